@@ -1,0 +1,118 @@
+/**
+ * The resolved model: what the front passes (resolve, check-units) hand to elaboration.
+ * Names are resolved, expressions parsed, quantities in SI with their dimensions, and every piece
+ * remembers where the user wrote it.
+ */
+import type { SourceLocation } from "../diagnostics/diagnostic.ts";
+import type { Expr } from "../ir/expr.ts";
+import type { VarKind } from "../ir/program.ts";
+import type { Dimension } from "../model/units.ts";
+import type { Stimulus } from "../model/schema.ts";
+
+export interface Located<T> {
+  value: T;
+  where: SourceLocation;
+}
+
+export type ParamDistribution =
+  | { dist: "normal"; mean: number; sd: number; min?: number; max?: number }
+  | { dist: "uniform"; low: number; high: number }
+  | { dist: "lognormal"; median: number; sigma: number };
+
+export interface ParamDef {
+  name: string;
+  where: SourceLocation;
+  dimension: Dimension;
+  /** SI value when uniform across elements. */
+  value?: number;
+  distribution?: ParamDistribution;
+}
+
+export interface VarDef {
+  name: string;
+  kind: VarKind;
+  unit: string;
+  unitScale: number;
+  dimension: Dimension;
+  where: SourceLocation;
+  init?: Located<Expr>;
+  ode?: Located<Expr>;
+  settle?: number;
+  holdWhenRefractory: boolean;
+}
+
+export interface AssignDef {
+  target: string;
+  scope: "self" | "pre" | "post";
+  op: "=" | "+=" | "-=" | "*=" | "/=";
+  value: Expr;
+  where: SourceLocation;
+}
+
+export interface GroupDef {
+  name: string;
+  size: number;
+  component: string;
+  where: SourceLocation;
+  params: Map<string, ParamDef>;
+  vars: Map<string, VarDef>;
+}
+
+export interface PopulationDef extends GroupDef {
+  source: boolean;
+  threshold?: Located<Expr>;
+  reset: AssignDef[];
+  refractory?: Located<number>;
+}
+
+export type ConnectDef =
+  | { kind: "one_to_one" }
+  | { kind: "all_to_all"; autapses: boolean }
+  | { kind: "random"; p: number; autapses: boolean }
+  | { kind: "pairs"; pairs: [number, number][] };
+
+export interface EventDef {
+  delay: Located<number>;
+  assigns: AssignDef[];
+}
+
+export interface ProjectionDef extends GroupDef {
+  pre: string;
+  post: string;
+  connect: Located<ConnectDef>;
+  onPre: EventDef[];
+  onPost: EventDef[];
+  summed: { target: string; value: Expr; where: SourceLocation }[];
+}
+
+export interface StimulusDef {
+  spec: Stimulus;
+  where: SourceLocation;
+  locate: (key: string) => SourceLocation;
+}
+
+export interface RecordingDef {
+  group: string;
+  var: string;
+  as?: string;
+  elements: "all" | number[];
+  every: number;
+  where: SourceLocation;
+}
+
+export interface ResolvedModel {
+  name: string;
+  file: string;
+  files: string[];
+  dt: Located<number>;
+  duration: Located<number>;
+  seed: number;
+  populations: PopulationDef[];
+  projections: ProjectionDef[];
+  stimuli: StimulusDef[];
+  recordings: RecordingDef[];
+  phases: { name: string; start: number; where: SourceLocation }[];
+  numerics: { accelerate: boolean; quietStep: number };
+  /** Where the whole network file starts; for model-wide messages. */
+  where: SourceLocation;
+}

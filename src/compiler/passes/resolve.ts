@@ -1,0 +1,488 @@
+/**
+ * Pass "resolve": reads the network file and the neuron/synapse files it names, parses every
+ * quantity and equation, and resolves every symbol to a variable or parameter of the element
+ * itself (`x`), of its presynaptic neuron (`x_pre`) or of its postsynaptic neuron (`x_post`).
+ * Collects all problems before failing.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
+import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
+import { loadModelFile, displayPath, type LoadedDoc } from "../../model/load.ts";
+import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
+import { parseQuantity, parseUnit, UnitParseError, type Quantity, DIMENSIONLESS_DIM } from "../../model/units.ts";
+import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
+import { rewrite, type Expr, type Scope } from "../../ir/expr.ts";
+import { evaluate } from "../../ir/interpret.ts";
+import { exprDimension, DimensionError } from "./check-units.ts";
+import type {
+  AssignDef, ConnectDef, EventDef, GroupDef, ParamDef, PopulationDef, ProjectionDef, ResolvedModel, VarDef,
+} from "../model.ts";
+
+type Path = (string | number)[];
+
+/** Collects diagnostics; `attempt` turns thrown parse errors into located records. */
+export class Collector {
+  readonly diagnostics: Diagnostic[] = [];
+  add(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+  attempt<T>(where: SourceLocation, f: () => T, code = "invalid-value"): T | undefined {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof EngramError) {
+        this.diagnostics.push(...e.diagnostics);
+        return undefined;
+      }
+      if (e instanceof UnitParseError || e instanceof ExprSyntaxError || e instanceof DimensionError) {
+        this.diagnostics.push({ code, message: e.message, where });
+        return undefined;
+      }
+      throw e;
+    }
+  }
+  throwIfAny(): void {
+    if (this.diagnostics.length > 0) throw new EngramError(this.diagnostics);
+  }
+}
+
+export interface ResolveResult {
+  model: ResolvedModel;
+  /** sha256 over the text of every file read, in order. */
+  modelHash: string;
+}
+
+export function resolveModel(file: string): ResolveResult {
+  const net = loadModelFile(file, NetworkFile);
+  const c = new Collector();
+  const d = net.data;
+  const filesRead: string[] = [...net.files];
+  const top: SourceLocation = net.locate([]);
+
+  const quantity = (path: Path, text: string | number, expectUnit: string): number | undefined =>
+    c.attempt(net.locate(path), () => {
+      const q = parseQuantity(text);
+      const want = parseUnit(expectUnit);
+      if (!sameDim(q, want)) {
+        throw new UnitParseError(`expected a ${describeUnit(expectUnit)}, got "${text}"`);
+      }
+      return q.si;
+    }, "wrong-unit");
+
+  const dt = quantity(["dt"], d.dt ?? "0.2 ms", "s");
+  const duration = d.duration === undefined ? undefined : quantity(["duration"], d.duration, "s");
+  if (d.duration === undefined) c.add({ code: "missing", message: "the network needs a duration, e.g. \"duration: 8 h\"", where: top });
+  if (dt !== undefined && dt <= 0) c.add({ code: "non-positive", message: "dt must be positive", where: net.locate(["dt"]), received: String(d.dt) });
+  if (duration !== undefined && duration <= 0) c.add({ code: "non-positive", message: "duration must be positive", where: net.locate(["duration"]), received: String(d.duration) });
+
+  // Populations first: projections refer to their variables.
+  const populations: PopulationDef[] = [];
+  for (const [name, p] of Object.entries(d.populations ?? {})) {
+    const path = ["populations", name];
+    if (p.source && p.neuron) c.add({ code: "conflict", message: `population "${name}" is a spike source and also names a neuron model; choose one`, where: net.locate(path) });
+    if (!p.source && !p.neuron) c.add({ code: "missing", message: `population "${name}" needs "neuron: FILE" or "source: true"`, where: net.locate(path) });
+    if (p.source || !p.neuron) {
+      populations.push({ name, size: p.size, component: "spike source", where: net.locate(path), params: new Map(), vars: new Map(), source: true, reset: [] });
+      continue;
+    }
+    const compFile = resolvePath(dirname(net.fileOf([...path, "neuron"])), p.neuron);
+    const comp = c.attempt(net.locate([...path, "neuron"]), () => loadModelFile(compFile, NeuronFile, net.locate([...path, "neuron"])));
+    if (!comp) continue;
+    filesRead.push(...comp.files);
+    populations.push(resolveNeuron(c, name, p.size, comp, net, [...path, "params"], p.params ?? {}));
+  }
+  const popByName = new Map(populations.map((p) => [p.name, p]));
+  if (populations.length === 0) c.add({ code: "missing", message: "the network has no populations", where: top });
+
+  const projections: ProjectionDef[] = [];
+  for (const [name, pr] of Object.entries(d.projections ?? {})) {
+    const path = ["projections", name];
+    const pre = popByName.get(pr.pre);
+    const post = popByName.get(pr.post);
+    for (const [key, pop] of [["pre", pre], ["post", post]] as const) {
+      if (!pop) {
+        const hint = didYouMean(pr[key], popByName.keys());
+        c.add({ code: "unknown-population", message: `projection "${name}" names ${key}synaptic population "${pr[key]}", which does not exist`, where: net.locate([...path, key]), expected: `one of ${[...popByName.keys()].join(", ")}`, received: pr[key], hint: hint && `did you mean "${hint}"?` });
+      }
+    }
+    const compFile = resolvePath(dirname(net.fileOf([...path, "synapse"])), pr.synapse);
+    const comp = c.attempt(net.locate([...path, "synapse"]), () => loadModelFile(compFile, SynapseFile, net.locate([...path, "synapse"])));
+    if (!comp || !pre || !post) continue;
+    filesRead.push(...comp.files);
+    projections.push(resolveSynapse(c, name, comp, net, path, pr, pre, post));
+  }
+
+  const groups = new Map<string, GroupDef>([...populations, ...projections].map((g) => [g.name, g]));
+
+  const stimuli = (d.stimuli ?? []).map((spec, i) => ({
+    spec,
+    where: net.locate(["stimuli", i]),
+    locate: (key: string) => net.locate(["stimuli", i, key]),
+  }));
+  for (const s of stimuli) {
+    if (!popByName.has(s.spec.target)) {
+      const hint = didYouMean(s.spec.target, popByName.keys());
+      c.add({ code: "unknown-population", message: `stimulus targets population "${s.spec.target}", which does not exist`, where: s.locate("target"), expected: `one of ${[...popByName.keys()].join(", ")}`, received: s.spec.target, hint: hint && `did you mean "${hint}"?` });
+    }
+  }
+
+  const recordings = (d.recordings ?? []).map((r, i) => {
+    const [groupName, varName] = r.var.split(".") as [string, string];
+    const where = net.locate(["recordings", i, "var"]);
+    const g = groups.get(groupName);
+    if (!g) {
+      c.add({ code: "unknown-group", message: `recording names "${groupName}", which is neither a population nor a projection`, where, received: r.var, hint: hintFor(groupName, groups.keys()) });
+    } else if (!g.vars.has(varName)) {
+      c.add({ code: "unknown-variable", message: `"${groupName}" has no variable "${varName}"`, where, expected: `one of ${[...g.vars.keys()].join(", ") || "(none)"}`, received: varName, hint: hintFor(varName, g.vars.keys()) });
+    }
+    const every = quantity(["recordings", i, "every"], r.every, "s") ?? 1;
+    return { group: groupName, var: varName, as: r.as, elements: r.elements, every, where };
+  });
+
+  const phases = (d.phases ?? []).map((ph, i) => ({ name: ph.name, start: quantity(["phases", i, "start"], ph.start, "s") ?? 0, where: net.locate(["phases", i]) }));
+  const quietStep = d.numerics?.quiet_step === undefined ? 1 : quantity(["numerics", "quiet_step"], d.numerics.quiet_step, "s") ?? 1;
+
+  c.throwIfAny();
+  const hash = createHash("sha256");
+  for (const f of filesRead) hash.update(readFileSync(f));
+  return {
+    modelHash: hash.digest("hex"),
+    model: {
+      name: d.name ?? "model",
+      file: displayPath(resolvePath(file)),
+      files: filesRead.map(displayPath),
+      dt: { value: dt!, where: net.locate(["dt"]) },
+      duration: { value: duration!, where: net.locate(["duration"]) },
+      seed: d.seed ?? 0,
+      populations,
+      projections,
+      stimuli,
+      recordings,
+      phases,
+      numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep },
+      where: top,
+    },
+  };
+}
+
+function hintFor(word: string, options: Iterable<string>): string | undefined {
+  const h = didYouMean(word, options);
+  return h && `did you mean "${h}"?`;
+}
+
+function sameDim(a: Quantity, b: Quantity): boolean {
+  return a.dimension.every((x, i) => Math.abs(x - (b.dimension[i] ?? 0)) < 1e-12);
+}
+
+function describeUnit(u: string): string {
+  return u === "s" ? "time (e.g. \"10 ms\")" : u === "Hz" ? "rate (e.g. \"100 Hz\")" : `quantity in ${u}`;
+}
+
+/** Parameters of a component, overridden by the network file, each parsed or evaluated to SI. */
+function resolveParams(
+  c: Collector,
+  comp: LoadedDoc<{ params?: Record<string, unknown> }>,
+  net: LoadedDoc<unknown>,
+  overridePath: Path,
+  overrides: Record<string, unknown>,
+  groupName: string,
+): Map<string, ParamDef> {
+  const raw = new Map<string, { value: unknown; where: SourceLocation }>();
+  for (const [k, v] of Object.entries(comp.data.params ?? {})) raw.set(k, { value: v, where: comp.locate(["params", k]) });
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!raw.has(k)) {
+      c.add({ code: "unknown-parameter", message: `"${groupName}" has no parameter "${k}" to override`, where: net.locate([...overridePath, k]), expected: `one of ${[...raw.keys()].join(", ")}`, received: k, hint: hintFor(k, raw.keys()) });
+      continue;
+    }
+    raw.set(k, { value: v, where: net.locate([...overridePath, k]) });
+  }
+  const out = new Map<string, ParamDef>();
+  const visiting = new Set<string>();
+  const define = (name: string): ParamDef | undefined => {
+    const done = out.get(name);
+    if (done) return done;
+    const r = raw.get(name)!;
+    if (visiting.has(name)) {
+      c.add({ code: "parameter-cycle", message: `parameter "${name}" is defined in terms of itself`, where: r.where });
+      return undefined;
+    }
+    visiting.add(name);
+    const def = c.attempt(r.where, () => parseParam(name, r.value, r.where, (dep) => {
+      if (!raw.has(dep)) {
+        throw new ExprSyntaxError(`parameter "${name}" uses "${dep}", which is not a parameter of this model${hintFor(dep, raw.keys()) ? ` (${hintFor(dep, raw.keys())})` : ""}`);
+      }
+      const p = define(dep);
+      if (!p) throw new ExprSyntaxError(`parameter "${name}" depends on "${dep}", which has an error`);
+      if (p.value === undefined) throw new ExprSyntaxError(`parameter "${name}" depends on "${dep}", which is a distribution; only fixed values can be used in parameter expressions`);
+      return p;
+    }));
+    visiting.delete(name);
+    if (def) out.set(name, def);
+    return def;
+  };
+  for (const name of raw.keys()) define(name);
+  return out;
+}
+
+function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n: string) => ParamDef): ParamDef {
+  if (typeof value === "number" || typeof value === "string") {
+    try {
+      const q = parseQuantity(value);
+      return { name, where, dimension: q.dimension, value: q.si };
+    } catch (unitError) {
+      if (typeof value === "number") throw unitError;
+      // Not a plain quantity: a parameter expression such as "0.2 * h0".
+      let expr: Expr;
+      try {
+        expr = parseExpr(value);
+      } catch {
+        throw unitError;
+      }
+      const dims = new Map<string, ParamDef>();
+      const v = evaluate(expr, (n) => {
+        const p = dep(n);
+        dims.set(n, p);
+        return p.value!;
+      });
+      const dimension = exprDimension(expr, (n) => dims.get(n)!.dimension, value);
+      return { name, where, dimension, value: v };
+    }
+  }
+  const dist = value as Record<string, unknown> & { dist: string };
+  const q = (k: string) => parseQuantity(dist[k] as string | number);
+  if (dist.dist === "normal") {
+    const mean = q("mean");
+    const sd = q("sd");
+    checkSame(mean, sd, "sd");
+    const min = dist.min !== undefined ? q("min") : undefined;
+    const max = dist.max !== undefined ? q("max") : undefined;
+    if (min) checkSame(mean, min, "min");
+    if (max) checkSame(mean, max, "max");
+    if (sd.si < 0) throw new UnitParseError(`sd must not be negative, got ${String(dist.sd)}`);
+    return { name, where, dimension: mean.dimension, distribution: { dist: "normal", mean: mean.si, sd: sd.si, min: min?.si, max: max?.si } };
+  }
+  if (dist.dist === "uniform") {
+    const low = q("low");
+    const high = q("high");
+    checkSame(low, high, "high");
+    if (high.si < low.si) throw new UnitParseError(`uniform: high (${String(dist.high)}) is below low (${String(dist.low)})`);
+    return { name, where, dimension: low.dimension, distribution: { dist: "uniform", low: low.si, high: high.si } };
+  }
+  const median = q("median");
+  return { name, where, dimension: median.dimension, distribution: { dist: "lognormal", median: median.si, sigma: dist.sigma as number } };
+}
+
+function checkSame(a: Quantity, b: Quantity, key: string): void {
+  if (!a.dimension.every((x, i) => Math.abs(x - (b.dimension[i] ?? 0)) < 1e-12)) {
+    throw new UnitParseError(`"${key}" has different units from the distribution's centre`);
+  }
+}
+
+function resolveVars(c: Collector, comp: LoadedDoc<{ state?: Record<string, any>; inputs?: Record<string, string>; summed?: Record<string, string> }>, kindOfSummed: "summed" | null): Map<string, VarDef> {
+  const vars = new Map<string, VarDef>();
+  const unitOf = (path: Path, text: string) =>
+    c.attempt(comp.locate(path), () => parseUnit(text), "wrong-unit") ?? { si: 1, dimension: DIMENSIONLESS_DIM };
+  for (const [name, unit] of Object.entries(comp.data.inputs ?? {})) {
+    const u = unitOf(["inputs", name], unit);
+    vars.set(name, { name, kind: "input", unit, unitScale: u.si, dimension: u.dimension, where: comp.locate(["inputs", name]), holdWhenRefractory: false });
+  }
+  if (kindOfSummed) {
+    for (const [name, unit] of Object.entries(comp.data.summed ?? {})) {
+      const u = unitOf(["summed", name], unit);
+      vars.set(name, { name, kind: "summed", unit, unitScale: u.si, dimension: u.dimension, where: comp.locate(["summed", name]), holdWhenRefractory: false });
+    }
+  }
+  for (const [name, sv] of Object.entries(comp.data.state ?? {})) {
+    const path = ["state", name];
+    const u = unitOf([...path, "unit"], sv.unit);
+    const where = comp.locate(path);
+    const v: VarDef = { name, kind: "state", unit: sv.unit, unitScale: u.si, dimension: u.dimension, where, holdWhenRefractory: false };
+    const initText = String(sv.init);
+    const init = c.attempt(comp.locate([...path, "init"]), () => {
+      try {
+        const q = parseQuantity(sv.init);
+        if (!sameDim(q, u)) throw new UnitParseError(`initial value "${initText}" does not have the unit of ${name} (${sv.unit})`);
+        return { op: "const", value: q.si } as Expr;
+      } catch (e) {
+        if (typeof sv.init === "number") throw e;
+        try {
+          return parseExpr(initText);
+        } catch {
+          throw e;
+        }
+      }
+    }, "wrong-unit");
+    if (init) v.init = { value: init, where: comp.locate([...path, "init"]) };
+    if (sv.ode !== undefined) {
+      const ode = c.attempt(comp.locate([...path, "ode"]), () => parseExpr(String(sv.ode)), "syntax");
+      if (ode) v.ode = { value: ode, where: comp.locate([...path, "ode"]) };
+    }
+    if (sv.settle !== undefined) {
+      const s = c.attempt(comp.locate([...path, "settle"]), () => {
+        const q = parseQuantity(sv.settle);
+        if (!sameDim(q, u)) throw new UnitParseError(`settle tolerance "${String(sv.settle)}" does not have the unit of ${name} (${sv.unit})`);
+        if (q.si <= 0) throw new UnitParseError(`settle tolerance must be positive, got "${String(sv.settle)}"`);
+        return q.si;
+      }, "wrong-unit");
+      if (s !== undefined) v.settle = s;
+    }
+    vars.set(name, v);
+  }
+  return vars;
+}
+
+/** Resolves symbol scopes in an expression; reports names that are nowhere defined. */
+function bindSymbols(
+  c: Collector,
+  e: Expr,
+  where: SourceLocation,
+  self: GroupDef,
+  pre?: GroupDef,
+  post?: GroupDef,
+): Expr {
+  return rewrite(e, (n) => {
+    if (n.op !== "sym") return n;
+    const scoped = scopeOf(n.name, self, pre, post);
+    if (scoped) return { op: "sym", name: scoped.name, scope: scoped.scope };
+    const known = [...self.vars.keys(), ...self.params.keys()];
+    if (pre) known.push(...[...pre.vars.keys(), ...pre.params.keys()].map((k) => `${k}_pre`));
+    if (post) known.push(...[...post.vars.keys(), ...post.params.keys()].map((k) => `${k}_post`));
+    c.add({
+      code: "undefined-symbol",
+      message: `"${n.name}" is not defined: it is not a variable or parameter of ${self.component}${pre ? " or of its pre/post neurons" : ""}`,
+      where,
+      received: n.name,
+      hint: hintFor(n.name, known) ?? (pre ? `use a suffix for the neurons' values, e.g. "V_post"` : undefined),
+    });
+    return n;
+  });
+}
+
+function scopeOf(name: string, self: GroupDef, pre?: GroupDef, post?: GroupDef): { name: string; scope: Scope } | undefined {
+  if (self.vars.has(name) || self.params.has(name)) return { name, scope: "self" };
+  for (const [suffix, g] of [["_pre", pre], ["_post", post]] as const) {
+    if (g && name.endsWith(suffix)) {
+      const base = name.slice(0, -suffix.length);
+      if (g.vars.has(base) || g.params.has(base)) return { name: base, scope: suffix === "_pre" ? "pre" : "post" };
+    }
+  }
+  return undefined;
+}
+
+function resolveAssign(c: Collector, text: string, where: SourceLocation, self: GroupDef, pre?: GroupDef, post?: GroupDef): AssignDef | undefined {
+  const a = c.attempt(where, () => parseAssignment(text), "syntax");
+  if (!a) return undefined;
+  const target = scopeOf(a.target, self, pre, post);
+  const group = target?.scope === "pre" ? pre : target?.scope === "post" ? post : self;
+  if (!target || !group!.vars.has(target.name)) {
+    c.add({ code: "undefined-symbol", message: `cannot assign to "${a.target}": it is not a variable${target ? " (it is a parameter)" : ""}`, where, received: a.target, hint: hintFor(a.target, self.vars.keys()) });
+    return undefined;
+  }
+  return { target: target.name, scope: target.scope, op: a.op, value: bindSymbols(c, a.value, where, self, pre, post), where };
+}
+
+function resolveNeuron(c: Collector, name: string, size: number, comp: LoadedDoc<NeuronFile>, net: LoadedDoc<unknown>, overridePath: Path, overrides: Record<string, unknown>): PopulationDef {
+  const data = comp.data;
+  const pop: PopulationDef = {
+    name,
+    size,
+    component: `neuron model ${data.name ?? displayPath(comp.files[0]!)}`,
+    where: net.locate(overridePath.slice(0, -1)),
+    params: resolveParams(c, comp, net, overridePath, overrides, name),
+    vars: resolveVars(c, comp, "summed"),
+    source: false,
+    reset: [],
+  };
+  for (const v of pop.vars.values()) {
+    if (v.ode) v.ode.value = bindSymbols(c, v.ode.value, v.ode.where, pop);
+    if (v.init) v.init.value = bindSymbols(c, v.init.value, v.init.where, pop);
+  }
+  if (data.threshold) {
+    const where = comp.locate(["threshold"]);
+    const t = c.attempt(where, () => parseExpr(data.threshold!), "syntax");
+    if (t) pop.threshold = { value: bindSymbols(c, t, where, pop), where };
+  }
+  pop.reset = (data.reset ?? []).flatMap((text, i) => resolveAssign(c, text, comp.locate(["reset", i]), pop) ?? []);
+  if (data.refractory) {
+    const where = comp.locate(["refractory", "duration"]);
+    const q = c.attempt(where, () => {
+      const q = parseQuantity(data.refractory!.duration);
+      if (!sameDim(q, parseUnit("s"))) throw new UnitParseError(`refractory duration must be a time, got "${String(data.refractory!.duration)}"`);
+      if (q.si < 0) throw new UnitParseError(`refractory duration must not be negative, got "${String(data.refractory!.duration)}"`);
+      return q.si;
+    }, "wrong-unit");
+    if (q !== undefined) pop.refractory = { value: q, where };
+    data.refractory.hold.forEach((h, i) => {
+      const v = pop.vars.get(h);
+      if (!v || v.kind !== "state") c.add({ code: "undefined-symbol", message: `refractory hold names "${h}", which is not a state variable`, where: comp.locate(["refractory", "hold", i]), received: h });
+      else v.holdWhenRefractory = true;
+    });
+  }
+  return pop;
+}
+
+function resolveSynapse(c: Collector, name: string, comp: LoadedDoc<SynapseFile>, net: LoadedDoc<NetworkFile>, path: Path, pr: NonNullable<NetworkFile["projections"]>[string], pre: PopulationDef, post: PopulationDef): ProjectionDef {
+  const data = comp.data;
+  const proj: ProjectionDef = {
+    name,
+    size: 0,
+    component: `synapse model ${data.name ?? displayPath(comp.files[0]!)}`,
+    where: net.locate(path),
+    params: resolveParams(c, comp, net, [...path, "params"], pr.params ?? {}, name),
+    vars: resolveVars(c, comp, null),
+    pre: pre.name,
+    post: post.name,
+    connect: { value: normaliseConnect(pr.connect), where: net.locate([...path, "connect"]) },
+    onPre: [],
+    onPost: [],
+    summed: [],
+  };
+  for (const v of proj.vars.values()) {
+    if (v.ode) v.ode.value = bindSymbols(c, v.ode.value, v.ode.where, proj, pre, post);
+    if (v.init) v.init.value = bindSymbols(c, v.init.value, v.init.where, proj, pre, post);
+  }
+  const events = (key: "on_pre" | "on_post"): EventDef[] =>
+    (data[key] ?? []).map((h, i) => {
+      const where = comp.locate([key, i, "delay"]);
+      let delay = 0;
+      if (h.delay !== undefined) {
+        const d = c.attempt(where, () => {
+          let q: Quantity;
+          try {
+            q = parseQuantity(h.delay!);
+          } catch (e) {
+            const p = proj.params.get(String(h.delay));
+            if (!p || p.value === undefined) throw e;
+            q = { si: p.value, dimension: p.dimension };
+          }
+          if (!sameDim(q, parseUnit("s"))) throw new UnitParseError(`delay must be a time, got "${String(h.delay)}"`);
+          if (q.si < 0) throw new UnitParseError(`delay must not be negative, got "${String(h.delay)}"`);
+          return q.si;
+        }, "wrong-unit");
+        if (d !== undefined) delay = d;
+      }
+      const assigns = h.do.flatMap((text, j) => resolveAssign(c, text, comp.locate([key, i, "do", j]), proj, pre, post) ?? []);
+      return { delay: { value: delay, where }, assigns };
+    });
+  proj.onPre = events("on_pre");
+  proj.onPost = events("on_post");
+  for (const [target, text] of Object.entries(data.summed ?? {})) {
+    const where = comp.locate(["summed", target]);
+    const base = target.endsWith("_post") ? target.slice(0, -5) : undefined;
+    const v = base !== undefined ? post.vars.get(base) : undefined;
+    if (!v || v.kind !== "summed") {
+      c.add({ code: "undefined-symbol", message: `summed target "${target}" must name a "summed" variable of the postsynaptic neuron, written NAME_post`, where, received: target, expected: [...post.vars.values()].filter((x) => x.kind === "summed").map((x) => `${x.name}_post`).join(", ") || "(the postsynaptic neuron declares none)" });
+      continue;
+    }
+    const e = c.attempt(where, () => parseExpr(text), "syntax");
+    if (e) proj.summed.push({ target: base!, value: bindSymbols(c, e, where, proj, pre, post), where });
+  }
+  return proj;
+}
+
+function normaliseConnect(c: NetworkFile["projections"] extends Record<string, infer P> | undefined ? P extends { connect: infer C } ? C : never : never): ConnectDef {
+  if (c === "one_to_one") return { kind: "one_to_one" };
+  if (c === "all_to_all") return { kind: "all_to_all", autapses: true };
+  return c as ConnectDef;
+}

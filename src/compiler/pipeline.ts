@@ -1,0 +1,52 @@
+/**
+ * The compiler: one ordered list of named passes, the only place their order lives.
+ * model file -> resolve -> check-units -> elaborate -> discretise -> emit -> IR program.
+ * `dumpAfter` prints the stage after the named pass (engram compile/run --dump-after PASS).
+ */
+import { Collector, resolveModel } from "./passes/resolve.ts";
+import { checkUnits } from "./passes/check-units.ts";
+import { elaborate } from "./passes/elaborate.ts";
+import { discretise } from "./passes/discretise.ts";
+import { emit } from "./passes/emit.ts";
+import { dumpStage } from "./dump.ts";
+import type { Program } from "../ir/program.ts";
+import { EngramError } from "../diagnostics/diagnostic.ts";
+
+export const PASSES = ["resolve", "check-units", "elaborate", "discretise", "emit"] as const;
+export type PassName = (typeof PASSES)[number];
+
+export interface CompileOptions {
+  target: string;
+  /** Overrides the model's seed. */
+  seed?: number;
+  /** Overrides numerics.accelerate. */
+  accelerate?: boolean;
+  dumpAfter?: string;
+  dump?: (text: string) => void;
+}
+
+export function compile(file: string, options: CompileOptions): Program {
+  if (options.dumpAfter !== undefined && !(PASSES as readonly string[]).includes(options.dumpAfter)) {
+    throw new EngramError([{ code: "unknown-pass", message: `no pass named "${options.dumpAfter}"`, expected: `one of ${PASSES.join(", ")}`, received: options.dumpAfter }]);
+  }
+  const dump = (pass: PassName, stage: unknown) => {
+    if (options.dumpAfter === pass) (options.dump ?? console.log)(dumpStage(pass, stage));
+  };
+  const c = new Collector();
+  const { model, modelHash } = resolveModel(file);
+  if (options.seed !== undefined) model.seed = options.seed;
+  if (options.accelerate !== undefined) model.numerics.accelerate = options.accelerate;
+  dump("resolve", model);
+  checkUnits(model, c);
+  c.throwIfAny();
+  dump("check-units", model);
+  const elaborated = elaborate(model, c);
+  c.throwIfAny();
+  dump("elaborate", elaborated);
+  const discrete = discretise(elaborated, c);
+  c.throwIfAny();
+  dump("discretise", discrete);
+  const program = emit(model, discrete, modelHash, options.target);
+  dump("emit", program);
+  return program;
+}

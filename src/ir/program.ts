@@ -1,0 +1,117 @@
+/**
+ * The in-memory IR program: what the compiler emits and executors run. Every number is in SI
+ * base units and every time is an integer count of ticks; units return only at the edges.
+ * (The protobuf encoding of this structure, with fixed-point formats, is the IR issue's work.)
+ */
+import type { Expr, Scope } from "./expr.ts";
+
+export type VarKind = "state" | "param" | "input" | "summed";
+
+export interface VarDecl {
+  name: string;
+  kind: VarKind;
+  /** Display unit as written by the user ("mV", "1"). */
+  unit: string;
+  /** SI value of one display unit (mV -> 1e-3). */
+  unitScale: number;
+  /** Initial value per element, SI. */
+  init: Float64Array;
+  /** Quiet-detection tolerance (SI) for fast variables; undefined = none declared. */
+  settle?: number;
+}
+
+/**
+ * dx/dt = A + B x + C xi, with A, B, C free of x; xi is unit white noise.
+ * Linear ODEs advance with the exponential-Euler update (exact when A, B, C are constant over the
+ * step); others with forward Euler on `rhs`.
+ */
+export interface OdeUpdate {
+  var: string;
+  rhs: Expr;
+  linear: boolean;
+  A: Expr;
+  B: Expr;
+  C: Expr | null;
+  /** Held (not integrated) while the neuron is refractory. */
+  holdWhenRefractory: boolean;
+  /** True when A, B and C are constants: the update is exact for any step length. */
+  autonomous: boolean;
+}
+
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=";
+
+export interface EventAssign {
+  target: string;
+  scope: Scope;
+  op: AssignOp;
+  value: Expr;
+}
+
+export interface GroupIR {
+  name: string;
+  size: number;
+  vars: VarDecl[];
+  odes: OdeUpdate[];
+}
+
+export interface PopulationIR extends GroupIR {
+  source: boolean;
+  threshold: Expr | null;
+  reset: EventAssign[];
+  refractoryTicks: number;
+}
+
+export interface SynapticEventIR {
+  delayTicks: number;
+  assigns: EventAssign[];
+}
+
+export interface ProjectionIR extends GroupIR {
+  pre: string;
+  post: string;
+  preIndex: Int32Array;
+  postIndex: Int32Array;
+  onPre: SynapticEventIR[];
+  onPost: SynapticEventIR[];
+  /** post-neuron variable <- sum over this projection's synapses of `value`, every step. */
+  summed: { target: string; value: Expr }[];
+}
+
+interface StimulusBase {
+  target: string;
+  neurons: Int32Array;
+  startTick: number;
+  stopTick: number;
+}
+export type StimulusIR =
+  | (StimulusBase & { kind: "spikes"; /** sorted by tick */ ticks: Int32Array; which: Int32Array })
+  | (StimulusBase & { kind: "poisson"; probPerTick: number; burstOnTicks: number; burstPeriodTicks: number })
+  | (StimulusBase & { kind: "regular"; intervalTicks: number })
+  | (StimulusBase & { kind: "current"; input: string; amplitude: number })
+  | (StimulusBase & { kind: "ou_current"; input: string; mean: number; sd: number; tau: number });
+
+export interface RecordingIR {
+  group: string;
+  var: string;
+  elements: Int32Array;
+  everyTicks: number;
+  columns: string[];
+  unit: string;
+  unitScale: number;
+}
+
+export interface Program {
+  name: string;
+  /** sha256 of the model files that produced this program. */
+  modelHash: string;
+  target: string;
+  seed: number;
+  tickSeconds: number;
+  durationTicks: number;
+  populations: PopulationIR[];
+  projections: ProjectionIR[];
+  stimuli: StimulusIR[];
+  recordings: RecordingIR[];
+  phases: { name: string; startTick: number }[];
+  numerics: { accelerate: boolean; quietStepTicks: number };
+}

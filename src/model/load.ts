@@ -1,0 +1,197 @@
+/**
+ * Reads a model file (YAML), follows `extends` chains, validates every file against its zod schema
+ * and keeps, for every path in the merged document, the file, line and column it came from, so
+ * that any later diagnostic can point at what the user wrote.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, resolve, relative } from "node:path";
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, type Node as YamlNode } from "yaml";
+import type { ZodType } from "zod";
+import { EngramError, type Diagnostic, type SourceLocation, didYouMean } from "../diagnostics/diagnostic.ts";
+
+type Path = (string | number)[];
+
+export interface LoadedDoc<T> {
+  data: T;
+  /** Files in the extends chain, most derived first. */
+  files: string[];
+  /** Where the value at `path` was written (longest matching prefix). */
+  locate(path: Path): SourceLocation;
+  /** The file that wrote the value at `path`, for resolving relative references. */
+  fileOf(path: Path): string;
+}
+
+interface RawDoc {
+  file: string;
+  data: Record<string, unknown>;
+  locate(path: Path): SourceLocation;
+}
+
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+function readYaml(file: string, from?: SourceLocation): RawDoc {
+  if (!existsSync(file)) {
+    throw new EngramError([{ code: "file-not-found", message: `model file not found: ${displayPath(file)}`, where: from }]);
+  }
+  const text = readFileSync(file, "utf8");
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const shown = displayPath(file);
+  if (doc.errors.length > 0) {
+    throw new EngramError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { code: "yaml-syntax", message: `YAML syntax error: ${e.message.split("\n")[0]}`, where: { file: shown, path: [], line: pos.line, column: pos.col } };
+      }),
+    );
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new EngramError([{ code: "not-a-mapping", message: "a model file must be a YAML mapping (key: value lines)", where: { file: shown, path: [] }, received: JSON.stringify(data) }]);
+  }
+  const locate = (path: Path): SourceLocation => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
+      if (node && (isMap(node) || isSeq(node) || isScalar(node)) && node.range) {
+        const pos = lineCounter.linePos(node.range[0]);
+        return { file: shown, path, line: pos.line, column: pos.col };
+      }
+    }
+    return { file: shown, path };
+  };
+  return { file, data: data as Record<string, unknown>, locate };
+}
+
+/** Validates raw YAML data against a schema and turns zod issues into located diagnostics. */
+export function validate<T>(schema: ZodType<T>, raw: RawDoc): T {
+  const result = schema.safeParse(raw.data);
+  if (result.success) return result.data;
+  const diagnostics: Diagnostic[] = result.error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    const where = raw.locate(path);
+    const received = valueAt(raw.data, path);
+    if (issue.code === "unrecognized_keys") {
+      const keys = (issue as { keys: string[] }).keys;
+      const parent = valueAt(raw.data, path);
+      const known = knownKeys(schema, path, raw.data);
+      const hint = keys.map((k) => didYouMean(k, known)).filter(Boolean);
+      return {
+        code: "unknown-key",
+        message: `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`,
+        where: raw.locate([...path, keys[0]!]),
+        expected: known.length > 0 ? `one of ${known.join(", ")}` : undefined,
+        received: keys.join(", "),
+        hint: hint.length > 0 ? `did you mean "${hint[0]}"?` : parent === undefined ? undefined : undefined,
+      };
+    }
+    return {
+      code: "invalid-value",
+      message: issue.message,
+      where,
+      received: received === undefined ? "nothing (the key is missing)" : JSON.stringify(received),
+    };
+  });
+  throw new EngramError(diagnostics);
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let cur: unknown = data;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+
+/** Keys the schema accepts at `path`, found by asking zod which keys it would not reject. */
+function knownKeys(schema: ZodType<unknown>, path: Path, data: unknown): string[] {
+  let s: any = schema;
+  let cur: unknown = data;
+  for (const p of path) {
+    s = unwrap(s);
+    cur = (cur as Record<string | number, unknown>)?.[p];
+    if (s?.def?.type === "object") s = s.def.shape[p];
+    else if (s?.def?.type === "record") s = s.def.valueType;
+    else if (s?.def?.type === "array") s = s.def.element;
+    else if (s?.def?.type === "union" || s?.def?.type === "discriminated_union" || s?.def?.type === "union") {
+      s = pickOption(s, cur);
+      // pickOption chooses the branch for the current value; the shape lookup happens next iteration
+      if (s?.def?.type === "object") continue;
+    } else return [];
+  }
+  s = unwrap(s);
+  if (s?.def?.type === "union") s = pickOption(s, cur);
+  s = unwrap(s);
+  return s?.def?.type === "object" ? Object.keys(s.def.shape) : [];
+}
+
+function unwrap(s: any): any {
+  while (s?.def && (s.def.type === "optional" || s.def.type === "default" || s.def.type === "nullable")) s = s.def.innerType;
+  return s;
+}
+
+function pickOption(s: any, value: unknown): any {
+  const options: any[] = s?.def?.options ?? [];
+  const kind = (value as { kind?: unknown })?.kind;
+  const objs = options.map(unwrap).filter((o) => o?.def?.type === "object");
+  const byKind = objs.find((o) => o.def.shape.kind?.def?.values?.includes?.(kind));
+  return byKind ?? objs[0];
+}
+
+/** Deep merge: mappings merge key by key, everything else (lists, scalars) is replaced. */
+function merge(base: unknown, over: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = k in base ? merge(base[k], v) : v;
+    return out;
+  }
+  return over;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
+ * reported in the file that has it), then the chain is merged, base first.
+ */
+export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation): LoadedDoc<T> {
+  const chain: RawDoc[] = [];
+  let current = resolve(file);
+  let fromLoc = from;
+  const seen = new Set<string>();
+  for (;;) {
+    if (seen.has(current)) {
+      throw new EngramError([{ code: "extends-cycle", message: `"extends" forms a cycle through ${displayPath(current)}`, where: fromLoc }]);
+    }
+    seen.add(current);
+    const raw = readYaml(current, fromLoc);
+    validate(schema, raw);
+    chain.push(raw);
+    const parent = raw.data.extends;
+    if (typeof parent !== "string") break;
+    fromLoc = raw.locate(["extends"]);
+    current = resolve(dirname(current), parent);
+  }
+  let merged: unknown = {};
+  for (let i = chain.length - 1; i >= 0; i--) merged = merge(merged, chain[i]!.data);
+  const data = validate(schema, { ...chain[0]!, data: merged as Record<string, unknown> });
+
+  const owner = (path: Path): RawDoc => {
+    // The most derived file that has a value at the longest prefix of the path.
+    for (let n = path.length; n >= 1; n--) {
+      for (const raw of chain) if (valueAt(raw.data, path.slice(0, n)) !== undefined) return raw;
+    }
+    return chain[0]!;
+  };
+  return {
+    data,
+    files: chain.map((r) => r.file),
+    locate: (path) => owner(path).locate(path),
+    fileOf: (path) => owner(path).file,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * zod schemas for model files: the boundary where YAML becomes typed data. Objects are strict, so
+ * a misspelt key is an error that names it, never a silently ignored setting.
+ */
+import { z } from "zod";
+
+/** A number with a unit as text ("48.8 ms"), a bare number, or a parameter expression ("0.2 * h0"). */
+export const QuantityText = z.union([z.string().min(1), z.number()]);
+
+export const Distribution = z.union([
+  z.strictObject({ dist: z.literal("normal"), mean: QuantityText, sd: QuantityText, min: QuantityText.optional(), max: QuantityText.optional() }),
+  z.strictObject({ dist: z.literal("uniform"), low: QuantityText, high: QuantityText }),
+  z.strictObject({ dist: z.literal("lognormal"), median: QuantityText, sigma: z.number().nonnegative() }),
+]);
+export const ParamValue = z.union([QuantityText, Distribution]);
+const Params = z.record(z.string(), ParamValue);
+
+const StateVar = z.strictObject({
+  unit: z.union([z.string(), z.number()]).transform(String),
+  init: QuantityText,
+  ode: z.string().optional(),
+  settle: QuantityText.optional(),
+});
+
+const Header = {
+  engram: z.literal(1),
+  name: z.string().optional(),
+  doc: z.string().optional(),
+  extends: z.string().optional(),
+};
+
+export const NeuronFile = z.strictObject({
+  ...Header,
+  kind: z.literal("neuron"),
+  params: Params.optional(),
+  inputs: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  summed: z.record(z.string(), z.string()).optional(),
+  state: z.record(z.string(), StateVar).optional(),
+  threshold: z.string().optional(),
+  reset: z.array(z.string()).optional(),
+  refractory: z.strictObject({ duration: QuantityText, hold: z.array(z.string()).default([]) }).optional(),
+});
+export type NeuronFile = z.infer<typeof NeuronFile>;
+
+const EventHandler = z.strictObject({ delay: QuantityText.optional(), do: z.array(z.string()).min(1) });
+
+export const SynapseFile = z.strictObject({
+  ...Header,
+  kind: z.literal("synapse"),
+  params: Params.optional(),
+  state: z.record(z.string(), StateVar).optional(),
+  on_pre: z.array(EventHandler).optional(),
+  on_post: z.array(EventHandler).optional(),
+  summed: z.record(z.string(), z.string()).optional(),
+});
+export type SynapseFile = z.infer<typeof SynapseFile>;
+
+const Population = z.strictObject({
+  size: z.number().int().positive(),
+  neuron: z.string().optional(),
+  source: z.boolean().optional(),
+  params: Params.optional(),
+});
+
+const Connect = z.union([
+  z.enum(["one_to_one", "all_to_all"]),
+  z.strictObject({ kind: z.literal("all_to_all"), autapses: z.boolean().default(true) }),
+  z.strictObject({ kind: z.literal("random"), p: z.number().min(0).max(1), autapses: z.boolean().default(false) }),
+  z.strictObject({ kind: z.literal("pairs"), pairs: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).min(1) }),
+]);
+
+const Projection = z.strictObject({
+  pre: z.string(),
+  post: z.string(),
+  synapse: z.string(),
+  connect: Connect,
+  params: Params.optional(),
+});
+
+const Neurons = z.array(z.number().int().nonnegative()).min(1).optional();
+const Window = { start: QuantityText.optional(), stop: QuantityText.optional() };
+
+export const Stimulus = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("spikes"), target: z.string(), neurons: Neurons, times: z.array(QuantityText).min(1) }),
+  z.strictObject({
+    kind: z.literal("poisson"),
+    target: z.string(),
+    neurons: Neurons,
+    rate: QuantityText,
+    ...Window,
+    bursts: z.strictObject({ duration: QuantityText, period: QuantityText }).optional(),
+  }),
+  z.strictObject({ kind: z.literal("regular"), target: z.string(), neurons: Neurons, interval: QuantityText, ...Window }),
+  z.strictObject({ kind: z.literal("current"), target: z.string(), neurons: Neurons, input: z.string().default("I_stim"), amplitude: QuantityText, ...Window }),
+  z.strictObject({
+    kind: z.literal("ou_current"),
+    target: z.string(),
+    neurons: Neurons,
+    input: z.string().default("I_stim"),
+    mean: QuantityText,
+    sd: QuantityText,
+    tau: QuantityText,
+    ...Window,
+  }),
+]);
+export type Stimulus = z.infer<typeof Stimulus>;
+
+const Recording = z.strictObject({
+  var: z.string().regex(/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, 'write "group.variable", e.g. "syn.h"'),
+  as: z.string().optional(),
+  elements: z.union([z.literal("all"), z.array(z.number().int().nonnegative()).min(1)]).default([0]),
+  every: QuantityText,
+});
+
+export const NetworkFile = z.strictObject({
+  ...Header,
+  kind: z.literal("network"),
+  dt: QuantityText.optional(),
+  duration: QuantityText.optional(),
+  seed: z.number().int().nonnegative().optional(),
+  populations: z.record(z.string(), Population).optional(),
+  projections: z.record(z.string(), Projection).optional(),
+  stimuli: z.array(Stimulus).optional(),
+  recordings: z.array(Recording).optional(),
+  phases: z.array(z.strictObject({ name: z.string(), start: QuantityText })).optional(),
+  numerics: z
+    .strictObject({
+      /** Longest step taken while the network is quiet (no events, fast variables settled). */
+      quiet_step: QuantityText.optional(),
+      /** false: plain dt stepping everywhere (the faithful baseline every acceleration is measured against). */
+      accelerate: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type NetworkFile = z.infer<typeof NetworkFile>;
