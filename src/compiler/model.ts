@@ -112,6 +112,7 @@ export interface ResolvedModel {
   stimuli: StimulusDef[];
   recordings: RecordingDef[];
   phases: { name: string; start: number; where: SourceLocation }[];
+  spikeRecording: string[];
   numerics: { accelerate: boolean; quietStep: number };
   /** Where the whole network file starts; for model-wide messages. */
   where: SourceLocation;

@@ -113,5 +113,7 @@ export interface Program {
   stimuli: StimulusIR[];
   recordings: RecordingIR[];
   phases: { name: string; startTick: number }[];
+  /** Populations whose spikes are kept for spikes.csv. */
+  spikeRecording: string[];
   numerics: { accelerate: boolean; quietStepTicks: number };
 }

@@ -66,10 +66,15 @@ function readYaml(file: string, from?: SourceLocation): RawDoc {
 }
 
 /** Validates raw YAML data against a schema and turns zod issues into located diagnostics. */
-export function validate<T>(schema: ZodType<T>, raw: RawDoc): T {
+export function validate<T>(schema: ZodType<T>, raw: RawDoc, partial = false): T {
   const result = schema.safeParse(raw.data);
   if (result.success) return result.data;
-  const diagnostics: Diagnostic[] = result.error.issues.map((issue) => {
+  // A file that extends another may leave required keys to its base: judge missing keys after the merge.
+  const issues = partial
+    ? result.error.issues.filter((i) => valueAt(raw.data, i.path.filter((p): p is string | number => typeof p !== "symbol")) !== undefined)
+    : result.error.issues;
+  if (issues.length === 0) return undefined as T;
+  const diagnostics: Diagnostic[] = issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     const where = raw.locate(path);
     const received = valueAt(raw.data, path);
@@ -170,7 +175,7 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
     }
     seen.add(current);
     const raw = readYaml(current, fromLoc);
-    validate(schema, raw);
+    validate(schema, raw, true);
     chain.push(raw);
     const parent = raw.data.extends;
     if (typeof parent !== "string") break;

@@ -5,6 +5,9 @@
 import { z } from "zod";
 
 /** A number with a unit as text ("48.8 ms"), a bare number, or a parameter expression ("0.2 * h0"). */
+/** Names become symbols in equations: letters, digits and underscores, not starting with a digit. */
+const Name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "names must be letters, digits and underscores, not starting with a digit");
+
 export const QuantityText = z.union([z.string().min(1), z.number()]);
 
 export const Distribution = z.union([
@@ -13,7 +16,7 @@ export const Distribution = z.union([
   z.strictObject({ dist: z.literal("lognormal"), median: QuantityText, sigma: z.number().nonnegative() }),
 ]);
 export const ParamValue = z.union([QuantityText, Distribution]);
-const Params = z.record(z.string(), ParamValue);
+const Params = z.record(Name, ParamValue);
 
 const StateVar = z.strictObject({
   unit: z.union([z.string(), z.number()]).transform(String),
@@ -33,9 +36,9 @@ export const NeuronFile = z.strictObject({
   ...Header,
   kind: z.literal("neuron"),
   params: Params.optional(),
-  inputs: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
-  summed: z.record(z.string(), z.string()).optional(),
-  state: z.record(z.string(), StateVar).optional(),
+  inputs: z.record(Name, z.union([z.string(), z.number()]).transform(String)).optional(),
+  summed: z.record(Name, z.union([z.string(), z.number()]).transform(String)).optional(),
+  state: z.record(Name, StateVar).optional(),
   threshold: z.string().optional(),
   reset: z.array(z.string()).optional(),
   refractory: z.strictObject({ duration: QuantityText, hold: z.array(z.string()).default([]) }).optional(),
@@ -48,7 +51,7 @@ export const SynapseFile = z.strictObject({
   ...Header,
   kind: z.literal("synapse"),
   params: Params.optional(),
-  state: z.record(z.string(), StateVar).optional(),
+  state: z.record(Name, StateVar).optional(),
   on_pre: z.array(EventHandler).optional(),
   on_post: z.array(EventHandler).optional(),
   summed: z.record(z.string(), z.string()).optional(),
@@ -118,10 +121,12 @@ export const NetworkFile = z.strictObject({
   dt: QuantityText.optional(),
   duration: QuantityText.optional(),
   seed: z.number().int().nonnegative().optional(),
-  populations: z.record(z.string(), Population).optional(),
-  projections: z.record(z.string(), Projection).optional(),
+  populations: z.record(Name, Population).optional(),
+  projections: z.record(Name, Projection).optional(),
   stimuli: z.array(Stimulus).optional(),
   recordings: z.array(Recording).optional(),
+  /** Populations whose spikes go to spikes.csv (default: all). */
+  record_spikes: z.array(z.string()).optional(),
   phases: z.array(z.strictObject({ name: z.string(), start: QuantityText })).optional(),
   numerics: z
     .strictObject({

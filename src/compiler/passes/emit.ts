@@ -19,6 +19,7 @@ export function emit(model: ResolvedModel, d: DiscreteModel, modelHash: string, 
     stimuli: d.stimuli,
     recordings: d.recordings,
     phases: d.phases,
+    spikeRecording: model.spikeRecording,
     numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks },
   };
 }

@@ -140,6 +140,10 @@ export function resolveModel(file: string): ResolveResult {
     return { group: groupName, var: varName, as: r.as, elements: r.elements, every, where };
   });
 
+  const spikeRecording = d.record_spikes ?? populations.map((p) => p.name);
+  (d.record_spikes ?? []).forEach((name, i) => {
+    if (!popByName.has(name)) c.add({ code: "unknown-population", message: `record_spikes names "${name}", which is not a population`, where: net.locate(["record_spikes", i]), received: name, hint: hintFor(name, popByName.keys()) });
+  });
   const phases = (d.phases ?? []).map((ph, i) => ({ name: ph.name, start: quantity(["phases", i, "start"], ph.start, "s") ?? 0, where: net.locate(["phases", i]) }));
   const quietStep = d.numerics?.quiet_step === undefined ? 1 : quantity(["numerics", "quiet_step"], d.numerics.quiet_step, "s") ?? 1;
 
@@ -160,6 +164,7 @@ export function resolveModel(file: string): ResolveResult {
       stimuli,
       recordings,
       phases,
+      spikeRecording,
       numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep },
       where: top,
     },

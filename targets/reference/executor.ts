@@ -1,0 +1,271 @@
+/**
+ * The float64 executor of the reference target: runs an IR program step by step, in integer
+ * ticks, with the order of the authors' simulator inside each step:
+ *   1. stimulus spikes and currents for this tick;
+ *   2. every population: ODEs in declaration order, refractory hold, threshold, reset;
+ *   3. synaptic events: on_pre handlers for spikes `delay` ticks ago, on_post likewise; jumps to a
+ *      synapse's own variables are applied right after that variable's update in step 4;
+ *   4. every projection: ODEs in declaration order, then the summed reductions.
+ * Accelerated mode: while the network is quiet (no events due, no noise active, fast variables
+ * settled, no threshold of an exactly integrated variable about to be crossed) it takes steps of up
+ * to numerics.quietStepTicks with the same update formulas. The plain mode steps every tick.
+ */
+import type { Program } from "../../src/ir/program.ts";
+import { Rng } from "../../src/util/rng.ts";
+import { allocateGroup, buildCsr, maxDelayFrom, pendingTargets, SpikeRing, type GroupState } from "./layout.ts";
+import {
+  eventKernel, populationKernel, populationQuietKernel, projectionKernel, projectionQuietKernel,
+  type EventKernel, type PopulationKernel, type ProjectionKernel, type ProjectionContext, type QuietKernel,
+} from "./kernels.ts";
+import { CurrentStimuli, SpikeStimuli } from "./stimuli.ts";
+import { buildStepper, type DenseRun } from "./stepper.ts";
+
+export interface RunStats {
+  denseSteps: number;
+  quietSteps: number;
+  quietTicks: number;
+  wallSeconds: number;
+}
+
+export interface Recorded {
+  /** Per recording: sample times in ticks and one column per element (display units). */
+  tables: { ticks: Float64Array; columns: Float64Array[]; names: string[]; count: number }[];
+  spikes: { ticks: Float64Array; neurons: Int32Array; count: number };
+}
+
+
+export class Executor {
+  readonly groups = new Map<string, GroupState>();
+  private readonly rings: SpikeRing[] = [];
+  private readonly refr: (Int32Array | null)[] = [];
+  private readonly popKernels: (PopulationKernel | null)[] = [];
+  private readonly popQuiet: QuietKernel[] = [];
+  private readonly projKernels: ProjectionKernel[] = [];
+  private readonly projQuiet: QuietKernel[] = [];
+  private readonly events: { population: number; delay: number; deliver: EventKernel }[] = [];
+  private readonly summedTargets: Float64Array[] = [];
+  private readonly maxDelays: number[] = [];
+  private readonly spikeStim: SpikeStimuli;
+  private readonly currents: CurrentStimuli;
+  private readonly spikeScratch: Int32Array[] = [];
+  private nextStimTick: number;
+  private readonly stimLists: Int32Array[];
+  private readonly stimCounts: Int32Array;
+  private readonly lastSpike: Float64Array;
+  private readonly denseRun: DenseRun;
+  /** First global neuron index of each population (spikes.csv numbers neurons globally). */
+  readonly neuronOffset: number[] = [];
+  tick = 0;
+  /** [dt, sqrt(dt)] of the step being taken, read by every kernel. */
+  private readonly clock = new Float64Array(2);
+  private clockTicks = 0;
+  readonly stats: RunStats = { denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0 };
+  readonly recorded: Recorded;
+  private readonly nextSample: number[];
+  /** Earliest pending sample tick, so most steps skip sampling with one comparison. */
+  private firstSample = 0;
+  private readonly recordSources: Float64Array[];
+
+  constructor(readonly program: Program) {
+    const seed = program.seed;
+    let offset = 0;
+    program.populations.forEach((p) => {
+      const g = allocateGroup(p);
+      this.groups.set(p.name, g);
+      const maxDelay = maxDelayFrom(program, p.name);
+      this.maxDelays.push(maxDelay);
+      const ring = new SpikeRing(p.size, maxDelay);
+      this.rings.push(ring);
+      // Kernels write this tick's spikes here; stepDense appends them to the ring.
+      this.spikeScratch.push(new Int32Array(p.size));
+      this.neuronOffset.push(offset);
+      offset += p.size;
+      if (p.source) {
+        this.refr.push(null);
+        this.popKernels.push(null);
+        return;
+      }
+      const refr = new Int32Array(p.size);
+      this.refr.push(refr);
+      this.popKernels.push(populationKernel(p, g, refr, this.spikeScratch[this.spikeScratch.length - 1]!, new Rng(seed, `neuron-noise:${p.name}`), this.clock));
+      this.popQuiet.push(populationQuietKernel(p, g, refr));
+    });
+
+    const popIndex = new Map(program.populations.map((p, i) => [p.name, i]));
+    for (const pr of program.projections) {
+      const g = allocateGroup(pr);
+      this.groups.set(pr.name, g);
+      const pending = new Map(pendingTargets(pr).map((n) => [n, new Float64Array(pr.size)]));
+      const ctx: ProjectionContext = { pr, g, pre: this.groups.get(pr.pre)!, post: this.groups.get(pr.post)!, pending, rng: new Rng(seed, `plasticity-noise:${pr.name}`), clock: this.clock };
+      this.projKernels.push(projectionKernel(ctx));
+      this.projQuiet.push(projectionQuietKernel(ctx));
+      const preN = program.populations[popIndex.get(pr.pre)!]!.size;
+      const postN = program.populations[popIndex.get(pr.post)!]!.size;
+      const byPre = buildCsr(pr.preIndex, preN);
+      const byPost = buildCsr(pr.postIndex, postN);
+      for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPre) });
+      for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPost) });
+      for (const s of pr.summed) {
+        const a = ctx.post.arrays.get(s.target)!;
+        if (!this.summedTargets.includes(a)) this.summedTargets.push(a);
+      }
+    }
+    const spikeStimuli = program.stimuli.filter((s) => s.kind === "spikes" || s.kind === "poisson" || s.kind === "regular");
+    this.spikeStim = new SpikeStimuli(spikeStimuli, spikeStimuli.map((s) => popIndex.get(s.target)!), seed);
+    this.nextStimTick = this.spikeStim.nextTick();
+    const currentStimuli = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
+    this.currents = new CurrentStimuli(
+      currentStimuli,
+      currentStimuli.map((s) => (s.kind === "current" || s.kind === "ou_current" ? this.groups.get(s.target)!.arrays.get(s.input)! : null)),
+      seed,
+    );
+
+    this.recorded = {
+      tables: program.recordings.map((r) => {
+        const n = Math.floor(program.durationTicks / r.everyTicks) + 1;
+        return { ticks: new Float64Array(n), columns: r.columns.map(() => new Float64Array(n)), names: r.columns, count: 0 };
+      }),
+      spikes: { ticks: new Float64Array(1024), neurons: new Int32Array(1024), count: 0 },
+    };
+    this.nextSample = program.recordings.map(() => 0);
+    this.recordSources = program.recordings.map((r) => this.groups.get(r.group)!.arrays.get(r.var)!);
+    this.stimLists = program.populations.map((p) => new Int32Array(Math.max(1, p.size)));
+    this.stimCounts = new Int32Array(program.populations.length);
+    this.lastSpike = new Float64Array(program.populations.length).fill(-Infinity);
+    const recordSpikes = program.populations.map((p) => program.spikeRecording.includes(p.name));
+    this.denseRun = buildStepper({
+      rings: this.rings,
+      popKernels: this.popKernels,
+      scratch: this.spikeScratch,
+      stimLists: this.stimLists,
+      stimCounts: this.stimCounts,
+      lastSpike: this.lastSpike,
+      recordSpikes,
+      onSpikes: (tick, population, list, offset, count) => {
+        for (let j = 0; j < count; j++) this.recordSpike(tick, this.neuronOffset[population]! + list[offset + j]!);
+      },
+      events: this.events,
+      summedTargets: this.summedTargets,
+      projKernels: this.projKernels,
+    });
+    this.sample();
+  }
+
+  private sample(): void {
+    const t = this.tick;
+    if (t < this.firstSample) return;
+    const recordings = this.program.recordings;
+    let first = Infinity;
+    for (let i = 0; i < recordings.length; i++) {
+      const r = recordings[i]!;
+      if (t === this.nextSample[i]) {
+        const table = this.recorded.tables[i]!;
+        const arr = this.recordSources[i]!;
+        const row = table.count++;
+        table.ticks[row] = t;
+        for (let c = 0; c < r.elements.length; c++) table.columns[c]![row] = arr[r.elements[c]!]! / r.unitScale;
+        this.nextSample[i] = t + r.everyTicks;
+      }
+      first = Math.min(first, this.nextSample[i]!);
+    }
+    this.firstSample = first;
+  }
+
+  private recordSpike(tick: number, neuron: number): void {
+    const s = this.recorded.spikes;
+    if (s.count === s.ticks.length) {
+      const t = new Float64Array(s.ticks.length * 2);
+      t.set(s.ticks);
+      const n = new Int32Array(s.neurons.length * 2);
+      n.set(s.neurons);
+      s.ticks = t;
+      s.neurons = n;
+    }
+    s.ticks[s.count] = tick;
+    s.neurons[s.count++] = neuron;
+  }
+
+  /** Dense steps from the current tick up to (not including) `stop`, at most until the next stimulus spike. */
+  private stepDense(stop: number): void {
+    const t = this.tick;
+    if (this.nextStimTick === t) {
+      this.spikeStim.fire(t, this.stimLists, this.stimCounts);
+      this.nextStimTick = this.spikeStim.nextTick();
+    }
+    let to = Math.max(t + 1, Math.min(stop, this.nextStimTick));
+    if (this.currents.active) {
+      // Currents change every step (OU) or at window edges: one step at a time.
+      this.currents.apply(t, this.program.tickSeconds);
+      to = t + 1;
+    }
+    if (this.clockTicks !== 1) this.setClock(1);
+    this.denseRun(t, to);
+    this.tick = to;
+    this.stats.denseSteps += to - t;
+  }
+
+  /** Ticks the network may advance in one quiet step from now (0 if it is not quiet). */
+  private quietHorizon(limit: number): number {
+    const t = this.tick;
+    for (let i = 0; i < this.rings.length; i++) {
+      if (this.lastSpike[i]! + this.maxDelays[i]! >= t) return 0;
+    }
+    let h = Math.min(limit, this.program.numerics.quietStepTicks, this.nextStimTick - t, this.firstSample - t);
+    if (this.currents.active) {
+      h = Math.min(h, this.currents.nextChange(t) - t);
+      if (this.currents.noisyBetween(t, t + h)) return 0;
+    }
+    if (h < 2) return 0;
+    const dt = h * this.program.tickSeconds;
+    for (const q of this.popQuiet) if (!q(dt)) return 0;
+    for (const q of this.projQuiet) if (!q(dt)) return 0;
+    return h;
+  }
+
+  private setClock(ticks: number): void {
+    this.clockTicks = ticks;
+    this.clock[0] = ticks * this.program.tickSeconds;
+    this.clock[1] = Math.sqrt(this.clock[0]);
+  }
+
+  private stepQuiet(h: number): void {
+    this.setClock(h);
+    if (this.currents.active) this.currents.apply(this.tick, this.clock[0]!);
+    for (const k of this.popKernels) k?.();
+    for (const a of this.summedTargets) a.fill(0);
+    for (const k of this.projKernels) k();
+    this.tick += h;
+    this.stats.quietSteps++;
+    this.stats.quietTicks += h;
+  }
+
+  /** Runs until `untilTick` (default: the end). Calls progress(fraction) now and then. */
+  run(progress?: (fraction: number) => void, untilTick = this.program.durationTicks): void {
+    const started = performance.now();
+    const accelerate = this.program.numerics.accelerate;
+    const total = this.program.durationTicks;
+    let nextReport = 0;
+    let checkQuietAt = this.tick;
+    while (this.tick < untilTick) {
+      if (accelerate && this.tick >= checkQuietAt) {
+        const h = this.quietHorizon(untilTick - this.tick);
+        if (h > 0) this.stepQuiet(h);
+        // Not quiet: look again after a few milliseconds of model time.
+        else checkQuietAt = this.tick + QUIET_CHECK_TICKS;
+      }
+      if (this.tick < untilTick && !(accelerate && this.tick >= checkQuietAt)) {
+        this.stepDense(Math.min(untilTick, this.firstSample, accelerate ? checkQuietAt : Infinity, this.tick + 65536));
+      }
+      this.sample();
+      if (progress && this.tick >= nextReport) {
+        progress(this.tick / total);
+        nextReport = this.tick + 100_000;
+      }
+    }
+    progress?.(this.tick / total);
+    this.stats.wallSeconds += (performance.now() - started) / 1000;
+  }
+}
+
+/** How often (in ticks) a non-quiet network is tested for quietness again. */
+const QUIET_CHECK_TICKS = 16;
