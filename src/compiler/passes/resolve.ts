@@ -10,7 +10,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
 import { loadModelFile, displayPath, type LoadedDoc } from "../../model/load.ts";
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
-import { parseQuantity, parseUnit, UnitParseError, type Quantity, DIMENSIONLESS_DIM } from "../../model/units.ts";
+import { parseQuantity, parseUnit, UnitParseError, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
 import { rewrite, type Expr, type Scope } from "../../ir/expr.ts";
 import { evaluate } from "../../ir/interpret.ts";
@@ -171,6 +171,10 @@ export function resolveModel(file: string): ResolveResult {
   };
 }
 
+function isTime(d: readonly number[]): boolean {
+  return sameDimension(d, parseUnit("s").dimension);
+}
+
 function hintFor(word: string, options: Iterable<string>): string | undefined {
   const h = didYouMean(word, options);
   return h && `did you mean "${h}"?`;
@@ -193,14 +197,15 @@ function resolveParams(
   overrides: Record<string, unknown>,
   groupName: string,
 ): Map<string, ParamDef> {
-  const raw = new Map<string, { value: unknown; where: SourceLocation }>();
+  const raw = new Map<string, { value: unknown; where: SourceLocation; override?: boolean }>();
+  const defaults = new Map<string, unknown>(Object.entries(comp.data.params ?? {}));
   for (const [k, v] of Object.entries(comp.data.params ?? {})) raw.set(k, { value: v, where: comp.locate(["params", k]) });
   for (const [k, v] of Object.entries(overrides)) {
     if (!raw.has(k)) {
       c.add({ code: "unknown-parameter", message: `"${groupName}" has no parameter "${k}" to override`, where: net.locate([...overridePath, k]), expected: `one of ${[...raw.keys()].join(", ")}`, received: k, hint: hintFor(k, raw.keys()) });
       continue;
     }
-    raw.set(k, { value: v, where: net.locate([...overridePath, k]) });
+    raw.set(k, { value: v, where: net.locate([...overridePath, k]), override: true });
   }
   const out = new Map<string, ParamDef>();
   const visiting = new Set<string>();
@@ -223,6 +228,17 @@ function resolveParams(
       return p;
     }));
     visiting.delete(name);
+    if (def && r.override) {
+      // An override must keep the unit kind of the component's own value.
+      const base = c.attempt(r.where, () => parseParam(name, defaults.get(name), r.where, (dep) => out.get(dep) ?? define(dep)!));
+      if (base && !sameDim({ si: 0, dimension: def.dimension }, { si: 0, dimension: base.dimension })) {
+        c.add({ code: "wrong-unit", message: `parameter "${name}" of "${groupName}" must be a ${formatDimension(base.dimension)}, like its default ${JSON.stringify(defaults.get(name))}`, where: r.where, received: JSON.stringify(r.value) });
+        return undefined;
+      }
+    }
+    if (def && isTime(def.dimension) && ((def.value ?? 0) < 0 || (def.distribution && "low" in def.distribution && def.distribution.low < 0))) {
+      c.add({ code: "negative-time", message: `parameter "${name}" of "${groupName}" is a time and must not be negative`, where: r.where, received: JSON.stringify(r.value), hint: "time constants, delays and durations are positive" });
+    }
     if (def) out.set(name, def);
     return def;
   };

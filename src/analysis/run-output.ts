@@ -1,0 +1,134 @@
+/**
+ * Writes what a run produced: traces.csv (time_s, then one column per recorded element, in the
+ * variable's own unit), spikes.csv (time_s, neuron), manifest.json and SVG plots. Numbers are
+ * printed in their shortest round-trip form and times from integer ticks, so the same run gives
+ * the same bytes.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Program } from "../ir/program.ts";
+import { renderRasterSvg, renderTracesSvg } from "./plot.ts";
+
+export interface RunResult {
+  program: Program;
+  tables: { ticks: Float64Array; columns: Float64Array[]; names: string[]; count: number }[];
+  spikes: { ticks: Float64Array; neurons: Int32Array; count: number };
+  neuronOffset: number[];
+  stats: { denseSteps: number; quietSteps: number; quietTicks: number; wallSeconds: number };
+}
+
+export interface ManifestExtras {
+  engramVersion: string;
+  modelFile: string;
+  modelFiles: string[];
+  wallTotalSeconds: number;
+}
+
+/** Digits after the point that represent every multiple of dt exactly (0.2 ms -> 4). */
+export function timeDecimals(dt: number): number {
+  for (let d = 0; d < 12; d++) {
+    const scaled = dt * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * scaled) return d;
+  }
+  return 12;
+}
+
+export function formatTime(tick: number, dt: number, decimals: number): string {
+  return (tick * dt).toFixed(decimals);
+}
+
+/** Merges all recordings into rows at the union of their sample ticks (blank where one has no sample). */
+export function tracesCsv(result: RunResult): string {
+  const { program, tables } = result;
+  const dt = program.tickSeconds;
+  const decimals = timeDecimals(dt);
+  const header = ["time_s", ...tables.flatMap((t) => t.names)];
+  const lines: string[] = [header.join(",")];
+  const cursor = tables.map(() => 0);
+  for (;;) {
+    let tick = Infinity;
+    tables.forEach((t, i) => {
+      if (cursor[i]! < t.count) tick = Math.min(tick, t.ticks[cursor[i]!]!);
+    });
+    if (tick === Infinity) break;
+    const cells: string[] = [formatTime(tick, dt, decimals)];
+    tables.forEach((t, i) => {
+      const row = cursor[i]!;
+      const has = row < t.count && t.ticks[row] === tick;
+      for (const col of t.columns) cells.push(has ? String(col[row]) : "");
+      if (has) cursor[i] = row + 1;
+    });
+    lines.push(cells.join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function spikesCsv(result: RunResult): string {
+  const dt = result.program.tickSeconds;
+  const decimals = timeDecimals(dt);
+  const { ticks, neurons, count } = result.spikes;
+  const lines = ["time_s,neuron"];
+  for (let i = 0; i < count; i++) lines.push(`${formatTime(ticks[i]!, dt, decimals)},${neurons[i]}`);
+  return lines.join("\n") + "\n";
+}
+
+export function manifest(result: RunResult, extras: ManifestExtras): Record<string, unknown> {
+  const p = result.program;
+  const simulated = p.durationTicks * p.tickSeconds;
+  return {
+    engram_version: extras.engramVersion,
+    model: { name: p.name, file: extras.modelFile, files: extras.modelFiles, sha256: p.modelHash },
+    target: p.target,
+    seed: p.seed,
+    dt_s: p.tickSeconds,
+    simulated_s: simulated,
+    wall_s: round(result.stats.wallSeconds),
+    wall_total_s: round(extras.wallTotalSeconds),
+    biological_s_per_wall_s: round(simulated / result.stats.wallSeconds),
+    integration: {
+      accelerated: p.numerics.accelerate,
+      dense_steps: result.stats.denseSteps,
+      quiet_steps: result.stats.quietSteps,
+      quiet_fraction_of_time: round(result.stats.quietTicks / p.durationTicks),
+      max_quiet_step_s: p.numerics.quietStepTicks * p.tickSeconds,
+    },
+    phases: p.phases.map((ph) => ({ name: ph.name, start_s: ph.startTick * p.tickSeconds })),
+    neurons: p.populations.map((pop, i) => ({ population: pop.name, first: result.neuronOffset[i], count: pop.size })),
+    recordings: p.recordings.map((r) => ({ variable: `${r.group}.${r.var}`, unit: r.unit, columns: r.columns, every_s: r.everyTicks * p.tickSeconds })),
+    spikes: result.spikes.count,
+    outputs: ["traces.csv", "spikes.csv", "traces.svg", ...(result.spikes.count > 0 ? ["spikes.svg"] : []), "manifest.json"],
+  };
+}
+
+function round(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
+}
+
+export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    written.push(join(dir, name));
+  };
+  write("traces.csv", tracesCsv(result));
+  write("spikes.csv", spikesCsv(result));
+  const dt = result.program.tickSeconds;
+  const series = result.tables.flatMap((t, i) => {
+    const r = result.program.recordings[i]!;
+    const time = Float64Array.from(t.ticks.subarray(0, t.count), (k) => k * dt);
+    return t.columns.map((c, j) => ({ time, name: t.names[j]!, unit: r.unit, values: c.subarray(0, t.count) }));
+  });
+  if (series.length > 0) {
+    // One shared time axis per plot: series from recordings with other intervals are plotted on their own.
+    const time = series[0]!.time;
+    const same = series.filter((s) => s.time.length === time.length);
+    write("traces.svg", await renderTracesSvg({ title: `${result.program.name}: recorded variables (${result.program.target}, seed ${result.program.seed})`, time_s: time, series: same }));
+  }
+  if (result.spikes.count > 0) {
+    const { ticks, neurons, count } = result.spikes;
+    write("spikes.svg", await renderRasterSvg({ title: `${result.program.name}: spikes`, times_s: Float64Array.from(ticks.subarray(0, count), (k) => k * dt), neurons: neurons.subarray(0, count) }));
+  }
+  write("manifest.json", JSON.stringify(manifest(result, extras), null, 2) + "\n");
+  return written;
+}

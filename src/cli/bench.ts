@@ -1,0 +1,3 @@
+export async function benchCommand(_o: { quick: boolean }): Promise<number> {
+  return 0;
+}

@@ -1,0 +1,93 @@
+/**
+ * The command line: the composition root that wires model loading, the compiler, targets and
+ * outputs together. User errors (EngramError, bad options) print one paragraph and exit 1;
+ * anything else is a bug and prints its stack.
+ */
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
+import { runCommand } from "./run.ts";
+import { benchCommand } from "./bench.ts";
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
+
+usage:
+  engram run MODEL.yaml [--target reference] [--seed N] [--out DIR] [--plain] [--dump-after PASS]
+  engram bench [--quick]
+  engram --version | --help
+
+run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
+          spikes.svg and manifest.json (DIR defaults to out/<model name>)
+  --target    target to run on (default: reference, float64)
+  --seed N    seed for every random draw (default: the model's seed)
+  --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
+  --dump-after PASS   print the compiler stage after PASS (resolve, check-units, elaborate, discretise, emit)
+bench     time the STC protocols (see docs/benchmarks.md)`;
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 1 : 0;
+    }
+    if (command === "--version" || command === "-v") {
+      process.stdout.write(VERSION + "\n");
+      return 0;
+    }
+    if (command === "run") return await runCommand(parseRun(rest));
+    if (command === "bench") return await benchCommand({ quick: rest.includes("--quick") });
+    throw new UsageError(`unknown command "${command}"; commands: run, bench`);
+  } catch (e) {
+    if (e instanceof EngramError) {
+      process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`engram: ${e.message}\nrun "engram --help" for usage\n`);
+      return 2;
+    }
+    process.stderr.write(`engram: internal error (this is a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+export interface RunOptions {
+  model: string;
+  target: string;
+  seed?: number;
+  out?: string;
+  plain: boolean;
+  dumpAfter?: string;
+}
+
+function parseRun(args: string[]): RunOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        target: { type: "string", default: "reference" },
+        seed: { type: "string" },
+        out: { type: "string" },
+        plain: { type: "boolean", default: false },
+        "dump-after": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`run needs exactly one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a non-negative integer, got "${values.seed}"`);
+  }
+  return { model: positionals[0]!, target: values.target!, seed, out: values.out, plain: values.plain!, dumpAfter: values["dump-after"] };
+}

@@ -1,0 +1,41 @@
+/**
+ * A progress bar on stderr for interactive terminals only: nothing in CI logs or pipes.
+ */
+export interface Progress {
+  update(fraction: number): void;
+  done(): void;
+}
+
+export function progressBar(label: string, totalSeconds: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const enabled = stream.isTTY === true && !process.env.CI;
+  if (!enabled) return { update() {}, done() {} };
+  const started = performance.now();
+  let lastDraw = 0;
+  const draw = (fraction: number) => {
+    const width = 30;
+    const filled = Math.round(width * Math.min(1, fraction));
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : NaN;
+    const sim = formatSpan(fraction * totalSeconds);
+    stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${sim} / ${formatSpan(totalSeconds)}  ${Number.isFinite(eta) ? `ETA ${eta.toFixed(1)} s` : ""}   `);
+  };
+  return {
+    update(fraction) {
+      const now = performance.now();
+      if (now - lastDraw < 100) return;
+      lastDraw = now;
+      draw(fraction);
+    },
+    done() {
+      draw(1);
+      stream.write("\n");
+    },
+  };
+}
+
+/** "8 h", "12 min", "3.2 s": biological time for humans. */
+export function formatSpan(seconds: number): string {
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(2)} h`;
+  if (seconds >= 60) return `${(seconds / 60).toFixed(1)} min`;
+  return `${seconds.toFixed(2)} s`;
+}
