@@ -6,8 +6,6 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
-import { runCommand } from "./run.ts";
-import { benchCommand } from "./bench.ts";
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -39,8 +37,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(VERSION + "\n");
       return 0;
     }
-    if (command === "run") return await runCommand(parseRun(rest));
-    if (command === "bench") return await benchCommand({ quick: rest.includes("--quick") });
+    // Commands load on demand: "engram --version" should not pay for the compiler and plotting.
+    if (command === "run") return await (await import("./run.ts")).runCommand(parseRun(rest));
+    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick") });
     throw new UsageError(`unknown command "${command}"; commands: run, bench`);
   } catch (e) {
     if (e instanceof EngramError) {

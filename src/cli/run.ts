@@ -5,7 +5,6 @@ import { writeRunOutputs } from "../analysis/run-output.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { progressBar } from "./progress.ts";
 import { VERSION, type RunOptions } from "./main.ts";
-import { resolveModel } from "../compiler/passes/resolve.ts";
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const started = performance.now();
@@ -16,11 +15,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
   handle.run((f) => bar.update(f));
   bar.done();
   const out = o.out ?? join("out", program.name);
-  const files = resolveModel(o.model).model.files;
   const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
     engramVersion: VERSION,
     modelFile: o.model,
-    modelFiles: files,
+    modelFiles: program.modelFiles,
     wallTotalSeconds: (performance.now() - started) / 1000,
   });
   const sim = program.durationTicks * program.tickSeconds;

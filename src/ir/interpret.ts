@@ -71,7 +71,11 @@ export function callFunction(fn: string, x: number[]): number {
 
 const isConst = (e: Expr): e is { op: "const"; value: number } => e.op === "const";
 
-/** Folds constant subtrees and removes additive/multiplicative identities. */
+/**
+ * Folds constant subtrees and removes additive/multiplicative identities. Values are preserved
+ * exactly except that 0 * e and 0 / e fold to +0 (IEEE gives -0 for negative e, NaN for
+ * non-finite e): the rule that lets "sigma_pl: 0" remove a noise term at compile time.
+ */
 export function fold(e: Expr): Expr {
   switch (e.op) {
     case "const":

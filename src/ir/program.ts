@@ -104,6 +104,8 @@ export interface Program {
   name: string;
   /** sha256 of the model files that produced this program. */
   modelHash: string;
+  /** The model files read, as the user can find them (main file first). */
+  modelFiles: string[];
   target: string;
   seed: number;
   tickSeconds: number;

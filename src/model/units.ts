@@ -3,9 +3,13 @@
  * toolchain every number is in SI base units, and units return only at the edges (traces, plots).
  * mathjs does the unit algebra; this module is the only place that talks to it about units.
  */
-import { create, all, type Unit, type MathJsInstance } from "mathjs";
+import { createRequire } from "node:module";
+import type { Unit, MathJsInstance, FactoryFunctionMap, create as Create } from "mathjs";
 
-export const math: MathJsInstance = create(all);
+// mathjs' single-file bundle loads in ~0.1 s; its ESM entry pulls in hundreds of modules (~1 s).
+// Only the parser and the unit system are instantiated.
+const bundle = createRequire(import.meta.url)("mathjs/lib/browser/math.js") as { create: typeof Create } & Record<string, FactoryFunctionMap>;
+export const math: MathJsInstance = bundle.create({ ...bundle.parseDependencies, ...bundle.unitDependencies });
 
 /** Dimension vector in mathjs' base order (mass, length, time, current, temperature, ...). */
 export type Dimension = readonly number[];
@@ -87,30 +91,5 @@ const DIMENSION_NAMES: [Dimension, string][] = [
   ["1 V/s", "voltage per time"],
   ["1 A/s", "current per time"],
 ].map(([u, n]) => [math.unit(u!).dimensions.slice(), n!] as [Dimension, string]);
-
-/** A unit-carrying stand-in value used when checking the dimensions of an expression. */
-export function probeValue(dimension: Dimension): Unit | number {
-  if (isDimensionless(dimension)) return 1;
-  // Build 1 * product(base^power) from SI base units.
-  let u: Unit | number = 1;
-  dimension.forEach((p, i) => {
-    if (Math.abs(p) > 1e-12) {
-      const base = math.pow(math.unit(`1 ${BASE_NAMES[i]}`), p) as Unit;
-      u = math.multiply(u, base) as Unit;
-    }
-  });
-  return u;
-}
-
-/** Dimension of a probe evaluation result (a mathjs Unit or a plain number). */
-export function dimensionOf(value: unknown): Dimension {
-  if (typeof value === "number" || typeof value === "boolean") return DIMENSIONLESS;
-  if (value && typeof value === "object" && "dimensions" in value) {
-    const u = value as Unit;
-    // mathjs keeps e.g. "mV/mV" as a unit object with zero dimensions.
-    return u.dimensions.slice();
-  }
-  throw new Error(`unexpected value in unit check: ${String(value)}`);
-}
 
 export const DIMENSIONLESS_DIM = DIMENSIONLESS;

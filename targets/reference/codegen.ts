@@ -13,8 +13,9 @@ export type SymbolMap = (name: string, scope: Scope) => string;
 export function literal(x: number): string {
   if (Number.isNaN(x)) return "NaN";
   if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "(-Infinity)";
+  if (Object.is(x, -0)) return "(-0)"; // String(-0) is "0"
   const s = String(x);
-  return x < 0 || Object.is(x, -0) ? `(${s})` : s;
+  return x < 0 ? `(${s})` : s;
 }
 
 export function jsExpr(e: Expr, sym: SymbolMap, noise = "__noise"): string {

@@ -10,6 +10,7 @@ export function emit(model: ResolvedModel, d: DiscreteModel, modelHash: string, 
   return {
     name: model.name,
     modelHash,
+    modelFiles: model.files,
     target,
     seed: model.seed,
     tickSeconds: d.tickSeconds,
