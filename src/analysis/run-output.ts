@@ -104,6 +104,25 @@ function round(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
+/** Above this many spikes the raster gives way to population rates. */
+export const MAX_RASTER_SPIKES = 20_000;
+
+/** Mean firing rate per neuron of each recorded population, in `bins` equal time bins. */
+export function populationRates(result: RunResult, bins: number): { time: Float64Array; series: { name: string; unit: string; values: Float64Array }[] } {
+  const p = result.program;
+  const binTicks = Math.max(1, Math.ceil(p.durationTicks / bins));
+  const n = Math.ceil(p.durationTicks / binTicks);
+  const binSeconds = binTicks * p.tickSeconds;
+  const time = Float64Array.from({ length: n }, (_, i) => (i + 0.5) * binSeconds);
+  const pops = p.populations.map((pop, i) => ({ pop, first: result.neuronOffset[i]!, counts: new Float64Array(n) })).filter((x) => p.spikeRecording.includes(x.pop.name));
+  const { ticks, neurons, count } = result.spikes;
+  for (let k = 0; k < count; k++) {
+    const owner = pops.find((x) => neurons[k]! >= x.first && neurons[k]! < x.first + x.pop.size);
+    if (owner) owner.counts[Math.min(n - 1, Math.floor(ticks[k]! / binTicks))]!++;
+  }
+  return { time, series: pops.map((x) => ({ name: `${x.pop.name} rate`, unit: "Hz", values: x.counts.map((c) => c / (x.pop.size * binSeconds)) })) };
+}
+
 export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
@@ -127,7 +146,13 @@ export async function writeRunOutputs(dir: string, result: RunResult, extras: Ma
   }
   if (result.spikes.count > 0) {
     const { ticks, neurons, count } = result.spikes;
-    write("spikes.svg", await renderRasterSvg({ title: `${result.program.name}: spikes`, times_s: Float64Array.from(ticks.subarray(0, count), (k) => k * dt), neurons: neurons.subarray(0, count) }));
+    if (count <= MAX_RASTER_SPIKES) {
+      write("spikes.svg", await renderRasterSvg({ title: `${result.program.name}: spikes`, times_s: Float64Array.from(ticks.subarray(0, count), (k) => k * dt), neurons: neurons.subarray(0, count) }));
+    } else {
+      // Too many dots to draw usefully: show each population's mean firing rate instead.
+      const rates = populationRates(result, 1000);
+      write("spikes.svg", await renderTracesSvg({ title: `${result.program.name}: ${count} spikes, shown as population rates`, time_s: rates.time, series: rates.series }));
+    }
   }
   write("manifest.json", JSON.stringify(manifest(result, extras), null, 2) + "\n");
   return written;

@@ -1,3 +1,81 @@
-export async function benchCommand(_o: { quick: boolean }): Promise<number> {
+/**
+ * engram bench: times the four 8 h STC protocols and basic-late on the reference target.
+ * For each model: the first run in this process (cold: includes V8 warm-up of the generated
+ * kernels), the median of warm runs over several seeds, biological seconds per wall second, and
+ * the whole-process time of `engram run` (startup, compile, run, outputs). Baselines measured in
+ * the same run: plain 0.2 ms stepping of the same model (our faithful integrator without the
+ * quiet-stretch acceleration). The authors' C++ simulator figures are quoted from
+ * stc-model.md section 10 (not re-measured here).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile } from "../compiler/pipeline.ts";
+import { Executor } from "../../targets/reference/executor.ts";
+
+interface Row {
+  model: string;
+  simulated: number;
+  cold: number;
+  warm: number;
+  process: number;
+  plain?: number;
+  dense: number;
+}
+
+const AUTHORS = "authors' C++ (stc-model.md s.10): 6.5-10.8 s per 8 h protocol with fast-forward; basic late 40 s with FF, 93 s without";
+
+function timeRun(file: string, seed: number, accelerate = true): { wall: number; ex: Executor } {
+  const program = compile(file, { target: "reference", seed, accelerate });
+  const t0 = performance.now();
+  const ex = new Executor(program);
+  ex.run();
+  return { wall: (performance.now() - t0) / 1000, ex };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export async function benchCommand(o: { quick: boolean }): Promise<number> {
+  const models = ["stet", "wtet", "slfs", "wlfs", "basic-late"];
+  const seeds = o.quick ? [11, 12, 13] : [11, 12, 13, 14, 15, 16, 17];
+  const bin = fileURLToPath(new URL("../../bin/engram.js", import.meta.url));
+  const out = mkdtempSync(join(tmpdir(), "engram-bench-"));
+  const rows: Row[] = [];
+  for (const m of models) {
+    const file = `models/stc/${m}.yaml`;
+    const first = timeRun(file, 1);
+    const warmSeeds = m === "basic-late" ? [1] : seeds; // basic-late is deterministic
+    const warm = warmSeeds.map((s) => timeRun(file, s).wall);
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, [bin, "run", file, "--out", join(out, m)], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+    if (p.status !== 0) throw new Error(`engram run ${file} failed: ${p.stderr}`);
+    const processWall = (performance.now() - t0) / 1000;
+    const simulated = first.ex.program.durationTicks * first.ex.program.tickSeconds;
+    const row: Row = { model: m, simulated, cold: first.wall, warm: median(warm), process: processWall, dense: first.ex.stats.denseSteps };
+    if (!o.quick && m === "stet") row.plain = timeRun(file, 1, false).wall;
+    rows.push(row);
+    process.stderr.write(`  ${m} done\n`);
+  }
+  const f = (x: number) => (x < 0.1 ? x.toFixed(4) : x.toFixed(3));
+  const lines = [
+    `engram bench (reference target, float64; node ${process.version}; ${new Date().toISOString().slice(0, 10)})`,
+    "",
+    "| model | simulated | cold run (s) | warm run, median (s) | bio s / wall s (warm) | dense steps | whole process (s) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.model} | ${r.simulated / 3600} h | ${f(r.cold)} | ${f(r.warm)} | ${(r.simulated / r.warm).toExponential(2)} | ${r.dense} | ${f(r.process)} |`),
+    "",
+  ];
+  const stet = rows.find((r) => r.model === "stet")!;
+  if (stet.plain !== undefined) {
+    lines.push(`baseline measured in this run: STET with plain 0.2 ms stepping (no acceleration): ${f(stet.plain)} s`);
+    lines.push(`ratio: plain / accelerated (warm) = ${(stet.plain / stet.warm).toFixed(0)}x, plain / accelerated (cold) = ${(stet.plain / stet.cold).toFixed(0)}x`);
+  }
+  lines.push(`ratio vs the ${AUTHORS}: ${(6.5 / stet.warm).toFixed(0)}-${(10.8 / stet.warm).toFixed(0)}x (warm STET), ${(6.5 / stet.cold).toFixed(0)}-${(10.8 / stet.cold).toFixed(0)}x (cold STET)`);
+  process.stdout.write(lines.join("\n") + "\n");
   return 0;
 }
