@@ -1,0 +1,78 @@
+/**
+ * The op table: the single source of each IR op's operands, result format, rounding, overflow,
+ * cycle cost per target and documentation. docs/ir.md is generated from it (npm run docs:ir),
+ * and tests check that ir.proto's Opcode enum agrees with it.
+ *
+ * Rounding and overflow of an op's result are those of its destination register's format, except
+ * where `rounding`/`overflow` below say the op cannot round or overflow.
+ * Costs: BrainScaleS-2 counts PPU cycles per vector instruction (64 lanes of 16 bit or 128 of
+ * 8 bit); the CMOS chip counts datapath cycles per element. Sources in the `costSource` column.
+ */
+export type OperandKind = "dst" | "src" | "imm" | "state" | "index";
+
+export interface OpInfo {
+  code: number;
+  name: string;
+  operands: OperandKind[];
+  /** Number of source registers. */
+  sources: number;
+  rounding: "dst" | "exact";
+  overflow: "dst" | "none";
+  cost: { bss2: number; cmos: number };
+  costSource: string;
+  doc: string;
+}
+
+const VECTOR_ALU = "targets.md 1.7: s2pp vector ALU ops, assumed 1 cycle per vector instruction (issue rate not published)";
+const CMOS_ALU = "assumption: one datapath cycle per ALU op per element (targets/cmos/spec.ts)";
+
+export const OPS: readonly OpInfo[] = [
+  { code: 1, name: "LOAD", operands: ["dst", "state", "index"], sources: 0, rounding: "exact", overflow: "none", cost: { bss2: 20, cmos: 1 }, costSource: "targets.md 1.7: synram vector load 20 +- 2 cycles; CMOS: one SRAM read", doc: "dst <- state at this element, or at its pre-/postsynaptic neuron (index)" },
+  { code: 2, name: "STORE", operands: ["src", "state", "index"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 20, cmos: 1 }, costSource: "targets.md 1.7: synram vector store 20 +- 2 cycles; CMOS: one SRAM write", doc: "state <- src, converted to the state's format" },
+  { code: 3, name: "STORE_ADD", operands: ["src", "state", "index"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 49, cmos: 2 }, costSource: "targets.md 1.7: internal-memory vector load 49 cycles (read-modify-write, store overlapped); CMOS: read + write", doc: "state += src: reduction of synapse values onto their pre-/postsynaptic neuron" },
+  { code: 4, name: "CONST", operands: ["dst", "imm"], sources: 0, rounding: "exact", overflow: "none", cost: { bss2: 1, cmos: 0 }, costSource: VECTOR_ALU, doc: "dst <- imm (raw integer in dst's format)" },
+  { code: 5, name: "ADD", operands: ["dst", "src", "src"], sources: 2, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: VECTOR_ALU, doc: "dst <- src0 + src1, operands aligned to the finer format, then rounded and bounded to dst" },
+  { code: 6, name: "SUB", operands: ["dst", "src", "src"], sources: 2, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: VECTOR_ALU, doc: "dst <- src0 - src1" },
+  { code: 7, name: "MUL", operands: ["dst", "src", "src"], sources: 2, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 2 }, costSource: `${VECTOR_ALU}; CMOS multiplier assumed 2 cycles`, doc: "dst <- src0 * src1: the full-width product, shifted to dst's fractional bits with dst's rounding (the BSS-2 fractional multiply is MUL with Q0.15 operands and floor)" },
+  { code: 8, name: "NEG", operands: ["dst", "src"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: VECTOR_ALU, doc: "dst <- -src0 (the most negative value saturates or wraps by dst's overflow rule)" },
+  { code: 9, name: "ABS", operands: ["dst", "src"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 2, cmos: 1 }, costSource: `${VECTOR_ALU}; compare + select`, doc: "dst <- |src0|" },
+  { code: 10, name: "MIN", operands: ["dst", "src", "src"], sources: 2, rounding: "dst", overflow: "dst", cost: { bss2: 2, cmos: 1 }, costSource: `${VECTOR_ALU}; compare + select`, doc: "dst <- min(src0, src1)" },
+  { code: 11, name: "MAX", operands: ["dst", "src", "src"], sources: 2, rounding: "dst", overflow: "dst", cost: { bss2: 2, cmos: 1 }, costSource: `${VECTOR_ALU}; compare + select`, doc: "dst <- max(src0, src1)" },
+  { code: 12, name: "SHR", operands: ["dst", "src", "imm"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: VECTOR_ALU, doc: "dst <- src0 * 2^-imm (arithmetic shift; the dropped bits are rounded by dst's rule)" },
+  { code: 13, name: "SHL", operands: ["dst", "src", "imm"], sources: 1, rounding: "exact", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: VECTOR_ALU, doc: "dst <- src0 * 2^imm" },
+  { code: 14, name: "CMP_GE", operands: ["dst", "src", "src"], sources: 2, rounding: "exact", overflow: "none", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: fxvcmp sets per-lane condition flags", doc: "dst <- 1 if src0 >= src1 else 0 (compared as exact reals)" },
+  { code: 15, name: "CMP_GT", operands: ["dst", "src", "src"], sources: 2, rounding: "exact", overflow: "none", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: fxvcmp sets per-lane condition flags", doc: "dst <- 1 if src0 > src1 else 0" },
+  { code: 16, name: "SELECT", operands: ["dst", "src", "src", "src"], sources: 3, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: fxvsel conditional select", doc: "dst <- src1 if src0 != 0 else src2" },
+  { code: 17, name: "RAND_NORMAL", operands: ["dst"], sources: 0, rounding: "dst", overflow: "dst", cost: { bss2: 8, cmos: 4 }, costSource: "assumption: sum of LFSR bytes (targets.md 1.7: 8-bit outputs, 128 per read) approximating a normal; CMOS: on-chip Gaussian generator, 4 cycles", doc: "dst <- a standard-normal sample in dst's format, from the target's random source" },
+  { code: 18, name: "SPIKE", operands: ["src"], sources: 1, rounding: "exact", overflow: "none", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: spike injection through the omnibus (per vector, assumed 1 cycle)", doc: "emit a spike for this element when src0 != 0" },
+  { code: 19, name: "COPY", operands: ["dst", "src"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 0 }, costSource: VECTOR_ALU, doc: "dst <- src0 converted to dst's format" },
+];
+
+export const OP_BY_NAME: ReadonlyMap<string, OpInfo> = new Map(OPS.map((o) => [o.name, o]));
+export const OP_BY_CODE: ReadonlyMap<number, OpInfo> = new Map(OPS.map((o) => [o.code, o]));
+
+/** docs/ir.md, generated. */
+export function opTableMarkdown(): string {
+  const rows = OPS.map((o) => `| ${o.code} | \`${o.name}\` | ${o.operands.join(", ")} | ${o.rounding === "dst" ? "dst format" : "exact"} | ${o.overflow === "dst" ? "dst format" : "none"} | ${o.cost.bss2} | ${o.cost.cmos} | ${o.doc} |`);
+  const sources = OPS.map((o) => `- \`${o.name}\`: ${o.costSource}`);
+  return [
+    "# engram IR ops",
+    "",
+    "Generated from `src/ir/ops.ts` by `npm run docs:ir`; do not edit by hand (a test compares).",
+    "",
+    "Every register and state array has a fixed-point format: width, signedness, fractional bits,",
+    "rounding (floor, nearest with ties away from zero, stochastic) and overflow (wrap, saturate).",
+    "An op computes its exact result from its operands' real values, then rounds it to the",
+    "destination's fractional bits and bounds it to the destination's width. The executable",
+    "definition of every op is `src/ir/reference.ts`.",
+    "",
+    "| code | op | operands | rounding | overflow | BSS-2 cycles (per vector) | CMOS cycles (per element) | meaning |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "## Where the costs come from",
+    "",
+    ...sources,
+    "",
+  ].join("\n");
+}

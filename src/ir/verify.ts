@@ -1,0 +1,191 @@
+/**
+ * The IR verifier: every decoded program passes here before anything uses it. Checks versions,
+ * sizes and limits (a small file must not make us allocate gigabytes), every index, every format,
+ * every op's operands against the op table, timers and delays. Problems are collected (up to a
+ * cap) as located diagnostics quoting the offending value.
+ */
+import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { IR_VERSION, type IrFixedFormat, type IrProgram } from "./codec.ts";
+import { OP_BY_CODE } from "./ops.ts";
+
+export const LIMITS = {
+  /** Elements over all groups (neurons + synapses). */
+  maxElements: 1 << 26,
+  maxGroups: 4096,
+  maxKernels: 4096,
+  maxRegisters: 4096,
+  maxOpsPerKernel: 65536,
+  maxDelayTicks: 1 << 20,
+  maxDurationTicks: Number.MAX_SAFE_INTEGER,
+  maxDiagnostics: 25,
+} as const;
+
+const ROUNDINGS = new Set([1, 2, 3]);
+const OVERFLOWS = new Set([1, 2]);
+const INDEX_MODES = new Set([1, 2, 3]);
+const NEURONS = 1, SYNAPSES = 2;
+
+export function rawRange(f: IrFixedFormat): [number, number] {
+  return f.signed ? [-(2 ** (f.width - 1)), 2 ** (f.width - 1) - 1] : [0, 2 ** f.width - 1];
+}
+
+export function verify(p: IrProgram, file = "<program>"): void {
+  const out: Diagnostic[] = [];
+  const bad = (path: (string | number)[], message: string, received?: unknown) => {
+    if (out.length < LIMITS.maxDiagnostics) {
+      out.push({ code: "invalid-ir", message, where: { file, path }, received: received === undefined ? undefined : JSON.stringify(received) });
+    }
+  };
+  const h = p.header;
+  if (!h) bad(["header"], "the program has no header");
+  else {
+    if (h.ir_version !== IR_VERSION) bad(["header", "ir_version"], `IR version ${h.ir_version} is not supported (this engram reads version ${IR_VERSION})`, h.ir_version);
+    if (!(h.tick_seconds > 0 && Number.isFinite(h.tick_seconds))) bad(["header", "tick_seconds"], "tick length must be a positive finite number of seconds", h.tick_seconds);
+    if (!Number.isSafeInteger(h.duration_ticks) || h.duration_ticks < 0) bad(["header", "duration_ticks"], "duration must be a non-negative integer number of ticks below 2^53", h.duration_ticks);
+    if (!(h.acceleration >= 1 && Number.isFinite(h.acceleration))) bad(["header", "acceleration"], "acceleration must be a finite number >= 1", h.acceleration);
+  }
+  const groups = p.groups ?? [];
+  if (groups.length > LIMITS.maxGroups) bad(["groups"], `too many groups (limit ${LIMITS.maxGroups})`, groups.length);
+  let elements = 0;
+  groups.forEach((g, i) => {
+    if (g.kind !== NEURONS && g.kind !== SYNAPSES) bad(["groups", i, "kind"], "group kind must be NEURONS or SYNAPSES", g.kind);
+    if (!Number.isSafeInteger(g.size) || g.size < 0) bad(["groups", i, "size"], "group size must be a non-negative integer", g.size);
+    elements += g.size;
+  });
+  if (elements > LIMITS.maxElements) bad(["groups"], `the groups declare ${elements} elements, more than the limit of ${LIMITS.maxElements}`, elements);
+  if (out.length > 0) throw new EngramError(out); // sizes are wrong: nothing below is safe to check
+  const sizeOf = (g: number) => groups[g]!.size;
+  const groupOk = (path: (string | number)[], g: number, kind?: number): boolean => {
+    if (!Number.isInteger(g) || g < 0 || g >= groups.length) {
+      bad(path, `group index ${g} is out of range (the program has ${groups.length} groups)`, g);
+      return false;
+    }
+    if (kind !== undefined && groups[g]!.kind !== kind) {
+      bad(path, `group ${g} ("${groups[g]!.name}") must be a ${kind === NEURONS ? "neuron" : "synapse"} group`, g);
+      return false;
+    }
+    return true;
+  };
+  const formatOk = (path: (string | number)[], f: IrFixedFormat | undefined): boolean => {
+    if (!f) {
+      bad(path, "missing fixed-point format");
+      return false;
+    }
+    let ok = true;
+    if (!Number.isInteger(f.width) || f.width < 1 || f.width > 32) (ok = false), bad([...path, "width"], "width must be 1..32 bits", f.width);
+    if (!Number.isInteger(f.frac) || f.frac < -64 || f.frac > 96) (ok = false), bad([...path, "frac"], "fractional bits must be in -64..96", f.frac);
+    if (!ROUNDINGS.has(f.rounding)) (ok = false), bad([...path, "rounding"], "rounding must be FLOOR, NEAREST or STOCHASTIC", f.rounding);
+    if (!OVERFLOWS.has(f.overflow)) (ok = false), bad([...path, "overflow"], "overflow must be WRAP or SATURATE", f.overflow);
+    return ok;
+  };
+
+  (p.states ?? []).forEach((s, i) => {
+    const path = ["states", i];
+    if (!groupOk([...path, "group"], s.group)) return;
+    if (!formatOk([...path, "format"], s.format)) return;
+    const n = sizeOf(s.group);
+    if (s.init.length !== 1 && s.init.length !== n) bad([...path, "init"], `initial values must number 1 or the group size ${n}`, s.init.length);
+    const [lo, hi] = rawRange(s.format);
+    const k = s.init.findIndex((v) => !Number.isSafeInteger(v) || v < lo || v > hi);
+    if (k >= 0) bad([...path, "init", k], `initial raw value is outside the ${s.format.width}-bit ${s.format.signed ? "signed" : "unsigned"} range [${lo}, ${hi}]`, s.init[k]);
+  });
+  const states = p.states ?? [];
+
+  (p.connectivity ?? []).forEach((c, i) => {
+    const path = ["connectivity", i];
+    if (!groupOk([...path, "synapses"], c.synapses, SYNAPSES) || !groupOk([...path, "pre"], c.pre, NEURONS) || !groupOk([...path, "post"], c.post, NEURONS)) return;
+    const n = sizeOf(c.synapses);
+    for (const [key, arr, limit] of [["pre_index", c.pre_index, sizeOf(c.pre)], ["post_index", c.post_index, sizeOf(c.post)]] as const) {
+      if (arr.length !== n) {
+        bad([...path, key], `needs one entry per synapse (${n})`, arr.length);
+        continue;
+      }
+      const k = arr.findIndex((v) => v >= limit);
+      if (k >= 0) bad([...path, key, k], `neuron index out of range (the group has ${limit} neurons)`, arr[k]);
+    }
+  });
+  const connected = new Set((p.connectivity ?? []).map((c) => c.synapses));
+
+  const kernels = p.kernels ?? [];
+  if (kernels.length > LIMITS.maxKernels) bad(["kernels"], `too many kernels (limit ${LIMITS.maxKernels})`, kernels.length);
+  kernels.slice(0, LIMITS.maxKernels).forEach((k, i) => {
+    const path = ["kernels", i];
+    if (!groupOk([...path, "group"], k.group)) return;
+    if (k.periodic && k.on_spike) bad(path, "a kernel has exactly one trigger");
+    if (k.periodic) {
+      if (!Number.isSafeInteger(k.periodic.period_ticks) || k.periodic.period_ticks < 1) bad([...path, "periodic", "period_ticks"], "timer period must be at least one tick", k.periodic.period_ticks);
+      if (!Number.isSafeInteger(k.periodic.offset_ticks) || k.periodic.offset_ticks < 0) bad([...path, "periodic", "offset_ticks"], "timer offset must be a non-negative integer", k.periodic.offset_ticks);
+    } else if (k.on_spike) {
+      groupOk([...path, "on_spike", "source"], k.on_spike.source, NEURONS);
+      if (!Number.isInteger(k.on_spike.delay_ticks) || k.on_spike.delay_ticks > LIMITS.maxDelayTicks) bad([...path, "on_spike", "delay_ticks"], `delay must be at most ${LIMITS.maxDelayTicks} ticks`, k.on_spike.delay_ticks);
+      if (groups[k.group]!.kind !== SYNAPSES) bad([...path, "group"], "a spike-triggered kernel runs over a synapse group");
+    } else bad(path, "kernel has no trigger (periodic or on_spike)");
+    if (k.registers.length > LIMITS.maxRegisters) return bad([...path, "registers"], `too many registers (limit ${LIMITS.maxRegisters})`, k.registers.length);
+    k.registers.forEach((r, j) => formatOk([...path, "registers", j, "format"], r.format));
+    if (k.ops.length > LIMITS.maxOpsPerKernel) return bad([...path, "ops"], `too many ops (limit ${LIMITS.maxOpsPerKernel})`, k.ops.length);
+    const isSynapses = groups[k.group]!.kind === SYNAPSES;
+    k.ops.forEach((o, j) => {
+      const op = OP_BY_CODE.get(o.op);
+      const opath = [...path, "ops", j];
+      if (!op) return bad([...opath, "op"], "unknown opcode", o.op);
+      const reg = (r: number, key: (string | number)[]) => {
+        if (!Number.isInteger(r) || r < 0 || r >= k.registers.length) bad([...opath, ...key], `register ${r} does not exist (the kernel has ${k.registers.length})`, r);
+      };
+      if (op.operands.includes("dst")) reg(o.dst, ["dst"]);
+      if (o.src.length !== op.sources) bad([...opath, "src"], `${op.name} takes ${op.sources} source register(s)`, o.src.length);
+      o.src.forEach((r, m) => reg(r, ["src", m]));
+      if (op.operands.includes("state")) {
+        if (!Number.isInteger(o.state) || o.state < 0 || o.state >= states.length) bad([...opath, "state"], `state array ${o.state} does not exist (the program has ${states.length})`, o.state);
+        if (!INDEX_MODES.has(o.index)) bad([...opath, "index"], "index mode must be SELF, PRE or POST", o.index);
+        else if (o.index !== 1 && !(isSynapses && connected.has(k.group))) bad([...opath, "index"], "PRE/POST access needs a synapse group with connectivity", o.index);
+        else {
+          const st = states[o.state];
+          if (st) {
+            const conn = (p.connectivity ?? []).find((c) => c.synapses === k.group);
+            const want = o.index === 1 ? k.group : o.index === 2 ? conn!.pre : conn!.post;
+            if (st.group !== want) bad([...opath, "state"], `state "${st.name}" belongs to group ${st.group}, but this access reaches group ${want}`, o.state);
+          }
+        }
+      }
+      if (op.name === "SHR" || op.name === "SHL") {
+        if (!Number.isInteger(o.imm) || o.imm < 0 || o.imm > 63) bad([...opath, "imm"], "shift must be 0..63", o.imm);
+      }
+      if (op.name === "CONST" && o.dst < k.registers.length && k.registers[o.dst]?.format) {
+        const [lo, hi] = rawRange(k.registers[o.dst]!.format);
+        if (!Number.isSafeInteger(o.imm) || o.imm < lo || o.imm > hi) bad([...opath, "imm"], `constant does not fit the destination format [${lo}, ${hi}]`, o.imm);
+      }
+    });
+  });
+
+  (p.stimuli ?? []).forEach((s, i) => {
+    const path = ["stimuli", i];
+    if (!groupOk([...path, "group"], s.group, NEURONS)) return;
+    const n = sizeOf(s.group);
+    if (s.spikes) {
+      if (s.spikes.ticks.length !== s.spikes.neurons.length) bad([...path, "spikes"], "spike list needs one neuron per tick", [s.spikes.ticks.length, s.spikes.neurons.length]);
+      const k = s.spikes.neurons.findIndex((v) => v >= n);
+      if (k >= 0) bad([...path, "spikes", "neurons", k], `neuron index out of range (the group has ${n})`, s.spikes.neurons[k]);
+      const t = s.spikes.ticks.findIndex((v, j) => !Number.isSafeInteger(v) || (j > 0 && v < s.spikes!.ticks[j - 1]!));
+      if (t >= 0) bad([...path, "spikes", "ticks", t], "spike ticks must be integers in ascending order", s.spikes.ticks[t]);
+    } else if (s.poisson) {
+      const q = s.poisson;
+      const k = q.neurons.findIndex((v) => v >= n);
+      if (k >= 0) bad([...path, "poisson", "neurons", k], `neuron index out of range (the group has ${n})`, q.neurons[k]);
+      if (q.stop_tick < q.start_tick) bad([...path, "poisson", "stop_tick"], "stop is before start", q.stop_tick);
+      if (q.burst_period_ticks < 1 || q.burst_on_ticks > q.burst_period_ticks) bad([...path, "poisson"], "bursts need 1 <= on <= period ticks", [q.burst_on_ticks, q.burst_period_ticks]);
+    } else bad(path, "stimulus has no kind");
+  });
+
+  (p.probes ?? []).forEach((pr, i) => {
+    const path = ["probes", i];
+    const st = states[pr.state];
+    if (!st) return bad([...path, "state"], `state array ${pr.state} does not exist`, pr.state);
+    const n = sizeOf(st.group);
+    const k = pr.elements.findIndex((e) => e >= n);
+    if (k >= 0) bad([...path, "elements", k], `element out of range (the group has ${n})`, pr.elements[k]);
+    if (!Number.isSafeInteger(pr.every_ticks) || pr.every_ticks < 1) bad([...path, "every_ticks"], "probe interval must be at least one tick", pr.every_ticks);
+  });
+
+  if (out.length > 0) throw new EngramError(out);
+}
+
