@@ -2,14 +2,10 @@
 import { EngramError } from "../src/diagnostics/diagnostic.ts";
 import type { Target } from "./target.ts";
 import { target as reference } from "./reference/index.ts";
+import { target as bss2 } from "./bss2/index.ts";
+import { target as cmos } from "./cmos/index.ts";
 
-const TARGETS: Record<string, Target> = { reference };
-
-/** Targets described in docs but not yet executable in this version. */
-const PLANNED: Record<string, string> = {
-  bss2: "BrainScaleS-2 (fixed-point IR and emulator: planned, see docs/architecture.md)",
-  cmos: "CMOS multi-timescale plasticity chip (fixed-point IR and emulator: planned)",
-};
+const TARGETS: Record<string, Target> = { reference, bss2, cmos };
 
 export function targetNames(): string[] {
   return Object.keys(TARGETS);
@@ -18,13 +14,14 @@ export function targetNames(): string[] {
 export function getTarget(name: string): Target {
   const t = TARGETS[name];
   if (t) return t;
-  const planned = PLANNED[name];
-  throw new EngramError([
-    {
-      code: planned ? "target-not-available" : "unknown-target",
-      message: planned ? `target "${name}" is not available in this version: ${planned}` : `unknown target "${name}"`,
-      expected: `one of ${targetNames().join(", ")}`,
-      received: name,
-    },
-  ]);
+  throw new EngramError([{ code: "unknown-target", message: `unknown target "${name}"`, expected: `one of ${targetNames().join(", ")}`, received: name }]);
+}
+
+/** A target that can run programs, or a clear error. */
+export function executableTarget(name: string): Target & Required<Pick<Target, "execute">> {
+  const t = getTarget(name);
+  if (!t.execute) {
+    throw new EngramError([{ code: "target-not-executable", message: `target "${name}" has no emulator in this version: "engram compile --target ${name}" lowers a model to its fixed-point IR and checks that it fits; running it is not yet possible`, hint: "run on the reference target" }]);
+  }
+  return t as Target & Required<Pick<Target, "execute">>;
 }

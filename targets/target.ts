@@ -1,19 +1,9 @@
 /**
- * What every target provides: a description as data (number formats, resources, clocks) and a
- * way to execute an IR program. Compiler passes read the description; nothing branches on a name.
+ * What every target provides: its capabilities as data (read by the compiler's fixed-point passes;
+ * nothing branches on a target's name) and, where it exists, an executor for programs.
  */
 import type { Program } from "../src/ir/program.ts";
-
-export interface TargetSpec {
-  name: string;
-  doc: string;
-  /** Arithmetic of state variables. */
-  numbers: { kind: "float64" } | { kind: "fixed"; widths: number[] };
-  /** Hardware time = biological time / acceleration. */
-  acceleration: number;
-  /** Every value that is not a plain fact, labelled. */
-  assumptions: string[];
-}
+import type { TargetCaps } from "../src/compiler/fixed/caps.ts";
 
 export interface RunHandle {
   run(progress?: (fraction: number) => void): void;
@@ -26,6 +16,9 @@ export interface RunHandle {
 }
 
 export interface Target {
-  spec: TargetSpec;
-  execute(program: Program): RunHandle;
+  name: string;
+  doc: string;
+  caps: TargetCaps;
+  /** Runs a model program; absent where the target's emulator does not exist yet. */
+  execute?: (program: Program) => RunHandle;
 }

@@ -13,6 +13,7 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
   engram run MODEL.yaml [--target reference] [--seed N] [--out DIR] [--plain] [--dump-after PASS]
+  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
   engram bench [--quick]
   engram --version | --help
 
@@ -22,6 +23,9 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
   --dump-after PASS   print the compiler stage after PASS (resolve, check-units, elaborate, discretise, emit)
+compile   lower a model to a target's fixed-point IR (protobuf .engram): prints each variable's
+          format and LSB, flags variables whose per-tick change is below one LSB, checks that the
+          network fits the target (every violated limit with the numbers and a remedy)
 bench     time the STC protocols (see docs/benchmarks.md)`;
 
 export class UsageError extends Error {}
@@ -39,8 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Commands load on demand: "engram --version" should not pay for the compiler and plotting.
     if (command === "run") return await (await import("./run.ts")).runCommand(parseRun(rest));
+    if (command === "compile") return await (await import("./compile.ts")).compileCommand(parseCompile(rest));
     if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick") });
-    throw new UsageError(`unknown command "${command}"; commands: run, bench`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, inspect, bench`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -64,6 +69,41 @@ export interface RunOptions {
   dumpAfter?: string;
 }
 
+function parseCompile(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        target: { type: "string" },
+        out: { type: "string", short: "o" },
+        rounding: { type: "string", default: "nearest" },
+        bits: { type: "string" },
+        seed: { type: "string" },
+        "dump-after": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`compile needs exactly one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  if (!values.target) throw new UsageError("compile needs --target (bss2, cmos or reference)");
+  const rounding = values.rounding!;
+  if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
+  const bits = values.bits === undefined ? undefined : Number(values.bits);
+  if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
+  return { model: positionals[0]!, target: values.target, out: values.out, rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(values.seed), dumpAfter: values["dump-after"] };
+}
+
+function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seed = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a non-negative integer, got "${text}"`);
+  return seed;
+}
+
 function parseRun(args: string[]): RunOptions {
   let parsed;
   try {
@@ -83,10 +123,5 @@ function parseRun(args: string[]): RunOptions {
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`run needs exactly one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
-  let seed: number | undefined;
-  if (values.seed !== undefined) {
-    seed = Number(values.seed);
-    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a non-negative integer, got "${values.seed}"`);
-  }
-  return { model: positionals[0]!, target: values.target!, seed, out: values.out, plain: values.plain!, dumpAfter: values["dump-after"] };
+  return { model: positionals[0]!, target: values.target!, seed: parseSeed(values.seed), out: values.out, plain: values.plain!, dumpAfter: values["dump-after"] };
 }

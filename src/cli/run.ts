@@ -2,14 +2,14 @@
 import { join } from "node:path";
 import { compile } from "../compiler/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
-import { getTarget } from "../../targets/registry.ts";
+import { executableTarget } from "../../targets/registry.ts";
 import { progressBar } from "./progress.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const started = performance.now();
-  const target = getTarget(o.target);
-  const program = compile(o.model, { target: target.spec.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
+  const target = executableTarget(o.target);
+  const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
   const handle = target.execute(program);
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   handle.run((f) => bar.update(f));

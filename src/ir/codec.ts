@@ -42,7 +42,7 @@ export interface IrProgram {
     registers: { format: IrFixedFormat }[];
     ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number }[];
   }[];
-  stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number } }[];
+  stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number } }[];
   probes: { state: number; elements: number[]; every_ticks: number; column: string }[];
 }
 

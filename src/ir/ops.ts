@@ -24,7 +24,7 @@ export interface OpInfo {
 }
 
 const VECTOR_ALU = "targets.md 1.7: s2pp vector ALU ops, assumed 1 cycle per vector instruction (issue rate not published)";
-const CMOS_ALU = "assumption: one datapath cycle per ALU op per element (targets/cmos/spec.ts)";
+const CMOS_ALU = "assumption: one datapath cycle per ALU op per element (targets/cmos/caps.ts)";
 
 export const OPS: readonly OpInfo[] = [
   { code: 1, name: "LOAD", operands: ["dst", "state", "index"], sources: 0, rounding: "exact", overflow: "none", cost: { bss2: 20, cmos: 1 }, costSource: "targets.md 1.7: synram vector load 20 +- 2 cycles; CMOS: one SRAM read", doc: "dst <- state at this element, or at its pre-/postsynaptic neuron (index)" },

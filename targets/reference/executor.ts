@@ -19,6 +19,7 @@ import {
 } from "./kernels.ts";
 import { CurrentStimuli, SpikeStimuli } from "./stimuli.ts";
 import { buildStepper, type DenseRun } from "./stepper.ts";
+import { analysisKey, newVarAnalysis, type VarAnalysis } from "./analysis.ts";
 
 export interface RunStats {
   denseSteps: number;
@@ -66,7 +67,14 @@ export class Executor {
   private firstSample = 0;
   private readonly recordSources: Float64Array[];
 
-  constructor(readonly program: Program) {
+  /** Filled during the run when constructed with analyse = true (see analysis.ts). */
+  readonly analysis: Map<string, VarAnalysis> | undefined;
+
+  constructor(readonly program: Program, analyse = false) {
+    this.analysis = analyse ? new Map() : undefined;
+    if (this.analysis) {
+      for (const g of [...program.populations, ...program.projections]) for (const u of g.odes) this.analysis.set(analysisKey(g.name, u.var), newVarAnalysis());
+    }
     const seed = program.seed;
     let offset = 0;
     program.populations.forEach((p) => {
@@ -87,7 +95,7 @@ export class Executor {
       }
       const refr = new Int32Array(p.size);
       this.refr.push(refr);
-      this.popKernels.push(populationKernel(p, g, refr, this.spikeScratch[this.spikeScratch.length - 1]!, new Rng(seed, `neuron-noise:${p.name}`), this.clock));
+      this.popKernels.push(populationKernel(p, g, refr, this.spikeScratch[this.spikeScratch.length - 1]!, new Rng(seed, `neuron-noise:${p.name}`), this.clock, this.analysis, program.tickSeconds));
       this.popQuiet.push(populationQuietKernel(p, g, refr));
     });
 
@@ -96,7 +104,7 @@ export class Executor {
       const g = allocateGroup(pr);
       this.groups.set(pr.name, g);
       const pending = new Map(pendingTargets(pr).map((n) => [n, new Float64Array(pr.size)]));
-      const ctx: ProjectionContext = { pr, g, pre: this.groups.get(pr.pre)!, post: this.groups.get(pr.post)!, pending, rng: new Rng(seed, `plasticity-noise:${pr.name}`), clock: this.clock };
+      const ctx: ProjectionContext = { pr, g, pre: this.groups.get(pr.pre)!, post: this.groups.get(pr.post)!, pending, rng: new Rng(seed, `plasticity-noise:${pr.name}`), clock: this.clock, analysis: this.analysis, tickSeconds: program.tickSeconds };
       this.projKernels.push(projectionKernel(ctx));
       this.projQuiet.push(projectionQuietKernel(ctx));
       const preN = program.populations[popIndex.get(pr.pre)!]!.size;

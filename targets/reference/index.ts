@@ -1,8 +1,10 @@
 import type { Target } from "../target.ts";
 import { Executor } from "./executor.ts";
-import { spec } from "./spec.ts";
+import { caps } from "./caps.ts";
 
 export const target: Target = {
-  spec,
+  name: "reference",
+  doc: "float64 reference executor: exponential-Euler integration of the model's equations at its dt, with quiet-stretch acceleration",
+  caps,
   execute: (program) => new Executor(program),
 };

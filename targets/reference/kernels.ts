@@ -9,6 +9,14 @@ import type { EventAssign, OdeUpdate, PopulationIR, ProjectionIR } from "../../s
 import type { Rng } from "../../src/util/rng.ts";
 import { instantiate, jsExpr, literal, Memo, odeStatements, type SymbolMap } from "./codegen.ts";
 import type { Csr, GroupState } from "./layout.ts";
+import { analysisKey, recordStatements, type VarAnalysis } from "./analysis.ts";
+
+/** Wraps an ODE update with range/change recording when the variable is analysed. */
+function instrumented(b: Bindings, analysis: Map<string, VarAnalysis> | undefined, group: string, u: OdeUpdate, x: string, update: string): string {
+  const a = analysis?.get(analysisKey(group, u.var));
+  if (!a) return update;
+  return `{ const old = ${x};\n${update}\n${recordStatements(b.ref(a), x, "old")} }`;
+}
 
 /** Gives generated code positional names for the arrays it touches. */
 class Bindings {
@@ -49,7 +57,7 @@ const arr = (g: GroupState, name: string): Float64Array => {
 /** Local-variable name for a group's variable inside a loop body. */
 const local = (index: number) => `v${index}`;
 
-export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Array, spikeOut: Int32Array, rng: Rng, clock: Float64Array): PopulationKernel {
+export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Array, spikeOut: Int32Array, rng: Rng, clock: Float64Array, analysis?: Map<string, VarAnalysis>, tickSeconds = 1): PopulationKernel {
   const b = new Bindings();
   const clockName = b.ref(clock);
   const rngName = b.ref(rng);
@@ -62,7 +70,7 @@ export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Arra
   const onDt: string[] = [];
   const updates = p.odes
     .map((u, k) => {
-      const s = odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt);
+      const s = instrumented(b, analysis, p.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt));
       return u.holdWhenRefractory ? `if (r === 0) {\n${s}\n}` : s;
     })
     .join("\n");
@@ -76,7 +84,7 @@ export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Arra
 const rng = ${rngName};
 const m = ${m}.create();
 return function step() {
-  const dt = ${clockName}[0], sqrtDt = ${clockName}[1];
+  const dt = ${clockName}[0], sqrtDt = ${clockName}[1], nt = Math.round(dt / ${tickSeconds});
   if (dt !== ${lastDt}) { ${lastDt} = dt; ${onDt.join(" ")} }
   let count = 0;
   for (let i = 0; i < ${p.size}; i++) {
@@ -109,6 +117,8 @@ export interface ProjectionContext {
   pending: Map<string, Float64Array>;
   rng: Rng;
   clock: Float64Array;
+  analysis?: Map<string, VarAnalysis>;
+  tickSeconds: number;
 }
 
 function synapseSymbols(b: Bindings, ctx: ProjectionContext, self: (name: string) => string): SymbolMap {
@@ -130,7 +140,7 @@ export function projectionKernel(ctx: ProjectionContext): ProjectionKernel {
   const onDt: string[] = [];
   const updates = pr.odes
     .map((u, k) => {
-      let s = odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt);
+      let s = instrumented(b, ctx.analysis, pr.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt));
       const pend = ctx.pending.get(u.var);
       if (pend) {
         const pn = b.ref(pend);
@@ -155,7 +165,7 @@ const preIndex = ${b.ref(pr.preIndex)}, postIndex = ${b.ref(pr.postIndex)};
 const m = ${m}.create();
 const clock = ${b.ref(ctx.clock)};
 return function step() {
-  const dt = clock[0], sqrtDt = clock[1];
+  const dt = clock[0], sqrtDt = clock[1], nt = Math.round(dt / ${ctx.tickSeconds});
   if (dt !== ${lastDt}) { ${lastDt} = dt; ${onDt.join(" ")} }
   for (let k = 0; k < ${pr.size}; k++) {
     const pre = preIndex[k], post = postIndex[k];

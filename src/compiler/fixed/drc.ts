@@ -1,0 +1,95 @@
+/**
+ * Design-rule checks: a list of small named checks of a lowered program against the target's
+ * limits. A network that does not fit fails with every violation, each with the limit, the
+ * actual number and a remedy.
+ */
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import type { IrProgram } from "../../ir/codec.ts";
+import { OP_BY_CODE } from "../../ir/ops.ts";
+import type { Program } from "../../ir/program.ts";
+import type { TargetCaps } from "./caps.ts";
+
+export interface KernelBudget {
+  kernel: string;
+  cyclesPerRun: number;
+  cyclesAvailable: number;
+  periodTicks: number;
+}
+
+/** Cycles one run of a kernel costs: op cost per instruction times the instructions needed for all elements. */
+export function kernelCycles(k: IrProgram["kernels"][number], elements: number, caps: TargetCaps): number {
+  let cycles = 0;
+  for (const o of k.ops) {
+    const info = OP_BY_CODE.get(o.op)!;
+    const width = o.dst < k.registers.length ? k.registers[o.dst]!.format.width : caps.registerWidth;
+    const lanes = caps.lanes[width <= 8 ? 8 : width <= 16 ? 16 : 32] ?? caps.lanes[caps.registerWidth] ?? 1;
+    cycles += info.cost[caps.costKey] * Math.ceil(elements / lanes);
+  }
+  return cycles;
+}
+
+export function budgets(ir: IrProgram, caps: TargetCaps): KernelBudget[] {
+  const h = ir.header;
+  return ir.kernels.filter((k) => k.periodic).map((k) => {
+    const period = k.periodic!.period_ticks;
+    const hardwareSeconds = (period * h.tick_seconds) / caps.acceleration;
+    return { kernel: k.name, cyclesPerRun: kernelCycles(k, ir.groups[k.group]!.size, caps), cyclesAvailable: Math.floor(hardwareSeconds * caps.clockHz), periodTicks: period };
+  });
+}
+
+interface Check {
+  name: string;
+  run(ir: IrProgram, program: Program, caps: TargetCaps): Diagnostic[];
+}
+
+const d = (code: string, message: string, expected: string, received: string, hint: string): Diagnostic => ({ code, message, expected, received, hint });
+
+export const CHECKS: Check[] = [
+  {
+    name: "neurons",
+    run(_ir, p, caps) {
+      const n = p.populations.filter((x) => !x.source).reduce((s, x) => s + x.size, 0);
+      return n > caps.limits.neurons ? [d("drc-neurons", `the network has ${n} neurons; ${caps.name} has ${caps.limits.neurons} (${caps.sources.neurons ?? "target description"})`, `<= ${caps.limits.neurons}`, String(n), `scale the populations down by ${(n / caps.limits.neurons).toFixed(1)}x or split the network over ${Math.ceil(n / caps.limits.neurons)} chips`)] : [];
+    },
+  },
+  {
+    name: "synapses",
+    run(_ir, p, caps) {
+      const n = p.projections.reduce((s, x) => s + x.size, 0);
+      return n > caps.limits.synapses ? [d("drc-synapses", `the network has ${n} synapses; ${caps.name} has ${caps.limits.synapses} (${caps.sources.synapses ?? "target description"})`, `<= ${caps.limits.synapses}`, String(n), "reduce the connection probability or the population sizes")] : [];
+    },
+  },
+  {
+    name: "fan-in",
+    run(_ir, p, caps) {
+      const out: Diagnostic[] = [];
+      for (const pr of p.projections) {
+        const counts = new Map<number, number>();
+        for (const j of pr.postIndex) counts.set(j, (counts.get(j) ?? 0) + 1);
+        const worst = Math.max(0, ...counts.values());
+        if (worst > caps.limits.fanIn) out.push(d("drc-fan-in", `a neuron of "${pr.post}" receives ${worst} synapses through "${pr.name}"; ${caps.name} allows ${caps.limits.fanIn} inputs per neuron (${caps.sources.fanIn ?? "target description"})`, `<= ${caps.limits.fanIn}`, String(worst), "lower the connection probability or combine inputs"));
+      }
+      return out;
+    },
+  },
+  {
+    name: "kernel-cycles",
+    run(ir, _p, caps) {
+      return budgets(ir, caps)
+        .filter((b) => b.cyclesPerRun > b.cyclesAvailable)
+        .map((b) => d("drc-kernel-cycles", `kernel "${b.kernel}" needs ${b.cyclesPerRun} cycles every ${b.periodTicks} tick(s), but only ${b.cyclesAvailable} fit in that time at ${caps.acceleration}x acceleration and ${caps.clockHz / 1e6} MHz`, `<= ${b.cyclesAvailable} cycles per period`, `${b.cyclesPerRun} cycles`, `update slow variables less often (a longer kernel period), use fewer elements per core, or run at a lower acceleration (needs ${Math.ceil((b.cyclesPerRun / Math.max(1, b.cyclesAvailable)) * caps.acceleration) / caps.acceleration}x more time)`));
+    },
+  },
+  {
+    name: "memory",
+    run(ir, _p, caps) {
+      if (caps.limits.memoryBytes <= 0) return [];
+      const bytes = ir.states.reduce((s, st) => s + Math.ceil(st.format.width / 8) * ir.groups[st.group]!.size, 0);
+      return bytes > caps.limits.memoryBytes ? [d("drc-memory", `the state arrays need ${bytes} bytes; ${caps.name} has ${caps.limits.memoryBytes} (${caps.sources.memoryBytes ?? "target description"})`, `<= ${caps.limits.memoryBytes} bytes`, `${bytes} bytes`, "narrow the formats (--bits) or reduce the network")] : [];
+    },
+  },
+];
+
+export function designRuleChecks(ir: IrProgram, program: Program, caps: TargetCaps): Diagnostic[] {
+  return CHECKS.flatMap((c) => c.run(ir, program, caps));
+}

@@ -1,0 +1,130 @@
+/**
+ * Pass "emit-ir": assembles the protobuf IR program (state arrays with formats and raw initial
+ * values, connectivity, kernels, stimuli, probes) from the discretised model, the quantised
+ * formats and the lowered kernels.
+ */
+import { EngramError } from "../../diagnostics/diagnostic.ts";
+import type { IrProgram } from "../../ir/codec.ts";
+import { IR_VERSION } from "../../ir/codec.ts";
+import type { Program } from "../../ir/program.ts";
+import type { TargetCaps } from "./caps.ts";
+import { interval, type Interval } from "./interval.ts";
+import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
+import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
+
+/** Raw integer of a real value in a format: nearest, saturated. */
+export function toRaw(x: number, f: Format): number {
+  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
+  const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
+  const r = Math.round(x * 2 ** f.frac);
+  return Math.min(hi, Math.max(lo, r));
+}
+
+export function buildStates(program: Program, quantised: QuantisedVar[], caps: TargetCaps): Map<string, StateSlot & { init: number[]; unit: string; unitScale: number; groupIndex: number }> {
+  const byKey = new Map(quantised.map((q) => [`${q.group}.${q.name}`, q]));
+  const groups = [...program.populations, ...program.projections];
+  const states = new Map<string, StateSlot & { init: number[]; unit: string; unitScale: number; groupIndex: number }>();
+  const add = (group: string, groupIndex: number, name: string, format: Format, range: Interval, init: ArrayLike<number>, unit: string, unitScale: number) => {
+    const values = Array.from(init, (x) => toRaw(x, format));
+    const same = values.every((v) => v === values[0]);
+    states.set(`${group}.${name}`, { index: states.size, group, name, format, range, init: same && values.length > 0 ? [values[0]!] : values, unit, unitScale, groupIndex });
+  };
+  const widthFor = (owner: "neuron" | "synapse") => caps.stateWidth[owner];
+  groups.forEach((g, gi) => {
+    const owner = program.populations.includes(g as never) ? "neuron" : "synapse";
+    for (const v of g.vars) {
+      const q = byKey.get(`${g.name}.${v.name}`);
+      if (q) {
+        const range: Interval = [-(2 ** (q.format.width - q.format.frac)), 2 ** (q.format.width - q.format.frac)];
+        add(g.name, gi, v.name, q.format, q.format.signed ? range : [0, range[1]], v.init, v.unit, v.unitScale);
+        continue;
+      }
+      // Parameters, inputs and summed values: formats from their values' range.
+      let lo = Math.min(0, ...Array.from(v.init));
+      let hi = Math.max(0, ...Array.from(v.init));
+      if (v.kind === "summed") {
+        for (const pr of program.projections) {
+          for (const s of pr.summed) {
+            if (pr.post !== g.name || s.target !== v.name) continue;
+            const iv = interval(s.value, (n, scope) => rangeOfVar(program, quantised, scope === "self" ? pr.name : scope === "pre" ? pr.pre : pr.post, n));
+            const fanIn = maxFanIn(pr.postIndex);
+            lo = Math.min(lo, iv[0] * fanIn);
+            hi = Math.max(hi, iv[1] * fanIn);
+          }
+        }
+      }
+      const w = widthFor(owner);
+      const signed = lo < 0;
+      const frac = lo === 0 && hi === 0 ? 0 : fracFor(lo * RANGE_MARGIN, hi * RANGE_MARGIN, w, signed);
+      add(g.name, gi, v.name, { width: w, signed, frac, rounding: "nearest", overflow: "saturate" }, [lo, hi], v.init, v.unit, v.unitScale);
+    }
+    if ("refractoryTicks" in g && g.refractoryTicks > 0) {
+      const bits = Math.max(1, Math.ceil(Math.log2(g.refractoryTicks + 1)));
+      add(g.name, gi, "__refractory", { width: bits, signed: false, frac: 0, rounding: "floor", overflow: "saturate" }, [0, g.refractoryTicks], new Float64Array(g.size), "ticks", 1);
+    }
+  });
+  return states;
+}
+
+function maxFanIn(post: Int32Array): number {
+  const counts = new Map<number, number>();
+  let worst = 0;
+  for (const j of post) {
+    const n = (counts.get(j) ?? 0) + 1;
+    counts.set(j, n);
+    if (n > worst) worst = n;
+  }
+  return worst;
+}
+
+function rangeOfVar(program: Program, quantised: QuantisedVar[], group: string, name: string): Interval {
+  const q = quantised.find((x) => x.group === group && x.name === name);
+  if (q) {
+    const m = 2 ** (q.format.width - q.format.frac - (q.format.signed ? 1 : 0));
+    return [q.format.signed ? -m : 0, m];
+  }
+  const g = [...program.populations, ...program.projections].find((x) => x.name === group);
+  const v = g?.vars.find((x) => x.name === name);
+  if (!v) return [-Infinity, Infinity];
+  return [Math.min(0, ...Array.from(v.init)), Math.max(0, ...Array.from(v.init))];
+}
+
+export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string): IrProgram {
+  const states = buildStates(program, quantised, caps);
+  const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
+  if (unsupported.length > 0) {
+    throw new EngramError([{ code: "unsupported-stimulus", message: `${unsupported[0]!.kind} stimuli (on "${unsupported[0]!.target}") have no IR v1 encoding yet; fixed-point targets take spike stimuli (spikes, poisson, regular)`, hint: "run this model on the reference target, or drive the neurons through spike sources" }]);
+  }
+  const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
+  const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
+  const kernels = lowerKernels({ program, caps, states });
+  const stateList = [...states.values()].sort((a, b) => a.index - b.index);
+  return {
+    header: {
+      ir_version: IR_VERSION,
+      engram_version: engramVersion,
+      target: caps.name,
+      seed: program.seed,
+      tick_seconds: program.tickSeconds,
+      duration_ticks: program.durationTicks,
+      model_name: program.name,
+      model_sha256: program.modelHash,
+      acceleration: caps.acceleration,
+    },
+    groups,
+    states: stateList.map((s) => ({ name: `${s.group}.${s.name}`, group: s.groupIndex, format: toIrFormat(s.format), init: s.init, unit: s.unit, unit_scale: s.unitScale })),
+    connectivity: program.projections.map((p) => ({ synapses: groupIndex.get(p.name)!, pre: groupIndex.get(p.pre)!, post: groupIndex.get(p.post)!, pre_index: Array.from(p.preIndex), post_index: Array.from(p.postIndex) })),
+    kernels,
+    stimuli: program.stimuli.flatMap((s): IrProgram["stimuli"] => {
+      const group = groupIndex.get(s.target)!;
+      if (s.kind === "spikes") return [{ group, spikes: { ticks: Array.from(s.ticks), neurons: Array.from(s.which) } }];
+      if (s.kind === "poisson") return [{ group, poisson: { neurons: Array.from(s.neurons), prob_per_tick_q32: Math.min(2 ** 32 - 1, Math.round(s.probPerTick * 2 ** 32)), start_tick: s.startTick, stop_tick: s.stopTick, burst_on_ticks: s.burstOnTicks, burst_period_ticks: s.burstPeriodTicks } }];
+      if (s.kind === "regular") return [{ group, regular: { neurons: Array.from(s.neurons), start_tick: s.startTick, stop_tick: s.stopTick, interval_ticks: s.intervalTicks } }];
+      return [];
+    }),
+    probes: program.recordings.flatMap((r) => {
+      const st = states.get(`${r.group}.${r.var}`)!;
+      return [{ state: st.index, elements: Array.from(r.elements), every_ticks: r.everyTicks, column: r.columns.length === 1 ? r.columns[0]! : `${r.group}.${r.var}` }];
+    }),
+  };
+}

@@ -1,0 +1,397 @@
+/**
+ * Pass "lower": turns the discretised model into IR kernels over fixed-point registers.
+ *  - one periodic kernel per population and per projection (period: one tick) holding the ODE
+ *    updates in declaration order, the neuron threshold, reset and refractory hold, and the
+ *    summed reductions; one spike-triggered kernel per synaptic event handler;
+ *  - every expression becomes ops whose register formats come from interval bounds (interval.ts)
+ *    at the target's register width; every state update lands in the state's own format with the
+ *    state's rounding (nearest or stochastic: the choice the quantisation report is about);
+ *  - exponential Euler in integers: x <- x * D + (A + C xi / sqrt(dt)) * phi for constant decay
+ *    rate B (D = e^(B dt), phi = expm1(B dt)/B), x <- x + (A + B x + C xi/sqrt(dt)) dt (1 + B dt/2)
+ *    when B varies (second-order factor, relative error (B dt)^2/6);
+ *  - functions the target lacks (sqrt, exp, log, pow) are decomposed when their argument depends
+ *    only on conditions: each combination of conditions selects a precomputed constant.
+ * Tick order in the IR: stimuli, neuron kernels, spike-triggered kernels, synapse kernels. A jump to
+ * an exactly decaying variable is pre-divided by its decay factor, so that after the same tick's
+ * decay it equals the jump of the float64 reference (which applies it after the decay).
+ */
+import { EngramError } from "../../diagnostics/diagnostic.ts";
+import { show, walk, type Expr, type Scope } from "../../ir/expr.ts";
+import { evaluate, fold } from "../../ir/interpret.ts";
+import type { IrFixedFormat, IrProgram } from "../../ir/codec.ts";
+import type { EventAssign, GroupIR, OdeUpdate, Program } from "../../ir/program.ts";
+import { OP_BY_NAME } from "../../ir/ops.ts";
+import type { TargetCaps } from "./caps.ts";
+import { interval, type Interval } from "./interval.ts";
+import { fracFor, type Format } from "./quantise.ts";
+
+type Kernel = IrProgram["kernels"][number];
+type Instr = Kernel["ops"][number];
+
+const ROUNDING = { floor: 1, nearest: 2, stochastic: 3 } as const;
+const OVERFLOW = { wrap: 1, saturate: 2 } as const;
+const INDEX = { self: 1, pre: 2, post: 3 } as const;
+
+export function toIrFormat(f: Format): IrFixedFormat {
+  return { width: f.width, signed: f.signed, frac: f.frac, rounding: ROUNDING[f.rounding], overflow: OVERFLOW[f.overflow] };
+}
+
+export interface StateSlot {
+  index: number;
+  group: string;
+  name: string;
+  format: Format;
+  range: Interval;
+}
+
+export interface LowerInput {
+  program: Program;
+  caps: TargetCaps;
+  /** Every state array of the IR, by "group.var". */
+  states: Map<string, StateSlot>;
+}
+
+class LowerError extends Error {}
+
+/** Builds one kernel: registers, ops, load caching and sequential update semantics. */
+class KernelBuilder {
+  readonly registers: { format: IrFixedFormat }[] = [];
+  readonly ops: Instr[] = [];
+  /** Register holding the current value of a variable ("scope:name"). */
+  private readonly current = new Map<string, number>();
+  private readonly consts = new Map<string, number>();
+
+  constructor(
+    private readonly input: LowerInput,
+    private readonly group: GroupIR,
+    private readonly pre?: string,
+    private readonly post?: string,
+  ) {}
+
+  private emit(name: string, fields: Partial<Instr>): void {
+    const op = OP_BY_NAME.get(name)!;
+    this.ops.push({ op: op.code, dst: 0, src: [], imm: 0, state: 0, index: 0, ...fields });
+  }
+
+  reg(f: Format): number {
+    this.registers.push({ format: toIrFormat(f) });
+    return this.registers.length - 1;
+  }
+
+  /** Register format for values within [lo, hi] at the target's register width. */
+  formatFor([lo, hi]: Interval, what: string): Format {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new LowerError(`cannot bound ${what}: its range is [${lo}, ${hi}]`);
+    const w = this.input.caps.registerWidth;
+    const signed = lo < 0;
+    const frac = lo === 0 && hi === 0 ? 0 : Math.min(96, fracFor(lo, hi, w, signed));
+    return { width: w, signed, frac, rounding: this.input.caps.registerRounding, overflow: "saturate" };
+  }
+
+  constant(value: number): number {
+    const key = String(value);
+    const have = this.consts.get(key);
+    if (have !== undefined) return have;
+    const f = this.formatFor([Math.min(value, 0), Math.max(value, 0)], `constant ${value}`);
+    const fmt: Format = { ...f, rounding: "nearest" };
+    const r = this.reg(fmt);
+    this.emit("CONST", { dst: r, imm: Math.round(value * 2 ** fmt.frac) });
+    this.consts.set(key, r);
+    return r;
+  }
+
+  slot(name: string, scope: Scope): StateSlot {
+    const g = scope === "self" ? this.group.name : scope === "pre" ? this.pre! : this.post!;
+    const s = this.input.states.get(`${g}.${name}`);
+    if (!s) throw new LowerError(`no state array for ${g}.${name}`);
+    return s;
+  }
+
+  value(name: string, scope: Scope): number {
+    const key = `${scope}:${name}`;
+    const have = this.current.get(key);
+    if (have !== undefined) return have;
+    const s = this.slot(name, scope);
+    const r = this.reg(s.format);
+    this.emit("LOAD", { dst: r, state: s.index, index: INDEX[scope] });
+    this.current.set(key, r);
+    return r;
+  }
+
+  setCurrent(name: string, scope: Scope, r: number): void {
+    this.current.set(`${scope}:${name}`, r);
+  }
+
+  store(name: string, scope: Scope, r: number, add = false): void {
+    const s = this.slot(name, scope);
+    this.emit(add ? "STORE_ADD" : "STORE", { src: [r], state: s.index, index: INDEX[scope] });
+  }
+
+  rangeOf = (name: string, scope: Scope): Interval => this.slot(name, scope).range;
+
+  /** Lowers an expression to a register (formats from interval bounds). */
+  lower(e: Expr): number {
+    const f = fold(e);
+    const iv = interval(f, this.rangeOf);
+    switch (f.op) {
+      case "const":
+        return this.constant(f.value);
+      case "sym":
+        return this.value(f.name, f.scope);
+      case "noise": {
+        const r = this.reg({ width: this.input.caps.registerWidth, signed: true, frac: this.input.caps.registerWidth - 4, rounding: "nearest", overflow: "saturate" });
+        this.emit("RAND_NORMAL", { dst: r });
+        return r;
+      }
+      case "neg":
+        return this.unary("NEG", f.a, iv, f);
+      case "add":
+      case "sub":
+      case "mul":
+        return this.binary(f.op === "add" ? "ADD" : f.op === "sub" ? "SUB" : "MUL", f.a, f.b, iv, f);
+      case "div": {
+        if (f.b.op !== "const") return this.decompose(f, iv);
+        return this.lower({ op: "mul", a: f.a, b: { op: "const", value: 1 / f.b.value } });
+      }
+      case "cmp": {
+        const [a, b, name] = f.cmp === "ge" ? [f.a, f.b, "CMP_GE"] : f.cmp === "gt" ? [f.a, f.b, "CMP_GT"] : f.cmp === "le" ? [f.b, f.a, "CMP_GE"] : f.cmp === "lt" ? [f.b, f.a, "CMP_GT"] : [null, null, ""];
+        if (!a || !b) throw new LowerError(`equality tests are not supported in fixed point: ${show(f)}`);
+        const r = this.reg({ width: 1, signed: false, frac: 0, rounding: "floor", overflow: "saturate" });
+        this.emit(name, { dst: r, src: [this.lower(a), this.lower(b)] });
+        return r;
+      }
+      case "cond": {
+        const r = this.reg(this.formatFor(iv, show(f)));
+        this.emit("SELECT", { dst: r, src: [this.lower(f.test), this.lower(f.then), this.lower(f.else)] });
+        return r;
+      }
+      case "call": {
+        if (f.fn === "H" || f.fn === "heaviside") return this.lower({ op: "cmp", cmp: "ge", a: f.args[0]!, b: { op: "const", value: 0 } });
+        if (f.fn === "abs") return this.unary("ABS", f.args[0]!, iv, f);
+        if (f.fn === "min" || f.fn === "max") return this.binary(f.fn === "min" ? "MIN" : "MAX", f.args[0]!, f.args[1]!, iv, f);
+        if (f.fn === "clip") return this.lower({ op: "call", fn: "min", args: [{ op: "call", fn: "max", args: [f.args[0]!, f.args[1]!] }, f.args[2]!] });
+        return this.decompose(f, iv);
+      }
+      default:
+        return this.decompose(f, iv);
+    }
+  }
+
+  private unary(name: string, a: Expr, iv: Interval, whole: Expr): number {
+    const src = this.lower(a);
+    const r = this.reg(this.formatFor(iv, show(whole)));
+    this.emit(name, { dst: r, src: [src] });
+    return r;
+  }
+
+  private binary(name: string, a: Expr, b: Expr, iv: Interval, whole: Expr): number {
+    const sa = this.lower(a);
+    const sb = this.lower(b);
+    const r = this.reg(this.formatFor(iv, show(whole)));
+    this.emit(name, { dst: r, src: [sa, sb] });
+    return r;
+  }
+
+  /**
+   * A sub-expression without a matching op (sqrt, exp, log, pow, division by a variable) is
+   * lowered when its variables appear only inside conditions: every combination of the conditions
+   * selects a precomputed constant.
+   */
+  private decompose(e: Expr, iv: Interval): number {
+    const conds: Expr[] = [];
+    let free = false;
+    const visit = (n: Expr, inCond: boolean): void => {
+      const isCond = n.op === "cmp" || (n.op === "call" && n.fn === "H");
+      if (isCond && !conds.some((c) => show(c) === show(n))) conds.push(n);
+      if (n.op === "sym" && !inCond) free = true;
+      if (n.op === "noise") free = true;
+      const kids: Expr[] = n.op === "call" ? n.args : n.op === "cond" ? [n.test, n.then, n.else] : "a" in n ? ("b" in n ? [n.a, n.b] : [n.a]) : [];
+      for (const k of kids) visit(k, inCond || isCond);
+    };
+    visit(e, false);
+    if (free || conds.length > 4) {
+      throw new LowerError(`the target has no op for ${show(e)}, and it depends on variables directly (only expressions of conditions can be tabulated)`);
+    }
+    // Nested SELECTs over the conditions; each leaf is the expression with conditions fixed.
+    const build = (k: number, fixed: Map<string, number>): number => {
+      if (k === conds.length) {
+        const value = evaluate(substitute(e, fixed), () => NaN);
+        if (!Number.isFinite(value)) throw new LowerError(`cannot tabulate ${show(e)}: value ${value} for conditions ${[...fixed].join(", ")}`);
+        return this.constant(value);
+      }
+      const key = show(conds[k]!);
+      const on = build(k + 1, new Map([...fixed, [key, 1]]));
+      const off = build(k + 1, new Map([...fixed, [key, 0]]));
+      const r = this.reg(this.formatFor(iv, show(e)));
+      this.emit("SELECT", { dst: r, src: [this.lower(conds[k]!), on, off] });
+      return r;
+    };
+    return build(0, new Map());
+  }
+
+  spike(mask: number): void {
+    this.emit("SPIKE", { src: [mask] });
+  }
+
+  select(mask: number, a: number, b: number, f: Format): number {
+    const r = this.reg(f);
+    this.emit("SELECT", { dst: r, src: [mask, a, b] });
+    return r;
+  }
+
+  add(a: number, b: number, f: Format, name = "ADD"): number {
+    const r = this.reg(f);
+    this.emit(name, { dst: r, src: [a, b] });
+    return r;
+  }
+}
+
+function substitute(e: Expr, fixed: Map<string, number>): Expr {
+  const go = (n: Expr): Expr => {
+    const key = n.op === "cmp" || (n.op === "call" && n.fn === "H") ? show(n) : null;
+    if (key && fixed.has(key)) return { op: "const", value: fixed.get(key)! };
+    switch (n.op) {
+      case "const":
+      case "sym":
+      case "noise":
+        return n;
+      case "neg":
+      case "not":
+        return { ...n, a: go(n.a) };
+      case "call":
+        return { ...n, args: n.args.map(go) };
+      case "cond":
+        return { ...n, test: go(n.test), then: go(n.then), else: go(n.else) };
+      default:
+        return { ...n, a: go(n.a), b: go(n.b) } as Expr;
+    }
+  };
+  return go(e);
+}
+
+const sym = (name: string): Expr => ({ op: "sym", name, scope: "self" });
+const c = (value: number): Expr => ({ op: "const", value });
+const mul = (a: Expr, b: Expr): Expr => ({ op: "mul", a, b });
+const add = (a: Expr, b: Expr): Expr => ({ op: "add", a, b });
+
+/** Lowers one ODE update into the builder; returns the register with the new value. */
+function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number): number {
+  const s = kb.slot(u.var, "self");
+  const x = kb.value(u.var, "self");
+  const noise: Expr | null = u.C ? mul(u.C, mul({ op: "noise" }, c(1 / Math.sqrt(dt)))) : null;
+  if (u.linear && u.B.op === "const" && u.B.value !== 0) {
+    const b = u.B.value;
+    const d = Math.exp(b * dt);
+    const phi = Math.expm1(b * dt) / b;
+    // x <- x * D + (A + noise) * phi
+    const decayed = kb.add(x, kb.constant(d), s.format, "MUL");
+    let drive: Expr = u.A;
+    if (noise) drive = add(drive, noise);
+    const dv = fold(mul(drive, c(phi)));
+    if (dv.op === "const" && dv.value === 0) return decayed;
+    return kb.add(decayed, kb.lower(dv), s.format);
+  }
+  const rate: Expr = u.linear ? add(u.A, mul(u.B, sym(u.var))) : u.A;
+  const factor: Expr = u.linear && u.B.op !== "const" ? mul(c(dt), add(c(1), mul(u.B, c(dt / 2)))) : c(dt);
+  const inc = mul(noise ? add(rate, noise) : rate, factor);
+  return kb.add(x, kb.lower(inc), s.format);
+}
+
+function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string) => number): void {
+  if (a.scope !== "self") {
+    const v = kb.lower(a.op === "-=" ? { op: "neg", a: a.value } : a.value);
+    if (a.op === "+=" || a.op === "-=") kb.store(a.target, a.scope, v, true);
+    else if (a.op === "=") kb.store(a.target, a.scope, v);
+    else throw new LowerError(`"${a.op}" on a neuron variable from a synapse event is not supported in fixed point`);
+    return;
+  }
+  const s = kb.slot(a.target, "self");
+  const x = kb.value(a.target, "self");
+  let r: number;
+  if (a.op === "=") r = kb.lower(a.value);
+  else if (a.op === "+=" || a.op === "-=") {
+    const jump = mul(a.value, c(prescale(a.target)));
+    r = kb.add(x, kb.lower(jump), s.format, a.op === "+=" ? "ADD" : "SUB");
+  } else r = kb.add(x, kb.lower(a.op === "*=" ? a.value : { op: "div", a: c(1), b: a.value }), s.format, "MUL");
+  kb.store(a.target, "self", r);
+}
+
+export function lowerKernels(input: LowerInput): Kernel[] {
+  const { program } = input;
+  const dt = program.tickSeconds;
+  const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
+  const kernels: Kernel[] = [];
+  const finish = (name: string, group: string, kb: KernelBuilder, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
+    if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops });
+  };
+  try {
+    for (const p of program.populations) {
+      if (p.source) continue;
+      const kb = new KernelBuilder(input, p);
+      const refr = input.states.get(`${p.name}.__refractory`);
+      let holding: number | null = null;
+      if (refr) {
+        holding = kb.lower({ op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) });
+      }
+      for (const u of p.odes) {
+        const old = kb.value(u.var, "self");
+        let next = lowerOde(kb, u, dt);
+        if (u.holdWhenRefractory && holding !== null) next = kb.select(holding, old, next, kb.slot(u.var, "self").format);
+        kb.setCurrent(u.var, "self", next);
+      }
+      if (p.threshold) {
+        let fire = kb.lower(p.threshold);
+        if (holding !== null) fire = kb.select(holding, kb.constant(0), fire, { width: 1, signed: false, frac: 0, rounding: "floor", overflow: "saturate" });
+        kb.spike(fire);
+        for (const a of p.reset) {
+          const s = kb.slot(a.target, "self");
+          const before = kb.value(a.target, "self");
+          const v = a.op === "=" ? kb.lower(a.value) : kb.lower({ op: a.op === "+=" ? "add" : a.op === "-=" ? "sub" : a.op === "*=" ? "mul" : "div", a: sym(a.target), b: a.value } as Expr);
+          kb.setCurrent(a.target, "self", kb.select(fire, v, before, s.format));
+        }
+        if (refr && holding !== null) {
+          const count = kb.value("__refractory", "self");
+          const minusOne = kb.add(count, kb.constant(1), refr.format, "SUB");
+          const held = kb.select(holding, minusOne, count, refr.format);
+          kb.setCurrent("__refractory", "self", kb.select(fire, kb.constant(refr.range[1]), held, refr.format));
+        }
+      }
+      for (const v of p.vars) {
+        if (v.kind === "state") kb.store(v.name, "self", kb.value(v.name, "self"));
+        if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it this tick
+      }
+      if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
+      finish(`${p.name}.update`, p.name, kb, { periodic: { period_ticks: 1, offset_ticks: 0 } });
+    }
+    for (const pr of program.projections) {
+      const prescale = (name: string): number => {
+        const u = pr.odes.find((o) => o.var === name);
+        if (u && u.autonomous && u.linear && u.B.op === "const" && u.A.op === "const" && u.A.value === 0 && !u.C) return Math.exp(-u.B.value * dt);
+        return 1;
+      };
+      const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
+      events.forEach(({ e, post }, i) => {
+        const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
+        for (const a of e.assigns) lowerAssign(kb, a, prescale);
+        finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
+      });
+      const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
+      for (const u of pr.odes) kb.setCurrent(u.var, "self", lowerOde(kb, u, dt));
+      for (const v of pr.vars) if (v.kind === "state" && pr.odes.some((u) => u.var === v.name)) kb.store(v.name, "self", kb.value(v.name, "self"));
+      for (const s of pr.summed) kb.store(s.target, "post", kb.lower(s.value), true);
+      finish(`${pr.name}.update`, pr.name, kb, { periodic: { period_ticks: 1, offset_ticks: 0 } });
+    }
+  } catch (err) {
+    if (err instanceof LowerError) throw new EngramError([{ code: "cannot-lower", message: err.message, hint: "rewrite the equation with the operations the target has (docs/ir.md)" }]);
+    throw err;
+  }
+  return kernels;
+}
+
+/** Names of variables an expression reads (for diagnostics). */
+export function readsOf(e: Expr): string[] {
+  const out: string[] = [];
+  walk(e, (n) => {
+    if (n.op === "sym") out.push(n.scope === "self" ? n.name : `${n.name}_${n.scope}`);
+  });
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * Pass "quantise": gives every state variable a fixed-point format from its range and the
+ * target's widths, and reports, in model units, each variable's LSB and how many of its per-tick
+ * changes are smaller than one LSB: those are lost under round-to-nearest (the slow STC variables
+ * are the classic case). Ranges and change sizes come from an instrumented float64 run of the
+ * model with its own stimuli (range analysis by simulation), widened by a safety margin.
+ */
+import type { Program } from "../../ir/program.ts";
+import type { TargetCaps } from "./caps.ts";
+
+export type Rounding = "floor" | "nearest" | "stochastic";
+
+export interface Format {
+  width: number;
+  signed: boolean;
+  frac: number;
+  rounding: Rounding;
+  overflow: "wrap" | "saturate";
+}
+
+export interface VarStats {
+  min: number;
+  max: number;
+  /** Fraction of changing ticks whose change is below a given size. */
+  fractionBelow(size: number): number;
+  /** Median per-tick change (0 if it never changes). */
+  medianChange: number;
+}
+
+export interface QuantisedVar {
+  group: string;
+  name: string;
+  unit: string;
+  unitScale: number;
+  format: Format;
+  lsb: number;
+  /** Fraction of per-tick changes below one LSB. */
+  belowLsb: number;
+  medianChange: number;
+  flag: string | null;
+}
+
+/** Headroom over the observed range. */
+export const RANGE_MARGIN = 1.25;
+
+/** Most fractional bits such that [lo, hi] fits `width` bits. */
+export function fracFor(lo: number, hi: number, width: number, signed: boolean): number {
+  const mag = Math.max(Math.abs(lo), Math.abs(hi), Number.MIN_VALUE);
+  // Integer bits may be negative: a value of 3e-9 (amperes) needs 28 fractional bits before its first one.
+  const intBits = Math.ceil(Math.log2(mag));
+  let frac = width - (signed ? 1 : 0) - intBits;
+  // Guard against the edge where mag is an exact power of two.
+  const maxRaw = signed ? 2 ** (width - 1) - 1 : 2 ** width - 1;
+  while (Math.round(mag * 2 ** frac) > maxRaw) frac--;
+  return frac;
+}
+
+export function quantise(
+  program: Program,
+  stats: Map<string, VarStats>,
+  caps: TargetCaps,
+  opts: { rounding: Rounding; bits?: number },
+): QuantisedVar[] {
+  const out: QuantisedVar[] = [];
+  const groups = [...program.populations.map((p) => ({ g: p, owner: "neuron" as const })), ...program.projections.map((p) => ({ g: p, owner: "synapse" as const }))];
+  for (const { g, owner } of groups) {
+    for (const u of g.odes) {
+      const v = g.vars.find((x) => x.name === u.var)!;
+      const s = stats.get(`${g.name}.${u.var}`);
+      const lo0 = Math.min(s?.min ?? 0, ...Array.from(v.init));
+      const hi0 = Math.max(s?.max ?? 0, ...Array.from(v.init));
+      const lo = lo0 < 0 ? lo0 * RANGE_MARGIN : lo0;
+      const hi = hi0 * RANGE_MARGIN;
+      const signed = lo < 0;
+      const width = opts.bits ?? caps.stateWidth[owner];
+      const frac = fracFor(lo, hi, width, signed);
+      const lsb = 2 ** -frac;
+      const below = s ? s.fractionBelow(lsb) : 0;
+      const median = s?.medianChange ?? 0;
+      let flag: string | null = null;
+      if (below > 0.5) {
+        const k = median > 0 ? Math.ceil(lsb / median) : Infinity;
+        flag = `${(below * 100).toFixed(0)}% of per-tick changes are below one LSB: round-to-nearest freezes them; use stochastic rounding${k <= 1e6 ? ` or update every >= ${k} ticks` : ""}`;
+      } else if (below > 0.01) {
+        flag = `${(below * 100).toFixed(1)}% of per-tick changes are below one LSB`;
+      }
+      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding: opts.rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, flag });
+    }
+  }
+  return out;
+}
+
+/** The human report printed by engram compile. */
+export function quantisationReport(vars: QuantisedVar[], target: string): string {
+  const rows = vars.map((v) => {
+    const q = `${v.format.signed ? "s" : "u"}Q${v.format.width - v.format.frac - (v.format.signed ? 1 : 0)}.${v.format.frac}`;
+    const unit = v.unit === "1" ? "" : ` ${v.unit}`;
+    return `  ${`${v.group}.${v.name}`.padEnd(14)} ${q.padEnd(10)} ${v.format.width}b ${v.format.rounding.padEnd(10)} LSB ${(v.lsb / v.unitScale).toExponential(2)}${unit}`.padEnd(66) +
+      ` median |change|/tick ${(v.medianChange / v.unitScale).toExponential(2)}${unit}${v.flag ? `\n      ! ${v.flag}` : ""}`;
+  });
+  return [`quantisation for ${target} (formats from the observed range x${RANGE_MARGIN}):`, ...rows].join("\n");
+}

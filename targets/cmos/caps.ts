@@ -1,0 +1,29 @@
+import type { TargetCaps } from "../../src/compiler/fixed/caps.ts";
+
+/**
+ * What the compiler needs of our CMOS multi-timescale plasticity chip. No public specification
+ * exists (targets.md section 4); every value is an assumption sized for the Luboeinski-Tetzlaff
+ * memory network and marked "A".
+ */
+export const caps: TargetCaps = {
+  name: "cmos",
+  acceleration: 1, // A: real-time operation by default (targets.md 5.2 suggests 1..1000)
+  clockHz: 100e6, // A: digital update clock
+  lanes: { 8: 16, 16: 16, 32: 16 }, // A: 16 parallel synapse-update datapaths
+  allowedWidths: [8, 10, 12, 14, 16], // A: configurable 8-16 bit state
+  stateWidth: { neuron: 16, synapse: 12 }, // A: 12-bit synaptic state (h, z, Ca), 16-bit neuron state
+  registerWidth: 24, // A: 24-bit datapath registers
+  registerRounding: "nearest", // A
+  costKey: "cmos",
+  limits: {
+    neurons: 2048, // A
+    synapses: 262144, // A: 2048 x 128 synapse memory
+    fanIn: 1024, // A
+    memoryBytes: 0, // state lives in the synapse and neuron memories counted above
+  },
+  sources: {
+    neurons: "assumption: 2048 neurons (targets/cmos/caps.ts)",
+    synapses: "assumption: 262144 synapse slots",
+    fanIn: "assumption: 1024 inputs per neuron",
+  },
+};

@@ -1,0 +1,20 @@
+import type { TargetCaps } from "../../src/compiler/fixed/caps.ts";
+
+/**
+ * The reference target runs models in float64; its IR image is the widest fixed-point lowering
+ * (32-bit state and registers, round-to-nearest), a target-independent baseline for comparisons.
+ * No clock or resource limits apply.
+ */
+export const caps: TargetCaps = {
+  name: "reference",
+  acceleration: 1,
+  clockHz: Infinity,
+  lanes: { 8: 1, 16: 1, 32: 1 },
+  allowedWidths: [8, 16, 32],
+  stateWidth: { neuron: 32, synapse: 32 },
+  registerWidth: 32,
+  registerRounding: "nearest",
+  costKey: "cmos",
+  limits: { neurons: Infinity, synapses: Infinity, fanIn: Infinity, memoryBytes: 0 },
+  sources: {},
+};
