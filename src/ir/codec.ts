@@ -40,6 +40,8 @@ export interface IrProgram {
     periodic?: { period_ticks: number; offset_ticks: number };
     on_spike?: { source: number; delay_ticks: number; post: boolean };
     registers: { format: IrFixedFormat }[];
+    /** 1 = digital (cycle-budgeted), 2 = analog core. */
+    unit: number;
     ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number }[];
   }[];
   stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number } }[];

@@ -40,7 +40,7 @@ export function printProgram(p: IrProgram): string {
   out.push("kernels:");
   p.kernels.forEach((k, i) => {
     const trig = k.periodic ? `every ${k.periodic.period_ticks} ticks from ${k.periodic.offset_ticks}` : k.on_spike ? `on ${k.on_spike.post ? "post" : "pre"} spikes of g${k.on_spike.source} after ${k.on_spike.delay_ticks} ticks` : "no trigger";
-    out.push(`  k${i} ${k.name} over g${k.group}, ${trig}`);
+    out.push(`  k${i} ${k.name} over g${k.group}, ${trig}, ${k.unit === 2 ? "analog core" : "digital"}`);
     k.registers.forEach((r, j) => out.push(`    r${j}: ${formatText(r.format)}`));
     k.ops.forEach((o, j) => {
       const info = OP_BY_CODE.get(o.op);

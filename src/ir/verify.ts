@@ -111,6 +111,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
   kernels.slice(0, LIMITS.maxKernels).forEach((k, i) => {
     const path = ["kernels", i];
     if (!groupOk([...path, "group"], k.group)) return;
+    if (k.unit !== 1 && k.unit !== 2) bad([...path, "unit"], "kernel unit must be DIGITAL or ANALOG", k.unit);
     if (k.periodic && k.on_spike) bad(path, "a kernel has exactly one trigger");
     if (k.periodic) {
       if (!Number.isSafeInteger(k.periodic.period_ticks) || k.periodic.period_ticks < 1) bad([...path, "periodic", "period_ticks"], "timer period must be at least one tick", k.periodic.period_ticks);
@@ -173,6 +174,12 @@ export function verify(p: IrProgram, file = "<program>"): void {
       if (k >= 0) bad([...path, "poisson", "neurons", k], `neuron index out of range (the group has ${n})`, q.neurons[k]);
       if (q.stop_tick < q.start_tick) bad([...path, "poisson", "stop_tick"], "stop is before start", q.stop_tick);
       if (q.burst_period_ticks < 1 || q.burst_on_ticks > q.burst_period_ticks) bad([...path, "poisson"], "bursts need 1 <= on <= period ticks", [q.burst_on_ticks, q.burst_period_ticks]);
+    } else if (s.regular) {
+      const q = s.regular;
+      const k = q.neurons.findIndex((v) => v >= n);
+      if (k >= 0) bad([...path, "regular", "neurons", k], `neuron index out of range (the group has ${n})`, q.neurons[k]);
+      if (q.stop_tick < q.start_tick) bad([...path, "regular", "stop_tick"], "stop is before start", q.stop_tick);
+      if (!Number.isSafeInteger(q.interval_ticks) || q.interval_ticks < 1) bad([...path, "regular", "interval_ticks"], "interval must be at least one tick", q.interval_ticks);
     } else bad(path, "stimulus has no kind");
   });
 

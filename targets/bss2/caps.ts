@@ -14,6 +14,14 @@ export const caps: TargetCaps = {
   registerWidth: 16, // 1.7: 16-bit fractional saturating lanes
   registerRounding: "floor", // 1.7: fractional multiply (a*b) >> 15 with arithmetic (floor) shift
   costKey: "bss2",
+  // 1.3: membrane and synaptic time constants of roughly 1-100 us hardware time, i.e. 1-100 ms
+  // biological at 1000x (A: exact bounds per circuit); 1.6: correlation sensors give per-synapse traces
+  analog: {
+    neuronTau: [0.3e-3, 60e-3], // 1.3: tau_mem 0.5-60 us, tau_syn 0.3-30 us hardware = ms biological
+    traceTau: [2e-3, 30e-3], // 1.3: correlation sensor 2-30 us hardware
+    source: "targets.md 1.3 (calibration ranges, x1000)",
+  },
+  maxStepOverTau: 0.1,
   limits: {
     neurons: 512, // 1.1
     synapses: 2 * 256 * 256, // 1.1: two synapse arrays of 256 x 256

@@ -15,6 +15,8 @@ export const caps: TargetCaps = {
   registerWidth: 24, // A: 24-bit datapath registers
   registerRounding: "nearest", // A
   costKey: "cmos",
+  analog: null, // A: calcium, early and late state all in the digital datapath
+  maxStepOverTau: 0.1,
   limits: {
     neurons: 2048, // A
     synapses: 262144, // A: 2048 x 128 synapse memory

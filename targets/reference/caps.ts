@@ -15,6 +15,8 @@ export const caps: TargetCaps = {
   registerWidth: 32,
   registerRounding: "nearest",
   costKey: "cmos",
+  analog: null,
+  maxStepOverTau: 0.1,
   limits: { neurons: Infinity, synapses: Infinity, fanIn: Infinity, memoryBytes: 0 },
   sources: {},
 };

@@ -20,6 +20,20 @@ export interface TargetCaps {
   registerRounding: "floor" | "nearest";
   /** Op costs: key in the op table's cost record. */
   costKey: "bss2" | "cmos";
+  /**
+   * Continuous-time (analog) circuits: ODEs that are linear with a constant decay rate whose time
+   * constant (biological seconds) lies in the range for their kind run there, as do neuron
+   * thresholds and resets and synaptic events that only add to such variables. null: all digital.
+   */
+  analog: {
+    /** Time constants (biological s) of neuron state the analog neurons realise (membrane, synaptic input). */
+    neuronTau: [number, number];
+    /** Time constants of per-synapse decaying traces (correlation sensors); null: none. */
+    traceTau: [number, number] | null;
+    source: string;
+  } | null;
+  /** Longest step a digital kernel may take, as a fraction of the fastest time constant it integrates. */
+  maxStepOverTau: number;
   /** Resource limits for the design-rule checks. */
   limits: {
     neurons: number;

@@ -30,7 +30,7 @@ export function kernelCycles(k: IrProgram["kernels"][number], elements: number, 
 
 export function budgets(ir: IrProgram, caps: TargetCaps): KernelBudget[] {
   const h = ir.header;
-  return ir.kernels.filter((k) => k.periodic).map((k) => {
+  return ir.kernels.filter((k) => k.periodic && k.unit === 1).map((k) => {
     const period = k.periodic!.period_ticks;
     const hardwareSeconds = (period * h.tick_seconds) / caps.acceleration;
     return { kernel: k.name, cyclesPerRun: kernelCycles(k, ir.groups[k.group]!.size, caps), cyclesAvailable: Math.floor(hardwareSeconds * caps.clockHz), periodTicks: period };
@@ -75,9 +75,15 @@ export const CHECKS: Check[] = [
   {
     name: "kernel-cycles",
     run(ir, _p, caps) {
-      return budgets(ir, caps)
-        .filter((b) => b.cyclesPerRun > b.cyclesAvailable)
-        .map((b) => d("drc-kernel-cycles", `kernel "${b.kernel}" needs ${b.cyclesPerRun} cycles every ${b.periodTicks} tick(s), but only ${b.cyclesAvailable} fit in that time at ${caps.acceleration}x acceleration and ${caps.clockHz / 1e6} MHz`, `<= ${b.cyclesAvailable} cycles per period`, `${b.cyclesPerRun} cycles`, `update slow variables less often (a longer kernel period), use fewer elements per core, or run at a lower acceleration (needs ${Math.ceil((b.cyclesPerRun / Math.max(1, b.cyclesAvailable)) * caps.acceleration) / caps.acceleration}x more time)`));
+      // Digital kernels with the same period share the processor within that period.
+      const byPeriod = new Map<number, KernelBudget[]>();
+      for (const b of budgets(ir, caps)) byPeriod.set(b.periodTicks, [...(byPeriod.get(b.periodTicks) ?? []), b]);
+      return [...byPeriod.values()].flatMap((list) => {
+        const used = list.reduce((s, b) => s + b.cyclesPerRun, 0);
+        const available = list[0]!.cyclesAvailable;
+        if (used <= available) return [];
+        return [d("drc-kernel-cycles", `the digital kernels ${list.map((b) => `"${b.kernel}"`).join(", ")} need ${used} cycles every ${list[0]!.periodTicks} tick(s), but only ${available} fit in that time at ${caps.acceleration}x acceleration and ${caps.clockHz / 1e6} MHz`, `<= ${available} cycles per period`, `${used} cycles`, `update the slow variables less often (a longer period), split the network over more processors, or run at a lower acceleration`)];
+      });
     },
   },
   {

@@ -55,7 +55,7 @@ export function buildStates(program: Program, quantised: QuantisedVar[], caps: T
       }
       const w = widthFor(owner);
       const signed = lo < 0;
-      const frac = lo === 0 && hi === 0 ? 0 : fracFor(lo * RANGE_MARGIN, hi * RANGE_MARGIN, w, signed);
+      const frac = lo === 0 && hi === 0 ? fracFor(0, v.unitScale, w, false) : fracFor(lo * RANGE_MARGIN, hi * RANGE_MARGIN, w, signed);
       add(g.name, gi, v.name, { width: w, signed, frac, rounding: "nearest", overflow: "saturate" }, [lo, hi], v.init, v.unit, v.unitScale);
     }
     if ("refractoryTicks" in g && g.refractoryTicks > 0) {
@@ -89,7 +89,7 @@ function rangeOfVar(program: Program, quantised: QuantisedVar[], group: string, 
   return [Math.min(0, ...Array.from(v.init)), Math.max(0, ...Array.from(v.init))];
 }
 
-export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string): IrProgram {
+export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1): IrProgram {
   const states = buildStates(program, quantised, caps);
   const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
   if (unsupported.length > 0) {
@@ -97,7 +97,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   }
   const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
-  const kernels = lowerKernels({ program, caps, states });
+  const kernels = lowerKernels({ program, caps, states, digitalPeriod });
   const stateList = [...states.values()].sort((a, b) => a.index - b.index);
   return {
     header: {

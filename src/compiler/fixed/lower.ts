@@ -49,6 +49,47 @@ export interface LowerInput {
   caps: TargetCaps;
   /** Every state array of the IR, by "group.var". */
   states: Map<string, StateSlot>;
+  /** Period (ticks) of the digital update kernels; analog kernels run every tick. */
+  digitalPeriod: number;
+}
+
+/** Variables the target's analog core integrates ("group.var"), with the reason for each decision. */
+export function analogVariables(program: Program, caps: TargetCaps): { analog: Set<string>; notes: string[] } {
+  const analog = new Set<string>();
+  const notes: string[] = [];
+  const a = caps.analog;
+  if (!a) return { analog, notes };
+  const tauOf = (u: OdeUpdate) => (u.linear && u.B.op === "const" && u.B.value < 0 ? -1 / u.B.value : NaN);
+  const inRange = (t: number, r: [number, number]) => t >= r[0] && t <= r[1];
+  for (const p of program.populations) {
+    for (const u of p.odes) {
+      const tau = tauOf(u);
+      if (!u.C && inRange(tau, a.neuronTau)) analog.add(`${p.name}.${u.var}`);
+      else notes.push(`${p.name}.${u.var}: digital (${Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau} s outside the analog neuron range ${a.neuronTau[0]}-${a.neuronTau[1]} s`}, ${a.source})`);
+    }
+  }
+  for (const pr of program.projections) {
+    for (const u of pr.odes) {
+      const tau = tauOf(u);
+      const pureDecay = u.autonomous && u.A.op === "const" && u.A.value === 0 && !u.C;
+      if (a.traceTau && pureDecay && inRange(tau, a.traceTau)) analog.add(`${pr.name}.${u.var}`);
+      else notes.push(`${pr.name}.${u.var}: digital (${!pureDecay ? "not a pure decay" : !a.traceTau ? "no analog traces" : `tau ${tau} s outside the analog trace range ${a.traceTau[0]}-${a.traceTau[1]} s`}, ${a.source})`);
+    }
+  }
+  // Analog neuron state may only depend on analog state, inputs and parameters.
+  for (const p of program.populations) {
+    for (const u of p.odes) {
+      const key = `${p.name}.${u.var}`;
+      if (!analog.has(key)) continue;
+      const deps = [u.A, u.B].flatMap((e) => readsOf(e));
+      const digitalDep = deps.find((n) => p.odes.some((o) => o.var === n) && !analog.has(`${p.name}.${n}`));
+      if (digitalDep) {
+        analog.delete(key);
+        notes.push(`${key}: digital (depends on digital ${digitalDep})`);
+      }
+    }
+  }
+  return { analog, notes };
 }
 
 class LowerError extends Error {}
@@ -318,73 +359,96 @@ function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string)
 export function lowerKernels(input: LowerInput): Kernel[] {
   const { program } = input;
   const dt = program.tickSeconds;
+  const dtDigital = dt * input.digitalPeriod;
+  const { analog } = analogVariables(program, input.caps);
+  const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
   const kernels: Kernel[] = [];
-  const finish = (name: string, group: string, kb: KernelBuilder, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
-    if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops });
+  const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
+    if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops, unit });
   };
+  const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0 } });
   try {
     for (const p of program.populations) {
       if (p.source) continue;
-      const kb = new KernelBuilder(input, p);
-      const refr = input.states.get(`${p.name}.__refractory`);
-      let holding: number | null = null;
-      if (refr) {
-        holding = kb.lower({ op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) });
-      }
-      for (const u of p.odes) {
-        const old = kb.value(u.var, "self");
-        let next = lowerOde(kb, u, dt);
-        if (u.holdWhenRefractory && holding !== null) next = kb.select(holding, old, next, kb.slot(u.var, "self").format);
-        kb.setCurrent(u.var, "self", next);
-      }
-      if (p.threshold) {
-        let fire = kb.lower(p.threshold);
-        if (holding !== null) fire = kb.select(holding, kb.constant(0), fire, { width: 1, signed: false, frac: 0, rounding: "floor", overflow: "saturate" });
-        kb.spike(fire);
-        for (const a of p.reset) {
-          const s = kb.slot(a.target, "self");
-          const before = kb.value(a.target, "self");
-          const v = a.op === "=" ? kb.lower(a.value) : kb.lower({ op: a.op === "+=" ? "add" : a.op === "-=" ? "sub" : a.op === "*=" ? "mul" : "div", a: sym(a.target), b: a.value } as Expr);
-          kb.setCurrent(a.target, "self", kb.select(fire, v, before, s.format));
+      const thresholdAnalog = p.odes.length > 0 && [...(p.threshold ? readsOf(p.threshold) : []), ...p.reset.map((r) => r.target)].every((n) => !p.odes.some((u) => u.var === n) || isAnalog(p.name, n));
+      for (const unit of [ANALOG, DIGITAL]) {
+        const mine = p.odes.filter((u) => (isAnalog(p.name, u.var) ? ANALOG : DIGITAL) === unit);
+        const withSpikes = p.threshold !== null && (thresholdAnalog ? ANALOG : DIGITAL) === unit;
+        if (mine.length === 0 && !withSpikes && !(unit === DIGITAL && p.vars.some((v) => v.kind === "summed"))) continue;
+        const kb = new KernelBuilder(input, p);
+        const refr = withSpikes ? input.states.get(`${p.name}.__refractory`) : undefined;
+        const stepDt = unit === ANALOG ? dt : dtDigital;
+        const holding = refr ? kb.lower({ op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) }) : null;
+        for (const u of mine) {
+          const old = kb.value(u.var, "self");
+          let next = lowerOde(kb, u, stepDt);
+          if (u.holdWhenRefractory && holding !== null) next = kb.select(holding, old, next, kb.slot(u.var, "self").format);
+          kb.setCurrent(u.var, "self", next);
         }
-        if (refr && holding !== null) {
-          const count = kb.value("__refractory", "self");
-          const minusOne = kb.add(count, kb.constant(1), refr.format, "SUB");
-          const held = kb.select(holding, minusOne, count, refr.format);
-          kb.setCurrent("__refractory", "self", kb.select(fire, kb.constant(refr.range[1]), held, refr.format));
-        }
+        if (withSpikes) lowerSpiking(kb, p, holding, refr);
+        for (const u of mine) kb.store(u.var, "self", kb.value(u.var, "self"));
+        if (withSpikes) for (const r of p.reset) if (!mine.some((u) => u.var === r.target)) kb.store(r.target, "self", kb.value(r.target, "self"));
+        if (unit === DIGITAL) for (const v of p.vars) if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
+        if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
+        finish(`${p.name}.${unit === ANALOG ? "analog" : "update"}`, p.name, kb, unit, every(unit === ANALOG ? 1 : input.digitalPeriod));
       }
-      for (const v of p.vars) {
-        if (v.kind === "state") kb.store(v.name, "self", kb.value(v.name, "self"));
-        if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it this tick
-      }
-      if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
-      finish(`${p.name}.update`, p.name, kb, { periodic: { period_ticks: 1, offset_ticks: 0 } });
     }
     for (const pr of program.projections) {
       const prescale = (name: string): number => {
         const u = pr.odes.find((o) => o.var === name);
-        if (u && u.autonomous && u.linear && u.B.op === "const" && u.A.op === "const" && u.A.value === 0 && !u.C) return Math.exp(-u.B.value * dt);
+        if (u && u.autonomous && u.linear && u.B.op === "const" && u.A.op === "const" && u.A.value === 0 && !u.C) {
+          // The jump lands before this tick's decay; pre-dividing keeps the reference's value.
+          // Exact only when the variable decays every tick; a multi-tick digital period keeps the plain jump.
+          if (isAnalog(pr.name, name) || input.digitalPeriod === 1) return Math.exp(-u.B.value * dt);
+        }
         return 1;
       };
       const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
       events.forEach(({ e, post }, i) => {
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
         for (const a of e.assigns) lowerAssign(kb, a, prescale);
-        finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
+        const allAnalog = e.assigns.every((a) => (a.scope === "self" ? isAnalog(pr.name, a.target) : isAnalog(a.scope === "pre" ? pr.pre : pr.post, a.target)));
+        finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, allAnalog ? ANALOG : DIGITAL, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
       });
-      const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
-      for (const u of pr.odes) kb.setCurrent(u.var, "self", lowerOde(kb, u, dt));
-      for (const v of pr.vars) if (v.kind === "state" && pr.odes.some((u) => u.var === v.name)) kb.store(v.name, "self", kb.value(v.name, "self"));
-      for (const s of pr.summed) kb.store(s.target, "post", kb.lower(s.value), true);
-      finish(`${pr.name}.update`, pr.name, kb, { periodic: { period_ticks: 1, offset_ticks: 0 } });
+      for (const unit of [ANALOG, DIGITAL]) {
+        const mine = pr.odes.filter((u) => (isAnalog(pr.name, u.var) ? ANALOG : DIGITAL) === unit);
+        const summed = unit === DIGITAL ? pr.summed : [];
+        if (mine.length === 0 && summed.length === 0) continue;
+        const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
+        for (const u of mine) kb.setCurrent(u.var, "self", lowerOde(kb, u, unit === ANALOG ? dt : dtDigital));
+        for (const u of mine) kb.store(u.var, "self", kb.value(u.var, "self"));
+        for (const s of summed) kb.store(s.target, "post", kb.lower(s.value), true);
+        finish(`${pr.name}.${unit === ANALOG ? "analog" : "update"}`, pr.name, kb, unit, every(unit === ANALOG ? 1 : input.digitalPeriod));
+      }
     }
   } catch (err) {
     if (err instanceof LowerError) throw new EngramError([{ code: "cannot-lower", message: err.message, hint: "rewrite the equation with the operations the target has (docs/ir.md)" }]);
     throw err;
   }
   return kernels;
+}
+
+const DIGITAL = 1;
+const ANALOG = 2;
+
+/** Threshold, reset and refractory counter of a spiking population. */
+function lowerSpiking(kb: KernelBuilder, p: Program["populations"][number], holding: number | null, refr: StateSlot | undefined): void {
+  let fire = kb.lower(p.threshold!);
+  if (holding !== null) fire = kb.select(holding, kb.constant(0), fire, { width: 1, signed: false, frac: 0, rounding: "floor", overflow: "saturate" });
+  kb.spike(fire);
+  for (const a of p.reset) {
+    const s = kb.slot(a.target, "self");
+    const before = kb.value(a.target, "self");
+    const v = a.op === "=" ? kb.lower(a.value) : kb.lower({ op: a.op === "+=" ? "add" : a.op === "-=" ? "sub" : a.op === "*=" ? "mul" : "div", a: sym(a.target), b: a.value } as Expr);
+    kb.setCurrent(a.target, "self", kb.select(fire, v, before, s.format));
+  }
+  if (refr && holding !== null) {
+    const count = kb.value("__refractory", "self");
+    const minusOne = kb.add(count, kb.constant(1), refr.format, "SUB");
+    const held = kb.select(holding, minusOne, count, refr.format);
+    kb.setCurrent("__refractory", "self", kb.select(fire, kb.constant(refr.range[1]), held, refr.format));
+  }
 }
 
 /** Names of variables an expression reads (for diagnostics). */

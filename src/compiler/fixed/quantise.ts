@@ -52,7 +52,7 @@ export function fracFor(lo: number, hi: number, width: number, signed: boolean):
   // Guard against the edge where mag is an exact power of two.
   const maxRaw = signed ? 2 ** (width - 1) - 1 : 2 ** width - 1;
   while (Math.round(mag * 2 ** frac) > maxRaw) frac--;
-  return frac;
+  return Math.max(-64, Math.min(96, frac)); // the IR's format limits
 }
 
 export function quantise(
@@ -69,8 +69,10 @@ export function quantise(
       const s = stats.get(`${g.name}.${u.var}`);
       const lo0 = Math.min(s?.min ?? 0, ...Array.from(v.init));
       const hi0 = Math.max(s?.max ?? 0, ...Array.from(v.init));
+      // A variable that never moved still needs a format: give it one display unit of range.
+      const still = lo0 === 0 && hi0 === 0;
       const lo = lo0 < 0 ? lo0 * RANGE_MARGIN : lo0;
-      const hi = hi0 * RANGE_MARGIN;
+      const hi = still ? v.unitScale : hi0 * RANGE_MARGIN;
       const signed = lo < 0;
       const width = opts.bits ?? caps.stateWidth[owner];
       const frac = fracFor(lo, hi, width, signed);
