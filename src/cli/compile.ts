@@ -1,7 +1,7 @@
 /** engram compile: model -> fixed-point IR image (.engram) for a target, with the quantisation report. */
 import { writeFileSync } from "node:fs";
 import { compile } from "../compiler/pipeline.ts";
-import { compileFixed } from "../compiler/fixed/pipeline.ts";
+import { compileFixed, FIXED_PASSES } from "../compiler/fixed/pipeline.ts";
 import type { Rounding, VarStats } from "../compiler/fixed/quantise.ts";
 import type { Program } from "../ir/program.ts";
 import { encode } from "../ir/codec.ts";
@@ -20,21 +20,29 @@ export interface CompileCliOptions {
   dumpAfter?: string;
 }
 
+/**
+ * Work limit of the range-analysis run, in dense steps times elements: large networks are analysed
+ * over their first stretch of activity only (the report says how much).
+ */
+export const ANALYSIS_BUDGET = 2e7;
+
 /** Range analysis by simulation: an instrumented float64 run of the model with its own stimuli. */
-export function analyseByRun(program: Program): Map<string, VarStats> {
+export function analyseByRun(program: Program): Map<string, VarStats> & { coveredSeconds?: number } {
   const ex = new Executor(program, true);
-  ex.run();
+  ex.run(undefined, program.durationTicks, ANALYSIS_BUDGET);
   const out = new Map<string, VarStats>();
   for (const [key, a] of ex.analysis!) {
     out.set(key, { min: a.range[0]!, max: a.range[1]!, fractionBelow: (size) => fractionBelow(a, size), medianChange: medianChange(a) });
   }
-  return out;
+  return Object.assign(out, { coveredSeconds: ex.tick * program.tickSeconds });
 }
 
 export async function compileCommand(o: CompileCliOptions): Promise<number> {
   const target = getTarget(o.target);
-  const program = compile(o.model, { target: target.name, seed: o.seed, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
-  const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, engramVersion: VERSION, analyse: analyseByRun });
+  const fixedPass = (FIXED_PASSES as readonly string[]).includes(o.dumpAfter ?? "");
+  const dump = (t: string) => process.stdout.write(t + "\n");
+  const program = compile(o.model, { target: target.name, seed: o.seed, dumpAfter: fixedPass ? undefined : o.dumpAfter, dump, extraPasses: FIXED_PASSES });
+  const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, engramVersion: VERSION, analyse: analyseByRun, dumpAfter: fixedPass ? o.dumpAfter : undefined, dump });
   const out = o.out ?? `${program.name}.${target.name}.engram`;
   const bytes = encode(result.ir);
   writeFileSync(out, bytes);

@@ -23,11 +23,14 @@ export interface CompileOptions {
   accelerate?: boolean;
   dumpAfter?: string;
   dump?: (text: string) => void;
+  /** Pass names handled by a later stage (accepted by --dump-after here, printed there). */
+  extraPasses?: readonly string[];
 }
 
 export function compile(file: string, options: CompileOptions): Program {
-  if (options.dumpAfter !== undefined && !(PASSES as readonly string[]).includes(options.dumpAfter)) {
-    throw new EngramError([{ code: "unknown-pass", message: `no pass named "${options.dumpAfter}"`, expected: `one of ${PASSES.join(", ")}`, received: options.dumpAfter }]);
+  const known = [...PASSES, ...(options.extraPasses ?? [])];
+  if (options.dumpAfter !== undefined && !known.includes(options.dumpAfter)) {
+    throw new EngramError([{ code: "unknown-pass", message: `no pass named "${options.dumpAfter}"`, expected: `one of ${known.join(", ")}`, received: options.dumpAfter }]);
   }
   const dump = (pass: PassName, stage: unknown) => {
     if (options.dumpAfter === pass) (options.dump ?? console.log)(dumpStage(pass, stage));

@@ -9,7 +9,9 @@ export const caps: TargetCaps = {
   name: "cmos",
   acceleration: 1, // A: real-time operation by default (targets.md 5.2 suggests 1..1000)
   clockHz: 100e6, // A: digital update clock
-  lanes: { 8: 16, 16: 16, 32: 16 }, // A: 16 parallel synapse-update datapaths
+  // A: near-memory update units, one per 64-synapse memory segment (4096 units for 262144
+  // synapses), each executing the same op stream on its own segment: 4096 elements per instruction
+  lanes: { 8: 4096, 16: 4096, 32: 4096 },
   allowedWidths: [8, 10, 12, 14, 16], // A: configurable 8-16 bit state
   stateWidth: { neuron: 16, synapse: 12 }, // A: 12-bit synaptic state (h, z, Ca), 16-bit neuron state
   registerWidth: 24, // A: 24-bit datapath registers

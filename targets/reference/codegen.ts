@@ -4,7 +4,8 @@
  * referred to by position (a0, a1, ...) and every number is printed from a JS number, so the text
  * is built only from this file's templates. Semantics follow src/ir/interpret.ts (tested op by op).
  */
-import type { Expr, Scope } from "../../src/ir/expr.ts";
+import { show, type Expr, type Scope } from "../../src/ir/expr.ts";
+import { evaluate } from "../../src/ir/interpret.ts";
 import type { OdeUpdate } from "../../src/ir/program.ts";
 
 /** Resolves a symbol to a JS expression (a local or an array element). */
@@ -79,6 +80,12 @@ export class Memo {
     if (i < 0) i = this.names.push(name) - 1;
     return `m[${i}]`;
   }
+  /** n consecutive slots; returns the index of the first. */
+  block(name: string, n: number): number {
+    const first = this.names.length;
+    for (let i = 0; i < n; i++) this.names.push(`${name}[${i}]`);
+    return first;
+  }
   create(): Float64Array {
     return new Float64Array(Math.max(1, this.names.length)).fill(NaN);
   }
@@ -119,6 +126,23 @@ function odeUpdate(u: OdeUpdate, x: string, sym: SymbolMap, uid: number, memo: M
     onDtChange.push(`${phi} = Math.expm1(${literal(b)} * dt) / ${literal(b)};`);
     return `${noiseDraw}\n ${x} = ${x} + (${A} + ${literal(b)} * ${x}${n}) * ${phi};`;
   }
+  const conds = conditionsOnly(u.B);
+  if (conds && conds.length <= 4) {
+    // B takes one value per combination of its conditions (regimes): tabulate B and phi per dt.
+    // Layout: m[base + 2 r] = B, m[base + 2 r + 1] = phi for regime r (bit j = condition j).
+    const combos = 1 << conds.length;
+    const base = memo.block(`regimes${uid}`, 2 * combos);
+    for (let r = 0; r < combos; r++) {
+      const fixed = new Map(conds.map((c, j) => [show(c), (r >> j) & 1]));
+      const b = evaluate(substituteConditions(u.B, fixed), () => NaN);
+      onDtChange.push(`m[${base + 2 * r}] = ${literal(b)}; m[${base + 2 * r + 1}] = phi(${literal(b)}, dt);`);
+    }
+    const index = conds.map((c, j) => `(${jsExpr(c, sym)} << ${j})`).join(" | ");
+    return `${noiseDraw}
+ const r${uid} = ${base} + 2 * (${index});
+ const b${uid} = m[r${uid}];
+ ${x} = ${x} + (${A} + b${uid} * ${x}${n}) * m[r${uid} + 1];`;
+  }
   const lastB = memo.slot(`lastB${uid}`);
   const lastPhi = memo.slot(`lastPhi${uid}`);
   onDtChange.push(`${lastB} = NaN;`);
@@ -137,6 +161,49 @@ export function phi(b: number, dt: number): number {
   const x = b * dt;
   if (x > -1e-5 && x < 1e-5) return dt * (1 + x * (0.5 + x / 6));
   return Math.expm1(x) / b;
+}
+
+/** The condition sub-expressions of e if its variables appear only inside conditions, else null. */
+export function conditionsOnly(e: Expr): Expr[] | null {
+  const conds: Expr[] = [];
+  let free = false;
+  const visit = (n: Expr, inCond: boolean): void => {
+    const isCond = n.op === "cmp" || (n.op === "call" && n.fn === "H");
+    if (isCond && !inCond && !conds.some((c) => show(c) === show(n))) conds.push(n);
+    if ((n.op === "sym" || n.op === "noise") && !inCond) free = true;
+    const kids: Expr[] = n.op === "call" ? n.args : n.op === "cond" ? [n.test, n.then, n.else] : n.op === "neg" || n.op === "not" ? [n.a] : "b" in n ? [n.a, n.b] : [];
+    for (const k of kids) visit(k, inCond || isCond);
+  };
+  visit(e, false);
+  return free || conds.length === 0 ? null : conds;
+}
+
+/** e with each listed condition replaced by a constant 0 or 1. */
+export function substituteConditions(e: Expr, fixed: Map<string, number>): Expr {
+  return rewriteTopDown(e, (n) => {
+    const isCond = n.op === "cmp" || (n.op === "call" && n.fn === "H");
+    return isCond && fixed.has(show(n)) ? { op: "const", value: fixed.get(show(n))! } : null;
+  });
+}
+
+function rewriteTopDown(e: Expr, f: (n: Expr) => Expr | null): Expr {
+  const r = f(e);
+  if (r) return r;
+  switch (e.op) {
+    case "const":
+    case "sym":
+    case "noise":
+      return e;
+    case "neg":
+    case "not":
+      return { ...e, a: rewriteTopDown(e.a, f) };
+    case "call":
+      return { ...e, args: e.args.map((a) => rewriteTopDown(a, f)) };
+    case "cond":
+      return { ...e, test: rewriteTopDown(e.test, f), then: rewriteTopDown(e.then, f), else: rewriteTopDown(e.else, f) };
+    default:
+      return { ...e, a: rewriteTopDown(e.a, f), b: rewriteTopDown(e.b, f) } as Expr;
+  }
 }
 
 /** Builds a function from generated text. Only this module's templates reach `new Function`. */

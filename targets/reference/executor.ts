@@ -248,7 +248,12 @@ export class Executor {
   }
 
   /** Runs until `untilTick` (default: the end). Calls progress(fraction) now and then. */
-  run(progress?: (fraction: number) => void, untilTick = this.program.durationTicks): void {
+  /**
+   * Runs until `untilTick` (default: the end) or until `maxDenseElementSteps` (dense steps times
+   * elements) is spent, whichever comes first; deterministic, since the step sequence is.
+   */
+  run(progress?: (fraction: number) => void, untilTick = this.program.durationTicks, maxDenseElementSteps = Infinity): void {
+    const elements = [...this.program.populations, ...this.program.projections].reduce((s, g) => s + g.size, 0);
     const started = performance.now();
     const accelerate = this.program.numerics.accelerate;
     const total = this.program.durationTicks;
@@ -269,6 +274,7 @@ export class Executor {
         progress(this.tick / total);
         nextReport = this.tick + 100_000;
       }
+      if (this.stats.denseSteps * elements > maxDenseElementSteps) break;
     }
     progress?.(this.tick / total);
     this.stats.wallSeconds += (performance.now() - started) / 1000;

@@ -8,7 +8,7 @@ import type { IrProgram } from "../../ir/codec.ts";
 import { IR_VERSION } from "../../ir/codec.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
-import { interval, type Interval } from "./interval.ts";
+import { extent, interval, type Interval } from "./interval.ts";
 import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
 import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 
@@ -40,8 +40,7 @@ export function buildStates(program: Program, quantised: QuantisedVar[], caps: T
         continue;
       }
       // Parameters, inputs and summed values: formats from their values' range.
-      let lo = Math.min(0, ...Array.from(v.init));
-      let hi = Math.max(0, ...Array.from(v.init));
+      let [lo, hi] = extent(v.init, [0, 0]);
       if (v.kind === "summed") {
         for (const pr of program.projections) {
           for (const s of pr.summed) {
@@ -86,7 +85,7 @@ function rangeOfVar(program: Program, quantised: QuantisedVar[], group: string, 
   const g = [...program.populations, ...program.projections].find((x) => x.name === group);
   const v = g?.vars.find((x) => x.name === name);
   if (!v) return [-Infinity, Infinity];
-  return [Math.min(0, ...Array.from(v.init)), Math.max(0, ...Array.from(v.init))];
+  return extent(v.init, [0, 0]);
 }
 
 export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1): IrProgram {

@@ -80,3 +80,14 @@ export function interval(e: Expr, rangeOf: (name: string, scope: Scope) => Inter
   };
   return go(e);
 }
+
+/** [min, max] of an array (no argument spreading: arrays may hold millions of elements). */
+export function extent(values: ArrayLike<number>, start: Interval = [Infinity, -Infinity]): Interval {
+  let [lo, hi] = start;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}

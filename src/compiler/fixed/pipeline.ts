@@ -6,15 +6,22 @@
 import { EngramError } from "../../diagnostics/diagnostic.ts";
 import type { IrProgram } from "../../ir/codec.ts";
 import { verify } from "../../ir/verify.ts";
+import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
 import { analogVariables } from "./lower.ts";
-import { interval, type Interval } from "./interval.ts";
+import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr } from "./emit-ir.ts";
-import { quantise, quantisationReport, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
+import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
+
+/** The fixed-point passes, in order, as --dump-after knows them. */
+export const FIXED_PASSES = ["range-analysis", "quantise", "lower", "schedule", "drc", "emit-ir"] as const;
 
 export interface FixedCompileOptions {
+  /** Prints the stage after this pass. */
+  dumpAfter?: string;
+  dump?: (text: string) => void;
   rounding: Rounding;
   bits?: number;
   engramVersion: string;
@@ -41,7 +48,7 @@ function maxDigitalPeriod(program: Program, caps: TargetCaps, stats: Map<string,
         const s = stats.get(`${owner}.${name}`);
         if (s) return [s.min, s.max];
         const v = [...program.populations, ...program.projections].find((x) => x.name === owner)?.vars.find((x) => x.name === name);
-        return v ? [Math.min(...Array.from(v.init)), Math.max(...Array.from(v.init))] : [0, 0];
+        return v ? extent(v.init) : [0, 0];
       };
       const [lo, hi] = interval(u.B, range);
       const rate = Math.max(Math.abs(lo), Math.abs(hi));
@@ -57,8 +64,13 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   if (o.bits !== undefined && !caps.allowedWidths.includes(o.bits)) {
     throw new EngramError([{ code: "bad-width", message: `${caps.name} has no ${o.bits}-bit state`, expected: `one of ${caps.allowedWidths.join(", ")}`, received: String(o.bits) }]);
   }
+  const dump = (pass: string, text: () => string) => {
+    if (o.dumpAfter === pass) (o.dump ?? console.log)(`=== after pass "${pass}" ===\n${text()}`);
+  };
   const stats = o.analyse(program);
+  dump("range-analysis", () => [...stats].map(([k, s]) => `${k}: [${s.min}, ${s.max}] (SI), median |change|/tick ${s.medianChange.toExponential(3)}`).join("\n"));
   const quantised = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits });
+  dump("quantise", () => quantisationReport(quantised, caps.name));
   // Schedule: the digital kernels run every K ticks, K the smallest period whose cycle budget holds
   // them, as long as K ticks stay short against the fastest digital time constant.
   const first = emitIr(program, quantised, caps, o.engramVersion, 1);
@@ -67,16 +79,23 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const wanted = Number.isFinite(perTick) && perTick > 0 ? Math.max(1, Math.ceil(cycles / perTick)) : 1;
   const limit = maxDigitalPeriod(program, caps, stats);
   const period = Math.min(wanted, Math.max(1, limit.ticks));
+  dump("lower", () => printProgram(first));
+  dump("schedule", () => `digital kernels need ${cycles} cycles per tick-period; ${perTick} cycles per tick; chosen period ${period} tick(s) (accuracy allows ${limit.ticks}, bound by ${limit.what})`);
   const ir = period === 1 ? first : emitIr(program, quantised, caps, o.engramVersion, period);
   const violations = designRuleChecks(ir, program, caps);
+  dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
   if (wanted > limit.ticks) {
     violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${limit.ticks} ticks (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${limit.ticks} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
   }
   if (violations.length > 0) throw new EngramError(violations.map((v) => ({ ...v, message: `does not fit ${caps.name}: ${v.message}` })));
   verify(ir, `${program.name} (${caps.name})`);
+  dump("emit-ir", () => printProgram(ir));
   const b = budgets(ir, caps);
   const mapping = analogVariables(program, caps);
   const placement = caps.analog ? ["placement:", ...[...mapping.analog].map((v) => `  ${v}: analog core`), ...mapping.notes.map((n) => `  ${n}`)] : [];
   const schedule = b.length === 0 || !Number.isFinite(b[0]!.cyclesAvailable) ? [] : ["schedule (digital kernels):", ...b.map((x) => `  ${x.kernel.padEnd(20)} every ${x.periodTicks} tick(s) (${(x.periodTicks * program.tickSeconds * 1e3).toPrecision(3)} ms): ${x.cyclesPerRun} of ${x.cyclesAvailable} cycles`)];
-  return { ir, quantised, budgets: b, report: [quantisationReport(quantised, caps.name), ...placement, ...schedule].join("\n") };
+  const covered = (stats as { coveredSeconds?: number }).coveredSeconds;
+  const simulated = program.durationTicks * program.tickSeconds;
+  const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : [];
+  return { ir, quantised, budgets: b, report: [quantisationReport(quantised, caps.name), ...coverage, ...placement, ...schedule].join("\n") };
 }

@@ -7,6 +7,7 @@
  */
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
+import { extent } from "./interval.ts";
 
 export type Rounding = "floor" | "nearest" | "stochastic";
 
@@ -67,8 +68,7 @@ export function quantise(
     for (const u of g.odes) {
       const v = g.vars.find((x) => x.name === u.var)!;
       const s = stats.get(`${g.name}.${u.var}`);
-      const lo0 = Math.min(s?.min ?? 0, ...Array.from(v.init));
-      const hi0 = Math.max(s?.max ?? 0, ...Array.from(v.init));
+      const [lo0, hi0] = extent(v.init, [s?.min ?? 0, s?.max ?? 0]);
       // A variable that never moved still needs a format: give it one display unit of range.
       const still = lo0 === 0 && hi0 === 0;
       const lo = lo0 < 0 ? lo0 * RANGE_MARGIN : lo0;
