@@ -14,6 +14,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "../compiler/pipeline.ts";
 import { Executor } from "../../targets/reference/executor.ts";
+import { compileFixed } from "../compiler/fixed/pipeline.ts";
+import { analyseByRun } from "./compile.ts";
+import { getTarget } from "../../targets/registry.ts";
+import { encode } from "../ir/codec.ts";
+import { EngramError } from "../diagnostics/diagnostic.ts";
 
 interface Row {
   model: string;
@@ -35,12 +40,49 @@ function timeRun(file: string, seed: number, accelerate = true): { wall: number;
   return { wall: (performance.now() - t0) / 1000, ex };
 }
 
+/**
+ * Compile time of a network that fills one BrainScaleS-2 chip (512 neurons, 2 x 256 x 256 plastic
+ * synapses): the shared passes, the range-analysis run, and the fixed-point passes, in-process.
+ */
+function compileBench(): string[] {
+  const file = "models/examples/bss2-full-chip.yaml";
+  const out = ["| compile models/examples/bss2-full-chip.yaml | front passes (s) | range-analysis run (s) | fixed-point passes (s) | total (s) | result |", "| --- | --- | --- | --- | --- | --- |"];
+  for (const target of ["cmos", "bss2"]) {
+    const t0 = performance.now();
+    const program = compile(file, { target });
+    const t1 = performance.now();
+    let analysis = 0;
+    const analyse = (p: typeof program) => {
+      const a0 = performance.now();
+      const s = analyseByRun(p);
+      analysis = performance.now() - a0;
+      return s;
+    };
+    let result: string;
+    try {
+      const r = compileFixed(program, getTarget(target).caps, { rounding: "stochastic", engramVersion: "bench", analyse });
+      result = `fits: ${r.ir.kernels.length} kernels, ${encode(r.ir).length} bytes`;
+    } catch (e) {
+      if (!(e instanceof EngramError)) throw e;
+      result = `does not fit: ${e.diagnostics.map((d) => d.code).join(", ")}`;
+    }
+    const t2 = performance.now();
+    const s = (ms: number) => (ms / 1000).toFixed(3);
+    out.push(`| ${target} | ${s(t1 - t0)} | ${s(analysis)} | ${s(t2 - t1 - analysis)} | ${s(t2 - t0)} | ${result} |`);
+  }
+  return out;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-export async function benchCommand(o: { quick: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean }): Promise<number> {
+  if (o.compileOnly) {
+    process.stdout.write(compileBench().join("\n") + "\n");
+    return 0;
+  }
   const models = ["stet", "wtet", "slfs", "wlfs", "basic-late"];
   const seeds = o.quick ? [11, 12, 13] : [11, 12, 13, 14, 15, 16, 17];
   const bin = fileURLToPath(new URL("../../bin/engram.js", import.meta.url));
@@ -76,6 +118,7 @@ export async function benchCommand(o: { quick: boolean }): Promise<number> {
     lines.push(`ratio: plain / accelerated (warm) = ${(stet.plain / stet.warm).toFixed(0)}x, plain / accelerated (cold) = ${(stet.plain / stet.cold).toFixed(0)}x`);
   }
   lines.push(`ratio vs the ${AUTHORS}: ${(6.5 / stet.warm).toFixed(0)}-${(10.8 / stet.warm).toFixed(0)}x (warm STET), ${(6.5 / stet.cold).toFixed(0)}-${(10.8 / stet.cold).toFixed(0)}x (cold STET)`);
+  lines.push("", ...compileBench());
   process.stdout.write(lines.join("\n") + "\n");
   return 0;
 }

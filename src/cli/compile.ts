@@ -24,7 +24,7 @@ export interface CompileCliOptions {
  * Work limit of the range-analysis run, in dense steps times elements: large networks are analysed
  * over their first stretch of activity only (the report says how much).
  */
-export const ANALYSIS_BUDGET = 2e7;
+export const ANALYSIS_BUDGET = 1e7;
 
 /** Range analysis by simulation: an instrumented float64 run of the model with its own stimuli. */
 export function analyseByRun(program: Program): Map<string, VarStats> & { coveredSeconds?: number } {

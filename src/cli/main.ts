@@ -14,7 +14,7 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run MODEL.yaml [--target reference] [--seed N] [--out DIR] [--plain] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
-  engram bench [--quick]
+  engram bench [--quick] [--compile]
   engram --version | --help
 
 run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     // Commands load on demand: "engram --version" should not pay for the compiler and plotting.
     if (command === "run") return await (await import("./run.ts")).runCommand(parseRun(rest));
     if (command === "compile") return await (await import("./compile.ts")).compileCommand(parseCompile(rest));
-    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick") });
+    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile") });
     throw new UsageError(`unknown command "${command}"; commands: run, compile, inspect, bench`);
   } catch (e) {
     if (e instanceof EngramError) {

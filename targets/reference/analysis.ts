@@ -7,6 +7,10 @@
 export const HIST_MIN_EXP = -100;
 export const HIST_BINS = 130; // 2^-100 .. 2^29
 
+/** Scratch views for reading a double's exponent bits (floor(log2 |x|) without Math.log2). */
+export const F64 = new Float64Array(1);
+export const U32 = new Uint32Array(F64.buffer);
+
 export interface VarAnalysis {
   /** [min, max] of the value. */
   range: Float64Array;
@@ -27,7 +31,7 @@ export const analysisKey = (group: string, variable: string) => `${group}.${vari
 export function recordStatements(a: string, x: string, old: string): string {
   return `{ const r = ${a}.range; if (${x} < r[0]) r[0] = ${x}; if (${x} > r[1]) r[1] = ${x};
   const d = Math.abs(${x} - ${old}) / nt;
-  if (d > 0) { let e = Math.floor(Math.log2(d)) - ${HIST_MIN_EXP}; if (e < 0) e = 0; if (e >= ${HIST_BINS}) e = ${HIST_BINS - 1}; ${a}.hist[e] += nt; } else ${a}.zero[0] += nt; }`;
+  if (d > 0) { F64[0] = d; let e = ((U32[1] >>> 20) & 2047) - 1023 - ${HIST_MIN_EXP}; if (e < 0) e = 0; if (e >= ${HIST_BINS}) e = ${HIST_BINS - 1}; ${a}.hist[e] += nt; } else ${a}.zero[0] += nt; }`;
 }
 
 /** Fraction of (non-frozen) ticks whose change is below `lsb`. */

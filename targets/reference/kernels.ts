@@ -9,13 +9,14 @@ import type { EventAssign, OdeUpdate, PopulationIR, ProjectionIR } from "../../s
 import type { Rng } from "../../src/util/rng.ts";
 import { instantiate, jsExpr, literal, Memo, odeStatements, type SymbolMap } from "./codegen.ts";
 import type { Csr, GroupState } from "./layout.ts";
-import { analysisKey, recordStatements, type VarAnalysis } from "./analysis.ts";
+import { analysisKey, F64, recordStatements, U32, type VarAnalysis } from "./analysis.ts";
 
 /** Wraps an ODE update with range/change recording when the variable is analysed. */
 function instrumented(b: Bindings, analysis: Map<string, VarAnalysis> | undefined, group: string, u: OdeUpdate, x: string, update: string): string {
   const a = analysis?.get(analysisKey(group, u.var));
   if (!a) return update;
-  return `{ const old = ${x};\n${update}\n${recordStatements(b.ref(a), x, "old")} }`;
+  const f64 = b.ref(F64), u32 = b.ref(U32);
+  return `{ const old = ${x};\n${update}\n${recordStatements(b.ref(a), x, "old").replace(/F64/g, f64).replace(/U32/g, u32)} }`;
 }
 
 /** Gives generated code positional names for the arrays it touches. */
