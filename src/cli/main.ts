@@ -69,32 +69,37 @@ export interface RunOptions {
   dumpAfter?: string;
 }
 
-function parseCompile(args: string[]) {
+type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+/** parseArgs with one model file as the only positional; option errors become usage errors. */
+function parseWithModel<O extends OptionSpec>(command: string, args: string[], options: O) {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        target: { type: "string" },
-        out: { type: "string", short: "o" },
-        rounding: { type: "string", default: "nearest" },
-        bits: { type: "string" },
-        seed: { type: "string" },
-        "dump-after": { type: "string" },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, options: options as NonNullable<OptionSpec> });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError(`compile needs exactly one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
-  if (!values.target) throw new UsageError("compile needs --target (bss2, cmos or reference)");
-  const rounding = values.rounding!;
+  if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  return { values: values as Record<string, string | boolean | undefined>, model: positionals[0]! };
+}
+
+function parseCompile(args: string[]) {
+  const { values, model } = parseWithModel("compile", args, {
+    target: { type: "string" },
+    out: { type: "string", short: "o" },
+    rounding: { type: "string", default: "nearest" },
+    bits: { type: "string" },
+    seed: { type: "string" },
+    "dump-after": { type: "string" },
+  });
+  const text = (k: string) => values[k] as string | undefined;
+  if (!text("target")) throw new UsageError("compile needs --target (bss2, cmos or reference)");
+  const rounding = text("rounding")!;
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
-  const bits = values.bits === undefined ? undefined : Number(values.bits);
-  if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
-  return { model: positionals[0]!, target: values.target, out: values.out, rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(values.seed), dumpAfter: values["dump-after"] };
+  const bits = text("bits") === undefined ? undefined : Number(text("bits"));
+  if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${text("bits")}"`);
+  return { model, target: text("target")!, out: text("out"), rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(text("seed")), dumpAfter: text("dump-after") };
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -105,23 +110,12 @@ function parseSeed(text: string | undefined): number | undefined {
 }
 
 function parseRun(args: string[]): RunOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        target: { type: "string", default: "reference" },
-        seed: { type: "string" },
-        out: { type: "string" },
-        plain: { type: "boolean", default: false },
-        "dump-after": { type: "string" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError(`run needs exactly one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
-  return { model: positionals[0]!, target: values.target!, seed: parseSeed(values.seed), out: values.out, plain: values.plain!, dumpAfter: values["dump-after"] };
+  const { values, model } = parseWithModel("run", args, {
+    target: { type: "string", default: "reference" },
+    seed: { type: "string" },
+    out: { type: "string" },
+    plain: { type: "boolean", default: false },
+    "dump-after": { type: "string" },
+  });
+  return { model, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined };
 }
