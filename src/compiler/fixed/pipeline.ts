@@ -81,7 +81,11 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const period = Math.min(wanted, Math.max(1, limit.ticks));
   dump("lower", () => printProgram(first));
   dump("schedule", () => `digital kernels need ${cycles} cycles per tick-period; ${perTick} cycles per tick; chosen period ${period} tick(s) (accuracy allows ${limit.ticks}, bound by ${limit.what})`);
-  const ir = period === 1 ? first : emitIr(program, quantised, caps, o.engramVersion, period);
+  // Now that the digital period is known, judge each variable's changes per update, not per tick.
+  const { analog } = analogVariables(program, caps);
+  const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : period);
+  const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog });
+  const ir = period === 1 ? first : emitIr(program, final, caps, o.engramVersion, period);
   const violations = designRuleChecks(ir, program, caps);
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
   if (wanted > limit.ticks) {
@@ -91,11 +95,11 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   verify(ir, `${program.name} (${caps.name})`);
   dump("emit-ir", () => printProgram(ir));
   const b = budgets(ir, caps);
-  const mapping = analogVariables(program, caps);
+  const mapping = { analog, notes: analogVariables(program, caps).notes };
   const placement = caps.analog ? ["placement:", ...[...mapping.analog].map((v) => `  ${v}: analog core`), ...mapping.notes.map((n) => `  ${n}`)] : [];
   const schedule = b.length === 0 || !Number.isFinite(b[0]!.cyclesAvailable) ? [] : ["schedule (digital kernels):", ...b.map((x) => `  ${x.kernel.padEnd(20)} every ${x.periodTicks} tick(s) (${(x.periodTicks * program.tickSeconds * 1e3).toPrecision(3)} ms): ${x.cyclesPerRun} of ${x.cyclesAvailable} cycles`)];
   const covered = (stats as { coveredSeconds?: number }).coveredSeconds;
   const simulated = program.durationTicks * program.tickSeconds;
   const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : [];
-  return { ir, quantised, budgets: b, report: [quantisationReport(quantised, caps.name), ...coverage, ...placement, ...schedule].join("\n") };
+  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...schedule].join("\n") };
 }

@@ -39,6 +39,8 @@ export interface QuantisedVar {
   belowLsb: number;
   medianChange: number;
   flag: string | null;
+  /** Information that is not a warning. */
+  note?: string | null;
 }
 
 /** Headroom over the observed range. */
@@ -60,7 +62,14 @@ export function quantise(
   program: Program,
   stats: Map<string, VarStats>,
   caps: TargetCaps,
-  opts: { rounding: Rounding; bits?: number },
+  opts: {
+    rounding: Rounding;
+    bits?: number;
+    /** Ticks between updates of a variable (multi-rate kernels). */
+    periodOf?: (group: string, name: string) => number;
+    /** Variables integrated by the analog core: continuous on the chip, not subject to LSB freezing. */
+    analog?: Set<string>;
+  },
 ): QuantisedVar[] {
   const out: QuantisedVar[] = [];
   const groups = [...program.populations.map((p) => ({ g: p, owner: "neuron" as const })), ...program.projections.map((p) => ({ g: p, owner: "synapse" as const }))];
@@ -77,16 +86,24 @@ export function quantise(
       const width = opts.bits ?? caps.stateWidth[owner];
       const frac = fracFor(lo, hi, width, signed);
       const lsb = 2 ** -frac;
-      const below = s ? s.fractionBelow(lsb) : 0;
-      const median = s?.medianChange ?? 0;
+      // A variable updated every `period` ticks changes by about period x its per-tick change per update.
+      const period = opts.periodOf?.(g.name, u.var) ?? 1;
+      const below = s ? s.fractionBelow(lsb / period) : 0;
+      const median = (s?.medianChange ?? 0) * period;
       let flag: string | null = null;
-      if (below > 0.5) {
-        const k = median > 0 ? Math.ceil(lsb / median) : Infinity;
-        flag = `${(below * 100).toFixed(0)}% of per-tick changes are below one LSB: round-to-nearest freezes them; use stochastic rounding${k <= 1e6 ? ` or update every >= ${k} ticks` : ""}`;
+      const what = `${(below * 100).toFixed(below > 0.5 ? 0 : 1)}% of its updates${period > 1 ? ` (every ${period} ticks)` : ""} change it by less than one LSB`;
+      const note = opts.analog?.has(`${g.name}.${u.var}`) ? "analog core: continuous on the chip; this format is what the emulator keeps" : null;
+      if (note) {
+        flag = null;
+      } else if (below > 0.01 && opts.rounding === "stochastic") {
+        flag = `${what}: stochastic rounding keeps them on average (unbiased, at the cost of up to one LSB of noise per update)`;
+      } else if (below > 0.5) {
+        const k = median > 0 ? Math.ceil((lsb / median) * period) : Infinity;
+        flag = `${what}: ${opts.rounding === "floor" ? "floor rounding biases them downward" : "round-to-nearest freezes them"}; use stochastic rounding${k <= 1e6 ? ` or update every >= ${k} ticks` : ""}`;
       } else if (below > 0.01) {
-        flag = `${(below * 100).toFixed(1)}% of per-tick changes are below one LSB`;
+        flag = what;
       }
-      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding: opts.rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, flag });
+      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding: opts.rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, flag, note });
     }
   }
   return out;
@@ -98,7 +115,7 @@ export function quantisationReport(vars: QuantisedVar[], target: string): string
     const q = `${v.format.signed ? "s" : "u"}Q${v.format.width - v.format.frac - (v.format.signed ? 1 : 0)}.${v.format.frac}`;
     const unit = v.unit === "1" ? "" : ` ${v.unit}`;
     return `  ${`${v.group}.${v.name}`.padEnd(14)} ${q.padEnd(10)} ${v.format.width}b ${v.format.rounding.padEnd(10)} LSB ${(v.lsb / v.unitScale).toExponential(2)}${unit}`.padEnd(66) +
-      ` median |change|/tick ${(v.medianChange / v.unitScale).toExponential(2)}${unit}${v.flag ? `\n      ! ${v.flag}` : ""}`;
+      ` median |change|/update ${(v.medianChange / v.unitScale).toExponential(2)}${unit}${v.flag ? `\n      ! ${v.flag}` : ""}${v.note ? `\n        (${v.note})` : ""}`;
   });
   return [`quantisation for ${target} (formats from the observed range x${RANGE_MARGIN}):`, ...rows].join("\n");
 }
