@@ -14,6 +14,7 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run MODEL.yaml [--target reference] [--seed N] [--out DIR] [--plain] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
+  engram inspect FILE.engram
   engram bench [--quick] [--compile]
   engram --version | --help
 
@@ -26,6 +27,7 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
 compile   lower a model to a target's fixed-point IR (protobuf .engram): prints each variable's
           format and LSB, flags variables whose per-tick change is below one LSB, checks that the
           network fits the target (every violated limit with the numbers and a remedy)
+inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md)`;
 
 export class UsageError extends Error {}
@@ -44,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
     // Commands load on demand: "engram --version" should not pay for the compiler and plotting.
     if (command === "run") return await (await import("./run.ts")).runCommand(parseRun(rest));
     if (command === "compile") return await (await import("./compile.ts")).compileCommand(parseCompile(rest));
+    if (command === "inspect") {
+      if (rest.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${rest.length === 0 ? "none" : rest.join(" ")}`);
+      return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
+    }
     if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile") });
     throw new UsageError(`unknown command "${command}"; commands: run, compile, inspect, bench`);
   } catch (e) {

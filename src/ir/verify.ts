@@ -79,10 +79,13 @@ export function verify(p: IrProgram, file = "<program>"): void {
     return ok;
   };
 
+  // States that passed their own checks; everything below only dereferences these.
+  const goodStates = new Set<number>();
   (p.states ?? []).forEach((s, i) => {
     const path = ["states", i];
     if (!groupOk([...path, "group"], s.group)) return;
     if (!formatOk([...path, "format"], s.format)) return;
+    goodStates.add(i);
     const n = sizeOf(s.group);
     if (s.init.length !== 1 && s.init.length !== n) bad([...path, "init"], `initial values must number 1 or the group size ${n}`, s.init.length);
     const [lo, hi] = rawRange(s.format);
@@ -137,10 +140,11 @@ export function verify(p: IrProgram, file = "<program>"): void {
       o.src.forEach((r, m) => reg(r, ["src", m]));
       if (op.operands.includes("state")) {
         if (!Number.isInteger(o.state) || o.state < 0 || o.state >= states.length) bad([...opath, "state"], `state array ${o.state} does not exist (the program has ${states.length})`, o.state);
+        else if (!goodStates.has(o.state)) bad([...opath, "state"], `state array ${o.state} is itself invalid (see states[${o.state}])`, o.state);
         if (!INDEX_MODES.has(o.index)) bad([...opath, "index"], "index mode must be SELF, PRE or POST", o.index);
         else if (o.index !== 1 && !(isSynapses && connected.has(k.group))) bad([...opath, "index"], "PRE/POST access needs a synapse group with connectivity", o.index);
         else {
-          const st = states[o.state];
+          const st = goodStates.has(o.state) ? states[o.state] : undefined;
           if (st) {
             const conn = (p.connectivity ?? []).find((c) => c.synapses === k.group);
             const want = o.index === 1 ? k.group : o.index === 2 ? conn!.pre : conn!.post;
@@ -185,8 +189,8 @@ export function verify(p: IrProgram, file = "<program>"): void {
 
   (p.probes ?? []).forEach((pr, i) => {
     const path = ["probes", i];
-    const st = states[pr.state];
-    if (!st) return bad([...path, "state"], `state array ${pr.state} does not exist`, pr.state);
+    const st = goodStates.has(pr.state) ? states[pr.state] : undefined;
+    if (!st) return bad([...path, "state"], `state array ${pr.state} does not exist or is invalid`, pr.state);
     const n = sizeOf(st.group);
     const k = pr.elements.findIndex((e) => e >= n);
     if (k >= 0) bad([...path, "elements", k], `element out of range (the group has ${n})`, pr.elements[k]);

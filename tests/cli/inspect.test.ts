@@ -1,0 +1,61 @@
+/** engram compile then engram inspect, as a user runs them; bad IR files are user errors. */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { decode, encode } from "../../src/ir/codec.ts";
+import { printProgram } from "../../src/ir/print.ts";
+import { sampleProgram } from "../helpers/ir-sample.ts";
+
+const BIN = resolve("bin/engram.js");
+const tmp = mkdtempSync(join(tmpdir(), "engram-inspect-"));
+const engram = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+
+describe("engram compile / inspect", () => {
+  it("compiles a protocol for BrainScaleS-2 and prints the report", () => {
+    const out = join(tmp, "wtet.engram");
+    const r = engram("compile", "models/stc/wtet.yaml", "--target", "bss2", "--rounding", "stochastic", "-o", out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("quantisation for bss2");
+    expect(r.stdout).toContain("placement:");
+    const program = decode(readFileSync(out));
+    expect(program.header.target).toBe("bss2");
+    const shown = engram("inspect", out);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toBe(printProgram(program));
+  });
+
+  it("inspect prints a hand-built program exactly", () => {
+    const file = join(tmp, "sample.engram");
+    writeFileSync(file, encode(sampleProgram()));
+    const r = engram("inspect", file);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(printProgram(sampleProgram()));
+  });
+
+  it("garbage and invalid programs: exit 1, the file named, no stack trace", () => {
+    const junk = join(tmp, "junk.engram");
+    writeFileSync(junk, Buffer.from("this is not protobuf at all, just text\n".repeat(5)));
+    const r = engram("inspect", junk);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("junk.engram");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const p = sampleProgram();
+    p.kernels[0]!.ops[2]!.src = [0, 99];
+    const bad = join(tmp, "bad.engram");
+    writeFileSync(bad, encode(p));
+    const v = engram("inspect", bad);
+    expect(v.status).toBe(1);
+    expect(v.stderr).toContain("bad.engram at kernels[0].ops[2].src[1]");
+    expect(v.stderr).toContain("99");
+  });
+
+  it("a network that does not fit fails with every violation", () => {
+    const r = engram("compile", "models/examples/bss2-full-chip.yaml", "--target", "bss2", "-o", join(tmp, "full.engram"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\d+ problems:/);
+    expect(r.stderr).toContain("drc-memory");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
