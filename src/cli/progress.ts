@@ -15,7 +15,8 @@ export function progressBar(label: string, totalSeconds: number, stream: NodeJS.
     const width = 30;
     const filled = Math.round(width * Math.min(1, fraction));
     const elapsed = (performance.now() - started) / 1000;
-    const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : NaN;
+    // An estimate from the first instants is noise: show it once there is something to go on.
+    const eta = fraction >= 0.01 && elapsed >= 0.3 ? (elapsed * (1 - fraction)) / fraction : NaN;
     const sim = formatSpan(fraction * totalSeconds);
     stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${sim} / ${formatSpan(totalSeconds)}  ${Number.isFinite(eta) ? `ETA ${eta.toFixed(1)} s` : ""}   `);
   };
