@@ -1,0 +1,67 @@
+/**
+ * BrainScaleS-2 (HICANN-X v3), from ../shared/reference/targets.md (section numbers below; that
+ * file names the original sources: halco, haldls, calix, libnux, hxcomm, papers).
+ */
+import { assume, src, type ChipFacts } from "../facts.ts";
+
+export const facts: ChipFacts = {
+  name: "bss2",
+  doc: "BrainScaleS-2 HICANN-X v3: analog neurons and synapses in continuous time, 1000x faster than biology, with two embedded SIMD plasticity processors.",
+  sections: {
+    time: {
+      acceleration: src(1000, "x", "targets.md 1.3: 1000x relative to biology"),
+      tau_mem: src([0.5e-6, 60e-6], "s (hardware)", "targets.md 1.3: calibration accepts 0.5-60 us"),
+      tau_syn: src([0.3e-6, 30e-6], "s (hardware)", "targets.md 1.3: calibration accepts 0.3-30 us"),
+      tau_correlation: src([2e-6, 30e-6], "s (hardware)", "targets.md 1.3: correlation sensor 2-30 us"),
+      refractory: src([40e-9, 32e-6], "s (hardware)", "targets.md 1.3"),
+    },
+    neurons: {
+      count: src(512, "neurons", "targets.md 1.1: 2 rows x 256 columns"),
+      model: src("AdEx, reducible to LIF", "", "targets.md 1.1"),
+      synaptic_inputs: src(2, "per neuron", "targets.md 1.1: excitatory and inhibitory, CUBA or COBA"),
+      membrane_capacitance: src([0, 2.2e-12], "F", "targets.md 1.1: 6-bit setting"),
+    },
+    synapses: {
+      arrays: src(2, "synram", "targets.md 1.1: top and bottom hemispheres"),
+      rows: src(256, "per array", "targets.md 1.1"),
+      columns: src(256, "per array", "targets.md 1.1"),
+      total: src(131072, "synapses", "targets.md 1.1: 2 x 256 x 256"),
+      weight_bits: src(6, "bit", "targets.md 1.1: weight 0..63"),
+      label_bits: src(6, "bit", "targets.md 1.1: address label 0..63"),
+      drivers: src(256, "drivers", "targets.md 1.1: 2 blocks x 128, each driving 2 rows"),
+      fan_in: src(256, "inputs per neuron and hemisphere", "targets.md 1.1: one column of 256 rows"),
+      distinct_sources_per_row: src(64, "labels", "targets.md 1.1: 6-bit label match per row"),
+    },
+    plasticity_processor: {
+      count: src(2, "PPUs", "targets.md 1.7: one per hemisphere"),
+      clock: src(250e6, "Hz", "targets.md 1.7: 250 MHz default"),
+      vector_bytes: src(128, "bytes", "targets.md 1.7: 128 x 8-bit or 64 x 16-bit lanes"),
+      lanes_8bit: src(128, "lanes", "targets.md 1.7"),
+      lanes_16bit: src(64, "lanes", "targets.md 1.7"),
+      fractional_multiply: src("(a*b) >> 7 or >> 15, floor; -1*-1 saturates to +max", "", "targets.md 1.7: libnux frac.h"),
+      rng: src("256 LFSRs, one per column, 16-bit state, 8-bit output", "", "targets.md 1.7: libnux parallel_rng.h"),
+      memory: src(16384, "bytes", "targets.md 1.7: 16 KiB SRAM"),
+      mailbox: src(4096, "bytes", "targets.md 1.7: reserved by grenade"),
+      synram_vector_access: src(20, "cycles", "targets.md 1.7: load or store of one vector, 20 +- 2"),
+      cadc_row_read: src(410, "cycles", "targets.md 1.7: 410 +- 41"),
+      vector_alu_op: assume(1, "cycle", "issue rate of s2pp vector ALU instructions not published; one per cycle assumed"),
+      plasticity_state_width: assume(16, "bit", "plastic variables beyond the 6-bit weight kept as 16-bit vectors in PPU memory"),
+    },
+    readout: {
+      cadc_bits: src(8, "bit", "targets.md 1.6"),
+      cadc_reliable: src([30, 210], "LSB", "targets.md 1.6"),
+      madc_bits: src(10, "bit", "targets.md 1.6"),
+      rate_counter_bits: src(8, "bit", "targets.md 1.6"),
+    },
+    noise_and_mismatch: {
+      cadc_spread_calibrated: src(3, "LSB (SD bound)", "targets.md 1.5: calibration test requires < 3 LSB"),
+      trial_to_trial_amplitude: src(7, "CADC LSB (bound)", "targets.md 1.5"),
+      fixed_pattern_tau: assume(0.05, "relative SD", "no published distribution (targets.md 1.5); 5 % after calibration assumed"),
+      fixed_pattern_weight: assume(0.1, "relative SD", "no published distribution; 10 % assumed"),
+      trial_to_trial_relative: assume(0.02, "relative SD", "no published distribution; 2 % assumed"),
+    },
+    host_link: {
+      transport: src("FPGA with 8 high-speed links to the chip; host over Ethernet", "", "targets.md 1.2, 1.9"),
+    },
+  },
+};

@@ -1,0 +1,43 @@
+/**
+ * Our CMOS multi-timescale plasticity chip. No public description exists (targets.md section 4);
+ * every figure is an assumption, sized for the Luboeinski-Tetzlaff memory network.
+ */
+import { assume, type ChipFacts } from "../facts.ts";
+
+export const facts: ChipFacts = {
+  name: "cmos",
+  doc: "A digital-state CMOS plasticity chip: per-synapse fixed-point calcium, early (h) and late (z) weights, per-neuron protein pools, updated by near-memory datapaths. All figures are assumptions.",
+  sections: {
+    time: {
+      acceleration: assume(1, "x", "real-time operation by default; targets.md 5.2 suggests configurable 1..1000"),
+      accelerated_option: assume(1000, "x", "accelerated mode of the same clock tree"),
+    },
+    resources: {
+      neurons: assume(2048, "neurons", "sized for the 2000-neuron STC network"),
+      synapses: assume(262144, "synapses", "2048 x 128 synapse memory"),
+      fan_in: assume(1024, "inputs per neuron", "address space of the synapse memory rows"),
+    },
+    state: {
+      widths: assume([8, 16], "bit", "configurable state width 8-16 bit (the IR uses 8, 10, 12, 14 or 16)"),
+      synapse_state_width: assume(12, "bit", "default width of calcium, h and z"),
+      neuron_state_width: assume(16, "bit", "default width of membrane, current and protein"),
+      register_width: assume(24, "bit", "datapath registers"),
+    },
+    datapath: {
+      clock: assume(100e6, "Hz", "digital update clock"),
+      update_units: assume(4096, "units", "one near-memory unit per 64-synapse segment, all executing the same op stream"),
+      alu_op: assume(1, "cycle", "add, subtract, compare, select"),
+      multiply: assume(2, "cycles", "16 x 16 multiplier"),
+      memory_access: assume(1, "cycle", "SRAM read or write"),
+      rounding: assume("nearest or stochastic (LFSR per unit)", "", "both implemented in the datapath"),
+    },
+    noise_and_mismatch: {
+      device_to_device: assume(0.1, "relative SD", "targets.md 5.2"),
+      cycle_to_cycle: assume(0.02, "relative SD", "targets.md 5.2"),
+    },
+    host_link: {
+      transport: assume("USB serial, 8N1", "", "the board's microcontroller bridges USB to the chip"),
+      baud_rates: assume([115200, 921600], "baud", "the rates the firmware bridge is tested at"),
+    },
+  },
+};

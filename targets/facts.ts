@@ -1,0 +1,50 @@
+/**
+ * Target descriptions as data: every figure of a chip is a Fact carrying its value, unit and
+ * provenance (a source, or an explicit assumption with its reason). The compiler reads the
+ * derived capabilities (caps.ts in each target folder); docs/targets.md is generated from here.
+ */
+import { z } from "zod";
+
+export type Fact = { value: number | number[] | string; unit: string; source: string } | { value: number | number[] | string; unit: string; assumption: string };
+
+export const FactSchema = z.union([
+  z.strictObject({ value: z.union([z.number(), z.array(z.number()), z.string()]), unit: z.string(), source: z.string().min(3) }),
+  z.strictObject({ value: z.union([z.number(), z.array(z.number()), z.string()]), unit: z.string(), assumption: z.string().min(3) }),
+]);
+
+/** A chip description: named sections of named facts. */
+export type ChipFacts = { name: string; doc: string; sections: Record<string, Record<string, Fact>> };
+
+export const ChipFactsSchema = z.strictObject({
+  name: z.string(),
+  doc: z.string(),
+  sections: z.record(z.string(), z.record(z.string(), FactSchema)),
+});
+
+/** Shorthands for writing facts. */
+export const src = (value: Fact["value"], unit: string, source: string): Fact => ({ value, unit, source });
+export const assume = (value: Fact["value"], unit: string, assumption: string): Fact => ({ value, unit, assumption });
+
+/** The numeric value of a fact (for deriving capabilities). */
+export function num(f: Fact): number {
+  if (typeof f.value !== "number") throw new Error(`fact is not a single number: ${JSON.stringify(f.value)}`);
+  return f.value;
+}
+
+export function range(f: Fact): [number, number] {
+  if (!Array.isArray(f.value) || f.value.length !== 2) throw new Error(`fact is not a range: ${JSON.stringify(f.value)}`);
+  return [f.value[0]!, f.value[1]!];
+}
+
+/** A markdown table of the facts (docs/targets.md). */
+export function factsTable(chip: ChipFacts): string {
+  const lines = [`## ${chip.name}`, "", chip.doc, "", "| section | item | value | unit | provenance |", "| --- | --- | --- | --- | --- |"];
+  for (const [section, facts] of Object.entries(chip.sections)) {
+    for (const [item, f] of Object.entries(facts)) {
+      const value = Array.isArray(f.value) ? f.value.join(" - ") : String(f.value);
+      const prov = "source" in f ? f.source : `ASSUMPTION: ${f.assumption}`;
+      lines.push(`| ${section} | ${item} | ${value} | ${f.unit} | ${prov.replace(/\|/g, "/")} |`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
