@@ -233,7 +233,9 @@ function resolveParams(
       const base = c.attempt(r.where, () => parseParam(name, defaults.get(name), r.where, (dep) => out.get(dep) ?? define(dep)!));
       if (base && !sameDim({ si: 0, dimension: def.dimension }, { si: 0, dimension: base.dimension })) {
         c.add({ code: "wrong-unit", message: `parameter "${name}" of "${groupName}" must be a ${formatDimension(base.dimension)}, like its default ${JSON.stringify(defaults.get(name))}`, where: r.where, received: JSON.stringify(r.value) });
-        return undefined;
+        // Keep the default so that equations using the parameter do not report it as missing too.
+        out.set(name, base);
+        return base;
       }
     }
     if (def && isTime(def.dimension) && ((def.value ?? 0) < 0 || (def.distribution && "low" in def.distribution && def.distribution.low < 0))) {
