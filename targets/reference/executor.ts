@@ -212,6 +212,13 @@ export class Executor {
     this.stats.denseSteps += to - t;
   }
 
+  /** Last tick at which a spike already emitted is still delivered somewhere. */
+  private pendingUntil(): number {
+    let until = -Infinity;
+    for (let i = 0; i < this.rings.length; i++) until = Math.max(until, this.lastSpike[i]! + this.maxDelays[i]!);
+    return until;
+  }
+
   /** Ticks the network may advance in one quiet step from now (0 if it is not quiet). */
   private quietHorizon(limit: number): number {
     const t = this.tick;
@@ -263,8 +270,9 @@ export class Executor {
       if (accelerate && this.tick >= checkQuietAt) {
         const h = this.quietHorizon(untilTick - this.tick);
         if (h > 0) this.stepQuiet(h);
-        // Not quiet: look again after a few milliseconds of model time.
-        else checkQuietAt = this.tick + QUIET_CHECK_TICKS;
+        // Not quiet: look again after a few milliseconds of model time, or once the last
+        // delayed event has been delivered if that is what keeps the network busy.
+        else checkQuietAt = Math.max(this.tick + QUIET_CHECK_TICKS, this.pendingUntil() + 1);
       }
       if (this.tick < untilTick && !(accelerate && this.tick >= checkQuietAt)) {
         this.stepDense(Math.min(untilTick, this.firstSample, accelerate ? checkQuietAt : Infinity, this.tick + 65536));
