@@ -33,7 +33,7 @@ export interface IrProgram {
   header: { ir_version: number; engram_version: string; target: string; seed: number; tick_seconds: number; duration_ticks: number; model_name: string; model_sha256: string; acceleration: number };
   groups: { name: string; kind: number; size: number }[];
   states: { name: string; group: number; format: IrFixedFormat; init: number[]; unit: string; unit_scale: number }[];
-  connectivity: { synapses: number; pre: number; post: number; pre_index: number[]; post_index: number[] }[];
+  connectivity: { synapses: number; pre: number; post: number; pre_index: number[]; post_index: number[]; array: number[]; row: number[]; column: number[]; label: number[] }[];
   kernels: {
     name: string;
     group: number;

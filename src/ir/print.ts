@@ -36,7 +36,10 @@ export function printProgram(p: IrProgram): string {
     out.push(`  s${i} ${s.name} (g${s.group}): ${formatText(s.format)}  lsb ${lsb.toPrecision(4)} ${s.unit}  init ${list(s.init)}`);
   });
   out.push("connectivity:");
-  p.connectivity.forEach((c) => out.push(`  g${c.synapses}: g${c.pre} -> g${c.post}  pre ${list(c.pre_index)}  post ${list(c.post_index)}`));
+  p.connectivity.forEach((c) => {
+    out.push(`  g${c.synapses}: g${c.pre} -> g${c.post}  pre ${list(c.pre_index)}  post ${list(c.post_index)}`);
+    if (c.row.length > 0) out.push(`    placed: array ${list(c.array)}  row ${list(c.row)}  column ${list(c.column)}  label ${list(c.label)}`);
+  });
   out.push("kernels:");
   p.kernels.forEach((k, i) => {
     const trig = k.periodic ? `every ${k.periodic.period_ticks} ticks from ${k.periodic.offset_ticks}` : k.on_spike ? `on ${k.on_spike.post ? "post" : "pre"} spikes of g${k.on_spike.source} after ${k.on_spike.delay_ticks} ticks` : "no trigger";

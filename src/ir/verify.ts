@@ -106,6 +106,20 @@ export function verify(p: IrProgram, file = "<program>"): void {
       const k = arr.findIndex((v) => v >= limit);
       if (k >= 0) bad([...path, key, k], `neuron index out of range (the group has ${limit} neurons)`, arr[k]);
     }
+    // Crossbar placement: absent, or one (array, row, column, label) per synapse, no two synapses on one site.
+    const placed = [c.array, c.row, c.column, c.label];
+    if (placed.some((a) => a.length !== 0 && a.length !== n)) bad([...path, "row"], `placement needs one array/row/column/label entry per synapse (${n}) or none`, placed.map((a) => a.length));
+    else if (c.row.length === n && n > 0) {
+      const sites = new Set<number>();
+      for (let s = 0; s < n; s++) {
+        const site = (c.array[s]! * 65536 + c.row[s]!) * 65536 + c.column[s]!;
+        if (sites.has(site)) {
+          bad([...path, "row", s], "two synapses are placed on the same crossbar site", [c.array[s], c.row[s], c.column[s]]);
+          break;
+        }
+        sites.add(site);
+      }
+    }
   });
   const connected = new Set((p.connectivity ?? []).map((c) => c.synapses));
 

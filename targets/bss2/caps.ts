@@ -23,6 +23,14 @@ export const caps: TargetCaps = {
     source: "targets.md 1.3 (calibration ranges, x1000)",
   },
   maxStepOverTau: 0.1,
+  synapseArray: {
+    arrays: num(f.synapses!.arrays!),
+    rows: num(f.synapses!.rows!),
+    columns: num(f.synapses!.columns!),
+    labelBits: num(f.synapses!.label_bits!),
+    weightBits: num(f.synapses!.weight_bits!),
+    source: "targets.md 1.1: 2 arrays of 256 x 256, 6-bit weights and labels, sign per row",
+  },
   limits: {
     neurons: num(f.neurons!.count!),
     synapses: num(f.synapses!.total!),

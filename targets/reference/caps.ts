@@ -17,6 +17,7 @@ export const caps: TargetCaps = {
   costKey: "cmos",
   analog: null,
   maxStepOverTau: 0.1,
+  synapseArray: null,
   limits: { neurons: Infinity, synapses: Infinity, fanIn: Infinity, memoryBytes: 0 },
   sources: {},
 };

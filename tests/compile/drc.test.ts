@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "engram-drc-"));
 const components = resolve("models/components");
 
 /** A network of `nE` LIF neurons with random static synapses driven by one spike source. */
-function network(name: string, nE: number, p: number, duration = "0.05 s"): string {
+function network(name: string, nE: number, p: number, duration = "0.05 s", weight = "4.2 mV", sources = 1, drive = "all_to_all"): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, `engram: 1
 kind: network
@@ -26,10 +26,10 @@ name: ${name}
 dt: 0.2 ms
 duration: ${duration}
 populations:
-  src: { source: true, size: 1 }
+  src: { source: true, size: ${sources} }
   exc: { neuron: ${components}/lif-current.yaml, size: ${nE} }
 projections:
-  drive: { pre: src, post: exc, synapse: ${components}/static-synapse.yaml, connect: all_to_all }
+  drive: { pre: src, post: exc, synapse: ${components}/static-synapse.yaml, connect: ${drive}, params: { w: ${weight} } }
   rec: { pre: exc, post: exc, synapse: ${components}/static-synapse.yaml, connect: { kind: random, p: ${p}, autapses: false } }
 stimuli:
   - { kind: regular, target: src, interval: 5 ms }
@@ -98,6 +98,38 @@ describe("design-rule checks", () => {
     expect(d.expected).toBe("<= 2 cycles per period");
     expect(Number(d.received!.split(" ")[0])).toBeGreaterThan(2);
     expect(ds.some((x) => x.code === "drc-period")).toBe(true);
+  });
+
+  it("labels: a row shared by more distinct sources than its 6-bit labels tell apart", () => {
+    // 20000 sources spread over 100 neurons with ~240 inputs each: every row gathers ~100 sources.
+    const ds = violations(network("labels", 100, 0.01, "0.01 s", "4.2 mV", 20000, "{ kind: random, p: 0.012 }"), bss2);
+    const d = ds.find((x) => x.code === "drc-labels")!;
+    expect(d.expected).toBe("<= 64 sources per row");
+    expect(Number(d.received!.split(" ")[0])).toBeGreaterThan(64);
+  });
+
+  it("weight sign: one projection with excitatory and inhibitory weights", () => {
+    const ds = violations(network("sign", 20, 0.1, "0.01 s", "{ dist: uniform, low: -2 mV, high: 2 mV }"), bss2);
+    const d = ds.find((x) => x.code === "drc-weight-sign")!;
+    expect(d.message).toContain('"drive"');
+    expect(d.hint).toMatch(/split/);
+  });
+
+  it("weight range: weights spanning more than 63 steps of a 6-bit weight", () => {
+    const ds = violations(network("range", 20, 0.1, "0.01 s", "{ dist: uniform, low: 0.001 mV, high: 4 mV }", 200), bss2) // 4000 weights: the smallest is near 0.001 mV;
+    const d = ds.find((x) => x.code === "drc-weight-range")!;
+    expect(d.expected).toBe("max/min <= 63");
+    expect(Number(d.received)).toBeGreaterThan(63);
+  });
+
+  it("placement: every synapse on its own crossbar site, labels within the row's label space", () => {
+    const program = compile(network("placed", 50, 0.2), { target: "bss2" });
+    const r = compileFixed(program, bss2, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
+    for (const c of r.ir.connectivity) {
+      const sites = new Set(c.row.map((row, s) => `${c.array[s]}:${row}:${c.column[s]}`));
+      expect(sites.size).toBe(c.row.length);
+      for (const l of c.label) expect(l).toBeLessThan(64);
+    }
   });
 
   it("memory: state beyond the processor's memory", () => {

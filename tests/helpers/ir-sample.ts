@@ -16,7 +16,7 @@ export function sampleProgram(): IrProgram {
       { name: "post.V", group: 1, format: q(16, true, 8), init: [0], unit: "mV", unit_scale: 1e-3 },
       { name: "syn.c", group: 2, format: q(8, false, 6, 3), init: [0], unit: "1", unit_scale: 1 }, // a trace, stochastic rounding
     ],
-    connectivity: [{ synapses: 2, pre: 0, post: 1, pre_index: [0], post_index: [0] }],
+    connectivity: [{ synapses: 2, pre: 0, post: 1, pre_index: [0], post_index: [0], array: [0], row: [3], column: [0], label: [5] }],
     kernels: [
       {
         name: "syn.update",

@@ -21,6 +21,11 @@ const variation = fc.record({ n: fc.integer({ min: 1, max: 50 }), width: fc.inte
   p.groups[2]!.size = n;
   p.connectivity[0]!.pre_index = Array.from({ length: n }, (_, i) => i);
   p.connectivity[0]!.post_index = Array.from({ length: n }, (_, i) => (i + c) % n);
+  const placed = c % 2 === 0;
+  p.connectivity[0]!.array = placed ? Array.from({ length: n }, () => 0) : [];
+  p.connectivity[0]!.row = placed ? Array.from({ length: n }, (_, i) => i) : [];
+  p.connectivity[0]!.column = placed ? Array.from({ length: n }, () => c) : [];
+  p.connectivity[0]!.label = placed ? Array.from({ length: n }, (_, i) => i % 64) : [];
   p.states[1]!.format = { width, signed: true, frac, rounding: 1 + (c % 3), overflow: 1 + (c % 2) };
   p.kernels[1]!.ops[1]!.imm = c;
   return p;

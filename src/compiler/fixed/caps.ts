@@ -34,6 +34,12 @@ export interface TargetCaps {
   } | null;
   /** Longest step a digital kernel may take, as a fraction of the fastest time constant it integrates. */
   maxStepOverTau: number;
+  /**
+   * A crossbar of synapses, if the target has one: postsynaptic neurons are columns, synapses sit
+   * on rows, and the presynaptic sources that share a row are told apart by a label of labelBits.
+   * Weights are unsigned with weightBits, and all synapses of a row share one sign.
+   */
+  synapseArray: { arrays: number; rows: number; columns: number; labelBits: number; weightBits: number; source: string } | null;
   /** Resource limits for the design-rule checks. */
   limits: {
     neurons: number;

@@ -8,6 +8,7 @@ import type { IrProgram } from "../../ir/codec.ts";
 import { OP_BY_CODE } from "../../ir/ops.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
+import { evaluate } from "../../ir/interpret.ts";
 
 export interface KernelBudget {
   kernel: string;
@@ -87,6 +88,29 @@ export const CHECKS: Check[] = [
     },
   },
   {
+    name: "weights",
+    run(_ir, p, caps) {
+      const xb = caps.synapseArray;
+      if (!xb) return [];
+      const out: Diagnostic[] = [];
+      for (const pr of p.projections) {
+        const w = initialWeights(p, pr);
+        if (!w) continue;
+        let pos = 0, neg = 0, smallest = Infinity, largest = 0;
+        for (const x of w) {
+          if (x > 0) pos++;
+          if (x < 0) neg++;
+          if (x !== 0) smallest = Math.min(smallest, Math.abs(x));
+          largest = Math.max(largest, Math.abs(x));
+        }
+        if (pos > 0 && neg > 0) out.push(d("drc-weight-sign", `projection "${pr.name}" has ${pos} excitatory and ${neg} inhibitory weights, but all synapses of a row share one sign (${xb.source})`, "one sign per projection", `${pos} positive, ${neg} negative`, "split the projection into an excitatory and an inhibitory one"));
+        const levels = 2 ** xb.weightBits - 1;
+        if (largest > 0 && largest / smallest > levels) out.push(d("drc-weight-range", `the weights of "${pr.name}" span a ratio of ${(largest / smallest).toPrecision(3)}, more than the ${levels} steps of a ${xb.weightBits}-bit weight: the smallest would round to zero`, `max/min <= ${levels}`, (largest / smallest).toPrecision(3), "narrow the weight distribution or drop the weakest synapses"));
+      }
+      return out;
+    },
+  },
+  {
     name: "memory",
     run(ir, _p, caps) {
       if (caps.limits.memoryBytes <= 0) return [];
@@ -95,6 +119,29 @@ export const CHECKS: Check[] = [
     },
   },
 ];
+
+/**
+ * Each synapse's weight at the start: the value its on_pre handler adds to the postsynaptic
+ * neuron's input (the PSC), evaluated with the synapse's initial state. null if there is none.
+ */
+function initialWeights(p: Program, pr: Program["projections"][number]): Float64Array | null {
+  const a = pr.onPre.flatMap((e) => e.assigns).find((x) => x.scope === "post" && (x.op === "+=" || x.op === "-="));
+  if (!a) return null;
+  const self = new Map(pr.vars.map((v) => [v.name, v.init]));
+  const post = new Map((p.populations.find((x) => x.name === pr.post)?.vars ?? []).map((v) => [v.name, v.init]));
+  const pre = new Map((p.populations.find((x) => x.name === pr.pre)?.vars ?? []).map((v) => [v.name, v.init]));
+  const out = new Float64Array(pr.size);
+  for (let k = 0; k < pr.size; k++) {
+    const v = evaluate(a.value, (name, scope) => {
+      const m = scope === "self" ? self : scope === "post" ? post : pre;
+      const arr = m.get(name);
+      const i = scope === "self" ? k : scope === "post" ? pr.postIndex[k]! : pr.preIndex[k]!;
+      return arr ? arr[arr.length === 1 ? 0 : i]! : NaN;
+    });
+    out[k] = a.op === "-=" ? -v : v;
+  }
+  return out;
+}
 
 export function designRuleChecks(ir: IrProgram, program: Program, caps: TargetCaps): Diagnostic[] {
   return CHECKS.flatMap((c) => c.run(ir, program, caps));

@@ -11,6 +11,7 @@ import type { TargetCaps } from "./caps.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
 import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
+import type { Placement } from "./map.ts";
 
 /** Raw integer of a real value in a format: nearest, saturated. */
 export function toRaw(x: number, f: Format): number {
@@ -88,7 +89,7 @@ function rangeOfVar(program: Program, quantised: QuantisedVar[], group: string, 
   return extent(v.init, [0, 0]);
 }
 
-export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1): IrProgram {
+export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1, placements: Map<string, Placement> = new Map()): IrProgram {
   const states = buildStates(program, quantised, caps);
   const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
   if (unsupported.length > 0) {
@@ -112,7 +113,20 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
     },
     groups,
     states: stateList.map((s) => ({ name: `${s.group}.${s.name}`, group: s.groupIndex, format: toIrFormat(s.format), init: s.init, unit: s.unit, unit_scale: s.unitScale })),
-    connectivity: program.projections.map((p) => ({ synapses: groupIndex.get(p.name)!, pre: groupIndex.get(p.pre)!, post: groupIndex.get(p.post)!, pre_index: Array.from(p.preIndex), post_index: Array.from(p.postIndex) })),
+    connectivity: program.projections.map((p) => {
+      const pl = placements.get(p.name);
+      return {
+        synapses: groupIndex.get(p.name)!,
+        pre: groupIndex.get(p.pre)!,
+        post: groupIndex.get(p.post)!,
+        pre_index: Array.from(p.preIndex),
+        post_index: Array.from(p.postIndex),
+        array: pl ? Array.from(pl.array) : [],
+        row: pl ? Array.from(pl.row) : [],
+        column: pl ? Array.from(pl.column) : [],
+        label: pl ? Array.from(pl.label) : [],
+      };
+    }),
     kernels,
     stimuli: program.stimuli.flatMap((s): IrProgram["stimuli"] => {
       const group = groupIndex.get(s.target)!;

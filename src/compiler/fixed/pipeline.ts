@@ -11,12 +11,13 @@ import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
 import { analogVariables } from "./lower.ts";
+import { mapToCrossbar } from "./map.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr } from "./emit-ir.ts";
 import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
 
 /** The fixed-point passes, in order, as --dump-after knows them. */
-export const FIXED_PASSES = ["range-analysis", "quantise", "lower", "schedule", "drc", "emit-ir"] as const;
+export const FIXED_PASSES = ["range-analysis", "quantise", "map", "lower", "schedule", "drc", "emit-ir"] as const;
 
 export interface FixedCompileOptions {
   /** Prints the stage after this pass. */
@@ -73,7 +74,9 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   dump("quantise", () => quantisationReport(quantised, caps.name));
   // Schedule: the digital kernels run every K ticks, K the smallest period whose cycle budget holds
   // them, as long as K ticks stay short against the fastest digital time constant.
-  const first = emitIr(program, quantised, caps, o.engramVersion, 1);
+  const mapped = mapToCrossbar(program, caps);
+  dump("map", () => [...mapped.placements].map(([name, pl]) => `${name}: rows used ${new Set(Array.from(pl.row, (r, k) => `${pl.array[k]}:${r}`)).size}, max label ${Math.max(0, ...pl.label.slice(0, 10000))}`).join("\n") || "(no synapse crossbar)");
+  const first = emitIr(program, quantised, caps, o.engramVersion, 1, mapped.placements);
   const perTick = caps.clockHz * (program.tickSeconds / caps.acceleration);
   const cycles = budgets(first, caps).reduce((s, b) => s + b.cyclesPerRun, 0);
   const wanted = Number.isFinite(perTick) && perTick > 0 ? Math.max(1, Math.ceil(cycles / perTick)) : 1;
@@ -85,8 +88,8 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const { analog } = analogVariables(program, caps);
   const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : period);
   const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog });
-  const ir = period === 1 ? first : emitIr(program, final, caps, o.engramVersion, period);
-  const violations = designRuleChecks(ir, program, caps);
+  const ir = period === 1 ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements);
+  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
   if (wanted > limit.ticks) {
     violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${limit.ticks} ticks (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${limit.ticks} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
