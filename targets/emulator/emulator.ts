@@ -1,0 +1,267 @@
+/**
+ * The fixed-point emulator: runs a verified IR program with exactly the semantics of the
+ * reference interpreter (src/ir/reference.ts): same ops, same tick order, same random streams and
+ * draw order, so the two agree bit for bit (tests/emulator). Raw values are JS numbers; an op
+ * whose exact intermediate could exceed 2^52 (known from the formats when the program is loaded)
+ * takes the interpreter's BigInt path instead, so no op is ever inexact.
+ * Kernels are prepared once into closures over preallocated registers; a tick allocates nothing
+ * on the number path.
+ */
+import { Rng } from "../../src/util/rng.ts";
+import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
+import { OP_BY_CODE } from "../../src/ir/ops.ts";
+import { convert, exactOp } from "../../src/ir/reference.ts";
+import { convertNumber, SAFE_BITS } from "./convert.ts";
+
+type Kernel = IrProgram["kernels"][number];
+type OpFn = (element: number) => void;
+
+export interface EmulatorStats {
+  ticks: number;
+  kernelRuns: number;
+  wallSeconds: number;
+}
+
+export interface ProbeData {
+  column: string;
+  state: number;
+  ticks: number[];
+  values: Float64Array[];
+}
+
+export class Emulator {
+  readonly state: Float64Array[];
+  readonly probes: ProbeData[];
+  readonly spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, wallSeconds: 0 };
+  tick = 0;
+  private readonly rounding: Rng;
+  private readonly noise: Rng;
+  private readonly stimRng: Rng[];
+  private readonly uniform: () => number;
+  private readonly kernels: { k: Kernel; run: (element: number) => void }[];
+  /** Spiking elements per group for the last maxDelay + 1 ticks (ring of sets, reused). */
+  private readonly fired: Set<number>[][];
+  private readonly maxDelay: number;
+  private readonly csr: Map<string, { start: Int32Array; order: Int32Array }> = new Map();
+
+  constructor(readonly program: IrProgram) {
+    const seed = program.header.seed;
+    this.rounding = new Rng(seed, "ir:rounding");
+    this.noise = new Rng(seed, "ir:noise");
+    this.stimRng = program.stimuli.map((_, i) => new Rng(seed, `ir:stimulus:${i}`));
+    this.uniform = () => this.rounding.uniform();
+    const sizes = program.groups.map((g) => g.size);
+    this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
+    this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
+    this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
+    this.kernels = program.kernels.map((k) => ({ k, run: this.prepare(k) }));
+    for (const c of program.connectivity) {
+      for (const post of [false, true]) {
+        const index = post ? c.post_index : c.pre_index;
+        const n = sizes[post ? c.post : c.pre]!;
+        const start = new Int32Array(n + 1);
+        for (const i of index) start[i + 1]!++;
+        for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+        const fill = start.slice(0, n);
+        const order = new Int32Array(index.length);
+        index.forEach((i, s) => (order[fill[i]!++] = s));
+        this.csr.set(`${c.synapses}:${post}`, { start, order });
+      }
+    }
+    this.probes = program.probes.map((p) => ({ column: p.column, state: p.state, ticks: [], values: [] }));
+    this.sample();
+  }
+
+  /** Turns a kernel's ops into closures over a register file. */
+  private prepare(k: Kernel): (element: number) => void {
+    const p = this.program;
+    const regs = new Float64Array(k.registers.length);
+    const fmt = k.registers.map((r) => r.format);
+    const conn = p.connectivity.find((c) => c.synapses === k.group);
+    const uniform = this.uniform;
+    const at = (index: number, e: number) => (index === 1 ? e : index === 2 ? conn!.pre_index[e]! : conn!.post_index[e]!);
+    const bits = (f: IrFixedFormat) => f.width;
+    const fns: OpFn[] = k.ops.map((o): OpFn => {
+      const name = OP_BY_CODE.get(o.op)!.name;
+      const dst = o.dst, [a, b, c] = o.src;
+      const d = fmt[dst]!;
+      switch (name) {
+        case "LOAD": {
+          const s = p.states[o.state]!, arr = this.state[o.state]!;
+          return (e) => (regs[dst] = convertNumber(arr[at(o.index, e)]!, s.format.frac, d, uniform));
+        }
+        case "STORE": {
+          const s = p.states[o.state]!, arr = this.state[o.state]!, from = fmt[a!]!;
+          return (e) => (arr[at(o.index, e)] = convertNumber(regs[a!]!, from.frac, s.format, uniform));
+        }
+        case "STORE_ADD": {
+          const s = p.states[o.state]!, arr = this.state[o.state]!, from = fmt[a!]!;
+          const F = Math.max(s.format.frac, from.frac);
+          if (Math.max(bits(s.format) + F - s.format.frac, bits(from) + F - from.frac) + 1 > SAFE_BITS) {
+            return (e) => {
+              const i = at(o.index, e);
+              const x = BigInt(arr[i]!) << BigInt(F - s.format.frac), y = BigInt(regs[a!]!) << BigInt(F - from.frac);
+              arr[i] = Number(convert({ raw: x + y, frac: F }, s.format, uniform));
+            };
+          }
+          const sx = 2 ** (F - s.format.frac), sy = 2 ** (F - from.frac);
+          return (e) => {
+            const i = at(o.index, e);
+            arr[i] = convertNumber(arr[i]! * sx + regs[a!]! * sy, F, s.format, uniform);
+          };
+        }
+        case "CONST":
+          return () => (regs[dst] = o.imm);
+        case "RAND_NORMAL": {
+          const noise = this.noise;
+          return () => (regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform));
+        }
+        case "SPIKE":
+          return (e) => {
+            if (regs[a!] !== 0) this.spike(k.group, e);
+          };
+        case "CMP_GE":
+        case "CMP_GT": {
+          const ua = 2 ** -fmt[a!]!.frac, ub = 2 ** -fmt[b!]!.frac; // exact scalings of raw values below 2^53
+          const ge = name === "CMP_GE";
+          return () => {
+            const x = regs[a!]! * ua, y = regs[b!]! * ub;
+            regs[dst] = convertNumber((ge ? x >= y : x > y) ? 1 : 0, 0, d, uniform);
+          };
+        }
+        case "SELECT": {
+          const fb = fmt[b!]!.frac, fc = fmt[c!]!.frac;
+          return () => (regs[dst] = regs[a!] !== 0 ? convertNumber(regs[b!]!, fb, d, uniform) : convertNumber(regs[c!]!, fc, d, uniform));
+        }
+        case "ADD":
+        case "SUB":
+        case "MIN":
+        case "MAX": {
+          const fa = fmt[a!]!, fb = fmt[b!]!;
+          const F = Math.max(fa.frac, fb.frac);
+          const need = Math.max(bits(fa) + F - fa.frac, bits(fb) + F - fb.frac) + 1;
+          if (need > SAFE_BITS) return this.bigOp(name, o, regs, fmt, uniform);
+          const sa = 2 ** (F - fa.frac), sb = 2 ** (F - fb.frac);
+          if (name === "ADD") return () => (regs[dst] = convertNumber(regs[a!]! * sa + regs[b!]! * sb, F, d, uniform));
+          if (name === "SUB") return () => (regs[dst] = convertNumber(regs[a!]! * sa - regs[b!]! * sb, F, d, uniform));
+          if (name === "MIN") return () => (regs[dst] = convertNumber(Math.min(regs[a!]! * sa, regs[b!]! * sb), F, d, uniform));
+          return () => (regs[dst] = convertNumber(Math.max(regs[a!]! * sa, regs[b!]! * sb), F, d, uniform));
+        }
+        case "MUL": {
+          const fa = fmt[a!]!, fb = fmt[b!]!;
+          if (bits(fa) + bits(fb) > SAFE_BITS) return this.bigOp(name, o, regs, fmt, uniform);
+          const F = fa.frac + fb.frac;
+          return () => (regs[dst] = convertNumber(regs[a!]! * regs[b!]!, F, d, uniform));
+        }
+        case "NEG":
+        case "ABS":
+        case "COPY": {
+          const fa = fmt[a!]!.frac;
+          if (name === "NEG") return () => (regs[dst] = convertNumber(-regs[a!]!, fa, d, uniform));
+          if (name === "ABS") return () => (regs[dst] = convertNumber(Math.abs(regs[a!]!), fa, d, uniform));
+          return () => (regs[dst] = convertNumber(regs[a!]!, fa, d, uniform));
+        }
+        case "SHR":
+        case "SHL": {
+          const frac = fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm);
+          return () => (regs[dst] = convertNumber(regs[a!]!, frac, d, uniform));
+        }
+      }
+      throw new Error(`emulator: no implementation of ${name}`);
+    });
+    return (e) => {
+      for (let i = 0; i < fns.length; i++) fns[i]!(e);
+    };
+  }
+
+  /** An op whose exact value may need more than 52 bits: the interpreter's BigInt semantics. */
+  private bigOp(name: string, o: Kernel["ops"][number], regs: Float64Array, fmt: IrFixedFormat[], uniform: () => number): OpFn {
+    return () => {
+      const exact = exactOp(name, o.src.map((r) => ({ raw: BigInt(regs[r]!), frac: fmt[r]!.frac })), o.imm);
+      regs[o.dst] = Number(convert(exact, fmt[o.dst]!, uniform));
+    };
+  }
+
+  private spike(group: number, element: number): void {
+    this.fired[this.tick % (this.maxDelay + 1)]![group]!.add(element);
+    this.spikes.ticks.push(this.tick);
+    this.spikes.groups.push(group);
+    this.spikes.elements.push(element);
+  }
+
+  private sample(): void {
+    const t = this.tick;
+    this.program.probes.forEach((pr, i) => {
+      if (t % pr.every_ticks !== 0) return;
+      const arr = this.state[pr.state]!;
+      this.probes[i]!.ticks.push(t);
+      this.probes[i]!.values.push(Float64Array.from(pr.elements, (e) => arr[e]!));
+    });
+  }
+
+  private periodic(kind: number): void {
+    const t = this.tick;
+    for (const { k, run } of this.kernels) {
+      if (!k.periodic || this.program.groups[k.group]!.kind !== kind) continue;
+      const { period_ticks: period, offset_ticks: offset } = k.periodic;
+      if (t < offset || (t - offset) % period !== 0) continue;
+      const n = this.program.groups[k.group]!.size;
+      for (let e = 0; e < n; e++) run(e);
+      this.stats.kernelRuns++;
+    }
+  }
+
+  /** Advances one tick: stimuli, neuron kernels, spike-triggered kernels, synapse kernels, probes. */
+  step(): void {
+    const t = this.tick;
+    const p = this.program;
+    const slot = this.fired[t % (this.maxDelay + 1)]!;
+    for (const s of slot) s.clear();
+    p.stimuli.forEach((s, i) => {
+      const set = slot[s.group]!;
+      const add = (n: number) => {
+        if (set.has(n)) return;
+        set.add(n);
+        this.spikes.ticks.push(t);
+        this.spikes.groups.push(s.group);
+        this.spikes.elements.push(n);
+      };
+      if (s.spikes) s.spikes.ticks.forEach((tick, j) => tick === t && add(s.spikes!.neurons[j]!));
+      if (s.regular && t >= s.regular.start_tick && t < s.regular.stop_tick && (t - s.regular.start_tick) % s.regular.interval_ticks === 0) for (const n of s.regular.neurons) add(n);
+      if (s.poisson) {
+        const q = s.poisson;
+        const on = t >= q.start_tick && t < q.stop_tick && (t - q.start_tick) % q.burst_period_ticks < q.burst_on_ticks;
+        if (on) for (const n of q.neurons) if (this.stimRng[i]!.nextU32() < q.prob_per_tick_q32) add(n);
+      }
+    });
+    this.periodic(1);
+    for (const { k, run } of this.kernels) {
+      if (!k.on_spike) continue;
+      const when = t - k.on_spike.delay_ticks;
+      if (when < 0) continue;
+      const fired = this.fired[when % (this.maxDelay + 1)]![k.on_spike.source]!;
+      if (fired.size === 0) continue;
+      const { start, order } = this.csr.get(`${k.group}:${k.on_spike.post}`)!;
+      for (const n of [...fired].sort((x, y) => x - y)) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+    }
+    this.periodic(2);
+    this.tick = t + 1;
+    this.stats.ticks++;
+    this.sample();
+  }
+
+  run(ticks = this.program.header.duration_ticks, progress?: (fraction: number) => void): void {
+    const started = performance.now();
+    const end = Math.min(this.program.header.duration_ticks, this.tick + ticks);
+    let next = 0;
+    while (this.tick < end) {
+      this.step();
+      if (progress && this.tick >= next) {
+        progress(this.tick / this.program.header.duration_ticks);
+        next = this.tick + 50_000;
+      }
+    }
+    this.stats.wallSeconds += (performance.now() - started) / 1000;
+  }
+}
