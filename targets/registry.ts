@@ -16,12 +16,3 @@ export function getTarget(name: string): Target {
   if (t) return t;
   throw new EngramError([{ code: "unknown-target", message: `unknown target "${name}"`, expected: `one of ${targetNames().join(", ")}`, received: name }]);
 }
-
-/** A target that can run programs, or a clear error. */
-export function executableTarget(name: string): Target & Required<Pick<Target, "execute">> {
-  const t = getTarget(name);
-  if (!t.execute) {
-    throw new EngramError([{ code: "target-not-executable", message: `target "${name}" has no emulator in this version: "engram compile --target ${name}" lowers a model to its fixed-point IR and checks that it fits; running it is not yet possible`, hint: "run on the reference target" }]);
-  }
-  return t as Target & Required<Pick<Target, "execute">>;
-}

@@ -22,6 +22,8 @@ export interface ManifestExtras {
   modelFile: string;
   modelFiles: string[];
   wallTotalSeconds: number;
+  /** For runs on an emulated chip: acceleration, hardware seconds, rounding, IR size. */
+  hardware?: Record<string, unknown>;
 }
 
 /** Digits after the point that represent every multiple of dt exactly (0.2 ms -> 4). */
@@ -85,6 +87,7 @@ export function manifest(result: RunResult, extras: ManifestExtras): Record<stri
     wall_s: round(result.stats.wallSeconds),
     wall_total_s: round(extras.wallTotalSeconds),
     biological_s_per_wall_s: round(simulated / result.stats.wallSeconds),
+    ...(extras.hardware ? { hardware: extras.hardware } : {}),
     integration: {
       accelerated: p.numerics.accelerate,
       dense_steps: result.stats.denseSteps,

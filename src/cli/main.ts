@@ -12,7 +12,7 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.j
 const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
-  engram run MODEL.yaml [--target reference] [--seed N] [--out DIR] [--plain] [--dump-after PASS]
+  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
   engram inspect FILE.engram
   engram bench [--quick] [--compile]
@@ -20,7 +20,9 @@ usage:
 
 run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
           spikes.svg and manifest.json (DIR defaults to out/<model name>)
-  --target    target to run on (default: reference, float64)
+  --target    target to run on (default: reference, float64; bss2 and cmos: the model is
+              compiled to the chip's fixed-point IR and run on its emulator, bit-exact)
+  --rounding  rounding of state updates on bss2/cmos (default: stochastic)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
   --dump-after PASS   print the compiler stage after PASS (resolve, check-units, elaborate, discretise, emit)
@@ -73,6 +75,8 @@ export interface RunOptions {
   out?: string;
   plain: boolean;
   dumpAfter?: string;
+  /** Rounding of state updates on fixed-point targets. */
+  rounding: "nearest" | "stochastic" | "floor";
 }
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
@@ -122,6 +126,9 @@ function parseRun(args: string[]): RunOptions {
     out: { type: "string" },
     plain: { type: "boolean", default: false },
     "dump-after": { type: "string" },
+    rounding: { type: "string", default: "stochastic" },
   });
-  return { model, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined };
+  const rounding = values.rounding as string;
+  if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
+  return { model, rounding, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined };
 }

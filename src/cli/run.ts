@@ -1,25 +1,40 @@
-/** engram run: compile, execute on a target, write outputs. */
+/** engram run: compile, execute on a target (float64 reference, or a chip's emulator), write outputs. */
 import { join } from "node:path";
 import { compile } from "../compiler/pipeline.ts";
+import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
-import { executableTarget } from "../../targets/registry.ts";
+import { encode } from "../ir/codec.ts";
+import { getTarget } from "../../targets/registry.ts";
+import type { RunHandle } from "../../targets/target.ts";
+import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { progressBar } from "./progress.ts";
+import { analyseByRun } from "./compile.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const started = performance.now();
-  const target = executableTarget(o.target);
+  const target = getTarget(o.target);
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
-  const handle = target.execute(program);
+  let handle: RunHandle;
+  let hardware: Record<string, unknown> | undefined;
+  if (target.execute) handle = target.execute(program);
+  else {
+    // A chip: lower to its fixed-point IR and run that on the emulator, bit-exact with the IR's definition.
+    const fixed = compileFixed(program, target.caps, { rounding: o.rounding, engramVersion: VERSION, analyse: analyseByRun });
+    handle = new EmulatorHandle(fixed.ir);
+    const simulated = program.durationTicks * program.tickSeconds;
+    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, ir_bytes: encode(fixed.ir).length };
+  }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   handle.run((f) => bar.update(f));
   bar.done();
-  const out = o.out ?? join("out", program.name);
+  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
   const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
     engramVersion: VERSION,
     modelFile: o.model,
     modelFiles: program.modelFiles,
     wallTotalSeconds: (performance.now() - started) / 1000,
+    hardware,
   });
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(

@@ -1,0 +1,52 @@
+/**
+ * Runs an IR program on the emulator and presents the results like the float64 executor's
+ * (tables of recorded values in display units, spikes numbered across populations), so that
+ * `engram run --target bss2|cmos` writes the same files as the reference target.
+ */
+import type { IrProgram } from "../../src/ir/codec.ts";
+import type { RunHandle } from "../target.ts";
+import { Emulator } from "./emulator.ts";
+
+export class EmulatorHandle implements RunHandle {
+  readonly emulator: Emulator;
+  readonly neuronOffset: number[];
+  readonly stats = { denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0 };
+
+  constructor(readonly ir: IrProgram) {
+    this.emulator = new Emulator(ir);
+    let offset = 0;
+    this.neuronOffset = ir.groups.map((g) => {
+      const here = offset;
+      if (g.kind === 1) offset += g.size;
+      return here;
+    });
+  }
+
+  run(progress?: (fraction: number) => void): void {
+    this.emulator.run(undefined, progress);
+    this.stats.denseSteps = this.emulator.stats.ticks;
+    this.stats.wallSeconds = this.emulator.stats.wallSeconds;
+  }
+
+  get recorded(): RunHandle["recorded"] {
+    const e = this.emulator;
+    const tables = e.probes.map((p) => {
+      const st = this.ir.states[p.state]!;
+      const scale = 2 ** -st.format.frac / (st.unit_scale || 1);
+      const n = p.ticks.length;
+      const width = this.ir.probes.find((x) => x.column === p.column && x.state === p.state)!.elements.length;
+      const names = width === 1 ? [p.column] : Array.from({ length: width }, (_, i) => `${p.column}[${this.ir.probes.find((x) => x.column === p.column)!.elements[i]}]`);
+      const columns = names.map((_, c) => Float64Array.from({ length: n }, (_, r) => p.values[r]![c]! * scale));
+      return { ticks: Float64Array.from(p.ticks), columns, names, count: n };
+    });
+    const neuronSpikes = e.spikes.groups.map((g, i) => ({ g, i })).filter(({ g }) => this.ir.groups[g]!.kind === 1);
+    return {
+      tables,
+      spikes: {
+        ticks: Float64Array.from(neuronSpikes, ({ i }) => e.spikes.ticks[i]!),
+        neurons: Int32Array.from(neuronSpikes, ({ g, i }) => this.neuronOffset[g]! + e.spikes.elements[i]!),
+        count: neuronSpikes.length,
+      },
+    };
+  }
+}
