@@ -12,6 +12,7 @@ import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convert, exactOp } from "../../src/ir/reference.ts";
 import { convertNumber, SAFE_BITS } from "./convert.ts";
+import { generateKernel, numberSafe } from "./codegen.ts";
 
 type Kernel = IrProgram["kernels"][number];
 type OpFn = (element: number) => void;
@@ -45,7 +46,8 @@ export class Emulator {
   private readonly maxDelay: number;
   private readonly csr: Map<string, { start: Int32Array; order: Int32Array }> = new Map();
 
-  constructor(readonly program: IrProgram) {
+  /** generated: straight-line JS per kernel where exact (default); closures: the interpretive path. */
+  constructor(readonly program: IrProgram, mode: "generated" | "closures" = "generated") {
     const seed = program.header.seed;
     this.rounding = new Rng(seed, "ir:rounding");
     this.noise = new Rng(seed, "ir:noise");
@@ -55,7 +57,8 @@ export class Emulator {
     this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
     this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
-    this.kernels = program.kernels.map((k) => ({ k, run: this.prepare(k) }));
+    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e) };
+    this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     for (const c of program.connectivity) {
       for (const post of [false, true]) {
         const index = post ? c.post_index : c.pre_index;

@@ -15,8 +15,12 @@ import { getTarget } from "../../targets/registry.ts";
 import { sampleProgram } from "../helpers/ir-sample.ts";
 
 function same(p: IrProgram, ticks = p.header.duration_ticks): void {
+  for (const mode of ["generated", "closures"] as const) sameIn(p, ticks, mode);
+}
+
+function sameIn(p: IrProgram, ticks: number, mode: "generated" | "closures"): void {
   const ref = interpret(p, ticks);
-  const emu = new Emulator(p);
+  const emu = new Emulator(p, mode);
   emu.run(ticks);
   expect(emu.state.map((a) => Array.from(a))).toEqual(ref.state.map((a) => a.map(Number)));
   ref.probes.forEach((pr, i) => {

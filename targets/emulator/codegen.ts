@@ -1,0 +1,163 @@
+/**
+ * Generated JavaScript for IR kernels: the same op semantics as the emulator's closures (and so
+ * as the reference interpreter), as straight-line code over local registers with every format,
+ * shift and state index bound at load time. Used for kernels whose ops all stay below 2^52;
+ * the closure path (emulator.ts) handles the rest.
+ */
+import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
+import { OP_BY_CODE } from "../../src/ir/ops.ts";
+import { convertNumber, SAFE_BITS } from "./convert.ts";
+import type { Rng } from "../../src/util/rng.ts";
+
+type Kernel = IrProgram["kernels"][number];
+
+/** True when every op of the kernel is exact on JS numbers. */
+export function numberSafe(k: Kernel, p: IrProgram): boolean {
+  const fmt = k.registers.map((r) => r.format);
+  return k.ops.every((o) => {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    const [a, b] = o.src;
+    if (name === "MUL") return fmt[a!]!.width + fmt[b!]!.width <= SAFE_BITS;
+    if (name === "ADD" || name === "SUB" || name === "MIN" || name === "MAX") {
+      const fa = fmt[a!]!, fb = fmt[b!]!, F = Math.max(fa.frac, fb.frac);
+      return Math.max(fa.width + F - fa.frac, fb.width + F - fb.frac) + 1 <= SAFE_BITS;
+    }
+    if (name === "STORE_ADD") {
+      const s = p.states[o.state]!.format, fa = fmt[a!]!, F = Math.max(s.frac, fa.frac);
+      return Math.max(s.width + F - s.frac, fa.width + F - fa.frac) + 1 <= SAFE_BITS;
+    }
+    return true;
+  });
+}
+
+export interface KernelContext {
+  state: Float64Array[];
+  uniform: () => number;
+  noise: Rng;
+  spike: (group: number, element: number) => void;
+}
+
+/**
+ * Source of a converter x -> raw in format f for a value at `shift` more fractional bits than f:
+ * the rules of convertNumber (convert.ts) with every constant written out.
+ */
+function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string): string {
+  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
+  const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
+  let round: string;
+  if (shift <= 0) round = `let r = x * ${2 ** -shift};`;
+  else {
+    const pick = f.rounding === 1 ? "fl" : f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && x > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${uniform}() < rem ? fl + 1 : fl)`;
+    round = `const q = x * ${2 ** -shift}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
+  }
+  const m = 2 ** f.width;
+  const bound = f.overflow === 2
+    ? `return r < ${lo} ? ${lo} : r > ${hi} ? ${hi} : r;`
+    : `if (r >= ${lo} && r <= ${hi}) return r; let w = ((r % ${m}) + ${m}) % ${m}; ${f.signed ? `if (w > ${hi}) w -= ${m};` : ""} return w;`;
+  return `const ${name} = (x) => { ${round} ${bound} };`;
+}
+
+/** Builds run(e) for one element of the kernel's group. */
+export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e: number) => void {
+  const args: unknown[] = [];
+  const ref = (v: unknown) => {
+    args.push(v);
+    return `q${args.length - 1}`;
+  };
+  const fmt = k.registers.map((r) => r.format);
+  const F = (f: IrFixedFormat) => ref(f);
+  const conn = p.connectivity.find((c) => c.synapses === k.group);
+  const pre = conn ? ref(Int32Array.from(conn.pre_index)) : "";
+  const post = conn ? ref(Int32Array.from(conn.post_index)) : "";
+  const idx = (index: number) => (index === 1 ? "e" : index === 2 ? `${pre}[e]` : `${post}[e]`);
+  const u = ref(ctx.uniform);
+  void F;
+  void convertNumber;
+  // One specialised converter per (shift, format): constants baked in, no Math.pow per call.
+  const converters = new Map<string, string>();
+  const preamble: string[] = [];
+  const c = (raw: string, frac: number, f: IrFixedFormat) => {
+    const key = `${frac}|${f.width}|${f.signed}|${f.frac}|${f.rounding}|${f.overflow}`;
+    let name = converters.get(key);
+    if (!name) {
+      name = `cv${converters.size}`;
+      converters.set(key, name);
+      preamble.push(converterSource(name, frac - f.frac, f, u));
+    }
+    return `${name}(${raw})`;
+  };
+  const lines: string[] = [];
+  k.ops.forEach((o) => {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    const [a, b, cc] = o.src;
+    const d = fmt[o.dst]!;
+    const r = (i: number) => `r${i}`;
+    switch (name) {
+      case "LOAD": {
+        const s = p.states[o.state]!;
+        lines.push(`${r(o.dst)} = ${c(`${ref(ctx.state[o.state])}[${idx(o.index)}]`, s.format.frac, d)};`);
+        break;
+      }
+      case "STORE": {
+        const s = p.states[o.state]!;
+        lines.push(`${ref(ctx.state[o.state])}[${idx(o.index)}] = ${c(r(a!), fmt[a!]!.frac, s.format)};`);
+        break;
+      }
+      case "STORE_ADD": {
+        const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
+        const arr = ref(ctx.state[o.state]);
+        lines.push(`{ const i = ${idx(o.index)}; ${arr}[i] = ${c(`${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm, s.format)}; }`);
+        break;
+      }
+      case "CONST":
+        lines.push(`${r(o.dst)} = ${o.imm};`);
+        break;
+      case "RAND_NORMAL":
+        lines.push(`${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)};`);
+        break;
+      case "SPIKE":
+        lines.push(`if (${r(a!)} !== 0) ${ref(ctx.spike)}(${k.group}, e);`);
+        break;
+      case "CMP_GE":
+      case "CMP_GT":
+        lines.push(`${r(o.dst)} = ${c(`(${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac}) ? 1 : 0`, 0, d)};`);
+        break;
+      case "SELECT":
+        lines.push(`${r(o.dst)} = ${r(a!)} !== 0 ? ${c(r(b!), fmt[b!]!.frac, d)} : ${c(r(cc!), fmt[cc!]!.frac, d)};`);
+        break;
+      case "ADD":
+      case "SUB":
+      case "MIN":
+      case "MAX": {
+        const fa = fmt[a!]!, fb = fmt[b!]!, Fm = Math.max(fa.frac, fb.frac);
+        const x = `${r(a!)} * ${2 ** (Fm - fa.frac)}`, y = `${r(b!)} * ${2 ** (Fm - fb.frac)}`;
+        const expr = name === "ADD" ? `${x} + ${y}` : name === "SUB" ? `${x} - ${y}` : `Math.${name === "MIN" ? "min" : "max"}(${x}, ${y})`;
+        lines.push(`${r(o.dst)} = ${c(expr, Fm, d)};`);
+        break;
+      }
+      case "MUL":
+        lines.push(`${r(o.dst)} = ${c(`${r(a!)} * ${r(b!)}`, fmt[a!]!.frac + fmt[b!]!.frac, d)};`);
+        break;
+      case "NEG":
+        lines.push(`${r(o.dst)} = ${c(`-${r(a!)}`, fmt[a!]!.frac, d)};`);
+        break;
+      case "ABS":
+        lines.push(`${r(o.dst)} = ${c(`Math.abs(${r(a!)})`, fmt[a!]!.frac, d)};`);
+        break;
+      case "COPY":
+        lines.push(`${r(o.dst)} = ${c(r(a!), fmt[a!]!.frac, d)};`);
+        break;
+      case "SHR":
+      case "SHL":
+        lines.push(`${r(o.dst)} = ${c(r(a!), fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm), d)};`);
+        break;
+      default:
+        throw new Error(`emulator codegen: no implementation of ${name}`);
+    }
+  });
+  const decl = k.registers.length > 0 ? `let ${k.registers.map((_, i) => `r${i} = 0`).join(", ")};` : "";
+  const body = `${preamble.join("\n")}\nreturn function run(e) {\n${decl}\n${lines.join("\n")}\n};`;
+  // Only this file's templates and numbers printed from JS numbers reach the generated text.
+  const factory = new Function(...args.map((_, i) => `q${i}`), body) as (...a: unknown[]) => (e: number) => void;
+  return factory(...args);
+}
