@@ -32,6 +32,10 @@ export function numberSafe(k: Kernel, p: IrProgram): boolean {
 
 export interface KernelContext {
   state: Float64Array[];
+  /** [changed values, random draws, spikes] counted by every kernel: a run with all zero is a no-op. */
+  activity: Float64Array;
+  /** Per state array: bumped whenever one of its values changes. */
+  versions: Float64Array;
   uniform: () => number;
   noise: Rng;
   spike: (group: number, element: number) => void;
@@ -71,6 +75,8 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
   const post = conn ? ref(Int32Array.from(conn.post_index)) : "";
   const idx = (index: number) => (index === 1 ? "e" : index === 2 ? `${pre}[e]` : `${post}[e]`);
   const u = ref(ctx.uniform);
+  const act = ref(ctx.activity);
+  const ver = ref(ctx.versions);
   void F;
   void convertNumber;
   // One specialised converter per (shift, format): constants baked in, no Math.pow per call.
@@ -100,23 +106,24 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
       }
       case "STORE": {
         const s = p.states[o.state]!;
-        lines.push(`${ref(ctx.state[o.state])}[${idx(o.index)}] = ${c(r(a!), fmt[a!]!.frac, s.format)};`);
+        const arr = ref(ctx.state[o.state]);
+        lines.push(`{ const i = ${idx(o.index)}; const v = ${c(r(a!), fmt[a!]!.frac, s.format)}; if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "STORE_ADD": {
         const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; ${arr}[i] = ${c(`${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm, s.format)}; }`);
+        lines.push(`{ const i = ${idx(o.index)}; const v = ${c(`${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm, s.format)}; if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "CONST":
         lines.push(`${r(o.dst)} = ${o.imm};`);
         break;
       case "RAND_NORMAL":
-        lines.push(`${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)};`);
+        lines.push(`${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)};`);
         break;
       case "SPIKE":
-        lines.push(`if (${r(a!)} !== 0) ${ref(ctx.spike)}(${k.group}, e);`);
+        lines.push(`if (${r(a!)} !== 0) { ${act}[2]++; ${ref(ctx.spike)}(${k.group}, e); }`);
         break;
       case "CMP_GE":
       case "CMP_GT":

@@ -20,6 +20,8 @@ type OpFn = (element: number) => void;
 export interface EmulatorStats {
   ticks: number;
   kernelRuns: number;
+  /** Due runs skipped because they would have repeated a no-op exactly. */
+  kernelSkips: number;
   wallSeconds: number;
 }
 
@@ -34,7 +36,7 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   readonly spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, wallSeconds: 0 };
   tick = 0;
   private readonly rounding: Rng;
   private readonly noise: Rng;
@@ -45,6 +47,16 @@ export class Emulator {
   private readonly fired: Set<number>[][];
   private readonly maxDelay: number;
   private readonly csr: Map<string, { start: Int32Array; order: Int32Array }> = new Map();
+  /** [changed values, random draws, spikes], counted by every op that has an effect. */
+  private readonly activity = new Float64Array(3);
+  /** Per state array, bumped on every change: a no-op kernel is skipped while what it reads is unchanged. */
+  private readonly versions: Float64Array;
+  /** Per kernel: the versions of what it reads after its last no-op run (null: it must run). */
+  private readonly idleAt: (Float64Array | null)[];
+  private readonly reads: Int32Array[];
+  private readonly neuronKernels: number[];
+  private readonly spikeKernels: number[];
+  private readonly synapseKernels: number[];
 
   /** generated: straight-line JS per kernel where exact (default); closures: the interpretive path. */
   constructor(readonly program: IrProgram, mode: "generated" | "closures" = "generated") {
@@ -52,13 +64,23 @@ export class Emulator {
     this.rounding = new Rng(seed, "ir:rounding");
     this.noise = new Rng(seed, "ir:noise");
     this.stimRng = program.stimuli.map((_, i) => new Rng(seed, `ir:stimulus:${i}`));
-    this.uniform = () => this.rounding.uniform();
+    this.uniform = () => {
+      this.activity[1]++;
+      return this.rounding.uniform();
+    };
+    this.versions = new Float64Array(program.states.length);
     const sizes = program.groups.map((g) => g.size);
     this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
     this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
-    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e) };
+    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions };
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
+    this.idleAt = program.kernels.map(() => null);
+    this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || OP_BY_CODE.get(o.op)!.name === "STORE_ADD").map((o) => o.state))));
+    const kinds = (kind: number, periodic: boolean) => program.kernels.map((k, i) => ({ k, i })).filter(({ k }) => (periodic ? !!k.periodic && program.groups[k.group]!.kind === kind : !!k.on_spike)).map(({ i }) => i);
+    this.neuronKernels = kinds(1, true);
+    this.spikeKernels = kinds(0, false);
+    this.synapseKernels = kinds(2, true);
     for (const c of program.connectivity) {
       for (const post of [false, true]) {
         const index = post ? c.post_index : c.pre_index;
@@ -96,7 +118,7 @@ export class Emulator {
         }
         case "STORE": {
           const s = p.states[o.state]!, arr = this.state[o.state]!, from = fmt[a!]!;
-          return (e) => (arr[at(o.index, e)] = convertNumber(regs[a!]!, from.frac, s.format, uniform));
+          return (e) => this.write(o.state, arr, at(o.index, e), convertNumber(regs[a!]!, from.frac, s.format, uniform));
         }
         case "STORE_ADD": {
           const s = p.states[o.state]!, arr = this.state[o.state]!, from = fmt[a!]!;
@@ -105,24 +127,30 @@ export class Emulator {
             return (e) => {
               const i = at(o.index, e);
               const x = BigInt(arr[i]!) << BigInt(F - s.format.frac), y = BigInt(regs[a!]!) << BigInt(F - from.frac);
-              arr[i] = Number(convert({ raw: x + y, frac: F }, s.format, uniform));
+              this.write(o.state, arr, i, Number(convert({ raw: x + y, frac: F }, s.format, uniform)));
             };
           }
           const sx = 2 ** (F - s.format.frac), sy = 2 ** (F - from.frac);
           return (e) => {
             const i = at(o.index, e);
-            arr[i] = convertNumber(arr[i]! * sx + regs[a!]! * sy, F, s.format, uniform);
+            this.write(o.state, arr, i, convertNumber(arr[i]! * sx + regs[a!]! * sy, F, s.format, uniform));
           };
         }
         case "CONST":
           return () => (regs[dst] = o.imm);
         case "RAND_NORMAL": {
           const noise = this.noise;
-          return () => (regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform));
+          return () => {
+            this.activity[1]++;
+            regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform);
+          };
         }
         case "SPIKE":
           return (e) => {
-            if (regs[a!] !== 0) this.spike(k.group, e);
+            if (regs[a!] !== 0) {
+              this.activity[2]++;
+              this.spike(k.group, e);
+            }
           };
         case "CMP_GE":
         case "CMP_GT": {
@@ -178,6 +206,13 @@ export class Emulator {
     };
   }
 
+  private write(state: number, arr: Float64Array, i: number, v: number): void {
+    if (arr[i] === v) return;
+    arr[i] = v;
+    this.activity[0]++;
+    this.versions[state]!++;
+  }
+
   /** An op whose exact value may need more than 52 bits: the interpreter's BigInt semantics. */
   private bigOp(name: string, o: Kernel["ops"][number], regs: Float64Array, fmt: IrFixedFormat[], uniform: () => number): OpFn {
     return () => {
@@ -203,16 +238,36 @@ export class Emulator {
     });
   }
 
-  private periodic(kind: number): void {
+  /**
+   * Runs the periodic kernels in `list` that are due. A kernel whose last run changed nothing,
+   * drew no random number and emitted no spike is skipped while nothing it reads has changed:
+   * the run would repeat exactly (ops have no other inputs), so skipping is exact.
+   */
+  private periodic(list: number[]): void {
     const t = this.tick;
-    for (const { k, run } of this.kernels) {
-      if (!k.periodic || this.program.groups[k.group]!.kind !== kind) continue;
-      const { period_ticks: period, offset_ticks: offset } = k.periodic;
+    const act = this.activity;
+    for (const i of list) {
+      const { k, run } = this.kernels[i]!;
+      const { period_ticks: period, offset_ticks: offset } = k.periodic!;
       if (t < offset || (t - offset) % period !== 0) continue;
+      const idle = this.idleAt[i];
+      if (idle && this.unchanged(i, idle)) {
+        this.stats.kernelSkips++;
+        continue;
+      }
+      const before0 = act[0]!, before1 = act[1]!, before2 = act[2]!;
       const n = this.program.groups[k.group]!.size;
       for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
+      const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
+      this.idleAt[i] = noOp ? Float64Array.from(this.reads[i]!, (s) => this.versions[s]!) : null;
     }
+  }
+
+  private unchanged(kernel: number, idle: Float64Array): boolean {
+    const reads = this.reads[kernel]!;
+    for (let j = 0; j < reads.length; j++) if (this.versions[reads[j]!] !== idle[j]) return false;
+    return true;
   }
 
   /** Advances one tick: stimuli, neuron kernels, spike-triggered kernels, synapse kernels, probes. */
@@ -238,17 +293,19 @@ export class Emulator {
         if (on) for (const n of q.neurons) if (this.stimRng[i]!.nextU32() < q.prob_per_tick_q32) add(n);
       }
     });
-    this.periodic(1);
-    for (const { k, run } of this.kernels) {
-      if (!k.on_spike) continue;
-      const when = t - k.on_spike.delay_ticks;
+    this.periodic(this.neuronKernels);
+    for (const i of this.spikeKernels) {
+      const { k, run } = this.kernels[i]!;
+      const trigger = k.on_spike!;
+      const when = t - trigger.delay_ticks;
       if (when < 0) continue;
-      const fired = this.fired[when % (this.maxDelay + 1)]![k.on_spike.source]!;
+      const fired = this.fired[when % (this.maxDelay + 1)]![trigger.source]!;
       if (fired.size === 0) continue;
-      const { start, order } = this.csr.get(`${k.group}:${k.on_spike.post}`)!;
-      for (const n of [...fired].sort((x, y) => x - y)) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
+      const neurons = fired.size === 1 ? fired : [...fired].sort((x, y) => x - y);
+      for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
     }
-    this.periodic(2);
+    this.periodic(this.synapseKernels);
     this.tick = t + 1;
     this.stats.ticks++;
     this.sample();
