@@ -221,6 +221,15 @@ export class Emulator {
     };
   }
 
+  private stimulusSpike(slot: Set<number>[], group: number, n: number): void {
+    const set = slot[group]!;
+    if (set.has(n)) return;
+    set.add(n);
+    this.spikes.ticks.push(this.tick);
+    this.spikes.groups.push(group);
+    this.spikes.elements.push(n);
+  }
+
   private spike(group: number, element: number): void {
     this.fired[this.tick % (this.maxDelay + 1)]![group]!.add(element);
     this.spikes.ticks.push(this.tick);
@@ -230,12 +239,14 @@ export class Emulator {
 
   private sample(): void {
     const t = this.tick;
-    this.program.probes.forEach((pr, i) => {
-      if (t % pr.every_ticks !== 0) return;
+    const probes = this.program.probes;
+    for (let i = 0; i < probes.length; i++) {
+      const pr = probes[i]!;
+      if (t % pr.every_ticks !== 0) continue;
       const arr = this.state[pr.state]!;
       this.probes[i]!.ticks.push(t);
       this.probes[i]!.values.push(Float64Array.from(pr.elements, (e) => arr[e]!));
-    });
+    }
   }
 
   /**
@@ -275,24 +286,24 @@ export class Emulator {
     const t = this.tick;
     const p = this.program;
     const slot = this.fired[t % (this.maxDelay + 1)]!;
-    for (const s of slot) s.clear();
-    p.stimuli.forEach((s, i) => {
-      const set = slot[s.group]!;
-      const add = (n: number) => {
-        if (set.has(n)) return;
-        set.add(n);
-        this.spikes.ticks.push(t);
-        this.spikes.groups.push(s.group);
-        this.spikes.elements.push(n);
-      };
-      if (s.spikes) s.spikes.ticks.forEach((tick, j) => tick === t && add(s.spikes!.neurons[j]!));
-      if (s.regular && t >= s.regular.start_tick && t < s.regular.stop_tick && (t - s.regular.start_tick) % s.regular.interval_ticks === 0) for (const n of s.regular.neurons) add(n);
+    for (const s of slot) if (s.size > 0) s.clear();
+    for (let i = 0; i < p.stimuli.length; i++) {
+      const s = p.stimuli[i]!;
+      if (s.spikes) {
+        const ticks = s.spikes.ticks;
+        for (let j = 0; j < ticks.length; j++) if (ticks[j] === t) this.stimulusSpike(slot, s.group, s.spikes.neurons[j]!);
+      }
+      if (s.regular && t >= s.regular.start_tick && t < s.regular.stop_tick && (t - s.regular.start_tick) % s.regular.interval_ticks === 0) {
+        for (const n of s.regular.neurons) this.stimulusSpike(slot, s.group, n);
+      }
       if (s.poisson) {
         const q = s.poisson;
-        const on = t >= q.start_tick && t < q.stop_tick && (t - q.start_tick) % q.burst_period_ticks < q.burst_on_ticks;
-        if (on) for (const n of q.neurons) if (this.stimRng[i]!.nextU32() < q.prob_per_tick_q32) add(n);
+        if (t >= q.start_tick && t < q.stop_tick && (t - q.start_tick) % q.burst_period_ticks < q.burst_on_ticks) {
+          const rng = this.stimRng[i]!;
+          for (const n of q.neurons) if (rng.nextU32() < q.prob_per_tick_q32) this.stimulusSpike(slot, s.group, n);
+        }
       }
-    });
+    }
     this.periodic(this.neuronKernels);
     for (const i of this.spikeKernels) {
       const { k, run } = this.kernels[i]!;
