@@ -69,7 +69,7 @@ export function printProgram(p: IrProgram): string {
           text = `SPIKE ${src[0]}`;
           break;
         case "RAND_NORMAL":
-          text = `r${o.dst} = RAND_NORMAL`;
+          text = `r${o.dst} = RAND_NORMAL if ${src[0]}`;
           break;
         default:
           text = `r${o.dst} = ${name} ${src.join(", ")}`;

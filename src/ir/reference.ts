@@ -169,6 +169,10 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
           regs[o.dst] = { raw: BigInt(o.imm), frac: dstFmt!.frac };
           break;
         case "RAND_NORMAL": {
+          if (regs[o.src[0]!]!.raw === 0n) {
+            regs[o.dst] = { raw: 0n, frac: dstFmt!.frac };
+            break;
+          }
           const x = noise.normal();
           const scaled = BigInt(Math.round(x * 2 ** 40));
           regs[o.dst] = { raw: convert({ raw: scaled, frac: 40 }, dstFmt!, uniform), frac: dstFmt!.frac };

@@ -22,6 +22,7 @@ export const caps: TargetCaps = {
     traceTau: toBiological(range(f.time!.tau_correlation!)),
     source: "targets.md 1.3 (calibration ranges, x1000)",
   },
+  splitSlow: true,
   maxStepOverTau: 0.1,
   synapseArray: {
     arrays: num(f.synapses!.arrays!),

@@ -17,6 +17,7 @@ export const caps: TargetCaps = {
   registerRounding: "nearest",
   costKey: "cmos",
   analog: null, // calcium, early and late state all live in the digital datapath
+  splitSlow: true,
   maxStepOverTau: 0.1,
   synapseArray: null, // synapses are addressed memory words, not a crossbar
   limits: { neurons: num(f.resources!.neurons!), synapses: num(f.resources!.synapses!), fanIn: num(f.resources!.fan_in!), memoryBytes: 0 },

@@ -120,7 +120,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
         lines.push(`${r(o.dst)} = ${o.imm};`);
         break;
       case "RAND_NORMAL":
-        lines.push(`${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)};`);
+        lines.push(`if (${r(a!)} !== 0) { ${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)}; } else ${r(o.dst)} = 0;`);
         break;
       case "SPIKE":
         lines.push(`if (${r(a!)} !== 0) { ${act}[2]++; ${ref(ctx.spike)}(${k.group}, e); }`);

@@ -22,6 +22,8 @@ export interface EmulatorStats {
   kernelRuns: number;
   /** Due runs skipped because they would have repeated a no-op exactly. */
   kernelSkips: number;
+  /** Ticks jumped over because nothing could happen in them. */
+  jumpedTicks: number;
   wallSeconds: number;
 }
 
@@ -36,7 +38,7 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   readonly spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, wallSeconds: 0 };
   tick = 0;
   private readonly rounding: Rng;
   private readonly noise: Rng;
@@ -55,6 +57,14 @@ export class Emulator {
   private readonly idleAt: (Float64Array | null)[];
   private readonly reads: Int32Array[];
   private readonly neuronKernels: number[];
+  /** Per stimulus: the next tick with spikes, and those spikes (drawn ahead in the stimulus' own stream). */
+  private readonly stimNext: number[];
+  private readonly stimPending: number[][];
+  private readonly stimCursor: number[];
+  /** The tick each fired-ring slot holds (slots of jumped ticks are stale). */
+  private readonly firedTick: Float64Array;
+  /** Per group: ticks of its recent spikes, for the deliveries still to come. */
+  private readonly recentSpikes: number[][];
   private readonly spikeKernels: number[];
   private readonly synapseKernels: number[];
 
@@ -72,6 +82,8 @@ export class Emulator {
     const sizes = program.groups.map((g) => g.size);
     this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
     this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
+    this.firedTick = new Float64Array(this.maxDelay + 1).fill(-1);
+    this.recentSpikes = program.groups.map(() => []);
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
     const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions };
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
@@ -95,6 +107,10 @@ export class Emulator {
       }
     }
     this.probes = program.probes.map((p) => ({ column: p.column, state: p.state, ticks: [], values: [] }));
+    this.stimNext = program.stimuli.map(() => Infinity);
+    this.stimPending = program.stimuli.map(() => []);
+    this.stimCursor = program.stimuli.map(() => 0);
+    program.stimuli.forEach((_, i) => this.prime(i, 0));
     this.sample();
   }
 
@@ -141,6 +157,10 @@ export class Emulator {
         case "RAND_NORMAL": {
           const noise = this.noise;
           return () => {
+            if (regs[a!] === 0) {
+              regs[dst] = 0;
+              return;
+            }
             this.activity[1]++;
             regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform);
           };
@@ -285,31 +305,22 @@ export class Emulator {
   step(): void {
     const t = this.tick;
     const p = this.program;
-    const slot = this.fired[t % (this.maxDelay + 1)]!;
+    const slotIndex = t % (this.maxDelay + 1);
+    const slot = this.fired[slotIndex]!;
     for (const s of slot) if (s.size > 0) s.clear();
+    this.firedTick[slotIndex] = t;
     for (let i = 0; i < p.stimuli.length; i++) {
-      const s = p.stimuli[i]!;
-      if (s.spikes) {
-        const ticks = s.spikes.ticks;
-        for (let j = 0; j < ticks.length; j++) if (ticks[j] === t) this.stimulusSpike(slot, s.group, s.spikes.neurons[j]!);
-      }
-      if (s.regular && t >= s.regular.start_tick && t < s.regular.stop_tick && (t - s.regular.start_tick) % s.regular.interval_ticks === 0) {
-        for (const n of s.regular.neurons) this.stimulusSpike(slot, s.group, n);
-      }
-      if (s.poisson) {
-        const q = s.poisson;
-        if (t >= q.start_tick && t < q.stop_tick && (t - q.start_tick) % q.burst_period_ticks < q.burst_on_ticks) {
-          const rng = this.stimRng[i]!;
-          for (const n of q.neurons) if (rng.nextU32() < q.prob_per_tick_q32) this.stimulusSpike(slot, s.group, n);
-        }
-      }
+      if (this.stimNext[i] !== t) continue;
+      const group = p.stimuli[i]!.group;
+      for (const n of this.stimPending[i]!) this.stimulusSpike(slot, group, n);
+      this.prime(i, t + 1);
     }
     this.periodic(this.neuronKernels);
     for (const i of this.spikeKernels) {
       const { k, run } = this.kernels[i]!;
       const trigger = k.on_spike!;
       const when = t - trigger.delay_ticks;
-      if (when < 0) continue;
+      if (when < 0 || this.firedTick[when % (this.maxDelay + 1)] !== when) continue;
       const fired = this.fired[when % (this.maxDelay + 1)]![trigger.source]!;
       if (fired.size === 0) continue;
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
@@ -317,16 +328,29 @@ export class Emulator {
       for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
     }
     this.periodic(this.synapseKernels);
+    for (let g = 0; g < slot.length; g++) if (slot[g]!.size > 0) this.recentSpikes[g]!.push(t);
     this.tick = t + 1;
     this.stats.ticks++;
     this.sample();
   }
 
+  /**
+   * Runs up to `ticks` ticks. Stretches in which nothing can happen (no stimulus spike, no delayed
+   * delivery, every due kernel an exact repeat of a no-op) are jumped over; probes still sample
+   * them. The result is identical to stepping every tick.
+   */
   run(ticks = this.program.header.duration_ticks, progress?: (fraction: number) => void): void {
     const started = performance.now();
     const end = Math.min(this.program.header.duration_ticks, this.tick + ticks);
     let next = 0;
     while (this.tick < end) {
+      const event = this.nextEvent(end);
+      if (event > this.tick) {
+        this.stats.jumpedTicks += event - this.tick;
+        this.sampleRange(this.tick, event);
+        this.tick = event;
+        continue;
+      }
       this.step();
       if (progress && this.tick >= next) {
         progress(this.tick / this.program.header.duration_ticks);
@@ -334,5 +358,91 @@ export class Emulator {
       }
     }
     this.stats.wallSeconds += (performance.now() - started) / 1000;
+  }
+
+  /** The first tick >= now at which something may happen (or `end`). */
+  private nextEvent(end: number): number {
+    const t = this.tick;
+    let e = end;
+    for (const s of this.stimNext) if (s < e) e = s;
+    if (e === t) return t;
+    for (const list of [this.neuronKernels, this.synapseKernels]) {
+      for (const i of list) {
+        const idle = this.idleAt[i];
+        if (idle && this.unchanged(i, idle)) continue;
+        const { period_ticks: period, offset_ticks: offset } = this.kernels[i]!.k.periodic!;
+        const due = t <= offset ? offset : offset + Math.ceil((t - offset) / period) * period;
+        if (due < e) e = due;
+        if (e === t) return t;
+      }
+    }
+    for (const i of this.spikeKernels) {
+      const trigger = this.kernels[i]!.k.on_spike!;
+      const recent = this.recentSpikes[trigger.source]!;
+      for (let j = 0; j < recent.length; j++) {
+        const at = recent[j]! + trigger.delay_ticks;
+        if (at >= t && at < e) e = at;
+      }
+    }
+    // Forget spikes whose deliveries are all in the past.
+    for (const recent of this.recentSpikes) while (recent.length > 0 && recent[0]! + this.maxDelay < t) recent.shift();
+    return e;
+  }
+
+  /** Probe samples for the ticks in (from, to], all with the current (unchanging) state. */
+  private sampleRange(from: number, to: number): void {
+    const probes = this.program.probes;
+    for (let i = 0; i < probes.length; i++) {
+      const pr = probes[i]!;
+      const arr = this.state[pr.state]!;
+      for (let k = (Math.floor(from / pr.every_ticks) + 1) * pr.every_ticks; k <= to; k += pr.every_ticks) {
+        this.probes[i]!.ticks.push(k);
+        this.probes[i]!.values.push(Float64Array.from(pr.elements, (e) => arr[e]!));
+      }
+    }
+  }
+
+  /** Finds stimulus i's next spiking tick at or after `from` (drawing its Poisson stream in tick order). */
+  private prime(i: number, from: number): void {
+    const s = this.program.stimuli[i]!;
+    const pending: number[] = [];
+    let at = Infinity;
+    if (s.spikes) {
+      const ticks = s.spikes.ticks;
+      let c = this.stimCursor[i]!;
+      while (c < ticks.length && ticks[c]! < from) c++;
+      if (c < ticks.length) {
+        at = ticks[c]!;
+        while (c < ticks.length && ticks[c] === at) pending.push(s.spikes.neurons[c++]!);
+      }
+      this.stimCursor[i] = c;
+    } else if (s.regular) {
+      const r = s.regular;
+      const k = Math.max(0, Math.ceil((Math.max(from, r.start_tick) - r.start_tick) / r.interval_ticks));
+      const tick = r.start_tick + k * r.interval_ticks;
+      if (tick < r.stop_tick) {
+        at = tick;
+        pending.push(...r.neurons);
+      }
+    } else if (s.poisson) {
+      const q = s.poisson;
+      const rng = this.stimRng[i]!;
+      let t = Math.max(from, q.start_tick);
+      while (t < q.stop_tick) {
+        const phase = (t - q.start_tick) % q.burst_period_ticks;
+        if (phase >= q.burst_on_ticks) {
+          t += q.burst_period_ticks - phase; // to the next burst window: no draws outside windows
+          continue;
+        }
+        for (const n of q.neurons) if (rng.nextU32() < q.prob_per_tick_q32) pending.push(n);
+        if (pending.length > 0) {
+          at = t;
+          break;
+        }
+        t++;
+      }
+    }
+    this.stimNext[i] = at;
+    this.stimPending[i] = pending;
   }
 }

@@ -16,6 +16,7 @@ export const caps: TargetCaps = {
   registerRounding: "nearest",
   costKey: "cmos",
   analog: null,
+  splitSlow: false,
   maxStepOverTau: 0.1,
   synapseArray: null,
   limits: { neurons: Infinity, synapses: Infinity, fanIn: Infinity, memoryBytes: 0 },

@@ -32,6 +32,12 @@ export interface TargetCaps {
     traceTau: [number, number] | null;
     source: string;
   } | null;
+  /**
+   * Whether terms not gated by fast variables (relaxations, consolidation) may move to a slow
+   * digital kernel updated once per biological second (operator splitting; false for the
+   * reference lowering, which stays the closest to the equations).
+   */
+  splitSlow: boolean;
   /** Longest step a digital kernel may take, as a fraction of the fastest time constant it integrates. */
   maxStepOverTau: number;
   /**

@@ -89,7 +89,7 @@ function rangeOfVar(program: Program, quantised: QuantisedVar[], group: string, 
   return extent(v.init, [0, 0]);
 }
 
-export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1, placements: Map<string, Placement> = new Map()): IrProgram {
+export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1, placements: Map<string, Placement> = new Map(), slowPeriod = digitalPeriod): IrProgram {
   const states = buildStates(program, quantised, caps);
   const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
   if (unsupported.length > 0) {
@@ -97,7 +97,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   }
   const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
-  const kernels = lowerKernels({ program, caps, states, digitalPeriod });
+  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod });
   const stateList = [...states.values()].sort((a, b) => a.index - b.index);
   return {
     header: {

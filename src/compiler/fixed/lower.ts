@@ -51,6 +51,11 @@ export interface LowerInput {
   states: Map<string, StateSlot>;
   /** Period (ticks) of the digital update kernels; analog kernels run every tick. */
   digitalPeriod: number;
+  /**
+   * Period of the slow digital kernel (terms not gated by fast variables); when longer than
+   * digitalPeriod, updates are split between the two kernels (operator splitting).
+   */
+  slowPeriod?: number;
 }
 
 /** Variables the target's analog core integrates ("group.var"), with the reason for each decision. */
@@ -178,11 +183,8 @@ class KernelBuilder {
         return this.constant(f.value);
       case "sym":
         return this.value(f.name, f.scope);
-      case "noise": {
-        const r = this.reg({ width: this.input.caps.registerWidth, signed: true, frac: this.input.caps.registerWidth - 4, rounding: "nearest", overflow: "saturate" });
-        this.emit("RAND_NORMAL", { dst: r });
-        return r;
-      }
+      case "noise":
+        throw new LowerError("internal: noise must be lowered through noiseTerm()");
       case "neg":
         return this.unary("NEG", f.a, iv, f);
       case "add":
@@ -269,6 +271,21 @@ class KernelBuilder {
     return build(0, new Map());
   }
 
+  /** coef * N(0,1): the draw is gated by coef, so noise that is switched off costs no draw. */
+  noiseTerm(coef: Expr): number | null {
+    const f = fold(coef);
+    if (f.op === "const" && f.value === 0) return null;
+    const cr = this.lower(f);
+    const w = this.input.caps.registerWidth;
+    const n = this.reg({ width: w, signed: true, frac: w - 4, rounding: "nearest", overflow: "saturate" });
+    this.emit("RAND_NORMAL", { dst: n, src: [cr] });
+    const [lo, hi] = interval(f, this.rangeOf);
+    const m = 8 * Math.max(Math.abs(lo), Math.abs(hi));
+    const r = this.reg(this.formatFor([-m, m], `noise ${show(f)}`));
+    this.emit("MUL", { dst: r, src: [cr, n] });
+    return r;
+  }
+
   spike(mask: number): void {
     this.emit("SPIKE", { src: [mask] });
   }
@@ -314,27 +331,92 @@ const c = (value: number): Expr => ({ op: "const", value });
 const mul = (a: Expr, b: Expr): Expr => ({ op: "mul", a, b });
 const add = (a: Expr, b: Expr): Expr => ({ op: "add", a, b });
 
-/** Lowers one ODE update into the builder; returns the register with the new value. */
-function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number): number {
+/** The terms of an ODE update that one kernel applies: dx/dt = A + B x + C xi. */
+export interface UpdateParts {
+  A: Expr;
+  B: Expr;
+  C: Expr | null;
+  linear: boolean;
+}
+
+/** Lowers one update x <- x + (A + B x + C xi) over dt; returns the register with the new value. */
+function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdateParts = u): number {
   const s = kb.slot(u.var, "self");
   const x = kb.value(u.var, "self");
-  const noise: Expr | null = u.C ? mul(u.C, mul({ op: "noise" }, c(1 / Math.sqrt(dt)))) : null;
-  if (u.linear && u.B.op === "const" && u.B.value !== 0) {
-    const b = u.B.value;
-    const d = Math.exp(b * dt);
+  const B = fold(parts.B);
+  let next: number;
+  let noiseScale: number;
+  if (parts.linear && B.op === "const" && B.value !== 0) {
+    const b = B.value;
     const phi = Math.expm1(b * dt) / b;
-    // x <- x * D + (A + noise) * phi
-    const decayed = kb.add(x, kb.constant(d), s.format, "MUL");
-    let drive: Expr = u.A;
-    if (noise) drive = add(drive, noise);
-    const dv = fold(mul(drive, c(phi)));
-    if (dv.op === "const" && dv.value === 0) return decayed;
-    return kb.add(decayed, kb.lower(dv), s.format);
+    // x <- x * D + A * phi + C phi / sqrt(dt) * xi
+    next = kb.add(x, kb.constant(Math.exp(b * dt)), s.format, "MUL");
+    const dv = fold(mul(parts.A, c(phi)));
+    if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
+    noiseScale = phi / Math.sqrt(dt);
+  } else {
+    const rate: Expr = parts.linear ? add(parts.A, mul(B, sym(u.var))) : parts.A;
+    const factor: Expr = parts.linear && B.op !== "const" ? mul(c(dt), add(c(1), mul(B, c(dt / 2)))) : c(dt);
+    const inc = fold(mul(rate, factor));
+    next = inc.op === "const" && inc.value === 0 ? x : kb.add(x, kb.lower(inc), s.format);
+    noiseScale = Math.sqrt(dt); // the (1 + B dt / 2) factor is dropped for the noise: a relative 1e-4 on its SD
   }
-  const rate: Expr = u.linear ? add(u.A, mul(u.B, sym(u.var))) : u.A;
-  const factor: Expr = u.linear && u.B.op !== "const" ? mul(c(dt), add(c(1), mul(u.B, c(dt / 2)))) : c(dt);
-  const inc = mul(noise ? add(rate, noise) : rate, factor);
-  return kb.add(x, kb.lower(inc), s.format);
+  if (parts.C) {
+    const n = kb.noiseTerm(mul(parts.C, c(noiseScale)));
+    if (n !== null) next = kb.add(next, n, s.format);
+  }
+  return next;
+}
+
+/** Sum-of-terms view of an expression (distributing constants and small products). */
+function terms(e: Expr): Expr[] {
+  const f = fold(e);
+  switch (f.op) {
+    case "add":
+      return [...terms(f.a), ...terms(f.b)];
+    case "sub":
+      return [...terms(f.a), ...terms(f.b).map((t): Expr => ({ op: "neg", a: t }))];
+    case "neg":
+      return terms(f.a).map((t): Expr => ({ op: "neg", a: t }));
+    case "div":
+      return f.b.op === "const" ? terms(f.a).map((t): Expr => ({ op: "div", a: t, b: f.b })) : [f];
+    case "mul": {
+      const ta = terms(f.a), tb = terms(f.b);
+      if (ta.length * tb.length > 16) return [f];
+      return ta.flatMap((x) => tb.map((y): Expr => ({ op: "mul", a: x, b: y })));
+    }
+    default:
+      return [f];
+  }
+}
+
+const sumOf = (ts: Expr[]): Expr => fold(ts.reduce((acc, t) => add(acc, t), c(0)));
+
+/**
+ * Splits an update into the terms gated by conditions on fast variables (they need the fast
+ * period) and the rest (slow: a long period is enough). Returns null parts when empty.
+ */
+export function splitUpdate(u: OdeUpdate, fast: (name: string) => boolean): { fast: UpdateParts | null; slow: UpdateParts | null } {
+  const gatedByFast = (t: Expr): boolean => {
+    let yes = false;
+    walk(t, (n) => {
+      if (n.op === "cmp" || (n.op === "call" && n.fn === "H")) {
+        walk(n, (m) => {
+          if (m.op === "sym" && m.scope === "self" && fast(m.name)) yes = true;
+        });
+      }
+    });
+    return yes;
+  };
+  const part = (keep: (t: Expr) => boolean): UpdateParts | null => {
+    const A = sumOf(terms(u.A).filter(keep));
+    const B = sumOf(terms(u.B).filter(keep));
+    const C = u.C && keep(u.C) ? u.C : null;
+    const empty = A.op === "const" && A.value === 0 && B.op === "const" && B.value === 0 && !C;
+    return empty ? null : { A, B, C, linear: u.linear };
+  };
+  if (!u.linear) return { fast: u, slow: null };
+  return { fast: part(gatedByFast), slow: part((t) => !gatedByFast(t)) };
 }
 
 function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string) => number): void {
@@ -356,11 +438,24 @@ function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string)
   kb.store(a.target, "self", r);
 }
 
+/** Digital variables that relax within a second: conditions on them gate the fast kernel's terms. */
+export function fastVariables(program: Program): Set<string> {
+  const fast = new Set<string>();
+  for (const g of [...program.populations, ...program.projections]) {
+    for (const u of g.odes) if (u.linear && u.B.op === "const" && u.B.value <= -1) fast.add(`${g.name}.${u.var}`);
+  }
+  return fast;
+}
+
 export function lowerKernels(input: LowerInput): Kernel[] {
   const { program } = input;
   const dt = program.tickSeconds;
   const dtDigital = dt * input.digitalPeriod;
+  const slowPeriod = input.slowPeriod ?? input.digitalPeriod;
+  const split = slowPeriod > input.digitalPeriod;
+  const dtSlow = dt * slowPeriod;
   const { analog } = analogVariables(program, input.caps);
+  const fastVars = fastVariables(program);
   const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
   const kernels: Kernel[] = [];
@@ -368,30 +463,55 @@ export function lowerKernels(input: LowerInput): Kernel[] {
     if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops, unit });
   };
   const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0 } });
+  /**
+   * The updates of a group's digital variables, per kernel: with a slow period, a variable that is
+   * itself fast goes whole to the fast kernel; others are split into terms gated by fast variables
+   * (fast kernel) and the rest (slow kernel).
+   */
+  const digitalParts = (g: GroupIR): { fast: [OdeUpdate, UpdateParts][]; slow: [OdeUpdate, UpdateParts][] } => {
+    const fast: [OdeUpdate, UpdateParts][] = [];
+    const slow: [OdeUpdate, UpdateParts][] = [];
+    for (const u of g.odes) {
+      if (isAnalog(g.name, u.var)) continue;
+      if (!split || fastVars.has(`${g.name}.${u.var}`)) {
+        fast.push([u, u]);
+        continue;
+      }
+      const parts = splitUpdate(u, (name) => fastVars.has(`${g.name}.${name}`));
+      if (parts.fast) fast.push([u, parts.fast]);
+      if (parts.slow) slow.push([u, parts.slow]);
+    }
+    return { fast, slow };
+  };
   try {
     for (const p of program.populations) {
       if (p.source) continue;
       const thresholdAnalog = p.odes.length > 0 && [...(p.threshold ? readsOf(p.threshold) : []), ...p.reset.map((r) => r.target)].every((n) => !p.odes.some((u) => u.var === n) || isAnalog(p.name, n));
-      for (const unit of [ANALOG, DIGITAL]) {
-        const mine = p.odes.filter((u) => (isAnalog(p.name, u.var) ? ANALOG : DIGITAL) === unit);
-        const withSpikes = p.threshold !== null && (thresholdAnalog ? ANALOG : DIGITAL) === unit;
-        if (mine.length === 0 && !withSpikes && !(unit === DIGITAL && p.vars.some((v) => v.kind === "summed"))) continue;
+      const digital = digitalParts(p);
+      const plans = [
+        { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: p.odes.filter((u) => isAnalog(p.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, u]), spikes: thresholdAnalog, consume: false },
+        { unit: DIGITAL, name: "update", period: input.digitalPeriod, stepDt: dtDigital, items: digital.fast, spikes: !thresholdAnalog, consume: !split },
+        { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, spikes: false, consume: split },
+      ];
+      for (const plan of plans) {
+        const withSpikes = p.threshold !== null && plan.spikes;
+        const consume = plan.consume && p.vars.some((v) => v.kind === "summed");
+        if (plan.items.length === 0 && !withSpikes && !consume) continue;
         const kb = new KernelBuilder(input, p);
         const refr = withSpikes ? input.states.get(`${p.name}.__refractory`) : undefined;
-        const stepDt = unit === ANALOG ? dt : dtDigital;
         const holding = refr ? kb.lower({ op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) }) : null;
-        for (const u of mine) {
+        for (const [u, parts] of plan.items) {
           const old = kb.value(u.var, "self");
-          let next = lowerOde(kb, u, stepDt);
+          let next = lowerOde(kb, u, plan.stepDt, parts);
           if (u.holdWhenRefractory && holding !== null) next = kb.select(holding, old, next, kb.slot(u.var, "self").format);
           kb.setCurrent(u.var, "self", next);
         }
         if (withSpikes) lowerSpiking(kb, p, holding, refr);
-        for (const u of mine) kb.store(u.var, "self", kb.value(u.var, "self"));
-        if (withSpikes) for (const r of p.reset) if (!mine.some((u) => u.var === r.target)) kb.store(r.target, "self", kb.value(r.target, "self"));
-        if (unit === DIGITAL) for (const v of p.vars) if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
+        for (const u of new Set(plan.items.map(([x]) => x.var))) kb.store(u, "self", kb.value(u, "self"));
+        if (withSpikes) for (const r of p.reset) if (!plan.items.some(([u]) => u.var === r.target)) kb.store(r.target, "self", kb.value(r.target, "self"));
+        if (consume) for (const v of p.vars) if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
         if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
-        finish(`${p.name}.${unit === ANALOG ? "analog" : "update"}`, p.name, kb, unit, every(unit === ANALOG ? 1 : input.digitalPeriod));
+        finish(`${p.name}.${plan.name}`, p.name, kb, plan.unit, every(plan.period));
       }
     }
     for (const pr of program.projections) {
@@ -411,15 +531,20 @@ export function lowerKernels(input: LowerInput): Kernel[] {
         const allAnalog = e.assigns.every((a) => (a.scope === "self" ? isAnalog(pr.name, a.target) : isAnalog(a.scope === "pre" ? pr.pre : pr.post, a.target)));
         finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, allAnalog ? ANALOG : DIGITAL, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
       });
-      for (const unit of [ANALOG, DIGITAL]) {
-        const mine = pr.odes.filter((u) => (isAnalog(pr.name, u.var) ? ANALOG : DIGITAL) === unit);
-        const summed = unit === DIGITAL ? pr.summed : [];
-        if (mine.length === 0 && summed.length === 0) continue;
+      const digital = digitalParts(pr);
+      const plans = [
+        { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: pr.odes.filter((u) => isAnalog(pr.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, u]), summed: false },
+        { unit: DIGITAL, name: "update", period: input.digitalPeriod, stepDt: dtDigital, items: digital.fast, summed: !split },
+        { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, summed: split },
+      ];
+      for (const plan of plans) {
+        const summed = plan.summed ? pr.summed : [];
+        if (plan.items.length === 0 && summed.length === 0) continue;
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
-        for (const u of mine) kb.setCurrent(u.var, "self", lowerOde(kb, u, unit === ANALOG ? dt : dtDigital));
-        for (const u of mine) kb.store(u.var, "self", kb.value(u.var, "self"));
+        for (const [u, parts] of plan.items) kb.setCurrent(u.var, "self", lowerOde(kb, u, plan.stepDt, parts));
+        for (const v of new Set(plan.items.map(([x]) => x.var))) kb.store(v, "self", kb.value(v, "self"));
         for (const s of summed) kb.store(s.target, "post", kb.lower(s.value), true);
-        finish(`${pr.name}.${unit === ANALOG ? "analog" : "update"}`, pr.name, kb, unit, every(unit === ANALOG ? 1 : input.digitalPeriod));
+        finish(`${pr.name}.${plan.name}`, pr.name, kb, plan.unit, every(plan.period));
       }
     }
   } catch (err) {

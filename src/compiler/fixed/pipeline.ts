@@ -10,7 +10,7 @@ import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
-import { analogVariables } from "./lower.ts";
+import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr } from "./emit-ir.ts";
@@ -19,7 +19,37 @@ import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rou
 /** The fixed-point passes, in order, as --dump-after knows them. */
 export const FIXED_PASSES = ["range-analysis", "quantise", "map", "lower", "schedule", "drc", "emit-ir"] as const;
 
+/** Longest slow-kernel period: one second of biological time. */
+const SLOW_PERIOD_CAP_TICKS = (p: Program) => Math.max(1, Math.round(1 / p.tickSeconds));
+
+/** Longest slow period that keeps every slow term's step below maxStepOverTau of its time constant. */
+function maxSlowPeriod(program: Program, caps: TargetCaps, stats: Map<string, VarStats>): number {
+  const { analog } = analogVariables(program, caps);
+  const fastVars = fastVariables(program);
+  let best = Number.MAX_SAFE_INTEGER;
+  for (const g of [...program.populations, ...program.projections]) {
+    for (const u of g.odes) {
+      if (analog.has(`${g.name}.${u.var}`) || fastVars.has(`${g.name}.${u.var}`) || !u.linear) continue;
+      const parts = splitUpdate(u, (name) => fastVars.has(`${g.name}.${name}`));
+      if (!parts.slow) continue;
+      const range = (name: string, scope: string): Interval => {
+        const owner = scope === "self" ? g.name : scope === "pre" ? (g as { pre?: string }).pre! : (g as { post?: string }).post!;
+        const s = stats.get(`${owner}.${name}`);
+        if (s) return [s.min, s.max];
+        const v = [...program.populations, ...program.projections].find((x) => x.name === owner)?.vars.find((x) => x.name === name);
+        return v ? extent(v.init) : [0, 0];
+      };
+      const [lo, hi] = interval(parts.slow.B, range);
+      const rate = Math.max(Math.abs(lo), Math.abs(hi));
+      if (rate > 0 && Number.isFinite(rate)) best = Math.min(best, Math.floor(caps.maxStepOverTau / (rate * program.tickSeconds)));
+    }
+  }
+  return Math.max(1, best);
+}
+
 export interface FixedCompileOptions {
+  /** false: one digital kernel per group (no slow kernel). */
+  split?: boolean;
   /** Prints the stage after this pass. */
   dumpAfter?: string;
   dump?: (text: string) => void;
@@ -84,11 +114,21 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const period = Math.min(wanted, Math.max(1, limit.ticks));
   dump("lower", () => printProgram(first));
   dump("schedule", () => `digital kernels need ${cycles} cycles per tick-period; ${perTick} cycles per tick; chosen period ${period} tick(s) (accuracy allows ${limit.ticks}, bound by ${limit.what})`);
+  // Terms not gated by fast variables (relaxations, consolidation) run in a slow kernel.
+  const slow = o.split === false || !caps.splitSlow ? period : Math.max(period, Math.min(SLOW_PERIOD_CAP_TICKS(program), maxSlowPeriod(program, caps, stats)));
+  dump("schedule", () => `slow kernel period ${slow} tick(s) (${(slow * program.tickSeconds).toPrecision(3)} s)`);
   // Now that the digital period is known, judge each variable's changes per update, not per tick.
   const { analog } = analogVariables(program, caps);
-  const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : period);
-  const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog });
-  const ir = period === 1 ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements);
+  const fastVars = fastVariables(program);
+  const slowPeriodOf = (group: string, name: string): number => {
+    const g = [...program.populations, ...program.projections].find((x) => x.name === group);
+    const u = g?.odes.find((x) => x.var === name);
+    if (!u || fastVars.has(`${group}.${name}`)) return period;
+    return splitUpdate(u, (n) => fastVars.has(`${group}.${n}`)).fast ? period : slow;
+  };
+  const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : slowPeriodOf(group, name));
+  const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars });
+  const ir = period === 1 && slow === 1 ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow);
   const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
   if (wanted > limit.ticks) {

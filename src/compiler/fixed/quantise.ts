@@ -69,6 +69,12 @@ export function quantise(
     periodOf?: (group: string, name: string) => number;
     /** Variables integrated by the analog core: continuous on the chip, not subject to LSB freezing. */
     analog?: Set<string>;
+    /**
+     * Variables that relax within a second: they round to nearest even when stochastic rounding
+     * is asked for (their active changes are large, and at rest nearest gives an exact fixed
+     * point instead of a perpetual one-LSB jitter).
+     */
+    fast?: Set<string>;
   },
 ): QuantisedVar[] {
   const out: QuantisedVar[] = [];
@@ -93,8 +99,11 @@ export function quantise(
       let flag: string | null = null;
       const what = `${(below * 100).toFixed(below > 0.5 ? 0 : 1)}% of its updates${period > 1 ? ` (every ${period} ticks)` : ""} change it by less than one LSB`;
       const note = opts.analog?.has(`${g.name}.${u.var}`) ? "analog core: continuous on the chip; this format is what the emulator keeps" : null;
+      const isFast = opts.fast?.has(`${g.name}.${u.var}`) ?? false;
       if (note) {
         flag = null;
+      } else if (isFast && opts.rounding === "stochastic") {
+        flag = null; // relaxes within a second: nearest rounding (see `fast`)
       } else if (below > 0.01 && opts.rounding === "stochastic") {
         flag = `${what}: stochastic rounding keeps them on average (unbiased, at the cost of up to one LSB of noise per update)`;
       } else if (below > 0.5) {
@@ -103,7 +112,9 @@ export function quantise(
       } else if (below > 0.01) {
         flag = what;
       }
-      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding: opts.rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, flag, note });
+      const key = `${g.name}.${u.var}`;
+      const rounding: Rounding = opts.rounding === "stochastic" && (opts.fast?.has(key) || opts.analog?.has(key)) ? "nearest" : opts.rounding;
+      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, flag, note });
     }
   }
   return out;
