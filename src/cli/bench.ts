@@ -19,6 +19,7 @@ import { analyseByRun } from "./compile.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { encode } from "../ir/codec.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
+import { Emulator } from "../../targets/emulator/emulator.ts";
 
 interface Row {
   model: string;
@@ -73,14 +74,42 @@ function compileBench(): string[] {
   return out;
 }
 
+/**
+ * The 8 h STET, bit-accurate on the emulated chips (stochastic rounding), against the time the
+ * chip itself needs at its acceleration (BrainScaleS-2: 28.8 s at 1000x).
+ */
+function emulatorBench(): string[] {
+  const out = ["| 8 h STET, emulated | compile (s) | emulation, first run (s) | emulation, second run (s) | chip time at its acceleration (s) | chip time / emulation |", "| --- | --- | --- | --- | --- | --- |"];
+  for (const target of ["bss2", "cmos"]) {
+    const t0 = performance.now();
+    const program = compile("models/stc/stet.yaml", { target });
+    const caps = getTarget(target).caps;
+    const { ir } = compileFixed(program, caps, { rounding: "stochastic", engramVersion: "bench", analyse: analyseByRun });
+    const t1 = performance.now();
+    const runs = [0, 1].map(() => {
+      const e = new Emulator(ir);
+      const s = performance.now();
+      e.run();
+      return (performance.now() - s) / 1000;
+    });
+    const chip = (program.durationTicks * program.tickSeconds) / caps.acceleration;
+    out.push(`| ${target} | ${((t1 - t0) / 1000).toFixed(3)} | ${runs[0]!.toFixed(3)} | ${runs[1]!.toFixed(3)} | ${chip} | ${(chip / runs[1]!).toFixed(0)}x |`);
+  }
+  return out;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean }): Promise<number> {
   if (o.compileOnly) {
     process.stdout.write(compileBench().join("\n") + "\n");
+    return 0;
+  }
+  if (o.emulatorOnly) {
+    process.stdout.write(emulatorBench().join("\n") + "\n");
     return 0;
   }
   const models = ["stet", "wtet", "slfs", "wlfs", "basic-late"];
@@ -118,7 +147,7 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean })
     lines.push(`ratio: plain / accelerated (warm) = ${(stet.plain / stet.warm).toFixed(0)}x, plain / accelerated (cold) = ${(stet.plain / stet.cold).toFixed(0)}x`);
   }
   lines.push(`ratio vs the ${AUTHORS}: ${(6.5 / stet.warm).toFixed(0)}-${(10.8 / stet.warm).toFixed(0)}x (warm STET), ${(6.5 / stet.cold).toFixed(0)}-${(10.8 / stet.cold).toFixed(0)}x (cold STET)`);
-  lines.push("", ...compileBench());
+  lines.push("", ...compileBench(), "", ...emulatorBench());
   process.stdout.write(lines.join("\n") + "\n");
   return 0;
 }

@@ -15,7 +15,7 @@ usage:
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile]
+  engram bench [--quick] [--compile] [--emulator]
   engram --version | --help
 
 run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       if (rest.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${rest.length === 0 ? "none" : rest.join(" ")}`);
       return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
     }
-    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile") });
+    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator") });
     throw new UsageError(`unknown command "${command}"; commands: run, compile, inspect, bench`);
   } catch (e) {
     if (e instanceof EngramError) {

@@ -31,7 +31,9 @@ export interface ProbeData {
   column: string;
   state: number;
   ticks: number[];
-  values: Float64Array[];
+  /** Raw values, sample by sample: elements.length values per sample (flat, to allocate nothing per sample). */
+  data: number[];
+  width: number;
 }
 
 export class Emulator {
@@ -54,7 +56,8 @@ export class Emulator {
   /** Per state array, bumped on every change: a no-op kernel is skipped while what it reads is unchanged. */
   private readonly versions: Float64Array;
   /** Per kernel: the versions of what it reads after its last no-op run (null: it must run). */
-  private readonly idleAt: (Float64Array | null)[];
+  private readonly idleAt: Float64Array[];
+  private readonly idle: Uint8Array;
   private readonly reads: Int32Array[];
   private readonly neuronKernels: number[];
   /** Per stimulus: the next tick with spikes, and those spikes (drawn ahead in the stimulus' own stream). */
@@ -87,8 +90,9 @@ export class Emulator {
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
     const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions };
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
-    this.idleAt = program.kernels.map(() => null);
+    this.idle = new Uint8Array(program.kernels.length);
     this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || OP_BY_CODE.get(o.op)!.name === "STORE_ADD").map((o) => o.state))));
+    this.idleAt = this.reads.map((r) => new Float64Array(r.length));
     const kinds = (kind: number, periodic: boolean) => program.kernels.map((k, i) => ({ k, i })).filter(({ k }) => (periodic ? !!k.periodic && program.groups[k.group]!.kind === kind : !!k.on_spike)).map(({ i }) => i);
     this.neuronKernels = kinds(1, true);
     this.spikeKernels = kinds(0, false);
@@ -106,7 +110,7 @@ export class Emulator {
         this.csr.set(`${c.synapses}:${post}`, { start, order });
       }
     }
-    this.probes = program.probes.map((p) => ({ column: p.column, state: p.state, ticks: [], values: [] }));
+    this.probes = program.probes.map((p) => ({ column: p.column, state: p.state, ticks: [], data: [], width: p.elements.length }));
     this.stimNext = program.stimuli.map(() => Infinity);
     this.stimPending = program.stimuli.map(() => []);
     this.stimCursor = program.stimuli.map(() => 0);
@@ -264,8 +268,9 @@ export class Emulator {
       const pr = probes[i]!;
       if (t % pr.every_ticks !== 0) continue;
       const arr = this.state[pr.state]!;
-      this.probes[i]!.ticks.push(t);
-      this.probes[i]!.values.push(Float64Array.from(pr.elements, (e) => arr[e]!));
+      const out = this.probes[i]!;
+      out.ticks.push(t);
+      for (const e of pr.elements) out.data.push(arr[e]!);
     }
   }
 
@@ -281,8 +286,7 @@ export class Emulator {
       const { k, run } = this.kernels[i]!;
       const { period_ticks: period, offset_ticks: offset } = k.periodic!;
       if (t < offset || (t - offset) % period !== 0) continue;
-      const idle = this.idleAt[i];
-      if (idle && this.unchanged(i, idle)) {
+      if (this.idle[i] === 1 && this.unchanged(i, this.idleAt[i]!)) {
         this.stats.kernelSkips++;
         continue;
       }
@@ -291,7 +295,11 @@ export class Emulator {
       for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
       const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
-      this.idleAt[i] = noOp ? Float64Array.from(this.reads[i]!, (s) => this.versions[s]!) : null;
+      this.idle[i] = noOp ? 1 : 0;
+      if (noOp) {
+        const reads = this.reads[i]!, at = this.idleAt[i]!;
+        for (let j = 0; j < reads.length; j++) at[j] = this.versions[reads[j]!]!;
+      }
     }
   }
 
@@ -368,8 +376,7 @@ export class Emulator {
     if (e === t) return t;
     for (const list of [this.neuronKernels, this.synapseKernels]) {
       for (const i of list) {
-        const idle = this.idleAt[i];
-        if (idle && this.unchanged(i, idle)) continue;
+        if (this.idle[i] === 1 && this.unchanged(i, this.idleAt[i]!)) continue;
         const { period_ticks: period, offset_ticks: offset } = this.kernels[i]!.k.periodic!;
         const due = t <= offset ? offset : offset + Math.ceil((t - offset) / period) * period;
         if (due < e) e = due;
@@ -395,9 +402,10 @@ export class Emulator {
     for (let i = 0; i < probes.length; i++) {
       const pr = probes[i]!;
       const arr = this.state[pr.state]!;
+      const out = this.probes[i]!;
       for (let k = (Math.floor(from / pr.every_ticks) + 1) * pr.every_ticks; k <= to; k += pr.every_ticks) {
-        this.probes[i]!.ticks.push(k);
-        this.probes[i]!.values.push(Float64Array.from(pr.elements, (e) => arr[e]!));
+        out.ticks.push(k);
+        for (const e of pr.elements) out.data.push(arr[e]!);
       }
     }
   }

@@ -36,7 +36,7 @@ export class EmulatorHandle implements RunHandle {
       const n = p.ticks.length;
       const width = this.ir.probes.find((x) => x.column === p.column && x.state === p.state)!.elements.length;
       const names = width === 1 ? [p.column] : Array.from({ length: width }, (_, i) => `${p.column}[${this.ir.probes.find((x) => x.column === p.column)!.elements[i]}]`);
-      const columns = names.map((_, c) => Float64Array.from({ length: n }, (_, r) => p.values[r]![c]! * scale));
+      const columns = names.map((_, c) => Float64Array.from({ length: n }, (_, r) => p.data[r * p.width + c]! * scale));
       return { ticks: Float64Array.from(p.ticks), columns, names, count: n };
     });
     const neuronSpikes = e.spikes.groups.map((g, i) => ({ g, i })).filter(({ g }) => this.ir.groups[g]!.kind === 1);
