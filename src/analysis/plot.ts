@@ -349,3 +349,47 @@ export async function renderRasterSvg(input: SpikeRasterInput): Promise<string> 
   } as TopLevelSpec;
   return renderSpec(spec);
 }
+
+// ---------------------------------------------------------------------------
+// Overlay (engram compare)
+// ---------------------------------------------------------------------------
+
+/** Colours of fixed-point variants (the reference is black). */
+const PALETTE = ['#1f77b4', '#ff7f0e', '#d62728', '#17becf', '#9467bd', '#8c564b', '#e377c2', '#bcbd22'];
+
+export interface OverlayPanel {
+  name: string;
+  unit: string;
+  /** One line per variant, all on the shared time axis. */
+  lines: { label: string; values: ArrayLike<number> }[];
+}
+
+/** One panel per variable, one coloured line per variant (float64 and each fixed-point run). */
+export async function renderOverlaySvg(input: { title: string; time_s: ArrayLike<number>; panels: OverlayPanel[] }): Promise<string> {
+  const time = input.time_s;
+  const [tMin, tMax] = finiteRange(time, time.length);
+  const axis = timeAxisFor(tMin, tMax);
+  const labels = input.panels[0]?.lines.map((l) => l.label) ?? [];
+  const panels = input.panels.map((p, idx) => {
+    const rows: { t: number; v: number; variant: string }[] = [];
+    for (const line of p.lines) {
+      const d = decimateMinMax(time, line.values, MAX_POINTS_PER_SERIES);
+      for (let i = 0; i < d.time.length; i++) rows.push({ t: d.time[i]! / axis.divisor, v: d.values[i]!, variant: line.label });
+    }
+    const last = idx === input.panels.length - 1;
+    return {
+      width: PANEL_WIDTH,
+      height: PANEL_HEIGHT,
+      data: { values: rows },
+      mark: { type: 'line' as const, clip: true, aria: false, strokeWidth: 1.2 },
+      encoding: {
+        x: { field: 't', type: 'quantitative' as const, scale: { domain: axis.domain, nice: false, zero: false }, axis: last ? { title: axis.title, grid: true } : { title: null, labels: false, grid: true } },
+        y: { field: 'v', type: 'quantitative' as const, scale: rows.length > 0 ? { zero: false, nice: true } : { domain: [0, 1] }, axis: { title: yTitle({ name: p.name, unit: p.unit, values: [] }), grid: true, tickCount: 4 } },
+        // The float64 reference in black, drawn on top of the fixed-point variants.
+        color: { field: 'variant', type: 'nominal' as const, scale: { domain: labels, range: ['#000000', ...PALETTE].slice(0, labels.length) }, legend: idx === 0 ? { title: null, orient: 'top' as const } : null },
+      },
+    };
+  });
+  const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: input.title, config: baseConfig, spacing: 10, vconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
+  return renderSpec(spec);
+}

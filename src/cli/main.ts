@@ -14,6 +14,7 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
+  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator]
   engram --version | --help
@@ -29,6 +30,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
 compile   lower a model to a target's fixed-point IR (protobuf .engram): prints each variable's
           format and LSB, flags variables whose per-tick change is below one LSB, checks that the
           network fits the target (every violated limit with the numbers and a remedy)
+compare   the model in float64 and on each chip in its integer arithmetic, side by side: a table of
+          errors per variable (max, RMSE, final) and an overlay plot
 inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md)`;
 
@@ -48,12 +51,13 @@ export async function main(argv: string[]): Promise<number> {
     // Commands load on demand: "engram --version" should not pay for the compiler and plotting.
     if (command === "run") return await (await import("./run.ts")).runCommand(parseRun(rest));
     if (command === "compile") return await (await import("./compile.ts")).compileCommand(parseCompile(rest));
+    if (command === "compare") return await (await import("./compare.ts")).compareCommand(parseCompare(rest));
     if (command === "inspect") {
       if (rest.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${rest.length === 0 ? "none" : rest.join(" ")}`);
       return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
     }
     if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator") });
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, inspect, bench`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -110,6 +114,25 @@ function parseCompile(args: string[]) {
   const bits = text("bits") === undefined ? undefined : Number(text("bits"));
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${text("bits")}"`);
   return { model, target: text("target")!, out: text("out"), rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(text("seed")), dumpAfter: text("dump-after") };
+}
+
+function parseCompare(args: string[]) {
+  const { values, model } = parseWithModel("compare", args, {
+    targets: { type: "string", default: "reference,bss2,cmos" },
+    rounding: { type: "string", default: "nearest,stochastic" },
+    bits: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string" },
+  });
+  const list = (k: string) => String(values[k] ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const roundings = list("rounding");
+  for (const r of roundings) if (r !== "nearest" && r !== "stochastic" && r !== "floor") throw new UsageError(`--rounding takes nearest, stochastic or floor, got "${r}"`);
+  const bits = values.bits === undefined ? [undefined] : list("bits").map((b) => {
+    const n = Number(b);
+    if (!Number.isInteger(n) || n < 2 || n > 32) throw new UsageError(`--bits takes integers 2..32, got "${b}"`);
+    return n;
+  });
+  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined };
 }
 
 function parseSeed(text: string | undefined): number | undefined {

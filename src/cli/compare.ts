@@ -1,0 +1,123 @@
+/**
+ * engram compare: the same model in float64 and in each target's integer arithmetic, side by side.
+ * Writes DIR/compare.csv (per variant and variable: max abs error, RMSE, final-value error, all in
+ * the variable's unit, against float64) and DIR/compare.svg (overlay of every variant), and prints
+ * the table.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compile } from "../compiler/pipeline.ts";
+import { compileFixed } from "../compiler/fixed/pipeline.ts";
+import type { Rounding } from "../compiler/fixed/quantise.ts";
+import { renderOverlaySvg } from "../analysis/plot.ts";
+import { getTarget } from "../../targets/registry.ts";
+import type { RunHandle } from "../../targets/target.ts";
+import { EmulatorHandle } from "../../targets/emulator/handle.ts";
+import { EngramError } from "../diagnostics/diagnostic.ts";
+import { analyseByRun } from "./compile.ts";
+import { progressBar } from "./progress.ts";
+import { VERSION } from "./main.ts";
+
+export interface CompareOptions {
+  model: string;
+  targets: string[];
+  roundings: Rounding[];
+  bits: (number | undefined)[];
+  seed?: number;
+  out?: string;
+}
+
+interface Variant {
+  label: string;
+  handle: RunHandle;
+}
+
+export interface ErrorRow {
+  variant: string;
+  variable: string;
+  unit: string;
+  maxAbs: number;
+  rmse: number;
+  finalError: number;
+  final: number;
+  reference: number;
+}
+
+/** Errors of every recorded column of `v` against the reference, sample by sample. */
+export function errors(reference: RunHandle, v: Variant, units: Map<string, string>): ErrorRow[] {
+  const rows: ErrorRow[] = [];
+  reference.recorded.tables.forEach((rt, ti) => {
+    const vt = v.handle.recorded.tables[ti]!;
+    rt.names.forEach((name, c) => {
+      const a = rt.columns[c]!, b = vt.columns[vt.names.indexOf(name)]!;
+      const n = Math.min(rt.count, vt.count);
+      let maxAbs = 0, sq = 0;
+      for (let i = 0; i < n; i++) {
+        const d = Math.abs(b[i]! - a[i]!);
+        if (d > maxAbs) maxAbs = d;
+        sq += d * d;
+      }
+      rows.push({ variant: v.label, variable: name, unit: units.get(name) ?? "", maxAbs, rmse: Math.sqrt(sq / Math.max(1, n)), finalError: b[n - 1]! - a[n - 1]!, final: b[n - 1]!, reference: a[n - 1]! });
+    });
+  });
+  return rows;
+}
+
+export async function compareCommand(o: CompareOptions): Promise<number> {
+  const reference = getTarget("reference");
+  const refProgram = compile(o.model, { target: "reference", seed: o.seed });
+  const out = o.out ?? join("out", `${refProgram.name}.compare`);
+  const variants: Variant[] = [];
+  const bar = progressBar(`${refProgram.name} (compare)`, 1);
+  const refHandle = reference.execute!(refProgram);
+  refHandle.run();
+  variants.push({ label: "float64", handle: refHandle });
+  const fixedTargets = o.targets.filter((t) => t !== "reference");
+  const total = fixedTargets.length * o.roundings.length * o.bits.length;
+  let done = 0;
+  for (const name of fixedTargets) {
+    const target = getTarget(name);
+    for (const rounding of o.roundings) {
+      for (const bits of o.bits) {
+        const label = `${name} ${rounding}${bits ? ` ${bits}-bit` : ""}`;
+        if (bits !== undefined && !target.caps.allowedWidths.includes(bits)) {
+          process.stderr.write(`engram: skipping ${label}: ${name} has no ${bits}-bit state (it has ${target.caps.allowedWidths.join(", ")})\n`);
+          continue;
+        }
+        const program = compile(o.model, { target: name, seed: o.seed });
+        const { ir } = compileFixed(program, target.caps, { rounding, bits, engramVersion: VERSION, analyse: analyseByRun });
+        const handle = new EmulatorHandle(ir);
+        handle.run();
+        variants.push({ label, handle });
+        bar.update(++done / Math.max(1, total));
+      }
+    }
+  }
+  bar.done();
+  if (variants.length < 2) throw new EngramError([{ code: "nothing-to-compare", message: "no fixed-point variant to compare with float64", hint: "name bss2 or cmos in --targets" }]);
+  const units = new Map(refProgram.recordings.flatMap((r) => r.columns.map((c) => [c, r.unit] as [string, string])));
+  const rows = variants.slice(1).flatMap((v) => errors(refHandle, v, units));
+  mkdirSync(out, { recursive: true });
+  const csv = ["variant,variable,unit,max_abs_error,rmse,final_error,final_value,float64_final", ...rows.map((r) => [r.variant, r.variable, r.unit, r.maxAbs, r.rmse, r.finalError, r.final, r.reference].join(","))].join("\n") + "\n";
+  writeFileSync(join(out, "compare.csv"), csv);
+  const first = refHandle.recorded.tables[0]!;
+  const time = Float64Array.from(first.ticks.subarray(0, first.count), (k) => k * refProgram.tickSeconds);
+  const panels = refHandle.recorded.tables.flatMap((t, ti) =>
+    t.names.map((name) => ({
+      name,
+      unit: units.get(name) ?? "",
+      lines: variants.map((v) => {
+        const vt = v.handle.recorded.tables[ti]!;
+        return { label: v.label, values: vt.columns[vt.names.indexOf(name)]!.subarray(0, vt.count) };
+      }),
+    })),
+  );
+  writeFileSync(join(out, "compare.svg"), await renderOverlaySvg({ title: `${refProgram.name}: float64 and fixed point (seed ${refProgram.seed})`, time_s: time, panels: time.length === first.count ? panels : [] }));
+  const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2));
+  const table = [
+    `${"variant".padEnd(26)} ${"variable".padEnd(10)} ${"max |err|".padStart(11)} ${"RMSE".padStart(11)} ${"final err".padStart(11)}  final (float64)`,
+    ...rows.map((r) => `${r.variant.padEnd(26)} ${`${r.variable}${r.unit && r.unit !== "1" ? ` ${r.unit}` : ""}`.padEnd(10)} ${fmt(r.maxAbs).padStart(11)} ${fmt(r.rmse).padStart(11)} ${fmt(r.finalError).padStart(11)}  ${fmt(r.final)} (${fmt(r.reference)})`),
+  ];
+  process.stdout.write(table.join("\n") + `\n  wrote ${join(out, "compare.csv")}\n  wrote ${join(out, "compare.svg")}\n`);
+  return 0;
+}
