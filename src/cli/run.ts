@@ -28,6 +28,14 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   handle.run((f) => bar.update(f));
   bar.done();
+  if (handle instanceof EmulatorHandle && hardware) {
+    const s = handle.emulator.stats;
+    hardware.digital_overruns = s.overruns;
+    hardware.max_backlog_cycles = s.maxBacklogCycles;
+    hardware.stepped_ticks = s.ticks;
+    hardware.jumped_ticks = s.jumpedTicks;
+    if (s.overruns > 0) process.stderr.write(`engram: warning: ${s.overruns} digital kernel runs on ${target.name} were due while the digital unit was still busy (largest backlog ${s.maxBacklogCycles} cycles): the chip would run them late\n`);
+  }
   const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
   const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
     engramVersion: VERSION,

@@ -30,7 +30,7 @@ export interface IrFixedFormat {
 
 /** The decoded program as plain objects (enums as numbers, 64-bit fields as numbers). */
 export interface IrProgram {
-  header: { ir_version: number; engram_version: string; target: string; seed: number; tick_seconds: number; duration_ticks: number; model_name: string; model_sha256: string; acceleration: number };
+  header: { ir_version: number; engram_version: string; target: string; seed: number; tick_seconds: number; duration_ticks: number; model_name: string; model_sha256: string; acceleration: number; clock_hz: number };
   groups: { name: string; kind: number; size: number }[];
   states: { name: string; group: number; format: IrFixedFormat; init: number[]; unit: string; unit_scale: number }[];
   connectivity: { synapses: number; pre: number; post: number; pre_index: number[]; post_index: number[]; array: number[]; row: number[]; column: number[]; label: number[] }[];
@@ -42,6 +42,8 @@ export interface IrProgram {
     registers: { format: IrFixedFormat }[];
     /** 1 = digital (cycle-budgeted), 2 = analog core. */
     unit: number;
+    /** Cycles one run costs (digital kernels). */
+    cycles: number;
     ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number }[];
   }[];
   stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number } }[];

@@ -27,7 +27,7 @@ export function printProgram(p: IrProgram): string {
   const out: string[] = [];
   out.push(`engram IR v${h.ir_version}  target ${h.target}  engram ${h.engram_version}`);
   out.push(`model ${h.model_name}  sha256 ${h.model_sha256}  seed ${h.seed}`);
-  out.push(`tick ${h.tick_seconds} s  duration ${h.duration_ticks} ticks (${h.duration_ticks * h.tick_seconds} s)  acceleration ${h.acceleration}`);
+  out.push(`tick ${h.tick_seconds} s  duration ${h.duration_ticks} ticks (${h.duration_ticks * h.tick_seconds} s)  acceleration ${h.acceleration}  clock ${h.clock_hz} Hz`);
   out.push("groups:");
   p.groups.forEach((g, i) => out.push(`  g${i} ${g.name}: ${g.kind === 1 ? "neurons" : "synapses"} x${g.size}`));
   out.push("states:");
@@ -43,7 +43,7 @@ export function printProgram(p: IrProgram): string {
   out.push("kernels:");
   p.kernels.forEach((k, i) => {
     const trig = k.periodic ? `every ${k.periodic.period_ticks} ticks from ${k.periodic.offset_ticks}` : k.on_spike ? `on ${k.on_spike.post ? "post" : "pre"} spikes of g${k.on_spike.source} after ${k.on_spike.delay_ticks} ticks` : "no trigger";
-    out.push(`  k${i} ${k.name} over g${k.group}, ${trig}, ${k.unit === 2 ? "analog core" : "digital"}`);
+    out.push(`  k${i} ${k.name} over g${k.group}, ${trig}, ${k.unit === 2 ? "analog core" : `digital, ${k.cycles} cycles`}`);
     k.registers.forEach((r, j) => out.push(`    r${j}: ${formatText(r.format)}`));
     k.ops.forEach((o, j) => {
       const info = OP_BY_CODE.get(o.op);

@@ -43,6 +43,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
     if (!(h.tick_seconds > 0 && Number.isFinite(h.tick_seconds))) bad(["header", "tick_seconds"], "tick length must be a positive finite number of seconds", h.tick_seconds);
     if (!Number.isSafeInteger(h.duration_ticks) || h.duration_ticks < 0) bad(["header", "duration_ticks"], "duration must be a non-negative integer number of ticks below 2^53", h.duration_ticks);
     if (!(h.acceleration >= 1 && Number.isFinite(h.acceleration))) bad(["header", "acceleration"], "acceleration must be a finite number >= 1", h.acceleration);
+    if (!(h.clock_hz >= 0 && Number.isFinite(h.clock_hz))) bad(["header", "clock_hz"], "clock must be a finite, non-negative frequency", h.clock_hz);
   }
   const groups = p.groups ?? [];
   if (groups.length > LIMITS.maxGroups) bad(["groups"], `too many groups (limit ${LIMITS.maxGroups})`, groups.length);

@@ -24,6 +24,14 @@ export interface EmulatorStats {
   kernelSkips: number;
   /** Ticks jumped over because nothing could happen in them. */
   jumpedTicks: number;
+  /**
+   * Digital kernel runs that could not finish by their deadline (the end of their period; for
+   * spike-triggered kernels, of the fastest digital period) given the work queued before them:
+   * the chip would run late. Never hidden; reported in the manifest.
+   */
+  overruns: number;
+  /** Largest backlog of digital work seen, in cycles. */
+  maxBacklogCycles: number;
   wallSeconds: number;
 }
 
@@ -40,7 +48,18 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   readonly spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, wallSeconds: 0 };
+  /** Digital work not yet done, in cycles; drains by cyclesPerTick every tick. */
+  private backlog = 0;
+  /**
+   * Utilisation of the periodic digital kernels, sum of cycles / (period x cycles per tick). At most
+   * 1 means periodic work alone meets every deadline under earliest-deadline-first, so stretches
+   * with only periodic work can be jumped without cycle bookkeeping once the backlog is empty.
+   */
+  private readonly utilisation: number;
+  /** Deadline of spike-triggered digital kernels, in ticks. */
+  private readonly eventDeadline: number;
+  private readonly cyclesPerTick: number;
   tick = 0;
   private readonly rounding: Rng;
   private readonly noise: Rng;
@@ -82,6 +101,11 @@ export class Emulator {
       return this.rounding.uniform();
     };
     this.versions = new Float64Array(program.states.length);
+    const h = program.header;
+    this.cyclesPerTick = h.clock_hz > 0 ? (h.clock_hz * h.tick_seconds) / h.acceleration : Infinity;
+    const periodic = program.kernels.filter((k) => k.periodic && k.unit === 1);
+    this.utilisation = periodic.reduce((s, k) => s + k.cycles / (k.periodic!.period_ticks * this.cyclesPerTick), 0);
+    this.eventDeadline = Math.min(1e12, ...periodic.map((k) => k.periodic!.period_ticks), Infinity) || 1;
     const sizes = program.groups.map((g) => g.size);
     this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
     this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
@@ -288,12 +312,14 @@ export class Emulator {
       if (t < offset || (t - offset) % period !== 0) continue;
       if (this.idle[i] === 1 && this.unchanged(i, this.idleAt[i]!)) {
         this.stats.kernelSkips++;
+        this.account(k); // the chip runs it all the same
         continue;
       }
       const before0 = act[0]!, before1 = act[1]!, before2 = act[2]!;
       const n = this.program.groups[k.group]!.size;
       for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
+      this.account(k);
       const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
       this.idle[i] = noOp ? 1 : 0;
       if (noOp) {
@@ -301,6 +327,18 @@ export class Emulator {
         for (let j = 0; j < reads.length; j++) at[j] = this.versions[reads[j]!]!;
       }
     }
+  }
+
+  /**
+   * Charges a digital kernel run to the cycle budget (work is served in order at cyclesPerTick);
+   * it is an overrun if it cannot complete within its deadline.
+   */
+  private account(k: Kernel): void {
+    if (k.unit !== 1 || k.cycles === 0) return;
+    const deadline = k.periodic ? k.periodic.period_ticks : this.eventDeadline === Infinity ? 1 : this.eventDeadline;
+    if ((this.backlog + k.cycles) / this.cyclesPerTick > deadline) this.stats.overruns++;
+    this.backlog += k.cycles;
+    if (this.backlog > this.stats.maxBacklogCycles) this.stats.maxBacklogCycles = this.backlog;
   }
 
   private unchanged(kernel: number, idle: Float64Array): boolean {
@@ -334,11 +372,13 @@ export class Emulator {
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
       const neurons = fired.size === 1 ? fired : [...fired].sort((x, y) => x - y);
       for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      this.account(k);
     }
     this.periodic(this.synapseKernels);
     for (let g = 0; g < slot.length; g++) if (slot[g]!.size > 0) this.recentSpikes[g]!.push(t);
     this.tick = t + 1;
     this.stats.ticks++;
+    this.backlog = Math.max(0, this.backlog - this.cyclesPerTick);
     this.sample();
   }
 
@@ -353,8 +393,11 @@ export class Emulator {
     let next = 0;
     while (this.tick < end) {
       const event = this.nextEvent(end);
-      if (event > this.tick) {
+      // Jumped stretches hold only periodic work, which meets its deadlines when the utilisation
+      // is at most 1 (earliest-deadline-first); any backlog left by events drains meanwhile.
+      if (event > this.tick && this.utilisation <= 1) {
         this.stats.jumpedTicks += event - this.tick;
+        this.backlog = Math.max(0, this.backlog - (event - this.tick) * this.cyclesPerTick);
         this.sampleRange(this.tick, event);
         this.tick = event;
         continue;

@@ -5,7 +5,7 @@ const q = (width: number, signed: boolean, frac: number, rounding = 2, overflow 
 
 export function sampleProgram(): IrProgram {
   return {
-    header: { ir_version: 1, engram_version: "test", target: "cmos", seed: 7, tick_seconds: 0.0002, duration_ticks: 100, model_name: "sample", model_sha256: "0".repeat(64), acceleration: 1 },
+    header: { ir_version: 1, engram_version: "test", target: "cmos", seed: 7, tick_seconds: 0.0002, duration_ticks: 100, model_name: "sample", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6 },
     groups: [
       { name: "pre", kind: 1, size: 1 },
       { name: "post", kind: 1, size: 1 },
@@ -23,6 +23,7 @@ export function sampleProgram(): IrProgram {
         group: 2,
         periodic: { period_ticks: 1, offset_ticks: 0 },
         unit: 1,
+        cycles: 120,
         registers: [{ format: q(8, false, 6, 3) }, { format: q(16, true, 15, 1) }, { format: q(8, false, 6, 3) }, { format: q(16, true, 8) }, { format: q(16, true, 12) }, { format: q(16, true, 12) }],
         ops: [
           { op: 1, dst: 0, src: [], imm: 0, state: 2, index: 1 }, // r0 = c
@@ -40,6 +41,7 @@ export function sampleProgram(): IrProgram {
         group: 2,
         on_spike: { source: 0, delay_ticks: 3, post: false },
         unit: 2,
+        cycles: 0,
         registers: [{ format: q(8, false, 6, 3) }, { format: q(8, false, 6) }, { format: q(8, false, 6, 3) }],
         ops: [
           { op: 1, dst: 0, src: [], imm: 0, state: 2, index: 1 }, // r0 = c

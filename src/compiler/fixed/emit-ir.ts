@@ -10,6 +10,7 @@ import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
+import { kernelCycles } from "./drc.ts";
 import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 import type { Placement } from "./map.ts";
 
@@ -99,6 +100,9 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
   const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod });
   const stateList = [...states.values()].sort((a, b) => a.index - b.index);
+  const sizes = new Map([...program.populations, ...program.projections].map((g) => [g.name, g.size]));
+  const groupNames = [...program.populations, ...program.projections].map((g) => g.name);
+  for (const k of kernels) if (k.unit === 1) k.cycles = kernelCycles(k, sizes.get(groupNames[k.group]!)!, caps);
   return {
     header: {
       ir_version: IR_VERSION,
@@ -110,6 +114,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
       model_name: program.name,
       model_sha256: program.modelHash,
       acceleration: caps.acceleration,
+      clock_hz: Number.isFinite(caps.clockHz) ? caps.clockHz : 0,
     },
     groups,
     states: stateList.map((s) => ({ name: `${s.group}.${s.name}`, group: s.groupIndex, format: toIrFormat(s.format), init: s.init, unit: s.unit, unit_scale: s.unitScale })),

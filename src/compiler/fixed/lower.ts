@@ -460,7 +460,7 @@ export function lowerKernels(input: LowerInput): Kernel[] {
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
   const kernels: Kernel[] = [];
   const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
-    if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops, unit });
+    if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops, unit, cycles: 0 });
   };
   const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0 } });
   /**
