@@ -22,6 +22,17 @@ export const FIXED_PASSES = ["range-analysis", "quantise", "map", "lower", "sche
 /** Longest slow-kernel period: one second of biological time. */
 const SLOW_PERIOD_CAP_TICKS = (p: Program) => Math.max(1, Math.round(1 / p.tickSeconds));
 
+/** Observed range of a variable seen from group g (own, pre or post), else the range of its initial values. */
+function observedRange(program: Program, stats: Map<string, VarStats>, g: Program["populations"][number] | Program["projections"][number]) {
+  return (name: string, scope: string): Interval => {
+    const owner = scope === "self" ? g.name : scope === "pre" ? (g as { pre?: string }).pre! : (g as { post?: string }).post!;
+    const s = stats.get(`${owner}.${name}`);
+    if (s) return [s.min, s.max];
+    const v = [...program.populations, ...program.projections].find((x) => x.name === owner)?.vars.find((x) => x.name === name);
+    return v ? extent(v.init) : [0, 0];
+  };
+}
+
 /** Longest slow period that keeps every slow term's step below maxStepOverTau of its time constant. */
 function maxSlowPeriod(program: Program, caps: TargetCaps, stats: Map<string, VarStats>): number {
   const { analog } = analogVariables(program, caps);
@@ -32,13 +43,7 @@ function maxSlowPeriod(program: Program, caps: TargetCaps, stats: Map<string, Va
       if (analog.has(`${g.name}.${u.var}`) || fastVars.has(`${g.name}.${u.var}`) || !u.linear) continue;
       const parts = splitUpdate(u, (name) => fastVars.has(`${g.name}.${name}`));
       if (!parts.slow) continue;
-      const range = (name: string, scope: string): Interval => {
-        const owner = scope === "self" ? g.name : scope === "pre" ? (g as { pre?: string }).pre! : (g as { post?: string }).post!;
-        const s = stats.get(`${owner}.${name}`);
-        if (s) return [s.min, s.max];
-        const v = [...program.populations, ...program.projections].find((x) => x.name === owner)?.vars.find((x) => x.name === name);
-        return v ? extent(v.init) : [0, 0];
-      };
+      const range = observedRange(program, stats, g);
       const [lo, hi] = interval(parts.slow.B, range);
       const rate = Math.max(Math.abs(lo), Math.abs(hi));
       if (rate > 0 && Number.isFinite(rate)) best = Math.min(best, Math.floor(caps.maxStepOverTau / (rate * program.tickSeconds)));
@@ -74,13 +79,7 @@ function maxDigitalPeriod(program: Program, caps: TargetCaps, stats: Map<string,
   for (const g of [...program.populations, ...program.projections]) {
     for (const u of g.odes) {
       if (analog.has(`${g.name}.${u.var}`) || !u.linear) continue;
-      const range = (name: string, scope: string): Interval => {
-        const owner = scope === "self" ? g.name : scope === "pre" ? (g as { pre?: string }).pre! : (g as { post?: string }).post!;
-        const s = stats.get(`${owner}.${name}`);
-        if (s) return [s.min, s.max];
-        const v = [...program.populations, ...program.projections].find((x) => x.name === owner)?.vars.find((x) => x.name === name);
-        return v ? extent(v.init) : [0, 0];
-      };
+      const range = observedRange(program, stats, g);
       const [lo, hi] = interval(u.B, range);
       const rate = Math.max(Math.abs(lo), Math.abs(hi));
       if (rate === 0 || !Number.isFinite(rate)) continue;
