@@ -12,7 +12,8 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.j
 const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
-  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--dump-after PASS]
+  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor]
+                        [--checkpoint-every S] [--resume FILE] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR]
   engram inspect FILE.engram
@@ -24,6 +25,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --target    target to run on (default: reference, float64; bss2 and cmos: the model is
               compiled to the chip's fixed-point IR and run on its emulator, bit-exact)
   --rounding  rounding of state updates on bss2/cmos (default: stochastic)
+  --checkpoint-every S   on bss2/cmos: write DIR/checkpoint.json every S biological seconds
+  --resume FILE          on bss2/cmos: continue from a checkpoint, bit-identically
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
   --dump-after PASS   print the compiler stage after PASS (resolve, check-units, elaborate, discretise, emit)
@@ -81,6 +84,10 @@ export interface RunOptions {
   dumpAfter?: string;
   /** Rounding of state updates on fixed-point targets. */
   rounding: "nearest" | "stochastic" | "floor";
+  /** Biological seconds between checkpoints (emulated targets). */
+  checkpointEvery?: number;
+  /** Checkpoint file to continue from. */
+  resume?: string;
 }
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
@@ -150,8 +157,12 @@ function parseRun(args: string[]): RunOptions {
     plain: { type: "boolean", default: false },
     "dump-after": { type: "string" },
     rounding: { type: "string", default: "stochastic" },
+    "checkpoint-every": { type: "string" },
+    resume: { type: "string" },
   });
+  const every = values["checkpoint-every"] === undefined ? undefined : Number(values["checkpoint-every"]);
+  if (every !== undefined && !(every > 0)) throw new UsageError(`--checkpoint-every takes a positive number of biological seconds, got "${values["checkpoint-every"]}"`);
   const rounding = values.rounding as string;
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
-  return { model, rounding, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined };
+  return { model, rounding, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined };
 }

@@ -1,5 +1,8 @@
 /** engram run: compile, execute on a target (float64 reference, or a chip's emulator), write outputs. */
 import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { EngramError } from "../diagnostics/diagnostic.ts";
+import type { Snapshot } from "../../targets/emulator/emulator.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
@@ -26,7 +29,24 @@ export async function runCommand(o: RunOptions): Promise<number> {
     hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, ir_bytes: encode(fixed.ir).length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
-  handle.run((f) => bar.update(f));
+  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
+  if (handle instanceof EmulatorHandle) {
+    if (o.resume) {
+      let snap: Snapshot;
+      try {
+        snap = JSON.parse(readFileSync(o.resume, "utf8")) as Snapshot;
+        handle.emulator.restore(snap);
+      } catch (e) {
+        throw new EngramError([{ code: "bad-checkpoint", message: `cannot resume from ${o.resume}: ${(e as Error).message}` }]);
+      }
+    }
+    const every = o.checkpointEvery ? Math.max(1, Math.round(o.checkpointEvery / program.tickSeconds)) : 0;
+    mkdirSync(out, { recursive: true });
+    handle.run((f) => bar.update(f), every, (s) => writeFileSync(join(out, "checkpoint.json"), JSON.stringify(s)));
+  } else {
+    if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `checkpoints are for emulated chips (--target bss2 or cmos); the ${target.name} target runs ${program.durationTicks * program.tickSeconds} s in seconds` }]);
+    handle.run((f) => bar.update(f));
+  }
   bar.done();
   if (handle instanceof EmulatorHandle && hardware) {
     const s = handle.emulator.stats;
@@ -36,7 +56,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     hardware.jumped_ticks = s.jumpedTicks;
     if (s.overruns > 0) process.stderr.write(`engram: warning: ${s.overruns} digital kernel runs on ${target.name} were due while the digital unit was still busy (largest backlog ${s.maxBacklogCycles} cycles): the chip would run them late\n`);
   }
-  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
   const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
     engramVersion: VERSION,
     modelFile: o.model,

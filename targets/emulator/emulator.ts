@@ -47,7 +47,7 @@ export interface ProbeData {
 export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
-  readonly spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
+  spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
   readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, wallSeconds: 0 };
   /** Digital work not yet done, in cycles; drains by cyclesPerTick every tick. */
   private backlog = 0;
@@ -453,6 +453,72 @@ export class Emulator {
     }
   }
 
+  /** The complete state, for checkpoints: restore() into an emulator of the same program continues bit-identically. */
+  snapshot(): Snapshot {
+    const self = this as unknown as Record<string, unknown>;
+    return {
+      format: "engram-emulator-snapshot-1",
+      modelSha256: this.program.header.model_sha256,
+      target: this.program.header.target,
+      tick: this.tick,
+      state: this.state.map((a) => Array.from(a)),
+      rngs: { rounding: this.rounding.save(), noise: this.noise.save(), stimuli: this.stimRng.map((r) => r.save()) },
+      stimNext: this.stimNext.map((x) => (Number.isFinite(x) ? x : null)),
+      stimPending: this.stimPending.map((x) => [...x]),
+      stimCursor: [...this.stimCursor],
+      fired: this.fired.map((slot) => slot.map((set) => [...set])),
+      firedTick: Array.from(this.firedTick),
+      recentSpikes: this.recentSpikes.map((x) => [...x]),
+      idle: Array.from(this.idle),
+      idleAt: this.idleAt.map((a) => Array.from(a)),
+      versions: Array.from(this.versions),
+      activity: Array.from(this.activity),
+      backlog: self.backlog as number,
+      probes: this.probes.map((p) => ({ ticks: [...p.ticks], data: [...p.data] })),
+      spikes: { ticks: [...this.spikes.ticks], groups: [...this.spikes.groups], elements: [...this.spikes.elements] },
+      stats: { ...this.stats },
+    };
+  }
+
+  /** Continues from a snapshot of the same program (checked by model hash, target and sizes). */
+  restore(s: Snapshot): void {
+    const h = this.program.header;
+    if (s.format !== "engram-emulator-snapshot-1" || s.modelSha256 !== h.model_sha256 || s.target !== h.target || s.state.length !== this.state.length) {
+      throw new Error(`checkpoint is for ${s.target} / model ${String(s.modelSha256).slice(0, 12)}, not this program (${h.target} / ${h.model_sha256.slice(0, 12)})`);
+    }
+    s.state.forEach((a, i) => {
+      if (a.length !== this.state[i]!.length) throw new Error(`checkpoint state ${i} has ${a.length} values, the program ${this.state[i]!.length}`);
+      this.state[i]!.set(a);
+    });
+    this.tick = s.tick;
+    this.rounding.load(s.rngs.rounding);
+    this.noise.load(s.rngs.noise);
+    s.rngs.stimuli.forEach((r, i) => this.stimRng[i]!.load(r));
+    s.stimNext.forEach((x, i) => (this.stimNext[i] = x === null ? Infinity : x));
+    s.stimPending.forEach((x, i) => (this.stimPending[i] = [...x]));
+    s.stimCursor.forEach((x, i) => (this.stimCursor[i] = x));
+    s.fired.forEach((slot, i) => slot.forEach((list, g) => {
+      const set = this.fired[i]![g]!;
+      set.clear();
+      for (const n of list) set.add(n);
+    }));
+    this.firedTick.set(s.firedTick);
+    s.recentSpikes.forEach((x, g) => (this.recentSpikes[g] = [...x]));
+    this.idle.set(s.idle);
+    s.idleAt.forEach((a, i) => this.idleAt[i]!.set(a));
+    this.versions.set(s.versions);
+    this.activity.set(s.activity);
+    (this as unknown as { backlog: number }).backlog = s.backlog;
+    s.probes.forEach((p, i) => {
+      this.probes[i]!.ticks = [...p.ticks];
+      this.probes[i]!.data = [...p.data];
+    });
+    this.spikes.ticks = [...s.spikes.ticks];
+    this.spikes.groups = [...s.spikes.groups];
+    this.spikes.elements = [...s.spikes.elements];
+    Object.assign(this.stats, s.stats);
+  }
+
   /** Finds stimulus i's next spiking tick at or after `from` (drawing its Poisson stream in tick order). */
   private prime(i: number, from: number): void {
     const s = this.program.stimuli[i]!;
@@ -496,4 +562,28 @@ export class Emulator {
     this.stimNext[i] = at;
     this.stimPending[i] = pending;
   }
+}
+
+/** Everything an emulator needs to continue exactly where it stopped (JSON-serialisable). */
+export interface Snapshot {
+  format: "engram-emulator-snapshot-1";
+  modelSha256: string;
+  target: string;
+  tick: number;
+  state: number[][];
+  rngs: { rounding: number[]; noise: number[]; stimuli: number[][] };
+  stimNext: (number | null)[];
+  stimPending: number[][];
+  stimCursor: number[];
+  fired: number[][][];
+  firedTick: number[];
+  recentSpikes: number[][];
+  idle: number[];
+  idleAt: number[][];
+  versions: number[];
+  activity: number[];
+  backlog: number;
+  probes: { ticks: number[]; data: number[] }[];
+  spikes: { ticks: number[]; groups: number[]; elements: number[] };
+  stats: EmulatorStats;
 }

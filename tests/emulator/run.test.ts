@@ -37,3 +37,18 @@ describe("engram run --target cmos", () => {
     expect(Math.abs(s - f)).toBeLessThan(Math.abs(n - f) / 3); // measured 0.011 mV
   });
 });
+
+describe("engram run --checkpoint-every / --resume", () => {
+  const a = join(tmp, "ck-a"), b = join(tmp, "ck-b"), c = join(tmp, "ck-c");
+  it("checkpointing does not change the run; resuming from a checkpoint reproduces it; a foreign checkpoint is refused", () => {
+    expect(engram("run", "models/stc/wtet.yaml", "--target", "bss2", "--out", a).status).toBe(0);
+    expect(engram("run", "models/stc/wtet.yaml", "--target", "bss2", "--checkpoint-every", "3600", "--out", b).status).toBe(0);
+    expect(readFileSync(join(b, "traces.csv"), "utf8")).toBe(readFileSync(join(a, "traces.csv"), "utf8"));
+    expect(engram("run", "models/stc/wtet.yaml", "--target", "bss2", "--resume", join(b, "checkpoint.json"), "--out", c).status).toBe(0);
+    expect(readFileSync(join(c, "traces.csv"), "utf8")).toBe(readFileSync(join(a, "traces.csv"), "utf8"));
+    const foreign = engram("run", "models/stc/stet.yaml", "--target", "bss2", "--resume", join(b, "checkpoint.json"), "--out", join(tmp, "ck-d"));
+    expect(foreign.status).toBe(1);
+    expect(foreign.stderr).toContain("cannot resume");
+    expect(foreign.stderr).not.toMatch(/\n\s+at /);
+  });
+});
