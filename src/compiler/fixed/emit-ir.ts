@@ -14,11 +14,12 @@ import { kernelCycles } from "./drc.ts";
 import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 import type { Placement } from "./map.ts";
 
-/** Raw integer of a real value in a format: nearest, saturated. */
+/** Raw integer of a real value in a format: nearest with ties away from zero (the IR's rule), saturated. */
 export function toRaw(x: number, f: Format): number {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
-  const r = Math.round(x * 2 ** f.frac);
+  const scaled = x * 2 ** f.frac;
+  const r = Math.sign(scaled) * Math.round(Math.abs(scaled)); // Math.round alone sends -2.5 to -2
   return Math.min(hi, Math.max(lo, r));
 }
 
