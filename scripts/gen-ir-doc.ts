@@ -1,6 +1,8 @@
-/** Writes docs/ir.md from the op table (src/ir/ops.ts). Run: npm run docs:ir */
+/** Writes docs/ir.md from the op table (src/ir/ops.ts). Run: npm run docs:ir (a test compares the two). */
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { opTableMarkdown } from "../src/ir/ops.ts";
 
-writeFileSync("docs/ir.md", opTableMarkdown());
-console.log("wrote docs/ir.md");
+const out = fileURLToPath(new URL("../docs/ir.md", import.meta.url));
+writeFileSync(out, opTableMarkdown());
+console.log(`wrote ${out}`);

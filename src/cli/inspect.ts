@@ -1,19 +1,36 @@
 /** engram inspect FILE.engram: decode, verify and print the IR's stable text form. */
-import { readFileSync, statSync, existsSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { decode, DecodeError, MAX_FILE_BYTES } from "../ir/codec.ts";
 import { verify } from "../ir/verify.ts";
 import { printProgram } from "../ir/print.ts";
 
 export async function inspectCommand(file: string): Promise<number> {
-  if (!existsSync(file)) throw new EngramError([{ code: "file-not-found", message: `IR file not found: ${file}` }]);
-  const size = statSync(file).size;
-  if (size > MAX_FILE_BYTES) throw new EngramError([{ code: "file-too-large", message: `${file} is ${size} bytes, more than the ${MAX_FILE_BYTES}-byte limit for IR files` }]);
+  const fail = (code: string, message: string): never => {
+    throw new EngramError([{ code, message }]);
+  };
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) fail("not-a-file", `${file} is not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof EngramError) throw e;
+    return fail((e as NodeJS.ErrnoException).code === "ENOENT" ? "file-not-found" : "file-unreadable", (e as NodeJS.ErrnoException).code === "ENOENT" ? `IR file not found: ${file}` : `cannot read ${file}: ${(e as Error).message}`);
+  }
+  // Refused before reading: the size limit is also what bounds the decoder's work.
+  if (size > MAX_FILE_BYTES) fail("file-too-large", `${file} is ${size} bytes, more than the ${MAX_FILE_BYTES}-byte limit for IR files`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return fail("file-unreadable", `cannot read ${file}: ${(e as Error).message}`);
+  }
   let program;
   try {
-    program = decode(readFileSync(file));
+    program = decode(bytes);
   } catch (e) {
-    if (e instanceof DecodeError) throw new EngramError([{ code: "invalid-ir-file", message: `${file} is not a valid engram IR file: ${e.message.replace(/^not a valid engram IR file: /, "")}` }]);
+    if (e instanceof DecodeError) fail("invalid-ir-file", `${file} is not a valid engram IR file: ${e.message.replace(/^not a valid engram IR file: /, "")}`);
     throw e;
   }
   verify(program, file);

@@ -9,6 +9,14 @@ const PROTO_PATH = new URL("./ir.proto", import.meta.url);
 export const IR_VERSION = 1;
 /** A file larger than this is refused before parsing. */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+/**
+ * Budget of the decoded form, checked on the wire bytes before anything is materialised: each
+ * message costs 16 units, each repeated 64-bit value 4 and each other repeated value 1. Decoding
+ * expands bytes a lot (an empty kernel is 2 bytes on the wire and ~300 bytes of objects; a packed
+ * sint64 of 1 byte becomes a Long), so without this a few tens of megabytes, well below
+ * MAX_FILE_BYTES, would exhaust the heap before verify() could count anything.
+ */
+export const MAX_DECODED_UNITS = 1 << 25;
 
 let root: protobuf.Root | undefined;
 export function irRoot(): protobuf.Root {
@@ -63,10 +71,81 @@ export function decode(bytes: Uint8Array): IrProgram {
   const t = programType();
   let msg: protobuf.Message;
   try {
+    checkDecodedSize(bytes, t);
     msg = t.decode(bytes);
   } catch (e) {
+    if (e instanceof DecodeError) throw e;
     throw new DecodeError(`not a valid engram IR file: ${(e as Error).message}`);
   }
   const obj = t.toObject(msg, { longs: Number, enums: Number, defaults: true, arrays: true, oneofs: false }) as IrProgram;
   return obj;
+}
+
+interface ScanField {
+  message?: protobuf.Type;
+  repeated: boolean;
+  /** Cost of one repeated scalar value. */
+  cost: number;
+  /** Wire type of one unpacked value. */
+  wire: number;
+}
+const WIDE = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64", "double"]);
+const FIXED64 = new Set(["fixed64", "sfixed64", "double"]);
+const FIXED32 = new Set(["fixed32", "sfixed32", "float"]);
+const scanFields = new Map<protobuf.Type, Map<number, ScanField>>();
+function fieldsOf(type: protobuf.Type): Map<number, ScanField> {
+  let m = scanFields.get(type);
+  if (!m) {
+    m = new Map();
+    for (const f of type.fieldsArray) {
+      f.resolve();
+      const message = f.resolvedType instanceof protobuf.Type ? f.resolvedType : undefined;
+      const wire = message || f.type === "string" || f.type === "bytes" ? 2 : FIXED64.has(f.type) ? 1 : FIXED32.has(f.type) ? 5 : 0;
+      m.set(f.id, { message, repeated: f.repeated, cost: WIDE.has(f.type) ? 4 : 1, wire });
+    }
+    scanFields.set(type, m);
+  }
+  return m;
+}
+
+/**
+ * Refuses bytes whose decoded form would exceed MAX_DECODED_UNITS, read from the wire format
+ * without materialising anything (follows protobufjs: fields with an unexpected wire type are
+ * skipped). Malformed bytes throw, as decoding them would.
+ */
+function checkDecodedSize(bytes: Uint8Array, type: protobuf.Type): void {
+  const r = protobuf.Reader.create(bytes);
+  let units = 0;
+  const charge = (n: number) => {
+    units += n;
+    if (units > MAX_DECODED_UNITS) throw new DecodeError(`the file would decode to more than ${MAX_DECODED_UNITS} units of messages and repeated values (the decoder's memory limit, MAX_DECODED_UNITS)`);
+  };
+  const walk = (t: protobuf.Type, end: number): void => {
+    const fields = fieldsOf(t);
+    while (r.pos < end) {
+      const tag = r.tag();
+      const wire = tag & 7;
+      const f = fields.get(tag >>> 3);
+      if (f?.message && wire === 2) {
+        const sub = r.uint32() + r.pos;
+        if (sub > end) throw new RangeError("index out of range");
+        charge(16);
+        walk(f.message, sub);
+        if (r.pos !== sub) throw new RangeError("index out of range");
+      } else if (f && f.repeated && !f.message && wire === 2 && f.wire !== 2) {
+        const len = r.uint32();
+        if (r.pos + len > end) throw new RangeError("index out of range");
+        let n = 0;
+        if (f.wire === 0) {
+          for (let i = r.pos; i < r.pos + len; i++) if (r.buf[i]! < 0x80) n++;
+        } else n = Math.floor(len / (f.wire === 1 ? 8 : 4));
+        charge(n * f.cost);
+        r.skip(len);
+      } else {
+        if (f && f.repeated && !f.message && wire === f.wire) charge(f.cost);
+        r.skipType(wire);
+      }
+    }
+  };
+  walk(type, bytes.length);
 }

@@ -83,6 +83,9 @@ export function printProgram(p: IrProgram): string {
     else if (s.poisson) {
       const q = s.poisson;
       out.push(`  g${s.group}: poisson p/tick ${q.prob_per_tick_q32}/2^32 ticks [${q.start_tick}, ${q.stop_tick}) bursts ${q.burst_on_ticks}/${q.burst_period_ticks} neurons ${list(q.neurons)}`);
+    } else if (s.regular) {
+      const q = s.regular;
+      out.push(`  g${s.group}: regular every ${q.interval_ticks} ticks [${q.start_tick}, ${q.stop_tick}) neurons ${list(q.neurons)}`);
     }
   });
   out.push("probes:");

@@ -33,7 +33,9 @@ export function verify(p: IrProgram, file = "<program>"): void {
   const out: Diagnostic[] = [];
   const bad = (path: (string | number)[], message: string, received?: unknown) => {
     if (out.length < LIMITS.maxDiagnostics) {
-      out.push({ code: "invalid-ir", message, where: { file, path }, received: received === undefined ? undefined : JSON.stringify(received) });
+      // JSON, except that non-finite numbers (which JSON shows as null) are quoted as themselves.
+      const quoted = received === undefined ? undefined : typeof received === "number" && !Number.isFinite(received) ? String(received) : JSON.stringify(received);
+      out.push({ code: "invalid-ir", message, where: { file, path }, received: quoted });
     }
   };
   const h = p.header;
@@ -44,6 +46,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
     if (!Number.isSafeInteger(h.duration_ticks) || h.duration_ticks < 0) bad(["header", "duration_ticks"], "duration must be a non-negative integer number of ticks below 2^53", h.duration_ticks);
     if (!(h.acceleration >= 1 && Number.isFinite(h.acceleration))) bad(["header", "acceleration"], "acceleration must be a finite number >= 1", h.acceleration);
     if (!(h.clock_hz >= 0 && Number.isFinite(h.clock_hz))) bad(["header", "clock_hz"], "clock must be a finite, non-negative frequency", h.clock_hz);
+    if (!Number.isSafeInteger(h.seed) || h.seed < 0) bad(["header", "seed"], "seed must be a non-negative integer below 2^53", h.seed);
   }
   const groups = p.groups ?? [];
   if (groups.length > LIMITS.maxGroups) bad(["groups"], `too many groups (limit ${LIMITS.maxGroups})`, groups.length);
@@ -109,17 +112,11 @@ export function verify(p: IrProgram, file = "<program>"): void {
     }
     // Crossbar placement: absent, or one (array, row, column, label) per synapse, no two synapses on one site.
     const placed = [c.array, c.row, c.column, c.label];
-    if (placed.some((a) => a.length !== 0 && a.length !== n)) bad([...path, "row"], `placement needs one array/row/column/label entry per synapse (${n}) or none`, placed.map((a) => a.length));
+    // All four absent or all four complete (one list missing is not "no placement").
+    if (!placed.every((a) => a.length === 0) && !placed.every((a) => a.length === n)) bad([...path, "row"], `placement needs one array/row/column/label entry per synapse (${n}) or none`, placed.map((a) => a.length));
     else if (c.row.length === n && n > 0) {
-      const sites = new Set<number>();
-      for (let s = 0; s < n; s++) {
-        const site = (c.array[s]! * 65536 + c.row[s]!) * 65536 + c.column[s]!;
-        if (sites.has(site)) {
-          bad([...path, "row", s], "two synapses are placed on the same crossbar site", [c.array[s], c.row[s], c.column[s]]);
-          break;
-        }
-        sites.add(site);
-      }
+      const s = firstSharedSite(c.array, c.row, c.column);
+      if (s >= 0) bad([...path, "row", s], "two synapses are placed on the same crossbar site", [c.array[s], c.row[s], c.column[s]]);
     }
   });
   const connected = new Set((p.connectivity ?? []).map((c) => c.synapses));
@@ -130,6 +127,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
     const path = ["kernels", i];
     if (!groupOk([...path, "group"], k.group)) return;
     if (k.unit !== 1 && k.unit !== 2) bad([...path, "unit"], "kernel unit must be DIGITAL or ANALOG", k.unit);
+    if (!Number.isSafeInteger(k.cycles) || k.cycles < 0) bad([...path, "cycles"], "cycle count must be a non-negative integer below 2^53", k.cycles);
     if (k.periodic && k.on_spike) bad(path, "a kernel has exactly one trigger");
     if (k.periodic) {
       if (!Number.isSafeInteger(k.periodic.period_ticks) || k.periodic.period_ticks < 1) bad([...path, "periodic", "period_ticks"], "timer period must be at least one tick", k.periodic.period_ticks);
@@ -137,7 +135,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
     } else if (k.on_spike) {
       groupOk([...path, "on_spike", "source"], k.on_spike.source, NEURONS);
       if (!Number.isInteger(k.on_spike.delay_ticks) || k.on_spike.delay_ticks > LIMITS.maxDelayTicks) bad([...path, "on_spike", "delay_ticks"], `delay must be at most ${LIMITS.maxDelayTicks} ticks`, k.on_spike.delay_ticks);
-      if (groups[k.group]!.kind !== SYNAPSES) bad([...path, "group"], "a spike-triggered kernel runs over a synapse group");
+      if (groups[k.group]!.kind !== SYNAPSES) bad([...path, "group"], `a spike-triggered kernel runs over a synapse group, but group ${k.group} ("${groups[k.group]!.name}") holds neurons`, k.group);
     } else bad(path, "kernel has no trigger (periodic or on_spike)");
     if (k.registers.length > LIMITS.maxRegisters) return bad([...path, "registers"], `too many registers (limit ${LIMITS.maxRegisters})`, k.registers.length);
     k.registers.forEach((r, j) => formatOk([...path, "registers", j, "format"], r.format));
@@ -169,18 +167,23 @@ export function verify(p: IrProgram, file = "<program>"): void {
       }
       if (op.name === "SHR" || op.name === "SHL") {
         if (!Number.isInteger(o.imm) || o.imm < 0 || o.imm > 63) bad([...opath, "imm"], "shift must be 0..63", o.imm);
-      }
-      if (op.name === "CONST" && o.dst < k.registers.length && k.registers[o.dst]?.format) {
+      } else if (op.name === "CONST" && o.dst < k.registers.length && k.registers[o.dst]?.format) {
         const [lo, hi] = rawRange(k.registers[o.dst]!.format);
         if (!Number.isSafeInteger(o.imm) || o.imm < lo || o.imm > hi) bad([...opath, "imm"], `constant does not fit the destination format [${lo}, ${hi}]`, o.imm);
-      }
+      } else if (!Number.isSafeInteger(o.imm)) bad([...opath, "imm"], "immediate must be an integer of magnitude below 2^53 (64-bit fields are read as JS numbers)", o.imm);
     });
   });
 
+  /** 64-bit tick fields arrive as JS numbers: above 2^53 they are no longer exact. */
+  const ticksOk = <K extends string>(path: (string | number)[], q: Record<K, number>, keys: K[]) => {
+    for (const key of keys) if (!Number.isSafeInteger(q[key]) || q[key] < 0) bad([...path, key], "tick must be a non-negative integer below 2^53", q[key]);
+  };
   (p.stimuli ?? []).forEach((s, i) => {
     const path = ["stimuli", i];
     if (!groupOk([...path, "group"], s.group, NEURONS)) return;
     const n = sizeOf(s.group);
+    const kinds = (["spikes", "poisson", "regular"] as const).filter((kind) => s[kind]);
+    if (kinds.length > 1) return bad(path, "a stimulus has exactly one kind", kinds);
     if (s.spikes) {
       if (s.spikes.ticks.length !== s.spikes.neurons.length) bad([...path, "spikes"], "spike list needs one neuron per tick", [s.spikes.ticks.length, s.spikes.neurons.length]);
       const k = s.spikes.neurons.findIndex((v) => v >= n);
@@ -191,12 +194,14 @@ export function verify(p: IrProgram, file = "<program>"): void {
       const q = s.poisson;
       const k = q.neurons.findIndex((v) => v >= n);
       if (k >= 0) bad([...path, "poisson", "neurons", k], `neuron index out of range (the group has ${n})`, q.neurons[k]);
+      ticksOk([...path, "poisson"], q, ["start_tick", "stop_tick", "burst_on_ticks", "burst_period_ticks"]);
       if (q.stop_tick < q.start_tick) bad([...path, "poisson", "stop_tick"], "stop is before start", q.stop_tick);
       if (q.burst_period_ticks < 1 || q.burst_on_ticks > q.burst_period_ticks) bad([...path, "poisson"], "bursts need 1 <= on <= period ticks", [q.burst_on_ticks, q.burst_period_ticks]);
     } else if (s.regular) {
       const q = s.regular;
       const k = q.neurons.findIndex((v) => v >= n);
       if (k >= 0) bad([...path, "regular", "neurons", k], `neuron index out of range (the group has ${n})`, q.neurons[k]);
+      ticksOk([...path, "regular"], q, ["start_tick", "stop_tick"]);
       if (q.stop_tick < q.start_tick) bad([...path, "regular", "stop_tick"], "stop is before start", q.stop_tick);
       if (!Number.isSafeInteger(q.interval_ticks) || q.interval_ticks < 1) bad([...path, "regular", "interval_ticks"], "interval must be at least one tick", q.interval_ticks);
     } else bad(path, "stimulus has no kind");
@@ -215,3 +220,22 @@ export function verify(p: IrProgram, file = "<program>"): void {
   if (out.length > 0) throw new EngramError(out);
 }
 
+
+/**
+ * The first synapse (in index order) placed on a crossbar site an earlier synapse already holds,
+ * or -1. Sorts instead of hashing: exact for any uint32 coordinates (a numeric key such as
+ * (array * 2^16 + row) * 2^16 + column collides and loses precision), and no Set, whose size is
+ * capped below the 2^26 elements a program may declare.
+ */
+function firstSharedSite(array: readonly number[], row: readonly number[], column: readonly number[]): number {
+  const n = row.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((x, y) => array[x]! - array[y]! || row[x]! - row[y]! || column[x]! - column[y]! || x - y);
+  let first = -1;
+  for (let i = 1; i < n; i++) {
+    const x = order[i - 1]!, y = order[i]!;
+    if (array[x] === array[y] && row[x] === row[y] && column[x] === column[y] && (first < 0 || y < first)) first = y;
+  }
+  return first;
+}

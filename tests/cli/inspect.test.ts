@@ -1,10 +1,10 @@
 /** engram compile then engram inspect, as a user runs them; bad IR files are user errors. */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { decode, encode } from "../../src/ir/codec.ts";
+import { decode, encode, MAX_FILE_BYTES } from "../../src/ir/codec.ts";
 import { printProgram } from "../../src/ir/print.ts";
 import { sampleProgram } from "../helpers/ir-sample.ts";
 
@@ -39,8 +39,10 @@ describe("engram compile / inspect", () => {
     writeFileSync(junk, Buffer.from("this is not protobuf at all, just text\n".repeat(5)));
     const r = engram("inspect", junk);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("junk.engram");
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`engram: error: ${junk} is not a valid engram IR file: `);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).not.toContain("internal error");
     const p = sampleProgram();
     p.kernels[0]!.ops[2]!.src = [0, 99];
     const bad = join(tmp, "bad.engram");
@@ -49,6 +51,24 @@ describe("engram compile / inspect", () => {
     expect(v.status).toBe(1);
     expect(v.stderr).toContain("bad.engram at kernels[0].ops[2].src[1]");
     expect(v.stderr).toContain("99");
+  });
+
+  it("missing files, directories and files over the size limit: exit 1, one clear line", () => {
+    const missing = engram("inspect", join(tmp, "nope.engram"));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("not found");
+    expect(missing.stderr).toContain("nope.engram");
+    const dir = engram("inspect", tmp);
+    expect(dir.status).toBe(1);
+    expect(dir.stderr).toContain(`${tmp} is not a file`);
+    // A sparse file: refused by its size, before anything is read.
+    const huge = join(tmp, "huge.engram");
+    writeFileSync(huge, "");
+    truncateSync(huge, MAX_FILE_BYTES + 1);
+    const big = engram("inspect", huge);
+    expect(big.status).toBe(1);
+    expect(big.stderr).toContain(`${huge} is ${MAX_FILE_BYTES + 1} bytes, more than the ${MAX_FILE_BYTES}-byte limit`);
+    for (const r of [missing, dir, big]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a network that does not fit fails with every violation", () => {

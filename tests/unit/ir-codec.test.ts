@@ -1,35 +1,21 @@
 /**
- * IR files: encode/decode round trips, the stable text form and its golden, the op table against
- * the proto's Opcode enum, and docs/ir.md against the table.
+ * IR files: encode/decode round trips (the hand-built sample and generated valid programs), byte
+ * stability of re-encoding, the stable text form and its reviewed golden, and the decoder's
+ * memory budget.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { decode, encode, irRoot, type IrProgram } from "../../src/ir/codec.ts";
-import { OPS, opTableMarkdown } from "../../src/ir/ops.ts";
+import protobuf from "protobufjs";
+import { decode, DecodeError, encode, MAX_DECODED_UNITS } from "../../src/ir/codec.ts";
 import { printProgram } from "../../src/ir/print.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { interpret } from "../../src/ir/reference.ts";
-import { sampleProgram } from "../helpers/ir-sample.ts";
+import { arbProgram, sampleProgram } from "../helpers/ir-sample.ts";
 
-/** Valid variations of the sample: other sizes, formats and constants. */
-const variation = fc.record({ n: fc.integer({ min: 1, max: 50 }), width: fc.integer({ min: 4, max: 32 }), frac: fc.integer({ min: -4, max: 40 }), seed: fc.nat(), c: fc.integer({ min: 0, max: 7 }) }).map(({ n, width, frac, seed, c }): IrProgram => {
-  const p = sampleProgram();
-  p.header.seed = seed;
-  p.groups[0]!.size = n;
-  p.groups[1]!.size = n;
-  p.groups[2]!.size = n;
-  p.connectivity[0]!.pre_index = Array.from({ length: n }, (_, i) => i);
-  p.connectivity[0]!.post_index = Array.from({ length: n }, (_, i) => (i + c) % n);
-  const placed = c % 2 === 0;
-  p.connectivity[0]!.array = placed ? Array.from({ length: n }, () => 0) : [];
-  p.connectivity[0]!.row = placed ? Array.from({ length: n }, (_, i) => i) : [];
-  p.connectivity[0]!.column = placed ? Array.from({ length: n }, () => c) : [];
-  p.connectivity[0]!.label = placed ? Array.from({ length: n }, (_, i) => i % 64) : [];
-  p.states[1]!.format = { width, signed: true, frac, rounding: 1 + (c % 3), overflow: 1 + (c % 2) };
-  p.kernels[1]!.ops[1]!.imm = c;
-  return p;
-});
+const GOLDEN = "tests/golden/ir-sample.txt";
+const PROVENANCE = "# provenance: printProgram(sampleProgram()) from tests/helpers/ir-sample.ts; regenerate only after reviewing the diff";
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 describe("IR codec", () => {
   it("the sample verifies and round-trips", () => {
@@ -37,24 +23,44 @@ describe("IR codec", () => {
     expect(() => verify(p)).not.toThrow();
     const bytes = encode(p);
     expect(decode(bytes)).toEqual(p);
-    expect(Buffer.from(encode(decode(bytes))).equals(Buffer.from(bytes))).toBe(true);
+    expect(same(encode(decode(bytes)), bytes)).toBe(true);
   });
 
-  it("generated valid programs round-trip unchanged", () => {
+  it("generated valid programs: verify, decode(encode(p)) = p, re-encoding is byte-identical, text is stable", () => {
     fc.assert(
-      fc.property(variation, (p) => {
+      fc.property(arbProgram(), (p) => {
         verify(p);
         const bytes = encode(p);
-        expect(decode(bytes)).toEqual(p);
-        expect(printProgram(decode(bytes))).toBe(printProgram(p));
+        const back = decode(bytes);
+        expect(back).toEqual(p);
+        expect(same(encode(back), bytes)).toBe(true);
+        expect(printProgram(back)).toBe(printProgram(p));
       }),
       { numRuns: 300, seed: 5 },
     );
   });
 
-  it("the text form matches its reviewed golden", () => {
-    const golden = readFileSync("tests/golden/ir-sample.txt", "utf8").split("\n").slice(1).join("\n");
-    expect(printProgram(sampleProgram())).toBe(golden);
+  it("the generator covers what it claims (empty groups, every op, every stimulus kind)", () => {
+    const programs = fc.sample(arbProgram(), { numRuns: 300, seed: 6 });
+    const ops = new Set(programs.flatMap((p) => p.kernels.flatMap((k) => k.ops.map((o) => o.op))));
+    expect([...ops].sort((a, b) => a - b)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    expect(programs.some((p) => p.groups.some((g) => g.size === 0))).toBe(true);
+    expect(programs.some((p) => p.groups.some((g) => g.size >= 40))).toBe(true);
+    for (const kind of ["spikes", "poisson", "regular"] as const) expect(programs.some((p) => p.stimuli.some((s) => s[kind]))).toBe(true);
+    expect(programs.some((p) => p.kernels.some((k) => k.on_spike))).toBe(true);
+  });
+
+  it("printProgram is stable: same text twice, and equal to the reviewed golden", () => {
+    expect(printProgram(sampleProgram())).toBe(printProgram(sampleProgram()));
+    const [first, ...rest] = readFileSync(GOLDEN, "utf8").split("\n");
+    expect(first).toBe(PROVENANCE);
+    expect(printProgram(sampleProgram())).toBe(rest.join("\n"));
+  });
+
+  it("prints regular stimuli (regression: they were left out of the text form)", () => {
+    const p = sampleProgram();
+    p.stimuli.push({ group: 1, regular: { neurons: [0], start_tick: 5, stop_tick: 50, interval_ticks: 7 } });
+    expect(printProgram(p)).toContain("  g1: regular every 7 ticks [5, 50) neurons [0]\n");
   });
 
   it("the sample runs in the reference interpreter (spikes at 10, 20, 30 reach the trace 3 ticks later)", () => {
@@ -65,13 +71,35 @@ describe("IR codec", () => {
     expect(Number(c.values[14]![0])).toBeGreaterThanOrEqual(30);
   });
 
-  it("op table and ir.proto's Opcode enum agree, both ways", () => {
-    const e = irRoot().lookupEnum("engram.ir.v1.Opcode").values;
-    const fromProto = Object.entries(e).filter(([name]) => name !== "OP_UNSPECIFIED");
-    expect(Object.fromEntries(fromProto)).toEqual(Object.fromEntries(OPS.map((o) => [o.name, o.code])));
-  });
+  describe("decoder memory budget (regression: a few MB of empty messages decoded to GBs of objects)", () => {
+    const rejects = (bytes: Uint8Array) => {
+      const t = performance.now();
+      expect(() => decode(bytes)).toThrow(DecodeError);
+      expect(() => decode(bytes)).toThrow(/MAX_DECODED_UNITS/);
+      expect(performance.now() - t).toBeLessThan(2000);
+    };
 
-  it("docs/ir.md is the op table's generated text", () => {
-    expect(readFileSync("docs/ir.md", "utf8")).toBe(opTableMarkdown());
+    it("refuses millions of empty kernels before materialising them", () => {
+      const n = MAX_DECODED_UNITS / 16 + 1; // 2 bytes each: a 4 MB file
+      const bytes = new Uint8Array(2 * n);
+      for (let i = 0; i < n; i++) bytes[2 * i] = (5 << 3) | 2; // Program.kernels, length 0
+      rejects(bytes);
+    });
+
+    it("refuses a packed sint64 array of tens of millions of values", () => {
+      const inner = protobuf.Writer.create().uint32((4 << 3) | 2).bytes(new Uint8Array(MAX_DECODED_UNITS / 4 + 1)).finish(); // StateArray.init
+      rejects(protobuf.Writer.create().uint32((3 << 3) | 2).bytes(inner).finish()); // Program.states
+    });
+
+    it("refuses millions of empty ops nested in one kernel", () => {
+      const n = MAX_DECODED_UNITS / 16 + 1;
+      const ops = new Uint8Array(2 * n);
+      for (let i = 0; i < n; i++) ops[2 * i] = (6 << 3) | 2; // Kernel.ops, length 0
+      rejects(protobuf.Writer.create().uint32((5 << 3) | 2).bytes(ops).finish());
+    });
+
+    it("still decodes malformed bytes to the usual DecodeError", () => {
+      expect(() => decode(Uint8Array.from([0x2a, 0x05, 0x01]))).toThrow(/not a valid engram IR file: index out of range/);
+    });
   });
 });
