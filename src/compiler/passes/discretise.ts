@@ -6,23 +6,15 @@
  */
 import { show, symbols, type Expr } from "../../ir/expr.ts";
 import { evaluate, linearize, splitNoise } from "../../ir/interpret.ts";
-import type { OdeUpdate, PopulationIR, ProjectionIR, RecordingIR, StimulusIR, VarDecl } from "../../ir/program.ts";
+import type { OdeUpdate, PopulationIR, Program, ProjectionIR, RecordingIR, StimulusIR, VarDecl } from "../../ir/program.ts";
 import { parseQuantity, parseUnit, sameDimension, UnitParseError } from "../../model/units.ts";
 import type { SourceLocation } from "../../diagnostics/diagnostic.ts";
 import type { Collector } from "./resolve.ts";
 import type { ElaboratedGroup, ElaboratedModel } from "./elaborate.ts";
 import type { GroupDef } from "../model.ts";
 
-export interface DiscreteModel {
-  tickSeconds: number;
-  durationTicks: number;
-  populations: PopulationIR[];
-  projections: ProjectionIR[];
-  stimuli: StimulusIR[];
-  recordings: RecordingIR[];
-  phases: { name: string; startTick: number }[];
-  quietStepTicks: number;
-}
+/** The program's time-discrete parts, which emit completes with the model's identity. */
+export type DiscreteModel = Pick<Program, "tickSeconds" | "durationTicks" | "populations" | "projections" | "stimuli" | "recordings" | "phases"> & { quietStepTicks: number };
 
 const isConst = (e: Expr | null) => e === null || e.op === "const";
 
