@@ -12,6 +12,7 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.j
 const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
+  engram run FILE.engram [--out DIR]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor]
                         [--checkpoint-every S] [--resume FILE] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]

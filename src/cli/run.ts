@@ -6,7 +6,9 @@ import type { Snapshot } from "../../targets/emulator/emulator.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
-import { encode } from "../ir/codec.ts";
+import { decode, encode, type IrProgram } from "../ir/codec.ts";
+import { verify } from "../ir/verify.ts";
+import type { Program } from "../ir/program.ts";
 import { getTarget } from "../../targets/registry.ts";
 import type { RunHandle } from "../../targets/target.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
@@ -14,7 +16,51 @@ import { progressBar } from "./progress.ts";
 import { analyseByRun } from "./compile.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 
+/** The parts of a Program that the output writers read, recovered from an IR image. */
+function programOfImage(ir: IrProgram, file: string): Program {
+  const h = ir.header;
+  const populations = ir.groups.filter((g) => g.kind === 1).map((g) => ({ name: g.name, size: g.size, vars: [], odes: [], source: false, threshold: null, reset: [], refractoryTicks: 0 }));
+  return {
+    name: h.model_name, modelHash: h.model_sha256, modelFiles: [file], target: h.target, seed: h.seed,
+    tickSeconds: h.tick_seconds, durationTicks: h.duration_ticks, populations, projections: [], stimuli: [],
+    recordings: ir.probes.map((pr) => {
+      const st = ir.states[pr.state]!;
+      const [group, variable] = st.name.split(".") as [string, string];
+      const columns = pr.elements.length === 1 ? [pr.column] : pr.elements.map((e) => `${pr.column}[${e}]`);
+      return { group, var: variable, elements: Int32Array.from(pr.elements), everyTicks: pr.every_ticks, columns, unit: st.unit, unitScale: st.unit_scale };
+    }),
+    phases: [], spikeRecording: populations.map((p) => p.name), numerics: { accelerate: false, quietStepTicks: 1 },
+  };
+}
+
+/** engram run FILE.engram: an IR image, verified, on the emulator. */
+async function runImage(o: RunOptions): Promise<number> {
+  const started = performance.now();
+  let ir: IrProgram;
+  try {
+    ir = decode(readFileSync(o.model));
+  } catch (e) {
+    throw new EngramError([{ code: "invalid-ir-file", message: `${o.model} is not a valid engram IR file: ${(e as Error).message}` }]);
+  }
+  verify(ir, o.model);
+  const program = programOfImage(ir, o.model);
+  const handle = new EmulatorHandle(ir);
+  const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
+  handle.run((f) => bar.update(f));
+  bar.done();
+  const out = o.out ?? join("out", `${program.name}.${program.target}`);
+  const s = handle.emulator.stats;
+  const simulated = program.durationTicks * program.tickSeconds;
+  const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
+    engramVersion: VERSION, modelFile: o.model, modelFiles: [o.model], wallTotalSeconds: (performance.now() - started) / 1000,
+    hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: readFileSync(o.model).length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks },
+  });
+  process.stdout.write(`${program.name}: ${simulated} s simulated from ${o.model} on ${program.target} in ${handle.stats.wallSeconds.toFixed(3)} s\n` + written.map((w) => `  wrote ${w}`).join("\n") + "\n");
+  return 0;
+}
+
 export async function runCommand(o: RunOptions): Promise<number> {
+  if (o.model.endsWith(".engram")) return runImage(o);
   const started = performance.now();
   const target = getTarget(o.target);
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -50,5 +50,23 @@ describe("engram run --checkpoint-every / --resume", () => {
     expect(foreign.status).toBe(1);
     expect(foreign.stderr).toContain("cannot resume");
     expect(foreign.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("engram run FILE.engram", () => {
+  it("runs a compiled image to the same bytes as running the model on the target; refuses a corrupt image", () => {
+    const image = join(tmp, "wtet.engram");
+    expect(engram("compile", "models/stc/wtet.yaml", "--target", "cmos", "--rounding", "stochastic", "-o", image).status).toBe(0);
+    const fromImage = join(tmp, "img"), fromModel = join(tmp, "mdl");
+    const r = engram("run", image, "--out", fromImage);
+    expect(r.status, r.stderr).toBe(0);
+    expect(engram("run", "models/stc/wtet.yaml", "--target", "cmos", "--out", fromModel).status).toBe(0);
+    for (const f of ["traces.csv", "spikes.csv"]) expect(readFileSync(join(fromImage, f), "utf8")).toBe(readFileSync(join(fromModel, f), "utf8"));
+    const bad = join(tmp, "bad.engram");
+    writeFileSync(bad, Buffer.from("not an image at all"));
+    const b = engram("run", bad, "--out", join(tmp, "bad"));
+    expect(b.status).toBe(1);
+    expect(b.stderr).toContain("bad.engram");
+    expect(b.stderr).not.toMatch(/\n\s+at /);
   });
 });
