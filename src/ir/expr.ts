@@ -89,22 +89,6 @@ export function symbols(e: Expr): { name: string; scope: Scope }[] {
   return out;
 }
 
-export function dependsOn(e: Expr, test: (name: string, scope: Scope) => boolean): boolean {
-  let found = false;
-  walk(e, (n) => {
-    if (n.op === "sym" && test(n.name, n.scope)) found = true;
-  });
-  return found;
-}
-
-export function hasNoise(e: Expr): boolean {
-  let found = false;
-  walk(e, (n) => {
-    if (n.op === "noise") found = true;
-  });
-  return found;
-}
-
 /** Stable text form, used in dumps and error messages. */
 export function show(e: Expr): string {
   const sym = (n: { name: string; scope: Scope }) => (n.scope === "self" ? n.name : `${n.name}_${n.scope}`);

@@ -12,10 +12,6 @@ const SATURATE = 2;
 /** Largest magnitude, in bits, that the number path handles exactly. */
 export const SAFE_BITS = 52;
 
-export function rangeOf(f: IrFixedFormat): [number, number] {
-  return f.signed ? [-(2 ** (f.width - 1)), 2 ** (f.width - 1) - 1] : [0, 2 ** f.width - 1];
-}
-
 /**
  * raw * 2^-frac converted to format f. `uniform` gives the stochastic-rounding draw, taken only
  * when non-zero bits are dropped (as in the reference interpreter).

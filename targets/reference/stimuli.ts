@@ -99,9 +99,6 @@ export class SpikeStimuli {
     }
   }
 
-  save(): unknown {
-    return { trains: this.trains.map((t) => t.next), cursors: [...this.cursors], rngs: this.rngs.map((r) => r.save()) };
-  }
 }
 
 /** Two stimuli may hit the same neuron in one tick: it spikes once. */

@@ -18,6 +18,7 @@
 import { EngramError } from "../../diagnostics/diagnostic.ts";
 import { show, walk, type Expr, type Scope } from "../../ir/expr.ts";
 import { evaluate, fold } from "../../ir/interpret.ts";
+import { conditionsOnly, substituteConditions } from "../../ir/conditions.ts";
 import type { IrFixedFormat, IrProgram } from "../../ir/codec.ts";
 import type { EventAssign, GroupIR, OdeUpdate, Program } from "../../ir/program.ts";
 import { OP_BY_NAME } from "../../ir/ops.ts";
@@ -240,24 +241,14 @@ class KernelBuilder {
    * selects a precomputed constant.
    */
   private decompose(e: Expr, iv: Interval): number {
-    const conds: Expr[] = [];
-    let free = false;
-    const visit = (n: Expr, inCond: boolean): void => {
-      const isCond = n.op === "cmp" || (n.op === "call" && n.fn === "H");
-      if (isCond && !conds.some((c) => show(c) === show(n))) conds.push(n);
-      if (n.op === "sym" && !inCond) free = true;
-      if (n.op === "noise") free = true;
-      const kids: Expr[] = n.op === "call" ? n.args : n.op === "cond" ? [n.test, n.then, n.else] : "a" in n ? ("b" in n ? [n.a, n.b] : [n.a]) : [];
-      for (const k of kids) visit(k, inCond || isCond);
-    };
-    visit(e, false);
-    if (free || conds.length > 4) {
+    const conds = conditionsOnly(e);
+    if (!conds || conds.length > 4) {
       throw new LowerError(`the target has no op for ${show(e)}, and it depends on variables directly (only expressions of conditions can be tabulated)`);
     }
     // Nested SELECTs over the conditions; each leaf is the expression with conditions fixed.
     const build = (k: number, fixed: Map<string, number>): number => {
       if (k === conds.length) {
-        const value = evaluate(substitute(e, fixed), () => NaN);
+        const value = evaluate(substituteConditions(e, fixed), () => NaN);
         if (!Number.isFinite(value)) throw new LowerError(`cannot tabulate ${show(e)}: value ${value} for conditions ${[...fixed].join(", ")}`);
         return this.constant(value);
       }
@@ -303,28 +294,6 @@ class KernelBuilder {
   }
 }
 
-function substitute(e: Expr, fixed: Map<string, number>): Expr {
-  const go = (n: Expr): Expr => {
-    const key = n.op === "cmp" || (n.op === "call" && n.fn === "H") ? show(n) : null;
-    if (key && fixed.has(key)) return { op: "const", value: fixed.get(key)! };
-    switch (n.op) {
-      case "const":
-      case "sym":
-      case "noise":
-        return n;
-      case "neg":
-      case "not":
-        return { ...n, a: go(n.a) };
-      case "call":
-        return { ...n, args: n.args.map(go) };
-      case "cond":
-        return { ...n, test: go(n.test), then: go(n.then), else: go(n.else) };
-      default:
-        return { ...n, a: go(n.a), b: go(n.b) } as Expr;
-    }
-  };
-  return go(e);
-}
 
 const sym = (name: string): Expr => ({ op: "sym", name, scope: "self" });
 const c = (value: number): Expr => ({ op: "const", value });
