@@ -16,6 +16,7 @@ import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { analyseByRun } from "./compile.ts";
 import { progressBar } from "./progress.ts";
+import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
 
 export interface CompareOptions {
@@ -25,6 +26,7 @@ export interface CompareOptions {
   bits: (number | undefined)[];
   seed?: number;
   out?: string;
+  variation?: VariationOptions;
 }
 
 interface Variant {
@@ -85,8 +87,8 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
           continue;
         }
         const program = compile(o.model, { target: name, seed: o.seed });
-        const { ir } = compileFixed(program, target.caps, { rounding, bits, engramVersion: VERSION, analyse: analyseByRun });
-        const handle = new EmulatorHandle(ir);
+        const { ir } = compileFixed(program, target.caps, { rounding, bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
+        const handle = new EmulatorHandle(ir, program.spikeRecording);
         handle.run();
         variants.push({ label, handle });
         bar.update(++done / Math.max(1, total));

@@ -8,6 +8,7 @@ import { encode } from "../ir/codec.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { fractionBelow, medianChange } from "../../targets/reference/analysis.ts";
+import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
 
 export interface CompileCliOptions {
@@ -18,6 +19,7 @@ export interface CompileCliOptions {
   bits?: number;
   seed?: number;
   dumpAfter?: string;
+  variation?: VariationOptions;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function compileCommand(o: CompileCliOptions): Promise<number> {
   const fixedPass = (FIXED_PASSES as readonly string[]).includes(o.dumpAfter ?? "");
   const dump = (t: string) => process.stdout.write(t + "\n");
   const program = compile(o.model, { target: target.name, seed: o.seed, dumpAfter: fixedPass ? undefined : o.dumpAfter, dump, extraPasses: FIXED_PASSES });
-  const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, engramVersion: VERSION, analyse: analyseByRun, dumpAfter: fixedPass ? o.dumpAfter : undefined, dump });
+  const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun, dumpAfter: fixedPass ? o.dumpAfter : undefined, dump });
   const out = o.out ?? `${program.name}.${target.name}.engram`;
   const bytes = encode(result.ir);
   writeFileSync(out, bytes);

@@ -14,7 +14,7 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run FILE.engram [--out DIR]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor]
-                        [--checkpoint-every S] [--resume FILE] [--dump-after PASS]
+                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR]
   engram inspect FILE.engram
@@ -28,6 +28,9 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --rounding  rounding of state updates on bss2/cmos (default: stochastic)
   --checkpoint-every S   on bss2/cmos: write DIR/checkpoint.json every S biological seconds
   --resume FILE          on bss2/cmos: continue from a checkpoint, bit-identically
+  --mismatch  on bss2: fixed-pattern mismatch of the analog circuits (time constants, synaptic
+              gains), drawn from the seed with the target's noise model (default: an ideal chip)
+  --noise     on bss2: trial-to-trial noise on the analog state (steps every tick: slower)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
   --dump-after PASS   print the compiler stage after PASS (resolve, check-units, elaborate, discretise, emit)
@@ -89,7 +92,12 @@ export interface RunOptions {
   checkpointEvery?: number;
   /** Checkpoint file to continue from. */
   resume?: string;
+  /** The analog core's fixed-pattern mismatch and trial-to-trial noise (targets with one). */
+  variation: { mismatch: boolean; noise: boolean };
 }
+
+const VARIATION_OPTIONS = { mismatch: { type: "boolean", default: false }, noise: { type: "boolean", default: false } } as const;
+const variationOf = (v: Record<string, string | boolean | undefined>) => ({ mismatch: v.mismatch === true, noise: v.noise === true });
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
@@ -114,6 +122,7 @@ function parseCompile(args: string[]) {
     bits: { type: "string" },
     seed: { type: "string" },
     "dump-after": { type: "string" },
+    ...VARIATION_OPTIONS,
   });
   const text = (k: string) => values[k] as string | undefined;
   if (!text("target")) throw new UsageError("compile needs --target (bss2, cmos or reference)");
@@ -121,7 +130,7 @@ function parseCompile(args: string[]) {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = text("bits") === undefined ? undefined : Number(text("bits"));
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${text("bits")}"`);
-  return { model, target: text("target")!, out: text("out"), rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(text("seed")), dumpAfter: text("dump-after") };
+  return { model, target: text("target")!, out: text("out"), rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(text("seed")), dumpAfter: text("dump-after"), variation: variationOf(values) };
 }
 
 function parseCompare(args: string[]) {
@@ -131,6 +140,7 @@ function parseCompare(args: string[]) {
     bits: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
+    ...VARIATION_OPTIONS,
   });
   const list = (k: string) => String(values[k] ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
   const roundings = list("rounding");
@@ -140,7 +150,7 @@ function parseCompare(args: string[]) {
     if (!Number.isInteger(n) || n < 2 || n > 32) throw new UsageError(`--bits takes integers 2..32, got "${b}"`);
     return n;
   });
-  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined };
+  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values) };
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -160,10 +170,11 @@ function parseRun(args: string[]): RunOptions {
     rounding: { type: "string", default: "stochastic" },
     "checkpoint-every": { type: "string" },
     resume: { type: "string" },
+    ...VARIATION_OPTIONS,
   });
   const every = values["checkpoint-every"] === undefined ? undefined : Number(values["checkpoint-every"]);
   if (every !== undefined && !(every > 0)) throw new UsageError(`--checkpoint-every takes a positive number of biological seconds, got "${values["checkpoint-every"]}"`);
   const rounding = values.rounding as string;
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
-  return { model, rounding, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined };
+  return { model, rounding, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values) };
 }

@@ -66,13 +66,16 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
   let handle: RunHandle;
   let hardware: Record<string, unknown> | undefined;
+  if ((o.variation.mismatch || o.variation.noise) && !target.caps.variation) {
+    process.stderr.write(`engram: note: ${target.name} has no analog core: --mismatch and --noise change nothing\n`);
+  }
   if (target.execute) handle = target.execute(program);
   else {
     // A chip: lower to its fixed-point IR and run that on the emulator, bit-exact with the IR's definition.
-    const fixed = compileFixed(program, target.caps, { rounding: o.rounding, engramVersion: VERSION, analyse: analyseByRun });
-    handle = new EmulatorHandle(fixed.ir);
+    const fixed = compileFixed(program, target.caps, { rounding: o.rounding, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
+    handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
     const simulated = program.durationTicks * program.tickSeconds;
-    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, ir_bytes: encode(fixed.ir).length };
+    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encode(fixed.ir).length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);

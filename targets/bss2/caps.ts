@@ -22,6 +22,13 @@ export const caps: TargetCaps = {
     traceTau: toBiological(range(f.time!.tau_correlation!)),
     source: "targets.md 1.3 (calibration ranges, x1000)",
   },
+  variation: {
+    tau: num(f.noise_and_mismatch!.fixed_pattern_tau!),
+    weight: num(f.noise_and_mismatch!.fixed_pattern_weight!),
+    trial: num(f.noise_and_mismatch!.trial_to_trial_relative!),
+    source: "targets.md 1.5 (no published distributions: relative SDs assumed, see facts.ts)",
+  },
+  readoutBits: num(f.readout!.cadc_bits!), // digital kernels read analog state through the 8-bit CADC
   splitSlow: true,
   maxStepOverTau: 0.1,
   synapseArray: {

@@ -16,7 +16,9 @@ export const caps: TargetCaps = {
   registerWidth: num(f.state!.register_width!),
   registerRounding: "nearest",
   costKey: "cmos",
-  analog: null, // calcium, early and late state all live in the digital datapath
+  analog: null,
+  variation: null, // no analog core
+  readoutBits: null, // calcium, early and late state all live in the digital datapath
   splitSlow: true,
   maxStepOverTau: 0.1,
   synapseArray: null, // synapses are addressed memory words, not a crossbar

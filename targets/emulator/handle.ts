@@ -12,7 +12,8 @@ export class EmulatorHandle implements RunHandle {
   readonly neuronOffset: number[];
   readonly stats = { denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0 };
 
-  constructor(readonly ir: IrProgram) {
+  /** spikeGroups: names of the neuron groups whose spikes to report (default: all). */
+  constructor(readonly ir: IrProgram, private readonly spikeGroups?: string[]) {
     this.emulator = new Emulator(ir);
     let offset = 0;
     this.neuronOffset = ir.groups.map((g) => {
@@ -47,7 +48,8 @@ export class EmulatorHandle implements RunHandle {
       const columns = names.map((_, c) => Float64Array.from({ length: n }, (_, r) => p.data[r * p.width + c]! * scale));
       return { ticks: Float64Array.from(p.ticks), columns, names, count: n };
     });
-    const neuronSpikes = e.spikes.groups.map((g, i) => ({ g, i })).filter(({ g }) => this.ir.groups[g]!.kind === 1);
+    const wanted = this.ir.groups.map((g) => g.kind === 1 && (!this.spikeGroups || this.spikeGroups.includes(g.name)));
+    const neuronSpikes = e.spikes.groups.map((g, i) => ({ g, i })).filter(({ g }) => wanted[g]);
     return {
       tables,
       spikes: {

@@ -16,6 +16,8 @@ export const caps: TargetCaps = {
   registerRounding: "nearest",
   costKey: "cmos",
   analog: null,
+  variation: null, // no analog core
+  readoutBits: null,
   splitSlow: false,
   maxStepOverTau: 0.1,
   synapseArray: null,

@@ -46,6 +46,14 @@ export interface TargetCaps {
    * Weights are unsigned with weightBits, and all synapses of a row share one sign.
    */
   synapseArray: { arrays: number; rows: number; columns: number; labelBits: number; weightBits: number; source: string } | null;
+  /**
+   * The analog core's non-idealities (relative standard deviations): fixed-pattern mismatch of
+   * time constants and synaptic weights (drawn once per compile from the seed), and trial-to-trial
+   * noise on analog state (stationary SD as a fraction of the variable's observed span). null: none.
+   */
+  variation: { tau: number; weight: number; trial: number; source: string } | null;
+  /** Resolution of the readout that digital kernels see analog state through (bits); null: exact. */
+  readoutBits: number | null;
   /** Resource limits for the design-rule checks. */
   limits: {
     neurons: number;

@@ -8,6 +8,7 @@ import type { IrProgram } from "../../ir/codec.ts";
 import { OP_BY_CODE } from "../../ir/ops.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
+import { isCircuitParameter } from "./variation.ts";
 import { evaluate } from "../../ir/interpret.ts";
 
 export interface KernelBudget {
@@ -114,7 +115,7 @@ export const CHECKS: Check[] = [
     name: "memory",
     run(ir, _p, caps) {
       if (caps.limits.memoryBytes <= 0) return [];
-      const bytes = ir.states.reduce((s, st) => s + Math.ceil(st.format.width / 8) * ir.groups[st.group]!.size, 0);
+      const bytes = ir.states.reduce((s, st) => (isCircuitParameter(st.name) ? s : s + Math.ceil(st.format.width / 8) * ir.groups[st.group]!.size), 0);
       return bytes > caps.limits.memoryBytes ? [d("drc-memory", `the state arrays need ${bytes} bytes; ${caps.name} has ${caps.limits.memoryBytes} (${caps.sources.memoryBytes ?? "target description"})`, `<= ${caps.limits.memoryBytes} bytes`, `${bytes} bytes`, "narrow the formats (--bits) or reduce the network")] : [];
     },
   },

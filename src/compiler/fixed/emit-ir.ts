@@ -13,6 +13,13 @@ import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
 import { kernelCycles } from "./drc.ts";
 import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 import type { Placement } from "./map.ts";
+import type { ParameterArray } from "./variation.ts";
+
+/** The analog core's non-idealities as data (variation.ts). */
+export interface VariationData {
+  arrays: ParameterArray[];
+  noise: Map<string, number>;
+}
 
 /** Raw integer of a real value in a format: nearest with ties away from zero (the IR's rule), saturated. */
 export function toRaw(x: number, f: Format): number {
@@ -91,15 +98,23 @@ function rangeOfVar(program: Program, quantised: QuantisedVar[], group: string, 
   return extent(v.init, [0, 0]);
 }
 
-export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1, placements: Map<string, Placement> = new Map(), slowPeriod = digitalPeriod): IrProgram {
+export function emitIr(program: Program, quantised: QuantisedVar[], caps: TargetCaps, engramVersion: string, digitalPeriod = 1, placements: Map<string, Placement> = new Map(), slowPeriod = digitalPeriod, variation?: VariationData): IrProgram {
   const states = buildStates(program, quantised, caps);
+  const groupOrder = [...program.populations, ...program.projections].map((g) => g.name);
+  for (const a of variation?.arrays ?? []) {
+    // Per-element constants (mismatched circuits): unsigned, at the owner's state width.
+    const owner = program.populations.some((p) => p.name === a.group) ? "neuron" : "synapse";
+    const [lo, hi] = extent(a.values, [0, 0]);
+    const format: Format = { width: caps.stateWidth[owner], signed: false, frac: fracFor(0, hi, caps.stateWidth[owner], false), rounding: "nearest", overflow: "saturate" };
+    states.set(`${a.group}.${a.name}`, { index: states.size, group: a.group, name: a.name, format, range: [lo, hi], init: Array.from(a.values, (x) => toRaw(x, format)), unit: "1", unitScale: 1, groupIndex: groupOrder.indexOf(a.group) });
+  }
   const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
   if (unsupported.length > 0) {
     throw new EngramError([{ code: "unsupported-stimulus", message: `${unsupported[0]!.kind} stimuli (on "${unsupported[0]!.target}") have no IR v1 encoding yet; fixed-point targets take spike stimuli (spikes, poisson, regular)`, hint: "run this model on the reference target, or drive the neurons through spike sources" }]);
   }
   const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
-  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod });
+  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise });
   const stateList = [...states.values()].sort((a, b) => a.index - b.index);
   const sizes = new Map([...program.populations, ...program.projections].map((g) => [g.name, g.size]));
   const groupNames = [...program.populations, ...program.projections].map((g) => g.name);

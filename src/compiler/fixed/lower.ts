@@ -25,6 +25,7 @@ import { OP_BY_NAME } from "../../ir/ops.ts";
 import type { TargetCaps } from "./caps.ts";
 import { interval, type Interval } from "./interval.ts";
 import { fracFor, type Format } from "./quantise.ts";
+import { decayName, GAIN, inflowName } from "./variation.ts";
 
 type Kernel = IrProgram["kernels"][number];
 type Instr = Kernel["ops"][number];
@@ -57,6 +58,10 @@ export interface LowerInput {
    * digitalPeriod, updates are split between the two kernels (operator splitting).
    */
   slowPeriod?: number;
+  /** Trial-to-trial noise coefficient per analog variable ("group.var"; variation.ts). */
+  noise?: Map<string, number>;
+  /** Variables on the analog core (filled in by lowerKernels). */
+  analog?: Set<string>;
 }
 
 /** Variables the target's analog core integrates ("group.var"), with the reason for each decision. */
@@ -113,9 +118,16 @@ class KernelBuilder {
     private readonly group: GroupIR,
     private readonly pre?: string,
     private readonly post?: string,
+    /** Digital kernels see analog state through the target's readout (caps.readoutBits). */
+    private readonly digital = true,
   ) {}
 
-  private emit(name: string, fields: Partial<Instr>): void {
+  has(name: string, scope: Scope = "self"): boolean {
+    const g = scope === "self" ? this.group.name : scope === "pre" ? this.pre! : this.post!;
+    return this.input.states.has(`${g}.${name}`);
+  }
+
+  emit(name: string, fields: Partial<Instr>): void {
     const op = OP_BY_NAME.get(name)!;
     this.ops.push({ op: op.code, dst: 0, src: [], imm: 0, state: 0, index: 0, ...fields });
   }
@@ -158,8 +170,15 @@ class KernelBuilder {
     const have = this.current.get(key);
     if (have !== undefined) return have;
     const s = this.slot(name, scope);
-    const r = this.reg(s.format);
+    let r = this.reg(s.format);
     this.emit("LOAD", { dst: r, state: s.index, index: INDEX[scope] });
+    const bits = this.input.caps.readoutBits;
+    if (this.digital && bits !== null && s.format.width > bits && this.input.analog?.has(`${s.group}.${s.name}`)) {
+      // The readout ADC keeps the top `bits` of the state's range (its format is sized to it).
+      const read = this.reg({ ...s.format, width: bits, frac: s.format.frac - (s.format.width - bits), rounding: "floor" });
+      this.emit("COPY", { dst: read, src: [r] });
+      r = read;
+    }
     this.current.set(key, r);
     return r;
   }
@@ -318,9 +337,11 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
   if (parts.linear && B.op === "const" && B.value !== 0) {
     const b = B.value;
     const phi = Math.expm1(b * dt) / b;
-    // x <- x * D + A * phi + C phi / sqrt(dt) * xi
-    next = kb.add(x, kb.constant(Math.exp(b * dt)), s.format, "MUL");
-    const dv = fold(mul(parts.A, c(phi)));
+    // x <- x * D + A * phi + C phi / sqrt(dt) * xi; with mismatch, D and phi are per element.
+    const mismatched = kb.has(decayName(u.var));
+    next = kb.add(x, mismatched ? kb.value(decayName(u.var), "self") : kb.constant(Math.exp(b * dt)), s.format, "MUL");
+    let dv = fold(mul(parts.A, c(phi)));
+    if (mismatched && !(dv.op === "const" && dv.value === 0)) dv = mul(dv, sym(inflowName(u.var)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
     noiseScale = phi / Math.sqrt(dt);
   } else {
@@ -359,6 +380,11 @@ function terms(e: Expr): Expr[] {
   }
 }
 
+/** An analog update with the chip's trial-to-trial noise (coefficient from variation.ts) added. */
+function withChipNoise(u: OdeUpdate, coefficient: number | undefined): UpdateParts {
+  return coefficient ? { A: u.A, B: u.B, C: c(coefficient), linear: u.linear } : u;
+}
+
 const sumOf = (ts: Expr[]): Expr => fold(ts.reduce((acc, t) => add(acc, t), c(0)));
 
 /**
@@ -388,9 +414,31 @@ export function splitUpdate(u: OdeUpdate, fast: (name: string) => boolean): { fa
   return { fast: part(gatedByFast), slow: part((t) => !gatedByFast(t)) };
 }
 
-function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string) => number): void {
+/**
+ * A synaptic event into an analog neuron goes through the crossbar: the weight is what its
+ * weightBits hold (magnitude on the full scale of the value's range), times the synapse circuit's
+ * mismatched gain when there is one.
+ */
+function crossbarWeight(kb: KernelBuilder, value: Expr, input: LowerInput): number {
+  let v = kb.lower(value);
+  const xb = input.caps.synapseArray;
+  if (xb) {
+    const [lo, hi] = interval(fold(value), kb.rangeOf);
+    const signed = lo < 0; // the row's sign, carried as one more bit
+    const width = xb.weightBits + (signed ? 1 : 0);
+    const r = kb.reg({ width, signed, frac: fracFor(lo, hi, width, signed), rounding: "nearest", overflow: "saturate" });
+    kb.emit("COPY", { dst: r, src: [v] });
+    v = r;
+  }
+  if (kb.has(GAIN)) v = kb.add(v, kb.value(GAIN, "self"), kb.formatFor(interval({ op: "mul", a: fold(value), b: c(1.5) }, kb.rangeOf), "weight x gain"), "MUL");
+  return v;
+}
+
+function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string) => number, input: LowerInput): void {
   if (a.scope !== "self") {
-    const v = kb.lower(a.op === "-=" ? { op: "neg", a: a.value } : a.value);
+    const value: Expr = a.op === "-=" ? { op: "neg", a: a.value } : a.value;
+    const target = a.scope === "pre" ? kb.slot(a.target, "pre") : kb.slot(a.target, "post");
+    const v = input.analog?.has(`${target.group}.${target.name}`) ? crossbarWeight(kb, value, input) : kb.lower(value);
     if (a.op === "+=" || a.op === "-=") kb.store(a.target, a.scope, v, true);
     else if (a.op === "=") kb.store(a.target, a.scope, v);
     else throw new LowerError(`"${a.op}" on a neuron variable from a synapse event is not supported in fixed point`);
@@ -416,14 +464,15 @@ export function fastVariables(program: Program): Set<string> {
   return fast;
 }
 
-export function lowerKernels(input: LowerInput): Kernel[] {
-  const { program } = input;
+export function lowerKernels(given: LowerInput): Kernel[] {
+  const { program } = given;
+  const input: LowerInput = { ...given, analog: analogVariables(program, given.caps).analog };
   const dt = program.tickSeconds;
   const dtDigital = dt * input.digitalPeriod;
   const slowPeriod = input.slowPeriod ?? input.digitalPeriod;
   const split = slowPeriod > input.digitalPeriod;
   const dtSlow = dt * slowPeriod;
-  const { analog } = analogVariables(program, input.caps);
+  const analog = input.analog!;
   const fastVars = fastVariables(program);
   const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
@@ -458,7 +507,7 @@ export function lowerKernels(input: LowerInput): Kernel[] {
       const thresholdAnalog = p.odes.length > 0 && [...(p.threshold ? readsOf(p.threshold) : []), ...p.reset.map((r) => r.target)].every((n) => !p.odes.some((u) => u.var === n) || isAnalog(p.name, n));
       const digital = digitalParts(p);
       const plans = [
-        { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: p.odes.filter((u) => isAnalog(p.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, u]), spikes: thresholdAnalog, consume: false },
+        { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: p.odes.filter((u) => isAnalog(p.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, withChipNoise(u, input.noise?.get(`${p.name}.${u.var}`))]), spikes: thresholdAnalog, consume: false },
         { unit: DIGITAL, name: "update", period: input.digitalPeriod, stepDt: dtDigital, items: digital.fast, spikes: !thresholdAnalog, consume: !split },
         { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, spikes: false, consume: split },
       ];
@@ -466,7 +515,7 @@ export function lowerKernels(input: LowerInput): Kernel[] {
         const withSpikes = p.threshold !== null && plan.spikes;
         const consume = plan.consume && p.vars.some((v) => v.kind === "summed");
         if (plan.items.length === 0 && !withSpikes && !consume) continue;
-        const kb = new KernelBuilder(input, p);
+        const kb = new KernelBuilder(input, p, undefined, undefined, plan.unit === DIGITAL);
         const refr = withSpikes ? input.states.get(`${p.name}.__refractory`) : undefined;
         const holding = refr ? kb.lower({ op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) }) : null;
         for (const [u, parts] of plan.items) {
@@ -495,9 +544,9 @@ export function lowerKernels(input: LowerInput): Kernel[] {
       };
       const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
       events.forEach(({ e, post }, i) => {
-        const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
-        for (const a of e.assigns) lowerAssign(kb, a, prescale);
         const allAnalog = e.assigns.every((a) => (a.scope === "self" ? isAnalog(pr.name, a.target) : isAnalog(a.scope === "pre" ? pr.pre : pr.post, a.target)));
+        const kb = new KernelBuilder(input, pr, pr.pre, pr.post, !allAnalog);
+        for (const a of e.assigns) lowerAssign(kb, a, prescale, input);
         finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, allAnalog ? ANALOG : DIGITAL, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
       });
       const digital = digitalParts(pr);
@@ -509,7 +558,7 @@ export function lowerKernels(input: LowerInput): Kernel[] {
       for (const plan of plans) {
         const summed = plan.summed ? pr.summed : [];
         if (plan.items.length === 0 && summed.length === 0) continue;
-        const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
+        const kb = new KernelBuilder(input, pr, pr.pre, pr.post, plan.unit === DIGITAL);
         for (const [u, parts] of plan.items) kb.setCurrent(u.var, "self", lowerOde(kb, u, plan.stepDt, parts));
         for (const v of new Set(plan.items.map(([x]) => x.var))) kb.store(v, "self", kb.value(v, "self"));
         for (const s of summed) kb.store(s.target, "post", kb.lower(s.value), true);

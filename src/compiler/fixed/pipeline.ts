@@ -13,7 +13,8 @@ import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
 import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { extent, interval, type Interval } from "./interval.ts";
-import { emitIr } from "./emit-ir.ts";
+import { emitIr, type VariationData } from "./emit-ir.ts";
+import { IDEAL, mismatchArrays, noiseCoefficients, type VariationOptions } from "./variation.ts";
 import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
 
 /** The fixed-point passes, in order, as --dump-after knows them. */
@@ -60,6 +61,8 @@ export interface FixedCompileOptions {
   dump?: (text: string) => void;
   rounding: Rounding;
   bits?: number;
+  /** The analog core's mismatch and noise (default: off, an ideal chip). */
+  variation?: VariationOptions;
   engramVersion: string;
   /** Runs the model in float64 with instrumentation and returns per-variable statistics. */
   analyse: (program: Program) => Map<string, VarStats>;
@@ -127,7 +130,9 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   };
   const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : slowPeriodOf(group, name));
   const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars });
-  const ir = period === 1 && slow === 1 ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow);
+  const v = o.variation ?? IDEAL;
+  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
+  const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
   const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
   if (wanted > limit.ticks) {

@@ -38,6 +38,8 @@ export interface QuantisedVar {
   /** Fraction of per-tick changes below one LSB. */
   belowLsb: number;
   medianChange: number;
+  /** Range seen in the float64 analysis run (SI), before the margin. */
+  observed: [number, number];
   flag: string | null;
   /** Information that is not a warning. */
   note?: string | null;
@@ -114,7 +116,7 @@ export function quantise(
       }
       const key = `${g.name}.${u.var}`;
       const rounding: Rounding = opts.rounding === "stochastic" && (opts.fast?.has(key) || opts.analog?.has(key)) ? "nearest" : opts.rounding;
-      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, flag, note });
+      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, observed: [lo0, hi0], flag, note });
     }
   }
   return out;
