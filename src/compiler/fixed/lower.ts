@@ -339,7 +339,14 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     const phi = Math.expm1(b * dt) / b;
     // x <- x * D + A * phi + C phi / sqrt(dt) * xi; with mismatch, D and phi are per element.
     const mismatched = kb.has(decayName(u.var));
-    next = kb.add(x, mismatched ? kb.value(decayName(u.var), "self") : kb.constant(Math.exp(b * dt)), s.format, "MUL");
+    const D = Math.exp(b * dt);
+    if (mismatched) next = kb.add(x, kb.value(decayName(u.var), "self"), s.format, "MUL");
+    else if (1 - D < SLOW_DECAY) {
+      // x + x (D - 1): a factor near one keeps only a few significant bits of its rate 1 - D
+      // (0.99985 in 16 bits is 5 % off in 1 - D); the small constant keeps all of them.
+      const [lo, hi] = s.range;
+      next = kb.add(x, kb.add(x, kb.constant(D - 1), kb.formatFor([Math.min(lo * (D - 1), hi * (D - 1)), Math.max(lo * (D - 1), hi * (D - 1))], `${u.var} x (D - 1)`), "MUL"), s.format);
+    } else next = kb.add(x, kb.constant(D), s.format, "MUL");
     let dv = fold(mul(parts.A, c(phi)));
     if (mismatched && !(dv.op === "const" && dv.value === 0)) dv = mul(dv, sym(inflowName(u.var)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
@@ -573,6 +580,8 @@ export function lowerKernels(given: LowerInput): Kernel[] {
 }
 
 const DIGITAL = 1;
+/** Decay factors within this of one are applied as x + x (D - 1) (lowerOde). */
+const SLOW_DECAY = 1 / 16;
 const ANALOG = 2;
 
 /** Threshold, reset and refractory counter of a spiking population. */
