@@ -68,7 +68,7 @@ export class FaultyTransport implements Transport {
     if (copies === 2) this.counts.duplicated++;
     const delay = o.maxDelayMs ? this.rng.uniform() * o.maxDelayMs : 0;
     if (delay > 0) this.counts.delayed++;
-    const frames = Array.from({ length: copies }, () => this.corrupt(bytes.slice()));
+    const frames = Array.from({ length: copies }, () => this.corrupt(new Uint8Array(bytes)));
     // Delays keep frame order (a serial line never reorders), so they are chained.
     const sent = this.tail
       .then(() => (delay > 0 ? new Promise<void>((r) => setTimeout(r, delay)) : undefined))
@@ -81,7 +81,7 @@ export class FaultyTransport implements Transport {
 
   onData(listener: (bytes: Uint8Array) => void): void {
     this.inner.onData((bytes) => {
-      if (!this.dead) listener(this.corrupt(bytes.slice()));
+      if (!this.dead) listener(this.corrupt(new Uint8Array(bytes)));
     });
   }
   onClose(listener: (reason: string) => void): void {

@@ -19,7 +19,7 @@ export class PacedTransport implements Transport {
     const now = performance.now();
     const start = Math.max(now, this.lineFreeAt);
     const due = (this.lineFreeAt = start + bytes.length * this.secondsPerByte * 1000);
-    const copy = bytes.slice();
+    const copy = new Uint8Array(bytes); // a copy even when given a Buffer (whose slice() is a view)
     // The receiver sees the bytes once the last one is on the wire; write() resolves then too.
     // Chained, so that timer rounding can never reorder two writes.
     const sent = this.tail.then(() => new Promise<void>((r) => setTimeout(r, Math.max(0, due - performance.now())))).then(() => this.inner.write(copy));

@@ -33,7 +33,7 @@ class PairEnd extends ListenerTransport {
   closed = false;
   async write(bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new Error("transport is closed");
-    const copy = bytes.slice();
+    const copy = new Uint8Array(bytes); // a copy even when given a Buffer (whose slice() is a view)
     const peer = this.peer;
     setImmediate(() => {
       if (!peer.closed) peer.dataListener(copy);

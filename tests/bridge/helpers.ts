@@ -19,7 +19,7 @@ let cached: Uint8Array | undefined;
 export function basicEarlyImage(): Uint8Array {
   if (!cached) {
     const program = compile("models/stc/basic-early.yaml", { target: "cmos" });
-    cached = encode(compileFixed(program, getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir);
+    cached = new Uint8Array(encode(compileFixed(program, getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir));
   }
   return cached;
 }
