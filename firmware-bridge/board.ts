@@ -21,6 +21,8 @@ export interface BoardOptions {
   /** Protocol versions this board speaks (tests use it to provoke a mismatch). */
   protocolVersion?: number;
   minProtocolVersion?: number;
+  /** Ticks in the first slice of a run (the board answers requests between slices). */
+  sliceTicks?: number;
   log?: (line: string) => void;
 }
 
@@ -235,7 +237,7 @@ export class VirtualBoard {
     const token = this.run.token + 1;
     this.run = { state: State.RUNNING, end, handle, token, resultsCrc: 0, error: "" };
     this.send(seq, "ack", {});
-    let slice = 1000;
+    let slice = this.options.sliceTicks ?? 1000;
     const step = () => {
       if (this.run.token !== token) return; // aborted, reset or replaced
       const e = handle.emulator;

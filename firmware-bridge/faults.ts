@@ -1,15 +1,15 @@
 /**
  * Fault injection between host and board: a transport wrapper that corrupts, drops, duplicates
  * and delays what passes through it, and can cut the line after a number of bytes. Each write()
- * from the framing layer is one frame, so drops and duplicates act on whole frames; corruption
- * acts on bytes in both directions. Every draw comes from a seeded Rng: a failing case replays.
+ * from the framing layer is one frame, so drops and duplicates act on whole frames. Faults act on
+ * what this side sends; wrap both ends to damage both directions. Every draw comes from a seeded Rng: a failing case replays.
  */
 import { Rng } from "../src/util/rng.ts";
 import type { Transport } from "./transport.ts";
 
 export interface FaultOptions {
   seed: number;
-  /** Probability that a byte is replaced by a random other value (each direction). */
+  /** Probability that an outgoing byte is replaced by a random other value. */
   corrupt?: number;
   /** Probability that an outgoing frame is lost. */
   drop?: number;
@@ -81,7 +81,7 @@ export class FaultyTransport implements Transport {
 
   onData(listener: (bytes: Uint8Array) => void): void {
     this.inner.onData((bytes) => {
-      if (!this.dead) listener(this.corrupt(new Uint8Array(bytes)));
+      if (!this.dead) listener(bytes);
     });
   }
   onClose(listener: (reason: string) => void): void {

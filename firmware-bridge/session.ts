@@ -18,7 +18,7 @@ export interface SessionOptions {
   timeoutMs?: number;
   /** Largest timeout after backoff (default 4 s). */
   maxTimeoutMs?: number;
-  /** Sends of one request before giving up (default 24). */
+  /** Sends of one request before giving up (default 32). */
   attempts?: number;
   /** Session id; default: from the clock (it only has to differ from the previous host's). */
   session?: number;
@@ -62,12 +62,13 @@ export class HostSession {
   private seq = 0;
   private waiting: { seq: number; done: (o: Outcome) => void } | null = null;
   private closedReason: string | null = null;
+  private lastFailure: "timeout" | "damaged" = "timeout";
   private readonly o: Required<Omit<SessionOptions, "session">>;
 
   constructor(readonly link: FrameLink, options: SessionOptions = {}) {
     this.o = {
       port: options.port ?? "the board", baud: options.baud ?? 115200, timeoutMs: options.timeoutMs ?? 250, maxTimeoutMs: options.maxTimeoutMs ?? 4000,
-      attempts: options.attempts ?? 24, host: options.host ?? "engram", protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION, minProtocolVersion: options.minProtocolVersion ?? MIN_PROTOCOL_VERSION,
+      attempts: options.attempts ?? 32, host: options.host ?? "engram", protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION, minProtocolVersion: options.minProtocolVersion ?? MIN_PROTOCOL_VERSION,
     };
     this.session = options.session ?? newSessionId();
     link.onFrame((p) => this.receive(p));
@@ -104,14 +105,15 @@ export class HostSession {
   }
 
   /** Sends one request until its reply arrives; a nack is returned, not thrown (see expect()). */
-  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64): Promise<Frame> {
+  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64, attempts = this.o.attempts): Promise<Frame> {
     const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
     const payload = encodeFrame(this.session, seq, kind, body);
     this.counts.requests++;
     const wire = (replyBytes * 10 * 1000) / this.o.baud;
     let timeout = this.o.timeoutMs;
     let last = "";
-    for (let attempt = 0; attempt < this.o.attempts; attempt++) {
+    this.lastFailure = "timeout"; // until an attempt sees damaged frames
+    for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
       if (attempt > 0) this.counts.retried++;
       const reply = new Promise<Outcome>((done) => (this.waiting = { seq, done }));
@@ -135,9 +137,25 @@ export class HostSession {
         last = `no reply within ${Math.round(timeout + wire)} ms`;
         timeout = Math.min(timeout * 2, this.o.maxTimeoutMs);
       } else last = "damaged frames";
+      if (outcome === "resend") this.lastFailure = "damaged";
     }
     if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
-    this.fail("board-not-responding", `no valid reply from ${this.o.port} while ${what} after ${this.o.attempts} attempts (last: ${last})`, "check the port, the baud rate and that the board runs engram firmware");
+    this.fail("board-not-responding", `no valid reply from ${this.o.port} while ${what} after ${attempts} attempts (last: ${last})`, "check the port, the baud rate and that the board runs engram firmware");
+  }
+
+  /**
+   * For idempotent requests whose frames may be too long for a noisy line: a few attempts while
+   * `shrinkable`, then null (the caller halves its frames) instead of an error.
+   */
+  private async tryRequest<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes: number, shrinkable: boolean): Promise<Frame | null> {
+    if (!shrinkable) return this.request(kind, body, what, replyBytes);
+    try {
+      return await this.request(kind, body, what, replyBytes, 4);
+    } catch (e) {
+      // Only damage is cured by shorter frames; a silent line is reported as it is.
+      if (e instanceof EngramError && e.diagnostics[0]?.code === "board-not-responding" && this.lastFailure === "damaged") return null;
+      throw e;
+    }
   }
 
   /** The reply's body if it has the expected kind; a nack or anything else becomes a clear error. */
@@ -166,35 +184,50 @@ export class HostSession {
     return h;
   }
 
-  /** Uploads an image in chunks, resuming where the board stopped if it holds part of this image. */
+  /**
+   * Uploads an image in chunks, resuming where the board stopped if it holds part of this image.
+   * On a noisy line (a chunk needing 3 or more resends, or failing 4 times) the chunk size halves, down to 64 bytes:
+   * short frames are far likelier to arrive intact. The board resumes at the new chunk boundary.
+   */
   async upload(image: Uint8Array, opts: { chunkBytes?: number; onProgress?: (fraction: number) => void } = {}): Promise<UploadReport> {
     const board = this.board ?? (await this.hello());
     const started = performance.now();
     if (image.length > board.max_image_bytes) this.fail("image-too-large", `the image is ${image.length} bytes; ${this.o.port} takes at most ${board.max_image_bytes}`);
-    const chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32);
+    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32);
     const crc = crc32(image);
-    const chunks = Math.ceil(image.length / chunkBytes);
     let sent = 0;
     let resumedFrom = -1;
-    for (let restarts = 0; ; restarts++) {
+    let restarts = 0;
+    for (;;) {
+      const chunks = Math.ceil(image.length / chunkBytes);
       const ready = this.expect(await this.request("begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: chunkBytes }, "starting the upload"), "upload_ready", "starting the upload");
       if (resumedFrom < 0) resumedFrom = ready.resume_chunk;
       let i = ready.resume_chunk;
-      let outOfOrder = false;
+      let again = false;
       while (i < chunks) {
         const what = `uploading chunk ${i + 1} of ${chunks}`;
-        const f = await this.request("chunk", { index: i, data: image.subarray(i * chunkBytes, Math.min(image.length, (i + 1) * chunkBytes)) }, what);
+        const before = this.counts.retried;
+        const f = await this.tryRequest("chunk", { index: i, data: image.subarray(i * chunkBytes, Math.min(image.length, (i + 1) * chunkBytes)) }, what, 64, chunkBytes > 64);
         sent++;
-        if (f.kind === "nack" && f.body.reason === Reason.OUT_OF_ORDER && restarts < 3) {
-          outOfOrder = true; // the board lost track (e.g. it restarted): ask it where to resume
+        if (!f) {
+          chunkBytes = Math.max(64, chunkBytes >> 1);
+          again = true;
+          break;
+        }
+        if (f.kind === "nack" && f.body.reason === Reason.OUT_OF_ORDER && restarts++ < 3) {
+          again = true; // the board lost track (e.g. it restarted): ask it where to resume
           break;
         }
         i = this.expect(f, "chunk_ack", what).next_chunk;
         opts.onProgress?.(Math.min(i, chunks) / chunks);
+        if (this.counts.retried - before >= 3 && chunkBytes > 64 && i < chunks) {
+          chunkBytes = Math.max(64, chunkBytes >> 1);
+          again = true;
+          break;
+        }
       }
-      if (!outOfOrder) break;
+      if (!again) return { bytes: image.length, crc, chunkBytes, chunks, resumedFrom, chunksSent: sent, seconds: (performance.now() - started) / 1000 };
     }
-    return { bytes: image.length, crc, chunkBytes, chunks, resumedFrom, chunksSent: sent, seconds: (performance.now() - started) / 1000 };
   }
 
   /** Applies the uploaded image; the board verifies it first and keeps its old one if it fails. */
@@ -225,21 +258,53 @@ export class HostSession {
     }
   }
 
+  /**
+   * Runs the committed image `crc` and reads its results. If the board restarts during the run,
+   * the image survives (it is committed), so the host opens a new session and runs again, up to
+   * `retries` times.
+   */
+  async runAndRead(crc: number, durationTicks: number, opts: { onProgress?: (fraction: number) => void; retries?: number; pollMs?: number } = {}): Promise<{ results: Results; status: Status; restarts: number }> {
+    for (let restarts = 0; ; restarts++) {
+      try {
+        const status = await this.run(durationTicks, opts);
+        return { results: await this.readResults(status), status, restarts };
+      } catch (e) {
+        if (!(e instanceof EngramError && e.diagnostics[0]?.code === "board-reset") || restarts >= (opts.retries ?? 2)) throw e;
+        this.session = newSessionId();
+        const h = await this.hello();
+        if (h.active_crc32 !== crc) this.fail("board-lost-image", `${this.o.port} restarted and now holds image ${hex32(h.active_crc32)}, not the uploaded ${hex32(crc)}`, "deploy again");
+      }
+    }
+  }
+
   private boardReset(boot?: number, now?: number): never {
     throw new EngramError([{ code: "board-reset", message: `${this.o.port} restarted during the run (boot ${boot ?? "?"} -> ${now ?? "?"}); its results are lost`, hint: "run again: the committed image survives a reset" }]);
   }
 
-  /** Reads the results of the finished run in chunks and checks them against the CRC in `done`. */
+  /**
+   * Reads the results of the finished run and checks them against the CRC in `done`. The read
+   * size adapts like the upload's chunk size: halved after a read that needed 3 resends or failed 4 times, doubled
+   * back after a clean one.
+   */
   async readResults(done: Status, chunkBytes = 4096): Promise<Results> {
     const total = done.results_bytes;
     const bytes = new Uint8Array(total);
-    const n = Math.min(chunkBytes, (this.board?.max_frame_bytes ?? 4096) - 32);
+    const most = Math.min(chunkBytes, (this.board?.max_frame_bytes ?? 4096) - 32);
+    let n = most;
     for (let at = 0; at < total; ) {
       const what = `reading results (${at} of ${total} bytes)`;
-      const d = this.expect(await this.request("read", { offset: at, length: n }, what, n + 32), "read_data", what);
+      const before = this.counts.retried;
+      const f = await this.tryRequest("read", { offset: at, length: n }, what, n + 32, n > 64);
+      if (!f) {
+        n = Math.max(64, n >> 1);
+        continue;
+      }
+      const d = this.expect(f, "read_data", what);
       if (d.offset !== at || d.data.length === 0 || at + d.data.length > total) this.fail("protocol-error", `${this.o.port} returned ${d.data.length} bytes at offset ${d.offset} while ${what}`);
       bytes.set(d.data, at);
       at += d.data.length;
+      const resends = this.counts.retried - before;
+      n = resends >= 3 ? Math.max(64, n >> 1) : resends === 0 ? Math.min(most, n * 2) : n;
     }
     const got = crc32(bytes);
     if (got !== done.results_crc32) this.fail("results-crc-mismatch", `the results read from ${this.o.port} have CRC-32 ${hex32(got)}, the board announced ${hex32(done.results_crc32)}`);

@@ -31,7 +31,7 @@ describe("bridge session (in-process)", () => {
     local.run();
     expect(remote.recorded).toEqual(local.recorded);
     expect(results.ticks_run).toBe(ir.header.duration_ticks);
-    expect(host.counts.retried).toBe(0);
+    expect(host.counts.nacks).toBe(0);
   });
 
   it("never applies an image that fails verification: the previous one stays active", async () => {
