@@ -63,6 +63,11 @@ export class HostSession {
   private waiting: { seq: number; done: (o: Outcome) => void } | null = null;
   private closedReason: string | null = null;
   private lastFailure: "timeout" | "damaged" = "timeout";
+  /** Smoothed round trip and its variation (ms), from replies to first attempts only (Karn). */
+  private srtt = 0;
+  private rttvar = 0;
+  /** The chunk size a noisy line last settled on: later uploads start there. */
+  private chunkHint = Infinity;
   private readonly o: Required<Omit<SessionOptions, "session">>;
 
   constructor(readonly link: FrameLink, options: SessionOptions = {}) {
@@ -110,7 +115,9 @@ export class HostSession {
     const payload = encodeFrame(this.session, seq, kind, body);
     this.counts.requests++;
     const wire = (replyBytes * 10 * 1000) / this.o.baud;
-    let timeout = this.o.timeoutMs;
+    // Once round trips have been measured, a lost frame is noticed after a few of them rather than
+    // after the configured (conservative) timeout: RTO = SRTT + 4 RTTVAR, as TCP does.
+    let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(10, this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
     let last = "";
     this.lastFailure = "timeout"; // until an attempt sees damaged frames
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -124,11 +131,13 @@ export class HostSession {
         this.waiting = null;
         this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
       }
+      const sentAt = performance.now();
       const timer = setTimeout(() => this.waiting?.done("timeout"), timeout + wire);
       const outcome = await reply;
       clearTimeout(timer);
       this.waiting = null;
       if (typeof outcome !== "string") {
+        if (attempt === 0) this.sampleRtt(performance.now() - sentAt - wire);
         if (outcome.kind === "nack") this.counts.nacks++;
         return outcome;
       }
@@ -143,14 +152,23 @@ export class HostSession {
     this.fail("board-not-responding", `no valid reply from ${this.o.port} while ${what} after ${attempts} attempts (last: ${last})`, "check the port, the baud rate and that the board runs engram firmware");
   }
 
+  private sampleRtt(ms: number): void {
+    const r = Math.max(0, ms);
+    if (this.srtt === 0) [this.srtt, this.rttvar] = [r, r / 2];
+    else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+  }
+
   /**
    * For idempotent requests whose frames may be too long for a noisy line: a few attempts while
-   * `shrinkable`, then null (the caller halves its frames) instead of an error.
+   * `shrinkable` (3), then null (the caller halves its frames) instead of an error.
    */
   private async tryRequest<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes: number, shrinkable: boolean): Promise<Frame | null> {
     if (!shrinkable) return this.request(kind, body, what, replyBytes);
     try {
-      return await this.request(kind, body, what, replyBytes, 4);
+      return await this.request(kind, body, what, replyBytes, 3);
     } catch (e) {
       // Only damage is cured by shorter frames; a silent line is reported as it is.
       if (e instanceof EngramError && e.diagnostics[0]?.code === "board-not-responding" && this.lastFailure === "damaged") return null;
@@ -186,14 +204,15 @@ export class HostSession {
 
   /**
    * Uploads an image in chunks, resuming where the board stopped if it holds part of this image.
-   * On a noisy line (a chunk needing 3 or more resends, or failing 4 times) the chunk size halves, down to 64 bytes:
+   * On a noisy line (a chunk needing 3 or more resends) the chunk size halves, or quarters
+   * when a chunk fails 3 times,, down to 64 bytes:
    * short frames are far likelier to arrive intact. The board resumes at the new chunk boundary.
    */
   async upload(image: Uint8Array, opts: { chunkBytes?: number; onProgress?: (fraction: number) => void } = {}): Promise<UploadReport> {
     const board = this.board ?? (await this.hello());
     const started = performance.now();
     if (image.length > board.max_image_bytes) this.fail("image-too-large", `the image is ${image.length} bytes; ${this.o.port} takes at most ${board.max_image_bytes}`);
-    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32);
+    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32, this.chunkHint);
     const crc = crc32(image);
     let sent = 0;
     let resumedFrom = -1;
@@ -210,7 +229,7 @@ export class HostSession {
         const f = await this.tryRequest("chunk", { index: i, data: image.subarray(i * chunkBytes, Math.min(image.length, (i + 1) * chunkBytes)) }, what, 64, chunkBytes > 64);
         sent++;
         if (!f) {
-          chunkBytes = Math.max(64, chunkBytes >> 1);
+          chunkBytes = Math.max(64, chunkBytes >> 2); // frames this long do not get through at all
           again = true;
           break;
         }
@@ -226,6 +245,7 @@ export class HostSession {
           break;
         }
       }
+      this.chunkHint = chunkBytes < (opts.chunkBytes ?? 4096) ? chunkBytes : Infinity;
       if (!again) return { bytes: image.length, crc, chunkBytes, chunks, resumedFrom, chunksSent: sent, seconds: (performance.now() - started) / 1000 };
     }
   }
@@ -283,7 +303,7 @@ export class HostSession {
 
   /**
    * Reads the results of the finished run and checks them against the CRC in `done`. The read
-   * size adapts like the upload's chunk size: halved after a read that needed 3 resends or failed 4 times, doubled
+   * size adapts like the upload's chunk size: halved after a read that needed 3 resends (quartered if it failed 3 times), doubled
    * back after a clean one.
    */
   async readResults(done: Status, chunkBytes = 4096): Promise<Results> {
@@ -296,7 +316,7 @@ export class HostSession {
       const before = this.counts.retried;
       const f = await this.tryRequest("read", { offset: at, length: n }, what, n + 32, n > 64);
       if (!f) {
-        n = Math.max(64, n >> 1);
+        n = Math.max(64, n >> 2);
         continue;
       }
       const d = this.expect(f, "read_data", what);

@@ -1,8 +1,4 @@
 /** Shared pieces of the bridge tests: a small compiled image, connected host/board pairs, PTY pairs from socat. */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
 import { analyseByRun } from "../../src/cli/compile.ts";
@@ -50,20 +46,4 @@ export function rig(o: { faults?: FaultOptions; board?: VirtualBoard; boardOptio
   return { board, host, hostFaults, boardFaults, hostTransport };
 }
 
-export function socatAvailable(): boolean {
-  return spawnSync("sh", ["-c", "command -v socat"]).status === 0;
-}
-
-/** Two linked PTYs from socat; paths are symlinks in a fresh temp dir. */
-export async function ptyPair(): Promise<{ a: string; b: string; close(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), "engram-pty-"));
-  const a = join(dir, "host");
-  const b = join(dir, "board");
-  const proc: ChildProcess = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: "ignore" });
-  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!(existsSync(a) && existsSync(b))) {
-    proc.kill();
-    throw new Error("socat did not create the PTY pair");
-  }
-  return { a, b, close: () => proc.kill() };
-}
+export { openPtyPair, socatAvailable } from "../../firmware-bridge/pty.ts";
