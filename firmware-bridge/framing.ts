@@ -95,6 +95,14 @@ export class FrameLink {
 
   private bad(reason: BadFrameReason, detail: string): void {
     this.counters.badFrames++;
-    this.badListener(reason, detail);
+    this.badListener(reason, `${detail}; received ${quoteBytes(this.rx, Math.min(this.rxLen, this.rx.length))}`);
   }
+}
+
+/** The first bytes of a damaged frame as hex and as text, so a wrong device is recognisable. */
+function quoteBytes(b: Uint8Array, n: number): string {
+  const shown = b.subarray(0, Math.min(n, 16));
+  const hex = Array.from(shown, (x) => x.toString(16).padStart(2, "0")).join(" ");
+  const text = Array.from(shown, (x) => (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : ".")).join("");
+  return `${hex}${n > 16 ? " ..." : ""} "${text}"${n > 16 ? ` (${n} bytes)` : ""}`;
 }

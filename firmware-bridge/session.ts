@@ -63,6 +63,7 @@ export class HostSession {
   private waiting: { seq: number; done: (o: Outcome) => void } | null = null;
   private closedReason: string | null = null;
   private lastFailure: "timeout" | "damaged" = "timeout";
+  private lastDamage = "";
   /** Smoothed round trip and its variation (ms), from replies to first attempts only (Karn). */
   private srtt = 0;
   private rttvar = 0;
@@ -77,8 +78,9 @@ export class HostSession {
     };
     this.session = options.session ?? newSessionId();
     link.onFrame((p) => this.receive(p));
-    link.onBadFrame(() => {
+    link.onBadFrame((reason, detail) => {
       this.counts.rejected++;
+      this.lastDamage = `${reason}: ${detail}`;
       this.waiting?.done("resend"); // probably our reply: ask again now
     });
     link.transport.onClose((reason) => {
@@ -145,7 +147,7 @@ export class HostSession {
         this.counts.timeouts++;
         last = `no reply within ${Math.round(timeout + wire)} ms`;
         timeout = Math.min(timeout * 2, this.o.maxTimeoutMs);
-      } else last = "damaged frames";
+      } else last = this.lastDamage ? `damaged frames; the last one ${this.lastDamage}` : "damaged frames reported by the board";
       if (outcome === "resend") this.lastFailure = "damaged";
     }
     if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
