@@ -18,7 +18,10 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator]
+  engram bench [--quick] [--compile] [--emulator] [--bridge]
+  engram devices
+  engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
+  engram board --port PATH [--baud N] [--pace] [--quiet]
   engram --version | --help
 
 run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
@@ -40,7 +43,16 @@ compile   lower a model to a target's fixed-point IR (protobuf .engram): prints 
 compare   the model in float64 and on each chip in its integer arithmetic, side by side: a table of
           errors per variable (max, RMSE, final) and an overlay plot
 inspect   verify an IR file and print it as text
-bench     time the STC protocols (see docs/benchmarks.md)`;
+bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput
+devices   list serial ports (where a board may be)
+deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
+          resumable, applied only if it verifies on the board; with --run, run it for SECONDS
+          and write the read-back results as "engram run FILE.engram" does (DIR as there)
+  --baud N    line rate (default 115200)
+  --chunk N   upload chunk size in bytes (default 4096, or what the board allows)
+  --pace      pace writes to --baud (a PTY has no line rate of its own)
+board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a socat PTY pair)
+          and runs uploaded images on the emulator`;
 
 export class UsageError extends Error {}
 
@@ -63,8 +75,11 @@ export async function main(argv: string[]): Promise<number> {
       if (rest.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${rest.length === 0 ? "none" : rest.join(" ")}`);
       return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
     }
-    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator") });
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench`);
+    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator"), bridgeOnly: rest.includes("--bridge") });
+    if (command === "devices") return await (await import("./devices.ts")).devicesCommand();
+    if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
+    if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -177,4 +192,42 @@ function parseRun(args: string[]): RunOptions {
   const rounding = values.rounding as string;
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   return { model, rounding, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values) };
+}
+
+function parseBaud(text: string | undefined): number {
+  if (text === undefined) return 115200;
+  const baud = Number(text);
+  if (!/^\d+$/.test(text) || baud < 50 || baud > 16_000_000) throw new UsageError(`--baud must be a line rate in bits per second (50..16000000), got "${text}"`);
+  return baud;
+}
+
+function parseDeploy(args: string[]) {
+  const { values, model } = parseWithModel("deploy", args, {
+    port: { type: "string" },
+    baud: { type: "string" },
+    run: { type: "string" },
+    out: { type: "string" },
+    chunk: { type: "string" },
+    pace: { type: "boolean", default: false },
+  });
+  if (!model.endsWith(".engram")) throw new UsageError(`deploy takes a compiled image (FILE.engram; see "engram compile"), got "${model}"`);
+  if (!values.port) throw new UsageError('deploy needs --port PATH (see "engram devices")');
+  const run = values.run === undefined ? undefined : Number(values.run);
+  if (run !== undefined && !(run > 0)) throw new UsageError(`--run takes a positive number of biological seconds, got "${values.run}"`);
+  if (values.out !== undefined && run === undefined) throw new UsageError("--out needs --run SECONDS (an upload alone writes nothing)");
+  const chunk = values.chunk === undefined ? undefined : Number(values.chunk);
+  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 16 && chunk <= 65536)) throw new UsageError(`--chunk takes 16..65536 bytes, got "${values.chunk}"`);
+  return { file: model, port: values.port as string, baud: parseBaud(values.baud as string | undefined), run, out: values.out as string | undefined, chunk, pace: values.pace === true };
+}
+
+function parseBoard(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { port: { type: "string" }, baud: { type: "string" }, pace: { type: "boolean", default: false }, quiet: { type: "boolean", default: false } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (!v.port) throw new UsageError("board needs --port PATH (a serial device, e.g. one end of a socat PTY pair)");
+  return { port: v.port, baud: parseBaud(v.baud), pace: v.pace === true, quiet: v.quiet === true };
 }

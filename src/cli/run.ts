@@ -17,7 +17,7 @@ import { analyseByRun } from "./compile.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
-function programOfImage(ir: IrProgram, file: string): Program {
+export function programOfImage(ir: IrProgram, file: string): Program {
   const h = ir.header;
   const populations = ir.groups.filter((g) => g.kind === 1).map((g) => ({ name: g.name, size: g.size, vars: [], odes: [], source: false, threshold: null, reset: [], refractoryTicks: 0 }));
   return {
@@ -33,30 +33,55 @@ function programOfImage(ir: IrProgram, file: string): Program {
   };
 }
 
+/** Reads and verifies an IR image; a bad file is a user error naming it. */
+export function readImage(file: string): { ir: IrProgram; bytes: Uint8Array } {
+  let ir: IrProgram;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+    ir = decode(bytes);
+  } catch (e) {
+    throw new EngramError([{ code: "invalid-ir-file", message: `${file} is not a valid engram IR file: ${(e as Error).message}` }]);
+  }
+  verify(ir, file);
+  return { ir, bytes };
+}
+
+/**
+ * Writes the outputs of an image run on the emulator (here or on a board behind the bridge):
+ * the same files, whoever ran it. `extra.hardware` adds fields to the manifest's hardware block;
+ * `extra.ticksRun` is for runs stopped before the image's end.
+ */
+export async function writeImageOutputs(file: string, image: { ir: IrProgram; bytes: Uint8Array }, handle: EmulatorHandle, out: string, started: number, extra: { hardware?: Record<string, unknown>; ticksRun?: number } = {}): Promise<string[]> {
+  const { ir } = image;
+  const program = { ...programOfImage(ir, file), durationTicks: extra.ticksRun ?? ir.header.duration_ticks };
+  const s = handle.emulator.stats;
+  const simulated = program.durationTicks * program.tickSeconds;
+  return writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
+    engramVersion: VERSION, modelFile: file, modelFiles: [file], wallTotalSeconds: (performance.now() - started) / 1000,
+    hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: image.bytes.length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, ...extra.hardware },
+  });
+}
+
 /** engram run FILE.engram: an IR image, verified, on the emulator. */
 async function runImage(o: RunOptions): Promise<number> {
   const started = performance.now();
-  let ir: IrProgram;
-  try {
-    ir = decode(readFileSync(o.model));
-  } catch (e) {
-    throw new EngramError([{ code: "invalid-ir-file", message: `${o.model} is not a valid engram IR file: ${(e as Error).message}` }]);
-  }
-  verify(ir, o.model);
-  const program = programOfImage(ir, o.model);
-  const handle = new EmulatorHandle(ir);
+  const image = readImage(o.model);
+  const program = programOfImage(image.ir, o.model);
+  const handle = new EmulatorHandle(image.ir);
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   handle.run((f) => bar.update(f));
   bar.done();
-  const out = o.out ?? join("out", `${program.name}.${program.target}`);
-  const s = handle.emulator.stats;
+  const out = o.out ?? defaultImageOut(image.ir);
   const simulated = program.durationTicks * program.tickSeconds;
-  const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
-    engramVersion: VERSION, modelFile: o.model, modelFiles: [o.model], wallTotalSeconds: (performance.now() - started) / 1000,
-    hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: readFileSync(o.model).length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks },
-  });
+  const written = await writeImageOutputs(o.model, image, handle, out, started);
   process.stdout.write(`${program.name}: ${simulated} s simulated from ${o.model} on ${program.target} in ${handle.stats.wallSeconds.toFixed(3)} s\n` + written.map((w) => `  wrote ${w}`).join("\n") + "\n");
   return 0;
+}
+
+/** Where image runs write without --out. */
+export function defaultImageOut(ir: IrProgram): string {
+  return join("out", `${ir.header.model_name}.${ir.header.target}`);
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {

@@ -1,0 +1,280 @@
+/**
+ * The virtual board: the device side of the protocol, a reference for firmware authors, serving
+ * on any transport (in tests and `engram board`, a PTY from socat) with the emulator as its chip.
+ * Uploads go to a staging buffer; the running configuration changes only at a commit whose image
+ * has all its bytes, the announced CRC-32, and decodes and verifies. An unfinished upload is kept
+ * (as a board would keep it in flash) so a reconnecting host resumes from its last chunk.
+ */
+import { decode, type IrProgram } from "../src/ir/codec.ts";
+import { verify } from "../src/ir/verify.ts";
+import { EmulatorHandle } from "../targets/emulator/handle.ts";
+import { crc32, hex32 } from "./crc32.ts";
+import { DEFAULT_MAX_PAYLOAD, FrameLink } from "./framing.ts";
+import { decodeFrame, encodeFrame, encodeResults, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, State, type Bodies, type BodyKind, type Frame, type Status } from "./messages.ts";
+import type { Transport } from "./transport.ts";
+
+export interface BoardOptions {
+  deviceId?: string;
+  firmwareVersion?: string;
+  maxImageBytes?: number;
+  maxPayload?: number;
+  /** Protocol versions this board speaks (tests use it to provoke a mismatch). */
+  protocolVersion?: number;
+  minProtocolVersion?: number;
+  /** Ticks in the first slice of a run (the board answers requests between slices). */
+  sliceTicks?: number;
+  log?: (line: string) => void;
+}
+
+interface Partial {
+  crc: number;
+  size: number;
+  data: Uint8Array;
+  received: number;
+  chunkBytes: number;
+}
+
+interface RunState {
+  state: number;
+  end: number;
+  handle?: EmulatorHandle;
+  token: number;
+  results?: Uint8Array;
+  resultsCrc: number;
+  error: string;
+}
+
+export class VirtualBoard {
+  readonly link: FrameLink;
+  readonly deviceId: string;
+  readonly firmwareVersion: string;
+  readonly maxImageBytes: number;
+  private readonly version: number;
+  private readonly minVersion: number;
+  boot = 0;
+  badFrames = 0;
+  /** The running configuration; replaced only by a commit that verifies. */
+  active: { crc: number; bytes: Uint8Array; ir: IrProgram } | null = null;
+  partial: Partial | null = null;
+  private run: RunState = { state: State.IDLE, end: 0, token: 0, resultsCrc: 0, error: "" };
+  private session = 0;
+  private lastSeq = -1;
+  private lastReply: Uint8Array | null = null;
+  /** Called after each slice of a run (tests use it to reset the board mid-run). */
+  onRunSlice: (tick: number) => void = () => {};
+
+  constructor(transport: Transport, private readonly options: BoardOptions = {}) {
+    this.link = new FrameLink(transport, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
+    this.deviceId = options.deviceId ?? "engram-virtual-board";
+    this.firmwareVersion = options.firmwareVersion ?? "virtual-1";
+    this.maxImageBytes = options.maxImageBytes ?? 16 * 1024 * 1024;
+    this.version = options.protocolVersion ?? PROTOCOL_VERSION;
+    this.minVersion = options.minProtocolVersion ?? MIN_PROTOCOL_VERSION;
+    this.link.onFrame((p) => this.receive(p));
+    this.link.onBadFrame((reason, detail) => {
+      this.badFrames++;
+      this.log(`bad frame (${reason}): ${detail}`);
+      // Tell the host at once, so it resends without waiting for its timeout.
+      this.send(0, "bad_frame", { count: this.badFrames }, false);
+    });
+  }
+
+  /** A power cycle: the run and its results are lost; the committed image and a staged upload survive. */
+  reset(): void {
+    this.boot++;
+    this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
+    this.session = 0;
+    this.lastSeq = -1;
+    this.lastReply = null;
+    this.log(`reset (boot ${this.boot})`);
+  }
+
+  status(): Status {
+    const r = this.run;
+    return {
+      state: r.state, tick: r.handle?.emulator.tick ?? 0, duration_ticks: r.end, boot: this.boot, active_crc32: this.active?.crc ?? 0,
+      results_bytes: r.results?.length ?? 0, results_crc32: r.resultsCrc, error: r.error,
+    };
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private send<K extends BodyKind>(seq: number, kind: K, body: Bodies[K], remember = true): void {
+    const payload = encodeFrame(this.session, seq, kind, body);
+    if (remember) {
+      this.lastSeq = seq;
+      this.lastReply = payload;
+    }
+    this.link.send(payload).catch((e: Error) => this.log(`send failed: ${e.message}`));
+  }
+
+  private nack(seq: number, reason: number, detail: string): void {
+    this.log(`nack seq ${seq}: ${detail}`);
+    this.send(seq, "nack", { reason, detail });
+  }
+
+  private receive(payload: Uint8Array): void {
+    let f: Frame;
+    try {
+      f = decodeFrame(payload);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      return this.send(0, "nack", { reason: Reason.BAD_REQUEST, detail: e.message }, false);
+    }
+    // A request seen before (a duplicated frame, or a resend whose reply was lost): the same reply, not a second execution.
+    if (f.session === this.session && f.seq === this.lastSeq && this.lastReply) {
+      this.link.send(this.lastReply).catch(() => {});
+      return;
+    }
+    if (f.kind === "hello") return this.hello(f);
+    if (f.session !== this.session || this.session === 0) {
+      // Reply in the sender's session so that it recognises the answer.
+      const current = this.session;
+      this.session = f.session;
+      this.send(f.seq, "nack", { reason: Reason.STALE_SESSION, detail: current === 0 ? `no session: the board restarted (boot ${this.boot}); send hello first` : `session ${hex32(f.session)} is not the current one; send hello first` }, false);
+      this.session = current;
+      return;
+    }
+    switch (f.kind) {
+      case "begin_upload": return this.beginUpload(f.seq, f.body);
+      case "chunk": return this.chunk(f.seq, f.body);
+      case "commit": return this.commit(f.seq, f.body.image_crc32);
+      case "run": return this.startRun(f.seq, f.body.duration_ticks);
+      case "get_status": return this.send(f.seq, "status", this.status());
+      case "read": return this.read(f.seq, f.body);
+      case "abort":
+        this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
+        this.partial = null;
+        return this.send(f.seq, "ack", {});
+      case "reset":
+        this.send(f.seq, "ack", {});
+        return this.reset();
+      default:
+        return this.nack(f.seq, Reason.BAD_REQUEST, `${f.kind} is a board-to-host message`);
+    }
+  }
+
+  private hello(f: Extract<Frame, { kind: "hello" }>): void {
+    const h = f.body;
+    this.session = f.session;
+    this.lastSeq = -1;
+    this.lastReply = null;
+    if (h.protocol_version < this.minVersion || h.min_protocol_version > this.version) {
+      return this.nack(f.seq, Reason.UNSUPPORTED_VERSION, `the board speaks protocol ${this.minVersion}..${this.version}, the host ${h.min_protocol_version}..${h.protocol_version} (firmware ${this.firmwareVersion})`);
+    }
+    this.log(`hello from ${h.host || "a host"}, session ${hex32(f.session)}`);
+    this.send(f.seq, "hello_reply", {
+      protocol_version: Math.min(this.version, h.protocol_version), device_id: this.deviceId, firmware_version: this.firmwareVersion,
+      capabilities: ["target:bss2", "target:cmos", "resume", "readback:results"], max_frame_bytes: this.link.maxPayload, max_image_bytes: this.maxImageBytes,
+      boot: this.boot, active_crc32: this.active?.crc ?? 0, active_bytes: this.active?.bytes.length ?? 0,
+      partial_crc32: this.partial?.crc ?? 0, partial_received_bytes: this.partial?.received ?? 0,
+    });
+  }
+
+  private beginUpload(seq: number, b: Bodies["begin_upload"]): void {
+    const room = this.link.maxPayload - 32; // a Chunk frame's own fields take < 32 bytes
+    if (b.image_bytes === 0 || b.image_bytes > this.maxImageBytes) return this.nack(seq, Reason.TOO_LARGE, `an image of ${b.image_bytes} bytes; this board takes 1..${this.maxImageBytes}`);
+    if (b.chunk_bytes === 0 || b.chunk_bytes > room) return this.nack(seq, Reason.TOO_LARGE, `chunks of ${b.chunk_bytes} bytes; this board takes 1..${room}`);
+    const p = this.partial;
+    if (p && p.crc === b.image_crc32 && p.size === b.image_bytes) {
+      if (p.received < p.size) p.received -= p.received % b.chunk_bytes; // resume at a boundary of the new chunk size
+      p.chunkBytes = b.chunk_bytes;
+    } else this.partial = { crc: b.image_crc32, size: b.image_bytes, data: new Uint8Array(b.image_bytes), received: 0, chunkBytes: b.chunk_bytes };
+    const q = this.partial!;
+    const resume = Math.ceil(q.received / q.chunkBytes);
+    this.log(`upload of ${q.size} bytes (CRC ${hex32(q.crc)}) from chunk ${resume}`);
+    this.send(seq, "upload_ready", { resume_chunk: resume, chunks: Math.ceil(q.size / q.chunkBytes) });
+  }
+
+  private chunk(seq: number, c: Bodies["chunk"]): void {
+    const p = this.partial;
+    if (!p) return this.nack(seq, Reason.NO_UPLOAD, `chunk ${c.index} without begin_upload`);
+    const next = Math.ceil(p.received / p.chunkBytes);
+    if (c.index < next || p.received === p.size) return this.send(seq, "chunk_ack", { next_chunk: next });
+    if (c.index > next) return this.nack(seq, Reason.OUT_OF_ORDER, `chunk ${c.index} arrived; the next expected is ${next}`);
+    const want = Math.min(p.chunkBytes, p.size - p.received);
+    if (c.data.length !== want) return this.nack(seq, Reason.BAD_REQUEST, `chunk ${c.index} has ${c.data.length} bytes; expected ${want}`);
+    p.data.set(c.data, p.received);
+    p.received += want;
+    this.send(seq, "chunk_ack", { next_chunk: next + 1 });
+  }
+
+  private commit(seq: number, crc: number): void {
+    if (this.active && this.active.crc === crc && (!this.partial || this.partial.crc !== crc)) return this.send(seq, "ack", {}); // already applied
+    const p = this.partial;
+    if (!p || p.crc !== crc) return this.nack(seq, Reason.NO_UPLOAD, `commit of image ${hex32(crc)}, but no upload of it is staged`);
+    if (p.received < p.size) return this.nack(seq, Reason.INCOMPLETE, `${p.received} of ${p.size} bytes received`);
+    if (this.run.state === State.RUNNING) return this.nack(seq, Reason.BUSY, "a run is in progress; abort it first");
+    const got = crc32(p.data);
+    if (got !== p.crc) {
+      this.partial = null;
+      return this.nack(seq, Reason.IMAGE_CRC_MISMATCH, `the assembled ${p.size}-byte image has CRC-32 ${hex32(got)}, announced ${hex32(p.crc)}; upload it again`);
+    }
+    let ir: IrProgram;
+    try {
+      ir = decode(p.data);
+      verify(ir, "uploaded image");
+    } catch (e) {
+      this.partial = null;
+      return this.nack(seq, Reason.INVALID_IMAGE, (e as Error).message);
+    }
+    this.active = { crc: p.crc, bytes: p.data, ir };
+    this.partial = null;
+    this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
+    this.log(`committed ${ir.header.model_name} for ${ir.header.target} (${p.size} bytes, CRC ${hex32(p.crc)})`);
+    this.send(seq, "ack", {});
+  }
+
+  private startRun(seq: number, ticks: number): void {
+    const a = this.active;
+    if (!a) return this.nack(seq, Reason.NO_IMAGE, "no committed image to run");
+    if (this.run.state === State.RUNNING) return this.nack(seq, Reason.BUSY, `a run is in progress (tick ${this.status().tick} of ${this.run.end})`);
+    const whole = a.ir.header.duration_ticks;
+    const end = ticks === 0 ? whole : Math.min(ticks, whole);
+    const handle = new EmulatorHandle(a.ir);
+    const token = this.run.token + 1;
+    this.run = { state: State.RUNNING, end, handle, token, resultsCrc: 0, error: "" };
+    this.send(seq, "ack", {});
+    let slice = this.options.sliceTicks ?? 1000;
+    const step = () => {
+      if (this.run.token !== token) return; // aborted, reset or replaced
+      const e = handle.emulator;
+      try {
+        const t0 = performance.now();
+        e.run(Math.min(slice, end - e.tick));
+        // Slices of ~10 ms keep the board answering status requests during long runs.
+        if (performance.now() - t0 < 5) slice *= 2;
+        if (e.tick >= end) return this.finish(handle, end);
+      } catch (err) {
+        this.run = { ...this.run, state: State.FAILED, error: (err as Error).message };
+        return;
+      }
+      this.onRunSlice(e.tick);
+      if (this.run.token === token) setImmediate(step);
+    };
+    setImmediate(step);
+  }
+
+  private finish(handle: EmulatorHandle, end: number): void {
+    const e = handle.emulator;
+    const s = e.stats;
+    const results = encodeResults({
+      ticks_run: end,
+      probes: e.probes.map((p) => ({ ticks: p.ticks, data: p.data })),
+      spike_ticks: e.spikes.ticks, spike_groups: e.spikes.groups, spike_elements: e.spikes.elements,
+      stats: { stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, wall_seconds: s.wallSeconds },
+    });
+    this.run = { ...this.run, state: State.DONE, results, resultsCrc: crc32(results) };
+    this.log(`run done: ${end} ticks, ${results.length} bytes of results`);
+  }
+
+  private read(seq: number, r: Bodies["read"]): void {
+    const res = this.run.results;
+    if (!res) return this.nack(seq, Reason.NO_RESULTS, `no results to read (state ${this.run.state})`);
+    if (r.offset > res.length) return this.nack(seq, Reason.BAD_REQUEST, `read at offset ${r.offset}, beyond the ${res.length}-byte results`);
+    const n = Math.min(r.length, this.link.maxPayload - 32, res.length - r.offset);
+    this.send(seq, "read_data", { offset: r.offset, data: res.subarray(r.offset, r.offset + n) });
+  }
+}

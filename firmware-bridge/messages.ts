@@ -1,0 +1,108 @@
+/**
+ * The protocol's messages (protocol.proto, read with protobufjs) as plain objects, and the checks
+ * that turn a payload that passed its CRC but is not a valid Frame into a located error.
+ */
+import { readFileSync } from "node:fs";
+import protobuf from "protobufjs";
+
+/** The protocol version this build speaks; MIN_PROTOCOL_VERSION..PROTOCOL_VERSION are accepted. */
+export const PROTOCOL_VERSION = 1;
+export const MIN_PROTOCOL_VERSION = 1;
+
+export const State = { IDLE: 1, RUNNING: 2, DONE: 3, FAILED: 4 } as const;
+export const Reason = {
+  UNSUPPORTED_VERSION: 1, BAD_REQUEST: 2, TOO_LARGE: 3, NO_UPLOAD: 4, OUT_OF_ORDER: 5, INCOMPLETE: 6,
+  IMAGE_CRC_MISMATCH: 7, INVALID_IMAGE: 8, BUSY: 9, NO_IMAGE: 10, NO_RESULTS: 11, STALE_SESSION: 12,
+} as const;
+export const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Reason).map(([k, v]) => [v, k]));
+export const STATE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(State).map(([k, v]) => [v, k]));
+
+export interface HelloReply {
+  protocol_version: number; device_id: string; firmware_version: string; capabilities: string[];
+  max_frame_bytes: number; max_image_bytes: number; boot: number;
+  active_crc32: number; active_bytes: number; partial_crc32: number; partial_received_bytes: number;
+}
+export interface Status {
+  state: number; tick: number; duration_ticks: number; boot: number; active_crc32: number;
+  results_bytes: number; results_crc32: number; error: string;
+}
+export interface Bodies {
+  hello: { protocol_version: number; min_protocol_version: number; host: string };
+  hello_reply: HelloReply;
+  begin_upload: { image_bytes: number; image_crc32: number; chunk_bytes: number };
+  upload_ready: { resume_chunk: number; chunks: number };
+  chunk: { index: number; data: Uint8Array };
+  chunk_ack: { next_chunk: number };
+  commit: { image_crc32: number };
+  run: { duration_ticks: number };
+  get_status: Record<string, never>;
+  status: Status;
+  read: { offset: number; length: number };
+  read_data: { offset: number; data: Uint8Array };
+  abort: Record<string, never>;
+  reset: Record<string, never>;
+  ack: Record<string, never>;
+  nack: { reason: number; detail: string };
+  bad_frame: { count: number };
+}
+export type BodyKind = keyof Bodies;
+/** A decoded frame: session, seq and exactly one body, named by `kind`. */
+export type Frame = { [K in BodyKind]: { session: number; seq: number; kind: K; body: Bodies[K] } }[BodyKind];
+
+export interface Results {
+  ticks_run: number;
+  probes: { ticks: number[]; data: number[] }[];
+  spike_ticks: number[];
+  spike_groups: number[];
+  spike_elements: number[];
+  stats: { stepped_ticks: number; jumped_ticks: number; overruns: number; max_backlog_cycles: number; wall_seconds: number };
+}
+
+let root: protobuf.Root | undefined;
+function lookup(name: string): protobuf.Type {
+  if (!root) root = protobuf.parse(readFileSync(new URL("./protocol.proto", import.meta.url), "utf8"), { keepCase: true }).root;
+  return root.lookupType(`engram.bridge.v1.${name}`);
+}
+
+const OBJECT_OPTIONS = { longs: Number, enums: Number, bytes: Uint8Array, defaults: true, arrays: true, oneofs: true } as const;
+
+export function encodeFrame<K extends BodyKind>(session: number, seq: number, kind: K, body: Bodies[K]): Uint8Array {
+  const t = lookup("Frame");
+  return t.encode(t.fromObject({ session, seq, [kind]: body })).finish();
+}
+
+/** A payload that passed its CRC but is not a Frame this version understands. */
+export class ProtocolError extends Error {}
+
+export function decodeFrame(payload: Uint8Array): Frame {
+  const t = lookup("Frame");
+  let obj: Record<string, unknown>;
+  try {
+    obj = t.toObject(t.decode(payload), OBJECT_OPTIONS) as Record<string, unknown>;
+  } catch (e) {
+    throw new ProtocolError(`a ${payload.length}-byte frame payload is not a protocol message: ${(e as Error).message} (first bytes ${hexBytes(payload, 16)})`);
+  }
+  const kind = obj.body as BodyKind | undefined;
+  if (kind === undefined) throw new ProtocolError(`a frame without a message body (seq ${obj.seq as number}; bytes ${hexBytes(payload, 16)}): a newer protocol version?`);
+  return { session: obj.session as number, seq: obj.seq as number, kind, body: obj[kind] } as Frame;
+}
+
+export function encodeResults(r: Results): Uint8Array {
+  const t = lookup("Results");
+  return t.encode(t.fromObject(r)).finish();
+}
+
+export function decodeResults(bytes: Uint8Array): Results {
+  const t = lookup("Results");
+  try {
+    return t.toObject(t.decode(bytes), OBJECT_OPTIONS) as unknown as Results;
+  } catch (e) {
+    throw new ProtocolError(`the board's results (${bytes.length} bytes) do not decode: ${(e as Error).message}`);
+  }
+}
+
+/** "0a 02 08 01 ..." for messages that quote offending bytes. */
+export function hexBytes(bytes: Uint8Array, max = 32): string {
+  const shown = Array.from(bytes.subarray(0, max), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  return bytes.length > max ? `${shown} ... (${bytes.length} bytes)` : shown;
+}

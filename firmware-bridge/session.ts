@@ -1,0 +1,353 @@
+/**
+ * The host side of the protocol: numbered requests, one reply each, timeouts with exponential
+ * backoff, immediate resends when either side saw a damaged frame, and the operations a deploy
+ * needs (hello, resumable upload, commit, run, read back). Failures are EngramErrors that say what
+ * was being done, to which port, and what came back.
+ */
+import { EngramError } from "../src/diagnostics/diagnostic.ts";
+import { crc32, hex32 } from "./crc32.ts";
+import type { FrameLink } from "./framing.ts";
+import { decodeFrame, decodeResults, encodeFrame, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, REASON_NAMES, State, STATE_NAMES, type Bodies, type BodyKind, type Frame, type HelloReply, type Results, type Status } from "./messages.ts";
+
+export interface SessionOptions {
+  /** Where the board is, for messages (a port path). */
+  port?: string;
+  /** Line rate, so timeouts allow for the reply's time on the wire (default 115200). */
+  baud?: number;
+  /** First reply timeout after the request has left (default 250 ms); doubles per timeout. */
+  timeoutMs?: number;
+  /** Largest timeout after backoff (default 4 s). */
+  maxTimeoutMs?: number;
+  /** Sends of one request before giving up (default 32). */
+  attempts?: number;
+  /** Session id; default: from the clock (it only has to differ from the previous host's). */
+  session?: number;
+  host?: string;
+  /** Host protocol range (tests use it to provoke a mismatch). */
+  protocolVersion?: number;
+  minProtocolVersion?: number;
+}
+
+export interface SessionCounts {
+  requests: number;
+  framesSent: number;
+  /** Requests sent again after a timeout or a damaged frame. */
+  retried: number;
+  timeouts: number;
+  /** Frames the host rejected: bad CRC/COBS, undecodable, stale replies. */
+  rejected: number;
+  /** Damaged frames the board reported. */
+  boardRejected: number;
+  nacks: number;
+}
+
+export interface UploadReport {
+  bytes: number;
+  crc: number;
+  chunkBytes: number;
+  chunks: number;
+  resumedFrom: number;
+  chunksSent: number;
+  seconds: number;
+}
+
+type Outcome = Frame | "timeout" | "resend";
+
+let sessionCounter = 0;
+
+export class HostSession {
+  readonly counts: SessionCounts = { requests: 0, framesSent: 0, retried: 0, timeouts: 0, rejected: 0, boardRejected: 0, nacks: 0 };
+  session: number;
+  board?: HelloReply;
+  private seq = 0;
+  private waiting: { seq: number; done: (o: Outcome) => void } | null = null;
+  private closedReason: string | null = null;
+  private lastFailure: "timeout" | "damaged" = "timeout";
+  private lastDamage = "";
+  /** Smoothed round trip and its variation (ms), from replies to first attempts only (Karn). */
+  private srtt = 0;
+  private rttvar = 0;
+  /** The chunk size a noisy line last settled on: later uploads start there. */
+  private chunkHint = Infinity;
+  private readonly o: Required<Omit<SessionOptions, "session">>;
+
+  constructor(readonly link: FrameLink, options: SessionOptions = {}) {
+    this.o = {
+      port: options.port ?? "the board", baud: options.baud ?? 115200, timeoutMs: options.timeoutMs ?? 250, maxTimeoutMs: options.maxTimeoutMs ?? 4000,
+      attempts: options.attempts ?? 32, host: options.host ?? "engram", protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION, minProtocolVersion: options.minProtocolVersion ?? MIN_PROTOCOL_VERSION,
+    };
+    this.session = options.session ?? newSessionId();
+    link.onFrame((p) => this.receive(p));
+    link.onBadFrame((reason, detail) => {
+      this.counts.rejected++;
+      this.lastDamage = `${reason}: ${detail}`;
+      this.waiting?.done("resend"); // probably our reply: ask again now
+    });
+    link.transport.onClose((reason) => {
+      this.closedReason = reason;
+      this.waiting?.done("timeout");
+    });
+  }
+
+  private receive(payload: Uint8Array): void {
+    let f: Frame;
+    try {
+      f = decodeFrame(payload);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.counts.rejected++;
+      return;
+    }
+    if (f.kind === "bad_frame") {
+      this.counts.boardRejected++;
+      this.waiting?.done("resend");
+      return;
+    }
+    if (this.waiting && f.seq === this.waiting.seq && f.session === this.session) return this.waiting.done(f);
+    this.counts.rejected++; // a late or duplicated reply to an earlier request
+  }
+
+  private fail(code: string, message: string, hint?: string): never {
+    throw new EngramError([{ code, message, ...(hint ? { hint } : {}) }]);
+  }
+
+  /** Sends one request until its reply arrives; a nack is returned, not thrown (see expect()). */
+  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64, attempts = this.o.attempts): Promise<Frame> {
+    const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
+    const payload = encodeFrame(this.session, seq, kind, body);
+    this.counts.requests++;
+    const wire = (replyBytes * 10 * 1000) / this.o.baud;
+    // Once round trips have been measured, a lost frame is noticed after a few of them rather than
+    // after the configured (conservative) timeout: RTO = SRTT + 4 RTTVAR, as TCP does.
+    let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(10, this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
+    let last = "";
+    this.lastFailure = "timeout"; // until an attempt sees damaged frames
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
+      if (attempt > 0) this.counts.retried++;
+      const reply = new Promise<Outcome>((done) => (this.waiting = { seq, done }));
+      this.counts.framesSent++;
+      try {
+        await this.link.send(payload);
+      } catch (e) {
+        this.waiting = null;
+        this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
+      }
+      const sentAt = performance.now();
+      const timer = setTimeout(() => this.waiting?.done("timeout"), timeout + wire);
+      const outcome = await reply;
+      clearTimeout(timer);
+      this.waiting = null;
+      if (typeof outcome !== "string") {
+        if (attempt === 0) this.sampleRtt(performance.now() - sentAt - wire);
+        if (outcome.kind === "nack") this.counts.nacks++;
+        return outcome;
+      }
+      if (outcome === "timeout") {
+        this.counts.timeouts++;
+        last = `no reply within ${Math.round(timeout + wire)} ms`;
+        timeout = Math.min(timeout * 2, this.o.maxTimeoutMs);
+      } else last = this.lastDamage ? `damaged frames; the last one ${this.lastDamage}` : "damaged frames reported by the board";
+      if (outcome === "resend") this.lastFailure = "damaged";
+    }
+    if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
+    this.fail("board-not-responding", `no valid reply from ${this.o.port} while ${what} after ${attempts} attempts (last: ${last})`, "check the port, the baud rate and that the board runs engram firmware");
+  }
+
+  private sampleRtt(ms: number): void {
+    const r = Math.max(0, ms);
+    if (this.srtt === 0) [this.srtt, this.rttvar] = [r, r / 2];
+    else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+  }
+
+  /**
+   * For idempotent requests whose frames may be too long for a noisy line: a few attempts while
+   * `shrinkable` (3), then null (the caller halves its frames) instead of an error.
+   */
+  private async tryRequest<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes: number, shrinkable: boolean): Promise<Frame | null> {
+    if (!shrinkable) return this.request(kind, body, what, replyBytes);
+    try {
+      return await this.request(kind, body, what, replyBytes, 3);
+    } catch (e) {
+      // Only damage is cured by shorter frames; a silent line is reported as it is.
+      if (e instanceof EngramError && e.diagnostics[0]?.code === "board-not-responding" && this.lastFailure === "damaged") return null;
+      throw e;
+    }
+  }
+
+  /** The reply's body if it has the expected kind; a nack or anything else becomes a clear error. */
+  expect<K extends BodyKind>(f: Frame, kind: K, what: string): Bodies[K] {
+    if (f.kind === kind) return f.body as Bodies[K];
+    if (f.kind === "nack") {
+      const name = REASON_NAMES[f.body.reason] ?? `reason ${f.body.reason}`;
+      const code = f.body.reason === Reason.UNSUPPORTED_VERSION ? "protocol-version-mismatch" : f.body.reason === Reason.INVALID_IMAGE ? "board-rejected-image" : "board-refused";
+      this.fail(code, `${this.o.port} refused ${what}: ${name}: ${f.body.detail}`);
+    }
+    this.fail("protocol-error", `${this.o.port} answered ${what} with ${f.kind}, expected ${kind}`);
+  }
+
+  /** Opens the session and agrees on a protocol version. */
+  async hello(): Promise<HelloReply> {
+    const o = this.o;
+    const f = await this.request("hello", { protocol_version: o.protocolVersion, min_protocol_version: o.minProtocolVersion, host: o.host }, "saying hello");
+    if (f.kind === "nack" && f.body.reason === Reason.UNSUPPORTED_VERSION) {
+      this.fail("protocol-version-mismatch", `protocol version mismatch on ${o.port}: engram speaks ${o.minProtocolVersion}..${o.protocolVersion}; ${f.body.detail}`, "update engram or the board's firmware so that their protocol versions overlap");
+    }
+    const h = this.expect(f, "hello_reply", "saying hello");
+    if (h.protocol_version < o.minProtocolVersion || h.protocol_version > o.protocolVersion) {
+      this.fail("protocol-version-mismatch", `protocol version mismatch on ${o.port}: engram speaks ${o.minProtocolVersion}..${o.protocolVersion}, the board (firmware ${h.firmware_version}) chose ${h.protocol_version}`, "update engram or the board's firmware so that their protocol versions overlap");
+    }
+    this.board = h;
+    return h;
+  }
+
+  /**
+   * Uploads an image in chunks, resuming where the board stopped if it holds part of this image.
+   * On a noisy line (a chunk needing 3 or more resends) the chunk size halves, or quarters
+   * when a chunk fails 3 times,, down to 64 bytes:
+   * short frames are far likelier to arrive intact. The board resumes at the new chunk boundary.
+   */
+  async upload(image: Uint8Array, opts: { chunkBytes?: number; onProgress?: (fraction: number) => void } = {}): Promise<UploadReport> {
+    const board = this.board ?? (await this.hello());
+    const started = performance.now();
+    if (image.length > board.max_image_bytes) this.fail("image-too-large", `the image is ${image.length} bytes; ${this.o.port} takes at most ${board.max_image_bytes}`);
+    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32, this.chunkHint);
+    const crc = crc32(image);
+    let sent = 0;
+    let resumedFrom = -1;
+    let restarts = 0;
+    for (;;) {
+      const chunks = Math.ceil(image.length / chunkBytes);
+      const ready = this.expect(await this.request("begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: chunkBytes }, "starting the upload"), "upload_ready", "starting the upload");
+      if (resumedFrom < 0) resumedFrom = ready.resume_chunk;
+      let i = ready.resume_chunk;
+      let again = false;
+      while (i < chunks) {
+        const what = `uploading chunk ${i + 1} of ${chunks}`;
+        const before = this.counts.retried;
+        const f = await this.tryRequest("chunk", { index: i, data: image.subarray(i * chunkBytes, Math.min(image.length, (i + 1) * chunkBytes)) }, what, 64, chunkBytes > 64);
+        sent++;
+        if (!f) {
+          chunkBytes = Math.max(64, chunkBytes >> 2); // frames this long do not get through at all
+          again = true;
+          break;
+        }
+        if (f.kind === "nack" && f.body.reason === Reason.OUT_OF_ORDER && restarts++ < 3) {
+          again = true; // the board lost track (e.g. it restarted): ask it where to resume
+          break;
+        }
+        i = this.expect(f, "chunk_ack", what).next_chunk;
+        opts.onProgress?.(Math.min(i, chunks) / chunks);
+        if (this.counts.retried - before >= 3 && chunkBytes > 64 && i < chunks) {
+          chunkBytes = Math.max(64, chunkBytes >> 1);
+          again = true;
+          break;
+        }
+      }
+      this.chunkHint = chunkBytes < (opts.chunkBytes ?? 4096) ? chunkBytes : Infinity;
+      if (!again) return { bytes: image.length, crc, chunkBytes, chunks, resumedFrom, chunksSent: sent, seconds: (performance.now() - started) / 1000 };
+    }
+  }
+
+  /** Applies the uploaded image; the board verifies it first and keeps its old one if it fails. */
+  async commit(crc: number): Promise<void> {
+    this.expect(await this.request("commit", { image_crc32: crc }, `committing image ${hex32(crc)}`), "ack", `committing image ${hex32(crc)}`);
+  }
+
+  async status(): Promise<Status> {
+    return this.expect(await this.request("get_status", {}, "asking for status"), "status", "asking for status");
+  }
+
+  /** Starts a run and waits for it, polling status; a board reset during the run is an error. */
+  async run(durationTicks: number, opts: { onProgress?: (fraction: number) => void; pollMs?: number } = {}): Promise<Status> {
+    const boot = this.board?.boot;
+    const f = await this.request("run", { duration_ticks: durationTicks }, "starting the run");
+    if (f.kind === "nack" && f.body.reason === Reason.STALE_SESSION) this.boardReset(boot);
+    this.expect(f, "ack", "starting the run");
+    for (;;) {
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
+      const g = await this.request("get_status", {}, "waiting for the run");
+      if (g.kind === "nack" && g.body.reason === Reason.STALE_SESSION) this.boardReset(boot);
+      const s = this.expect(g, "status", "waiting for the run");
+      if (s.boot !== boot || s.state === State.IDLE) this.boardReset(boot, s.boot);
+      if (s.duration_ticks > 0) opts.onProgress?.(s.tick / s.duration_ticks);
+      if (s.state === State.DONE) return s;
+      if (s.state === State.FAILED) this.fail("board-run-failed", `the run on ${this.o.port} failed at tick ${s.tick}: ${s.error}`);
+      if (s.state !== State.RUNNING) this.fail("protocol-error", `unexpected board state ${STATE_NAMES[s.state] ?? s.state} during a run`);
+    }
+  }
+
+  /**
+   * Runs the committed image `crc` and reads its results. If the board restarts during the run,
+   * the image survives (it is committed), so the host opens a new session and runs again, up to
+   * `retries` times.
+   */
+  async runAndRead(crc: number, durationTicks: number, opts: { onProgress?: (fraction: number) => void; retries?: number; pollMs?: number } = {}): Promise<{ results: Results; status: Status; restarts: number }> {
+    for (let restarts = 0; ; restarts++) {
+      try {
+        const status = await this.run(durationTicks, opts);
+        return { results: await this.readResults(status), status, restarts };
+      } catch (e) {
+        if (!(e instanceof EngramError && e.diagnostics[0]?.code === "board-reset") || restarts >= (opts.retries ?? 2)) throw e;
+        this.session = newSessionId();
+        const h = await this.hello();
+        if (h.active_crc32 !== crc) this.fail("board-lost-image", `${this.o.port} restarted and now holds image ${hex32(h.active_crc32)}, not the uploaded ${hex32(crc)}`, "deploy again");
+      }
+    }
+  }
+
+  private boardReset(boot?: number, now?: number): never {
+    throw new EngramError([{ code: "board-reset", message: `${this.o.port} restarted during the run (boot ${boot ?? "?"} -> ${now ?? "?"}); its results are lost`, hint: "run again: the committed image survives a reset" }]);
+  }
+
+  /**
+   * Reads the results of the finished run and checks them against the CRC in `done`. The read
+   * size adapts like the upload's chunk size: halved after a read that needed 3 resends (quartered if it failed 3 times), doubled
+   * back after a clean one.
+   */
+  async readResults(done: Status, chunkBytes = 4096): Promise<Results> {
+    const total = done.results_bytes;
+    const bytes = new Uint8Array(total);
+    const most = Math.min(chunkBytes, (this.board?.max_frame_bytes ?? 4096) - 32);
+    let n = most;
+    for (let at = 0; at < total; ) {
+      const what = `reading results (${at} of ${total} bytes)`;
+      const before = this.counts.retried;
+      const f = await this.tryRequest("read", { offset: at, length: n }, what, n + 32, n > 64);
+      if (!f) {
+        n = Math.max(64, n >> 2);
+        continue;
+      }
+      const d = this.expect(f, "read_data", what);
+      if (d.offset !== at || d.data.length === 0 || at + d.data.length > total) this.fail("protocol-error", `${this.o.port} returned ${d.data.length} bytes at offset ${d.offset} while ${what}`);
+      bytes.set(d.data, at);
+      at += d.data.length;
+      const resends = this.counts.retried - before;
+      n = resends >= 3 ? Math.max(64, n >> 1) : resends === 0 ? Math.min(most, n * 2) : n;
+    }
+    const got = crc32(bytes);
+    if (got !== done.results_crc32) this.fail("results-crc-mismatch", `the results read from ${this.o.port} have CRC-32 ${hex32(got)}, the board announced ${hex32(done.results_crc32)}`);
+    try {
+      return decodeResults(bytes);
+    } catch (e) {
+      this.fail("protocol-error", (e as Error).message);
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.expect(await this.request("abort", {}, "aborting"), "ack", "aborting");
+  }
+
+  async reset(): Promise<void> {
+    this.expect(await this.request("reset", {}, "resetting the board"), "ack", "resetting the board");
+    this.board = undefined;
+  }
+}
+
+function newSessionId(): number {
+  // Unique per connection, not secret: wall clock (ms), process id and a counter.
+  return ((Date.now() ^ (process.pid << 20) ^ (++sessionCounter << 8)) >>> 0) || 1;
+}
