@@ -1,6 +1,7 @@
 /**
  * z(8 h) of the four STC protocols in float64 and on the emulated chips, by rounding mode,
- * averaged over seeds: the table in docs/low-precision.md.
+ * averaged over seeds, then z(8 h) of STET and SLFS by state width and rounding mode: the tables
+ * in docs/low-precision.md.
  * Run: node --import tsx scripts/low-precision.ts [seeds=3]
  */
 import { compile } from "../src/compiler/pipeline.ts";
@@ -25,23 +26,35 @@ const stats = (xs: number[]) => {
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
   return `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
 };
+const chipZ = (file: string, target: string, rounding: "nearest" | "stochastic", bits?: number) =>
+  seeds.map((seed) => {
+    const program = compile(file, { target, seed });
+    const h = new EmulatorHandle(compileFixed(program, getTarget(target).caps, { rounding, bits, engramVersion: "doc", analyse: analyseByRun }).ir);
+    h.run();
+    return finalZ(h);
+  });
+const floatZ = (file: string) =>
+  seeds.map((seed) => {
+    const ex = new Executor(compile(file, { target: "reference", seed }));
+    ex.run();
+    return finalZ(ex);
+  });
 const variants = [["bss2", "stochastic"], ["bss2", "nearest"], ["cmos", "stochastic"], ["cmos", "nearest"]] as const;
 console.log(`| protocol | float64 | ${variants.map(([t, r]) => `${t}, ${r}`).join(" | ")} |`);
 console.log(`| --- | --- | ${variants.map(() => "---").join(" | ")} |`);
 for (const m of ["stet", "wtet", "slfs", "wlfs"]) {
   const file = `models/stc/${m}.yaml`;
-  const float = seeds.map((seed) => {
-    const ex = new Executor(compile(file, { target: "reference", seed }));
-    ex.run();
-    return finalZ(ex);
-  });
-  const cells = variants.map(([target, rounding]) =>
-    stats(seeds.map((seed) => {
-      const program = compile(file, { target, seed });
-      const h = new EmulatorHandle(compileFixed(program, getTarget(target).caps, { rounding, engramVersion: "doc", analyse: analyseByRun }).ir);
-      h.run();
-      return finalZ(h);
-    })),
-  );
-  console.log(`| ${m} | ${stats(float)} | ${cells.join(" | ")} |`);
+  console.log(`| ${m} | ${stats(floatZ(file))} | ${variants.map(([target, rounding]) => stats(chipZ(file, target, rounding))).join(" | ")} |`);
+}
+
+// By state width: every width each chip allows, both rounding modes.
+const widths = [["cmos", [8, 10, 12, 14, 16]], ["bss2", [8, 16]]] as const;
+for (const m of ["stet", "slfs"]) {
+  const file = `models/stc/${m}.yaml`;
+  console.log(`\n${m}: z(8 h) by state width; float64 ${stats(floatZ(file))}\n`);
+  console.log("| target | bits | nearest | stochastic |");
+  console.log("| --- | --- | --- | --- |");
+  for (const [target, list] of widths) {
+    for (const bits of list) console.log(`| ${target} | ${bits} | ${stats(chipZ(file, target, "nearest", bits))} | ${stats(chipZ(file, target, "stochastic", bits))} |`);
+  }
 }
