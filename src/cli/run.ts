@@ -29,7 +29,7 @@ export function programOfImage(ir: IrProgram, file: string): Program {
       const columns = pr.elements.length === 1 ? [pr.column] : pr.elements.map((e) => `${pr.column}[${e}]`);
       return { group, var: variable, elements: Int32Array.from(pr.elements), everyTicks: pr.every_ticks, columns, unit: st.unit, unitScale: st.unit_scale };
     }),
-    phases: [], spikeRecording: populations.map((p) => p.name), numerics: { accelerate: false, quietStepTicks: 1 },
+    phases: [], spikeRecording: populations.map((p) => p.name), numerics: { accelerate: false, quietStepTicks: 1, lazySynapses: false, slowStepTicks: 1 },
   };
 }
 

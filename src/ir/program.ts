@@ -117,5 +117,6 @@ export interface Program {
   phases: { name: string; startTick: number }[];
   /** Populations whose spikes are kept for spikes.csv. */
   spikeRecording: string[];
-  numerics: { accelerate: boolean; quietStepTicks: number };
+  /** lazySynapses: event-driven synapses (targets/reference/lazy.ts), slow terms every slowStepTicks. */
+  numerics: { accelerate: boolean; quietStepTicks: number; lazySynapses: boolean; slowStepTicks: number };
 }

@@ -134,6 +134,13 @@ export const NetworkFile = z.strictObject({
       quiet_step: QuantityText.optional(),
       /** false: plain dt stepping everywhere (the faithful baseline every acceleration is measured against). */
       accelerate: z.boolean().optional(),
+      /**
+       * Event-driven synapses: a synapse is stepped every dt only while a condition on its
+       * decaying traces holds; otherwise its traces decay in closed form at its next event and its
+       * other terms are applied every `slow_step` (default 0.1 s). For large networks.
+       */
+      lazy_synapses: z.boolean().optional(),
+      slow_step: QuantityText.optional(),
     })
     .optional(),
 });

@@ -67,6 +67,38 @@ export class Rng {
   }
 
   /**
+   * Standard normal draw by the ziggurat method (Marsaglia & Tsang 2000, 128 layers): one 32-bit
+   * draw and a multiply in 98 % of calls, several times faster than normal(). A separate method
+   * so that the streams of normal() stay as they were; used where millions of draws per second
+   * are needed (Ornstein-Uhlenbeck background currents).
+   */
+  fastNormal(): number {
+    const hz = this.nextU32() | 0;
+    const iz = hz & 127;
+    if (Math.abs(hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
+    return this.zigguratTail(hz, iz);
+  }
+
+  private zigguratTail(hz: number, iz: number): number {
+    for (;;) {
+      const x = hz * ZIG_W[iz]!;
+      if (iz === 0) {
+        // the base strip's tail beyond r (Marsaglia's exponential rejection)
+        let tx: number, ty: number;
+        do {
+          tx = -Math.log(this.uniformPositive()) / ZIG_R;
+          ty = -Math.log(this.uniformPositive());
+        } while (ty + ty < tx * tx);
+        return hz > 0 ? ZIG_R + tx : -ZIG_R - tx;
+      }
+      if (ZIG_F[iz]! + this.uniform() * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) return x;
+      hz = this.nextU32() | 0;
+      iz = hz & 127;
+      if (Math.abs(hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
+    }
+  }
+
+  /**
    * Number of Bernoulli(p) trials up to and including the first success (>= 1).
    * Drawing gaps this way gives exactly the distribution of per-tick coin flips.
    */
@@ -84,6 +116,30 @@ export class Rng {
   load(state: readonly number[]): void {
     [this.s0, this.s1, this.s2, this.s3, this.spareNormal] = state as [number, number, number, number, number];
     this.hasSpare = state[5] === 1;
+  }
+}
+
+/** Ziggurat tables for fastNormal (Marsaglia & Tsang 2000): 128 strips of equal area v, base at r. */
+const ZIG_R = 3.442619855899;
+const ZIG_K = new Float64Array(128);
+const ZIG_W = new Float64Array(128);
+const ZIG_F = new Float64Array(128);
+{
+  const m1 = 2147483648, v = 9.91256303526217e-3;
+  let dn = ZIG_R, tn = dn;
+  const q = v / Math.exp(-0.5 * dn * dn);
+  ZIG_K[0] = (dn / q) * m1;
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / m1;
+  ZIG_W[127] = dn / m1;
+  ZIG_F[0] = 1;
+  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(v / dn + Math.exp(-0.5 * dn * dn)));
+    ZIG_K[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
+    ZIG_W[i] = dn / m1;
   }
 }
 

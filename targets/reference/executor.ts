@@ -20,6 +20,7 @@ import {
 import { CurrentStimuli, SpikeStimuli } from "./stimuli.ts";
 import { buildStepper, type DenseRun } from "./stepper.ts";
 import { analysisKey, newVarAnalysis, type VarAnalysis } from "./analysis.ts";
+import { lazyActiveKernel, lazyEventKernel, lazyPlan, lazySlowKernel, LazyState } from "./lazy.ts";
 
 export interface RunStats {
   denseSteps: number;
@@ -45,6 +46,15 @@ export class Executor {
   private readonly projQuiet: QuietKernel[] = [];
   private readonly events: { population: number; delay: number; deliver: EventKernel }[] = [];
   private readonly summedTargets: Float64Array[] = [];
+  /** Event-driven projections (numerics.lazy_synapses): their slow kernels, summed targets and active counts. */
+  private readonly lazySlow: (() => void)[] = [];
+  private readonly lazySummed: Float64Array[] = [];
+  private readonly lazyActive: Int32Array[] = [];
+  /** Why a projection is stepped densely although lazy synapses were asked for. */
+  readonly lazyNotes: string[] = [];
+  private readonly now = new Float64Array(1);
+  private nextSlow = Infinity;
+  private lastSlow = 0;
   private readonly maxDelays: number[] = [];
   private readonly spikeStim: SpikeStimuli;
   private readonly currents: CurrentStimuli;
@@ -105,12 +115,28 @@ export class Executor {
       this.groups.set(pr.name, g);
       const pending = new Map(pendingTargets(pr).map((n) => [n, new Float64Array(pr.size)]));
       const ctx: ProjectionContext = { pr, g, pre: this.groups.get(pr.pre)!, post: this.groups.get(pr.post)!, pending, rng: new Rng(seed, `plasticity-noise:${pr.name}`), clock: this.clock, analysis: this.analysis, tickSeconds: program.tickSeconds };
-      this.projKernels.push(projectionKernel(ctx));
-      this.projQuiet.push(projectionQuietKernel(ctx));
       const preN = program.populations[popIndex.get(pr.pre)!]!.size;
       const postN = program.populations[popIndex.get(pr.post)!]!.size;
       const byPre = buildCsr(pr.preIndex, preN);
       const byPost = buildCsr(pr.postIndex, postN);
+      const plan = program.numerics.lazySynapses && !this.analysis && pr.odes.length > 0 ? lazyPlan(pr) : null;
+      if (typeof plan === "string") this.lazyNotes.push(`${pr.name}: stepped every dt (${plan})`);
+      if (plan && typeof plan !== "string") {
+        const st = new LazyState(pr.size);
+        this.projKernels.push(lazyActiveKernel(ctx, plan, st, this.now));
+        this.lazySlow.push(lazySlowKernel(ctx, plan));
+        this.lazyActive.push(st.count);
+        for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: lazyEventKernel(ctx, plan, st, e.assigns, byPre, this.now) });
+        for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: lazyEventKernel(ctx, plan, st, e.assigns, byPost, this.now) });
+        for (const s of pr.summed) {
+          const a = ctx.post.arrays.get(s.target)!;
+          if (!this.lazySummed.includes(a)) this.lazySummed.push(a);
+        }
+        this.nextSlow = program.numerics.slowStepTicks;
+        continue;
+      }
+      this.projKernels.push(projectionKernel(ctx));
+      this.projQuiet.push(projectionQuietKernel(ctx));
       for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPre) });
       for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPost) });
       for (const s of pr.summed) {
@@ -155,6 +181,7 @@ export class Executor {
       events: this.events,
       summedTargets: this.summedTargets,
       projKernels: this.projKernels,
+      now: this.now,
     });
     this.sample();
   }
@@ -200,7 +227,7 @@ export class Executor {
       this.spikeStim.fire(t, this.stimLists, this.stimCounts);
       this.nextStimTick = this.spikeStim.nextTick();
     }
-    let to = Math.max(t + 1, Math.min(stop, this.nextStimTick));
+    let to = Math.max(t + 1, Math.min(stop, this.nextStimTick, this.nextSlow));
     if (this.currents.active) {
       // Currents change every step (OU) or at window edges: one step at a time.
       this.currents.apply(t, this.program.tickSeconds);
@@ -210,6 +237,20 @@ export class Executor {
     this.denseRun(t, to);
     this.tick = to;
     this.stats.denseSteps += to - t;
+    if (to >= this.nextSlow) this.stepSlow();
+  }
+
+  /** The ungated terms of event-driven synapses since the last slow step, then their summed values. */
+  private stepSlow(): void {
+    const ticks = this.tick - this.lastSlow;
+    if (ticks <= 0) return;
+    const keep = this.clockTicks;
+    this.setClock(ticks);
+    for (const a of this.lazySummed) a.fill(0);
+    for (const k of this.lazySlow) k();
+    this.setClock(keep);
+    this.lastSlow = this.tick;
+    this.nextSlow = this.tick + this.program.numerics.slowStepTicks;
   }
 
   /** Last tick at which a spike already emitted is still delivered somewhere. */
@@ -234,6 +275,7 @@ export class Executor {
     const dt = h * this.program.tickSeconds;
     for (const q of this.popQuiet) if (!q(dt)) return 0;
     for (const q of this.projQuiet) if (!q(dt)) return 0;
+    for (const c of this.lazyActive) if (c[0] !== 0) return 0;
     return h;
   }
 
@@ -250,6 +292,7 @@ export class Executor {
     for (const a of this.summedTargets) a.fill(0);
     for (const k of this.projKernels) k();
     this.tick += h;
+    if (this.lazySlow.length > 0) this.stepSlow();
     this.stats.quietSteps++;
     this.stats.quietTicks += h;
   }
@@ -284,6 +327,7 @@ export class Executor {
       }
       if (this.stats.denseSteps * elements > maxDenseElementSteps) break;
     }
+    if (this.lazySlow.length > 0 && this.tick >= total) this.stepSlow(); // the last partial slow step
     progress?.(this.tick / total);
     this.stats.wallSeconds += (performance.now() - started) / 1000;
   }

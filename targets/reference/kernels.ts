@@ -20,7 +20,7 @@ function instrumented(b: Bindings, analysis: Map<string, VarAnalysis> | undefine
 }
 
 /** Gives generated code positional names for the arrays it touches. */
-class Bindings {
+export class Bindings {
   readonly values: unknown[] = [];
   private readonly names = new Map<unknown, string>();
   ref(value: unknown): string {
@@ -49,7 +49,7 @@ export type EventKernel = (list: Int32Array, offset: number, count: number) => v
 /** True when every element may take a step of `dt` seconds with coefficients held. */
 export type QuietKernel = (dt: number) => boolean;
 
-const arr = (g: GroupState, name: string): Float64Array => {
+export const arr = (g: GroupState, name: string): Float64Array => {
   const a = g.arrays.get(name);
   if (!a) throw new Error(`internal: no array for ${name}`);
   return a;
@@ -122,7 +122,7 @@ export interface ProjectionContext {
   tickSeconds: number;
 }
 
-function synapseSymbols(b: Bindings, ctx: ProjectionContext, self: (name: string) => string): SymbolMap {
+export function synapseSymbols(b: Bindings, ctx: ProjectionContext, self: (name: string) => string): SymbolMap {
   return (name: string, scope: Scope) => {
     if (scope === "self") return self(name);
     const group = scope === "pre" ? ctx.pre : ctx.post;

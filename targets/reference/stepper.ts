@@ -25,6 +25,8 @@ export interface StepperParts {
   events: { population: number; delay: number; deliver: EventKernel }[];
   summedTargets: Float64Array[];
   projKernels: ProjectionKernel[];
+  /** now[0] = the tick being stepped (read by event-driven synapse kernels). */
+  now: Float64Array;
 }
 
 /** Runs dense steps for ticks from .. to-1. */
@@ -38,6 +40,7 @@ export function buildStepper(parts: StepperParts): DenseRun {
   };
   const lines: string[] = [];
   const stimCounts = ref(parts.stimCounts);
+  lines.push(`${ref(parts.now)}[0] = t;`);
   const lastSpike = ref(parts.lastSpike);
   const onSpikes = ref(parts.onSpikes);
   parts.rings.forEach((ring, i) => {

@@ -157,7 +157,7 @@ export class CurrentStimuli {
       const kick = s.sd * Math.sqrt(1 - decay * decay);
       const rng = this.rngs[i]!;
       for (let j = 0; j < s.neurons.length; j++) {
-        x[j] = s.mean + (x[j]! - s.mean) * decay + kick * rng.normal();
+        x[j] = s.mean + (x[j]! - s.mean) * decay + kick * rng.fastNormal();
         input[s.neurons[j]!]! += x[j]!;
       }
     });

@@ -26,6 +26,9 @@ import type { TargetCaps } from "./caps.ts";
 import { interval, type Interval } from "./interval.ts";
 import { fracFor, type Format } from "./quantise.ts";
 import { decayName, GAIN, inflowName } from "./variation.ts";
+import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
+
+export { splitUpdate };
 
 type Kernel = IrProgram["kernels"][number];
 type Instr = Kernel["ops"][number];
@@ -319,14 +322,6 @@ const c = (value: number): Expr => ({ op: "const", value });
 const mul = (a: Expr, b: Expr): Expr => ({ op: "mul", a, b });
 const add = (a: Expr, b: Expr): Expr => ({ op: "add", a, b });
 
-/** The terms of an ODE update that one kernel applies: dx/dt = A + B x + C xi. */
-export interface UpdateParts {
-  A: Expr;
-  B: Expr;
-  C: Expr | null;
-  linear: boolean;
-}
-
 /** Lowers one update x <- x + (A + B x + C xi) over dt; returns the register with the new value. */
 function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdateParts = u): number {
   const s = kb.slot(u.var, "self");
@@ -365,60 +360,9 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
   return next;
 }
 
-/** Sum-of-terms view of an expression (distributing constants and small products). */
-function terms(e: Expr): Expr[] {
-  const f = fold(e);
-  switch (f.op) {
-    case "add":
-      return [...terms(f.a), ...terms(f.b)];
-    case "sub":
-      return [...terms(f.a), ...terms(f.b).map((t): Expr => ({ op: "neg", a: t }))];
-    case "neg":
-      return terms(f.a).map((t): Expr => ({ op: "neg", a: t }));
-    case "div":
-      return f.b.op === "const" ? terms(f.a).map((t): Expr => ({ op: "div", a: t, b: f.b })) : [f];
-    case "mul": {
-      const ta = terms(f.a), tb = terms(f.b);
-      if (ta.length * tb.length > 16) return [f];
-      return ta.flatMap((x) => tb.map((y): Expr => ({ op: "mul", a: x, b: y })));
-    }
-    default:
-      return [f];
-  }
-}
-
 /** An analog update with the chip's trial-to-trial noise (coefficient from variation.ts) added. */
 function withChipNoise(u: OdeUpdate, coefficient: number | undefined): UpdateParts {
   return coefficient ? { A: u.A, B: u.B, C: c(coefficient), linear: u.linear } : u;
-}
-
-const sumOf = (ts: Expr[]): Expr => fold(ts.reduce((acc, t) => add(acc, t), c(0)));
-
-/**
- * Splits an update into the terms gated by conditions on fast variables (they need the fast
- * period) and the rest (slow: a long period is enough). Returns null parts when empty.
- */
-export function splitUpdate(u: OdeUpdate, fast: (name: string) => boolean): { fast: UpdateParts | null; slow: UpdateParts | null } {
-  const gatedByFast = (t: Expr): boolean => {
-    let yes = false;
-    walk(t, (n) => {
-      if (n.op === "cmp" || (n.op === "call" && n.fn === "H")) {
-        walk(n, (m) => {
-          if (m.op === "sym" && m.scope === "self" && fast(m.name)) yes = true;
-        });
-      }
-    });
-    return yes;
-  };
-  const part = (keep: (t: Expr) => boolean): UpdateParts | null => {
-    const A = sumOf(terms(u.A).filter(keep));
-    const B = sumOf(terms(u.B).filter(keep));
-    const C = u.C && keep(u.C) ? u.C : null;
-    const empty = A.op === "const" && A.value === 0 && B.op === "const" && B.value === 0 && !C;
-    return empty ? null : { A, B, C, linear: u.linear };
-  };
-  if (!u.linear) return { fast: u, slow: null };
-  return { fast: part(gatedByFast), slow: part((t) => !gatedByFast(t)) };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ElaboratedGroup, ElaboratedModel } from "./elaborate.ts";
 import type { GroupDef } from "../model.ts";
 
 /** The program's time-discrete parts, which emit completes with the model's identity. */
-export type DiscreteModel = Pick<Program, "tickSeconds" | "durationTicks" | "populations" | "projections" | "stimuli" | "recordings" | "phases"> & { quietStepTicks: number };
+export type DiscreteModel = Pick<Program, "tickSeconds" | "durationTicks" | "populations" | "projections" | "stimuli" | "recordings" | "phases"> & { quietStepTicks: number; slowStepTicks: number };
 
 const isConst = (e: Expr | null) => e === null || e.op === "const";
 
@@ -240,5 +240,6 @@ export function discretise(m: ElaboratedModel, c: Collector): DiscreteModel {
     recordings,
     phases,
     quietStepTicks: Math.max(1, toTicks(r.numerics.quietStep, dt)),
+    slowStepTicks: Math.max(1, toTicks(r.numerics.slowStep, dt)),
   };
 }

@@ -21,6 +21,6 @@ export function emit(model: ResolvedModel, d: DiscreteModel, modelHash: string, 
     recordings: d.recordings,
     phases: d.phases,
     spikeRecording: model.spikeRecording,
-    numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks },
+    numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks, lazySynapses: model.numerics.lazySynapses && model.numerics.accelerate, slowStepTicks: d.slowStepTicks },
   };
 }

@@ -146,6 +146,7 @@ export function resolveModel(file: string): ResolveResult {
   });
   const phases = (d.phases ?? []).map((ph, i) => ({ name: ph.name, start: quantity(["phases", i, "start"], ph.start, "s") ?? 0, where: net.locate(["phases", i]) }));
   const quietStep = d.numerics?.quiet_step === undefined ? 1 : quantity(["numerics", "quiet_step"], d.numerics.quiet_step, "s") ?? 1;
+  const slowStep = d.numerics?.slow_step === undefined ? 0.1 : quantity(["numerics", "slow_step"], d.numerics.slow_step, "s") ?? 0.1;
 
   c.throwIfAny();
   const hash = createHash("sha256");
@@ -165,7 +166,7 @@ export function resolveModel(file: string): ResolveResult {
       recordings,
       phases,
       spikeRecording,
-      numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep },
+      numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep, lazySynapses: d.numerics?.lazy_synapses ?? false, slowStep },
       where: top,
     },
   };

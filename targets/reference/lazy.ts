@@ -1,0 +1,215 @@
+/**
+ * Event-driven synapses (numerics.lazy_synapses) for networks where most synapses are idle most
+ * of the time. Derived from the equations, not from a model's name:
+ *  - traces: synaptic variables that only decay (dx/dt = B x, B constant) and jump at events. An
+ *    idle synapse's traces are advanced in closed form, x * e^(B dt n), when its next event
+ *    arrives (stamp[k] = first tick not yet applied);
+ *  - the other variables' updates are split (src/ir/split.ts) into the terms gated by conditions
+ *    on traces ("fast": plasticity while calcium is above a threshold, with its noise) and the
+ *    rest ("slow": relaxation, consolidation), like the fixed-point lowering does;
+ *  - a synapse is active while a trace condition holds. Traces only decay towards zero, and every
+ *    condition is false at zero, so a condition can switch on only at an event: the event kernel
+ *    activates the synapse, and the active kernel steps the fast terms every tick until all its
+ *    conditions are off again;
+ *  - the slow terms of every synapse, and the summed reductions, are applied every slow_step
+ *    (and over each quiet step) with the exponential-Euler update for that step length.
+ * What it costs in accuracy (operator splitting, summed values held for a slow step) is measured
+ * against full stepping in tests/stc/lazy.test.ts and docs/numerics.md.
+ */
+import { walk, type Expr } from "../../src/ir/expr.ts";
+import { fold } from "../../src/ir/interpret.ts";
+import type { EventAssign, OdeUpdate, ProjectionIR } from "../../src/ir/program.ts";
+import { splitUpdate, type UpdateParts } from "../../src/ir/split.ts";
+import { jsExpr, literal, Memo, odeStatements } from "./codegen.ts";
+import { arr, Bindings, synapseSymbols, type ProjectionContext } from "./kernels.ts";
+import type { Csr } from "./layout.ts";
+
+export interface LazyPlan {
+  /** Decaying traces and their constant rate B (1/s). */
+  traces: { name: string; rate: number }[];
+  /** Gated terms of the other variables (stepped every tick while active). */
+  fast: OdeUpdate[];
+  /** Ungated terms (applied every slow step). */
+  slow: OdeUpdate[];
+  /** Conditions on traces; the synapse is active while any is true. */
+  conditions: Expr[];
+}
+
+const asUpdate = (u: OdeUpdate, p: UpdateParts): OdeUpdate => ({ ...u, A: p.A, B: p.B, C: p.C, linear: p.linear, autonomous: false });
+
+/** The lazy plan of a projection, or the reason it cannot have one. */
+export function lazyPlan(pr: ProjectionIR): LazyPlan | string {
+  const traces = pr.odes
+    .filter((u) => u.linear && u.B.op === "const" && u.B.value < 0 && fold(u.A).op === "const" && (fold(u.A) as { value: number }).value === 0 && !u.C)
+    .map((u) => ({ name: u.var, rate: (u.B as { value: number }).value }));
+  if (traces.length === 0) return "no decaying traces";
+  const isTrace = (n: string) => traces.some((t) => t.name === n);
+  const fast: OdeUpdate[] = [];
+  const slow: OdeUpdate[] = [];
+  const conditions: Expr[] = [];
+  for (const u of pr.odes) {
+    if (isTrace(u.var)) continue;
+    if (!u.linear) return `${u.var} is not linear in itself`;
+    const parts = splitUpdate(u, isTrace);
+    if (parts.slow?.C) return `${u.var} has noise that no trace condition gates`;
+    let readsTrace = false;
+    if (parts.slow) for (const e of [parts.slow.A, parts.slow.B]) walk(e, (m) => { if (m.op === "sym" && m.scope === "self" && isTrace(m.name)) readsTrace = true; });
+    if (readsTrace) return `${u.var} reads a trace outside a condition`;
+    if (parts.fast) fast.push(asUpdate(u, parts.fast));
+    if (parts.slow) slow.push(asUpdate(u, parts.slow));
+    walk(u.rhs, (n) => {
+      if (n.op !== "cmp" && !(n.op === "call" && n.fn === "H")) return;
+      let traceNames = 0, other = false;
+      walk(n, (m) => {
+        if (m.op === "sym") {
+          if (m.scope === "self" && isTrace(m.name)) traceNames++;
+          else other = true;
+        }
+      });
+      if (traceNames > 0) conditions.push(n);
+      if (traceNames > 0 && other) conditions.push({ op: "const", value: NaN }); // marks: mixed condition
+    });
+  }
+  if (conditions.some((c) => c.op === "const")) return "a condition mixes traces with other variables";
+  // Every condition must be off when its traces have decayed to zero.
+  for (const c of conditions) {
+    const atZero = fold(substituteTraces(c, isTrace));
+    if (!(atZero.op === "const" && atZero.value === 0)) return "a trace condition is on at zero";
+  }
+  return { traces, fast, slow, conditions };
+}
+
+function substituteTraces(e: Expr, isTrace: (n: string) => boolean): Expr {
+  const go = (n: Expr): Expr => {
+    if (n.op === "sym") return n.scope === "self" && isTrace(n.name) ? { op: "const", value: 0 } : n;
+    const copy = { ...n } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(n)) {
+      if (v && typeof v === "object" && "op" in (v as object)) copy[k] = go(v as Expr);
+      else if (Array.isArray(v)) copy[k] = v.map((x) => (x && typeof x === "object" && "op" in x ? go(x as Expr) : x));
+    }
+    return copy as Expr;
+  };
+  return go(e);
+}
+
+/** Per-projection bookkeeping shared by the lazy kernels. */
+export class LazyState {
+  /** First tick whose trace decay is not yet applied, per synapse. */
+  readonly stamp: Float64Array;
+  readonly active: Uint8Array;
+  /** Active synapses: list[0 .. count[0]). */
+  readonly list: Int32Array;
+  readonly count = new Int32Array(1);
+  constructor(size: number) {
+    this.stamp = new Float64Array(size);
+    this.active = new Uint8Array(size);
+    this.list = new Int32Array(size);
+  }
+}
+
+/** Statements that bring synapse k's traces to the start of tick `t` + 1 (this tick applied). */
+function advanceTraces(b: Bindings, ctx: ProjectionContext, plan: LazyPlan, st: LazyState): string {
+  const stamp = b.ref(st.stamp);
+  const dt = ctx.tickSeconds;
+  const decays = plan.traces.map((tr) => {
+    const a = b.ref(arr(ctx.g, tr.name));
+    // one tick: the constant factor (as dense stepping); more: the closed form
+    return `${a}[k] = n === 1 ? ${a}[k] * ${literal(Math.exp(tr.rate * dt))} : ${a}[k] * Math.exp(${literal(tr.rate * dt)} * n);`;
+  });
+  return `{ const n = t + 1 - ${stamp}[k]; if (n > 0) { ${decays.join(" ")} ${stamp}[k] = t + 1; } }`;
+}
+
+function conditionText(b: Bindings, ctx: ProjectionContext, plan: LazyPlan): string {
+  const sym = synapseSymbols(b, ctx, (name) => `${b.ref(arr(ctx.g, name))}[k]`);
+  return plan.conditions.length === 0 ? "false" : plan.conditions.map((c) => `${jsExpr(c, sym)} !== 0`).join(" || ");
+}
+
+/** Event handler: traces brought up to date, jumps applied, the synapse activated if a condition now holds. */
+export function lazyEventKernel(ctx: ProjectionContext, plan: LazyPlan, st: LazyState, assigns: EventAssign[], csr: Csr, now: Float64Array): (list: Int32Array, offset: number, count: number) => void {
+  const b = new Bindings();
+  const self = (name: string) => `${b.ref(arr(ctx.g, name))}[k]`;
+  const sym = synapseSymbols(b, ctx, self);
+  const touchesTrace = assigns.some((a) => a.scope === "self");
+  const statements = assigns.map((a) => `${a.scope === "self" ? self(a.target) : sym(a.target, a.scope)} ${a.op} ${jsExpr(a.value, sym)};`).join("\n");
+  const activate = touchesTrace
+    ? `if (${b.ref(st.active)}[k] === 0 && (${conditionText(b, ctx, plan)})) { ${b.ref(st.active)}[k] = 1; ${b.ref(st.list)}[${b.ref(st.count)}[0]++] = k; }`
+    : "";
+  const body = `
+const start = ${b.ref(csr.start)}, order = ${b.ref(csr.order)};
+const preIndex = ${b.ref(ctx.pr.preIndex)}, postIndex = ${b.ref(ctx.pr.postIndex)};
+const now = ${b.ref(now)};
+return function deliver(list, offset, count) {
+  const t = now[0];
+  for (let j = offset, end = offset + count; j < end; j++) {
+    const n0 = list[j];
+    for (let s = start[n0], e = start[n0 + 1]; s < e; s++) {
+      const k = order[s];
+      const pre = preIndex[k], post = postIndex[k];
+      ${touchesTrace ? advanceTraces(b, ctx, plan, st) : ""}
+      ${statements}
+      ${activate}
+    }
+  }
+};`;
+  return b.build(body);
+}
+
+/** Every tick: the active synapses' traces decay one tick and their gated terms are stepped. */
+export function lazyActiveKernel(ctx: ProjectionContext, plan: LazyPlan, st: LazyState, now: Float64Array): () => void {
+  return updateKernel(ctx, plan.fast, (b, body) => `
+const list = ${b.ref(st.list)}, count = ${b.ref(st.count)}, active = ${b.ref(st.active)};
+const now = ${b.ref(now)};
+return function stepActive() {
+  const dt = clock[0], sqrtDt = clock[1];
+  if (dt !== lastDt[0]) { lastDt[0] = dt; ONDT }
+  const t = now[0];
+  for (let j = 0; j < count[0]; j++) {
+    const k = list[j];
+    const pre = preIndex[k], post = postIndex[k];
+    ${advanceTraces(b, ctx, plan, st)}
+    ${body}
+    if (!(${conditionText(b, ctx, plan)})) { active[k] = 0; list[j] = list[--count[0]]; j--; }
+  }
+};`);
+}
+
+/** Every slow step (or quiet step): the ungated terms of every synapse, then the summed reductions. */
+export function lazySlowKernel(ctx: ProjectionContext, plan: LazyPlan): () => void {
+  return updateKernel(ctx, plan.slow, (b, body, sym) => {
+    const summed = ctx.pr.summed.map((s) => `${b.ref(arr(ctx.post, s.target))}[post] += ${jsExpr(s.value, sym)};`).join("\n");
+    return `
+return function stepSlow() {
+  const dt = clock[0], sqrtDt = clock[1];
+  if (dt !== lastDt[0]) { lastDt[0] = dt; ONDT }
+  for (let k = 0; k < ${ctx.pr.size}; k++) {
+    const pre = preIndex[k], post = postIndex[k];
+    ${body}
+    ${summed}
+  }
+};`;
+  });
+}
+
+/** A loop over synapses applying `updates` (loads, ODE statements, stores) inside `shape`. */
+function updateKernel(ctx: ProjectionContext, updates: OdeUpdate[], shape: (b: Bindings, body: string, sym: ReturnType<typeof synapseSymbols>) => string): () => void {
+  const b = new Bindings();
+  const sym = synapseSymbols(b, ctx, (name) => `${b.ref(arr(ctx.g, name))}[k]`);
+  const memo = new Memo();
+  const onDt: string[] = [];
+  const vars = [...new Set(updates.map((u) => u.var))];
+  const localOf = new Map(vars.map((v, i) => [v, `x${i}`]));
+  const localSym = synapseSymbols(b, ctx, (name) => localOf.get(name) ?? `${b.ref(arr(ctx.g, name))}[k]`);
+  const load = vars.map((v) => `let ${localOf.get(v)} = ${b.ref(arr(ctx.g, v))}[k];`).join(" ");
+  // The event-driven mode draws plasticity noise with the ziggurat (its own streams, ~4x faster).
+  const steps = updates.map((u, i) => odeStatements(u, localOf.get(u.var)!, localSym, i, memo, onDt, "fastNormal")).join("\n");
+  const store = vars.map((v) => `${b.ref(arr(ctx.g, v))}[k] = ${localOf.get(v)};`).join(" ");
+  const lastDt = memo.slot("lastDt");
+  const text = shape(b, `${load}\n${steps}\n${store}`, sym).replace("ONDT", onDt.join(" ")).replace(/lastDt\[0\]/g, lastDt);
+  const body = `
+const rng = ${b.ref(ctx.rng)};
+const preIndex = ${b.ref(ctx.pr.preIndex)}, postIndex = ${b.ref(ctx.pr.postIndex)};
+const clock = ${b.ref(ctx.clock)};
+const m = ${b.ref(memo)}.create();
+${text}`;
+  return b.build(body);
+}
