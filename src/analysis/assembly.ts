@@ -8,8 +8,14 @@
 export const WINDOW_BEFORE_S = 0.15;
 export const WINDOW_AFTER_S = 0.35;
 
+/**
+ * [onset - 0.15, onset + 0.35), bounds snapped to their decimal value: spike times lie on a dt
+ * grid that includes the bounds, and 20 - 0.15 must equal the parsed "19.8500", not a double one
+ * ulp away, or a boundary spike falls in or out by rounding.
+ */
 export function rateWindow(onset: number): [number, number] {
-  return [onset - WINDOW_BEFORE_S, onset + WINDOW_AFTER_S];
+  const snap = (x: number) => Number(x.toFixed(9));
+  return [snap(onset - WINDOW_BEFORE_S), snap(onset + WINDOW_AFTER_S)];
 }
 
 /** Firing rate (Hz) of each neuron 0..nNeurons-1 from the spikes with t0 <= t < t1. */
