@@ -25,7 +25,8 @@ export interface NeuronGroups {
 
 /** Above this many spikes per panel, neurons outside the assembly are thinned (every k-th). */
 export const MAX_SPIKES_PER_PANEL = 8000;
-const COLOURS: Record<string, string> = { as: "#d62728", ans: "#ff7f0e", ctrl: "#1f77b4", inh: "#7f7f7f" };
+// The colours plot.ts's overlay gives lines 1-4 in rates.svg, so both figures agree.
+const COLOURS: Record<string, string> = { as: "#000000", ans: "#1f77b4", ctrl: "#ff7f0e", inh: "#d62728" };
 const FONT = "Helvetica, Arial, sans-serif";
 
 const offlineLoader: vega.Loader = {

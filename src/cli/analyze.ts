@@ -101,21 +101,21 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * doubles), so it equals Number(text); anything else (exponents, long mantissas) goes through
  * Number. Neurons must be integers in [0, nNeurons).
  */
-export function readSpikesCsv(file: string, nNeurons: number, keep: [number, number][]): Spikes {
+export function readSpikesCsv(file: string, nNeurons: number, keep: [number, number][], chunkBytes = CHUNK): Spikes {
   if (!existsSync(file)) fail("file-not-found", "no spikes.csv (the run recorded no spikes?)", file);
   let times = new Float64Array(1 << 16);
   let neurons = new Int32Array(1 << 16);
   let count = 0;
   let total = 0;
   const fd = openSync(file, "r");
-  const buf = Buffer.allocUnsafe(CHUNK);
+  const buf = Buffer.allocUnsafe(chunkBytes);
   let have = 0; // bytes in buf
   let lineNo = 0;
   let eof = false;
   const text = (s: number, e: number) => buf.toString("utf8", s, Math.min(e, s + 200));
   try {
     while (!eof) {
-      const got = readSync(fd, buf, have, CHUNK - have, null);
+      const got = readSync(fd, buf, have, chunkBytes - have, null);
       if (got === 0) eof = true;
       have += got;
       let s = 0;
@@ -192,7 +192,7 @@ export function readSpikesCsv(file: string, nNeurons: number, keep: [number, num
         if (s >= have) break;
       }
       if (s < have) {
-        if (s === 0 && have === CHUNK) fail("bad-spikes-csv", `a line longer than ${CHUNK} bytes`, file, lineNo + 1, text(0, 200));
+        if (s === 0 && have === chunkBytes) fail("bad-spikes-csv", `a line longer than ${chunkBytes} bytes`, file, lineNo + 1, text(0, 200));
         buf.copy(buf, 0, s, have);
         have -= s;
       } else have = 0;

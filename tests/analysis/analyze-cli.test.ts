@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { analyseRun } from "../../src/cli/analyze.ts";
+import { analyseRun, readSpikesCsv } from "../../src/cli/analyze.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 
 const BIN = resolve("bin/engram.js");
@@ -87,6 +87,23 @@ describe("engram analyze", () => {
     await expect(analyseRun(bad, { assembly: 6, recall: [20] })).rejects.toThrow(/spikes\.csv:3[\s\S]*neuron 25 is outside the manifest's 25 neurons/);
     writeFileSync(join(bad, "spikes.csv"), "time_s,neuron\n1.0000\n");
     await expect(analyseRun(bad, { assembly: 6, recall: [20] })).rejects.toThrow(/spikes\.csv:2[\s\S]*two fields/);
+  });
+
+  it("parses spikes.csv the same across chunk boundaries, CRLF and number forms", () => {
+    // Expected values are what Number() gives for each field; rows outside [0, 100) are dropped.
+    const rows = ["0.0002,1", "12.5,3", "1e-3,2", "-0.5,0", "3,4", "0.30000000000000004,5", "99.9999,6", "100.0000,7", "7.25,8"];
+    const file = join(root, "chunks.csv");
+    writeFileSync(file, "time_s,neuron\r\n" + rows.join("\r\n")); // CRLF, no final newline
+    const kept = rows.map((r) => r.split(",").map(Number)).filter(([t]) => t! >= 0 && t! < 100);
+    for (const chunk of [24, 64, 1 << 22]) {
+      const s = readSpikesCsv(file, 10, [[0, 100]], chunk);
+      expect(s.total, `chunk ${chunk}`).toBe(rows.length);
+      expect(Array.from(s.times), `chunk ${chunk}`).toEqual(kept.map((r) => r[0]));
+      expect(Array.from(s.neurons), `chunk ${chunk}`).toEqual(kept.map((r) => r[1]));
+    }
+    expect(() => readSpikesCsv(file, 10, [[0, 100]], 16)).toThrow(/longer than 16 bytes/); // "0.30000000000000004,5\r" is 22 bytes
+    writeFileSync(file, "t,n\n1,2\n");
+    expect(() => readSpikesCsv(file, 10, [[0, 100]])).toThrow(/chunks\.csv:1[\s\S]*header must be "time_s,neuron"/);
   });
 
   it("reports a missing manifest as a user error, not a crash", async () => {
