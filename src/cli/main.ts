@@ -22,6 +22,7 @@ usage:
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
+  engram analyze DIR [--assembly 150] [--recall-fraction 0.5] [--learn 11.0] [--recall 20,28810]
   engram --version | --help
 
 run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
@@ -52,7 +53,14 @@ deploy    upload a compiled image to a board over the serial bridge (docs/serial
   --chunk N   upload chunk size in bytes (default 4096, or what the board allows)
   --pace      pace writes to --baud (a PTY has no line rate of its own)
 board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a socat PTY pair)
-          and runs uploaded images on the emulator`;
+          and runs uploaded images on the emulator
+analyze   cell-assembly measures of a run directory (stc-model.md section 8): recall quality Q and
+          mutual information (learning vs recall rates) per recall; writes DIR/analysis.json,
+          analysis.md, raster.svg, rates.svg (and weight statistics if DIR/weights.json exists)
+  --assembly N         the first N excitatory neurons form the assembly (default 150)
+  --recall-fraction F  recall stimulates the first F of the assembly (default 0.5)
+  --learn T            onset of the last learning pulse in s (default 11.0)
+  --recall T1,T2,...   recall onsets in s (default 20,28810)`;
 
 export class UsageError extends Error {}
 
@@ -79,7 +87,11 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "devices") return await (await import("./devices.ts")).devicesCommand();
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board`);
+    if (command === "analyze" || command === "analyse") {
+      const a = parseAnalyze(rest);
+      return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
+    }
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -230,4 +242,30 @@ function parseBoard(args: string[]) {
   const v = parsed.values;
   if (!v.port) throw new UsageError("board needs --port PATH (a serial device, e.g. one end of a socat PTY pair)");
   return { port: v.port, baud: parseBaud(v.baud), pace: v.pace === true, quiet: v.quiet === true };
+}
+
+function parseAnalyze(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { assembly: { type: "string" }, "recall-fraction": { type: "string" }, learn: { type: "string" }, recall: { type: "string" } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`analyze needs exactly one run directory, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  const num = (name: string, text: string | undefined, ok: (x: number) => boolean, what: string) => {
+    if (text === undefined) return undefined;
+    const x = Number(text);
+    if (text.trim() === "" || !ok(x)) throw new UsageError(`--${name} takes ${what}, got "${text}"`);
+    return x;
+  };
+  const recall = v.recall === undefined ? undefined : v.recall.split(",").map((t) => num("recall", t, Number.isFinite, "a comma-separated list of times in s")!);
+  const options = {
+    assembly: num("assembly", v.assembly, (x) => Number.isInteger(x) && x >= 2, "an integer >= 2"),
+    recallFraction: num("recall-fraction", v["recall-fraction"], (x) => x > 0 && x < 1, "a fraction between 0 and 1"),
+    learn: num("learn", v.learn, Number.isFinite, "a time in s"),
+    recall,
+  };
+  // Unset options keep the defaults of analyseRun.
+  return { dir: positionals[0]!, options: Object.fromEntries(Object.entries(options).filter(([, x]) => x !== undefined)) };
 }
