@@ -23,6 +23,8 @@ export interface AnalyseOptions {
   /** Early-phase resting weight and tag threshold for weights.json (mV; stc-model.md sections 3-4). */
   h0: number;
   thetaTag: number;
+  /** Weight statistics taken during the run (engram run); otherwise read from DIR/weights.json. */
+  weights?: { t: number; classes: ClassStats[] }[];
 }
 
 export const DEFAULT_ANALYSE_OPTIONS: AnalyseOptions = { assembly: 150, recallFraction: 0.5, learn: 11.0, recall: [20, 28810], h0: 4.20075, thetaTag: 0.84015 };
@@ -285,17 +287,17 @@ export async function analyseRun(dir: string, options: Partial<AnalyseOptions> =
   });
 
   const weightsFile = join(dir, "weights.json");
-  const weights = existsSync(weightsFile)
+  const weights = o.weights ?? (existsSync(weightsFile)
     ? readWeights(weightsFile).map((s) => {
         // Indices are spikes.csv numbers; the assembly is counted from the excitatory first.
         const shift = (a: Int32Array) => a.map((x) => x - exc.first);
         return { t: s.t, classes: weightStats(shift(s.pre), shift(s.post), s.h, s.z, o.assembly, o.h0, o.thetaTag) };
       })
-    : undefined;
+    : undefined);
 
   const result: AnalysisResult = {
     dir,
-    options: { ...o, recalled },
+    options: { ...o, weights: undefined, recalled },
     excitatory: exc,
     inhibitory: inh,
     spikes_total: spikes.total,

@@ -14,6 +14,9 @@ import type { RunHandle } from "../../targets/target.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { progressBar } from "./progress.ts";
 import { analyseByRun } from "./compile.ts";
+import { analyseRun, markdown } from "./analyze.ts";
+import { weightStats, type ClassStats } from "../analysis/assembly.ts";
+import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
@@ -91,6 +94,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
   let handle: RunHandle;
   let hardware: Record<string, unknown> | undefined;
+  let weights: { t: number; classes: ClassStats[] }[] | undefined;
   if ((o.variation.mismatch || o.variation.noise) && !target.caps.variation) {
     process.stderr.write(`engram: note: ${target.name} has no analog core: --mismatch and --noise change nothing\n`);
   }
@@ -119,7 +123,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
     handle.run((f) => bar.update(f), every, (s) => writeFileSync(join(out, "checkpoint.json"), JSON.stringify(s)));
   } else {
     if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `checkpoints are for emulated chips (--target bss2 or cmos); the ${target.name} target runs ${program.durationTicks * program.tickSeconds} s in seconds` }]);
-    handle.run((f) => bar.update(f));
+    if (handle instanceof Executor && program.analysis) weights = runWithSnapshots(handle, program, (f) => bar.update(f));
+    else handle.run((f) => bar.update(f));
+    if (handle instanceof Executor) for (const note of handle.lazyNotes) process.stderr.write(`engram: note: ${note}\n`);
   }
   bar.done();
   if (handle instanceof EmulatorHandle && hardware) {
@@ -137,6 +143,12 @@ export async function runCommand(o: RunOptions): Promise<number> {
     wallTotalSeconds: (performance.now() - started) / 1000,
     hardware,
   });
+  if (program.analysis) {
+    const a = program.analysis;
+    const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
+    written.push(...["analysis.json", "analysis.md", "raster.svg", "rates.svg"].map((f) => join(out, f)));
+    process.stdout.write(markdown(result) + "\n");
+  }
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(
     `${program.name}: ${sim} s simulated on ${program.target} (seed ${program.seed}) in ${handle.stats.wallSeconds.toFixed(3)} s ` +
@@ -145,4 +157,32 @@ export async function runCommand(o: RunOptions): Promise<number> {
       "\n",
   );
   return 0;
+}
+
+/**
+ * Runs to the end, stopping at the analysis' snapshot times to summarise the plastic weights by
+ * class (assembly and control, pre and post): memory stays bounded, whatever the run's length.
+ */
+function runWithSnapshots(ex: Executor, program: Program, progress: (f: number) => void): { t: number; classes: ClassStats[] }[] {
+  const a = program.analysis!;
+  const pr = program.projections.find((p) => p.name === a.projection)!;
+  const g = ex.groups.get(pr.name)!;
+  const state = (name: string) => {
+    const v = g.arrays.get(name);
+    if (!v) throw new EngramError([{ code: "bad-analysis", message: `analysis.assembly.projection "${pr.name}" has no "${name}": the weight statistics need the STC synapse's h and z` }]);
+    return v;
+  };
+  const [h, z] = [state("h"), state("z")];
+  // h starts at h0; the tag threshold is 0.2 h0 (stc-model.md section 4)
+  const h0 = pr.vars.find((v) => v.name === "h")!.init[0]!;
+  const thetaTag = 0.2 * h0;
+  const out: { t: number; classes: ClassStats[] }[] = [];
+  const ticks = [...new Set(a.snapshots.map((t) => Math.round(t / program.tickSeconds)))].filter((t) => t <= program.durationTicks).sort((x, y) => x - y);
+  for (const t of ticks) {
+    ex.run(progress, t);
+    const mV = Float64Array.from(h, (x) => x * 1e3); // the analysis reports weights in mV
+    out.push({ t: t * program.tickSeconds, classes: weightStats(pr.preIndex, pr.postIndex, mV, z, a.size, h0 * 1e3, thetaTag * 1e3) });
+  }
+  ex.run(progress);
+  return out;
 }

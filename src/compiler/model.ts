@@ -114,6 +114,17 @@ export interface ResolvedModel {
   phases: { name: string; start: number; where: SourceLocation }[];
   spikeRecording: string[];
   numerics: { accelerate: boolean; quietStep: number; lazySynapses: boolean; slowStep: number };
+  analysis: AssemblyAnalysis | null;
   /** Where the whole network file starts; for model-wide messages. */
   where: SourceLocation;
+}
+
+/** The cell-assembly analysis of a network file (times in seconds). */
+export interface AssemblyAnalysis {
+  projection: string;
+  size: number;
+  recallFraction: number;
+  learn: number;
+  recall: number[];
+  snapshots: number[];
 }

@@ -115,6 +115,8 @@ export interface Program {
   stimuli: StimulusIR[];
   recordings: RecordingIR[];
   phases: { name: string; startTick: number }[];
+  /** The cell-assembly analysis engram run writes (null: none). Times in seconds. */
+  analysis?: { projection: string; size: number; recallFraction: number; learn: number; recall: number[]; snapshots: number[] } | null;
   /** Populations whose spikes are kept for spikes.csv. */
   spikeRecording: string[];
   /** lazySynapses: event-driven synapses (targets/reference/lazy.ts), slow terms every slowStepTicks. */

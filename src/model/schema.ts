@@ -128,6 +128,26 @@ export const NetworkFile = z.strictObject({
   /** Populations whose spikes go to spikes.csv (default: all). */
   record_spikes: z.array(z.string()).optional(),
   phases: z.array(z.strictObject({ name: z.string(), start: QuantityText })).optional(),
+  /**
+   * The cell-assembly analysis that engram run writes (recall quality, mutual information, weight
+   * statistics by class, raster and rate plots): src/cli/analyze.ts.
+   */
+  analysis: z
+    .strictObject({
+      assembly: z.strictObject({
+        /** The plastic projection whose weights are summarised. */
+        projection: z.string(),
+        /** The first `size` neurons of its presynaptic population form the assembly. */
+        size: z.number().int().positive(),
+        recall_fraction: z.number().positive().lt(1),
+        /** Onset of the last learning pulse. */
+        learn: QuantityText,
+        recall: z.array(QuantityText).min(1),
+        /** Times at which the weights are summarised. */
+        snapshots: z.array(QuantityText).optional(),
+      }),
+    })
+    .optional(),
   numerics: z
     .strictObject({
       /** Longest step taken while the network is quiet (no events, fast variables settled). */

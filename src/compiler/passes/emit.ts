@@ -20,6 +20,7 @@ export function emit(model: ResolvedModel, d: DiscreteModel, modelHash: string, 
     stimuli: d.stimuli,
     recordings: d.recordings,
     phases: d.phases,
+    analysis: model.analysis,
     spikeRecording: model.spikeRecording,
     numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks, lazySynapses: model.numerics.lazySynapses && model.numerics.accelerate, slowStepTicks: d.slowStepTicks },
   };

@@ -146,6 +146,12 @@ export function resolveModel(file: string): ResolveResult {
   });
   const phases = (d.phases ?? []).map((ph, i) => ({ name: ph.name, start: quantity(["phases", i, "start"], ph.start, "s") ?? 0, where: net.locate(["phases", i]) }));
   const quietStep = d.numerics?.quiet_step === undefined ? 1 : quantity(["numerics", "quiet_step"], d.numerics.quiet_step, "s") ?? 1;
+  const aa = d.analysis?.assembly;
+  const seconds = (path: (string | number)[], text: string | number) => quantity(["analysis", "assembly", ...path], text, "s") ?? 0;
+  const analysis = aa
+    ? { projection: aa.projection, size: aa.size, recallFraction: aa.recall_fraction, learn: seconds(["learn"], aa.learn), recall: aa.recall.map((t, i) => seconds(["recall", i], t)), snapshots: (aa.snapshots ?? []).map((t, i) => seconds(["snapshots", i], t)) }
+    : null;
+  if (aa && !d.projections?.[aa.projection]) c.add({ code: "unknown-projection", message: `analysis.assembly.projection names "${aa.projection}", which is not a projection`, where: net.locate(["analysis", "assembly", "projection"]), received: aa.projection });
   const slowStep = d.numerics?.slow_step === undefined ? 0.1 : quantity(["numerics", "slow_step"], d.numerics.slow_step, "s") ?? 0.1;
 
   c.throwIfAny();
@@ -167,6 +173,7 @@ export function resolveModel(file: string): ResolveResult {
       phases,
       spikeRecording,
       numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep, lazySynapses: d.numerics?.lazy_synapses ?? false, slowStep },
+      analysis,
       where: top,
     },
   };
