@@ -23,7 +23,7 @@ export interface NeuronGroups {
   groups: { name: string; from: number; to: number }[];
 }
 
-/** Above this many spikes per panel, neurons outside the assembly are thinned (every k-th). */
+/** Above this many spikes per panel, only every k-th neuron is drawn. */
 export const MAX_SPIKES_PER_PANEL = 8000;
 // The colours plot.ts's overlay gives lines 1-4 in rates.svg, so both figures agree.
 const COLOURS: Record<string, string> = { as: "#000000", ans: "#1f77b4", ctrl: "#ff7f0e", inh: "#d62728" };
@@ -54,29 +54,27 @@ function groupOf(n: number, g: NeuronGroups): string | undefined {
 
 /**
  * One raster panel per window, x = time from onset over [span0, span1), y = neuron, coloured by
- * group (as, ans, ctrl, inh). `assemblyEnd` bounds the neurons that are never thinned.
+ * group (as, ans, ctrl, inh).
  */
-export async function renderAssemblyRasterSvg(title: string, panels: RasterPanel[], g: NeuronGroups, assemblyEnd: number, span: [number, number]): Promise<string> {
+export async function renderAssemblyRasterSvg(title: string, panels: RasterPanel[], g: NeuronGroups, span: [number, number]): Promise<string> {
   const nMax = Math.max(1, ...g.groups.map((x) => x.to));
   const height = 300;
   // Each spike is a vertical dash at least ~2 px tall, however many neurons share a pixel.
   const half = Math.max(0.4, nMax / height);
   const views = panels.map((p) => {
     const len = Math.min(p.times.length, p.neurons.length);
-    let inAssembly = 0;
-    for (let i = 0; i < len; i++) if (p.neurons[i]! < assemblyEnd) inAssembly++;
-    const others = len - inAssembly;
-    const room = Math.max(1, MAX_SPIKES_PER_PANEL - inAssembly);
-    const stride = others > room ? Math.ceil(others / room) : 1;
+    // Too many dashes: draw one neuron in `stride`, the same for every group, so the assembly
+    // keeps its share (during learning its spikes alone can exceed the cap).
+    const stride = Math.max(1, Math.ceil(len / MAX_SPIKES_PER_PANEL));
     const rows: { t: number; y0: number; y1: number; group: string }[] = [];
     for (let i = 0; i < len; i++) {
       const n = p.neurons[i]!;
-      if (n >= assemblyEnd && n % stride !== 0) continue;
+      if (n % stride !== 0) continue;
       const group = groupOf(n, g);
       if (group === undefined) continue;
       rows.push({ t: p.times[i]! - p.onset, y0: n - half, y1: n + half, group });
     }
-    const thinned = stride > 1 ? ` (every ${stride}th neuron outside the assembly)` : "";
+    const thinned = stride > 1 ? ` (one neuron in ${stride} shown)` : "";
     return {
       title: { text: `${p.label}${thinned}`, fontSize: 12, fontWeight: "normal" as const },
       width: 640,

@@ -333,7 +333,7 @@ async function writePlots(dir: string, r: AnalysisResult, spikes: Spikes, onsets
     return { label: labels[i]!, onset: t, times: idx.map((k) => spikes.times[k]!), neurons: idx.map((k) => spikes.neurons[k]!) };
   });
   const title = `Cell assembly of ${r.options.assembly} (recall stimulates ${m})`;
-  writeFileSync(join(dir, "raster.svg"), await renderAssemblyRasterSvg(`${title}: spikes`, panels, groups, e.first + r.options.assembly, PLOT_SPAN));
+  writeFileSync(join(dir, "raster.svg"), await renderAssemblyRasterSvg(`${title}: spikes`, panels, groups, PLOT_SPAN));
 
   // Binned rates per window on a shared axis of time from onset; all inhibitory populations pooled.
   const inhRange: [number, number][] = r.inhibitory.length > 0 ? [[Math.min(...r.inhibitory.map((p) => p.first)), Math.max(...r.inhibitory.map((p) => p.first + p.count))]] : [];
