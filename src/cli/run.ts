@@ -181,7 +181,7 @@ function runWithSnapshots(ex: Executor, program: Program, progress: (f: number) 
   for (const t of ticks) {
     ex.run(progress, t);
     const mV = Float64Array.from(h, (x) => x * 1e3); // the analysis reports weights in mV
-    out.push({ t: t * program.tickSeconds, classes: weightStats(pr.preIndex, pr.postIndex, mV, z, a.size, h0 * 1e3, thetaTag * 1e3) });
+    out.push({ t: Number((t * program.tickSeconds).toPrecision(12)), classes: weightStats(pr.preIndex, pr.postIndex, mV, z, a.size, h0 * 1e3, thetaTag * 1e3) });
   }
   ex.run(progress);
   return out;
