@@ -3,7 +3,6 @@
  * values, connectivity, kernels, stimuli, probes) from the discretised model, the quantised
  * formats and the lowered kernels.
  */
-import { EngramError } from "../../diagnostics/diagnostic.ts";
 import type { IrProgram } from "../../ir/codec.ts";
 import { IR_VERSION } from "../../ir/codec.ts";
 import type { Program } from "../../ir/program.ts";
@@ -108,10 +107,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
     const format: Format = { width: caps.stateWidth[owner], signed: false, frac: fracFor(0, hi, caps.stateWidth[owner], false), rounding: "nearest", overflow: "saturate" };
     states.set(`${a.group}.${a.name}`, { index: states.size, group: a.group, name: a.name, format, range: [lo, hi], init: Array.from(a.values, (x) => toRaw(x, format)), unit: "1", unitScale: 1, groupIndex: groupOrder.indexOf(a.group) });
   }
-  const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
-  if (unsupported.length > 0) {
-    throw new EngramError([{ code: "unsupported-stimulus", message: `${unsupported[0]!.kind} stimuli (on "${unsupported[0]!.target}") have no IR v1 encoding yet; fixed-point targets take spike stimuli (spikes, poisson, regular)`, hint: "run this model on the reference target, or drive the neurons through spike sources" }]);
-  }
+  // Current stimuli are left out here and reported with the design-rule violations (unsupportedStimuli).
   const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
   const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise });
@@ -161,4 +157,12 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
       return [{ state: st.index, elements: Array.from(r.elements), every_ticks: r.everyTicks, column: r.columns.length === 1 ? r.columns[0]! : `${r.group}.${r.var}` }];
     }),
   };
+}
+
+/** Stimuli the IR cannot carry yet, as violations reported next to the resource checks. */
+export function unsupportedStimuli(program: Program): { code: string; message: string; hint: string }[] {
+  const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
+  if (unsupported.length === 0) return [];
+  const u = unsupported[0]!;
+  return [{ code: "unsupported-stimulus", message: `${u.kind} stimuli (${unsupported.length}, the first on "${u.target}") have no IR v1 encoding yet; fixed-point targets take spike stimuli (spikes, poisson, regular)`, hint: "run this model on the reference target, or drive the neurons through spike sources" }];
 }

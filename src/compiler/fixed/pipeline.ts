@@ -13,7 +13,7 @@ import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
 import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { extent, interval, type Interval } from "./interval.ts";
-import { emitIr, type VariationData } from "./emit-ir.ts";
+import { emitIr, unsupportedStimuli, type VariationData } from "./emit-ir.ts";
 import { IDEAL, mismatchArrays, noiseCoefficients, type VariationOptions } from "./variation.ts";
 import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
 
@@ -133,7 +133,7 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const v = o.variation ?? IDEAL;
   const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
-  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps)];
+  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
   if (wanted > limit.ticks) {
     violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${limit.ticks} ticks (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${limit.ticks} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
