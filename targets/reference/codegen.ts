@@ -146,10 +146,13 @@ function odeUpdate(u: OdeUpdate, x: string, sym: SymbolMap, uid: number, memo: M
   }
   const lastB = memo.slot(`lastB${uid}`);
   const lastPhi = memo.slot(`lastPhi${uid}`);
-  onDtChange.push(`${lastB} = NaN;`);
+  // Rates that differ per element (e.g. set by the postsynaptic neuron's protein) take few distinct
+  // values: a hashed table of expm1 results, cleared when dt changes, saves most expm1 calls.
+  const cache = memo.block(`phiCache${uid}`, 2 * PHI_CACHE);
+  onDtChange.push(`${lastB} = NaN; m.fill(NaN, ${cache}, ${cache + 2 * PHI_CACHE});`);
   return `${noiseDraw}
  const b${uid} = ${jsExpr(u.B, sym)};
- if (b${uid} !== ${lastB}) { ${lastB} = b${uid}; ${lastPhi} = phi(b${uid}, dt); }
+ if (b${uid} !== ${lastB}) { ${lastB} = b${uid}; ${lastPhi} = phiCached(b${uid}, dt, m, ${cache}); }
  ${x} = ${x} + (${A} + b${uid} * ${x}${n}) * ${lastPhi};`;
 }
 
@@ -164,10 +167,26 @@ export function phi(b: number, dt: number): number {
   return Math.expm1(x) / b;
 }
 
+/** Entries of the per-update expm1 table (phiCached). */
+export const PHI_CACHE = 4096;
+const HASH_F64 = new Float64Array(1);
+const HASH_U32 = new Uint32Array(HASH_F64.buffer);
+
+/** phi(b, dt) through a direct-mapped table in m[base ..]: keys and values interleaved. */
+export function phiCached(b: number, dt: number, m: Float64Array, base: number): number {
+  HASH_F64[0] = b;
+  const i = base + 2 * ((HASH_U32[0]! ^ HASH_U32[1]!) & (PHI_CACHE - 1));
+  if (m[i] === b) return m[i + 1]!;
+  const v = phi(b, dt);
+  m[i] = b;
+  m[i + 1] = v;
+  return v;
+}
+
 /** Builds a function from generated text. Only this module's templates reach `new Function`. */
 export function instantiate<T>(params: string[], body: string, args: unknown[]): T {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   if (process.env.ENGRAM_DUMP_KERNELS) process.stderr.write(`\n// ---- kernel ----\n${body}\n`);
-  const factory = new Function("phi", ...params, body) as (...a: unknown[]) => T;
-  return factory(phi, ...args);
+  const factory = new Function("phi", "phiCached", ...params, body) as (...a: unknown[]) => T;
+  return factory(phi, phiCached, ...args);
 }
