@@ -16,6 +16,7 @@ import { progressBar } from "./progress.ts";
 import { analyseByRun } from "./compile.ts";
 import { analyseRun, markdown } from "./analyze.ts";
 import { weightStats, type ClassStats } from "../analysis/assembly.ts";
+import { renderOverlaySvg } from "../analysis/plot.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 
@@ -147,6 +148,22 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const a = program.analysis;
     const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
     written.push(...["analysis.json", "analysis.md", "raster.svg", "rates.svg"].map((f) => join(out, f)));
+    if (weights && weights.length > 1) {
+      const classes = weights[0]!.classes.map((c) => c.class);
+      const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights!.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
+      const svg = await renderOverlaySvg({
+        title: `${program.name}: plastic weights of "${a.projection}" by class (assembly CA = first ${a.size} neurons)`,
+        time_s: weights.map((w) => w.t),
+        panels: [
+          { name: "mean w = h + h0 z", unit: "mV", lines: series("mean_w") },
+          { name: "mean h (early phase)", unit: "mV", lines: series("mean_h") },
+          { name: "mean z (late phase)", unit: "1", lines: series("mean_z") },
+          { name: "fraction tagged", unit: "1", lines: series("tagged_fraction") },
+        ],
+      });
+      writeFileSync(join(out, "weights.svg"), svg);
+      written.push(join(out, "weights.svg"));
+    }
     process.stdout.write(markdown(result) + "\n");
   }
   const sim = program.durationTicks * program.tickSeconds;
