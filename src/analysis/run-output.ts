@@ -86,6 +86,7 @@ export function manifest(result: RunResult, extras: ManifestExtras): Record<stri
     simulated_s: simulated,
     wall_s: round(result.stats.wallSeconds),
     wall_total_s: round(extras.wallTotalSeconds),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), // of the whole process, up to writing the outputs
     biological_s_per_wall_s: round(simulated / result.stats.wallSeconds),
     ...(extras.hardware ? { hardware: extras.hardware } : {}),
     integration: {
