@@ -135,8 +135,11 @@ export class Executor {
         this.nextSlow = program.numerics.slowStepTicks;
         continue;
       }
-      this.projKernels.push(projectionKernel(ctx));
-      this.projQuiet.push(projectionQuietKernel(ctx));
+      // A projection without state updates, jumps or summed values (static weights) has no per-tick work.
+      if (pr.odes.length > 0 || pending.size > 0 || pr.summed.length > 0) {
+        this.projKernels.push(projectionKernel(ctx));
+        this.projQuiet.push(projectionQuietKernel(ctx));
+      }
       for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPre) });
       for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPost) });
       for (const s of pr.summed) {
