@@ -4,10 +4,8 @@
  * colour per neuron group, which plot.ts's raster has not, so it gets its own small vega-lite
  * spec, rendered offline the same way as plot.ts (no loader, deterministic SVG ids).
  */
-import * as vega from "vega";
-import { compile } from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
-import { renderOverlaySvg } from "./plot.ts";
+import { renderOverlaySvg, renderSpec } from "./plot.ts";
 
 export interface RasterPanel {
   label: string;
@@ -29,23 +27,6 @@ export const MAX_SPIKES_PER_PANEL = 8000;
 const COLOURS: Record<string, string> = { as: "#000000", ans: "#1f77b4", ctrl: "#ff7f0e", inh: "#d62728" };
 const FONT = "Helvetica, Arial, sans-serif";
 
-const offlineLoader: vega.Loader = {
-  load: async (uri: string) => { throw new Error(`plot: external resource loading is disabled (${uri})`); },
-  sanitize: async (uri: string) => { throw new Error(`plot: external resource loading is disabled (${uri})`); },
-  http: async (uri: string) => { throw new Error(`plot: network access is disabled (${uri})`); },
-  file: async (f: string) => { throw new Error(`plot: file access is disabled (${f})`); },
-};
-
-async function renderSpec(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), { renderer: "none", loader: offlineLoader, logger: vega.logger(vega.Error) });
-  try {
-    await view.runAsync();
-    vega.resetSVGDefIds();
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
 
 function groupOf(n: number, g: NeuronGroups): string | undefined {
   for (const x of g.groups) if (n >= x.from && n < x.to) return x.name;

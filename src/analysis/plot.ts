@@ -214,7 +214,8 @@ function quietLogger(): vega.LoggerInterface {
 // serialized and the counters reset before each one so the output is deterministic.
 let renderQueue: Promise<unknown> = Promise.resolve();
 
-async function renderSpec(spec: TopLevelSpec): Promise<string> {
+/** Renders a vega-lite spec to SVG offline, one render at a time (deterministic ids). */
+export async function renderSpec(spec: TopLevelSpec): Promise<string> {
   const job = renderQueue.then(async () => {
     const vgSpec = compile(spec, { logger: quietLogger() }).spec;
     const view = new vega.View(vega.parse(vgSpec), {
