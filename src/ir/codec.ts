@@ -38,7 +38,7 @@ export interface IrFixedFormat {
 
 /** The decoded program as plain objects (enums as numbers, 64-bit fields as numbers). */
 export interface IrProgram {
-  header: { ir_version: number; engram_version: string; target: string; seed: number; tick_seconds: number; duration_ticks: number; model_name: string; model_sha256: string; acceleration: number; clock_hz: number };
+  header: { ir_version: number; engram_version: string; target: string; seed: number; tick_seconds: number; duration_ticks: number; model_name: string; model_sha256: string; acceleration: number; clock_hz: number; rounding_bits: number };
   groups: { name: string; kind: number; size: number }[];
   states: { name: string; group: number; format: IrFixedFormat; init: number[]; unit: string; unit_scale: number }[];
   connectivity: { synapses: number; pre: number; post: number; pre_index: number[]; post_index: number[]; array: number[]; row: number[]; column: number[]; label: number[] }[];

@@ -27,7 +27,7 @@ export function printProgram(p: IrProgram): string {
   const out: string[] = [];
   out.push(`engram IR v${h.ir_version}  target ${h.target}  engram ${h.engram_version}`);
   out.push(`model ${h.model_name}  sha256 ${h.model_sha256}  seed ${h.seed}`);
-  out.push(`tick ${h.tick_seconds} s  duration ${h.duration_ticks} ticks (${h.duration_ticks * h.tick_seconds} s)  acceleration ${h.acceleration}  clock ${h.clock_hz} Hz`);
+  out.push(`tick ${h.tick_seconds} s  duration ${h.duration_ticks} ticks (${h.duration_ticks * h.tick_seconds} s)  acceleration ${h.acceleration}  clock ${h.clock_hz} Hz${h.rounding_bits ? `  rounding draws ${h.rounding_bits} bits` : ""}`);
   out.push("groups:");
   p.groups.forEach((g, i) => out.push(`  g${i} ${g.name}: ${g.kind === 1 ? "neurons" : "synapses"} x${g.size}`));
   out.push("states:");

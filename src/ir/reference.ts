@@ -15,6 +15,7 @@
  * (3) spike-triggered kernels, in program order, over the synapses of the neurons that spiked
  * `delay` ticks ago; (4) periodic kernels of synapse groups; then probes sample if due.
  */
+import { roundingDraw } from "./rounding.ts";
 import { Rng } from "../util/rng.ts";
 import type { IrFixedFormat, IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
@@ -119,7 +120,8 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
   const seed = p.header.seed;
   const rounding = new Rng(seed, "ir:rounding");
   const noise = new Rng(seed, "ir:noise");
-  const uniform = () => rounding.uniform();
+  const bits = p.header.rounding_bits ?? 0;
+  const uniform = () => roundingDraw(rounding.uniform(), bits);
   const sizes = p.groups.map((g) => g.size);
   const state = p.states.map((s) => Array.from({ length: sizes[s.group]! }, (_, i) => BigInt(s.init.length === 1 ? s.init[0]! : s.init[i]!)));
   const conn = new Map(p.connectivity.map((c) => [c.synapses, c]));

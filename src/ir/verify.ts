@@ -46,6 +46,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
     if (!Number.isSafeInteger(h.duration_ticks) || h.duration_ticks < 0) bad(["header", "duration_ticks"], "duration must be a non-negative integer number of ticks below 2^53", h.duration_ticks);
     if (!(h.acceleration >= 1 && Number.isFinite(h.acceleration))) bad(["header", "acceleration"], "acceleration must be a finite number >= 1", h.acceleration);
     if (!(h.clock_hz >= 0 && Number.isFinite(h.clock_hz))) bad(["header", "clock_hz"], "clock must be a finite, non-negative frequency", h.clock_hz);
+    if (!(Number.isInteger(h.rounding_bits) && h.rounding_bits >= 0 && h.rounding_bits <= 53)) bad(["header", "rounding_bits"], "rounding random numbers have 0 (exact) to 53 bits", h.rounding_bits);
     if (!Number.isSafeInteger(h.seed) || h.seed < 0) bad(["header", "seed"], "seed must be a non-negative integer below 2^53", h.seed);
   }
   const groups = p.groups ?? [];

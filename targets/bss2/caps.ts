@@ -15,6 +15,7 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 16],
   stateWidth: { neuron: num(f.plasticity_processor!.plasticity_state_width!), synapse: num(f.plasticity_processor!.plasticity_state_width!) },
   registerWidth: 16,
+  roundingBits: 8, // facts: plasticity_processor.rng, 8-bit LFSR outputs
   registerRounding: "floor", // fractional multiply shifts with floor (facts: plasticity_processor.fractional_multiply)
   costKey: "bss2",
   analog: {

@@ -8,6 +8,7 @@
  * on the number path.
  */
 import { Rng } from "../../src/util/rng.ts";
+import { roundingDraw } from "../../src/ir/rounding.ts";
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convert, exactOp } from "../../src/ir/reference.ts";
@@ -96,9 +97,10 @@ export class Emulator {
     this.rounding = new Rng(seed, "ir:rounding");
     this.noise = new Rng(seed, "ir:noise");
     this.stimRng = program.stimuli.map((_, i) => new Rng(seed, `ir:stimulus:${i}`));
+    const bits = program.header.rounding_bits ?? 0;
     this.uniform = () => {
       this.activity[1]++;
-      return this.rounding.uniform();
+      return roundingDraw(this.rounding.uniform(), bits);
     };
     this.versions = new Float64Array(program.states.length);
     const h = program.header;

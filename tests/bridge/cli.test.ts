@@ -1,7 +1,7 @@
 /**
  * engram board, deploy and devices as a user runs them: two processes on a socat PTY pair.
  * deploy --run writes the same files as `engram run FILE.engram`, bit for bit (the manifest's
- * wall-clock fields and its board block aside).
+ * wall-clock and memory fields and its board block aside).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -86,7 +86,7 @@ describe.skipIf(!socat)(`engram board + deploy on a socat PTY pair${socat ? "" :
     for (const f of ["traces.csv", "spikes.csv", "traces.svg", "spikes.svg"]) expect(readFileSync(join(viaBoard, f)), f).toEqual(readFileSync(join(here, f)));
     const strip = (file: string) => {
       const m = JSON.parse(readFileSync(file, "utf8"));
-      for (const k of ["wall_s", "wall_total_s", "biological_s_per_wall_s"]) delete m[k];
+      for (const k of ["wall_s", "wall_total_s", "biological_s_per_wall_s", "peak_rss_mb"]) delete m[k];
       delete m.hardware.board;
       return m;
     };

@@ -37,9 +37,11 @@ describe("compile the STC models for every target", () => {
     const program = compile("models/stc/stet.yaml", { target: "bss2" });
     const r = compileFixed(program, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
     const q = new Map(r.quantised.map((x) => [`${x.group}.${x.name}`, x]));
-    // h's relaxation, updated with the fast kernel every 8 ticks, is always below one LSB: frozen.
-    expect(q.get("syn.h")!.belowLsb).toBeGreaterThan(0.99);
-    expect(r.report).toMatch(/syn\.h[^\n]*\n\s+! 100% of its updates \(every 8 ticks\)[^\n]*round-to-nearest freezes them/);
+    // h is split: LTP/LTD in the fast kernel while calcium is high, its relaxation towards h0 in
+    // the slow kernel once a second. Judged at that period (where the bulk of its changes land),
+    // most relaxation steps are still below one LSB (58 % measured): round-to-nearest freezes them.
+    expect(q.get("syn.h")!.belowLsb).toBeGreaterThan(0.5);
+    expect(r.report).toMatch(/syn\.h[^\n]*\n\s+! \d+% of its updates \(every 5000 ticks\)[^\n]*round-to-nearest freezes them/);
     // p and z move in the slow kernel once a second, where most updates exceed one LSB; the
     // report still counts the ones that do not.
     for (const v of ["post.p", "syn.z"]) {

@@ -19,7 +19,7 @@ const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0 };
 
 export function sampleProgram(): IrProgram {
   return {
-    header: { ir_version: 1, engram_version: "test", target: "cmos", seed: 7, tick_seconds: 0.0002, duration_ticks: 100, model_name: "sample", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6 },
+    header: { ir_version: 1, engram_version: "test", target: "cmos", seed: 7, tick_seconds: 0.0002, duration_ticks: 100, model_name: "sample", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6, rounding_bits: 0 },
     groups: [
       { name: "pre", kind: 1, size: 1 }, // g0: neurons
       { name: "post", kind: 1, size: 1 }, // g1: neurons
@@ -144,6 +144,7 @@ const arbHeader: fc.Arbitrary<IrProgram["header"]> = fc.record({
   model_sha256: fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 64, maxLength: 64 }),
   acceleration: fc.double({ min: 1, max: 1e6, noNaN: true }),
   clock_hz: fc.double({ min: 0, max: 1e9, noNaN: true }),
+  rounding_bits: fc.integer({ min: 0, max: 53 }),
 });
 
 function arbState(shape: Shape): fc.Arbitrary<IrProgram["states"][number]> {

@@ -14,6 +14,8 @@ export interface TargetCaps {
   allowedWidths: number[];
   /** Default width of state variables, by owner. */
   stateWidth: { neuron: number; synapse: number };
+  /** Bits of the random numbers stochastic rounding adds (0: exact, 53-bit draws). */
+  roundingBits: number;
   /** Width of intermediate registers. */
   registerWidth: number;
   /** Rounding of intermediate results (hardware shifts floor). */

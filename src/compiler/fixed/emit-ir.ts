@@ -127,6 +127,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
       model_sha256: program.modelHash,
       acceleration: caps.acceleration,
       clock_hz: Number.isFinite(caps.clockHz) ? caps.clockHz : 0,
+      rounding_bits: caps.roundingBits,
     },
     groups,
     states: stateList.map((s) => ({ name: `${s.group}.${s.name}`, group: s.groupIndex, format: toIrFormat(s.format), init: s.init, unit: s.unit, unit_scale: s.unitScale })),

@@ -126,7 +126,10 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
     const g = [...program.populations, ...program.projections].find((x) => x.name === group);
     const u = g?.odes.find((x) => x.var === name);
     if (!u || fastVars.has(`${group}.${name}`)) return period;
-    return splitUpdate(u, (n) => fastVars.has(`${group}.${n}`)).fast ? period : slow;
+    // Split variables: their changes between bursts of activity (the bulk of the statistics) are
+    // applied by the slow kernel, so that is the period to judge them at.
+    const parts = splitUpdate(u, (n) => fastVars.has(`${group}.${n}`));
+    return parts.slow || !parts.fast ? slow : period;
   };
   const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : slowPeriodOf(group, name));
   const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars });

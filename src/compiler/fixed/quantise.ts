@@ -108,6 +108,10 @@ export function quantise(
         flag = null; // relaxes within a second: nearest rounding (see `fast`)
       } else if (below > 0.01 && opts.rounding === "stochastic") {
         flag = `${what}: stochastic rounding keeps them on average (unbiased, at the cost of up to one LSB of noise per update)`;
+        // A b-bit random number cannot round up a change below 2^-b LSB (src/ir/rounding.ts).
+        const bits = caps.roundingBits;
+        const lost = bits > 0 && s ? s.fractionBelow((lsb * 2 ** -bits) / period) : 0;
+        if (lost > 0.01) flag += `; but ${(lost * 100).toFixed(lost > 0.5 ? 0 : 1)}% change it by less than 2^-${bits} LSB, below the resolution of ${caps.name}'s ${bits}-bit random numbers: those are lost`;
       } else if (below > 0.5) {
         const k = median > 0 ? Math.ceil((lsb / median) * period) : Infinity;
         flag = `${what}: ${opts.rounding === "floor" ? "floor rounding biases them downward" : "round-to-nearest freezes them"}; use stochastic rounding${k <= 1e6 ? ` or update every >= ${k} ticks` : ""}`;
