@@ -1,0 +1,236 @@
+/**
+ * IR kernel -> WebAssembly SIMD module. Eight elements per iteration: states are Int16 arrays
+ * (struct of arrays) in a shared memory, loaded as i16x8; every register lives in two i32x4
+ * locals (lanes 0-3 and 4-7), wide enough for the exact product of two 16-bit values, so each op
+ * computes the reference interpreter's exact intermediate and emitConvert rounds and bounds it.
+ * Only kernels whose every step is exact in 32-bit lanes are generated; others get a reason
+ * (the JS path keeps them).
+ */
+import type { IrFixedFormat, IrProgram } from "../../../src/ir/codec.ts";
+import { OP_BY_CODE } from "../../../src/ir/ops.ts";
+import { bounds } from "../../../src/ir/reference.ts";
+import { Body, loopOver8, moduleBytes, Simd, V128 } from "./assembler.ts";
+import { emitConvert, type Lanes, lanesFor, Unsupported } from "./convert.ts";
+
+type Kernel = IrProgram["kernels"][number];
+
+const SUPPORTED = new Set(["LOAD", "STORE", "STORE_ADD", "CONST", "ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
+
+/** Where each state array lives: byte offset in memory (-1 if unused) and elements per array (a multiple of 8). */
+export interface SimdLayout {
+  offsets: number[];
+  capacity: number;
+  bytes: number;
+}
+
+export type SimdModule = { ok: true; bytes: Uint8Array<ArrayBuffer>; layout: SimdLayout; states: number[] } | { ok: false; reason: string };
+
+/** Layout for the states a kernel touches, each padded to a multiple of 8 elements (16 bytes). */
+export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states: number[] } {
+  const size = p.groups[k.group]!.size;
+  const capacity = Math.max(8, Math.ceil(size / 8) * 8);
+  const states = [...new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name.startsWith("LOAD") || OP_BY_CODE.get(o.op)!.name.startsWith("STORE")).map((o) => o.state))].sort((a, b) => a - b);
+  const offsets = p.states.map(() => -1);
+  states.forEach((s, i) => (offsets[s] = i * capacity * 2));
+  return { layout: { offsets, capacity, bytes: Math.max(16, states.length * capacity * 2) }, states };
+}
+
+/** Why the kernel cannot run here, or null. Checks the shape; generate() also checks exactness. */
+function shapeProblem(k: Kernel, p: IrProgram): string | null {
+  if (!k.periodic) return "not periodic";
+  if (k.registers.some((r) => r.format.width > 16)) return "a register wider than 16 bits";
+  for (const o of k.ops) {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    if (!SUPPORTED.has(name)) return `op ${name}`;
+    if ((name === "LOAD" || name.startsWith("STORE")) && o.index !== 1) return `${name} at a pre-/postsynaptic index`;
+    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.group !== k.group) return `${name} of another group's state`;
+    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.format.width > 16) return "a state wider than 16 bits";
+  }
+  return null;
+}
+
+export function generateSimd(k: Kernel, p: IrProgram): SimdModule {
+  const shape = shapeProblem(k, p);
+  if (shape) return { ok: false, reason: shape };
+  try {
+    const { layout, states } = layoutFor(k, p);
+    return { ok: true, bytes: emitKernel(k, p, layout), layout, states };
+  } catch (e) {
+    if (e instanceof Unsupported) return { ok: false, reason: e.message };
+    throw e;
+  }
+}
+
+const full = (f: IrFixedFormat): Lanes => {
+  const [lo, hi] = bounds(f);
+  return { lo, hi, unsigned: false };
+};
+
+function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): Uint8Array<ArrayBuffer> {
+  const body = new Body();
+  const fmt = k.registers.map((r) => r.format);
+  // Two i32x4 locals per register (halves 0 and 1), plus scratch.
+  const reg = k.registers.map(() => [body.local(V128), body.local(V128)] as const);
+  const tmp = body.local(V128), vec = body.local(V128), half = [body.local(V128), body.local(V128)] as const, sel = body.local(V128);
+  // Registers read before any write hold 0 in the reference at every element: zero them each iteration.
+  const written = new Set<number>(), readFirst = new Set<number>();
+  for (const o of k.ops) {
+    const info = OP_BY_CODE.get(o.op)!;
+    for (const r of o.src.slice(0, info.sources)) if (!written.has(r)) readFirst.add(r);
+    if (info.operands[0] === "dst") written.add(o.dst);
+  }
+  const range: Lanes[] = k.registers.map(() => ({ lo: 0n, hi: 0n, unsigned: false }));
+
+  loopOver8(body, (off) => {
+    for (const r of readFirst) for (const h of [0, 1]) body.splat(0).set(reg[r]![h]!);
+    for (const o of k.ops) {
+      const name = OP_BY_CODE.get(o.op)!.name;
+      const [a, b, c] = o.src;
+      const d = fmt[o.dst]!;
+      const both = (emit: (h: 0 | 1) => Lanes): Lanes => {
+        let out: Lanes = { lo: 0n, hi: 0n, unsigned: false };
+        for (const h of [0, 1] as const) out = emit(h);
+        return out;
+      };
+      /** Pushes register r (half h) shifted left by `by` bits (alignment to a finer format). */
+      const aligned = (r: number, h: 0 | 1, by: number) => {
+        body.get(reg[r]![h]!);
+        if (by >= 32) body.op(0x1a).splat(0);
+        else if (by > 0) body.i32(by).simd(Simd.i32x4Shl);
+      };
+      const scaled = (x: Lanes, by: number): [bigint, bigint] => [x.lo << BigInt(by), x.hi << BigInt(by)];
+      const toDst = (h: 0 | 1, x: Lanes, frac: number): void => {
+        range[o.dst] = emitConvert(body, x, frac, d, tmp);
+        body.set(reg[o.dst]![h]!);
+      };
+      switch (name) {
+        case "LOAD": {
+          const s = p.states[o.state]!;
+          body.get(off).mem(Simd.load, layout.offsets[o.state]!).set(vec);
+          const out = both((h) => {
+            const u = !s.format.signed;
+            body.get(vec).simd(h === 0 ? (u ? Simd.i32x4ExtendLowU : Simd.i32x4ExtendLowS) : u ? Simd.i32x4ExtendHighU : Simd.i32x4ExtendHighS);
+            toDst(h, full(s.format), s.format.frac);
+            return range[o.dst]!;
+          });
+          range[o.dst] = out;
+          break;
+        }
+        case "STORE":
+        case "STORE_ADD": {
+          const s = p.states[o.state]!, sf = s.format, fa = fmt[a!]!;
+          if (name === "STORE_ADD") body.get(off).mem(Simd.load, layout.offsets[o.state]!).set(vec);
+          for (const h of [0, 1] as const) {
+            if (name === "STORE") {
+              body.get(reg[a!]![h]!);
+              emitConvert(body, range[a!]!, fa.frac, sf, tmp);
+            } else {
+              const F = Math.max(sf.frac, fa.frac);
+              const u = !sf.signed;
+              body.get(vec).simd(h === 0 ? (u ? Simd.i32x4ExtendLowU : Simd.i32x4ExtendLowS) : u ? Simd.i32x4ExtendHighU : Simd.i32x4ExtendHighS);
+              if (F > sf.frac) body.i32(F - sf.frac).simd(Simd.i32x4Shl);
+              aligned(a!, h, F - fa.frac);
+              body.simd(Simd.i32x4Add);
+              const [slo, shi] = scaled(full(sf), F - sf.frac), [rlo, rhi] = scaled(range[a!]!, F - fa.frac);
+              if (F - sf.frac >= 32) throw new Unsupported("STORE_ADD alignment beyond 32 bits");
+              emitConvert(body, lanesFor(slo + rlo, shi + rhi, "STORE_ADD"), F, sf, tmp);
+            }
+            body.set(half[h]);
+          }
+          // Both halves are exact in the state's range: narrowing cannot saturate (unsigned 16-bit keeps its bit pattern).
+          body.get(off).get(half[0]).get(half[1]).simd(sf.signed ? Simd.i16x8NarrowS : Simd.i16x8NarrowU).mem(Simd.store, layout.offsets[o.state]!);
+          break;
+        }
+        case "CONST": {
+          if (o.imm < -(2 ** 31) || o.imm >= 2 ** 31) throw new Unsupported("constant beyond 32 bits");
+          for (const h of [0, 1]) body.splat(o.imm).set(reg[o.dst]![h]!);
+          range[o.dst] = { lo: BigInt(o.imm), hi: BigInt(o.imm), unsigned: false };
+          break;
+        }
+        case "ADD":
+        case "SUB":
+        case "MIN":
+        case "MAX":
+        case "CMP_GE":
+        case "CMP_GT": {
+          const fa = fmt[a!]!, fb = fmt[b!]!, F = Math.max(fa.frac, fb.frac);
+          const [alo, ahi] = scaled(range[a!]!, F - fa.frac), [blo, bhi] = scaled(range[b!]!, F - fb.frac);
+          let x: Lanes;
+          if (name === "ADD") x = lanesFor(alo + blo, ahi + bhi, name);
+          else if (name === "SUB") x = lanesFor(alo - bhi, ahi - blo, name);
+          else {
+            // Comparisons need both operands valid in one lane representation.
+            const lo = alo < blo ? alo : blo, hi = ahi > bhi ? ahi : bhi;
+            x = lanesFor(lo, hi, name);
+            if (name === "MIN" || name === "MAX") x = { lo: name === "MIN" ? (alo < blo ? alo : blo) : alo > blo ? alo : blo, hi: name === "MIN" ? (ahi < bhi ? ahi : bhi) : ahi > bhi ? ahi : bhi, unsigned: x.unsigned };
+          }
+          const u = x.unsigned;
+          const op = { ADD: Simd.i32x4Add, SUB: Simd.i32x4Sub, MIN: u ? Simd.i32x4MinU : Simd.i32x4MinS, MAX: u ? Simd.i32x4MaxU : Simd.i32x4MaxS, CMP_GE: u ? Simd.i32x4GeU : Simd.i32x4GeS, CMP_GT: u ? Simd.i32x4GtU : Simd.i32x4GtS }[name];
+          const cmp = name.startsWith("CMP");
+          range[o.dst] = both((h) => {
+            aligned(a!, h, F - fa.frac);
+            aligned(b!, h, F - fb.frac);
+            body.simd(op);
+            if (cmp) body.simd(Simd.i32x4Neg); // all-ones mask -> 1
+            toDst(h, cmp ? { lo: 0n, hi: 1n, unsigned: false } : x, cmp ? 0 : F);
+            return range[o.dst]!;
+          });
+          break;
+        }
+        case "MUL": {
+          const ra = range[a!]!, rb = range[b!]!;
+          const corners = [ra.lo * rb.lo, ra.lo * rb.hi, ra.hi * rb.lo, ra.hi * rb.hi];
+          const x = lanesFor(corners.reduce((m, v) => (v < m ? v : m)), corners.reduce((m, v) => (v > m ? v : m)), name);
+          range[o.dst] = both((h) => {
+            body.get(reg[a!]![h]!).get(reg[b!]![h]!).simd(Simd.i32x4Mul); // exact mod 2^32, and x fits its lanes
+            toDst(h, x, fmt[a!]!.frac + fmt[b!]!.frac);
+            return range[o.dst]!;
+          });
+          break;
+        }
+        case "NEG":
+        case "ABS": {
+          const ra = range[a!]!;
+          const x = name === "NEG" ? lanesFor(-ra.hi, -ra.lo, name) : lanesFor(ra.lo >= 0n ? ra.lo : ra.hi <= 0n ? -ra.hi : 0n, ra.hi > -ra.lo ? ra.hi : -ra.lo, name);
+          range[o.dst] = both((h) => {
+            body.get(reg[a!]![h]!).simd(name === "NEG" ? Simd.i32x4Neg : Simd.i32x4Abs);
+            toDst(h, x, fmt[a!]!.frac);
+            return range[o.dst]!;
+          });
+          break;
+        }
+        case "SHR":
+        case "SHL":
+        case "COPY": {
+          const frac = fmt[a!]!.frac + (name === "SHR" ? o.imm : name === "SHL" ? -o.imm : 0);
+          const ra = range[a!]!;
+          range[o.dst] = both((h) => {
+            body.get(reg[a!]![h]!);
+            toDst(h, ra, frac);
+            return range[o.dst]!;
+          });
+          break;
+        }
+        case "SELECT": {
+          // The reference converts only the chosen operand; without stochastic rounding converting both is the same.
+          const rb = range[b!]!, rc = range[c!]!;
+          let out: Lanes = rb;
+          for (const h of [0, 1] as const) {
+            body.get(reg[b!]![h]!);
+            const xb = emitConvert(body, rb, fmt[b!]!.frac, d, tmp);
+            body.set(sel).get(reg[c!]![h]!);
+            const xc = emitConvert(body, rc, fmt[c!]!.frac, d, tmp);
+            body.set(tmp).get(sel).get(tmp);
+            body.get(reg[a!]![h]!).splat(0).simd(Simd.i32x4Ne).simd(Simd.bitselect).set(reg[o.dst]![h]!);
+            out = { lo: xb.lo < xc.lo ? xb.lo : xc.lo, hi: xb.hi > xc.hi ? xb.hi : xc.hi, unsigned: false };
+          }
+          range[o.dst] = out;
+          break;
+        }
+        default:
+          throw new Unsupported(`op ${name}`);
+      }
+    }
+  });
+  return moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536)));
+}
