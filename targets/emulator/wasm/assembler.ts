@@ -88,6 +88,8 @@ export function sleb(n: number, out: number[] = []): number[] {
 export class Body {
   readonly code: number[] = [];
   private readonly locals: number[] = [];
+  /** SIMD instructions emitted (all inside the loop): the cost per 8 elements, for the benchmark. */
+  simdOps = 0;
 
   /** A new local of the given type; returns its index. */
   local(type: number): number {
@@ -111,6 +113,7 @@ export class Body {
     return this.op(Op.i32Const, ...sleb(v | 0));
   }
   simd(op: number): this {
+    this.simdOps++;
     return this.op(0xfd, ...uleb(op));
   }
   /** v128.load / v128.store at the address on the stack plus a constant offset (16-byte aligned). */

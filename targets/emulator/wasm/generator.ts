@@ -23,7 +23,7 @@ export interface SimdLayout {
   bytes: number;
 }
 
-export type SimdModule = { ok: true; bytes: Uint8Array<ArrayBuffer>; layout: SimdLayout; states: number[] } | { ok: false; reason: string };
+export type SimdModule = { ok: true; bytes: Uint8Array<ArrayBuffer>; layout: SimdLayout; states: number[]; simdOps: number } | { ok: false; reason: string };
 
 /** Layout for the states a kernel touches, each padded to a multiple of 8 elements (16 bytes). */
 export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states: number[] } {
@@ -54,7 +54,8 @@ export function generateSimd(k: Kernel, p: IrProgram): SimdModule {
   if (shape) return { ok: false, reason: shape };
   try {
     const { layout, states } = layoutFor(k, p);
-    return { ok: true, bytes: emitKernel(k, p, layout), layout, states };
+    const { bytes, simdOps } = emitKernel(k, p, layout);
+    return { ok: true, bytes, layout, states, simdOps };
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, reason: e.message };
     throw e;
@@ -66,7 +67,7 @@ const full = (f: IrFixedFormat): Lanes => {
   return { lo, hi, unsigned: false };
 };
 
-function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): Uint8Array<ArrayBuffer> {
+function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8Array<ArrayBuffer>; simdOps: number } {
   const body = new Body();
   const fmt = k.registers.map((r) => r.format);
   // Two i32x4 locals per register (halves 0 and 1), plus scratch.
@@ -232,5 +233,5 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): Uint8Array<Arr
       }
     }
   });
-  return moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536)));
+  return { bytes: moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: body.simdOps };
 }

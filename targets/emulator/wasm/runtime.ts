@@ -13,6 +13,8 @@ export class SimdKernel {
   readonly views: (Int16Array | Uint16Array | undefined)[];
   readonly layout: SimdLayout;
   private readonly fn: (n: number) => void;
+  /** SIMD instructions per iteration of 8 elements. */
+  simdOps = 0;
 
   private constructor(bytes: Uint8Array<ArrayBuffer>, layout: SimdLayout, states: number[], p: IrProgram, readonly size: number) {
     this.layout = layout;
@@ -29,7 +31,9 @@ export class SimdKernel {
   static create(k: Kernel, p: IrProgram): SimdKernel | string {
     const m = generateSimd(k, p);
     if (!m.ok) return m.reason;
-    return new SimdKernel(m.bytes, m.layout, m.states, p, p.groups[k.group]!.size);
+    const sk = new SimdKernel(m.bytes, m.layout, m.states, p, p.groups[k.group]!.size);
+    sk.simdOps = m.simdOps;
+    return sk;
   }
 
   /** Applies the kernel to all elements (the padding up to a multiple of 8 is computed too and ignored). */
