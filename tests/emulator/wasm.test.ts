@@ -102,6 +102,54 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
     });
   }
 
+  it("chains of Heaviside factors and constants (folded into tables), repeated subexpressions", () => {
+    const pick = ["ADD", "SUB", "MUL", "NEG", "MIN", "MAX", "SELECT", "COPY", "SHR"];
+    let supported = 0, runs = 0;
+    fc.assert(
+      fc.property(fc.array(format, { minLength: 24, maxLength: 24 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (fmts, choice, seed, n) => {
+        runs++;
+        const f = fmts.map(bigEnough);
+        const rng = new Rng(seed, "wasm-chain");
+        const bit: IrFixedFormat = { width: 1, signed: false, frac: 0, rounding: 1, overflow: 2 };
+        const regs: IrFixedFormat[] = [f[0]!, f[1]!, f[2]!, bit, choice[0]! % 2 ? bit : f[3]!, bit];
+        const ops: Op[] = [
+          op("LOAD", { dst: 0, state: 0, index: 1 }), op("LOAD", { dst: 1, state: 1, index: 1 }), op("LOAD", { dst: 2, state: 2, index: 1 }),
+          op("CMP_GE", { dst: 3, src: [0, 1] }), op("CMP_GT", { dst: 4, src: [1, 2] }), op("CMP_GE", { dst: 5, src: [0, 2] }),
+        ];
+        // Constants, then ops mixing constants, the three conditions and earlier results.
+        for (let i = 0; i < 3; i++) {
+          const cf = f[4 + i]!, [lo, hi] = bounds(cf).map(Number) as [number, number];
+          regs.push(cf);
+          ops.push(op("CONST", { dst: regs.length - 1, imm: lo + Math.floor(rng.uniform() * (hi - lo + 1)) }));
+        }
+        for (let i = 0; i < 10; i++) {
+          const name = pick[choice[1 + i]! % pick.length]!;
+          const written = regs.length; // sources only among registers already written
+          const src = () => 3 + ((choice[11 + i]! + Math.floor(rng.uniform() * 100)) % (written - 3));
+          regs.push(f[7 + i]!);
+          const dst = regs.length - 1;
+          ops.push(op(name, { dst, src: name === "SELECT" ? [src(), src(), src()] : [src(), src()].slice(0, ["NEG", "COPY", "SHR"].includes(name) ? 1 : 2), imm: choice[21 + i]! % 5 }));
+          if (choice[31 + i]! % 4 === 0) {
+            regs.push(f[7 + i]!); // the same op again: a register copy
+            ops.push({ ...ops[ops.length - 1]!, dst: regs.length - 1 });
+          }
+        }
+        const last = regs.length - 1;
+        regs.push(f[17]!);
+        ops.push(op("MUL", { dst: regs.length - 1, src: [last, 0] }), op("STORE", { src: [regs.length - 1], state: 3, index: 1 }), op("STORE", { src: [last], state: 4, index: 1 }));
+        const kernel: Kernel = { name: "test.chain", group: 0, registers: regs.map((format) => ({ format })), unit: 1, cycles: 0, ops };
+        const states = [f[18]!, f[19]!, f[20]!, f[21]!, f[22]!].map((format) => ({ format, init: values(format, n, rng).sort(() => rng.uniform() - 0.5) }));
+        const p = program(kernel, states, n);
+        const simd = runSimd(p);
+        if (typeof simd === "string") return;
+        supported++;
+        expect(simd).toEqual(interpret(p, 1).state.map((a) => a.map(Number)));
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+    expect(supported).toBeGreaterThan(runs * 0.5);
+  });
+
   it("declares stochastic rounding unsupported", () => {
     const f: IrFixedFormat = { width: 8, signed: true, frac: 4, rounding: 3, overflow: 2 };
     const p = program(opKernel("SHR", [f, f, f, f], 2), [f, f, f, f].map((format) => ({ format, init: [0] })), 8);

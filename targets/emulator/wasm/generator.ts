@@ -11,7 +11,7 @@ import { OP_BY_CODE } from "../../../src/ir/ops.ts";
 import { bounds } from "../../../src/ir/reference.ts";
 import { Body, loopOver8, moduleBytes, Simd, V128 } from "./assembler.ts";
 import { emitConvert, type Lanes, lanesFor, Unsupported } from "./convert.ts";
-import { fold } from "./fold.ts";
+import { Tables } from "./tables.ts";
 
 type Kernel = IrProgram["kernels"][number];
 
@@ -74,34 +74,24 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
   // Two i32x4 locals per register (halves 0 and 1), plus scratch.
   const reg = k.registers.map(() => [body.local(V128), body.local(V128)] as const);
   const tmp = body.local(V128), vec = body.local(V128), half = [body.local(V128), body.local(V128)] as const, sel = body.local(V128);
-  // Registers read before any write hold 0 in the reference at every element: zero them each iteration.
-  const written = new Set<number>(), readFirst = new Set<number>();
-  for (const o of k.ops) {
-    const info = OP_BY_CODE.get(o.op)!;
-    for (const r of o.src.slice(0, info.sources)) if (!written.has(r)) readFirst.add(r);
-    if (info.operands[0] === "dst") written.add(o.dst);
-  }
   const range: Lanes[] = k.registers.map(() => ({ lo: 0n, hi: 0n, unsigned: false }));
-  // Generation-time knowledge per register: its constant value (null: varies) and a value number,
-  // so an op repeating an earlier one on the same values is a register copy (the IR repeats
-  // subexpressions, e.g. each Heaviside factor once per use).
-  const konst: (bigint | null)[] = k.registers.map(() => 0n);
+  const tables = new Tables(body, reg, range);
+  // Value numbers: an op repeating an earlier one on the same values is a register copy (the IR
+  // repeats subexpressions, e.g. each Heaviside factor once per use).
   const valueOf: number[] = k.registers.map(() => 0);
   const holder = new Map<number, number>(); // value number -> a register holding it
   const numbered = new Map<string, number>(); // op key -> value number
   const stateVersion = p.states.map(() => 0);
   let values = 1;
-  const assign = (r: number, value: number, c: bigint | null) => {
+  const assign = (r: number, value: number) => {
     if (holder.get(valueOf[r]!) === r) holder.delete(valueOf[r]!);
     valueOf[r] = value;
     holder.set(value, r);
-    konst[r] = c;
   };
   const fmtKey = (f: IrFixedFormat) => `${f.width},${f.signed},${f.frac},${f.rounding},${f.overflow}`;
   const ARITH = new Set(["ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
 
   loopOver8(body, (off) => {
-    for (const r of readFirst) for (const h of [0, 1]) body.splat(0).set(reg[r]![h]!);
     for (const o of k.ops) {
       const name = OP_BY_CODE.get(o.op)!.name;
       const [a, b, c] = o.src;
@@ -110,37 +100,23 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
       const seen = key ? numbered.get(key) : undefined;
       const from = seen !== undefined ? holder.get(seen) : undefined;
       if (from !== undefined) {
-        if (from !== o.dst) for (const h of [0, 1]) body.get(reg[from]![h]!).set(reg[o.dst]![h]!);
-        range[o.dst] = range[from]!;
-        assign(o.dst, seen!, konst[from]!);
+        tables.copy(from, o.dst);
+        assign(o.dst, seen!);
         continue;
       }
       const value = values++;
       if (key) numbered.set(key, value);
-      if (ARITH.has(name)) {
-        const f = fold(name, o.imm, d, o.src.map((r) => ({ r, fmt: fmt[r]!, konst: konst[r]!, lo: range[r]!.lo, hi: range[r]!.hi })));
-        if (f?.kind === "const") {
-          for (const h of [0, 1]) body.splat(Number(f.value)).set(reg[o.dst]![h]!);
-          range[o.dst] = { lo: f.value, hi: f.value, unsigned: false };
-          assign(o.dst, value, f.value);
-          continue;
-        }
-        if (f?.kind === "table") {
-          // v in {lo, lo + 1} -> K0 + ((v - lo) ? K1 - K0 : 0), with the 0/1 turned into a mask.
-          for (const h of [0, 1]) {
-            body.get(reg[f.src]![h]!);
-            if (f.lo !== 0n) body.splat(Number(f.lo)).simd(Simd.i32x4Sub);
-            if (!(f.k0 === 0n && f.k1 === 1n)) {
-              body.simd(Simd.i32x4Neg).splat(Number(f.k1 - f.k0)).simd(Simd.and);
-              if (f.k0 !== 0n) body.splat(Number(f.k0)).simd(Simd.i32x4Add);
-            }
-            body.set(reg[o.dst]![h]!);
-          }
-          range[o.dst] = { lo: f.k0 < f.k1 ? f.k0 : f.k1, hi: f.k0 < f.k1 ? f.k1 : f.k0, unsigned: false };
-          assign(o.dst, value, null);
-          continue;
-        }
+      if (name === "CONST") {
+        if (o.imm < -(2 ** 31) || o.imm >= 2 ** 31) throw new Unsupported("constant beyond 32 bits");
+        tables.setConst(o.dst, BigInt(o.imm));
+        assign(o.dst, value);
+        continue;
       }
+      if (ARITH.has(name) && tables.tryFold(name, o.imm, d, o.src, fmt, valueOf, o.dst)) {
+        assign(o.dst, value);
+        continue;
+      }
+      for (const r of o.src) tables.need(r);
       const both = (emit: (h: 0 | 1) => Lanes): Lanes => {
         let out: Lanes = { lo: 0n, hi: 0n, unsigned: false };
         for (const h of [0, 1] as const) out = emit(h);
@@ -193,12 +169,6 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
           }
           // Both halves are exact in the state's range: narrowing cannot saturate (unsigned 16-bit keeps its bit pattern).
           body.get(off).get(half[0]).get(half[1]).simd(sf.signed ? Simd.i16x8NarrowS : Simd.i16x8NarrowU).mem(Simd.store, layout.offsets[o.state]!);
-          break;
-        }
-        case "CONST": {
-          if (o.imm < -(2 ** 31) || o.imm >= 2 ** 31) throw new Unsupported("constant beyond 32 bits");
-          for (const h of [0, 1]) body.splat(o.imm).set(reg[o.dst]![h]!);
-          range[o.dst] = { lo: BigInt(o.imm), hi: BigInt(o.imm), unsigned: false };
           break;
         }
         case "ADD":
@@ -285,7 +255,10 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
           throw new Unsupported(`op ${name}`);
       }
       if (name === "STORE" || name === "STORE_ADD") stateVersion[o.state]++;
-      else assign(o.dst, value, name === "CONST" ? BigInt(o.imm) : null);
+      else {
+        tables.overwrite(o.dst);
+        assign(o.dst, value);
+      }
     }
   });
   return { bytes: moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: body.simdOps };

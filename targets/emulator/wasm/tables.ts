@@ -1,0 +1,135 @@
+/**
+ * Generation-time evaluation, with the reference interpreter's own exactOp and convert, of values
+ * that depend on at most a few two-valued conditions (a comparison's 0/1: the Heaviside factors
+ * of plasticity rules). Such a register is a table over its conditions (no conditions: a
+ * constant); an op on tables and constants gives a new table, computed here for every combination
+ * and so exact by construction. A table is materialised in the lanes only when an op that cannot
+ * fold reads it: sum over condition subsets of (AND of their 0/-1 masks) & coefficient.
+ */
+import type { IrFixedFormat } from "../../../src/ir/codec.ts";
+import { convert, exactOp } from "../../../src/ir/reference.ts";
+import { type Body, Simd, V128 } from "./assembler.ts";
+import type { Lanes } from "./convert.ts";
+
+/** Entries indexed by the bitmask of the conditions (bit i: condition conds[i] holds). */
+interface Table {
+  conds: number[];
+  entries: bigint[];
+}
+
+const MAX_CONDS = 3;
+const noDraw = (): number => {
+  throw new Error("stochastic rounding is never folded");
+};
+
+export class Tables {
+  private readonly table: (Table | null)[];
+  /** The register's lanes do not hold its table yet. */
+  private readonly pending: boolean[];
+  /** Per condition: its 0/-1 mask locals (halves 0 and 1). */
+  private readonly masks: (readonly [number, number])[] = [];
+  private readonly condOf = new Map<number, number>(); // value number -> condition
+
+  constructor(private readonly body: Body, private readonly reg: readonly (readonly [number, number])[], private readonly range: Lanes[]) {
+    // Every register holds 0 before its first write (the reference starts each element from zero).
+    this.table = reg.map(() => ({ conds: [], entries: [0n] }));
+    this.pending = reg.map(() => true);
+  }
+
+  setConst(r: number, v: bigint): void {
+    this.set(r, { conds: [], entries: [v] });
+  }
+
+  /** The register now holds a value computed in its lanes. */
+  overwrite(r: number): void {
+    this.table[r] = null;
+    this.pending[r] = false;
+  }
+
+  copy(from: number, to: number): void {
+    if (from === to) return;
+    this.table[to] = this.table[from]!;
+    this.pending[to] = this.pending[from]!;
+    this.range[to] = this.range[from]!;
+    if (!this.pending[to]) for (const h of [0, 1]) this.body.get(this.reg[from]![h]!).set(this.reg[to]![h]!);
+  }
+
+  /** Makes the register's lanes hold its value before an op reads them. */
+  need(r: number): void {
+    if (!this.pending[r]) return;
+    this.pending[r] = false;
+    const t = this.table[r]!;
+    // Coefficients over condition subsets (Moebius transform); the sum is exact mod 2^32.
+    const a = [...t.entries];
+    for (let i = 0; i < t.conds.length; i++) for (let s = 0; s < a.length; s++) if (s & (1 << i)) a[s] = a[s]! - a[s ^ (1 << i)]!;
+    for (const h of [0, 1]) {
+      this.body.splat(Number(BigInt.asIntN(32, a[0]!)));
+      for (let s = 1; s < a.length; s++) {
+        if (a[s] === 0n) continue;
+        let first = true;
+        t.conds.forEach((c, i) => {
+          if (!(s & (1 << i))) return;
+          this.body.get(this.masks[c]![h]!);
+          if (!first) this.body.simd(Simd.and);
+          first = false;
+        });
+        this.body.splat(Number(BigInt.asIntN(32, a[s]!))).simd(Simd.and).simd(Simd.i32x4Add);
+      }
+      this.body.set(this.reg[r]![h]!);
+    }
+  }
+
+  /**
+   * Folds dst = name(srcs) if every source is a table, a constant or two-valued, over at most
+   * MAX_CONDS conditions in all. Returns false (nothing emitted that matters) otherwise.
+   */
+  tryFold(name: string, imm: number, d: IrFixedFormat, srcs: number[], fmt: IrFixedFormat[], valueOf: number[], dst: number): boolean {
+    if (d.rounding === 3) return false;
+    const descs: Table[] = [];
+    for (const r of srcs) {
+      const t = this.table[r] ?? this.condition(r, valueOf[r]!);
+      if (!t) return false;
+      descs.push(t);
+    }
+    const conds = [...new Set(descs.flatMap((t) => t.conds))].sort((x, y) => x - y);
+    if (conds.length > MAX_CONDS) return false;
+    const entries: bigint[] = [];
+    for (let m = 0; m < 1 << conds.length; m++) {
+      const x = exactOp(name, descs.map((t, i) => {
+        let idx = 0;
+        t.conds.forEach((c, j) => (m & (1 << conds.indexOf(c)) ? (idx |= 1 << j) : 0));
+        return { raw: t.entries[idx]!, frac: fmt[srcs[i]!]!.frac };
+      }), imm);
+      entries.push(convert(x, d, noDraw));
+    }
+    this.set(dst, entries.every((e) => e === entries[0]) ? { conds: [], entries: [entries[0]!] } : { conds, entries });
+    return true;
+  }
+
+  private set(r: number, t: Table): void {
+    this.table[r] = t;
+    this.pending[r] = true;
+    let lo = t.entries[0]!, hi = lo;
+    for (const e of t.entries) (lo = e < lo ? e : lo), (hi = e > hi ? e : hi);
+    this.range[r] = { lo, hi, unsigned: false };
+  }
+
+  /** A register holding one of two adjacent values {lo, lo + 1} becomes a condition (its mask is computed now, while the register holds it). */
+  private condition(r: number, value: number): Table | null {
+    const { lo, hi } = this.range[r]!;
+    if (hi - lo !== 1n) return null;
+    let c = this.condOf.get(value);
+    if (c === undefined) {
+      c = this.masks.length;
+      const m = [this.body.local(V128), this.body.local(V128)] as const;
+      for (const h of [0, 1]) {
+        this.body.get(this.reg[r]![h]!);
+        if (lo !== 0n) this.body.splat(Number(lo)).simd(Simd.i32x4Sub);
+        this.body.simd(Simd.i32x4Neg).set(m[h]);
+      }
+      this.masks.push(m);
+      this.condOf.set(value, c);
+    }
+    return { conds: [c], entries: [lo, hi] };
+  }
+}
