@@ -90,6 +90,8 @@ export class Body {
   private readonly locals: number[] = [];
   /** SIMD instructions emitted (all inside the loop): the cost per 8 elements, for the benchmark. */
   simdOps = 0;
+  /** Of those, v128.const (splat constants): nearly free, the engine keeps them in registers. */
+  constOps = 0;
 
   /** A new local of the given type; returns its index. */
   local(type: number): number {
@@ -122,6 +124,7 @@ export class Body {
   }
   /** Pushes an i32x4 with every lane = v (v128.const). */
   splat(v: number): this {
+    this.constOps++;
     const b = new Uint8Array(16);
     new DataView(b.buffer).setInt32(0, v | 0, true);
     b.copyWithin(4, 0, 4).copyWithin(8, 0, 8);

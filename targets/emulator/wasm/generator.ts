@@ -24,7 +24,7 @@ export interface SimdLayout {
   bytes: number;
 }
 
-export type SimdModule = { ok: true; bytes: Uint8Array<ArrayBuffer>; layout: SimdLayout; states: number[]; simdOps: number } | { ok: false; reason: string };
+export type SimdModule = { ok: true; bytes: Uint8Array<ArrayBuffer>; layout: SimdLayout; states: number[]; simdOps: number; constOps: number } | { ok: false; reason: string };
 
 /** Layout for the states a kernel touches, each padded to a multiple of 8 elements (16 bytes). */
 export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states: number[] } {
@@ -55,8 +55,8 @@ export function generateSimd(k: Kernel, p: IrProgram): SimdModule {
   if (shape) return { ok: false, reason: shape };
   try {
     const { layout, states } = layoutFor(k, p);
-    const { bytes, simdOps } = emitKernel(k, p, layout);
-    return { ok: true, bytes, layout, states, simdOps };
+    const { bytes, simdOps, constOps } = emitKernel(k, p, layout);
+    return { ok: true, bytes, layout, states, simdOps, constOps };
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, reason: e.message };
     throw e;
@@ -68,7 +68,7 @@ const full = (f: IrFixedFormat): Lanes => {
   return { lo, hi, unsigned: false };
 };
 
-function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8Array<ArrayBuffer>; simdOps: number } {
+function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8Array<ArrayBuffer>; simdOps: number; constOps: number } {
   const body = new Body();
   const fmt = k.registers.map((r) => r.format);
   // Two i32x4 locals per register (halves 0 and 1), plus scratch.
@@ -261,5 +261,5 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
       }
     }
   });
-  return { bytes: moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: body.simdOps };
+  return { bytes: moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: body.simdOps, constOps: body.constOps };
 }

@@ -9,7 +9,7 @@ export function minimalLayout(n: number): { w: number; a: number; b: number; byt
   return { w: 0, a: 2 * n, b: 4 * n, bytes: 6 * n };
 }
 
-export function minimalModule(n: number): Uint8Array<ArrayBuffer> {
+export function minimalModule(n: number): { bytes: Uint8Array<ArrayBuffer>; simdOps: number } {
   const L = minimalLayout(n);
   const body = new Body();
   const a = body.local(V128), b = body.local(V128), w = body.local(V128);
@@ -25,17 +25,18 @@ export function minimalModule(n: number): Uint8Array<ArrayBuffer> {
     }
     body.simd(Simd.i16x8NarrowS).mem(Simd.store, L.w);
   });
-  return moduleBytes(body, Math.max(1, Math.ceil(L.bytes / 65536)));
+  return { bytes: moduleBytes(body, Math.max(1, Math.ceil(L.bytes / 65536))), simdOps: body.simdOps };
 }
 
 /** Instantiates the minimal kernel over n elements (rounded up to 8); views share the memory. */
-export function minimalWasm(n: number): { w: Int16Array; a: Int16Array; b: Int16Array; run: () => void } {
+export function minimalWasm(n: number): { w: Int16Array; a: Int16Array; b: Int16Array; run: () => void; simdOps: number } {
   const m = Math.ceil(n / 8) * 8;
   const L = minimalLayout(m);
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(L.bytes / 65536)) });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(minimalModule(m)), { env: { mem: memory } });
+  const mod = minimalModule(m);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(mod.bytes), { env: { mem: memory } });
   const run = inst.exports.run as (n: number) => void;
-  return { w: new Int16Array(memory.buffer, L.w, m), a: new Int16Array(memory.buffer, L.a, m), b: new Int16Array(memory.buffer, L.b, m), run: () => run(m) };
+  return { w: new Int16Array(memory.buffer, L.w, m), a: new Int16Array(memory.buffer, L.a, m), b: new Int16Array(memory.buffer, L.b, m), run: () => run(m), simdOps: mod.simdOps };
 }
 
 /** The plain JS baseline over Int16Array. */

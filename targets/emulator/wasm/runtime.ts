@@ -13,8 +13,9 @@ export class SimdKernel {
   readonly views: (Int16Array | Uint16Array | undefined)[];
   readonly layout: SimdLayout;
   private readonly fn: (n: number) => void;
-  /** SIMD instructions per iteration of 8 elements. */
+  /** SIMD instructions per iteration of 8 elements, and how many of them are v128.const. */
   simdOps = 0;
+  constOps = 0;
 
   private constructor(bytes: Uint8Array<ArrayBuffer>, layout: SimdLayout, states: number[], p: IrProgram, readonly size: number) {
     this.layout = layout;
@@ -33,6 +34,7 @@ export class SimdKernel {
     if (!m.ok) return m.reason;
     const sk = new SimdKernel(m.bytes, m.layout, m.states, p, p.groups[k.group]!.size);
     sk.simdOps = m.simdOps;
+    sk.constOps = m.constOps;
     return sk;
   }
 
