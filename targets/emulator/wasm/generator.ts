@@ -8,7 +8,7 @@
  */
 import type { IrFixedFormat, IrProgram } from "../../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../../src/ir/ops.ts";
-import { bounds } from "../../../src/ir/reference.ts";
+import { bounds, convert } from "../../../src/ir/reference.ts";
 import { Body, loopOver8, moduleBytes, Simd, V128 } from "./assembler.ts";
 import { emitConvert, type Lanes, lanesFor, Unsupported } from "./convert.ts";
 import { Tables } from "./tables.ts";
@@ -117,6 +117,7 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
         continue;
       }
       for (const r of o.src) tables.need(r);
+      let kept = false; // the op left dst as a table
       const both = (emit: (h: 0 | 1) => Lanes): Lanes => {
         let out: Lanes = { lo: 0n, hi: 0n, unsigned: false };
         for (const h of [0, 1] as const) out = emit(h);
@@ -191,6 +192,20 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
           const u = x.unsigned;
           const op = { ADD: Simd.i32x4Add, SUB: Simd.i32x4Sub, MIN: u ? Simd.i32x4MinU : Simd.i32x4MinS, MAX: u ? Simd.i32x4MaxU : Simd.i32x4MaxS, CMP_GE: u ? Simd.i32x4GeU : Simd.i32x4GeS, CMP_GT: u ? Simd.i32x4GtU : Simd.i32x4GtS }[name];
           const cmp = name.startsWith("CMP");
+          if (cmp && (d.frac >= 0 || d.rounding !== 3)) {
+            // The comparison's 0/-1 mask is kept as a condition: its 0/1 (in d) is a two-entry table,
+            // materialised only if an op that cannot fold reads it.
+            const cond = tables.newCondition();
+            for (const h of [0, 1] as const) {
+              aligned(a!, h, F - fa.frac);
+              aligned(b!, h, F - fb.frac);
+              body.simd(op).set(cond.masks[h]);
+            }
+            const noDraw = () => 0; // never called: converting 0 or 1 to frac >= 0, or without stochastic rounding
+            tables.setCondition(o.dst, cond.id, convert({ raw: 0n, frac: 0 }, d, noDraw), convert({ raw: 1n, frac: 0 }, d, noDraw));
+            kept = true;
+            break;
+          }
           range[o.dst] = both((h) => {
             aligned(a!, h, F - fa.frac);
             aligned(b!, h, F - fb.frac);
@@ -256,7 +271,7 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
       }
       if (name === "STORE" || name === "STORE_ADD") stateVersion[o.state]++;
       else {
-        tables.overwrite(o.dst);
+        if (!kept) tables.overwrite(o.dst);
         assign(o.dst, value);
       }
     }

@@ -40,6 +40,18 @@ export class Tables {
     this.set(r, { conds: [], entries: [v] });
   }
 
+  /** A new condition whose 0/-1 mask locals the caller fills. */
+  newCondition(): { id: number; masks: readonly [number, number] } {
+    const masks = [this.body.local(V128), this.body.local(V128)] as const;
+    this.masks.push(masks);
+    return { id: this.masks.length - 1, masks };
+  }
+
+  /** r = k1 where the condition holds, else k0 (not yet in its lanes). */
+  setCondition(r: number, cond: number, k0: bigint, k1: bigint): void {
+    this.set(r, k0 === k1 ? { conds: [], entries: [k0] } : { conds: [cond], entries: [k0, k1] });
+  }
+
   /** The register now holds a value computed in its lanes. */
   overwrite(r: number): void {
     this.table[r] = null;
@@ -120,15 +132,13 @@ export class Tables {
     if (hi - lo !== 1n) return null;
     let c = this.condOf.get(value);
     if (c === undefined) {
-      c = this.masks.length;
-      const m = [this.body.local(V128), this.body.local(V128)] as const;
+      const { id, masks } = this.newCondition();
       for (const h of [0, 1]) {
         this.body.get(this.reg[r]![h]!);
         if (lo !== 0n) this.body.splat(Number(lo)).simd(Simd.i32x4Sub);
-        this.body.simd(Simd.i32x4Neg).set(m[h]);
+        this.body.simd(Simd.i32x4Neg).set(masks[h]);
       }
-      this.masks.push(m);
-      this.condOf.set(value, c);
+      this.condOf.set(value, (c = id));
     }
     return { conds: [c], entries: [lo, hi] };
   }
