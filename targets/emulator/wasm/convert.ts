@@ -95,9 +95,12 @@ export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat
       const half = 1n << BigInt(s - 1);
       const max = x.unsigned ? U32_MAX : I32_MAX;
       if (s >= 32 || x.hi + half > max) throw new Unsupported(`nearest rounding of [${x.lo}, ${x.hi}] by ${s} bits needs more than 32 bits`);
-      if (x.lo < 0n) body.tee(tmp);
+      // The correction only moves negative ties from q + 1 <= 0 down to q; saturating at a lower
+      // bound >= 0 maps both to that bound, so it is skipped there.
+      const correct = x.lo < 0n && !(d.overflow === 2 && dlo >= 0n);
+      if (correct) body.tee(tmp);
       body.splat(Number(half)).simd(Simd.i32x4Add);
-      if (x.lo < 0n) body.get(tmp).i32(31).simd(Simd.i32x4ShrS).simd(Simd.i32x4Add);
+      if (correct) body.get(tmp).i32(31).simd(Simd.i32x4ShrS).simd(Simd.i32x4Add);
       body.i32(s).simd(x.unsigned ? Simd.i32x4ShrU : Simd.i32x4ShrS);
       r = { lo: floorDiv(x.lo, s), hi: floorDiv(x.hi, s) + 1n, unsigned: false };
     }
