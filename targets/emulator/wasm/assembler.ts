@@ -102,14 +102,33 @@ export class Body {
     this.code.push(...bytes);
     return this;
   }
+  /** Observers of local reads and writes (dead-op elimination in the generator). */
+  onGet?: (i: number) => void;
+  onSet?: (i: number) => void;
   get(i: number): this {
+    this.onGet?.(i);
     return this.op(Op.localGet, ...uleb(i));
   }
   set(i: number): this {
+    this.onSet?.(i);
     return this.op(Op.localSet, ...uleb(i));
   }
   tee(i: number): this {
+    this.onSet?.(i);
     return this.op(Op.localTee, ...uleb(i));
+  }
+  /** Drops everything emitted since `mark()` (an op whose results nothing reads). */
+  mark(): [number, number, number] {
+    return [this.code.length, this.simdOps, this.constOps];
+  }
+  /** Rolls back to `m`, keeping the code between each pair of marks in `keep` (in order). */
+  rollback(m: [number, number, number], keep: [number, number, number][][] = []): void {
+    const kept = keep.map(([a, b]) => this.code.slice(a[0], b[0]));
+    const ops = keep.reduce((s, [a, b]) => s + b[1] - a[1], 0), consts = keep.reduce((s, [a, b]) => s + b[2] - a[2], 0);
+    this.code.length = m[0];
+    for (const c of kept) this.code.push(...c);
+    this.simdOps = m[1] + ops;
+    this.constOps = m[2] + consts;
   }
   i32(v: number): this {
     return this.op(Op.i32Const, ...sleb(v | 0));

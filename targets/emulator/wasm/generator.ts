@@ -68,14 +68,49 @@ const full = (f: IrFixedFormat): Lanes => {
   return { lo, hi, unsigned: false };
 };
 
+/**
+ * Generates twice: the first pass records which ops read locals that other ops wrote; the second
+ * drops the code of every op that no store depends on (e.g. a subtraction whose only reader
+ * became a threshold test). Both passes make the same decisions, so the reads are the same.
+ */
 function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8Array<ArrayBuffer>; simdOps: number; constOps: number } {
+  const first = emitPass(k, p, layout, null);
+  const second = emitPass(k, p, layout, first.live);
+  return { bytes: moduleBytes(second.body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: second.body.simdOps, constOps: second.body.constOps };
+}
+
+function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number> | null): { body: Body; live: Set<number> } {
   const body = new Body();
+  // Which op last wrote each local; a read by another op makes the writer live.
+  let current = -1;
+  // Materialisations of tables are nodes of their own (ids after the ops), kept even when the op
+  // that triggered them is dropped: later ops may read them.
+  const writer = new Map<number, number>();
+  const reads = new Map<number, Set<number>>(); // per node: the nodes whose locals it reads
+  body.onSet = (i) => void writer.set(i, current);
+  body.onGet = (i) => {
+    const w = writer.get(i);
+    if (w === undefined || w < 0 || w === current || current < 0) return;
+    if (!reads.has(current)) reads.set(current, new Set());
+    reads.get(current)!.add(w);
+  };
+  let chunks: [number, number, number][][] = [], chunkStart: [number, number, number] = [0, 0, 0], owner = -1, materialised = k.ops.length;
   const fmt = k.registers.map((r) => r.format);
   // Two i32x4 locals per register (halves 0 and 1), plus scratch.
   const reg = k.registers.map(() => [body.local(V128), body.local(V128)] as const);
   const tmp = body.local(V128), vec = body.local(V128), half = [body.local(V128), body.local(V128)] as const, sel = body.local(V128);
   const range: Lanes[] = k.registers.map(() => ({ lo: 0n, hi: 0n, unsigned: false }));
   const tables = new Tables(body, reg, range);
+  tables.onMaterialise = (begin) => {
+    if (begin) {
+      chunkStart = body.mark();
+      owner = current;
+      current = materialised++;
+    } else {
+      chunks.push([chunkStart, body.mark()]);
+      current = owner;
+    }
+  };
   // Value numbers: an op repeating an earlier one on the same values is a register copy (the IR
   // repeats subexpressions, e.g. each Heaviside factor once per use).
   const valueOf: number[] = k.registers.map(() => 0);
@@ -88,21 +123,36 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
     valueOf[r] = value;
     holder.set(value, r);
   };
+  // Per register written by ADD/SUB: how its exact intermediate was formed, so a comparison of it
+  // with a constant can test that intermediate against a threshold instead (see the CMP case).
+  const def: ({ sub: boolean; a: number; b: number; va: number; vb: number; sa: number; sb: number; frac: number; x: Lanes } | null)[] = k.registers.map(() => null);
   const fmtKey = (f: IrFixedFormat) => `${f.width},${f.signed},${f.frac},${f.rounding},${f.overflow}`;
   const ARITH = new Set(["ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
 
   loopOver8(body, (off) => {
-    for (const o of k.ops) {
+    k.ops.forEach((o, index) => {
+      current = index;
+      chunks = [];
+      const mark = body.mark();
+      step(o);
+      if (live && !live.has(index) && !OP_BY_CODE.get(o.op)!.name.startsWith("STORE")) body.rollback(mark, chunks);
+    });
+    current = -1;
+    function step(o: Kernel["ops"][number]): void {
       const name = OP_BY_CODE.get(o.op)!.name;
       const [a, b, c] = o.src;
       const d = fmt[o.dst]!;
+      // How the first source was formed (read before dst, which may be the same register, is forgotten).
+      const srcDef = o.src.length > 0 ? def[o.src[0]!]! : null;
+      if (!name.startsWith("STORE")) def[o.dst] = null;
       const key = name === "LOAD" ? `LOAD|${o.state}|${stateVersion[o.state]}|${fmtKey(d)}` : name === "CONST" ? `CONST|${o.imm}|${fmtKey(d)}` : ARITH.has(name) ? `${name}|${o.imm}|${fmtKey(d)}|${o.src.map((r) => valueOf[r]).join(",")}` : "";
       const seen = key ? numbered.get(key) : undefined;
       const from = seen !== undefined ? holder.get(seen) : undefined;
       if (from !== undefined) {
         tables.copy(from, o.dst);
+        if (from !== o.dst) def[o.dst] = def[from]!;
         assign(o.dst, seen!);
-        continue;
+        return;
       }
       const value = values++;
       if (key) numbered.set(key, value);
@@ -110,11 +160,11 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
         if (o.imm < -(2 ** 31) || o.imm >= 2 ** 31) throw new Unsupported("constant beyond 32 bits");
         tables.setConst(o.dst, BigInt(o.imm));
         assign(o.dst, value);
-        continue;
+        return;
       }
       if (ARITH.has(name) && tables.tryFold(name, o.imm, d, o.src, fmt, valueOf, o.dst)) {
         assign(o.dst, value);
-        continue;
+        return;
       }
       for (const r of o.src) tables.need(r);
       let kept = false; // the op left dst as a table
@@ -192,6 +242,38 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
           const u = x.unsigned;
           const op = { ADD: Simd.i32x4Add, SUB: Simd.i32x4Sub, MIN: u ? Simd.i32x4MinU : Simd.i32x4MinS, MAX: u ? Simd.i32x4MaxU : Simd.i32x4MaxS, CMP_GE: u ? Simd.i32x4GeU : Simd.i32x4GeS, CMP_GT: u ? Simd.i32x4GtU : Simd.i32x4GtS }[name];
           const cmp = name.startsWith("CMP");
+          const da = srcDef, kb = tables.constant(b!), fa0 = fmt[a!]!;
+          if (cmp && (d.frac >= 0 || d.rounding !== 3) && da && kb !== null && fa0.overflow === 2 && fa0.rounding !== 3 && valueOf[da.a] === da.va && valueOf[da.b] === da.vb) {
+            // a = convert(e) is monotone in the exact intermediate e (saturating, floor or nearest),
+            // so "a >= K" (or ">") is "e >= t" for a threshold t found here with the reference's convert.
+            const holds = (e: bigint): boolean => {
+              const lhs = convert({ raw: e, frac: da.frac }, fa0, () => 0) << BigInt(F - fa0.frac), rhs = kb << BigInt(F - fb.frac);
+              return name === "CMP_GE" ? lhs >= rhs : lhs > rhs;
+            };
+            const noDraw = () => 0; // never called: see the mask path below
+            const [k0, k1] = [convert({ raw: 0n, frac: 0 }, d, noDraw), convert({ raw: 1n, frac: 0 }, d, noDraw)];
+            if (!holds(da.x.hi)) tables.setConst(o.dst, k0);
+            else if (holds(da.x.lo)) tables.setConst(o.dst, k1);
+            else {
+              let lo = da.x.lo, hi = da.x.hi; // holds(lo) false, holds(hi) true
+              while (hi - lo > 1n) {
+                const mid = (lo + hi) >> 1n;
+                if (holds(mid)) hi = mid;
+                else lo = mid;
+              }
+              const cond = tables.newCondition();
+              tables.need(da.a);
+              tables.need(da.b);
+              for (const h of [0, 1] as const) {
+                aligned(da.a, h, da.sa);
+                aligned(da.b, h, da.sb);
+                body.simd(da.sub ? Simd.i32x4Sub : Simd.i32x4Add).splat(Number(hi)).simd(da.x.unsigned ? Simd.i32x4GeU : Simd.i32x4GeS).set(cond.masks[h]);
+              }
+              tables.setCondition(o.dst, cond.id, k0, k1);
+            }
+            kept = true;
+            break;
+          }
           if (cmp && (d.frac >= 0 || d.rounding !== 3)) {
             // The comparison's 0/-1 mask is kept as a condition: its 0/1 (in d) is a two-entry table,
             // materialised only if an op that cannot fold reads it.
@@ -214,6 +296,7 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
             toDst(h, cmp ? { lo: 0n, hi: 1n, unsigned: false } : x, cmp ? 0 : F);
             return range[o.dst]!;
           });
+          if (name === "ADD" || name === "SUB") def[o.dst] = { sub: name === "SUB", a: a!, b: b!, va: valueOf[a!]!, vb: valueOf[b!]!, sa: F - fa.frac, sb: F - fb.frac, frac: F, x };
           break;
         }
         case "MUL": {
@@ -276,5 +359,13 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
       }
     }
   });
-  return { bytes: moduleBytes(body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: body.simdOps, constOps: body.constOps };
+  // Live: the stores and, transitively, every op whose locals a live op reads.
+  const alive = new Set<number>();
+  const visit = (i: number): void => {
+    if (alive.has(i)) return;
+    alive.add(i);
+    for (const w of reads.get(i) ?? []) visit(w);
+  };
+  k.ops.forEach((o, i) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && visit(i));
+  return { body, live: alive };
 }

@@ -40,6 +40,12 @@ export class Tables {
     this.set(r, { conds: [], entries: [v] });
   }
 
+  /** The register's value if it is a known constant, else null. */
+  constant(r: number): bigint | null {
+    const t = this.table[r];
+    return t && t.conds.length === 0 ? t.entries[0]! : null;
+  }
+
   /** A new condition whose 0/-1 mask locals the caller fills. */
   newCondition(): { id: number; masks: readonly [number, number] } {
     const masks = [this.body.local(V128), this.body.local(V128)] as const;
@@ -66,10 +72,14 @@ export class Tables {
     if (!this.pending[to]) for (const h of [0, 1]) this.body.get(this.reg[from]![h]!).set(this.reg[to]![h]!);
   }
 
+  /** Told where each materialisation's code begins and ends (it belongs to no single op). */
+  onMaterialise?: (begin: boolean) => void;
+
   /** Makes the register's lanes hold its value before an op reads them. */
   need(r: number): void {
     if (!this.pending[r]) return;
     this.pending[r] = false;
+    this.onMaterialise?.(true);
     const t = this.table[r]!;
     // Coefficients over condition subsets (Moebius transform); the sum is exact mod 2^32.
     const a = [...t.entries];
@@ -89,6 +99,7 @@ export class Tables {
       }
       this.body.set(this.reg[r]![h]!);
     }
+    this.onMaterialise?.(false);
   }
 
   /**
