@@ -54,7 +54,10 @@ function values(f: IrFixedFormat, n: number, rng: Rng): number[] {
   return Array.from({ length: n }, (_, i) => (i < edge.length ? edge[i]! : lo + Math.floor(rng.uniform() * (hi - lo + 1))));
 }
 
-const format = fc.record({ width: fc.integer({ min: 1, max: 16 }), signed: fc.boolean(), frac: fc.integer({ min: -4, max: 24 }), rounding: fc.integer({ min: 1, max: 2 }), overflow: fc.integer({ min: 1, max: 2 }) });
+const formatIn = (maxWidth: number, minFrac: number, maxFrac: number) => fc.record({ width: fc.integer({ min: 1, max: maxWidth }), signed: fc.boolean(), frac: fc.integer({ min: minFrac, max: maxFrac }), rounding: fc.integer({ min: 1, max: 2 }), overflow: fc.integer({ min: 1, max: 2 }) });
+const format = formatIn(16, -4, 24);
+/** Narrow formats close in frac: few distinct values, so boundaries (ties, thresholds) are hit often. */
+const narrow = formatIn(6, 0, 4);
 const bigEnough = (f: IrFixedFormat) => (f.signed && f.width < 2 ? { ...f, width: 2 } : f);
 
 const BINARY = ["ADD", "SUB", "MUL", "MIN", "MAX", "CMP_GE", "CMP_GT"];
@@ -80,7 +83,7 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
     it(`${name}: random formats and values`, () => {
       let supported = 0, runs = 0;
       fc.assert(
-        fc.property(fc.array(format, { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 20 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (fmts, shift, seed, n) => {
+        fc.property(fc.array(fc.oneof(format, narrow), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 20 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (fmts, shift, seed, n) => {
           runs++;
           const f = fmts.map(bigEnough);
           const [s0, s1, s2, s3, r0, r1, r2, r3] = f as [IrFixedFormat, IrFixedFormat, IrFixedFormat, IrFixedFormat, IrFixedFormat, IrFixedFormat, IrFixedFormat, IrFixedFormat];
@@ -106,7 +109,7 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
     const pick = ["ADD", "SUB", "MUL", "NEG", "MIN", "MAX", "SELECT", "COPY", "SHR"];
     let supported = 0, runs = 0;
     fc.assert(
-      fc.property(fc.array(format, { minLength: 24, maxLength: 24 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (fmts, choice, seed, n) => {
+      fc.property(fc.array(fc.oneof(format, narrow), { minLength: 24, maxLength: 24 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (fmts, choice, seed, n) => {
         runs++;
         const f = fmts.map(bigEnough);
         const rng = new Rng(seed, "wasm-chain");
@@ -148,6 +151,51 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
       { numRuns: 300, seed: 11 },
     );
     expect(supported).toBeGreaterThan(runs * 0.5);
+  });
+
+  it("comparisons of a sum or difference with a constant (tested as a threshold on the exact intermediate)", () => {
+    let supported = 0, runs = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(format, narrow, narrow), { minLength: 9, maxLength: 9 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.nat(), fc.integer({ min: 1, max: 40 }), (fmts, sub, ge, keep, seed, n) => {
+        runs++;
+        const f = fmts.map(bigEnough);
+        const rng = new Rng(seed, "wasm-threshold");
+        const [lo, hi] = bounds(f[3]!).map(Number) as [number, number];
+        const ops: Op[] = [
+          op("LOAD", { dst: 0, state: 0, index: 1 }), op("LOAD", { dst: 1, state: 1, index: 1 }),
+          op(sub ? "SUB" : "ADD", { dst: 2, src: [0, 1] }), op("CONST", { dst: 3, imm: lo + Math.floor(rng.uniform() * (hi - lo + 1)) }),
+          op(ge ? "CMP_GE" : "CMP_GT", { dst: 4, src: [2, 3] }), op("STORE", { src: [4], state: 2, index: 1 }),
+        ];
+        if (keep) ops.push(op("STORE", { src: [2], state: 3, index: 1 }));
+        const kernel: Kernel = { name: "test.threshold", group: 0, registers: [f[0]!, f[1]!, f[2]!, f[3]!, f[4]!].map((format) => ({ format })), unit: 1, cycles: 0, ops };
+        const states = [f[5]!, f[6]!, f[7]!, f[8]!].map((format) => ({ format, init: values(format, n, rng).sort(() => rng.uniform() - 0.5) }));
+        const p = program(kernel, states, n);
+        const simd = runSimd(p);
+        if (typeof simd === "string") return;
+        supported++;
+        expect(simd).toEqual(interpret(p, 1).state.map((a) => a.map(Number)));
+      }),
+      { numRuns: 300, seed: 13 },
+    );
+    expect(supported).toBeGreaterThan(runs * 0.7);
+  });
+
+  it("reports the kernels of basic-early it does not take, with the reason", () => {
+    const c = compile("models/stc/basic-early.yaml", { target: "bss2" });
+    const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
+    const reasons = Object.fromEntries(ir.kernels.map((k) => {
+      const m = generateSimd(k, ir);
+      return [k.name, m.ok ? "ok" : m.reason];
+    }));
+    expect(reasons).toEqual({
+      "post.analog": "op SPIKE",
+      "post.slow": "ok",
+      "syn.on_pre[0]": "not periodic",
+      "syn.on_pre[1]": "not periodic",
+      "syn.on_post[2]": "not periodic",
+      "syn.update": "ok",
+      "syn.slow": "LOAD at a pre-/postsynaptic index",
+    });
   });
 
   it("declares stochastic rounding unsupported", () => {
