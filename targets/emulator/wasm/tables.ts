@@ -4,7 +4,7 @@
  * of plasticity rules). Such a register is a table over its conditions (no conditions: a
  * constant); an op on tables and constants gives a new table, computed here for every combination
  * and so exact by construction. A table is materialised in the lanes only when an op that cannot
- * fold reads it: sum over condition subsets of (AND of their 0/-1 masks) & coefficient.
+ * fold reads it, as a tree of bitselects on the conditions' 0/-1 masks.
  */
 import type { IrFixedFormat } from "../../../src/ir/codec.ts";
 import { convert, exactOp } from "../../../src/ir/reference.ts";
@@ -81,22 +81,21 @@ export class Tables {
     this.pending[r] = false;
     this.onMaterialise?.(true);
     const t = this.table[r]!;
-    // Coefficients over condition subsets (Moebius transform); the sum is exact mod 2^32.
-    const a = [...t.entries];
-    for (let i = 0; i < t.conds.length; i++) for (let s = 0; s < a.length; s++) if (s & (1 << i)) a[s] = a[s]! - a[s ^ (1 << i)]!;
-    for (const h of [0, 1]) {
-      this.body.splat(Number(BigInt.asIntN(32, a[0]!)));
-      for (let s = 1; s < a.length; s++) {
-        if (a[s] === 0n) continue;
-        let first = true;
-        t.conds.forEach((c, i) => {
-          if (!(s & (1 << i))) return;
-          this.body.get(this.masks[c]![h]!);
-          if (!first) this.body.simd(Simd.and);
-          first = false;
-        });
-        this.body.splat(Number(BigInt.asIntN(32, a[s]!))).simd(Simd.and).simd(Simd.i32x4Add);
+    // A tree of bitselects on the conditions' masks, constants at the leaves; equal subtrees share.
+    const leaves = (level: number, idx: number): bigint[] => (level === t.conds.length ? [t.entries[idx]!] : [...leaves(level + 1, idx), ...leaves(level + 1, idx | (1 << level))]);
+    const emit = (level: number, idx: number, h: number): void => {
+      if (level === t.conds.length) {
+        this.body.splat(Number(t.entries[idx]!));
+        return;
       }
+      const off = leaves(level + 1, idx), on = leaves(level + 1, idx | (1 << level));
+      if (off.every((v, i) => v === on[i])) return emit(level + 1, idx, h);
+      emit(level + 1, idx | (1 << level), h);
+      emit(level + 1, idx, h);
+      this.body.get(this.masks[t.conds[level]!]![h]!).simd(Simd.bitselect);
+    };
+    for (const h of [0, 1]) {
+      emit(0, 0, h);
       this.body.set(this.reg[r]![h]!);
     }
     this.onMaterialise?.(false);
