@@ -138,6 +138,7 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
           }
         }
         const last = regs.length - 1;
+        if (choice[0]! % 3 === 0) ops.push(op("SUB", { dst: last, src: [last, 0] })); // in place: dst is a source
         regs.push(f[17]!);
         ops.push(op("MUL", { dst: regs.length - 1, src: [last, 0] }), op("STORE", { src: [regs.length - 1], state: 3, index: 1 }), op("STORE", { src: [last], state: 4, index: 1 }));
         const kernel: Kernel = { name: "test.chain", group: 0, registers: regs.map((format) => ({ format })), unit: 1, cycles: 0, ops };
