@@ -21,6 +21,11 @@ import { encode } from "../ir/codec.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { measureGoodput } from "../../firmware-bridge/goodput.ts";
+import { generateKernel } from "../../targets/emulator/codegen.ts";
+import { SimdKernel } from "../../targets/emulator/wasm/runtime.ts";
+import { fullChipProgram, SYNAPSES } from "../../targets/emulator/wasm/fullchip.ts";
+import { minimalJs, minimalWasm } from "../../targets/emulator/wasm/minimal.ts";
+import { Rng } from "../util/rng.ts";
 
 interface Row {
   model: string;
@@ -154,9 +159,81 @@ function networkBench(): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean }): Promise<number> {
+/**
+ * Element updates per second of `apply` (n elements per call): warm-up, then the median of five
+ * windows of seconds / 5 each (robust to another process taking the core for a while).
+ */
+function rate(apply: () => void, n: number, seconds: number): number {
+  for (let i = 0; i < 20; i++) apply();
+  const rates: number[] = [];
+  for (let w = 0; w < 5; w++) {
+    let reps = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < (seconds * 1000) / 5) {
+      apply();
+      reps++;
+    }
+    rates.push((reps * n) / ((performance.now() - t0) / 1000));
+  }
+  return median(rates);
+}
+
+/**
+ * Plastic-synapse updates per second on one core over a full chip (131072 synapses): basic-early's
+ * syn.update (bss2, nearest rounding) as the emulator's generated JS and as the WASM SIMD kernel,
+ * and a minimal update w = sat16(w + ((a * b) >> 15)) as a plain JS loop and in WASM SIMD.
+ */
+function simdBench(quick: boolean): string[] {
+  const seconds = quick ? 0.5 : 2;
+  const { ir, kernel } = fullChipProgram("nearest");
+  const n = SYNAPSES;
+  const state = ir.states.map((s) => Float64Array.from(s.init.length === 1 ? new Array<number>(ir.groups[s.group]!.size).fill(s.init[0]!) : s.init));
+  const js = generateKernel(kernel, ir, { state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench:noise"), spike: () => {} });
+  const jsApply = () => {
+    for (let e = 0; e < n; e++) js(e);
+  };
+  const sk = SimdKernel.create(kernel, ir);
+  if (typeof sk === "string") throw new Error(`syn.update is not SIMD-supported: ${sk}`);
+  sk.views.forEach((v, i) => v?.set(state[i]!));
+  // One application from the same states must agree element for element (the tests check it against the reference).
+  jsApply();
+  sk.run();
+  const same = sk.views.every((v, i) => !v || state[i]!.every((x, e) => v[e] === x));
+  const minimal = minimalWasm(n);
+  const rng = new Rng(2, "bench:minimal");
+  const w = new Int16Array(n), a = new Int16Array(n), b = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    w[i] = Math.floor(rng.uniform() * 65536) - 32768;
+    a[i] = Math.floor(rng.uniform() * 2048) - 1024;
+    b[i] = Math.floor(rng.uniform() * 65536) - 32768;
+  }
+  minimal.w.set(w), minimal.a.set(a), minimal.b.set(b);
+  const rows: [string, number, string][] = [
+    ["(a) syn.update, emulator's generated JS kernel (Float64Array states)", rate(jsApply, n, seconds), `${kernel.ops.length} IR ops`],
+    ["(b) syn.update, WASM SIMD kernel (i16x8 states, i32x4 arithmetic)", rate(() => sk.run(), n, seconds), `${kernel.ops.length} IR ops -> ${sk.simdOps} SIMD instr. (${sk.constOps} of them v128.const) / 8 synapses`],
+    ["(c) minimal update, plain JS loop over Int16Array", rate(() => minimalJs(w, a, b), n, seconds), "3 loads, mul, shift, add, 2 compares, store"],
+    ["(d) minimal update, WASM SIMD (i16x8, extmul)", rate(() => minimal.run(), n, seconds), `${minimal.simdOps} SIMD instr. / 8 synapses`],
+  ];
+  const [ja, wb, pc, md] = rows.map((r) => r[1]) as [number, number, number, number];
+  return [
+    `plastic-synapse updates per second, one core, full chip (${n} synapses: basic-early syn.update for bss2 resized to 256 x 512); node ${process.version}; per row the median of 5 windows of ${seconds / 5} s`,
+    "",
+    "| kernel | synapse updates / s | of 10^9 | full-chip applications / s | work per update |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map(([k, r, work]) => `| ${k} | ${r.toExponential(2)} | ${((r / 1e9) * 100).toFixed(1)}% | ${(r / n).toFixed(0)} | ${work} |`),
+    "",
+    `ratios: SIMD / generated JS (syn.update) = ${(wb / ja).toFixed(1)}x; SIMD / plain JS (minimal) = ${(md / pc).toFixed(1)}x; minimal / syn.update (SIMD) = ${(md / wb).toFixed(1)}x`,
+    `syn.update, one application from the same states: generated JS and WASM SIMD ${same ? "identical" : "DIFFER"}`,
+  ];
+}
+
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; simdOnly?: boolean }): Promise<number> {
   if (o.networkOnly) {
     process.stdout.write(networkBench().join("\n") + "\n");
+    return 0;
+  }
+  if (o.simdOnly) {
+    process.stdout.write(simdBench(o.quick).join("\n") + "\n");
     return 0;
   }
   if (o.bridgeOnly) {

@@ -1,0 +1,43 @@
+/**
+ * Which kernels the SIMD path takes (shape: periodic, self-indexed loads and stores of the
+ * kernel's own group, supported ops, at most 16 bits), and where their state arrays live in the
+ * module's memory.
+ */
+import type { IrProgram } from "../../../src/ir/codec.ts";
+import { OP_BY_CODE } from "../../../src/ir/ops.ts";
+
+type Kernel = IrProgram["kernels"][number];
+
+const SUPPORTED = new Set(["LOAD", "STORE", "STORE_ADD", "CONST", "ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
+
+/** Where each state array lives: byte offset in memory (-1 if unused) and elements per array (a multiple of 8). */
+export interface SimdLayout {
+  offsets: number[];
+  capacity: number;
+  bytes: number;
+}
+
+/** Layout for the states a kernel touches, each padded to a multiple of 8 elements (16 bytes). */
+export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states: number[] } {
+  const size = p.groups[k.group]!.size;
+  const capacity = Math.max(8, Math.ceil(size / 8) * 8);
+  const states = [...new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name.startsWith("LOAD") || OP_BY_CODE.get(o.op)!.name.startsWith("STORE")).map((o) => o.state))].sort((a, b) => a - b);
+  const offsets = p.states.map(() => -1);
+  states.forEach((s, i) => (offsets[s] = i * capacity * 2));
+  return { layout: { offsets, capacity, bytes: Math.max(16, states.length * capacity * 2) }, states };
+}
+
+/** Why the kernel cannot run here, or null. Checks the shape; generateSimd() also checks exactness. */
+export function shapeProblem(k: Kernel, p: IrProgram): string | null {
+  if (!k.periodic) return "not periodic";
+  if (k.registers.some((r) => r.format.width > 16)) return "a register wider than 16 bits";
+  for (const o of k.ops) {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    if (!SUPPORTED.has(name)) return `op ${name}`;
+    if ((name === "LOAD" || name.startsWith("STORE")) && o.index !== 1) return `${name} at a pre-/postsynaptic index`;
+    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.group !== k.group) return `${name} of another group's state`;
+    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.format.width > 16) return "a state wider than 16 bits";
+  }
+  return null;
+}
+
