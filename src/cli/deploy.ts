@@ -40,7 +40,7 @@ export async function deployCommand(o: DeployOptions): Promise<number> {
     bar.done();
     await session.commit(up.crc);
     const lineRate = o.baud / 10;
-    process.stdout.write(`uploaded ${up.bytes} bytes (CRC-32 ${hex32(up.crc)}) in ${up.seconds.toFixed(2)} s, ${(up.bytes / up.seconds / lineRate * 100).toFixed(0)}% of the ${o.baud}-baud line rate${up.resumedFrom > 0 ? `, resumed at chunk ${up.resumedFrom}` : ""}; committed\n`);
+    process.stdout.write(`uploaded ${up.bytes} bytes (CRC-32 ${hex32(up.crc)}) in ${up.seconds.toFixed(2)} s, ${rateText(up.bytes / up.seconds / lineRate, o.baud)}${up.resumedFrom > 0 ? `, resumed at chunk ${up.resumedFrom}` : ""}; committed\n`);
     if (o.run === undefined) return reportCounts(session);
     const tick = ir.header.tick_seconds;
     const ticks = Math.min(ir.header.duration_ticks, Math.round(o.run / tick));
@@ -67,4 +67,10 @@ function reportCounts(s: HostSession): number {
   const c = s.counts;
   process.stdout.write(`link: ${c.requests} requests, ${c.framesSent} frames sent, ${c.retried} retried, ${c.rejected} rejected here, ${c.boardRejected} rejected by the board, ${c.timeouts} timeouts\n`);
   return 0;
+}
+
+/** Goodput as a share of the line rate; above 100 % the device is not paced (a PTY has no baud rate). */
+function rateText(share: number, baud: number): string {
+  const pct = `${(share * 100).toFixed(0)}% of the ${baud}-baud line rate`;
+  return share > 1.05 ? `${pct} (the port is not rate-limited, e.g. a PTY; --pace emulates the line rate)` : pct;
 }
