@@ -2,7 +2,7 @@
  * The analog core's non-idealities on BrainScaleS-2 (compiler/fixed/variation.ts): fixed-pattern
  * mismatch and trial-to-trial noise come from the seed and the target's noise model, stay
  * bit-exact between the emulator and the IR interpreter, and switched off give the ideal chip's
- * program byte for byte. Also the crossbar's 6-bit weights.
+ * program byte for byte. Also the crossbar's 6-bit weights and the 8-bit CADC reads.
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/pipeline.ts";
@@ -13,6 +13,9 @@ import { interpret } from "../../src/ir/reference.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import type { VariationOptions } from "../../src/compiler/fixed/variation.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
 
 const bss2 = getTarget("bss2").caps;
 
@@ -90,6 +93,49 @@ describe("mismatch and noise on bss2", () => {
     // neurons are numbered after the 64 inputs; an input spike here would be a leak of unrequested data
     expect(rows.every((r) => Number(r.split(",")[1]) >= 64)).toBe(true);
     expect(JSON.parse(readFileSync(`${out}/manifest.json`, "utf8")).hardware.mismatch).toBe(true);
+  });
+
+  it("digital kernels read analog state through the 8-bit CADC", () => {
+    // A neuron whose slow digital variable follows the analog membrane (a running average of V).
+    const dir = mkdtempSync(join(tmpdir(), "engram-cadc-"));
+    const components = resolve("models/components");
+    writeFileSync(join(dir, "avg.yaml"), `engram: 1
+kind: neuron
+name: lif-average
+extends: ${components}/lif-current.yaml
+params: { tau_avg: 2 s }
+state:
+  avg: { unit: mV, init: V_rev, ode: (V - avg) / tau_avg }
+`);
+    writeFileSync(join(dir, "net.yaml"), `engram: 1
+kind: network
+name: cadc
+dt: 0.2 ms
+duration: 0.2 s
+populations:
+  inputs: { source: true, size: 4 }
+  n: { neuron: avg.yaml, size: 4 }
+projections:
+  drive: { pre: inputs, post: n, synapse: ${components}/static-synapse.yaml, connect: one_to_one }
+stimuli:
+  - { kind: poisson, target: inputs, rate: 50 Hz }
+`);
+    const ir = build(join(dir, "net.yaml"));
+    const v = ir.states.findIndex((s) => s.name === "n.V");
+    const digital = ir.kernels.filter((k) => k.unit === 1 && k.ops.some((o) => o.op === 1 && o.state === v));
+    expect(digital.length).toBeGreaterThan(0);
+    for (const k of digital) {
+      const load = k.ops.find((o) => o.op === 1 && o.state === v)!;
+      const read = k.ops.find((o) => o.op === 19 && o.src[0] === load.dst)!; // COPY of the loaded V
+      const f = k.registers[read.dst]!.format;
+      expect(f.width).toBe(bss2.readoutBits);
+      // the top 8 bits of V's 16-bit format: same range, 8 fewer fractional bits
+      expect(ir.states[v]!.format.frac - f.frac).toBe(ir.states[v]!.format.width - bss2.readoutBits!);
+    }
+    // Analog kernels use V at full width.
+    const analog = ir.kernels.filter((k) => k.unit === 2 && k.ops.some((o) => o.op === 1 && o.state === v));
+    expect(analog.length).toBeGreaterThan(0);
+    for (const k of analog) expect(k.ops.some((o) => o.op === 19 && k.registers[o.dst]!.format.width === bss2.readoutBits)).toBe(false);
   });
 
   it("synaptic events into the analog neurons carry 6-bit crossbar weights", () => {
