@@ -1,0 +1,43 @@
+/**
+ * engram run on a network that declares the cell-assembly analysis: the run writes Q, MI and the
+ * weight statistics with its plots, and the same seed gives the same bytes.
+ */
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { runCommand } from "../../src/cli/run.ts";
+
+const run = async (seed: number) => {
+  const out = mkdtempSync(join(tmpdir(), "engram-network-"));
+  await runCommand({ model: "models/stc/memory-network-small.yaml", target: "reference", seed, out, plain: false, rounding: "stochastic", variation: { mismatch: false, noise: false } });
+  return out;
+};
+
+describe("engram run with analysis.assembly", () => {
+  it("writes recall quality, mutual information, weight statistics and plots", async () => {
+    const out = await run(3);
+    const a = JSON.parse(readFileSync(join(out, "analysis.json"), "utf8"));
+    expect(a.recalls).toHaveLength(1);
+    const r = a.recalls[0];
+    expect(r.t).toBe(4);
+    // the stimulated half of the assembly fires near the maximal rate (454.5 Hz while the 0.1 s pulse lasts)
+    expect(r.nu_as).toBeGreaterThan(50);
+    expect(Number.isFinite(r.Q)).toBe(true);
+    expect(r.mi_bits).toBeGreaterThan(0);
+    // snapshots before learning, after it, at recall and at the end
+    expect(a.weights.map((w: { t: number }) => w.t)).toEqual([0.9, 2.2, 4, 5]);
+    const caca = (i: number) => a.weights[i].classes.find((c: { class: string }) => c.class === "CA->CA");
+    expect(caca(0).mean_h).toBeCloseTo(4.20075, 3); // h0 before learning
+    expect(caca(1).mean_h).toBeGreaterThan(caca(0).mean_h + 1); // learning potentiates the assembly
+    expect(caca(1).tagged_fraction).toBe(1);
+    for (const f of ["analysis.md", "raster.svg", "rates.svg", "weights.svg"]) expect(existsSync(join(out, f))).toBe(true);
+  });
+
+  it("the same seed gives the same analysis and spikes", async () => {
+    const [a, b] = [await run(5), await run(5)];
+    for (const f of ["spikes.csv", "traces.csv"]) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
+    const strip = (d: string) => ({ ...JSON.parse(readFileSync(join(d, "analysis.json"), "utf8")), dir: "", outputs: [] });
+    expect(strip(a)).toEqual(strip(b));
+  });
+});
