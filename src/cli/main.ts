@@ -22,6 +22,7 @@ usage:
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
+  engram proxy --host PATH --board PATH [--corrupt P] [--drop P] [--duplicate P] [--delay-ms N] [--seed N]
   engram analyze DIR [--assembly 150] [--recall-fraction 0.5] [--learn 11.0] [--recall 20,28810]
   engram --version | --help
 
@@ -55,6 +56,8 @@ deploy    upload a compiled image to a board over the serial bridge (docs/serial
   --chunk N   upload chunk size in bytes (default 4096, or what the board allows)
   --pace      pace writes to --baud (a PTY has no line rate of its own)
 board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a socat PTY pair)
+proxy     forwards frames between a host's and a board's serial lines, damaging them on purpose
+          (seeded byte corruption, dropped, duplicated and delayed frames) to test a link
           and runs uploaded images on the emulator
 analyze   cell-assembly measures of a run directory (stc-model.md section 8): recall quality Q and
           mutual information (learning vs recall rates) per recall; writes DIR/analysis.json,
@@ -89,11 +92,12 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "devices") return await (await import("./devices.ts")).devicesCommand();
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
+    if (command === "proxy") return await (await import("./proxy.ts")).proxyCommand(parseProxy(rest));
     if (command === "analyze" || command === "analyse") {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -244,6 +248,25 @@ function parseBoard(args: string[]) {
   const v = parsed.values;
   if (!v.port) throw new UsageError("board needs --port PATH (a serial device, e.g. one end of a socat PTY pair)");
   return { port: v.port, baud: parseBaud(v.baud), pace: v.pace === true, quiet: v.quiet === true };
+}
+
+function parseProxy(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { host: { type: "string" }, board: { type: "string" }, baud: { type: "string" }, seed: { type: "string" }, corrupt: { type: "string" }, drop: { type: "string" }, duplicate: { type: "string" }, "delay-ms": { type: "string" } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (!v.host || !v.board) throw new UsageError("proxy needs --host PATH and --board PATH (the serial lines to the host and to the board)");
+  const share = (name: string, text: string | undefined) => {
+    const x = text === undefined ? 0 : Number(text);
+    if (!(x >= 0 && x < 1)) throw new UsageError(`--${name} is a probability in [0, 1), got "${text}"`);
+    return x;
+  };
+  const delay = v["delay-ms"] === undefined ? 0 : Number(v["delay-ms"]);
+  if (!(delay >= 0 && Number.isFinite(delay))) throw new UsageError(`--delay-ms must be a non-negative number, got "${v["delay-ms"]}"`);
+  return { host: v.host, board: v.board, baud: parseBaud(v.baud), seed: parseSeed(v.seed) ?? 1, corrupt: share("corrupt", v.corrupt), drop: share("drop", v.drop), duplicate: share("duplicate", v.duplicate), maxDelayMs: delay };
 }
 
 function parseAnalyze(args: string[]) {

@@ -114,3 +114,36 @@ describe.skipIf(!socat)("engram deploy against a device that speaks something el
     }
   });
 });
+
+describe.skipIf(!socat)("engram proxy between deploy and board: three processes, two PTY pairs", () => {
+  it("with 1 % of bytes corrupted and 3 % of frames dropped or duplicated, deploy still reproduces engram run", async () => {
+    const toBoard = await openPtyPair();
+    const toHost = await openPtyPair();
+    const board = spawn(process.execPath, [BIN, "board", "--port", toBoard.board, "--quiet"], { env, stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((r) => board.stdout!.once("data", r));
+    const proxy = spawn(process.execPath, [BIN, "proxy", "--host", toHost.board, "--board", toBoard.host, "--corrupt", "0.01", "--drop", "0.03", "--duplicate", "0.03", "--seed", "7"], { env, stdio: ["ignore", "pipe", "inherit"] });
+    let proxyOut = "";
+    proxy.stdout!.on("data", (d) => (proxyOut += d));
+    await new Promise((r) => proxy.stdout!.once("data", r));
+    try {
+      const out = join(tmp, "proxied-out");
+      const d = await engram("deploy", image, "--port", toHost.host, "--run", "0.2", "--out", out);
+      expect(d.status, d.stderr).toBe(0);
+      // the link had to work for it: some frames were resent
+      const m = /link: (\d+) requests, (\d+) frames sent, (\d+) retried/.exec(d.stdout)!;
+      expect(Number(m[3])).toBeGreaterThan(0);
+      const here = join(tmp, "run-out-2");
+      expect((await engram("run", image, "--out", here)).status).toBe(0);
+      for (const f of ["traces.csv", "spikes.csv"]) expect(readFileSync(join(out, f)), f).toEqual(readFileSync(join(here, f)));
+      proxy.kill("SIGTERM");
+      await new Promise((r) => proxy.once("close", r));
+      // the proxy reports what it did to the traffic
+      expect(proxyOut).toMatch(/to the board: \d+ frames, \d+ dropped, \d+ duplicated, [1-9]\d* bytes corrupted/);
+    } finally {
+      proxy.kill();
+      board.kill();
+      toBoard.close();
+      toHost.close();
+    }
+  });
+});
