@@ -2,11 +2,14 @@
  * The cell-assembly experiment over seeds: runs models/stc/memory-network.yaml once per seed (as
  * `engram run` does), then prints the table of docs/results.md: recall quality Q and mutual
  * information at 10 s and 8 h after learning, and the assembly's total weight, mean ± SD.
+ * Seeds run in parallel, one process per core.
  * Run: node --import tsx scripts/memory-network-results.ts [seeds=5] [outDir=out/memory-network]
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { runCommand } from "../src/cli/run.ts";
+import { fileURLToPath } from "node:url";
 
 const n = Number(process.argv[2] ?? 5);
 const outDir = process.argv[3] ?? "out/memory-network";
@@ -17,13 +20,28 @@ interface Analysis {
   weights: { t: number; classes: { class: string; mean_h: number; mean_z: number; mean_w: number; tagged_fraction: number }[] }[];
 }
 
+// Seeds are independent runs: as many at a time as there are cores (each run is one process,
+// so the results are the same bytes whatever the concurrency).
+const bin = fileURLToPath(new URL("../bin/engram.js", import.meta.url));
+const workers = Math.max(1, Math.min(seeds.length, availableParallelism()));
+const started = performance.now();
+const runOne = (seed: number) =>
+  new Promise<{ seed: number; wall: number; a: Analysis }>((done, fail) => {
+    const out = join(outDir, `seed${seed}`);
+    const t0 = performance.now();
+    const p = spawn(process.execPath, [bin, "run", "models/stc/memory-network.yaml", "--seed", String(seed), "--out", out], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } });
+    p.on("close", (code) => {
+      if (code !== 0) return fail(new Error(`seed ${seed}: engram run exited with ${code}`));
+      done({ seed, wall: (performance.now() - t0) / 1000, a: JSON.parse(readFileSync(join(out, "analysis.json"), "utf8")) as Analysis });
+    });
+  });
 const runs: { seed: number; wall: number; a: Analysis }[] = [];
-for (const seed of seeds) {
-  const out = join(outDir, `seed${seed}`);
-  const started = performance.now();
-  await runCommand({ model: "models/stc/memory-network.yaml", target: "reference", seed, out, plain: false, rounding: "stochastic", variation: { mismatch: false, noise: false } });
-  runs.push({ seed, wall: (performance.now() - started) / 1000, a: JSON.parse(readFileSync(join(out, "analysis.json"), "utf8")) as Analysis });
-}
+const queue = [...seeds];
+await Promise.all(Array.from({ length: workers }, async () => {
+  for (let s = queue.shift(); s !== undefined; s = queue.shift()) runs.push(await runOne(s));
+}));
+runs.sort((x, y) => x.seed - y.seed);
+const total = (performance.now() - started) / 1000;
 
 const stats = (xs: number[], digits = 3) => {
   const m = xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -33,7 +51,7 @@ const stats = (xs: number[], digits = 3) => {
 const recall = (r: { a: Analysis }, t: number) => r.a.recalls.find((x) => x.t === t)!;
 const weight = (r: { a: Analysis }, t: number, cls: string) => r.a.weights.find((w) => w.t === t)!.classes.find((c) => c.class === cls)!;
 
-console.log(`\nseeds ${seeds.join(", ")}; wall time per run ${stats(runs.map((r) => r.wall), 1)} s (this machine, one process, whole experiment incl. analysis and plots)\n`);
+console.log(`\nseeds ${seeds.join(", ")}: ${total.toFixed(0)} s in all on ${workers} core(s); per run ${stats(runs.map((r) => r.wall), 1)} s (whole experiment incl. analysis and plots)\n`);
 console.log("| measure | 10 s after learning (t = 20 s) | 8 h after learning (t = 28810 s) |");
 console.log("| --- | --- | --- |");
 console.log(`| Q | ${stats(runs.map((r) => recall(r, 20).Q))} | ${stats(runs.map((r) => recall(r, 28810).Q))} |`);
