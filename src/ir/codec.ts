@@ -54,8 +54,20 @@ export interface IrProgram {
     cycles: number;
     ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number }[];
   }[];
-  stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number } }[];
+  stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number }; current?: IrCurrent }[];
   probes: { state: number; elements: number[]; every_ticks: number; column: string }[];
+}
+
+/** A current stimulus (ir.proto, message Current: the semantics are stated there). */
+export interface IrCurrent {
+  neurons: number[];
+  input_state: number;
+  start_tick: number;
+  stop_tick: number;
+  mean_raw: number;
+  decay_q32: number;
+  kick_raw: number;
+  ou_state: number;
 }
 
 export function encode(p: IrProgram): Uint8Array {

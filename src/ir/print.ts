@@ -86,6 +86,10 @@ export function printProgram(p: IrProgram): string {
     } else if (s.regular) {
       const q = s.regular;
       out.push(`  g${s.group}: regular every ${q.interval_ticks} ticks [${q.start_tick}, ${q.stop_tick}) neurons ${list(q.neurons)}`);
+    } else if (s.current) {
+      const c = s.current;
+      const kind = c.kick_raw !== 0 ? `OU current into s${c.input_state} state s${c.ou_state} mean ${c.mean_raw} decay ${c.decay_q32}/2^32 kick ${c.kick_raw}` : `current into s${c.input_state} ${c.mean_raw}`;
+      out.push(`  g${s.group}: ${kind} ticks [${c.start_tick}, ${c.stop_tick}) neurons ${list(c.neurons)}`);
     }
   });
   out.push("probes:");

@@ -10,7 +10,8 @@
  * equal to the dropped fraction, one uniform draw from the program's rounding stream per rounding
  * that drops non-zero bits), then overflow (saturate to the range, or wrap modulo 2^w).
  *
- * A tick: (1) stimulus spikes of the tick; (2) periodic kernels of neuron groups due this tick, in
+ * A tick: (1) stimuli: the inputs that current stimuli target are reset to 0, then each stimulus in
+ * program order adds its spikes or its current (src/ir/current.ts); (2) periodic kernels of neuron groups due this tick, in
  * program order, over every element; SPIKE marks the element as spiking at this tick;
  * (3) spike-triggered kernels, in program order, over the synapses of the neurons that spiked
  * `delay` ticks ago; (4) periodic kernels of synapse groups; then probes sample if due.
@@ -19,6 +20,7 @@ import { roundingDraw } from "./rounding.ts";
 import { Rng } from "../util/rng.ts";
 import type { IrFixedFormat, IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
+import { addToInput, currentInputs, isOu, normalSample, ouStep } from "./current.ts";
 
 /** An exact value: raw * 2^-frac. */
 export interface Exact {
@@ -205,8 +207,26 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
 
   const maxDelay = Math.max(0, ...p.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
   sample(0);
+  const inputs = currentInputs(p);
   for (let t = 0; t < ticks; t++) {
+    for (const s of inputs) state[s]!.fill(0n);
     p.stimuli.forEach((s, i) => {
+      const c = s.current;
+      if (c) {
+        if (t < c.start_tick || t >= c.stop_tick) return;
+        const input = state[c.input_state]!, inFmt = p.states[c.input_state]!.format;
+        if (!isOu(c)) {
+          for (const n of c.neurons) input[n] = addToInput(input[n]!, inFmt, BigInt(c.mean_raw), inFmt.frac);
+          return;
+        }
+        const x = state[c.ou_state]!, xFmt = p.states[c.ou_state]!.format;
+        for (const n of c.neurons) {
+          if (t === c.start_tick) x[n] = BigInt(c.mean_raw);
+          x[n] = ouStep(x[n]!, c, normalSample(stimRng[i]!), xFmt);
+          input[n] = addToInput(input[n]!, inFmt, x[n]!, xFmt.frac);
+        }
+        return;
+      }
       const set = spikeSet(t, s.group);
       const before = set.size;
       if (s.spikes) s.spikes.ticks.forEach((tick, j) => tick === t && set.add(s.spikes!.neurons[j]!));

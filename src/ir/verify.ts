@@ -179,11 +179,50 @@ export function verify(p: IrProgram, file = "<program>"): void {
   const ticksOk = <K extends string>(path: (string | number)[], q: Record<K, number>, keys: K[]) => {
     for (const key of keys) if (!Number.isSafeInteger(q[key]) || q[key] < 0) bad([...path, key], "tick must be a non-negative integer below 2^53", q[key]);
   };
+  // Inputs are reset every tick and OU states belong to one stimulus: no state may be both, or shared.
+  const inputStates = new Set((p.stimuli ?? []).flatMap((s) => (s.current ? [s.current.input_state] : [])));
+  const ouOwner = new Map<number, number>();
+  (p.stimuli ?? []).forEach((s, i) => s.current && s.current.kick_raw !== 0 && !ouOwner.has(s.current.ou_state) && ouOwner.set(s.current.ou_state, i));
+  const checkCurrent = (path: (string | number)[], c: NonNullable<IrProgram["stimuli"][number]["current"]>, group: number, n: number) => {
+    const i = path[1] as number;
+    const k = c.neurons.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= n);
+    if (k >= 0) bad([...path, "neurons", k], `neuron index out of range (the group has ${n})`, c.neurons[k]);
+    ticksOk(path, c, ["start_tick", "stop_tick"]);
+    if (c.stop_tick < c.start_tick) bad([...path, "stop_tick"], "stop is before start", c.stop_tick);
+    const stateIn = (key: string, j: number): IrProgram["states"][number] | undefined => {
+      if (!Number.isInteger(j) || j < 0 || j >= states.length) return void bad([...path, key], `state array ${j} does not exist (the program has ${states.length})`, j);
+      if (!goodStates.has(j)) return void bad([...path, key], `state array ${j} is itself invalid (see states[${j}])`, j);
+      const st = states[j]!;
+      if (st.group !== group) return void bad([...path, key], `state "${st.name}" belongs to group ${st.group}, but the stimulus drives group ${group}`, j);
+      return st;
+    };
+    const input = stateIn("input_state", c.input_state);
+    if (input && ouOwner.has(c.input_state)) bad([...path, "input_state"], `state ${c.input_state} is the OU state of stimulus ${ouOwner.get(c.input_state)}`, c.input_state);
+    if (!Number.isInteger(c.decay_q32) || c.decay_q32 < 0 || c.decay_q32 >= 2 ** 32) bad([...path, "decay_q32"], "decay is an unsigned 0.32 fixed-point number (0 .. 2^32 - 1)", c.decay_q32);
+    if (!Number.isSafeInteger(c.kick_raw)) return bad([...path, "kick_raw"], "kick must be an integer of magnitude below 2^53", c.kick_raw);
+    // mean_raw is in the OU state's format for an OU current, else in the input's.
+    let meanFmt = input?.format;
+    if (c.kick_raw !== 0) {
+      const x = stateIn("ou_state", c.ou_state);
+      meanFmt = x?.format;
+      if (x) {
+        if (inputStates.has(c.ou_state)) bad([...path, "ou_state"], `state ${c.ou_state} is the input of a current stimulus (reset every tick), so it cannot hold an OU state`, c.ou_state);
+        else if (ouOwner.get(c.ou_state) !== i) bad([...path, "ou_state"], `state ${c.ou_state} is already the OU state of stimulus ${ouOwner.get(c.ou_state)}`, c.ou_state);
+        if (Math.abs(c.kick_raw) >= 2 ** x.format.width) bad([...path, "kick_raw"], `kick must be below 2^${x.format.width} in magnitude (the OU state's width)`, c.kick_raw);
+      }
+      const dup = firstDuplicate(c.neurons, n);
+      if (dup >= 0) bad([...path, "neurons", dup], "an OU current lists each neuron at most once (it has one state per neuron)", c.neurons[dup]);
+    }
+    if (meanFmt) {
+      const [lo, hi] = rawRange(meanFmt);
+      if (!Number.isSafeInteger(c.mean_raw) || c.mean_raw < lo || c.mean_raw > hi) bad([...path, "mean_raw"], `mean is outside the ${meanFmt.width}-bit ${meanFmt.signed ? "signed" : "unsigned"} range [${lo}, ${hi}] of the ${c.kick_raw !== 0 ? "OU state" : "input"}'s format`, c.mean_raw);
+    }
+  };
   (p.stimuli ?? []).forEach((s, i) => {
     const path = ["stimuli", i];
     if (!groupOk([...path, "group"], s.group, NEURONS)) return;
     const n = sizeOf(s.group);
-    const kinds = (["spikes", "poisson", "regular"] as const).filter((kind) => s[kind]);
+    const kinds = (["spikes", "poisson", "regular", "current"] as const).filter((kind) => s[kind]);
     if (kinds.length > 1) return bad(path, "a stimulus has exactly one kind", kinds);
     if (s.spikes) {
       if (s.spikes.ticks.length !== s.spikes.neurons.length) bad([...path, "spikes"], "spike list needs one neuron per tick", [s.spikes.ticks.length, s.spikes.neurons.length]);
@@ -205,7 +244,8 @@ export function verify(p: IrProgram, file = "<program>"): void {
       ticksOk([...path, "regular"], q, ["start_tick", "stop_tick"]);
       if (q.stop_tick < q.start_tick) bad([...path, "regular", "stop_tick"], "stop is before start", q.stop_tick);
       if (!Number.isSafeInteger(q.interval_ticks) || q.interval_ticks < 1) bad([...path, "regular", "interval_ticks"], "interval must be at least one tick", q.interval_ticks);
-    } else bad(path, "stimulus has no kind");
+    } else if (s.current) checkCurrent([...path, "current"], s.current, s.group, n);
+    else bad(path, "stimulus has no kind");
   });
 
   (p.probes ?? []).forEach((pr, i) => {
@@ -221,6 +261,19 @@ export function verify(p: IrProgram, file = "<program>"): void {
   if (out.length > 0) throw new EngramError(out);
 }
 
+
+/** Index of the first value in [0, n) that appeared earlier in the list, or -1 (a bitmap: a Set is capped below 2^26 entries). */
+function firstDuplicate(xs: readonly number[], n: number): number {
+  const seen = new Uint32Array(Math.ceil(n / 32));
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i]!;
+    if (!(Number.isInteger(v) && v >= 0 && v < n)) continue;
+    const bit = 1 << (v & 31);
+    if (seen[v >>> 5]! & bit) return i;
+    seen[v >>> 5]! |= bit;
+  }
+  return -1;
+}
 
 /**
  * The first synapse (in index order) placed on a crossbar site an earlier synapse already holds,

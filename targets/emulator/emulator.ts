@@ -13,7 +13,25 @@ import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convert, exactOp } from "../../src/ir/reference.ts";
 import { convertNumber, SAFE_BITS } from "./convert.ts";
+import { rawRange } from "../../src/ir/verify.ts";
 import { generateKernel, numberSafe } from "./codegen.ts";
+import { currentInputs, isOu, normalSample, ouStep } from "../../src/ir/current.ts";
+import { addToInputNumber, ouStepNumber } from "./current.ts";
+import type { IrCurrent } from "../../src/ir/codec.ts";
+
+/** A current stimulus prepared for the tick loop: raw bounds of its input and OU state, and the shift between them. */
+interface PreparedCurrent {
+  stim: number;
+  c: IrCurrent;
+  input: Float64Array;
+  inLo: number;
+  inHi: number;
+  /** OU state's frac minus the input's (constant currents: 0, mean_raw is in the input's format). */
+  shift: number;
+  x: Float64Array | null;
+  xLo: number;
+  xHi: number;
+}
 
 type Kernel = IrProgram["kernels"][number];
 type OpFn = (element: number) => void;
@@ -90,6 +108,11 @@ export class Emulator {
   private readonly recentSpikes: number[][];
   private readonly spikeKernels: number[];
   private readonly synapseKernels: number[];
+  private readonly currents: PreparedCurrent[];
+  /** States that current stimuli target, reset to 0 every tick. */
+  private readonly currentInputs: number[];
+  /** Per current input: the version at which it was last all zero (-1: unknown), so that a reset can be skipped or jumped over. */
+  private readonly zeroedAt: Float64Array;
 
   /** generated: straight-line JS per kernel where exact (default); closures: the interpretive path. */
   constructor(readonly program: IrProgram, mode: "generated" | "closures" = "generated") {
@@ -141,6 +164,16 @@ export class Emulator {
     this.stimPending = program.stimuli.map(() => []);
     this.stimCursor = program.stimuli.map(() => 0);
     program.stimuli.forEach((_, i) => this.prime(i, 0));
+    this.currentInputs = currentInputs(program);
+    this.zeroedAt = new Float64Array(this.currentInputs.length).fill(-1);
+    this.currents = program.stimuli.flatMap((s, stim) => {
+      const c = s.current;
+      if (!c) return [];
+      const [inLo, inHi] = rawRange(program.states[c.input_state]!.format);
+      const xf = isOu(c) ? program.states[c.ou_state]!.format : undefined;
+      const [xLo, xHi] = xf ? rawRange(xf) : [0, 0];
+      return [{ stim, c, input: this.state[c.input_state]!, inLo, inHi, shift: xf ? xf.frac - program.states[c.input_state]!.format.frac : 0, x: xf ? this.state[c.ou_state]! : null, xLo, xHi }];
+    });
     this.sample();
   }
 
@@ -357,6 +390,7 @@ export class Emulator {
     const slot = this.fired[slotIndex]!;
     for (const s of slot) if (s.size > 0) s.clear();
     this.firedTick[slotIndex] = t;
+    if (this.currents.length > 0) this.applyCurrents(t);
     for (let i = 0; i < p.stimuli.length; i++) {
       if (this.stimNext[i] !== t) continue;
       const group = p.stimuli[i]!.group;
@@ -413,10 +447,48 @@ export class Emulator {
     this.stats.wallSeconds += (performance.now() - started) / 1000;
   }
 
+  /** Resets the current inputs, then adds each active current (src/ir/current.ts semantics). */
+  private applyCurrents(t: number): void {
+    const inputs = this.currentInputs;
+    for (let j = 0; j < inputs.length; j++) {
+      const s = inputs[j]!;
+      if (this.versions[s] === this.zeroedAt[j]) continue;
+      const arr = this.state[s]!;
+      for (let e = 0; e < arr.length; e++) if (arr[e] !== 0) this.write(s, arr, e, 0);
+      this.zeroedAt[j] = this.versions[s]!;
+    }
+    for (const cur of this.currents) {
+      const c = cur.c;
+      if (t < c.start_tick || t >= c.stop_tick) continue;
+      const input = cur.input, x = cur.x;
+      if (!x) {
+        for (const n of c.neurons) this.write(c.input_state, input, n, addToInputNumber(input[n]!, c.mean_raw, 0, cur.inLo, cur.inHi));
+        continue;
+      }
+      const rng = this.stimRng[cur.stim]!;
+      const xFmt = this.program.states[c.ou_state]!.format;
+      for (const n of c.neurons) {
+        const before = t === c.start_tick ? c.mean_raw : x[n]!;
+        const draw = normalSample(rng);
+        this.activity[1]++;
+        let next = ouStepNumber(before, c.mean_raw, c.decay_q32, c.kick_raw, draw, cur.xLo, cur.xHi);
+        if (next !== next) next = Number(ouStep(BigInt(before), c, draw, xFmt));
+        this.write(c.ou_state, x, n, next);
+        this.write(c.input_state, input, n, addToInputNumber(input[n]!, next, cur.shift, cur.inLo, cur.inHi));
+      }
+    }
+  }
+
   /** The first tick >= now at which something may happen (or `end`). */
   private nextEvent(end: number): number {
     const t = this.tick;
     let e = end;
+    // An active current changes its input every tick; an input left non-zero must be reset.
+    for (const cur of this.currents) {
+      if (t >= cur.c.start_tick && t < cur.c.stop_tick) return t;
+      if (cur.c.start_tick > t && cur.c.start_tick < e) e = cur.c.start_tick;
+    }
+    for (let j = 0; j < this.currentInputs.length; j++) if (this.versions[this.currentInputs[j]!] !== this.zeroedAt[j]) return t;
     for (const s of this.stimNext) if (s < e) e = s;
     if (e === t) return t;
     for (const list of [this.neuronKernels, this.synapseKernels]) {
@@ -476,6 +548,7 @@ export class Emulator {
       versions: Array.from(this.versions),
       activity: Array.from(this.activity),
       backlog: self.backlog as number,
+      currentZeroedAt: Array.from(this.zeroedAt),
       probes: this.probes.map((p) => ({ ticks: [...p.ticks], data: [...p.data] })),
       spikes: { ticks: [...this.spikes.ticks], groups: [...this.spikes.groups], elements: [...this.spikes.elements] },
       stats: { ...this.stats },
@@ -511,6 +584,8 @@ export class Emulator {
     this.versions.set(s.versions);
     this.activity.set(s.activity);
     (this as unknown as { backlog: number }).backlog = s.backlog;
+    if (s.currentZeroedAt?.length === this.zeroedAt.length) this.zeroedAt.set(s.currentZeroedAt);
+    else this.zeroedAt.fill(-1); // unknown: the next tick resets (exact either way)
     s.probes.forEach((p, i) => {
       this.probes[i]!.ticks = [...p.ticks];
       this.probes[i]!.data = [...p.data];
@@ -585,6 +660,8 @@ export interface Snapshot {
   versions: number[];
   activity: number[];
   backlog: number;
+  /** Emulator.zeroedAt (absent in older snapshots). */
+  currentZeroedAt?: number[];
   probes: { ticks: number[]; data: number[] }[];
   spikes: { ticks: number[]; groups: number[]; elements: number[] };
   stats: EmulatorStats;

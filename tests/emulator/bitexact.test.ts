@@ -12,7 +12,8 @@ import { compile } from "../../src/compiler/pipeline.ts";
 import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
 import { analyseByRun } from "../../src/cli/compile.ts";
 import { getTarget } from "../../targets/registry.ts";
-import { sampleProgram } from "../helpers/ir-sample.ts";
+import { arbProgram, sampleProgram } from "../helpers/ir-sample.ts";
+import { verify } from "../../src/ir/verify.ts";
 
 function same(p: IrProgram, ticks = p.header.duration_ticks): void {
   for (const mode of ["generated", "closures"] as const) sameIn(p, ticks, mode);
@@ -47,6 +48,26 @@ describe("emulator = reference interpreter, bit for bit", () => {
       }),
       { numRuns: 150, seed: 9 },
     );
+  });
+
+  it("random programs with current stimuli (formats, windows, OU constants)", () => {
+    // Random programs squeezed into T ticks, so that their stimuli act within the run.
+    const T = 60;
+    let currents = 0;
+    const programs = fc.sample(arbProgram().filter((p) => p.stimuli.some((s) => s.current)), { numRuns: 120, seed: 11 });
+    for (const p of programs) {
+      p.header.duration_ticks = T;
+      for (const s of p.stimuli) {
+        const w = s.current ?? s.poisson ?? s.regular;
+        if (w) [w.start_tick, w.stop_tick] = [w.start_tick % T, (w.start_tick % T) + (w.stop_tick % T)];
+        if (s.spikes) s.spikes.ticks = s.spikes.ticks.map((t) => t % T).sort((a, b) => a - b);
+        if (s.current) currents++;
+      }
+      p.kernels = []; // random op lists may read registers nothing wrote: not runnable (the stimuli are under test)
+      verify(p);
+      same(p);
+    }
+    expect(currents).toBeGreaterThanOrEqual(programs.length);
   });
 
   for (const target of ["cmos", "bss2"]) {

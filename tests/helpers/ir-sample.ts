@@ -4,7 +4,7 @@
  * satisfy the op table), both in exactly the shape decode() returns (every field present).
  */
 import fc from "fast-check";
-import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
+import type { IrCurrent, IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OPS } from "../../src/ir/ops.ts";
 import { LIMITS, rawRange } from "../../src/ir/verify.ts";
 
@@ -32,6 +32,10 @@ export function sampleProgram(): IrProgram {
       { name: "post.V", group: 1, format: q(16, true, 8), init: [0], unit: "mV", unit_scale: 1e-3 },
       // s2: eligibility trace, unsigned Q2.6 in 8 bits, stochastic rounding
       { name: "syn.c", group: 2, format: q(8, false, 6, 3), init: [0], unit: "1", unit_scale: 1 },
+      // s3: stimulus input current, signed Q7.8 in 16 bits (reset every tick, the currents add into it)
+      { name: "post.I_stim", group: 1, format: q(16, true, 8), init: [0], unit: "1", unit_scale: 1 },
+      // s4: state of the OU current stimuli[2], signed Q11.20 in 32 bits
+      { name: "post.__ou2", group: 1, format: q(32, true, 20), init: [1572864], unit: "1", unit_scale: 1 },
     ],
     connectivity: [{ synapses: 2, pre: 0, post: 1, pre_index: [0], post_index: [0], array: [0], row: [3], column: [0], label: [5] }],
     kernels: [
@@ -74,10 +78,15 @@ export function sampleProgram(): IrProgram {
       { group: 0, spikes: { ticks: [10, 20, 30], neurons: [0, 0, 0] } },
       // p = 42949673 / 2^32 = 1% per tick, in bursts of 10 ticks every 20, ticks [40, 90)
       { group: 0, poisson: { neurons: [0], prob_per_tick_q32: 42949673, start_tick: 40, stop_tick: 90, burst_on_ticks: 10, burst_period_ticks: 20 } },
+      // OU current into post.I_stim, ticks [20, 70): mean 1.5 (raw 1.5 * 2^20), decay 0.9 (round(0.9 * 2^32)), kick 0.5 sqrt(1 - 0.81)
+      { group: 1, current: { neurons: [0], input_state: 3, start_tick: 20, stop_tick: 70, mean_raw: 1572864, decay_q32: 3865470566, kick_raw: 228532, ou_state: 4 } },
+      // constant current 1.0 (raw 256 in post.I_stim's Q7.8) on top, ticks [50, 80)
+      { group: 1, current: { neurons: [0], input_state: 3, start_tick: 50, stop_tick: 80, mean_raw: 256, decay_q32: 0, kick_raw: 0, ou_state: 0 } },
     ],
     probes: [
       { state: 0, elements: [0], every_ticks: 10, column: "w" },
       { state: 2, elements: [0], every_ticks: 1, column: "c" },
+      { state: 3, elements: [0], every_ticks: 1, column: "I_stim" },
     ],
   };
 }
@@ -216,7 +225,7 @@ function arbKernel(shape: Shape, states: IrProgram["states"]): fc.Arbitrary<Kern
   });
 }
 
-function arbStimulus(shape: Shape): fc.Arbitrary<IrProgram["stimuli"][number]> {
+function arbStimulus(shape: Shape, states: IrProgram["states"]): fc.Arbitrary<IrProgram["stimuli"][number]> {
   return fc.integer({ min: 0, max: shape.neurons - 1 }).chain((group) => {
     const n = shape.groups[group]!.size;
     const window = fc.tuple(tick, tick).map(([a, b]) => (a <= b ? [a, b] : [b, a]));
@@ -225,7 +234,42 @@ function arbStimulus(shape: Shape): fc.Arbitrary<IrProgram["stimuli"][number]> {
       poisson: { neurons, prob_per_tick_q32, start_tick: start_tick!, stop_tick: stop_tick!, burst_on_ticks: Math.min(on, period), burst_period_ticks: period },
     }));
     const regular = fc.record({ neurons: someIndices(n), window, interval_ticks: fc.integer({ min: 1, max: 1000 }) }).map(({ neurons, window: [start_tick, stop_tick], interval_ticks }) => ({ regular: { neurons, start_tick: start_tick!, stop_tick: stop_tick!, interval_ticks } }));
-    return fc.oneof(spikes, poisson, regular).map((kind) => ({ group, ...kind }));
+    const current = arbCurrent(states, group, n, window);
+    const kinds: fc.Arbitrary<Omit<IrProgram["stimuli"][number], "group">>[] = [spikes, poisson, regular, ...(current ? [current] : [])];
+    return fc.oneof(...kinds).map((kind) => ({ group, ...kind }));
+  });
+}
+
+/** A constant or OU current into a state of `group` (none if the group has no state; OU needs two). */
+function arbCurrent(states: IrProgram["states"], group: number, n: number, window: fc.Arbitrary<number[]>): fc.Arbitrary<{ current: IrCurrent }> | undefined {
+  const own = states.flatMap((s, i) => (s.group === group ? [i] : []));
+  if (own.length === 0) return undefined;
+  return fc.record({ input: fc.constantFrom(...own), ou: fc.option(fc.constantFrom(...own), { nil: undefined }), window, decay: fc.integer({ min: 0, max: 2 ** 32 - 1 }) }).chain(({ input, ou, window: [start_tick, stop_tick], decay }) => {
+    const isOu = ou !== undefined && ou !== input;
+    const meanFmt = states[isOu ? ou : input]!.format;
+    const kickMax = 2 ** states[isOu ? ou : input]!.format.width - 1;
+    const neurons = isOu ? (n === 0 ? fc.constant([] as number[]) : fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { maxLength: 4 })) : someIndices(n);
+    const kick = isOu ? fc.integer({ min: -kickMax, max: kickMax }).filter((k) => k !== 0) : fc.constant(0);
+    return fc.record({ neurons, mean_raw: rawIn(meanFmt), kick_raw: kick }).map(({ neurons, mean_raw, kick_raw }) => ({
+      current: { neurons, input_state: input, start_tick: start_tick!, stop_tick: stop_tick!, mean_raw, decay_q32: isOu ? decay : 0, kick_raw, ou_state: isOu ? ou : 0 },
+    }));
+  });
+}
+
+/**
+ * Drops current stimuli that would break the verifier's sharing rules: an OU state belongs to one
+ * stimulus and is no current's input (inputs are reset every tick).
+ */
+function validCurrents(stimuli: IrProgram["stimuli"]): IrProgram["stimuli"] {
+  const inputs = new Set<number>(), ous = new Set<number>();
+  return stimuli.filter((s) => {
+    const c = s.current;
+    if (!c) return true;
+    const ou = c.kick_raw !== 0 ? c.ou_state : undefined;
+    if (ous.has(c.input_state) || (ou !== undefined && (inputs.has(ou) || ous.has(ou) || ou === c.input_state))) return false;
+    inputs.add(c.input_state);
+    if (ou !== undefined) ous.add(ou);
+    return true;
   });
 }
 
@@ -238,8 +282,8 @@ function arbProbe(states: IrProgram["states"], shape: Shape): fc.Arbitrary<IrPro
 /** Valid programs: group sizes 0..50, random formats, ops that satisfy the op table. verify() accepts every one. */
 export function arbProgram(): fc.Arbitrary<IrProgram> {
   return arbShape.chain((shape) =>
-    fc.tuple(arbHeader, fc.array(arbState(shape), { minLength: 1, maxLength: 5 }), arbConnectivity(shape), fc.array(arbStimulus(shape), { maxLength: 3 })).chain(([header, states, connectivity, stimuli]) =>
-      fc.tuple(fc.array(arbKernel(shape, states), { maxLength: 3 }), fc.array(arbProbe(states, shape), { maxLength: 3 })).map(([kernels, probes]): IrProgram => ({ header, groups: shape.groups, states, connectivity, kernels, stimuli, probes })),
+    fc.tuple(arbHeader, fc.array(arbState(shape), { minLength: 1, maxLength: 5 }), arbConnectivity(shape)).chain(([header, states, connectivity]) =>
+      fc.tuple(fc.array(arbStimulus(shape, states), { maxLength: 3 }), fc.array(arbKernel(shape, states), { maxLength: 3 }), fc.array(arbProbe(states, shape), { maxLength: 3 })).map(([stimuli, kernels, probes]): IrProgram => ({ header, groups: shape.groups, states, connectivity, kernels, stimuli: validCurrents(stimuli), probes })),
     ),
   );
 }

@@ -13,6 +13,7 @@ import { kernelCycles } from "./drc.ts";
 import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 import type { Placement } from "./map.ts";
 import type { ParameterArray } from "./variation.ts";
+import { inputRange, irCurrent, isCurrent, needsOuState, ouFormat } from "./currents.ts";
 
 /** The analog core's non-idealities as data (variation.ts). */
 export interface VariationData {
@@ -48,8 +49,10 @@ export function buildStates(program: Program, quantised: QuantisedVar[], caps: T
         add(g.name, gi, v.name, q.format, q.format.signed ? range : [0, range[1]], v.init, v.unit, v.unitScale);
         continue;
       }
-      // Parameters, inputs and summed values: formats from their values' range.
+      // Parameters, inputs and summed values: formats from their values' range (inputs: also their currents').
       let [lo, hi] = extent(v.init, [0, 0]);
+      const currents = inputRange(program, g.name, v.name);
+      if (currents) [lo, hi] = [Math.min(lo, currents[0]), Math.max(hi, currents[1])];
       if (v.kind === "summed") {
         for (const pr of program.projections) {
           for (const s of pr.summed) {
@@ -107,7 +110,14 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
     const format: Format = { width: caps.stateWidth[owner], signed: false, frac: fracFor(0, hi, caps.stateWidth[owner], false), rounding: "nearest", overflow: "saturate" };
     states.set(`${a.group}.${a.name}`, { index: states.size, group: a.group, name: a.name, format, range: [lo, hi], init: Array.from(a.values, (x) => toRaw(x, format)), unit: "1", unitScale: 1, groupIndex: groupOrder.indexOf(a.group) });
   }
-  // Current stimuli are left out here and reported with the design-rule violations (unsupportedStimuli).
+  // Each OU current keeps its x per neuron in a hidden state array, starting at the mean.
+  program.stimuli.forEach((s, i) => {
+    if (!isCurrent(s) || !needsOuState(s, program.tickSeconds, toRaw)) return;
+    const input = states.get(`${s.target}.${s.input}`)!;
+    const format = ouFormat(s);
+    const mean = s.kind === "ou_current" ? s.mean : s.amplitude;
+    states.set(`${s.target}.__ou${i}`, { index: states.size, group: s.target, name: `__ou${i}`, format, range: [mean, mean], init: [toRaw(mean, format)], unit: input.unit, unitScale: input.unitScale, groupIndex: groupOrder.indexOf(s.target) });
+  });
   const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
   const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise });
@@ -146,12 +156,14 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
       };
     }),
     kernels,
-    stimuli: program.stimuli.flatMap((s): IrProgram["stimuli"] => {
+    stimuli: program.stimuli.flatMap((s, i): IrProgram["stimuli"] => {
       const group = groupIndex.get(s.target)!;
       if (s.kind === "spikes") return [{ group, spikes: { ticks: Array.from(s.ticks), neurons: Array.from(s.which) } }];
       if (s.kind === "poisson") return [{ group, poisson: { neurons: Array.from(s.neurons), prob_per_tick_q32: Math.min(2 ** 32 - 1, Math.round(s.probPerTick * 2 ** 32)), start_tick: s.startTick, stop_tick: s.stopTick, burst_on_ticks: s.burstOnTicks, burst_period_ticks: s.burstPeriodTicks } }];
       if (s.kind === "regular") return [{ group, regular: { neurons: Array.from(s.neurons), start_tick: s.startTick, stop_tick: s.stopTick, interval_ticks: s.intervalTicks } }];
-      return [];
+      const input = states.get(`${s.target}.${s.input}`);
+      if (!input) return []; // reported by unsupportedStimuli
+      return [{ group, current: irCurrent(s, program.tickSeconds, input, states.get(`${s.target}.__ou${i}`), toRaw) }];
     }),
     probes: program.recordings.flatMap((r) => {
       const st = states.get(`${r.group}.${r.var}`)!;
@@ -160,10 +172,10 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   };
 }
 
-/** Stimuli the IR cannot carry yet, as violations reported next to the resource checks. */
+/** Stimuli the IR cannot carry, as violations reported next to the resource checks: currents into an input that is no state of the population. */
 export function unsupportedStimuli(program: Program): { code: string; message: string; hint: string }[] {
-  const unsupported = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
+  const unsupported = program.stimuli.filter((s) => isCurrent(s) && !program.populations.find((p) => p.name === s.target)?.vars.some((v) => v.name === s.input));
   if (unsupported.length === 0) return [];
   const u = unsupported[0]!;
-  return [{ code: "unsupported-stimulus", message: `${u.kind} stimuli (${unsupported.length}, the first on "${u.target}") have no IR v1 encoding yet; fixed-point targets take spike stimuli (spikes, poisson, regular)`, hint: "run this model on the reference target, or drive the neurons through spike sources" }];
+  return [{ code: "unsupported-stimulus", message: `${u.kind} stimuli (${unsupported.length}, the first on "${u.target}") drive an input the population does not declare, so the IR has no state to add them to`, hint: "name one of the population's inputs in the stimulus' input key" }];
 }
