@@ -146,7 +146,8 @@ class KernelBuilder {
     const w = this.input.caps.registerWidth;
     const signed = lo < 0;
     const frac = lo === 0 && hi === 0 ? 0 : Math.min(96, fracFor(lo, hi, w, signed));
-    return { width: w, signed, frac, rounding: this.input.caps.registerRounding, overflow: "saturate" };
+    // Analog kernels stand for continuous circuits: no floor bias from a processor's shifts.
+    return { width: w, signed, frac, rounding: this.digital ? this.input.caps.registerRounding : "nearest", overflow: "saturate" };
   }
 
   constant(value: number): number {
