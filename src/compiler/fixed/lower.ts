@@ -75,11 +75,12 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
   if (!a) return { analog, notes };
   const tauOf = (u: OdeUpdate) => (u.linear && u.B.op === "const" && u.B.value < 0 ? -1 / u.B.value : NaN);
   const inRange = (t: number, r: [number, number]) => t >= r[0] && t <= r[1];
+  const range = (r: [number, number]) => `${Number(r[0].toPrecision(6))}-${Number(r[1].toPrecision(6))}`;
   for (const p of program.populations) {
     for (const u of p.odes) {
       const tau = tauOf(u);
       if (!u.C && inRange(tau, a.neuronTau)) analog.add(`${p.name}.${u.var}`);
-      else notes.push(`${p.name}.${u.var}: digital (${Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau.toPrecision(3)} s outside the analog neuron range ${a.neuronTau[0]}-${a.neuronTau[1]} s, ${a.source}`})`);
+      else notes.push(`${p.name}.${u.var}: digital (${Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau.toPrecision(3)} s outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
     }
   }
   for (const pr of program.projections) {
@@ -87,7 +88,7 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
       const tau = tauOf(u);
       const pureDecay = u.autonomous && u.A.op === "const" && u.A.value === 0 && !u.C;
       if (a.traceTau && pureDecay && inRange(tau, a.traceTau)) analog.add(`${pr.name}.${u.var}`);
-      else notes.push(`${pr.name}.${u.var}: digital (${!pureDecay ? "not a pure decay" : !a.traceTau ? "no analog traces" : `tau ${tau.toPrecision(3)} s outside the analog trace range ${a.traceTau[0]}-${a.traceTau[1]} s, ${a.source}`})`);
+      else notes.push(`${pr.name}.${u.var}: digital (${!pureDecay ? "not a pure decay" : !a.traceTau ? "no analog traces" : `tau ${tau.toPrecision(3)} s outside the analog trace range ${range(a.traceTau)} s, ${a.source}`})`);
     }
   }
   // Analog neuron state may only depend on analog state, inputs and parameters.
