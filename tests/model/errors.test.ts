@@ -91,6 +91,23 @@ describe("bad model files give located errors", () => {
     expect(d!.received).toBe("9 h");
   });
 
+  it("analysis of a projection that does not exist: names it and points at it", () => {
+    const small = resolve("models/stc/memory-network-small.yaml");
+    const file = fixture("bad-analysis.yaml", `engram: 1\nkind: network\nextends: ${small}\nanalysis:\n  assembly: { projection: EE, size: 15, recall_fraction: 0.5, learn: 2 s, recall: [4 s] }\n`);
+    const [d] = diagnosticsOf(file);
+    expect(d!.code).toBe("unknown-projection");
+    expect(d!.received).toBe("EE");
+    expect(d!.where!.line).toBe(5);
+  });
+
+  it("lazy_synapses with a slow step in volts: the unit is checked", () => {
+    const small = resolve("models/stc/memory-network-small.yaml");
+    const file = fixture("bad-slow-step.yaml", `engram: 1\nkind: network\nextends: ${small}\nnumerics: { lazy_synapses: true, slow_step: 1 mV }\n`);
+    const [d] = diagnosticsOf(file);
+    expect(d!.code).toBe("wrong-unit");
+    expect(renderDiagnostics([d!])).toContain("1 mV");
+  });
+
   it("several mistakes are all reported at once", () => {
     const file = fixture("many.yaml", `engram: 1\nkind: network\nextends: ${STET}\nstimuli:\n  - { kind: poisson, target: pree, rate: 100 Hz, start: 7 h, stop: 9 h }\nrecordings:\n  - { var: syn.hh, every: 1 s }\n`);
     const ds = diagnosticsOf(file);
