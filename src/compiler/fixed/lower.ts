@@ -109,6 +109,34 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
 
 class LowerError extends Error {}
 
+/** True when e reads only the group's parameters (per-element constants) and numbers. */
+function parameterOnly(group: GroupIR, e: Expr): boolean {
+  let ok = true;
+  walk(e, (n) => {
+    if (n.op === "noise" || n.op === "cmp" || (n.op === "call" && n.fn === "H")) ok = false;
+    if (n.op === "sym" && (n.scope !== "self" || group.vars.find((v) => v.name === n.name)?.kind !== "param")) ok = false;
+  });
+  return ok;
+}
+
+/** Value of a parameter-only expression for element i. */
+function evaluateAt(group: GroupIR, e: Expr, i: number): number {
+  return evaluate(e, (name) => {
+    const init = group.vars.find((v) => v.name === name)!.init;
+    return init[init.length === 1 ? 0 : i]!;
+  });
+}
+
+/** The fastest (most negative) rate of a linear update over the group's elements; NaN if B varies in time. */
+export function fastestRate(group: GroupIR, B: Expr): number {
+  const f = fold(B);
+  if (f.op === "const") return f.value;
+  if (!parameterOnly(group, f)) return NaN;
+  let worst = Infinity;
+  for (let i = 0; i < group.size; i++) worst = Math.min(worst, evaluateAt(group, f, i));
+  return worst;
+}
+
 /** Builds one kernel: registers, ops, load caching and sequential update semantics. */
 class KernelBuilder {
   readonly registers: { format: IrFixedFormat }[] = [];
@@ -125,6 +153,58 @@ class KernelBuilder {
     /** Digital kernels see analog state through the target's readout (caps.readoutBits). */
     private readonly digital = true,
   ) {}
+
+  /**
+   * Divisions by a parameter that differs per element (tau_mem drawn from a distribution) become
+   * products with a per-element reciprocal computed at compile time, so they can be bounded and
+   * lowered like any product.
+   */
+  withReciprocals(e: Expr): Expr {
+    const go = (n: Expr): Expr => {
+      if (n.op === "div" && n.b.op !== "const" && this.parameterOnly(n.b)) {
+        const b = n.b;
+        return { op: "mul", a: go(n.a), b: this.parameterArray(`__recip_${show(b)}`, (i) => 1 / this.evaluateAt(b, i)) };
+      }
+      if (n.op === "const" || n.op === "sym" || n.op === "noise") return n;
+      const copy = { ...n } as Record<string, unknown>;
+      for (const [k, v] of Object.entries(n)) {
+        if (v && typeof v === "object" && "op" in (v as object)) copy[k] = go(v as Expr);
+        else if (Array.isArray(v)) copy[k] = v.map((x) => (x && typeof x === "object" && "op" in x ? go(x as Expr) : x));
+      }
+      return copy as Expr;
+    };
+    return go(e);
+  }
+
+  parameterOnly(e: Expr): boolean {
+    return parameterOnly(this.group, e);
+  }
+
+  evaluateAt(e: Expr, i: number): number {
+    return evaluateAt(this.group, e, i);
+  }
+
+  /**
+   * A per-element constant array (a hidden state of this group, added to the program's states on
+   * first use) and a symbol that reads it.
+   */
+  parameterArray(name: string, value: (element: number) => number): Expr {
+    const key = `${this.group.name}.${name}`;
+    if (!this.input.states.has(key)) {
+      const values = Float64Array.from({ length: this.group.size }, (_, i) => value(i));
+      let lo = Infinity, hi = -Infinity;
+      for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new LowerError(`per-element constant ${name} of ${this.group.name} is not finite`);
+      const owner = this.input.program.populations.some((p) => p.name === this.group.name) ? "neuron" : "synapse";
+      const width = this.input.caps.stateWidth[owner];
+      const signed = lo < 0;
+      const format: Format = { width, signed, frac: fracFor(Math.min(lo, 0), Math.max(hi, 0), width, signed), rounding: "nearest", overflow: "saturate" };
+      const raw = Array.from(values, (v) => Math.sign(v) * Math.round(Math.abs(v) * 2 ** format.frac));
+      const groupIndex = [...this.input.program.populations, ...this.input.program.projections].findIndex((g) => g.name === this.group.name);
+      this.input.states.set(key, { index: this.input.states.size, group: this.group.name, name, format, range: [lo, hi], init: raw.every((r) => r === raw[0]) ? [raw[0]!] : raw, unit: "1", unitScale: 1, groupIndex } as StateSlot);
+    }
+    return { op: "sym", name, scope: "self" };
+  }
 
   has(name: string, scope: Scope = "self"): boolean {
     const g = scope === "self" ? this.group.name : scope === "pre" ? this.pre! : this.post!;
@@ -201,7 +281,7 @@ class KernelBuilder {
 
   /** Lowers an expression to a register (formats from interval bounds). */
   lower(e: Expr): number {
-    const f = fold(e);
+    const f = this.withReciprocals(fold(e));
     const iv = interval(f, this.rangeOf);
     switch (f.op) {
       case "const":
@@ -348,6 +428,19 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     if (mismatched && !(dv.op === "const" && dv.value === 0)) dv = mul(dv, sym(inflowName(u.var)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
     noiseScale = phi / Math.sqrt(dt);
+  } else if (parts.linear && kb.parameterOnly(B) && !parts.C) {
+    // A decay rate that differs per element but not in time: exponential Euler with per-element
+    // factors (arrays named by the kernel's step, since a slow kernel steps longer).
+    const ticks = `${Math.round(dt * 1e9)}ns`;
+    const D = kb.parameterArray(`__hdecay_${u.var}@${ticks}`, (i) => Math.exp(kb.evaluateAt(B, i) * dt));
+    const phi = kb.parameterArray(`__hphi_${u.var}@${ticks}`, (i) => {
+      const b = kb.evaluateAt(B, i);
+      return b === 0 ? dt : Math.expm1(b * dt) / b;
+    });
+    next = kb.add(x, kb.lower(D), s.format, "MUL");
+    const dv = fold(mul(parts.A, phi));
+    if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
+    noiseScale = Math.sqrt(dt);
   } else {
     const rate: Expr = parts.linear ? add(parts.A, mul(B, sym(u.var))) : parts.A;
     const factor: Expr = parts.linear && B.op !== "const" ? mul(c(dt), add(c(1), mul(B, c(dt / 2)))) : c(dt);
@@ -412,7 +505,8 @@ function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string)
 export function fastVariables(program: Program): Set<string> {
   const fast = new Set<string>();
   for (const g of [...program.populations, ...program.projections]) {
-    for (const u of g.odes) if (u.linear && u.B.op === "const" && u.B.value <= -1) fast.add(`${g.name}.${u.var}`);
+    // a rate that differs per element (heterogeneous time constants) counts by its fastest element
+    for (const u of g.odes) if (u.linear && fastestRate(g, u.B) <= -1) fast.add(`${g.name}.${u.var}`);
   }
   return fast;
 }
