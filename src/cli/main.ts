@@ -15,7 +15,7 @@ usage:
   engram run FILE.engram [--out DIR]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS]
-  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N]
+  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--simd]
@@ -56,9 +56,9 @@ deploy    upload a compiled image to a board over the serial bridge (docs/serial
   --chunk N   upload chunk size in bytes (default 4096, or what the board allows)
   --pace      pace writes to --baud (a PTY has no line rate of its own)
 board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a socat PTY pair)
+          and runs uploaded images on the emulator
 proxy     forwards frames between a host's and a board's serial lines, damaging them on purpose
           (seeded byte corruption, dropped, duplicated and delayed frames) to test a link
-          and runs uploaded images on the emulator
 analyze   cell-assembly measures of a run directory (stc-model.md section 8): recall quality Q and
           mutual information (learning vs recall rates) per recall; writes DIR/analysis.json,
           analysis.md, raster.svg, rates.svg (and weight statistics if DIR/weights.json exists)
