@@ -16,7 +16,7 @@ usage:
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise]
-  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR]
+  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--simd]
   engram devices
