@@ -293,7 +293,7 @@ export async function analyseRun(dir: string, options: Partial<AnalyseOptions> =
         const shift = (a: Int32Array) => a.map((x) => x - exc.first);
         return { t: s.t, classes: weightStats(shift(s.pre), shift(s.post), s.h, s.z, o.assembly, o.h0, o.thetaTag) };
       })
-    : undefined);
+    : previousWeights(dir, o.assembly));
 
   const result: AnalysisResult = {
     dir,
@@ -376,4 +376,19 @@ export async function analyzeCommand(dir: string, options: Partial<AnalyseOption
   for (const c of r.recalls) if (c.skipped) process.stderr.write(`engram: warning: recall at ${c.t} s skipped: ${c.skipped}\n`);
   process.stdout.write(`\nwrote ${r.outputs.map((f) => join(dir, f)).join(", ")}\n`);
   return 0;
+}
+
+/**
+ * Weight statistics that engram run took during the run (it summarises instead of saving every
+ * synapse), kept when the analysis is recomputed for the same assembly.
+ */
+function previousWeights(dir: string, assembly: number): { t: number; classes: ClassStats[] }[] | undefined {
+  const file = join(dir, "analysis.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    const previous = JSON.parse(readFileSync(file, "utf8")) as { options?: { assembly?: number }; weights?: { t: number; classes: ClassStats[] }[] };
+    return previous.options?.assembly === assembly ? previous.weights : undefined;
+  } catch {
+    return undefined; // a damaged earlier analysis is simply recomputed without weights
+  }
 }
