@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { runCommand } from "../../src/cli/run.ts";
+import { analyseRun } from "../../src/cli/analyze.ts";
 
 const run = async (seed: number) => {
   const out = mkdtempSync(join(tmpdir(), "engram-network-"));
@@ -32,6 +33,10 @@ describe("engram run with analysis.assembly", () => {
     expect(caca(1).mean_h).toBeGreaterThan(caca(0).mean_h + 1); // learning potentiates the assembly
     expect(caca(1).tagged_fraction).toBe(1);
     for (const f of ["analysis.md", "raster.svg", "rates.svg", "weights.svg"]) expect(existsSync(join(out, f))).toBe(true);
+    // engram analyze on the same directory recomputes Q and MI and keeps the run's weight statistics
+    const again = await analyseRun(out, { assembly: 15, learn: 2, recall: [4] });
+    expect(again.recalls[0]).toMatchObject({ t: 4, Q: r.Q, mi_bits: r.mi_bits });
+    expect(again.weights).toEqual(a.weights);
   });
 
   it("the same seed gives the same analysis and spikes", async () => {
