@@ -53,6 +53,10 @@ export class Executor {
   /** Why a projection is stepped densely although lazy synapses were asked for. */
   readonly lazyNotes: string[] = [];
   private readonly now = new Float64Array(1);
+  /** Event-driven traces by "projection.var": their per-synapse stamps and decay rate x dt. */
+  private readonly lazyTraces = new Map<string, { stamp: Float64Array; rateDt: number }>();
+  /** Per recording: the lazy trace it reads, whose idle elements are brought up to date when sampled. */
+  private readonly recordLazy: ({ stamp: Float64Array; rateDt: number } | undefined)[];
   private nextSlow = Infinity;
   private lastSlow = 0;
   private readonly maxDelays: number[] = [];
@@ -123,6 +127,7 @@ export class Executor {
       if (typeof plan === "string") this.lazyNotes.push(`${pr.name}: stepped every dt (${plan})`);
       if (plan && typeof plan !== "string") {
         const st = new LazyState(pr.size);
+        for (const tr of plan.traces) this.lazyTraces.set(`${pr.name}.${tr.name}`, { stamp: st.stamp, rateDt: tr.rate * program.tickSeconds });
         this.projKernels.push(lazyActiveKernel(ctx, plan, st, this.now));
         this.lazySlow.push(lazySlowKernel(ctx, plan));
         this.lazyActive.push(st.count);
@@ -166,6 +171,7 @@ export class Executor {
     };
     this.nextSample = program.recordings.map(() => 0);
     this.recordSources = program.recordings.map((r) => this.groups.get(r.group)!.arrays.get(r.var)!);
+    this.recordLazy = program.recordings.map((r) => this.lazyTraces.get(`${r.group}.${r.var}`));
     this.stimLists = program.populations.map((p) => new Int32Array(Math.max(1, p.size)));
     this.stimCounts = new Int32Array(program.populations.length);
     this.lastSpike = new Float64Array(program.populations.length).fill(-Infinity);
@@ -201,7 +207,13 @@ export class Executor {
         const arr = this.recordSources[i]!;
         const row = table.count++;
         table.ticks[row] = t;
-        for (let c = 0; c < r.elements.length; c++) table.columns[c]![row] = arr[r.elements[c]!]! / r.unitScale;
+        const lazy = this.recordLazy[i];
+        for (let c = 0; c < r.elements.length; c++) {
+          const e = r.elements[c]!;
+          // an idle synapse's trace has not been decayed since its stamp: the value it has now
+          const n = lazy ? t - lazy.stamp[e]! : 0;
+          table.columns[c]![row] = (n > 0 ? arr[e]! * Math.exp(lazy!.rateDt * n) : arr[e]!) / r.unitScale;
+        }
         this.nextSample[i] = t + r.everyTicks;
       }
       first = Math.min(first, this.nextSample[i]!);
