@@ -16,7 +16,7 @@
  * What it costs in accuracy (operator splitting, summed values held for a slow step) is measured
  * against full stepping in tests/stc/lazy.test.ts and docs/numerics.md.
  */
-import { walk, type Expr } from "../../src/ir/expr.ts";
+import { rewrite, show, walk, type Expr } from "../../src/ir/expr.ts";
 import { fold } from "../../src/ir/interpret.ts";
 import type { EventAssign, OdeUpdate, ProjectionIR } from "../../src/ir/program.ts";
 import { splitUpdate, type UpdateParts } from "../../src/ir/split.ts";
@@ -46,7 +46,9 @@ export function lazyPlan(pr: ProjectionIR): LazyPlan | string {
   const isTrace = (n: string) => traces.some((t) => t.name === n);
   const fast: OdeUpdate[] = [];
   const slow: OdeUpdate[] = [];
-  const conditions: Expr[] = [];
+  // Keyed by text: the same condition (H(Ca - theta_p)) gates several terms; test it once per synapse.
+  const conditions = new Map<string, Expr>();
+  let mixed = false;
   for (const u of pr.odes) {
     if (isTrace(u.var)) continue;
     if (!u.linear) return `${u.var} is not linear in itself`;
@@ -66,31 +68,21 @@ export function lazyPlan(pr: ProjectionIR): LazyPlan | string {
           else other = true;
         }
       });
-      if (traceNames > 0) conditions.push(n);
-      if (traceNames > 0 && other) conditions.push({ op: "const", value: NaN }); // marks: mixed condition
+      if (traceNames > 0) conditions.set(show(n), n);
+      if (traceNames > 0 && other) mixed = true;
     });
   }
-  if (conditions.some((c) => c.op === "const")) return "a condition mixes traces with other variables";
+  if (mixed) return "a condition mixes traces with other variables";
   // Every condition must be off when its traces have decayed to zero.
-  for (const c of conditions) {
+  for (const c of conditions.values()) {
     const atZero = fold(substituteTraces(c, isTrace));
     if (!(atZero.op === "const" && atZero.value === 0)) return "a trace condition is on at zero";
   }
-  return { traces, fast, slow, conditions };
+  return { traces, fast, slow, conditions: [...conditions.values()] };
 }
 
-function substituteTraces(e: Expr, isTrace: (n: string) => boolean): Expr {
-  const go = (n: Expr): Expr => {
-    if (n.op === "sym") return n.scope === "self" && isTrace(n.name) ? { op: "const", value: 0 } : n;
-    const copy = { ...n } as Record<string, unknown>;
-    for (const [k, v] of Object.entries(n)) {
-      if (v && typeof v === "object" && "op" in (v as object)) copy[k] = go(v as Expr);
-      else if (Array.isArray(v)) copy[k] = v.map((x) => (x && typeof x === "object" && "op" in x ? go(x as Expr) : x));
-    }
-    return copy as Expr;
-  };
-  return go(e);
-}
+const substituteTraces = (e: Expr, isTrace: (n: string) => boolean): Expr =>
+  rewrite(e, (n) => (n.op === "sym" && n.scope === "self" && isTrace(n.name) ? { op: "const", value: 0 } : n));
 
 /** Per-projection bookkeeping shared by the lazy kernels. */
 export class LazyState {

@@ -10,7 +10,9 @@ import type { TargetCaps } from "./caps.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
 import { kernelCycles } from "./drc.ts";
-import { fracFor, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
+import { constantArray, fracFor, toRaw, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
+
+export { toRaw };
 import type { Placement } from "./map.ts";
 import type { ParameterArray } from "./variation.ts";
 import { inputRange, irCurrent, isCurrent, needsOuState, ouFormat } from "./currents.ts";
@@ -19,15 +21,6 @@ import { inputRange, irCurrent, isCurrent, needsOuState, ouFormat } from "./curr
 export interface VariationData {
   arrays: ParameterArray[];
   noise: Map<string, number>;
-}
-
-/** Raw integer of a real value in a format: nearest with ties away from zero (the IR's rule), saturated. */
-export function toRaw(x: number, f: Format): number {
-  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
-  const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
-  const scaled = x * 2 ** f.frac;
-  const r = Math.sign(scaled) * Math.round(Math.abs(scaled)); // Math.round alone sends -2.5 to -2
-  return Math.min(hi, Math.max(lo, r));
 }
 
 export function buildStates(program: Program, quantised: QuantisedVar[], caps: TargetCaps): Map<string, StateSlot & { init: number[]; unit: string; unitScale: number; groupIndex: number }> {
@@ -104,11 +97,9 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   const states = buildStates(program, quantised, caps);
   const groupOrder = [...program.populations, ...program.projections].map((g) => g.name);
   for (const a of variation?.arrays ?? []) {
-    // Per-element constants (mismatched circuits): unsigned, at the owner's state width.
+    // Per-element constants (mismatched circuits), at the owner's state width.
     const owner = program.populations.some((p) => p.name === a.group) ? "neuron" : "synapse";
-    const [lo, hi] = extent(a.values, [0, 0]);
-    const format: Format = { width: caps.stateWidth[owner], signed: false, frac: fracFor(0, hi, caps.stateWidth[owner], false), rounding: "nearest", overflow: "saturate" };
-    states.set(`${a.group}.${a.name}`, { index: states.size, group: a.group, name: a.name, format, range: [lo, hi], init: Array.from(a.values, (x) => toRaw(x, format)), unit: "1", unitScale: 1, groupIndex: groupOrder.indexOf(a.group) });
+    states.set(`${a.group}.${a.name}`, { index: states.size, group: a.group, name: a.name, ...constantArray(a.values, caps.stateWidth[owner]), unit: "1", unitScale: 1, groupIndex: groupOrder.indexOf(a.group) });
   }
   // Each OU current keeps its x per neuron in a hidden state array, starting at the mean.
   program.stimuli.forEach((s, i) => {

@@ -16,7 +16,7 @@
  * decay it equals the jump of the float64 reference (which applies it after the decay).
  */
 import { EngramError } from "../../diagnostics/diagnostic.ts";
-import { show, walk, type Expr, type Scope } from "../../ir/expr.ts";
+import { rewrite, show, walk, type Expr, type Scope } from "../../ir/expr.ts";
 import { evaluate, fold } from "../../ir/interpret.ts";
 import { conditionsOnly, substituteConditions } from "../../ir/conditions.ts";
 import type { IrFixedFormat, IrProgram } from "../../ir/codec.ts";
@@ -24,7 +24,7 @@ import type { EventAssign, GroupIR, OdeUpdate, Program } from "../../ir/program.
 import { OP_BY_NAME } from "../../ir/ops.ts";
 import type { TargetCaps } from "./caps.ts";
 import { interval, type Interval } from "./interval.ts";
-import { fracFor, type Format } from "./quantise.ts";
+import { constantArray, fracFor, type Format } from "./quantise.ts";
 import { decayName, GAIN, inflowName } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
 
@@ -160,20 +160,11 @@ class KernelBuilder {
    * lowered like any product.
    */
   withReciprocals(e: Expr): Expr {
-    const go = (n: Expr): Expr => {
-      if (n.op === "div" && n.b.op !== "const" && this.parameterOnly(n.b)) {
-        const b = n.b;
-        return { op: "mul", a: go(n.a), b: this.parameterArray(`__recip_${show(b)}`, (i) => 1 / this.evaluateAt(b, i)) };
-      }
-      if (n.op === "const" || n.op === "sym" || n.op === "noise") return n;
-      const copy = { ...n } as Record<string, unknown>;
-      for (const [k, v] of Object.entries(n)) {
-        if (v && typeof v === "object" && "op" in (v as object)) copy[k] = go(v as Expr);
-        else if (Array.isArray(v)) copy[k] = v.map((x) => (x && typeof x === "object" && "op" in x ? go(x as Expr) : x));
-      }
-      return copy as Expr;
-    };
-    return go(e);
+    return rewrite(e, (n) => {
+      if (n.op !== "div" || n.b.op === "const" || !this.parameterOnly(n.b)) return n;
+      const b = n.b;
+      return { op: "mul", a: n.a, b: this.parameterArray(`__recip_${show(b)}`, (i) => 1 / this.evaluateAt(b, i)) };
+    });
   }
 
   parameterOnly(e: Expr): boolean {
@@ -192,16 +183,10 @@ class KernelBuilder {
     const key = `${this.group.name}.${name}`;
     if (!this.input.states.has(key)) {
       const values = Float64Array.from({ length: this.group.size }, (_, i) => value(i));
-      let lo = Infinity, hi = -Infinity;
-      for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-      if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new LowerError(`per-element constant ${name} of ${this.group.name} is not finite`);
+      if (!values.every(Number.isFinite)) throw new LowerError(`per-element constant ${name} of ${this.group.name} is not finite`);
       const owner = this.input.program.populations.some((p) => p.name === this.group.name) ? "neuron" : "synapse";
-      const width = this.input.caps.stateWidth[owner];
-      const signed = lo < 0;
-      const format: Format = { width, signed, frac: fracFor(Math.min(lo, 0), Math.max(hi, 0), width, signed), rounding: "nearest", overflow: "saturate" };
-      const raw = Array.from(values, (v) => Math.sign(v) * Math.round(Math.abs(v) * 2 ** format.frac));
       const groupIndex = [...this.input.program.populations, ...this.input.program.projections].findIndex((g) => g.name === this.group.name);
-      this.input.states.set(key, { index: this.input.states.size, group: this.group.name, name, format, range: [lo, hi], init: raw.every((r) => r === raw[0]) ? [raw[0]!] : raw, unit: "1", unitScale: 1, groupIndex } as StateSlot);
+      this.input.states.set(key, { index: this.input.states.size, group: this.group.name, name, ...constantArray(values, this.input.caps.stateWidth[owner]), unit: "1", unitScale: 1, groupIndex } as StateSlot);
     }
     return { op: "sym", name, scope: "self" };
   }

@@ -60,6 +60,28 @@ export function fracFor(lo: number, hi: number, width: number, signed: boolean):
   return Math.max(-64, Math.min(96, frac)); // the IR's format limits
 }
 
+/** Raw integer of a real value in a format: nearest with ties away from zero (the IR's rule), saturated. */
+export function toRaw(x: number, f: Format): number {
+  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
+  const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
+  const scaled = x * 2 ** f.frac;
+  const r = Math.sign(scaled) * Math.round(Math.abs(scaled)); // Math.round alone sends -2.5 to -2
+  return Math.min(hi, Math.max(lo, r));
+}
+
+/**
+ * A per-element constant array as state (mismatched circuits, per-element parameters): a format
+ * of `width` bits sized to its values, the raw values (one when all are equal) and their range.
+ */
+export function constantArray(values: ArrayLike<number>, width: number): { format: Format; init: number[]; range: [number, number] } {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) (lo = Math.min(lo, values[i]!)), (hi = Math.max(hi, values[i]!));
+  const signed = lo < 0;
+  const format: Format = { width, signed, frac: fracFor(Math.min(lo, 0), Math.max(hi, 0), width, signed), rounding: "nearest", overflow: "saturate" };
+  const raw = Array.from(values, (v) => toRaw(v, format));
+  return { format, init: raw.every((r) => r === raw[0]) ? [raw[0]!] : raw, range: [lo, hi] };
+}
+
 export function quantise(
   program: Program,
   stats: Map<string, VarStats>,
