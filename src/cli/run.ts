@@ -147,7 +147,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   if (program.analysis) {
     const a = program.analysis;
     const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
-    written.push(...["analysis.json", "analysis.md", "raster.svg", "rates.svg"].map((f) => join(out, f)));
+    written.push(...result.outputs.map((f) => join(out, f)));
     if (weights && weights.length > 1) {
       const classes = weights[0]!.classes.map((c) => c.class);
       const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights!.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
