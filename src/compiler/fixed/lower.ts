@@ -25,7 +25,7 @@ import { OP_BY_NAME } from "../../ir/ops.ts";
 import type { TargetCaps } from "./caps.ts";
 import { interval, type Interval } from "./interval.ts";
 import { constantArray, fracFor, type Format } from "./quantise.ts";
-import { decayName, GAIN, inflowName } from "./variation.ts";
+import { decayName, GAIN, inflowName, MAX_FACTOR } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
 
 export { splitUpdate };
@@ -453,15 +453,15 @@ function withChipNoise(u: OdeUpdate, coefficient: number | undefined): UpdatePar
 function crossbarWeight(kb: KernelBuilder, value: Expr, input: LowerInput): number {
   let v = kb.lower(value);
   const xb = input.caps.synapseArray;
+  const [lo, hi] = interval(fold(value), kb.rangeOf);
   if (xb) {
-    const [lo, hi] = interval(fold(value), kb.rangeOf);
     const signed = lo < 0; // the row's sign, carried as one more bit
     const width = xb.weightBits + (signed ? 1 : 0);
     const r = kb.reg({ width, signed, frac: fracFor(lo, hi, width, signed), rounding: "nearest", overflow: "saturate" });
     kb.emit("COPY", { dst: r, src: [v] });
     v = r;
   }
-  if (kb.has(GAIN)) v = kb.add(v, kb.value(GAIN, "self"), kb.formatFor(interval({ op: "mul", a: fold(value), b: c(1.5) }, kb.rangeOf), "weight x gain"), "MUL");
+  if (kb.has(GAIN)) v = kb.add(v, kb.value(GAIN, "self"), kb.formatFor([lo * MAX_FACTOR, hi * MAX_FACTOR], "weight x gain"), "MUL");
   return v;
 }
 

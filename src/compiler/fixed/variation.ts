@@ -39,9 +39,12 @@ export interface ParameterArray {
   values: Float64Array;
 }
 
+/** Largest factor a mismatched circuit may deviate by (and 2 - MAX_FACTOR the smallest). */
+export const MAX_FACTOR = 1.5;
+
 /** A relative error 1 + sd N(0,1), kept within [0.5, 1.5]: a circuit does not change sign or vanish. */
 function factor(rng: Rng, sd: number): number {
-  return Math.min(1.5, Math.max(0.5, 1 + sd * rng.normal()));
+  return Math.min(MAX_FACTOR, Math.max(2 - MAX_FACTOR, 1 + sd * rng.normal()));
 }
 
 const constantRate = (u: Program["populations"][number]["odes"][number]): number | null => (u.linear && u.B.op === "const" && u.B.value < 0 ? u.B.value : null);
