@@ -12,7 +12,6 @@ import { lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
 import { kernelCycles } from "./drc.ts";
 import { constantArray, fracFor, toRaw, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 
-export { toRaw };
 import type { Placement } from "./map.ts";
 import type { ParameterArray } from "./variation.ts";
 import { inputRange, irCurrent, isCurrent, needsOuState, ouFormat } from "./currents.ts";
