@@ -188,7 +188,7 @@ function simdBench(quick: boolean): string[] {
   const { ir, kernel } = fullChipProgram("nearest");
   const n = SYNAPSES;
   const state = ir.states.map((s) => Float64Array.from(s.init.length === 1 ? new Array<number>(ir.groups[s.group]!.size).fill(s.init[0]!) : s.init));
-  const js = generateKernel(kernel, ir, { state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench:noise"), spike: () => {} });
+  const js = generateKernel(kernel, ir, { state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench:noise"), spike: () => {}, now: new Float64Array(1) });
   const jsApply = () => {
     for (let e = 0; e < n; e++) js(e);
   };

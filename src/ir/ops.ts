@@ -8,7 +8,7 @@
  * Costs: BrainScaleS-2 counts PPU cycles per vector instruction (64 lanes of 16 bit or 128 of
  * 8 bit); the CMOS chip counts datapath cycles per element. Sources in the `costSource` column.
  */
-export type OperandKind = "dst" | "src" | "imm" | "state" | "index";
+export type OperandKind = "dst" | "src" | "imm" | "state" | "index" | "table";
 
 export interface OpInfo {
   code: number;
@@ -46,6 +46,8 @@ export const OPS: readonly OpInfo[] = [
   { code: 17, name: "RAND_NORMAL", operands: ["dst", "src"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 8, cmos: 4 }, costSource: "assumption: sum of LFSR bytes (targets.md 1.7: 8-bit outputs, 128 per read) approximating a normal; CMOS: on-chip Gaussian generator, 4 cycles", doc: "dst <- a standard-normal sample in dst's format, from the target's random source, if src0 != 0; else 0 and no draw (noise that is off costs nothing)" },
   { code: 18, name: "SPIKE", operands: ["src"], sources: 1, rounding: "exact", overflow: "none", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: spike injection through the omnibus (per vector, assumed 1 cycle)", doc: "emit a spike for this element when src0 != 0" },
   { code: 19, name: "COPY", operands: ["dst", "src"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 0 }, costSource: VECTOR_ALU, doc: "dst <- src0 converted to dst's format" },
+  { code: 20, name: "NOW", operands: ["dst", "imm"], sources: 0, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: the PPU's 64-bit time base (SPR 284); CMOS: assumption, a tick counter register", doc: "dst <- the current tick + imm (an integer): time stamps of event-driven state" },
+  { code: 21, name: "LOOKUP", operands: ["dst", "src", "table"], sources: 1, rounding: "exact", overflow: "none", cost: { bss2: 49, cmos: 1 }, costSource: "targets.md 1.7: internal-memory vector load 49 cycles; CMOS: assumption, one ROM read", doc: "dst <- table[clamp(floor(src0), 0, len - 1)] (raw entries in dst's format): decay factors over elapsed ticks" },
 ];
 
 export const OP_BY_NAME: ReadonlyMap<string, OpInfo> = new Map(OPS.map((o) => [o.name, o]));

@@ -14,7 +14,8 @@
  * program order adds its spikes or its current (src/ir/current.ts); (2) periodic kernels of neuron groups due this tick, in
  * program order, over every element; SPIKE marks the element as spiking at this tick;
  * (3) spike-triggered kernels, in program order, over the synapses of the neurons that spiked
- * `delay` ticks ago; (4) periodic kernels of synapse groups; then probes sample if due.
+ * `delay` ticks ago; (4) periodic kernels of synapse groups; then probes sample if due. A gated
+ * periodic kernel runs only over the elements whose gate state is non-zero, in ascending order.
  */
 import { roundingDraw } from "./rounding.ts";
 import { Rng } from "../util/rng.ts";
@@ -182,6 +183,17 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
           regs[o.dst] = { raw: convert({ raw: scaled, frac: 40 }, dstFmt!, uniform), frac: dstFmt!.frac };
           break;
         }
+        case "NOW":
+          regs[o.dst] = { raw: convert({ raw: BigInt(t) + BigInt(o.imm), frac: 0 }, dstFmt!, uniform), frac: dstFmt!.frac };
+          break;
+        case "LOOKUP": {
+          const x = regs[o.src[0]!]!;
+          const table = o.table!;
+          const floor = x.frac >= 0 ? x.raw >> BigInt(x.frac) : x.raw << BigInt(-x.frac); // >> floors BigInts
+          const i = floor < 0n ? 0 : floor >= BigInt(table.length) ? table.length - 1 : Number(floor);
+          regs[o.dst] = { raw: BigInt(table[i]!), frac: dstFmt!.frac };
+          break;
+        }
         case "SPIKE":
           if (regs[o.src[0]!]!.raw !== 0n) {
             spikeSet(t, k.group).add(element);
@@ -201,7 +213,8 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
       if (!k.periodic || p.groups[k.group]!.kind !== kind) continue;
       const { period_ticks: period, offset_ticks: offset } = k.periodic;
       if (t < offset || (t - offset) % period !== 0) continue;
-      for (let e = 0; e < sizes[k.group]!; e++) runKernel(k, e, t);
+      const gate = k.periodic.gated ? state[k.periodic.gate_state!]! : null;
+      for (let e = 0; e < sizes[k.group]!; e++) if (!gate || gate[e] !== 0n) runKernel(k, e, t);
     }
   };
 

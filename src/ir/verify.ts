@@ -16,6 +16,7 @@ export const LIMITS = {
   maxRegisters: 4096,
   maxOpsPerKernel: 65536,
   maxDelayTicks: 1 << 20,
+  maxTable: 1 << 16,
   maxDurationTicks: Number.MAX_SAFE_INTEGER,
   maxDiagnostics: 25,
 } as const;
@@ -123,6 +124,8 @@ export function verify(p: IrProgram, file = "<program>"): void {
   const connected = new Set((p.connectivity ?? []).map((c) => c.synapses));
 
   const kernels = p.kernels ?? [];
+  const gates = new Set<number>();
+  const stateWritesAcross: [(string | number)[], number][] = [];
   if (kernels.length > LIMITS.maxKernels) bad(["kernels"], `too many kernels (limit ${LIMITS.maxKernels})`, kernels.length);
   kernels.slice(0, LIMITS.maxKernels).forEach((k, i) => {
     const path = ["kernels", i];
@@ -133,6 +136,12 @@ export function verify(p: IrProgram, file = "<program>"): void {
     if (k.periodic) {
       if (!Number.isSafeInteger(k.periodic.period_ticks) || k.periodic.period_ticks < 1) bad([...path, "periodic", "period_ticks"], "timer period must be at least one tick", k.periodic.period_ticks);
       if (!Number.isSafeInteger(k.periodic.offset_ticks) || k.periodic.offset_ticks < 0) bad([...path, "periodic", "offset_ticks"], "timer offset must be a non-negative integer", k.periodic.offset_ticks);
+      if (k.periodic.gated) {
+        const g = k.periodic.gate_state ?? 0;
+        if (!Number.isInteger(g) || g < 0 || g >= states.length) bad([...path, "periodic", "gate_state"], `state array ${g} does not exist (the program has ${states.length})`, g);
+        else if (states[g]!.group !== k.group) bad([...path, "periodic", "gate_state"], `a gate must be a state of the kernel's own group ${k.group}, but "${states[g]!.name}" belongs to group ${states[g]!.group}`, g);
+        else gates.add(g);
+      }
     } else if (k.on_spike) {
       groupOk([...path, "on_spike", "source"], k.on_spike.source, NEURONS);
       if (!Number.isInteger(k.on_spike.delay_ticks) || k.on_spike.delay_ticks > LIMITS.maxDelayTicks) bad([...path, "on_spike", "delay_ticks"], `delay must be at most ${LIMITS.maxDelayTicks} ticks`, k.on_spike.delay_ticks);
@@ -166,6 +175,16 @@ export function verify(p: IrProgram, file = "<program>"): void {
           }
         }
       }
+      if (op.name === "LOOKUP") {
+        const table = o.table ?? [];
+        if (table.length === 0 || table.length > LIMITS.maxTable) bad([...opath, "table"], `a lookup table has 1 to ${LIMITS.maxTable} entries`, table.length);
+        else if (o.dst < k.registers.length && k.registers[o.dst]?.format) {
+          const [lo, hi] = rawRange(k.registers[o.dst]!.format);
+          const m = table.findIndex((v) => !Number.isSafeInteger(v) || v < lo || v > hi);
+          if (m >= 0) bad([...opath, "table", m], `table entry does not fit the destination format [${lo}, ${hi}]`, table[m]);
+        }
+      }
+      if ((op.name === "STORE" || op.name === "STORE_ADD") && o.index !== 1) stateWritesAcross.push([[...opath, "state"], o.state]);
       if (op.name === "SHR" || op.name === "SHL") {
         if (!Number.isInteger(o.imm) || o.imm < 0 || o.imm > 63) bad([...opath, "imm"], "shift must be 0..63", o.imm);
       } else if (op.name === "CONST" && o.dst < k.registers.length && k.registers[o.dst]?.format) {
@@ -175,12 +194,16 @@ export function verify(p: IrProgram, file = "<program>"): void {
     });
   });
 
+  // A gate changes only at its own element, so a gated run's element set is known when it starts.
+  for (const [path, st] of stateWritesAcross) if (gates.has(st)) bad(path, `state ${st} gates a kernel, so it may only be written at the element itself (SELF index)`, st);
+
   /** 64-bit tick fields arrive as JS numbers: above 2^53 they are no longer exact. */
   const ticksOk = <K extends string>(path: (string | number)[], q: Record<K, number>, keys: K[]) => {
     for (const key of keys) if (!Number.isSafeInteger(q[key]) || q[key] < 0) bad([...path, key], "tick must be a non-negative integer below 2^53", q[key]);
   };
   // Inputs are reset every tick and OU states belong to one stimulus: no state may be both, or shared.
   const inputStates = new Set((p.stimuli ?? []).flatMap((s) => (s.current ? [s.current.input_state] : [])));
+  for (const g of gates) if (inputStates.has(g)) bad(["states", g], "a gate state cannot be the input of a current stimulus (inputs are reset every tick)", g);
   const ouOwner = new Map<number, number>();
   (p.stimuli ?? []).forEach((s, i) => s.current && s.current.kick_raw !== 0 && !ouOwner.has(s.current.ou_state) && ouOwner.set(s.current.ou_state, i));
   const checkCurrent = (path: (string | number)[], c: NonNullable<IrProgram["stimuli"][number]["current"]>, group: number, n: number) => {

@@ -31,6 +31,7 @@ export const caps: TargetCaps = {
   },
   readoutBits: num(f.readout!.cadc_bits!), // digital kernels read analog state through the 8-bit CADC
   splitSlow: true,
+  gatedKernels: false, // the PPU updates whole synapse rows as vectors: skipping single synapses saves no work
   maxStepOverTau: 0.1,
   synapseArray: {
     arrays: num(f.synapses!.arrays!),

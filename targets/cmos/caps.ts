@@ -21,6 +21,7 @@ export const caps: TargetCaps = {
   variation: null, // no analog core
   readoutBits: null, // calcium, early and late state all live in the digital datapath
   splitSlow: true,
+  gatedKernels: true, // assumption: a gate bit per synapse word lets the update units skip idle synapses
   maxStepOverTau: 0.1,
   synapseArray: null, // synapses are addressed memory words, not a crossbar
   limits: { neurons: num(f.resources!.neurons!), synapses: num(f.resources!.synapses!), fanIn: num(f.resources!.fan_in!), memoryBytes: 0 },

@@ -39,6 +39,8 @@ export interface KernelContext {
   uniform: () => number;
   noise: Rng;
   spike: (group: number, element: number) => void;
+  /** [the tick being run] (NOW). */
+  now: Float64Array;
 }
 
 /**
@@ -154,6 +156,14 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
       case "COPY":
         lines.push(`${r(o.dst)} = ${c(r(a!), fmt[a!]!.frac, d)};`);
         break;
+      case "NOW":
+        lines.push(`${r(o.dst)} = ${c(`${ref(ctx.now)}[0] + ${o.imm}`, 0, d)};`);
+        break;
+      case "LOOKUP": {
+        const table = Float64Array.from(o.table!);
+        lines.push(`{ const i = Math.floor(${r(a!)} * ${2 ** -fmt[a!]!.frac}); ${r(o.dst)} = ${ref(table)}[i < 0 ? 0 : i > ${table.length - 1} ? ${table.length - 1} : i]; }`);
+        break;
+      }
       case "SHR":
       case "SHL":
         lines.push(`${r(o.dst)} = ${c(r(a!), fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm), d)};`);

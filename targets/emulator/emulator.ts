@@ -18,6 +18,9 @@ import { generateKernel, numberSafe } from "./codegen.ts";
 import { currentInputs, isOu, normalSample, ouStep } from "../../src/ir/current.ts";
 import { addToInputNumber, ouStepNumber } from "./current.ts";
 import type { IrCurrent } from "../../src/ir/codec.ts";
+import { OP_BY_NAME } from "../../src/ir/ops.ts";
+
+const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
 
 /** A current stimulus prepared for the tick loop: raw bounds of its input and OU state, and the shift between them. */
 interface PreparedCurrent {
@@ -35,6 +38,19 @@ interface PreparedCurrent {
 
 type Kernel = IrProgram["kernels"][number];
 type OpFn = (element: number) => void;
+
+/**
+ * The elements a gate state holds open (non-zero), for the gated kernels that read it: a list kept
+ * ascending, as the interpreter visits them. Elements join when a write opens them and leave at
+ * the next compaction once closed.
+ */
+interface Gate {
+  state: Float64Array;
+  member: Uint8Array;
+  list: Int32Array;
+  count: number;
+  sorted: boolean;
+}
 
 export interface EmulatorStats {
   ticks: number;
@@ -80,6 +96,12 @@ export class Emulator {
   private readonly eventDeadline: number;
   private readonly cyclesPerTick: number;
   tick = 0;
+  /** [the tick being run], read by NOW. */
+  private readonly now = new Float64Array(1);
+  /** Per gate state index: its open elements. */
+  private readonly gates = new Map<number, Gate>();
+  /** Per kernel: the gates whose state it writes (at its own element). */
+  private readonly writesGates: Gate[][];
   private readonly rounding: Rng;
   private readonly noise: Rng;
   private readonly stimRng: Rng[];
@@ -137,7 +159,16 @@ export class Emulator {
     this.firedTick = new Float64Array(this.maxDelay + 1).fill(-1);
     this.recentSpikes = program.groups.map(() => []);
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
-    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions };
+    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now };
+    for (const k of program.kernels) {
+      const g = k.periodic?.gated ? k.periodic.gate_state! : -1;
+      if (g >= 0 && !this.gates.has(g)) {
+        const n = this.state[g]!.length;
+        this.gates.set(g, { state: this.state[g]!, member: new Uint8Array(n), list: new Int32Array(n), count: 0, sorted: true });
+      }
+    }
+    this.writesGates = program.kernels.map((k) => [...new Set(k.ops.filter((o) => (o.op === OP_STORE || o.op === OP_STORE_ADD) && this.gates.has(o.state)).map((o) => this.gates.get(o.state)!))]);
+    this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     this.idle = new Uint8Array(program.kernels.length);
     this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || OP_BY_CODE.get(o.op)!.name === "STORE_ADD").map((o) => o.state))));
@@ -281,12 +312,57 @@ export class Emulator {
           const frac = fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm);
           return () => (regs[dst] = convertNumber(regs[a!]!, frac, d, uniform));
         }
+        case "NOW": {
+          const now = this.now;
+          return () => (regs[dst] = convertNumber(now[0]! + o.imm, 0, d, uniform));
+        }
+        case "LOOKUP": {
+          const table = Float64Array.from(o.table!), scale = 2 ** -fmt[a!]!.frac, last = table.length - 1;
+          return () => {
+            const i = Math.floor(regs[a!]! * scale);
+            regs[dst] = table[i < 0 ? 0 : i > last ? last : i]!;
+          };
+        }
       }
       throw new Error(`emulator: no implementation of ${name}`);
     });
     return (e) => {
       for (let i = 0; i < fns.length; i++) fns[i]!(e);
     };
+  }
+
+  /** Element e joins gate g's list if its state opened it. */
+  private open(g: Gate, e: number): void {
+    if (g.state[e] !== 0 && g.member[e] === 0) {
+      g.member[e] = 1;
+      g.list[g.count++] = e;
+      g.sorted = false;
+    }
+  }
+
+  /** Drops closed elements from g's list and puts it in ascending order. */
+  private compact(g: Gate): void {
+    let n = 0;
+    for (let j = 0; j < g.count; j++) {
+      const e = g.list[j]!;
+      if (g.state[e] !== 0) g.list[n++] = e;
+      else g.member[e] = 0;
+    }
+    g.count = n;
+    if (!g.sorted) {
+      g.list.subarray(0, n).sort();
+      g.sorted = true;
+    }
+  }
+
+  /** Rebuilds every gate's list from its state (start, restore, after an ungated kernel wrote one). */
+  private rescanGates(): void {
+    for (const g of this.gates.values()) {
+      g.count = 0;
+      g.member.fill(0);
+      for (let e = 0; e < g.state.length; e++) this.open(g, e);
+      g.sorted = true;
+    }
   }
 
   private write(state: number, arr: Float64Array, i: number, v: number): void {
@@ -345,6 +421,10 @@ export class Emulator {
       const { k, run } = this.kernels[i]!;
       const { period_ticks: period, offset_ticks: offset } = k.periodic!;
       if (t < offset || (t - offset) % period !== 0) continue;
+      if (k.periodic!.gated) {
+        this.runGated(i, k, run);
+        continue;
+      }
       if (this.idle[i] === 1 && this.unchanged(i, this.idleAt[i]!)) {
         this.stats.kernelSkips++;
         this.account(k); // the chip runs it all the same
@@ -355,6 +435,7 @@ export class Emulator {
       for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
       this.account(k);
+      if (this.writesGates[i]!.length > 0) this.rescanGates();
       const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
       this.idle[i] = noOp ? 1 : 0;
       if (noOp) {
@@ -364,15 +445,33 @@ export class Emulator {
     }
   }
 
+  /** A gated kernel over its open elements (none open: nothing runs, nothing is charged). */
+  private runGated(i: number, k: Kernel, run: (e: number) => void): void {
+    const g = this.gates.get(k.periodic!.gate_state!)!;
+    this.compact(g);
+    const n = g.count, list = g.list;
+    if (n === 0) return;
+    for (let j = 0; j < n; j++) run(list[j]!);
+    this.stats.kernelRuns++;
+    this.account(k, n / this.program.groups[k.group]!.size);
+    for (const w of this.writesGates[i]!) {
+      if (w === g) continue;
+      for (let j = 0; j < n; j++) this.open(w, list[j]!);
+    }
+    this.compact(g);
+  }
+
   /**
    * Charges a digital kernel run to the cycle budget (work is served in order at cyclesPerTick);
-   * it is an overrun if it cannot complete within its deadline.
+   * it is an overrun if it cannot complete within its deadline. A gated run costs its share of
+   * the group's elements.
    */
-  private account(k: Kernel): void {
+  private account(k: Kernel, share = 1): void {
     if (k.unit !== 1 || k.cycles === 0) return;
+    const cycles = share === 1 ? k.cycles : Math.ceil(k.cycles * share);
     const deadline = k.periodic ? k.periodic.period_ticks : this.eventDeadline === Infinity ? 1 : this.eventDeadline;
-    if ((this.backlog + k.cycles) / this.cyclesPerTick > deadline) this.stats.overruns++;
-    this.backlog += k.cycles;
+    if ((this.backlog + cycles) / this.cyclesPerTick > deadline) this.stats.overruns++;
+    this.backlog += cycles;
     if (this.backlog > this.stats.maxBacklogCycles) this.stats.maxBacklogCycles = this.backlog;
   }
 
@@ -388,6 +487,7 @@ export class Emulator {
     const p = this.program;
     const slotIndex = t % (this.maxDelay + 1);
     const slot = this.fired[slotIndex]!;
+    this.now[0] = t;
     for (const s of slot) if (s.size > 0) s.clear();
     this.firedTick[slotIndex] = t;
     if (this.currents.length > 0) this.applyCurrents(t);
@@ -407,7 +507,17 @@ export class Emulator {
       if (fired.size === 0) continue;
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
       const neurons = fired.size === 1 ? fired : [...fired].sort((x, y) => x - y);
-      for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      const opens = this.writesGates[i]!;
+      if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      else {
+        for (const n of neurons) {
+          for (let s = start[n]!; s < start[n + 1]!; s++) {
+            const e = order[s]!;
+            run(e);
+            for (const g of opens) this.open(g, e);
+          }
+        }
+      }
       this.account(k);
     }
     this.periodic(this.synapseKernels);
@@ -493,8 +603,9 @@ export class Emulator {
     if (e === t) return t;
     for (const list of [this.neuronKernels, this.synapseKernels]) {
       for (const i of list) {
-        if (this.idle[i] === 1 && this.unchanged(i, this.idleAt[i]!)) continue;
-        const { period_ticks: period, offset_ticks: offset } = this.kernels[i]!.k.periodic!;
+        const pk = this.kernels[i]!.k.periodic!;
+        if (pk.gated ? this.gates.get(pk.gate_state!)!.count === 0 : this.idle[i] === 1 && this.unchanged(i, this.idleAt[i]!)) continue;
+        const { period_ticks: period, offset_ticks: offset } = pk;
         const due = t <= offset ? offset : offset + Math.ceil((t - offset) / period) * period;
         if (due < e) e = due;
         if (e === t) return t;
@@ -584,6 +695,7 @@ export class Emulator {
     this.versions.set(s.versions);
     this.activity.set(s.activity);
     (this as unknown as { backlog: number }).backlog = s.backlog;
+    this.rescanGates();
     if (s.currentZeroedAt?.length === this.zeroedAt.length) this.zeroedAt.set(s.currentZeroedAt);
     else this.zeroedAt.fill(-1); // unknown: the next tick resets (exact either way)
     s.probes.forEach((p, i) => {

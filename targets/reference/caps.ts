@@ -20,6 +20,7 @@ export const caps: TargetCaps = {
   variation: null, // no analog core
   readoutBits: null,
   splitSlow: false,
+  gatedKernels: false, // the float64 reference has its own event-driven synapses (targets/reference/lazy.ts)
   maxStepOverTau: 0.1,
   synapseArray: null,
   limits: { neurons: Infinity, synapses: Infinity, fanIn: Infinity, memoryBytes: 0 },

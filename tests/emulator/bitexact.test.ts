@@ -79,4 +79,27 @@ describe("emulator = reference interpreter, bit for bit", () => {
       });
     }
   }
+
+  // Event-driven synapses (src/compiler/fixed/lazy.ts): time stamps, tabulated decay, a gated
+  // kernel. The STET protocol (strong tetanus: 3 x 100 pulses) opens and closes the gate many times.
+  for (const rounding of ["nearest", "stochastic"] as const) {
+    it(`event-driven STET on cmos, ${rounding} rounding: gated kernel, NOW, LOOKUP`, () => {
+      const program = compile("models/stc/stet.yaml", { target: "cmos" });
+      program.numerics.lazySynapses = true;
+      const tetanus = program.stimuli[0] as { startTick: number; stopTick: number };
+      [tetanus.startTick, tetanus.stopTick, program.durationTicks] = [0, 40_000, 40_000]; // 8 s: the first tetanus moved to 0, and the quiet after it
+      const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding, engramVersion: "test", analyse: analyseByRun });
+      const gated = ir.kernels.filter((k) => k.periodic?.gated);
+      expect(gated.map((k) => k.name)).toEqual(["syn.active"]);
+      const emu = new Emulator(ir);
+      emu.run();
+      const gate = ir.states.findIndex((s) => s.name === "syn.__active");
+      expect(gate).toBe(gated[0]!.periodic!.gate_state);
+      // the gate opened (h moved away from h0) and closed again once calcium decayed
+      const h = ir.states.findIndex((s) => s.name === "syn.h");
+      expect(emu.state[h]![0]).not.toBe(ir.states[h]!.init[0]);
+      expect(emu.state[gate]![0]).toBe(0);
+      same(ir);
+    });
+  }
 });

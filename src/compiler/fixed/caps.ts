@@ -40,6 +40,11 @@ export interface TargetCaps {
    * reference lowering, which stays the closest to the equations).
    */
   splitSlow: boolean;
+  /**
+   * Whether the digital datapath can run a kernel over only the elements whose gate flag is set
+   * (IR Periodic.gated): event-driven synapses (numerics.lazy_synapses, src/compiler/fixed/lazy.ts).
+   */
+  gatedKernels: boolean;
   /** Longest step a digital kernel may take, as a fraction of the fastest time constant it integrates. */
   maxStepOverTau: number;
   /**

@@ -27,6 +27,7 @@ import { interval, type Interval } from "./interval.ts";
 import { constantArray, fracFor, type Format } from "./quantise.ts";
 import { decayName, GAIN, inflowName, MAX_FACTOR } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
+import { ACTIVE, decayTable, GATE, STAMP, TICKS, type LazyPlan } from "./lazy.ts";
 
 export { splitUpdate };
 
@@ -65,6 +66,8 @@ export interface LowerInput {
   noise?: Map<string, number>;
   /** Variables on the analog core (filled in by lowerKernels). */
   analog?: Set<string>;
+  /** Projections lowered event-driven (lazy.ts), with their plans. */
+  lazy?: Map<string, LazyPlan>;
 }
 
 /** Variables the target's analog core integrates ("group.var"), with the reason for each decision. */
@@ -565,6 +568,11 @@ export function lowerKernels(given: LowerInput): Kernel[] {
       }
     }
     for (const pr of program.projections) {
+      const lazy = input.lazy?.get(pr.name);
+      if (lazy) {
+        lowerLazy(input, pr, lazy, slowPeriod, groupIndex, finish);
+        continue;
+      }
       const prescale = (name: string): number => {
         const u = pr.odes.find((o) => o.var === name);
         if (u && u.autonomous && u.linear && u.B.op === "const" && u.A.op === "const" && u.A.value === 0 && !u.C) {
@@ -605,6 +613,56 @@ export function lowerKernels(given: LowerInput): Kernel[] {
 }
 
 const DIGITAL = 1;
+
+type Finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">) => void;
+
+/** An event-driven projection (lazy.ts): event kernels, the gated kernel, the slow kernel. */
+function lowerLazy(input: LowerInput, pr: Program["projections"][number], plan: LazyPlan, slowPeriod: number, groupIndex: Map<string, number>, finish: Finish): void {
+  const dt = input.program.tickSeconds;
+  const isTrace = (name: string) => plan.traces.some((t) => t.name === name);
+  const gate = input.states.get(`${pr.name}.${GATE}`)!;
+  /** Brings the traces to the start of the next tick: x <- x D^(now + 1 - stamp); stamp <- now + 1. */
+  const advance = (kb: KernelBuilder) => {
+    const next = kb.reg(TICKS);
+    kb.emit("NOW", { dst: next, imm: 1 });
+    const n = kb.add(next, kb.value(STAMP, "self"), TICKS, "SUB");
+    for (const tr of plan.traces) {
+      const s = kb.slot(tr.name, "self");
+      const w = input.caps.registerWidth;
+      const table = decayTable(tr.rate * dt, s.format, w);
+      if (!table) throw new LowerError(`internal: trace ${pr.name}.${tr.name} has no decay table`);
+      const f = kb.reg({ width: w, signed: false, frac: w - 1, rounding: "nearest", overflow: "saturate" });
+      kb.emit("LOOKUP", { dst: f, src: [n], table });
+      const x = kb.add(kb.value(tr.name, "self"), f, s.format, "MUL");
+      kb.setCurrent(tr.name, "self", x);
+      kb.store(tr.name, "self", x);
+    }
+    kb.store(STAMP, "self", next);
+  };
+  /** 1 while any trace condition holds. */
+  const anyCondition = (kb: KernelBuilder): number => plan.conditions.map((c) => kb.lower(c)).reduce((a, b) => kb.add(a, b, ACTIVE, "MAX"));
+  const gated = { periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: gate.index } };
+  const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
+  events.forEach(({ e, post }, i) => {
+    const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
+    const touches = e.assigns.some((a) => a.scope === "self" && isTrace(a.target));
+    if (touches) advance(kb);
+    for (const a of e.assigns) lowerAssign(kb, a, () => 1, input);
+    if (touches) kb.store(GATE, "self", kb.add(kb.value(GATE, "self"), anyCondition(kb), ACTIVE, "MAX"));
+    finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, DIGITAL, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
+  });
+  const active = new KernelBuilder(input, pr, pr.pre, pr.post);
+  advance(active);
+  for (const u of plan.fast) active.setCurrent(u.var, "self", lowerOde(active, u, dt, u));
+  for (const v of new Set(plan.fast.map((u) => u.var))) active.store(v, "self", active.value(v, "self"));
+  active.store(GATE, "self", anyCondition(active));
+  finish(`${pr.name}.active`, pr.name, active, DIGITAL, gated);
+  const slow = new KernelBuilder(input, pr, pr.pre, pr.post);
+  for (const u of plan.slow) slow.setCurrent(u.var, "self", lowerOde(slow, u, dt * slowPeriod, u));
+  for (const v of new Set(plan.slow.map((u) => u.var))) slow.store(v, "self", slow.value(v, "self"));
+  for (const x of pr.summed) slow.store(x.target, "post", slow.lower(x.value), true);
+  finish(`${pr.name}.slow`, pr.name, slow, DIGITAL, { periodic: { period_ticks: slowPeriod, offset_ticks: 0 } });
+}
 /** Decay factors within this of one are applied as x + x (D - 1) (lowerOde). */
 const SLOW_DECAY = 1 / 16;
 const ANALOG = 2;

@@ -12,6 +12,7 @@ import type { TargetCaps } from "./caps.ts";
 import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
 import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
+import { lazyProjections } from "./lazy.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr, unsupportedStimuli, type VariationData } from "./emit-ir.ts";
 import { IDEAL, mismatchArrays, noiseCoefficients, type VariationOptions } from "./variation.ts";
@@ -117,7 +118,11 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   dump("lower", () => printProgram(first));
   dump("schedule", () => `digital kernels need ${cycles} cycles per tick-period; ${perTick} cycles per tick; chosen period ${period} tick(s) (accuracy allows ${limit.ticks}, bound by ${limit.what})`);
   // Terms not gated by fast variables (relaxations, consolidation) run in a slow kernel.
-  const slow = o.split === false || !caps.splitSlow ? period : Math.max(period, Math.min(SLOW_PERIOD_CAP_TICKS(program), maxSlowPeriod(program, caps, stats)));
+  // Event-driven synapses: the slow kernel covers every synapse, so it may step as long as the
+  // model's quiet step (its declared step for slow dynamics), within the accuracy bound.
+  const lazy = lazyProjections(program, caps, period, analogVariables(program, caps).analog);
+  const cap = lazy.plans.size > 0 ? Math.max(SLOW_PERIOD_CAP_TICKS(program), program.numerics.quietStepTicks) : SLOW_PERIOD_CAP_TICKS(program);
+  const slow = o.split === false || !caps.splitSlow ? period : Math.max(period, Math.min(cap, maxSlowPeriod(program, caps, stats)));
   dump("schedule", () => `slow kernel period ${slow} tick(s) (${(slow * program.tickSeconds).toPrecision(3)} s)`);
   // Now that the digital period is known, judge each variable's changes per update, not per tick.
   const { analog } = analogVariables(program, caps);
@@ -151,5 +156,6 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const covered = (stats as { coveredSeconds?: number }).coveredSeconds;
   const simulated = program.durationTicks * program.tickSeconds;
   const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : [];
-  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...schedule].join("\n") };
+  const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : ["event-driven synapses (numerics.lazy_synapses):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces decay at events by tabulated factors; gated terms run only while a trace condition holds`), ...lazy.notes.map((n) => `  ${n}`)];
+  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...eventDriven, ...schedule].join("\n") };
 }
