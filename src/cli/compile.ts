@@ -24,17 +24,29 @@ export interface CompileCliOptions {
 
 /**
  * Work limit of the range-analysis run, in dense steps times elements: large networks are analysed
- * over their first stretch of activity only (the report says how much).
+ * over their first stretch of activity only (the report says how much), unless their synapses are
+ * event-driven (numerics.lazy_synapses): then a second, event-driven run gives the whole run's ranges.
  */
 export const ANALYSIS_BUDGET = 1e7;
 
 /** Range analysis by simulation: an instrumented float64 run of the model with its own stimuli. */
-export function analyseByRun(program: Program): Map<string, VarStats> & { coveredSeconds?: number } {
+export function analyseByRun(program: Program): Map<string, VarStats> & { coveredSeconds?: number; denseSeconds?: number } {
   const ex = new Executor(program, true);
   ex.run(undefined, program.durationTicks, ANALYSIS_BUDGET);
   const out = new Map<string, VarStats>();
   for (const [key, a] of ex.analysis!) {
     out.set(key, { min: a.range[0]!, max: a.range[1]!, fractionBelow: (size) => fractionBelow(a, size), medianChange: medianChange(a) });
+  }
+  if (ex.tick < program.durationTicks && program.numerics.lazySynapses) {
+    // Beyond the dense budget, an event-driven run covers the rest: ranges of the whole run, with
+    // the change statistics of the dense stretch.
+    const lazy = new Executor(program, true, true);
+    lazy.run();
+    for (const [key, a] of lazy.analysis!) {
+      const s = out.get(key)!;
+      if (a.range[0]! <= a.range[1]!) Object.assign(s, { min: Math.min(s.min, a.range[0]!), max: Math.max(s.max, a.range[1]!) });
+    }
+    return Object.assign(out, { coveredSeconds: program.durationTicks * program.tickSeconds, denseSeconds: ex.tick * program.tickSeconds });
   }
   return Object.assign(out, { coveredSeconds: ex.tick * program.tickSeconds });
 }

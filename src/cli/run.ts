@@ -121,10 +121,16 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
     const every = o.checkpointEvery ? Math.max(1, Math.round(o.checkpointEvery / program.tickSeconds)) : 0;
     mkdirSync(out, { recursive: true });
-    handle.run((f) => bar.update(f), every, (s) => writeFileSync(join(out, "checkpoint.json"), JSON.stringify(s)));
+    if (program.analysis && every === 0) {
+      const em = handle;
+      weights = runWithSnapshots(program, (t) => em.runTo(t, (f) => bar.update(f)), (name) => em.values(`${program.analysis!.projection}.${name}`));
+    } else handle.run((f) => bar.update(f), every, (s) => writeFileSync(join(out, "checkpoint.json"), JSON.stringify(s)));
   } else {
     if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `checkpoints are for emulated chips (--target bss2 or cmos); the ${target.name} target runs ${program.durationTicks * program.tickSeconds} s in seconds` }]);
-    if (handle instanceof Executor && program.analysis) weights = runWithSnapshots(handle, program, (f) => bar.update(f));
+    if (handle instanceof Executor && program.analysis) {
+      const ex = handle, g = ex.groups.get(program.analysis.projection);
+      weights = runWithSnapshots(program, (t) => ex.run((f) => bar.update(f), t), (name) => g?.arrays.get(name));
+    }
     else handle.run((f) => bar.update(f));
     if (handle instanceof Executor) for (const note of handle.lazyNotes) process.stderr.write(`engram: note: ${note}\n`);
   }
@@ -177,29 +183,28 @@ export async function runCommand(o: RunOptions): Promise<number> {
 }
 
 /**
- * Runs to the end, stopping at the analysis' snapshot times to summarise the plastic weights by
- * class (assembly and control, pre and post): memory stays bounded, whatever the run's length.
+ * Runs to the end (runTo), stopping at the analysis' snapshot times to summarise the plastic
+ * weights by class (assembly and control, pre and post) from the projection's h and z (SI values,
+ * read by `values`): memory stays bounded, whatever the run's length.
  */
-function runWithSnapshots(ex: Executor, program: Program, progress: (f: number) => void): { t: number; classes: ClassStats[] }[] {
+function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined): { t: number; classes: ClassStats[] }[] {
   const a = program.analysis!;
   const pr = program.projections.find((p) => p.name === a.projection)!;
-  const g = ex.groups.get(pr.name)!;
   const state = (name: string) => {
-    const v = g.arrays.get(name);
+    const v = values(name);
     if (!v) throw new EngramError([{ code: "bad-analysis", message: `analysis.assembly.projection "${pr.name}" has no "${name}": the weight statistics need the STC synapse's h and z` }]);
     return v;
   };
-  const [h, z] = [state("h"), state("z")];
   // h starts at h0; the tag threshold is 0.2 h0 (stc-model.md section 4)
   const h0 = pr.vars.find((v) => v.name === "h")!.init[0]!;
   const thetaTag = 0.2 * h0;
   const out: { t: number; classes: ClassStats[] }[] = [];
   const ticks = [...new Set(a.snapshots.map((t) => Math.round(t / program.tickSeconds)))].filter((t) => t <= program.durationTicks).sort((x, y) => x - y);
   for (const t of ticks) {
-    ex.run(progress, t);
-    const mV = Float64Array.from(h, (x) => x * 1e3); // the analysis reports weights in mV
-    out.push({ t: Number((t * program.tickSeconds).toPrecision(12)), classes: weightStats(pr.preIndex, pr.postIndex, mV, z, a.size, h0 * 1e3, thetaTag * 1e3) });
+    runTo(t);
+    const mV = Float64Array.from(state("h"), (x) => x * 1e3); // the analysis reports weights in mV
+    out.push({ t: Number((t * program.tickSeconds).toPrecision(12)), classes: weightStats(pr.preIndex, pr.postIndex, mV, state("z"), a.size, h0 * 1e3, thetaTag * 1e3) });
   }
-  ex.run(progress);
+  runTo(program.durationTicks);
   return out;
 }

@@ -14,7 +14,9 @@ export const facts: ChipFacts = {
     },
     resources: {
       neurons: assume(2048, "neurons", "sized for the 2000-neuron STC network"),
-      synapses: assume(262144, "synapses", "2048 x 128 synapse memory"),
+      // Was 2048 x 128 = 262144, which could not hold the network it was sized for: 2000 neurons at
+      // p = 0.1 make 400070 synapses, up to 255 on one neuron. 256 words per neuron hold them.
+      synapses: assume(524288, "synapses", "2048 x 256 synapse memory: one 256-word row per neuron, sized for the 2000-neuron STC network (400070 synapses, at most 255 per neuron)"),
       fan_in: assume(1024, "inputs per neuron", "address space of the synapse memory rows"),
     },
     state: {

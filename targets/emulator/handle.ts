@@ -37,6 +37,22 @@ export class EmulatorHandle implements RunHandle {
     this.stats.wallSeconds = this.emulator.stats.wallSeconds;
   }
 
+  /** Runs up to tick `to` (at most the end). */
+  runTo(to: number, progress?: (fraction: number) => void): void {
+    const e = this.emulator;
+    e.run(Math.max(0, Math.min(to, this.ir.header.duration_ticks) - e.tick), progress);
+    this.stats.denseSteps = e.stats.ticks;
+    this.stats.wallSeconds = e.stats.wallSeconds;
+  }
+
+  /** The real values (SI) of state array "group.name", or undefined if the program has none. */
+  values(name: string): Float64Array | undefined {
+    const i = this.ir.states.findIndex((s) => s.name === name);
+    if (i < 0) return undefined;
+    const scale = 2 ** -this.ir.states[i]!.format.frac;
+    return Float64Array.from(this.emulator.state[i]!, (x) => x * scale);
+  }
+
   get recorded(): RunHandle["recorded"] {
     const e = this.emulator;
     const tables = e.probes.map((p) => {

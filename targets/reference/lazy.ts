@@ -21,8 +21,25 @@ import { lazyPlan, type LazyPlan } from "../../src/ir/lazy-plan.ts";
 import { jsExpr, literal, Memo, odeStatements } from "./codegen.ts";
 import { arr, Bindings, synapseSymbols, type ProjectionContext } from "./kernels.ts";
 import type { Csr } from "./layout.ts";
+import { analysisKey } from "./analysis.ts";
 
 export { lazyPlan, type LazyPlan };
+
+/**
+ * Range recording for the range analysis (analysis.ts) of an event-driven run: the values of the
+ * listed variables of synapse k after an update. Traces peak right after their events, where they
+ * are recorded; their decay between events only lowers them.
+ */
+function rangeText(b: Bindings, ctx: ProjectionContext, names: string[]): string {
+  return names
+    .map((n) => {
+      const a = ctx.analysis?.get(analysisKey(ctx.pr.name, n));
+      if (!a) return "";
+      const r = b.ref(a.range), x = `${b.ref(arr(ctx.g, n))}[k]`;
+      return `if (${x} < ${r}[0]) ${r}[0] = ${x}; if (${x} > ${r}[1]) ${r}[1] = ${x};`;
+    })
+    .join(" ");
+}
 
 /** Per-projection bookkeeping shared by the lazy kernels. */
 export class LazyState {
@@ -79,6 +96,7 @@ return function deliver(list, offset, count) {
       const pre = preIndex[k], post = postIndex[k];
       ${touchesTrace ? advanceTraces(b, ctx, plan, st) : ""}
       ${statements}
+      ${rangeText(b, ctx, assigns.filter((a) => a.scope === "self").map((a) => a.target))}
       ${activate}
     }
   }
@@ -100,6 +118,7 @@ return function stepActive() {
     const pre = preIndex[k], post = postIndex[k];
     ${advanceTraces(b, ctx, plan, st)}
     ${body}
+    ${rangeText(b, ctx, [...plan.traces.map((t) => t.name), ...plan.fast.map((u) => u.var)])}
     if (!(${conditionText(b, ctx, plan)})) { active[k] = 0; list[j] = list[--count[0]]; j--; }
   }
 };`);
@@ -116,6 +135,7 @@ return function stepSlow() {
   for (let k = 0; k < ${ctx.pr.size}; k++) {
     const pre = preIndex[k], post = postIndex[k];
     ${body}
+    ${rangeText(b, ctx, plan.slow.map((u) => u.var))}
     ${summed}
   }
 };`;

@@ -155,7 +155,8 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const schedule = b.length === 0 || !Number.isFinite(b[0]!.cyclesAvailable) ? [] : ["schedule (digital kernels):", ...b.map((x) => `  ${x.kernel.padEnd(20)} every ${x.periodTicks} tick(s) (${(x.periodTicks * program.tickSeconds * 1e3).toPrecision(3)} ms): ${x.cyclesPerRun} of ${x.cyclesAvailable} cycles`)];
   const covered = (stats as { coveredSeconds?: number }).coveredSeconds;
   const simulated = program.durationTicks * program.tickSeconds;
-  const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : [];
+  const dense = (stats as { denseSeconds?: number }).denseSeconds;
+  const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : dense !== undefined ? [`range analysis: ranges from an event-driven float64 run of all ${simulated} s; changes per update from its first ${dense.toPrecision(3)} s stepped densely`] : [];
   const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : ["event-driven synapses (numerics.lazy_synapses):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces decay at events by tabulated factors; gated terms run only while a trace condition holds`), ...lazy.notes.map((n) => `  ${n}`)];
   return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...eventDriven, ...schedule].join("\n") };
 }
