@@ -23,8 +23,9 @@ const floatZ = (m: string) => mean(SEEDS.map((seed) => {
   ex.run();
   return finalZ(ex);
 }));
-const chipZ = (m: string, target: string) => SEEDS.map((seed) => {
+const chipZ = (m: string, target: string, eventDriven = false) => SEEDS.map((seed) => {
   const program = compile(`models/stc/${m}.yaml`, { target, seed });
+  program.numerics.lazySynapses = eventDriven;
   const h = new EmulatorHandle(compileFixed(program, getTarget(target).caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir);
   h.run();
   return finalZ(h);
@@ -44,4 +45,11 @@ describe("emulated chips reproduce the STC outcome classes", () => {
       for (const m of ["stet", "slfs"]) expect(Math.abs(mean(chipZ(m, target)) - floatZ(m))).toBeLessThan(0.05);
     });
   }
+
+  // Event-driven synapses (time stamps, tabulated decay, gated kernel: src/compiler/fixed/lazy.ts)
+  // hold the same bound, and keep the outcome classes.
+  it("cmos with event-driven synapses: z(8 h) within 0.05 of float64 (STET, SLFS), WTET no late phase", () => {
+    for (const m of ["stet", "slfs"]) expect(Math.abs(mean(chipZ(m, "cmos", true)) - floatZ(m))).toBeLessThan(0.05);
+    for (const z of chipZ("wtet", "cmos", true)) expect(z).toBe(0);
+  });
 });

@@ -84,6 +84,20 @@ const cases: Case[] = [
   ["kernel without trigger", (p) => delete p.kernels[0]!.periodic, ["kernels", 0], ""],
   ["kernel with two triggers", (p) => (p.kernels[0]!.on_spike = { source: 0, delay_ticks: 0, post: false }), ["kernels", 0], ""],
   ["timer period 0", (p) => (p.kernels[0]!.periodic!.period_ticks = 0), ["kernels", 0, "periodic", "period_ticks"], "0"],
+  // gated kernels: syn.update gated by the trace c (s2) is valid; these are not
+  ["gate state out of range", (p) => Object.assign(p.kernels[0]!.periodic!, { gated: true, gate_state: 42 }), ["kernels", 0, "periodic", "gate_state"], "42"],
+  ["gate state of another group", (p) => Object.assign(p.kernels[0]!.periodic!, { gated: true, gate_state: 1 }), ["kernels", 0, "periodic", "gate_state"], "1"],
+  ["gate state written at the pre neuron", (p) => {
+    p.states.push({ name: "pre.g", group: 0, format: fmt(1, false, 0), init: [0], unit: "1", unit_scale: 1 });
+    p.groups[0]!.kind = 1;
+    p.kernels.push({ ...p.kernels[0]!, name: "pre.gated", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: 5 }, ops: [] });
+    p.kernels[0]!.ops.push(op({ op: 2, src: [2], state: 5, index: 2 }));
+  }, ["kernels", 0, "ops", 8, "state"], "5"],
+  ["gate state that a current resets every tick", (p) => {
+    p.kernels.push({ ...p.kernels[0]!, name: "post.gated", group: 1, periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: 3 }, ops: [] });
+  }, ["states", 3], "3"],
+  ["empty lookup table", (p) => p.kernels[0]!.ops.splice(1, 1, op({ op: 21, dst: 1, src: [0], table: [] })), ["kernels", 0, "ops", 1, "table"], "0"],
+  ["lookup entry outside the destination format", (p) => p.kernels[0]!.ops.splice(1, 1, op({ op: 21, dst: 1, src: [0], table: [1, 40000] })), ["kernels", 0, "ops", 1, "table", 1], "40000"],
   ["timer offset beyond 2^53", (p) => (p.kernels[0]!.periodic!.offset_ticks = BIG), ["kernels", 0, "periodic", "offset_ticks"], String(BIG)],
   ["spike source not a neuron group", (p) => (p.kernels[1]!.on_spike!.source = 2), ["kernels", 1, "on_spike", "source"], "2"],
   ["spike delay too long", (p) => (p.kernels[1]!.on_spike!.delay_ticks = LIMITS.maxDelayTicks + 1), ["kernels", 1, "on_spike", "delay_ticks"], String(LIMITS.maxDelayTicks + 1)],
@@ -156,6 +170,14 @@ const cases: Case[] = [
 describe("IR verifier", () => {
   it("accepts the sample", () => {
     expect(problems(() => {})).toEqual([]);
+  });
+
+  it("accepts a gated kernel, NOW and LOOKUP", () => {
+    expect(problems((p) => {
+      Object.assign(p.kernels[0]!.periodic!, { gated: true, gate_state: 2 });
+      p.kernels[0]!.ops.splice(1, 1, op({ op: 21, dst: 1, src: [0], table: [32767, 31130, 0] }));
+      p.kernels[0]!.ops.push(op({ op: 20, dst: 3, imm: 1 }));
+    })).toEqual([]);
   });
 
   for (const [name, edit, path, value] of cases) {

@@ -487,6 +487,7 @@ function lowerAssign(kb: KernelBuilder, a: EventAssign, prescale: (name: string)
     r = kb.add(x, kb.lower(jump), s.format, a.op === "+=" ? "ADD" : "SUB");
   } else r = kb.add(x, kb.lower(a.op === "*=" ? a.value : { op: "div", a: c(1), b: a.value }), s.format, "MUL");
   kb.store(a.target, "self", r);
+  kb.setCurrent(a.target, "self", r); // later reads in this kernel see the new value
 }
 
 /** Digital variables that relax within a second: conditions on them gate the fast kernel's terms. */
