@@ -26,6 +26,7 @@ const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("S
 interface PreparedCurrent {
   stim: number;
   c: IrCurrent;
+  neurons: Int32Array;
   input: Float64Array;
   inLo: number;
   inHi: number;
@@ -203,7 +204,7 @@ export class Emulator {
       const [inLo, inHi] = rawRange(program.states[c.input_state]!.format);
       const xf = isOu(c) ? program.states[c.ou_state]!.format : undefined;
       const [xLo, xHi] = xf ? rawRange(xf) : [0, 0];
-      return [{ stim, c, input: this.state[c.input_state]!, inLo, inHi, shift: xf ? xf.frac - program.states[c.input_state]!.format.frac : 0, x: xf ? this.state[c.ou_state]! : null, xLo, xHi }];
+      return [{ stim, c, neurons: Int32Array.from(c.neurons), input: this.state[c.input_state]!, inLo, inHi, shift: xf ? xf.frac - program.states[c.input_state]!.format.frac : 0, x: xf ? this.state[c.ou_state]! : null, xLo, xHi }];
     });
     this.sample();
   }
@@ -557,34 +558,52 @@ export class Emulator {
     this.stats.wallSeconds += (performance.now() - started) / 1000;
   }
 
-  /** Resets the current inputs, then adds each active current (src/ir/current.ts semantics). */
+  /**
+   * Resets the current inputs, then adds each active current (src/ir/current.ts semantics). Outside
+   * kernel runs no activity is counted, so each array's version is bumped once if anything changed.
+   */
   private applyCurrents(t: number): void {
     const inputs = this.currentInputs;
     for (let j = 0; j < inputs.length; j++) {
       const s = inputs[j]!;
       if (this.versions[s] === this.zeroedAt[j]) continue;
-      const arr = this.state[s]!;
-      for (let e = 0; e < arr.length; e++) if (arr[e] !== 0) this.write(s, arr, e, 0);
+      this.state[s]!.fill(0);
+      this.versions[s]!++;
       this.zeroedAt[j] = this.versions[s]!;
     }
     for (const cur of this.currents) {
       const c = cur.c;
       if (t < c.start_tick || t >= c.stop_tick) continue;
-      const input = cur.input, x = cur.x;
+      const input = cur.input, x = cur.x, neurons = cur.neurons;
+      this.versions[c.input_state]!++;
       if (!x) {
-        for (const n of c.neurons) this.write(c.input_state, input, n, addToInputNumber(input[n]!, c.mean_raw, 0, cur.inLo, cur.inHi));
+        for (let j = 0; j < neurons.length; j++) {
+          const n = neurons[j]!;
+          input[n] = addToInputNumber(input[n]!, c.mean_raw, 0, cur.inLo, cur.inHi);
+        }
         continue;
       }
+      this.versions[c.ou_state]!++;
       const rng = this.stimRng[cur.stim]!;
       const xFmt = this.program.states[c.ou_state]!.format;
-      for (const n of c.neurons) {
-        const before = t === c.start_tick ? c.mean_raw : x[n]!;
-        const draw = normalSample(rng);
-        this.activity[1]++;
-        let next = ouStepNumber(before, c.mean_raw, c.decay_q32, c.kick_raw, draw, cur.xLo, cur.xHi);
+      const mean = c.mean_raw, decay = c.decay_q32, kick = c.kick_raw, first = t === c.start_tick;
+      const step = ouStepNumber, sample = normalSample, { xLo, xHi, inLo, inHi } = cur;
+      // addToInputNumber inlined, with its power of two computed once: the loop runs per neuron per tick
+      const shift = cur.shift, scale = 2 ** -shift;
+      for (let j = 0; j < neurons.length; j++) {
+        const n = neurons[j]!;
+        const before = first ? mean : x[n]!;
+        const draw = sample(rng);
+        let next = step(before, mean, decay, kick, draw, xLo, xHi);
         if (next !== next) next = Number(ouStep(BigInt(before), c, draw, xFmt));
-        this.write(c.ou_state, x, n, next);
-        this.write(c.input_state, input, n, addToInputNumber(input[n]!, next, cur.shift, cur.inLo, cur.inHi));
+        x[n] = next;
+        let v = next * scale; // exact: a power of two
+        if (shift > 0) {
+          const floor = Math.floor(v), rem = v - floor;
+          v = rem > 0.5 || (rem === 0.5 && next > 0) ? floor + 1 : floor;
+        }
+        const r = input[n]! + v;
+        input[n] = r < inLo ? inLo : r > inHi ? inHi : r;
       }
     }
   }

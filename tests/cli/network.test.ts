@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { runCommand } from "../../src/cli/run.ts";
 import { analyseRun } from "../../src/cli/analyze.ts";
 
-const run = async (seed: number) => {
+const run = async (seed: number, target = "reference") => {
   const out = mkdtempSync(join(tmpdir(), "engram-network-"));
-  await runCommand({ model: "models/stc/memory-network-small.yaml", target: "reference", seed, out, plain: false, rounding: "stochastic", variation: { mismatch: false, noise: false } });
+  await runCommand({ model: "models/stc/memory-network-small.yaml", target, seed, out, plain: false, rounding: "stochastic", variation: { mismatch: false, noise: false } });
   return out;
 };
 
@@ -37,6 +37,18 @@ describe("engram run with analysis.assembly", () => {
     const again = await analyseRun(out, { assembly: 15, learn: 2, recall: [4] });
     expect(again.recalls[0]).toMatchObject({ t: 4, Q: r.Q, mi_bits: r.mi_bits });
     expect(again.weights).toEqual(a.weights);
+  });
+
+  it("on cmos (event-driven synapses in fixed point) the assembly is learnt as in float64", async () => {
+    // Regression: the calcium format was sized from the background only (the dense range analysis
+    // stopped before learning), so calcium saturated below both thresholds and nothing was learnt.
+    const [chip, ref] = [await run(3, "cmos"), await run(3)];
+    const caca = (dir: string, t: number) => JSON.parse(readFileSync(join(dir, "analysis.json"), "utf8")).weights.find((w: { t: number }) => w.t === t).classes.find((c: { class: string }) => c.class === "CA->CA");
+    expect(caca(chip, 2.2).mean_h).toBeGreaterThan(caca(chip, 0.9).mean_h + 1);
+    expect(caca(chip, 2.2).tagged_fraction).toBe(1);
+    // measured: 7.09 mV on cmos, 7.26 mV in float64 (seed 3): within 0.5 mV of a 3 mV potentiation
+    expect(Math.abs(caca(chip, 2.2).mean_h - caca(ref, 2.2).mean_h)).toBeLessThan(0.5);
+    expect(existsSync(join(chip, "weights.svg"))).toBe(true);
   });
 
   it("the same seed gives the same analysis and spikes", async () => {
