@@ -45,14 +45,14 @@ export interface IrProgram {
   kernels: {
     name: string;
     group: number;
-    periodic?: { period_ticks: number; offset_ticks: number; gated?: boolean; gate_state?: number };
+    periodic?: { period_ticks: number; offset_ticks: number; gated: boolean; gate_state: number };
     on_spike?: { source: number; delay_ticks: number; post: boolean };
     registers: { format: IrFixedFormat }[];
     /** 1 = digital (cycle-budgeted), 2 = analog core. */
     unit: number;
     /** Cycles one run costs (digital kernels). */
     cycles: number;
-    ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number; table?: number[] }[];
+    ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number; table: number[] }[];
   }[];
   stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number }; current?: IrCurrent }[];
   probes: { state: number; elements: number[]; every_ticks: number; column: string }[];

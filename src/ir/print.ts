@@ -42,7 +42,7 @@ export function printProgram(p: IrProgram): string {
   });
   out.push("kernels:");
   p.kernels.forEach((k, i) => {
-    const trig = k.periodic ? `every ${k.periodic.period_ticks} ticks from ${k.periodic.offset_ticks}` : k.on_spike ? `on ${k.on_spike.post ? "post" : "pre"} spikes of g${k.on_spike.source} after ${k.on_spike.delay_ticks} ticks` : "no trigger";
+    const trig = k.periodic ? `every ${k.periodic.period_ticks} ticks from ${k.periodic.offset_ticks}${k.periodic.gated ? ` over the elements where s${k.periodic.gate_state} != 0` : ""}` : k.on_spike ? `on ${k.on_spike.post ? "post" : "pre"} spikes of g${k.on_spike.source} after ${k.on_spike.delay_ticks} ticks` : "no trigger";
     out.push(`  k${i} ${k.name} over g${k.group}, ${trig}, ${k.unit === 2 ? "analog core" : `digital, ${k.cycles} cycles`}`);
     k.registers.forEach((r, j) => out.push(`    r${j}: ${formatText(r.format)}`));
     k.ops.forEach((o, j) => {
@@ -71,6 +71,14 @@ export function printProgram(p: IrProgram): string {
         case "RAND_NORMAL":
           text = `r${o.dst} = RAND_NORMAL if ${src[0]}`;
           break;
+        case "NOW":
+          text = `r${o.dst} = NOW + ${o.imm}`;
+          break;
+        case "LOOKUP": {
+          const t = o.table ?? [];
+          text = `r${o.dst} = LOOKUP ${src[0]} in [${t.slice(0, 4).join(", ")}${t.length > 4 ? `, ... ${t.length} entries` : ""}]`;
+          break;
+        }
         default:
           text = `r${o.dst} = ${name} ${src.join(", ")}`;
       }

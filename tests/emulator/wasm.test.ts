@@ -22,7 +22,7 @@ type Kernel = IrProgram["kernels"][number];
 type Op = Kernel["ops"][number];
 
 const code = (name: string) => OP_BY_NAME.get(name)!.code;
-const op = (name: string, o: Partial<Op>): Op => ({ op: code(name), dst: 0, src: [], imm: 0, state: 0, index: 0, ...o });
+const op = (name: string, o: Partial<Op>): Op => ({ op: code(name), dst: 0, src: [], imm: 0, state: 0, index: 0, table: [], ...o });
 
 /** A program of one neuron group of n elements running kernel k once at tick 0, from the given states. */
 function program(k: Kernel, states: { format: IrFixedFormat; init: number[] }[], n: number, kind = 1): IrProgram {
@@ -31,7 +31,7 @@ function program(k: Kernel, states: { format: IrFixedFormat; init: number[] }[],
     groups: [{ name: "g", kind, size: n }],
     states: states.map((s, i) => ({ name: `s${i}`, group: 0, format: s.format, init: s.init, unit: "1", unit_scale: 1 })),
     connectivity: [],
-    kernels: [{ ...k, group: 0, periodic: { period_ticks: 1, offset_ticks: 0 } }],
+    kernels: [{ ...k, group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 } }],
     stimuli: [],
     probes: [],
   };

@@ -15,7 +15,7 @@ const q = (width: number, signed: boolean, frac: number, rounding = 2, overflow 
 const LOAD = 1, STORE = 2, CONST = 4, ADD = 5, MUL = 7;
 const SELF = 1, POST = 3;
 /** Fields an op does not use, at their protobuf defaults (what decode returns for them). */
-const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0 };
+const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
 
 export function sampleProgram(): IrProgram {
   return {
@@ -42,7 +42,7 @@ export function sampleProgram(): IrProgram {
       {
         name: "syn.update",
         group: 2,
-        periodic: { period_ticks: 1, offset_ticks: 0 },
+        periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 },
         unit: 1,
         cycles: 120,
         // r0 uQ2.6 (trace), r1 sQ0.15 floor (decay factor), r2 uQ2.6 (decayed trace), r3 sQ7.8 (V), r4/r5 sQ3.12 (weight)
@@ -208,7 +208,10 @@ function arbOp(shape: Shape, states: IrProgram["states"], group: number, registe
   const reg = fc.integer({ min: 0, max: registers.length - 1 });
   return fc.constantFrom(...ops).chain((op) =>
     fc.record({ dst: op.operands.includes("dst") ? reg : fc.constant(0), src: fc.array(reg, { minLength: op.sources, maxLength: op.sources }), access: access.length > 0 && op.operands.includes("state") ? fc.constantFrom(...access) : fc.constant([0, 0] as [number, number]) }).chain(({ dst, src, access: [index, state] }) =>
-      (op.name === "SHR" || op.name === "SHL" ? fc.integer({ min: 0, max: 63 }) : op.name === "CONST" ? rawIn(registers[dst]!.format) : fc.constant(0)).map((imm): Instr => ({ op: op.code, dst, src, imm, state, index })),
+      fc.tuple(
+        op.name === "SHR" || op.name === "SHL" ? fc.integer({ min: 0, max: 63 }) : op.name === "CONST" ? rawIn(registers[dst]!.format) : op.name === "NOW" ? fc.integer({ min: -1000, max: 1000 }) : fc.constant(0),
+        op.name === "LOOKUP" ? fc.array(rawIn(registers[dst]!.format), { minLength: 1, maxLength: 8 }) : fc.constant([] as number[]),
+      ).map(([imm, table]): Instr => ({ op: op.code, dst, src, imm, state, index, table })),
     ),
   );
 }
@@ -216,7 +219,7 @@ function arbOp(shape: Shape, states: IrProgram["states"], group: number, registe
 function arbKernel(shape: Shape, states: IrProgram["states"]): fc.Arbitrary<Kernel> {
   return fc.integer({ min: 0, max: shape.groups.length - 1 }).chain((group) => {
     const synapses = shape.groups[group]!.kind === 2;
-    const periodic = fc.record({ period_ticks: fc.integer({ min: 1, max: 1_000_000 }), offset_ticks: tick }).map((periodic) => ({ periodic }));
+    const periodic = fc.record({ period_ticks: fc.integer({ min: 1, max: 1_000_000 }), offset_ticks: tick }).map((periodic) => ({ periodic: { ...periodic, gated: false, gate_state: 0 } }));
     const onSpike = fc.record({ source: fc.integer({ min: 0, max: shape.neurons - 1 }), delay_ticks: fc.integer({ min: 0, max: LIMITS.maxDelayTicks }), post: fc.boolean() }).map((on_spike) => ({ on_spike }));
     const trigger: fc.Arbitrary<{ periodic: NonNullable<Kernel["periodic"]> } | { on_spike: NonNullable<Kernel["on_spike"]> }> = synapses ? fc.oneof(periodic, onSpike) : periodic;
     return fc.tuple(trigger, fc.array(arbFormat.map((format) => ({ format })), { minLength: 1, maxLength: 6 }), text, fc.constantFrom(1, 2), fc.maxSafeNat()).chain(([trig, registers, name, unit, cycles]) =>

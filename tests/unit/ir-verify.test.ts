@@ -28,7 +28,7 @@ function problems(edit: (p: IrProgram) => void): Diagnostic[] {
 }
 
 const fmt = (width: number, signed: boolean, frac: number) => ({ width, signed, frac, rounding: 2, overflow: 2 });
-const op = (o: Partial<IrProgram["kernels"][number]["ops"][number]>) => ({ op: 0, dst: 0, src: [], imm: 0, state: 0, index: 0, ...o });
+const op = (o: Partial<IrProgram["kernels"][number]["ops"][number]>) => ({ op: 0, dst: 0, src: [], imm: 0, state: 0, index: 0, table: [], ...o });
 const BIG = 2 ** 60; // a uint64 that is no longer an exact JS number
 
 /** [rule, edit of the sample, diagnostic path, quoted offending value ("" where there is none)] */
@@ -117,7 +117,7 @@ const cases: Case[] = [
   ["index mode", (p) => (p.kernels[0]!.ops[0]!.index = 8), ["kernels", 0, "ops", 0, "index"], "8"],
   [
     "PRE access from a neuron kernel",
-    (p) => p.kernels.push({ name: "post.leak", group: 1, periodic: { period_ticks: 1, offset_ticks: 0 }, unit: 1, cycles: 1, registers: [{ format: fmt(16, true, 8) }], ops: [op({ op: 1, dst: 0, state: 1, index: 2 })] }),
+    (p) => p.kernels.push({ name: "post.leak", group: 1, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 1, cycles: 1, registers: [{ format: fmt(16, true, 8) }], ops: [op({ op: 1, dst: 0, state: 1, index: 2 })] }),
     ["kernels", 2, "ops", 0, "index"],
     "2",
   ],

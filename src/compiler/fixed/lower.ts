@@ -201,7 +201,7 @@ class KernelBuilder {
 
   emit(name: string, fields: Partial<Instr>): void {
     const op = OP_BY_NAME.get(name)!;
-    this.ops.push({ op: op.code, dst: 0, src: [], imm: 0, state: 0, index: 0, ...fields });
+    this.ops.push({ op: op.code, dst: 0, src: [], imm: 0, state: 0, index: 0, table: [], ...fields });
   }
 
   reg(f: Format): number {
@@ -516,7 +516,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
   const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
     if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops, unit, cycles: 0 });
   };
-  const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0 } });
+  const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0, gated: false, gate_state: 0 } });
   /**
    * The updates of a group's digital variables, per kernel: with a slow period, a variable that is
    * itself fast goes whole to the fast kernel; others are split into terms gated by fast variables
@@ -662,7 +662,7 @@ function lowerLazy(input: LowerInput, pr: Program["projections"][number], plan: 
   for (const u of plan.slow) slow.setCurrent(u.var, "self", lowerOde(slow, u, dt * slowPeriod, u));
   for (const v of new Set(plan.slow.map((u) => u.var))) slow.store(v, "self", slow.value(v, "self"));
   for (const x of pr.summed) slow.store(x.target, "post", slow.lower(x.value), true);
-  finish(`${pr.name}.slow`, pr.name, slow, DIGITAL, { periodic: { period_ticks: slowPeriod, offset_ticks: 0 } });
+  finish(`${pr.name}.slow`, pr.name, slow, DIGITAL, { periodic: { period_ticks: slowPeriod, offset_ticks: 0, gated: false, gate_state: 0 } });
 }
 /** Decay factors within this of one are applied as x + x (D - 1) (lowerOde). */
 const SLOW_DECAY = 1 / 16;
