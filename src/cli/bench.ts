@@ -160,6 +160,32 @@ function networkBench(): string[] {
 }
 
 /**
+ * The same experiment on the cmos emulator (fixed point, event-driven synapses): wall time, and
+ * plastic-synapse updates per second, both as executed and as the dense stepping they stand for
+ * (every plastic synapse every tick).
+ */
+function networkCmosBench(): string[] {
+  const bin = fileURLToPath(new URL("../../bin/engram.js", import.meta.url));
+  const out = mkdtempSync(join(tmpdir(), "engram-bench-network-cmos-"));
+  const model = "models/stc/memory-network.yaml";
+  const t0 = performance.now();
+  const p = spawnSync(process.execPath, [bin, "run", model, "--target", "cmos", "--out", out], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+  if (p.status !== 0) throw new Error(`engram run ${model} --target cmos failed: ${p.stderr}`);
+  const wall = (performance.now() - t0) / 1000;
+  const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { simulated_s: number; dt_s: number; wall_s: number; peak_rss_mb: number; hardware: { synapse_updates: number } };
+  const program = compile(model, { target: "cmos" });
+  const plastic = program.projections.filter((pr) => pr.odes.length > 0).reduce((n, pr) => n + pr.size, 0);
+  const dense = plastic * Math.round(m.simulated_s / m.dt_s);
+  return [
+    `memory network on the cmos emulator (${model}: ${plastic} plastic synapses, 8 h, event-driven synapses; one process; node ${process.version})`,
+    "",
+    "| whole command (s) | emulation (s) | biological s / wall s | peak RSS (MB) | synapse updates run | per wall s | dense-equivalent synapse steps per wall s |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    `| ${wall.toFixed(1)} | ${m.wall_s.toFixed(1)} | ${(m.simulated_s / m.wall_s).toFixed(0)} | ${m.peak_rss_mb} | ${m.hardware.synapse_updates.toExponential(3)} | ${(m.hardware.synapse_updates / m.wall_s).toExponential(2)} | ${(dense / m.wall_s).toExponential(2)} |`,
+  ];
+}
+
+/**
  * Element updates per second of `apply` (n elements per call): warm-up, then the median of five
  * windows of seconds / 5 each (robust to another process taking the core for a while).
  */
@@ -227,9 +253,13 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; simdOnly?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean }): Promise<number> {
   if (o.networkOnly) {
     process.stdout.write(networkBench().join("\n") + "\n");
+    return 0;
+  }
+  if (o.networkCmos) {
+    process.stdout.write(networkCmosBench().join("\n") + "\n");
     return 0;
   }
   if (o.simdOnly) {

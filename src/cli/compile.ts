@@ -6,6 +6,7 @@ import type { Rounding, VarStats } from "../compiler/fixed/quantise.ts";
 import type { Program } from "../ir/program.ts";
 import { encode } from "../ir/codec.ts";
 import { getTarget } from "../../targets/registry.ts";
+import { lazyPlan } from "../ir/lazy-plan.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { fractionBelow, medianChange } from "../../targets/reference/analysis.ts";
 import type { VariationOptions } from "../compiler/fixed/variation.ts";
@@ -37,9 +38,11 @@ export function analyseByRun(program: Program): Map<string, VarStats> & { covere
   for (const [key, a] of ex.analysis!) {
     out.set(key, { min: a.range[0]!, max: a.range[1]!, fractionBelow: (size) => fractionBelow(a, size), medianChange: medianChange(a) });
   }
-  if (ex.tick < program.durationTicks && program.numerics.lazySynapses) {
-    // Beyond the dense budget, an event-driven run covers the rest: ranges of the whole run, with
-    // the change statistics of the dense stretch.
+  const plastic = program.projections.filter((pr) => pr.odes.length > 0);
+  if (ex.tick < program.durationTicks && plastic.length > 0 && plastic.every((pr) => typeof lazyPlan(pr) !== "string")) {
+    // Beyond the dense budget, an event-driven run (whatever the model's numerics say: it only
+    // measures) covers the rest: ranges of the whole run, with the change statistics of the dense
+    // stretch. Learning may come long after the budget ends.
     const lazy = new Executor(program, true, true);
     lazy.run();
     for (const [key, a] of lazy.analysis!) {

@@ -141,6 +141,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     hardware.max_backlog_cycles = s.maxBacklogCycles;
     hardware.stepped_ticks = s.ticks;
     hardware.jumped_ticks = s.jumpedTicks;
+    hardware.synapse_updates = s.synapseUpdates;
     if (s.overruns > 0) process.stderr.write(`engram: warning: ${s.overruns} digital kernel runs on ${target.name} were due while the digital unit was still busy (largest backlog ${s.maxBacklogCycles} cycles): the chip would run them late\n`);
   }
   const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {

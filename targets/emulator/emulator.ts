@@ -68,6 +68,8 @@ export interface EmulatorStats {
   overruns: number;
   /** Largest backlog of digital work seen, in cycles. */
   maxBacklogCycles: number;
+  /** Kernel runs over single synapses (periodic, gated and spike-triggered): the work on synapses. */
+  synapseUpdates: number;
   wallSeconds: number;
 }
 
@@ -84,7 +86,7 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, synapseUpdates: 0, wallSeconds: 0 };
   /** Digital work not yet done, in cycles; drains by cyclesPerTick every tick. */
   private backlog = 0;
   /**
@@ -435,6 +437,7 @@ export class Emulator {
       const n = this.program.groups[k.group]!.size;
       for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
+      if (this.program.groups[k.group]!.kind === 2) this.stats.synapseUpdates += n;
       this.account(k);
       if (this.writesGates[i]!.length > 0) this.rescanGates();
       const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
@@ -454,6 +457,7 @@ export class Emulator {
     if (n === 0) return;
     for (let j = 0; j < n; j++) run(list[j]!);
     this.stats.kernelRuns++;
+    this.stats.synapseUpdates += n;
     this.account(k, n / this.program.groups[k.group]!.size);
     for (const w of this.writesGates[i]!) {
       if (w === g) continue;
@@ -507,6 +511,7 @@ export class Emulator {
       const fired = this.fired[when % (this.maxDelay + 1)]![trigger.source]!;
       if (fired.size === 0) continue;
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
+      for (const n of fired) this.stats.synapseUpdates += start[n + 1]! - start[n]!;
       const neurons = fired.size === 1 ? fired : [...fired].sort((x, y) => x - y);
       const opens = this.writesGates[i]!;
       if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);

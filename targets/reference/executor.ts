@@ -86,10 +86,11 @@ export class Executor {
 
   /**
    * analyse: record every variable's range (and, stepping densely, its per-tick changes) for the
-   * range analysis; eventDriven: honour numerics.lazy_synapses even then (ranges only, for runs too
-   * long to analyse densely).
+   * range analysis; eventDriven: event-driven synapses wherever the equations allow (by default as
+   * numerics.lazy_synapses says, and never while analysing; the range analysis forces them for
+   * runs too long to analyse densely).
    */
-  constructor(readonly program: Program, analyse = false, eventDriven = !analyse) {
+  constructor(readonly program: Program, analyse = false, eventDriven = program.numerics.lazySynapses && !analyse) {
     this.analysis = analyse ? new Map() : undefined;
     if (this.analysis) {
       for (const g of [...program.populations, ...program.projections]) for (const u of g.odes) this.analysis.set(analysisKey(g.name, u.var), newVarAnalysis());
@@ -128,7 +129,7 @@ export class Executor {
       const postN = program.populations[popIndex.get(pr.post)!]!.size;
       const byPre = buildCsr(pr.preIndex, preN);
       const byPost = buildCsr(pr.postIndex, postN);
-      const plan = program.numerics.lazySynapses && eventDriven && pr.odes.length > 0 ? lazyPlan(pr) : null;
+      const plan = eventDriven && pr.odes.length > 0 ? lazyPlan(pr) : null;
       if (typeof plan === "string") this.lazyNotes.push(`${pr.name}: stepped every dt (${plan})`);
       if (plan && typeof plan !== "string") {
         const st = new LazyState(pr.size);
