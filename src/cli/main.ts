@@ -13,7 +13,7 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
   engram run FILE.engram [--out DIR]        (a compiled image, on its chip's emulator)
-  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor]
+  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise]
@@ -31,6 +31,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --target    target to run on (default: reference, float64; bss2 and cmos: the model is
               compiled to the chip's fixed-point IR and run on its emulator, bit-exact)
   --rounding  rounding of state updates on bss2/cmos (default: stochastic)
+  --bits N    width of the state variables on bss2/cmos (default: the target's, e.g. 12 for
+              cmos synapses; cmos takes 8..16)
   --checkpoint-every S   on bss2/cmos: write DIR/checkpoint.json every S biological seconds
   --resume FILE          on bss2/cmos: continue from a checkpoint, bit-identically
   --mismatch  on bss2: fixed-pattern mismatch of the analog circuits (time constants, synaptic
@@ -121,6 +123,8 @@ export interface RunOptions {
   dumpAfter?: string;
   /** Rounding of state updates on fixed-point targets. */
   rounding: "nearest" | "stochastic" | "floor";
+  /** Width of the state variables on fixed-point targets (default: the target's). */
+  bits?: number;
   /** Biological seconds between checkpoints (emulated targets). */
   checkpointEvery?: number;
   /** Checkpoint file to continue from. */
@@ -201,6 +205,7 @@ function parseRun(args: string[]): RunOptions {
     plain: { type: "boolean", default: false },
     "dump-after": { type: "string" },
     rounding: { type: "string", default: "stochastic" },
+    bits: { type: "string" },
     "checkpoint-every": { type: "string" },
     resume: { type: "string" },
     ...VARIATION_OPTIONS,
@@ -209,7 +214,9 @@ function parseRun(args: string[]): RunOptions {
   if (every !== undefined && !(every > 0)) throw new UsageError(`--checkpoint-every takes a positive number of biological seconds, got "${values["checkpoint-every"]}"`);
   const rounding = values.rounding as string;
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
-  return { model, rounding, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values) };
+  const bits = values.bits === undefined ? undefined : Number(values.bits);
+  if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
+  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values) };
 }
 
 function parseBaud(text: string | undefined): number {
