@@ -63,6 +63,26 @@ function converterSource(name: string, shift: number, f: IrFixedFormat, uniform:
   return `const ${name} = (x) => { ${round} ${bound} };`;
 }
 
+/**
+ * The same conversion as converterSource, as a statement block that assigns to `target`: written
+ * out in the kernel body, so the engine optimises the whole kernel as one straight line.
+ */
+function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string): string {
+  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
+  const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
+  let round: string;
+  if (shift <= 0) round = `let r = (${x}) * ${2 ** -shift};`;
+  else {
+    const pick = f.rounding === 1 ? "fl" : f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && q > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${uniform}() < rem ? fl + 1 : fl)`;
+    round = `const q = (${x}) * ${2 ** -shift}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
+  }
+  const m = 2 ** f.width;
+  const bound = f.overflow === 2
+    ? `${target} = r < ${lo} ? ${lo} : r > ${hi} ? ${hi} : r;`
+    : `if (r < ${lo} || r > ${hi}) { r = ((r % ${m}) + ${m}) % ${m}; ${f.signed ? `if (r > ${hi}) r -= ${m};` : ""} } ${target} = r;`;
+  return `{ ${round} ${bound} }`;
+}
+
 /** Builds run(e) for one element of the kernel's group. */
 export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e: number) => void {
   const args: unknown[] = [];
@@ -95,6 +115,8 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
     return `${name}(${raw})`;
   };
   const lines: string[] = [];
+  /** dst <- x (at `frac` fractional bits) converted to format f, written out inline. */
+  const set = (dst: number, x: string, frac: number, f: IrFixedFormat) => lines.push(inlineSource(`r${dst}`, x, frac - f.frac, f, u));
   k.ops.forEach((o) => {
     const name = OP_BY_CODE.get(o.op)!.name;
     const [a, b, cc] = o.src;
@@ -103,19 +125,19 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
     switch (name) {
       case "LOAD": {
         const s = p.states[o.state]!;
-        lines.push(`${r(o.dst)} = ${c(`${ref(ctx.state[o.state])}[${idx(o.index)}]`, s.format.frac, d)};`);
+        set(o.dst, `${ref(ctx.state[o.state])}[${idx(o.index)}]`, s.format.frac, d);
         break;
       }
       case "STORE": {
         const s = p.states[o.state]!;
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; const v = ${c(r(a!), fmt[a!]!.frac, s.format)}; if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "STORE_ADD": {
         const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; const v = ${c(`${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm, s.format)}; if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "CONST":
@@ -129,7 +151,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
         break;
       case "CMP_GE":
       case "CMP_GT":
-        lines.push(`${r(o.dst)} = ${c(`(${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac}) ? 1 : 0`, 0, d)};`);
+        set(o.dst, `(${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac}) ? 1 : 0`, 0, d);
         break;
       case "SELECT":
         lines.push(`${r(o.dst)} = ${r(a!)} !== 0 ? ${c(r(b!), fmt[b!]!.frac, d)} : ${c(r(cc!), fmt[cc!]!.frac, d)};`);
@@ -141,23 +163,23 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
         const fa = fmt[a!]!, fb = fmt[b!]!, Fm = Math.max(fa.frac, fb.frac);
         const x = `${r(a!)} * ${2 ** (Fm - fa.frac)}`, y = `${r(b!)} * ${2 ** (Fm - fb.frac)}`;
         const expr = name === "ADD" ? `${x} + ${y}` : name === "SUB" ? `${x} - ${y}` : `Math.${name === "MIN" ? "min" : "max"}(${x}, ${y})`;
-        lines.push(`${r(o.dst)} = ${c(expr, Fm, d)};`);
+        set(o.dst, expr, Fm, d);
         break;
       }
       case "MUL":
-        lines.push(`${r(o.dst)} = ${c(`${r(a!)} * ${r(b!)}`, fmt[a!]!.frac + fmt[b!]!.frac, d)};`);
+        set(o.dst, `${r(a!)} * ${r(b!)}`, fmt[a!]!.frac + fmt[b!]!.frac, d);
         break;
       case "NEG":
-        lines.push(`${r(o.dst)} = ${c(`-${r(a!)}`, fmt[a!]!.frac, d)};`);
+        set(o.dst, `-${r(a!)}`, fmt[a!]!.frac, d);
         break;
       case "ABS":
-        lines.push(`${r(o.dst)} = ${c(`Math.abs(${r(a!)})`, fmt[a!]!.frac, d)};`);
+        set(o.dst, `Math.abs(${r(a!)})`, fmt[a!]!.frac, d);
         break;
       case "COPY":
-        lines.push(`${r(o.dst)} = ${c(r(a!), fmt[a!]!.frac, d)};`);
+        set(o.dst, r(a!), fmt[a!]!.frac, d);
         break;
       case "NOW":
-        lines.push(`${r(o.dst)} = ${c(`${ref(ctx.now)}[0] + ${o.imm}`, 0, d)};`);
+        set(o.dst, `${ref(ctx.now)}[0] + ${o.imm}`, 0, d);
         break;
       case "LOOKUP": {
         const table = Float64Array.from(o.table!);
@@ -166,7 +188,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
       }
       case "SHR":
       case "SHL":
-        lines.push(`${r(o.dst)} = ${c(r(a!), fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm), d)};`);
+        set(o.dst, r(a!), fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm), d);
         break;
       default:
         throw new Error(`emulator codegen: no implementation of ${name}`);
