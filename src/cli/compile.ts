@@ -31,7 +31,7 @@ export interface CompileCliOptions {
 export const ANALYSIS_BUDGET = 1e7;
 
 /** Range analysis by simulation: an instrumented float64 run of the model with its own stimuli. */
-export function analyseByRun(program: Program): Map<string, VarStats> & { coveredSeconds?: number; denseSeconds?: number } {
+export function analyseByRun(program: Program, opts: { wholeRun?: boolean } = {}): Map<string, VarStats> & { coveredSeconds?: number; denseSeconds?: number } {
   const ex = new Executor(program, true);
   ex.run(undefined, program.durationTicks, ANALYSIS_BUDGET);
   const out = new Map<string, VarStats>();
@@ -39,7 +39,7 @@ export function analyseByRun(program: Program): Map<string, VarStats> & { covere
     out.set(key, { min: a.range[0]!, max: a.range[1]!, fractionBelow: (size) => fractionBelow(a, size), medianChange: medianChange(a) });
   }
   const plastic = program.projections.filter((pr) => pr.odes.length > 0);
-  if (ex.tick < program.durationTicks && plastic.length > 0 && plastic.every((pr) => typeof lazyPlan(pr) !== "string")) {
+  if (opts.wholeRun !== false && ex.tick < program.durationTicks && plastic.length > 0 && plastic.every((pr) => typeof lazyPlan(pr) !== "string")) {
     // Beyond the dense budget, an event-driven run (whatever the model's numerics say: it only
     // measures) covers the rest: ranges of the whole run, with the change statistics of the dense
     // stretch. Learning may come long after the budget ends.

@@ -9,7 +9,10 @@ import { verify } from "../../ir/verify.ts";
 import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
-import { budgets, designRuleChecks, type KernelBudget } from "./drc.ts";
+import { budgets, CHECKS, designRuleChecks, type KernelBudget } from "./drc.ts";
+
+/** Design-rule checks that read only the network, not its formats. */
+const RESOURCE_CHECKS = ["neurons", "synapses", "fan-in"];
 import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { lazyProjections } from "./lazy.ts";
@@ -66,7 +69,8 @@ export interface FixedCompileOptions {
   variation?: VariationOptions;
   engramVersion: string;
   /** Runs the model in float64 with instrumentation and returns per-variable statistics. */
-  analyse: (program: Program) => Map<string, VarStats>;
+  /** Range analysis; wholeRun false: a budgeted look suffices (the program cannot fit anyway). */
+  analyse: (program: Program, opts?: { wholeRun?: boolean }) => Map<string, VarStats>;
 }
 
 export interface FixedCompileResult {
@@ -101,7 +105,10 @@ export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompile
   const dump = (pass: string, text: () => string) => {
     if (o.dumpAfter === pass) (o.dump ?? console.log)(`=== after pass "${pass}" ===\n${text()}`);
   };
-  const stats = o.analyse(program);
+  // A network over the chip's neuron, synapse or fan-in limits cannot fit whatever its formats:
+  // the formats then only feed the report, and a budgeted range analysis suffices.
+  const overLimits = CHECKS.filter((c) => RESOURCE_CHECKS.includes(c.name)).some((c) => c.run(undefined as never, program, caps).length > 0);
+  const stats = o.analyse(program, { wholeRun: !overLimits });
   dump("range-analysis", () => [...stats].map(([k, s]) => `${k}: [${s.min}, ${s.max}] (SI), median |change|/tick ${s.medianChange.toExponential(3)}`).join("\n"));
   const quantised = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits });
   dump("quantise", () => quantisationReport(quantised, caps.name));
