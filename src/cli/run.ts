@@ -105,7 +105,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const fixed = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
     handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
     const simulated = program.durationTicks * program.tickSeconds;
-    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: o.bits ?? "target default", mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encode(fixed.ir).length };
+    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: o.bits ?? program.numerics.stateBits ?? "target default", mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encode(fixed.ir).length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);

@@ -113,7 +113,7 @@ export interface ResolvedModel {
   recordings: RecordingDef[];
   phases: { name: string; start: number; where: SourceLocation }[];
   spikeRecording: string[];
-  numerics: { accelerate: boolean; quietStep: number; lazySynapses: boolean; slowStep: number };
+  numerics: { accelerate: boolean; quietStep: number; lazySynapses: boolean; slowStep: number; stateBits?: number };
   analysis: AssemblyAnalysis | null;
   /** Where the whole network file starts; for model-wide messages. */
   where: SourceLocation;

@@ -120,5 +120,6 @@ export interface Program {
   /** Populations whose spikes are kept for spikes.csv. */
   spikeRecording: string[];
   /** lazySynapses: event-driven synapses (targets/reference/lazy.ts), slow terms every slowStepTicks. */
-  numerics: { accelerate: boolean; quietStepTicks: number; lazySynapses: boolean; slowStepTicks: number };
+  /** stateBits: width of state on fixed-point targets (numerics.state_bits; undefined: the target's). */
+  numerics: { accelerate: boolean; quietStepTicks: number; lazySynapses: boolean; slowStepTicks: number; stateBits?: number };
 }

@@ -161,6 +161,11 @@ export const NetworkFile = z.strictObject({
        */
       lazy_synapses: z.boolean().optional(),
       slow_step: QuantityText.optional(),
+      /**
+       * Width of the state variables on fixed-point targets whose width is configurable (default:
+       * the target's); `--bits` on the command line overrides it.
+       */
+      state_bits: z.number().int().min(2).max(32).optional(),
     })
     .optional(),
 });

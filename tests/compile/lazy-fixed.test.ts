@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { decayTable, lazyProjections } from "../../src/compiler/fixed/lazy.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { getTarget } from "../../targets/registry.ts";
+import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
+import { analyseByRun } from "../../src/cli/compile.ts";
 
 describe("decay table", () => {
   it("halving per tick in a 4-bit trace: 1, 1/2, ..., 1/16, then 0 (hand-derived)", () => {
@@ -35,5 +37,23 @@ describe("which projections are event-driven", () => {
   it("a model without numerics.lazy_synapses keeps dense stepping", () => {
     const dense = compile("models/stc/stet.yaml", { target: "cmos" });
     expect(lazyProjections(dense, getTarget("cmos").caps, 1, new Set()).plans.size).toBe(0);
+  });
+});
+
+describe("numerics.state_bits", () => {
+  const widths = (bits: number | undefined, modelBits: number | undefined) => {
+    const program = compile("models/stc/basic-early.yaml", { target: "cmos" });
+    program.numerics.stateBits = modelBits;
+    const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding: "stochastic", bits, engramVersion: "test", analyse: analyseByRun });
+    return ir.states.find((s) => s.name === "syn.h")!.format.width;
+  };
+  it("sets the state width on a fixed-point target; --bits overrides it", () => {
+    expect(widths(undefined, undefined)).toBe(12); // cmos' own synapse state width
+    expect(widths(undefined, 16)).toBe(16);
+    expect(widths(8, 16)).toBe(8);
+  });
+  it("a width the target lacks is refused, naming where it came from", () => {
+    expect(() => widths(undefined, 13)).toThrow("cmos has no 13-bit state (the model's numerics.state_bits)");
+    expect(() => widths(13, undefined)).toThrow("cmos has no 13-bit state (--bits)");
   });
 });

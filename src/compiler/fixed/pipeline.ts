@@ -98,9 +98,12 @@ function maxDigitalPeriod(program: Program, caps: TargetCaps, stats: Map<string,
   return best;
 }
 
-export function compileFixed(program: Program, caps: TargetCaps, o: FixedCompileOptions): FixedCompileResult {
+export function compileFixed(program: Program, caps: TargetCaps, options: FixedCompileOptions): FixedCompileResult {
+  // --bits, else the model's numerics.state_bits, else the target's own widths
+  const o = { ...options, bits: options.bits ?? program.numerics.stateBits };
   if (o.bits !== undefined && !caps.allowedWidths.includes(o.bits)) {
-    throw new EngramError([{ code: "bad-width", message: `${caps.name} has no ${o.bits}-bit state`, expected: `one of ${caps.allowedWidths.join(", ")}`, received: String(o.bits) }]);
+    const from = options.bits !== undefined ? "--bits" : "the model's numerics.state_bits";
+    throw new EngramError([{ code: "bad-width", message: `${caps.name} has no ${o.bits}-bit state (${from})`, expected: `one of ${caps.allowedWidths.join(", ")}`, received: String(o.bits) }]);
   }
   const dump = (pass: string, text: () => string) => {
     if (o.dumpAfter === pass) (o.dump ?? console.log)(`=== after pass "${pass}" ===\n${text()}`);

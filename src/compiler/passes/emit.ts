@@ -22,6 +22,6 @@ export function emit(model: ResolvedModel, d: DiscreteModel, modelHash: string, 
     phases: d.phases,
     analysis: model.analysis,
     spikeRecording: model.spikeRecording,
-    numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks, lazySynapses: model.numerics.lazySynapses && model.numerics.accelerate, slowStepTicks: d.slowStepTicks },
+    numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks, lazySynapses: model.numerics.lazySynapses && model.numerics.accelerate, slowStepTicks: d.slowStepTicks, stateBits: model.numerics.stateBits },
   };
 }

@@ -172,7 +172,7 @@ export function resolveModel(file: string): ResolveResult {
       recordings,
       phases,
       spikeRecording,
-      numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep, lazySynapses: d.numerics?.lazy_synapses ?? false, slowStep },
+      numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep, lazySynapses: d.numerics?.lazy_synapses ?? false, slowStep, stateBits: d.numerics?.state_bits },
       analysis,
       where: top,
     },
