@@ -44,28 +44,10 @@ export interface KernelContext {
 }
 
 /**
- * Source of a converter x -> raw in format f for a value at `shift` more fractional bits than f:
- * the rules of convertNumber (convert.ts) with every constant written out.
- */
-function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string): string {
-  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
-  const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
-  let round: string;
-  if (shift <= 0) round = `let r = x * ${2 ** -shift};`;
-  else {
-    const pick = f.rounding === 1 ? "fl" : f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && x > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${uniform}() < rem ? fl + 1 : fl)`;
-    round = `const q = x * ${2 ** -shift}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
-  }
-  const m = 2 ** f.width;
-  const bound = f.overflow === 2
-    ? `return r < ${lo} ? ${lo} : r > ${hi} ? ${hi} : r;`
-    : `if (r >= ${lo} && r <= ${hi}) return r; let w = ((r % ${m}) + ${m}) % ${m}; ${f.signed ? `if (w > ${hi}) w -= ${m};` : ""} return w;`;
-  return `const ${name} = (x) => { ${round} ${bound} };`;
-}
-
-/**
- * The same conversion as converterSource, as a statement block that assigns to `target`: written
- * out in the kernel body, so the engine optimises the whole kernel as one straight line.
+ * Conversion of the value of expression `x`, at `shift` more fractional bits than format f, to a
+ * raw value of f, as a statement block assigning `target`: the rules of convertNumber
+ * (convert.ts) with every constant written out. Written out in the kernel body, so the engine
+ * optimises the whole kernel as one straight line.
  */
 function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string): string {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
@@ -81,6 +63,11 @@ function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat
     ? `${target} = r < ${lo} ? ${lo} : r > ${hi} ? ${hi} : r;`
     : `if (r < ${lo} || r > ${hi}) { r = ((r % ${m}) + ${m}) % ${m}; ${f.signed ? `if (r > ${hi}) r -= ${m};` : ""} } ${target} = r;`;
   return `{ ${round} ${bound} }`;
+}
+
+/** The same conversion as a function `name`(x), for conversions that must stay lazy (SELECT's branches, RAND_NORMAL's draw). */
+function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string): string {
+  return `const ${name} = (x) => { let v = 0; ${inlineSource("v", "x", shift, f, uniform)} return v; };`;
 }
 
 /** Builds run(e) for one element of the kernel's group. */
