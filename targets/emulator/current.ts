@@ -35,19 +35,21 @@ export function ouStepNumber(x: number, mean: number, decayQ32: number, kick: nu
 }
 
 /**
- * input + value shifted right by `shift` bits (nearest, ties away from zero; a negative shift
- * scales up), saturated to [lo, hi]. Exact: value and input are raw state values (< 2^33), and a
- * sum too large to be exact lies far outside [lo, hi] anyway.
+ * (input, value) -> input + value shifted right by `shift` bits (nearest, ties away from zero; a
+ * negative shift scales up), saturated to [lo, hi]. Exact: value and input are raw state values
+ * (< 2^33), and a sum too large to be exact lies far outside [lo, hi] anyway. Built once per
+ * current, with its power of two computed once: it runs per neuron per tick.
  */
-export function addToInputNumber(input: number, value: number, shift: number, lo: number, hi: number): number {
-  let v: number;
-  if (shift <= 0) v = value * 2 ** -shift;
-  else {
-    const scaled = value / 2 ** shift; // exact: division by a power of two
-    const floor = Math.floor(scaled);
-    const rem = scaled - floor;
-    v = rem > 0.5 || (rem === 0.5 && value > 0) ? floor + 1 : floor;
-  }
-  const r = input + v;
-  return r < lo ? lo : r > hi ? hi : r;
+export function inputAdder(shift: number, lo: number, hi: number): (input: number, value: number) => number {
+  const scale = 2 ** -shift; // exact: a power of two
+  return (input, value) => {
+    let v = value * scale;
+    if (shift > 0) {
+      const floor = Math.floor(v);
+      const rem = v - floor;
+      v = rem > 0.5 || (rem === 0.5 && value > 0) ? floor + 1 : floor;
+    }
+    const r = input + v;
+    return r < lo ? lo : r > hi ? hi : r;
+  };
 }

@@ -16,22 +16,20 @@ import { convertNumber, SAFE_BITS } from "./convert.ts";
 import { rawRange } from "../../src/ir/verify.ts";
 import { generateKernel, numberSafe } from "./codegen.ts";
 import { currentInputs, isOu, normalSample, ouStep } from "../../src/ir/current.ts";
-import { addToInputNumber, ouStepNumber } from "./current.ts";
+import { inputAdder, ouStepNumber } from "./current.ts";
 import type { IrCurrent } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 
 const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
 
-/** A current stimulus prepared for the tick loop: raw bounds of its input and OU state, and the shift between them. */
+/** A current stimulus prepared for the tick loop: its neurons, the adder into its input, and the raw bounds of its OU state. */
 interface PreparedCurrent {
   stim: number;
   c: IrCurrent;
   neurons: Int32Array;
   input: Float64Array;
-  inLo: number;
-  inHi: number;
-  /** OU state's frac minus the input's (constant currents: 0, mean_raw is in the input's format). */
-  shift: number;
+  /** input + value (raw, value at the OU state's frac or, for constant currents, the input's), saturated. */
+  add: (input: number, value: number) => number;
   x: Float64Array | null;
   xLo: number;
   xHi: number;
@@ -206,7 +204,7 @@ export class Emulator {
       const [inLo, inHi] = rawRange(program.states[c.input_state]!.format);
       const xf = isOu(c) ? program.states[c.ou_state]!.format : undefined;
       const [xLo, xHi] = xf ? rawRange(xf) : [0, 0];
-      return [{ stim, c, neurons: Int32Array.from(c.neurons), input: this.state[c.input_state]!, inLo, inHi, shift: xf ? xf.frac - program.states[c.input_state]!.format.frac : 0, x: xf ? this.state[c.ou_state]! : null, xLo, xHi }];
+      return [{ stim, c, neurons: Int32Array.from(c.neurons), input: this.state[c.input_state]!, add: inputAdder(xf ? xf.frac - program.states[c.input_state]!.format.frac : 0, inLo, inHi), x: xf ? this.state[c.ou_state]! : null, xLo, xHi }];
     });
     this.sample();
   }
@@ -584,7 +582,7 @@ export class Emulator {
       if (!x) {
         for (let j = 0; j < neurons.length; j++) {
           const n = neurons[j]!;
-          input[n] = addToInputNumber(input[n]!, c.mean_raw, 0, cur.inLo, cur.inHi);
+          input[n] = cur.add(input[n]!, c.mean_raw);
         }
         continue;
       }
@@ -592,9 +590,7 @@ export class Emulator {
       const rng = this.stimRng[cur.stim]!;
       const xFmt = this.program.states[c.ou_state]!.format;
       const mean = c.mean_raw, decay = c.decay_q32, kick = c.kick_raw, first = t === c.start_tick;
-      const step = ouStepNumber, sample = normalSample, { xLo, xHi, inLo, inHi } = cur;
-      // addToInputNumber inlined, with its power of two computed once: the loop runs per neuron per tick
-      const shift = cur.shift, scale = 2 ** -shift;
+      const step = ouStepNumber, sample = normalSample, { xLo, xHi, add } = cur;
       for (let j = 0; j < neurons.length; j++) {
         const n = neurons[j]!;
         const before = first ? mean : x[n]!;
@@ -602,13 +598,7 @@ export class Emulator {
         let next = step(before, mean, decay, kick, draw, xLo, xHi);
         if (next !== next) next = Number(ouStep(BigInt(before), c, draw, xFmt));
         x[n] = next;
-        let v = next * scale; // exact: a power of two
-        if (shift > 0) {
-          const floor = Math.floor(v), rem = v - floor;
-          v = rem > 0.5 || (rem === 0.5 && next > 0) ? floor + 1 : floor;
-        }
-        const r = input[n]! + v;
-        input[n] = r < inLo ? inLo : r > inHi ? inHi : r;
+        input[n] = add(input[n]!, next);
       }
     }
   }
