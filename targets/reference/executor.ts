@@ -20,7 +20,8 @@ import {
 import { CurrentStimuli, SpikeStimuli } from "./stimuli.ts";
 import { buildStepper, type DenseRun } from "./stepper.ts";
 import { analysisKey, newVarAnalysis, type VarAnalysis } from "./analysis.ts";
-import { lazyActiveKernel, lazyEventKernel, lazyPlan, lazySlowKernel, LazyState } from "./lazy.ts";
+import { lazyActiveKernel, lazyEventKernel, lazySlowKernel, LazyState } from "./lazy.ts";
+import { lazyPlan } from "../../src/ir/lazy-plan.ts";
 
 export interface RunStats {
   denseSteps: number;

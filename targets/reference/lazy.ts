@@ -17,13 +17,11 @@
  * against full stepping in tests/stc/lazy.test.ts and docs/numerics.md.
  */
 import type { EventAssign, OdeUpdate } from "../../src/ir/program.ts";
-import { lazyPlan, type LazyPlan } from "../../src/ir/lazy-plan.ts";
+import type { LazyPlan } from "../../src/ir/lazy-plan.ts";
 import { jsExpr, literal, Memo, odeStatements } from "./codegen.ts";
 import { arr, Bindings, synapseSymbols, type ProjectionContext } from "./kernels.ts";
 import type { Csr } from "./layout.ts";
 import { analysisKey } from "./analysis.ts";
-
-export { lazyPlan, type LazyPlan };
 
 /**
  * Range recording for the range analysis (analysis.ts) of an event-driven run: the values of the

@@ -10,8 +10,7 @@
  *    condition now holds; the gated kernel steps the gated terms every tick and closes the gate
  *    once no condition holds; the slow kernel steps everything else for every synapse.
  */
-import type { LazyPlan } from "../../ir/lazy-plan.ts";
-import { lazyPlan } from "../../ir/lazy-plan.ts";
+import { lazyPlan, type LazyPlan } from "../../ir/lazy-plan.ts";
 import type { Program } from "../../ir/program.ts";
 import { LIMITS } from "../../ir/verify.ts";
 import type { TargetCaps } from "./caps.ts";
@@ -26,7 +25,8 @@ export const GATE = "__active";
 /**
  * The projections to lower event-driven, with their plans, and why the others are not: the model
  * asks for it, the target has gated kernels, the digital kernels run every tick, the projection
- * has nothing on an analog core, and each trace decays to zero within a table.
+ * has nothing on an analog core, and each trace decays to zero within a table (checked here, so
+ * the lowering never meets a trace without one).
  */
 export function lazyProjections(program: Program, caps: TargetCaps, digitalPeriod: number, analog: Set<string>): { plans: Map<string, LazyPlan>; notes: string[] } {
   const plans = new Map<string, LazyPlan>();
@@ -56,9 +56,21 @@ export function lazyProjections(program: Program, caps: TargetCaps, digitalPerio
       why(pr.name, plan);
       continue;
     }
+    // Checked for the widest state the target has, so every format the quantiser picks fits.
+    const widest = 2 ** Math.max(...caps.allowedWidths);
+    const slowTrace = plan.traces.find((t) => decayTicks(t.rate * program.tickSeconds, widest) >= LIMITS.maxTable);
+    if (slowTrace) {
+      why(pr.name, `its trace ${slowTrace.name} decays too slowly for a table of ${LIMITS.maxTable} decay factors`);
+      continue;
+    }
     plans.set(pr.name, plan);
   }
   return { plans, notes };
+}
+
+/** Ticks after which a trace of raw magnitude `largest`, decaying by e^(rateTimesDt) per tick, rounds to zero. */
+function decayTicks(rateTimesDt: number, largest: number): number {
+  return Math.ceil(Math.log(2 * largest) / -rateTimesDt);
 }
 
 /**
@@ -67,11 +79,8 @@ export function lazyProjections(program: Program, caps: TargetCaps, digitalPerio
  * Null when N exceeds the IR's table limit (the trace is too slow for event-driven decay).
  */
 export function decayTable(rateTimesDt: number, f: Format, width: number): number[] | null {
-  const largest = 2 ** (f.width - (f.signed ? 1 : 0)); // raw magnitude bound of the trace
-  const N = Math.ceil(Math.log(2 * largest) / -rateTimesDt);
+  const N = decayTicks(rateTimesDt, 2 ** (f.width - (f.signed ? 1 : 0)));
   if (!(N > 0) || N >= LIMITS.maxTable) return null;
   const one = 2 ** (width - 1);
   return Array.from({ length: N + 1 }, (_, n) => (n === N ? 0 : Math.round(Math.exp(rateTimesDt * n) * one)));
 }
-
-export type { LazyPlan };

@@ -27,7 +27,8 @@ import { interval, type Interval } from "./interval.ts";
 import { constantArray, fracFor, type Format } from "./quantise.ts";
 import { decayName, GAIN, inflowName, MAX_FACTOR } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
-import { ACTIVE, decayTable, GATE, STAMP, TICKS, type LazyPlan } from "./lazy.ts";
+import { ACTIVE, decayTable, GATE, STAMP, TICKS } from "./lazy.ts";
+import type { LazyPlan } from "../../ir/lazy-plan.ts";
 
 export { splitUpdate };
 
@@ -516,7 +517,6 @@ export function lowerKernels(given: LowerInput): Kernel[] {
   const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
     if (kb.ops.length > 0) kernels.push({ name, group: groupIndex.get(group)!, ...trigger, registers: kb.registers, ops: kb.ops, unit, cycles: 0 });
   };
-  const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0, gated: false, gate_state: 0 } });
   /**
    * The updates of a group's digital variables, per kernel: with a slow period, a variable that is
    * itself fast goes whole to the fast kernel; others are split into terms gated by fast variables
@@ -583,13 +583,12 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         }
         return 1;
       };
-      const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
-      events.forEach(({ e, post }, i) => {
+      for (const { e, name, trigger } of eventKernels(pr, groupIndex)) {
         const allAnalog = e.assigns.every((a) => (a.scope === "self" ? isAnalog(pr.name, a.target) : isAnalog(a.scope === "pre" ? pr.pre : pr.post, a.target)));
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post, !allAnalog);
         for (const a of e.assigns) lowerAssign(kb, a, prescale, input);
-        finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, allAnalog ? ANALOG : DIGITAL, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
-      });
+        finish(name, pr.name, kb, allAnalog ? ANALOG : DIGITAL, trigger);
+      }
       const digital = digitalParts(pr);
       const plans = [
         { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: pr.odes.filter((u) => isAnalog(pr.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, u]), summed: false },
@@ -600,8 +599,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         const summed = plan.summed ? pr.summed : [];
         if (plan.items.length === 0 && summed.length === 0) continue;
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post, plan.unit === DIGITAL);
-        for (const [u, parts] of plan.items) kb.setCurrent(u.var, "self", lowerOde(kb, u, plan.stepDt, parts));
-        for (const v of new Set(plan.items.map(([x]) => x.var))) kb.store(v, "self", kb.value(v, "self"));
+        stepAndStore(kb, plan.items, plan.stepDt);
         for (const s of summed) kb.store(s.target, "post", kb.lower(s.value), true);
         finish(`${pr.name}.${plan.name}`, pr.name, kb, plan.unit, every(plan.period));
       }
@@ -614,6 +612,21 @@ export function lowerKernels(given: LowerInput): Kernel[] {
 }
 
 const DIGITAL = 1;
+
+/** A periodic trigger over every element. */
+const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0, gated: false, gate_state: 0 } });
+
+/** A projection's synaptic event handlers, each with its kernel name and spike trigger. */
+function eventKernels(pr: Program["projections"][number], groupIndex: Map<string, number>) {
+  const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
+  return events.map(({ e, post }, i) => ({ e, name: `${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, trigger: { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } } }));
+}
+
+/** Steps each update over dt (sequentially: later updates see earlier results), then stores each variable once. */
+function stepAndStore(kb: KernelBuilder, updates: [OdeUpdate, UpdateParts][], dt: number): void {
+  for (const [u, parts] of updates) kb.setCurrent(u.var, "self", lowerOde(kb, u, dt, parts));
+  for (const v of new Set(updates.map(([u]) => u.var))) kb.store(v, "self", kb.value(v, "self"));
+}
 
 type Finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">) => void;
 
@@ -643,26 +656,23 @@ function lowerLazy(input: LowerInput, pr: Program["projections"][number], plan: 
   /** 1 while any trace condition holds. */
   const anyCondition = (kb: KernelBuilder): number => plan.conditions.map((c) => kb.lower(c)).reduce((a, b) => kb.add(a, b, ACTIVE, "MAX"));
   const gated = { periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: gate.index } };
-  const events = [...pr.onPre.map((e) => ({ e, post: false })), ...pr.onPost.map((e) => ({ e, post: true }))];
-  events.forEach(({ e, post }, i) => {
+  for (const { e, name, trigger } of eventKernels(pr, groupIndex)) {
     const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
     const touches = e.assigns.some((a) => a.scope === "self" && isTrace(a.target));
     if (touches) advance(kb);
     for (const a of e.assigns) lowerAssign(kb, a, () => 1, input);
     if (touches) kb.store(GATE, "self", kb.add(kb.value(GATE, "self"), anyCondition(kb), ACTIVE, "MAX"));
-    finish(`${pr.name}.${post ? "on_post" : "on_pre"}[${i}]`, pr.name, kb, DIGITAL, { on_spike: { source: groupIndex.get(post ? pr.post : pr.pre)!, delay_ticks: e.delayTicks, post } });
-  });
+    finish(name, pr.name, kb, DIGITAL, trigger);
+  }
   const active = new KernelBuilder(input, pr, pr.pre, pr.post);
   advance(active);
-  for (const u of plan.fast) active.setCurrent(u.var, "self", lowerOde(active, u, dt, u));
-  for (const v of new Set(plan.fast.map((u) => u.var))) active.store(v, "self", active.value(v, "self"));
+  stepAndStore(active, plan.fast.map((u) => [u, u]), dt);
   active.store(GATE, "self", anyCondition(active));
   finish(`${pr.name}.active`, pr.name, active, DIGITAL, gated);
   const slow = new KernelBuilder(input, pr, pr.pre, pr.post);
-  for (const u of plan.slow) slow.setCurrent(u.var, "self", lowerOde(slow, u, dt * slowPeriod, u));
-  for (const v of new Set(plan.slow.map((u) => u.var))) slow.store(v, "self", slow.value(v, "self"));
+  stepAndStore(slow, plan.slow.map((u) => [u, u]), dt * slowPeriod);
   for (const x of pr.summed) slow.store(x.target, "post", slow.lower(x.value), true);
-  finish(`${pr.name}.slow`, pr.name, slow, DIGITAL, { periodic: { period_ticks: slowPeriod, offset_ticks: 0, gated: false, gate_state: 0 } });
+  finish(`${pr.name}.slow`, pr.name, slow, DIGITAL, every(slowPeriod));
 }
 /** Decay factors within this of one are applied as x + x (D - 1) (lowerOde). */
 const SLOW_DECAY = 1 / 16;

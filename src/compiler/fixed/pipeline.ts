@@ -10,9 +10,6 @@ import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, CHECKS, designRuleChecks, type KernelBudget } from "./drc.ts";
-
-/** Design-rule checks that read only the network, not its formats. */
-const RESOURCE_CHECKS = ["neurons", "synapses", "fan-in"];
 import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { lazyProjections } from "./lazy.ts";
@@ -20,6 +17,9 @@ import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr, unsupportedStimuli, type VariationData } from "./emit-ir.ts";
 import { IDEAL, mismatchArrays, noiseCoefficients, type VariationOptions } from "./variation.ts";
 import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
+
+/** Design-rule checks that read only the network, not its formats. */
+const RESOURCE_CHECKS = ["neurons", "synapses", "fan-in"];
 
 /** The fixed-point passes, in order, as --dump-after knows them. */
 export const FIXED_PASSES = ["range-analysis", "quantise", "map", "lower", "schedule", "drc", "emit-ir"] as const;
@@ -130,12 +130,12 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   // Terms not gated by fast variables (relaxations, consolidation) run in a slow kernel.
   // Event-driven synapses: the slow kernel covers every synapse, so it may step as long as the
   // model's quiet step (its declared step for slow dynamics), within the accuracy bound.
-  const lazy = lazyProjections(program, caps, period, analogVariables(program, caps).analog);
+  const { analog, notes: analogNotes } = analogVariables(program, caps);
+  const lazy = lazyProjections(program, caps, period, analog);
   const cap = lazy.plans.size > 0 ? Math.max(SLOW_PERIOD_CAP_TICKS(program), program.numerics.quietStepTicks) : SLOW_PERIOD_CAP_TICKS(program);
   const slow = o.split === false || !caps.splitSlow ? period : Math.max(period, Math.min(cap, maxSlowPeriod(program, caps, stats)));
   dump("schedule", () => `slow kernel period ${slow} tick(s) (${(slow * program.tickSeconds).toPrecision(3)} s)`);
   // Now that the digital period is known, judge each variable's changes per update, not per tick.
-  const { analog } = analogVariables(program, caps);
   const fastVars = fastVariables(program);
   const slowPeriodOf = (group: string, name: string): number => {
     const g = [...program.populations, ...program.projections].find((x) => x.name === group);
@@ -160,7 +160,7 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   verify(ir, `${program.name} (${caps.name})`);
   dump("emit-ir", () => printProgram(ir));
   const b = budgets(ir, caps);
-  const mapping = { analog, notes: analogVariables(program, caps).notes };
+  const mapping = { analog, notes: analogNotes };
   const placement = caps.analog ? ["placement:", ...[...mapping.analog].map((v) => `  ${v}: analog core`), ...mapping.notes.map((n) => `  ${n}`)] : [];
   const schedule = b.length === 0 || !Number.isFinite(b[0]!.cyclesAvailable) ? [] : ["schedule (digital kernels):", ...b.map((x) => `  ${x.kernel.padEnd(20)} every ${x.periodTicks} tick(s) (${(x.periodTicks * program.tickSeconds * 1e3).toPrecision(3)} ms): ${x.cyclesPerRun} of ${x.cyclesAvailable} cycles`)];
   const covered = (stats as { coveredSeconds?: number }).coveredSeconds;
