@@ -141,17 +141,32 @@ async function bridgeBench(quick: boolean): Promise<string[]> {
   ];
 }
 
-/** The cell-assembly experiment (learn, recall at 10 s, 8 h, recall at 8 h) as a user runs it. */
-function networkBench(): string[] {
+const NETWORK = "models/stc/memory-network.yaml";
+
+interface NetworkManifest {
+  simulated_s: number;
+  dt_s: number;
+  wall_s: number;
+  peak_rss_mb: number;
+  hardware?: { synapse_updates: number };
+}
+
+/** `engram run models/stc/memory-network.yaml [args]` as a user runs it: the whole command's wall time and the run's manifest. */
+function runNetwork(args: string[]): { wall: number; m: NetworkManifest } {
   const bin = fileURLToPath(new URL("../../bin/engram.js", import.meta.url));
   const out = mkdtempSync(join(tmpdir(), "engram-bench-network-"));
   const t0 = performance.now();
-  const p = spawnSync(process.execPath, [bin, "run", "models/stc/memory-network.yaml", "--out", out], { encoding: "utf8", env: { ...process.env, CI: "true" } });
-  if (p.status !== 0) throw new Error(`engram run models/stc/memory-network.yaml failed: ${p.stderr}`);
-  const wall = (performance.now() - t0) / 1000;
-  const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { simulated_s: number; wall_s: number; peak_rss_mb: number; integration: Record<string, number> };
+  const p = spawnSync(process.execPath, [bin, "run", NETWORK, ...args, "--out", out], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+  if (p.status !== 0) throw new Error(`engram run ${NETWORK} ${args.join(" ")} failed: ${p.stderr}`);
+  return { wall: (performance.now() - t0) / 1000, m: JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as NetworkManifest };
+}
+
+
+/** The cell-assembly experiment (learn, recall at 10 s, 8 h, recall at 8 h) on the reference target. */
+function networkBench(): string[] {
+  const { wall, m } = runNetwork([]);
   return [
-    `memory network (models/stc/memory-network.yaml: 2000 neurons, 400k synapses, 8 h; reference, one process; node ${process.version})`,
+    `memory network (${NETWORK}: 2000 neurons, 400k synapses, 8 h; reference, one process; node ${process.version})`,
     "",
     "| whole command (s) | simulation (s) | biological s / wall s | peak RSS (MB) | authors' C++ (s, stc-model.md s.10) |",
     "| --- | --- | --- | --- | --- |",
@@ -160,29 +175,22 @@ function networkBench(): string[] {
 }
 
 /**
- * The same experiment on the cmos emulator (fixed point, event-driven synapses): wall time, and
- * plastic-synapse updates per second, both as executed and as the dense stepping they stand for
- * (every plastic synapse every tick).
+ * The same experiment on the cmos emulator (fixed point, event-driven synapses; the model asks for
+ * 16-bit state): wall time, and plastic-synapse updates per second, both as executed and as the
+ * dense stepping they stand for (every plastic synapse every tick).
  */
 function networkCmosBench(): string[] {
-  const bin = fileURLToPath(new URL("../../bin/engram.js", import.meta.url));
-  const out = mkdtempSync(join(tmpdir(), "engram-bench-network-cmos-"));
-  const model = "models/stc/memory-network.yaml";
-  const t0 = performance.now();
-  // the model asks for 16-bit state (numerics.state_bits): at 12 bits the network learns less
-  const p = spawnSync(process.execPath, [bin, "run", model, "--target", "cmos", "--out", out], { encoding: "utf8", env: { ...process.env, CI: "true" } });
-  if (p.status !== 0) throw new Error(`engram run ${model} --target cmos failed: ${p.stderr}`);
-  const wall = (performance.now() - t0) / 1000;
-  const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { simulated_s: number; dt_s: number; wall_s: number; peak_rss_mb: number; hardware: { synapse_updates: number } };
-  const program = compile(model, { target: "cmos" });
+  const { wall, m } = runNetwork(["--target", "cmos"]);
+  const updates = m.hardware!.synapse_updates;
+  const program = compile(NETWORK, { target: "cmos" });
   const plastic = program.projections.filter((pr) => pr.odes.length > 0).reduce((n, pr) => n + pr.size, 0);
   const dense = plastic * Math.round(m.simulated_s / m.dt_s);
   return [
-    `memory network on the cmos emulator (${model}, 16-bit state: ${plastic} plastic synapses, 8 h, event-driven synapses; one process; node ${process.version})`,
+    `memory network on the cmos emulator (${NETWORK}, 16-bit state: ${plastic} plastic synapses, 8 h, event-driven synapses; one process; node ${process.version})`,
     "",
     "| whole command (s) | emulation (s) | biological s / wall s | peak RSS (MB) | synapse updates run | per wall s | dense-equivalent synapse steps per wall s |",
     "| --- | --- | --- | --- | --- | --- | --- |",
-    `| ${wall.toFixed(1)} | ${m.wall_s.toFixed(1)} | ${(m.simulated_s / m.wall_s).toFixed(0)} | ${m.peak_rss_mb} | ${m.hardware.synapse_updates.toExponential(3)} | ${(m.hardware.synapse_updates / m.wall_s).toExponential(2)} | ${(dense / m.wall_s).toExponential(2)} |`,
+    `| ${wall.toFixed(1)} | ${m.wall_s.toFixed(1)} | ${(m.simulated_s / m.wall_s).toFixed(0)} | ${m.peak_rss_mb} | ${updates.toExponential(3)} | ${(updates / m.wall_s).toExponential(2)} | ${(dense / m.wall_s).toExponential(2)} |`,
   ];
 }
 
@@ -255,28 +263,18 @@ function simdBench(quick: boolean): string[] {
 }
 
 export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean }): Promise<number> {
-  if (o.networkOnly) {
-    process.stdout.write(networkBench().join("\n") + "\n");
-    return 0;
-  }
-  if (o.networkCmos) {
-    process.stdout.write(networkCmosBench().join("\n") + "\n");
-    return 0;
-  }
-  if (o.simdOnly) {
-    process.stdout.write(simdBench(o.quick).join("\n") + "\n");
-    return 0;
-  }
-  if (o.bridgeOnly) {
-    process.stdout.write((await bridgeBench(o.quick)).join("\n") + "\n");
-    return 0;
-  }
-  if (o.compileOnly) {
-    process.stdout.write(compileBench().join("\n") + "\n");
-    return 0;
-  }
-  if (o.emulatorOnly) {
-    process.stdout.write(emulatorBench().join("\n") + "\n");
+  // One benchmark alone when its flag is given.
+  const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
+    [o.networkOnly, networkBench],
+    [o.networkCmos, networkCmosBench],
+    [o.simdOnly, () => simdBench(o.quick)],
+    [o.bridgeOnly, () => bridgeBench(o.quick)],
+    [o.compileOnly, compileBench],
+    [o.emulatorOnly, emulatorBench],
+  ];
+  for (const [on, bench] of single) {
+    if (!on) continue;
+    process.stdout.write((await bench()).join("\n") + "\n");
     return 0;
   }
   const models = ["stet", "wtet", "slfs", "wlfs", "basic-late"];
