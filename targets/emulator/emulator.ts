@@ -525,7 +525,14 @@ export class Emulator {
       this.account(k);
     }
     this.periodic(this.synapseKernels);
-    for (let g = 0; g < slot.length; g++) if (slot[g]!.size > 0) this.recentSpikes[g]!.push(t);
+    // Pruned where it grows, so a group's list never holds more than maxDelay + 1 ticks, however
+    // long activity continues (pruning only in nextEvent missed continuous activity: O(n^2)).
+    for (let g = 0; g < slot.length; g++) {
+      if (slot[g]!.size === 0) continue;
+      const recent = this.recentSpikes[g]!;
+      this.forgetDelivered(recent, t);
+      recent.push(t);
+    }
     this.tick = t + 1;
     this.stats.ticks++;
     this.backlog = Math.max(0, this.backlog - this.cyclesPerTick);
@@ -633,9 +640,20 @@ export class Emulator {
         if (at >= t && at < e) e = at;
       }
     }
-    // Forget spikes whose deliveries are all in the past.
-    for (const recent of this.recentSpikes) while (recent.length > 0 && recent[0]! + this.maxDelay < t) recent.shift();
+    for (const recent of this.recentSpikes) this.forgetDelivered(recent, t);
     return e;
+  }
+
+  /** Drops the spikes of `recent` whose deliveries all lie before tick `t` (one splice, not a shift each). */
+  private forgetDelivered(recent: number[], t: number): void {
+    let k = 0;
+    while (k < recent.length && recent[k]! + this.maxDelay < t) k++;
+    if (k > 0) recent.splice(0, k);
+  }
+
+  /** The longest list of recent spike ticks of any group (bounded by the largest delay + 1). */
+  recentSpikeBacklog(): number {
+    return Math.max(0, ...this.recentSpikes.map((r) => r.length));
   }
 
   /** Probe samples for the ticks in (from, to], all with the current (unchanging) state. */
