@@ -6,8 +6,9 @@ import type { Snapshot } from "../../targets/emulator/emulator.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
-import { decode, encode, type IrProgram } from "../ir/codec.ts";
-import { verify } from "../ir/verify.ts";
+import type { IrProgram } from "../ir/codec.ts";
+import { decodeImage, encodeImage } from "../ir/image.ts";
+import { safeName } from "../util/safe-name.ts";
 import type { Program } from "../ir/program.ts";
 import { getTarget } from "../../targets/registry.ts";
 import type { RunHandle } from "../../targets/target.ts";
@@ -37,18 +38,15 @@ export function programOfImage(ir: IrProgram, file: string): Program {
   };
 }
 
-/** Reads and verifies an IR image; a bad file is a user error naming it. */
+/** Reads an IR image, checks its digest and verifies it; a bad file is a user error naming it. */
 export function readImage(file: string): { ir: IrProgram; bytes: Uint8Array } {
-  let ir: IrProgram;
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
-    ir = decode(bytes);
   } catch (e) {
-    throw new EngramError([{ code: "invalid-ir-file", message: `${file} is not a valid engram IR file: ${(e as Error).message}` }]);
+    throw new EngramError([{ code: "invalid-ir-file", message: `cannot read ${file}: ${(e as Error).message}` }]);
   }
-  verify(ir, file);
-  return { ir, bytes };
+  return { ir: decodeImage(bytes, file), bytes };
 }
 
 /**
@@ -83,9 +81,9 @@ async function runImage(o: RunOptions): Promise<number> {
   return 0;
 }
 
-/** Where image runs write without --out. */
+/** Where image runs write without --out: a folder in ./out, whatever the image's names say. */
 export function defaultImageOut(ir: IrProgram): string {
-  return join("out", `${ir.header.model_name}.${ir.header.target}`);
+  return join("out", safeName(`${ir.header.model_name}.${ir.header.target}`));
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
@@ -105,10 +103,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const fixed = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
     handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
     const simulated = program.durationTicks * program.tickSeconds;
-    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: o.bits ?? program.numerics.stateBits ?? "target default", mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encode(fixed.ir).length };
+    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: o.bits ?? program.numerics.stateBits ?? "target default", mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encodeImage(fixed.ir).length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
-  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
+  const out = o.out ?? join("out", safeName(target.execute ? program.name : `${program.name}.${target.name}`));
   if (handle instanceof EmulatorHandle) {
     if (o.resume) {
       let snap: Snapshot;
