@@ -68,7 +68,7 @@ export function resumeCheckpoint(file: string, want: CheckpointIdentity, emulato
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return fail("", `it is not JSON (${(e as Error).message}): the file is damaged or not a checkpoint`);
+    return fail("", `it is not JSON (${(e as Error).message}; the file has ${text.length} characters): the file is damaged or not a checkpoint`);
   }
   const top = parsed as { format?: unknown; sha256?: unknown; body?: unknown };
   if (typeof top !== "object" || top === null || top.format !== CHECKPOINT_FORMAT) {
