@@ -68,6 +68,7 @@ export async function writeImageOutputs(file: string, image: { ir: IrProgram; by
 /** engram run FILE.engram: an IR image, verified, on the emulator. */
 async function runImage(o: RunOptions): Promise<number> {
   const started = performance.now();
+  if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `--checkpoint-every and --resume are for runs of a model (engram run MODEL.yaml --target bss2|cmos), not of an image (${o.model})` }]);
   const image = readImage(o.model);
   const program = programOfImage(image.ir, o.model);
   const handle = new EmulatorHandle(image.ir);

@@ -102,6 +102,14 @@ describe("checkpoint and resume", () => {
     }
   });
 
+  it("an image run refuses --checkpoint-every and --resume instead of ignoring them", async () => {
+    for (const o of [{ resume: join(tmp, "cp0.json") }, { checkpointEvery: 1 }]) {
+      const e = await quiet(opts({ model: join(tmp, "x.engram"), out: join(tmp, "img"), ...o })).catch((x) => x);
+      expect(e).toBeInstanceOf(EngramError);
+      expect(e.diagnostics[0].code).toBe("no-checkpoints");
+    }
+  });
+
   it("checkpoints are written through a temporary file renamed over the last one: no temporary files left", () => {
     const dir = join(tmp, "every");
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
