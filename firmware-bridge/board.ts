@@ -2,11 +2,12 @@
  * The virtual board: the device side of the protocol, a reference for firmware authors, serving
  * on any transport (in tests and `engram board`, a PTY from socat) with the emulator as its chip.
  * Uploads go to a staging buffer; the running configuration changes only at a commit whose image
- * has all its bytes, the announced CRC-32, and decodes and verifies. An unfinished upload is kept
- * (as a board would keep it in flash) so a reconnecting host resumes from its last chunk.
+ * has all its bytes, the announced CRC-32 and a matching digest (src/ir/image.ts), and decodes and
+ * verifies. An unfinished upload is kept (as a board would keep it in flash) so a reconnecting
+ * host resumes from its last chunk.
  */
-import { decode, type IrProgram } from "../src/ir/codec.ts";
-import { verify } from "../src/ir/verify.ts";
+import type { IrProgram } from "../src/ir/codec.ts";
+import { decodeImage } from "../src/ir/image.ts";
 import { EmulatorHandle } from "../targets/emulator/handle.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import { DEFAULT_MAX_PAYLOAD, FrameLink } from "./framing.ts";
@@ -214,8 +215,7 @@ export class VirtualBoard {
     }
     let ir: IrProgram;
     try {
-      ir = decode(p.data);
-      verify(ir, "uploaded image");
+      ir = decodeImage(p.data, "uploaded image"); // digest, decode, verify
     } catch (e) {
       this.partial = null;
       return this.nack(seq, Reason.INVALID_IMAGE, (e as Error).message);

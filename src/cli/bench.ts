@@ -17,7 +17,7 @@ import { Executor } from "../../targets/reference/executor.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { analyseByRun } from "./compile.ts";
 import { getTarget } from "../../targets/registry.ts";
-import { encode } from "../ir/codec.ts";
+import { encodeImage } from "../ir/image.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { measureGoodput } from "../../firmware-bridge/goodput.ts";
@@ -68,7 +68,7 @@ function compileBench(): string[] {
     let result: string;
     try {
       const r = compileFixed(program, getTarget(target).caps, { rounding: "stochastic", engramVersion: "bench", analyse });
-      result = `fits: ${r.ir.kernels.length} kernels, ${encode(r.ir).length} bytes`;
+      result = `fits: ${r.ir.kernels.length} kernels, ${encodeImage(r.ir).length} bytes`;
     } catch (e) {
       if (!(e instanceof EngramError)) throw e;
       result = `does not fit: ${e.diagnostics.map((d) => d.code).join(", ")}`;
@@ -114,7 +114,7 @@ function median(xs: number[]): number {
  * at 115200 and 921600 baud, clean and with 1% of the bytes corrupted in each direction.
  */
 async function bridgeBench(quick: boolean): Promise<string[]> {
-  const imageOf = (file: string) => encode(compileFixed(compile(file, { target: "cmos" }), getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "bench", analyse: analyseByRun }).ir);
+  const imageOf = (file: string) => encodeImage(compileFixed(compile(file, { target: "cmos" }), getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "bench", analyse: analyseByRun }).ir);
   const small = imageOf("models/stc/basic-early.yaml");
   // At 921600 baud a 4.6 kB image is 50 ms of line time, and the fixed round trips (begin, commit)
   // would dominate: the clean measurement there uploads a whole-chip image (431 kB) instead.

@@ -18,6 +18,7 @@ import { analyseByRun } from "./compile.ts";
 import { progressBar } from "./progress.ts";
 import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
+import { safeName } from "../util/safe-name.ts";
 
 export interface CompareOptions {
   model: string;
@@ -68,7 +69,7 @@ export function errors(reference: RunHandle, v: Variant, units: Map<string, stri
 export async function compareCommand(o: CompareOptions): Promise<number> {
   const reference = getTarget("reference");
   const refProgram = compile(o.model, { target: "reference", seed: o.seed });
-  const out = o.out ?? join("out", `${refProgram.name}.compare`);
+  const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
   const variants: Variant[] = [];
   const bar = progressBar(`${refProgram.name} (compare)`, 1);
   const refHandle = reference.execute!(refProgram);

@@ -1,8 +1,8 @@
-/** engram inspect FILE.engram: decode, verify and print the IR's stable text form. */
+/** engram inspect FILE.engram: check the digest, decode, verify and print the IR's stable text form. */
 import { readFileSync, statSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
-import { decode, DecodeError, MAX_FILE_BYTES } from "../ir/codec.ts";
-import { verify } from "../ir/verify.ts";
+import { MAX_FILE_BYTES } from "../ir/codec.ts";
+import { decodeImage } from "../ir/image.ts";
 import { printProgram } from "../ir/print.ts";
 
 export async function inspectCommand(file: string): Promise<number> {
@@ -26,14 +26,6 @@ export async function inspectCommand(file: string): Promise<number> {
   } catch (e) {
     return fail("file-unreadable", `cannot read ${file}: ${(e as Error).message}`);
   }
-  let program;
-  try {
-    program = decode(bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) fail("invalid-ir-file", `${file} is not a valid engram IR file: ${e.message.replace(/^not a valid engram IR file: /, "")}`);
-    throw e;
-  }
-  verify(program, file);
-  process.stdout.write(printProgram(program));
+  process.stdout.write(printProgram(decodeImage(bytes, file)));
   return 0;
 }

@@ -2,12 +2,13 @@
 import { join } from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
-import type { Snapshot } from "../../targets/emulator/emulator.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
-import { decode, encode, type IrProgram } from "../ir/codec.ts";
-import { verify } from "../ir/verify.ts";
+import type { IrProgram } from "../ir/codec.ts";
+import { decodeImage, encodeImage, storedDigestHex } from "../ir/image.ts";
+import { resumeCheckpoint, writeCheckpoint, type CheckpointIdentity, type WeightSeries } from "./checkpoint.ts";
+import { safeName } from "../util/safe-name.ts";
 import type { Program } from "../ir/program.ts";
 import { getTarget } from "../../targets/registry.ts";
 import type { RunHandle } from "../../targets/target.ts";
@@ -15,7 +16,7 @@ import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { progressBar } from "./progress.ts";
 import { analyseByRun } from "./compile.ts";
 import { analyseRun, markdown } from "./analyze.ts";
-import { weightStats, type ClassStats } from "../analysis/assembly.ts";
+import { weightStats } from "../analysis/assembly.ts";
 import { renderOverlaySvg } from "../analysis/plot.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
@@ -37,18 +38,15 @@ export function programOfImage(ir: IrProgram, file: string): Program {
   };
 }
 
-/** Reads and verifies an IR image; a bad file is a user error naming it. */
+/** Reads an IR image, checks its digest and verifies it; a bad file is a user error naming it. */
 export function readImage(file: string): { ir: IrProgram; bytes: Uint8Array } {
-  let ir: IrProgram;
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
-    ir = decode(bytes);
   } catch (e) {
-    throw new EngramError([{ code: "invalid-ir-file", message: `${file} is not a valid engram IR file: ${(e as Error).message}` }]);
+    throw new EngramError([{ code: "invalid-ir-file", message: `cannot read ${file}: ${(e as Error).message}` }]);
   }
-  verify(ir, file);
-  return { ir, bytes };
+  return { ir: decodeImage(bytes, file), bytes };
 }
 
 /**
@@ -70,6 +68,7 @@ export async function writeImageOutputs(file: string, image: { ir: IrProgram; by
 /** engram run FILE.engram: an IR image, verified, on the emulator. */
 async function runImage(o: RunOptions): Promise<number> {
   const started = performance.now();
+  if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `--checkpoint-every and --resume are for runs of a model (engram run MODEL.yaml --target bss2|cmos), not of an image (${o.model})` }]);
   const image = readImage(o.model);
   const program = programOfImage(image.ir, o.model);
   const handle = new EmulatorHandle(image.ir);
@@ -83,9 +82,9 @@ async function runImage(o: RunOptions): Promise<number> {
   return 0;
 }
 
-/** Where image runs write without --out. */
+/** Where image runs write without --out: a folder in ./out, whatever the image's names say. */
 export function defaultImageOut(ir: IrProgram): string {
-  return join("out", `${ir.header.model_name}.${ir.header.target}`);
+  return join("out", safeName(`${ir.header.model_name}.${ir.header.target}`));
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
@@ -95,7 +94,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
   let handle: RunHandle;
   let hardware: Record<string, unknown> | undefined;
-  let weights: { t: number; classes: ClassStats[] }[] | undefined;
+  let weights: WeightSeries | undefined;
+  let identity: CheckpointIdentity | undefined;
   if ((o.variation.mismatch || o.variation.noise) && !target.caps.variation) {
     process.stderr.write(`engram: note: ${target.name} has no analog core: --mismatch and --noise change nothing\n`);
   }
@@ -105,26 +105,25 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const fixed = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
     handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
     const simulated = program.durationTicks * program.tickSeconds;
-    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: o.bits ?? program.numerics.stateBits ?? "target default", mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encode(fixed.ir).length };
+    const image = encodeImage(fixed.ir);
+    const stateBits = o.bits ?? program.numerics.stateBits ?? "target default";
+    identity = { engram_version: VERSION, target: target.name, model_name: program.name, seed: program.seed, rounding: o.rounding, state_bits: stateBits, image_sha256: storedDigestHex(image) };
+    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: stateBits, mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: image.length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
-  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
-  if (handle instanceof EmulatorHandle) {
-    if (o.resume) {
-      let snap: Snapshot;
-      try {
-        snap = JSON.parse(readFileSync(o.resume, "utf8")) as Snapshot;
-        handle.emulator.restore(snap);
-      } catch (e) {
-        throw new EngramError([{ code: "bad-checkpoint", message: `cannot resume from ${o.resume}: ${(e as Error).message}` }]);
-      }
-    }
+  const out = o.out ?? join("out", safeName(target.execute ? program.name : `${program.name}.${target.name}`));
+  if (handle instanceof EmulatorHandle && identity) {
+    const em = handle, id = identity;
+    // A resume restores the snapshot and the weight analysis taken up to it; the run then goes on
+    // exactly as the uninterrupted one, stopping at the same analysis times.
+    const weightTimes = (tick: number) => (program.analysis ? analysisTicks(program).filter((t) => t <= tick).map((t) => weightTime(program, t)) : undefined);
+    const resumed = o.resume ? { tick: 0, weights: resumeCheckpoint(o.resume, id, em.emulator, weightTimes) } : undefined;
+    if (resumed) resumed.tick = em.emulator.tick;
     const every = o.checkpointEvery ? Math.max(1, Math.round(o.checkpointEvery / program.tickSeconds)) : 0;
     mkdirSync(out, { recursive: true });
-    if (program.analysis && every === 0) {
-      const em = handle;
-      weights = runWithSnapshots(program, (t) => em.runTo(t, (f) => bar.update(f)), (name) => em.values(`${program.analysis!.projection}.${name}`));
-    } else handle.run((f) => bar.update(f), every, (s) => writeFileSync(join(out, "checkpoint.json"), JSON.stringify(s)));
+    const checkpoint = every > 0 ? { every, write: (w: WeightSeries | undefined) => writeCheckpoint(join(out, "checkpoint.json"), id, em.emulator.snapshot(), w) } : undefined;
+    const values = (name: string) => em.values(`${program.analysis!.projection}.${name}`);
+    weights = runWithSnapshots(program, (t) => em.runTo(t, (f) => bar.update(f)), values, { resumed, checkpoint });
   } else {
     if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `checkpoints are for emulated chips (--target bss2 or cmos); the ${target.name} target runs ${program.durationTicks * program.tickSeconds} s in seconds` }]);
     if (handle instanceof Executor && program.analysis) {
@@ -183,13 +182,37 @@ export async function runCommand(o: RunOptions): Promise<number> {
   return 0;
 }
 
+/** The ticks at which the analysis summarises the weights (within the run, ascending). */
+function analysisTicks(program: Program): number[] {
+  return [...new Set(program.analysis!.snapshots.map((t) => Math.round(t / program.tickSeconds)))].filter((t) => t <= program.durationTicks).sort((x, y) => x - y);
+}
+
+/** The time (s) a weight summary at `tick` is labelled with. */
+const weightTime = (program: Program, tick: number) => Number((tick * program.tickSeconds).toPrecision(12));
+
 /**
  * Runs to the end (runTo), stopping at the analysis' snapshot times to summarise the plastic
  * weights by class (assembly and control, pre and post) from the projection's h and z (SI values,
- * read by `values`): memory stays bounded, whatever the run's length.
+ * read by `values`): memory stays bounded, whatever the run's length. `resumed`: the run continues
+ * from a checkpoint at that tick, with the weights taken up to it (those at its tick included).
+ * `checkpoint`: also stop every `every` ticks from the start (and at the end) and write a
+ * checkpoint with the weights taken so far. Without analysis, returns undefined.
  */
-function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined): { t: number; classes: ClassStats[] }[] {
-  const a = program.analysis!;
+function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined, opts: { resumed?: { tick: number; weights: WeightSeries | undefined }; checkpoint?: { every: number; write: (weights: WeightSeries | undefined) => void } } = {}): WeightSeries | undefined {
+  const end = program.durationTicks;
+  const start = opts.resumed?.tick ?? 0;
+  const cp = opts.checkpoint;
+  const a = program.analysis;
+  const checkpoints = new Set<number>();
+  if (cp) for (let t = start; t < end; ) checkpoints.add((t = Math.min(end, t + cp.every)));
+  if (!a) {
+    for (const t of [...checkpoints].sort((x, y) => x - y)) {
+      runTo(t);
+      cp!.write(undefined);
+    }
+    runTo(end);
+    return undefined;
+  }
   const pr = program.projections.find((p) => p.name === a.projection)!;
   const state = (name: string) => {
     const v = values(name);
@@ -199,13 +222,16 @@ function runWithSnapshots(program: Program, runTo: (tick: number) => void, value
   // h starts at h0; the tag threshold is 0.2 h0 (stc-model.md section 4)
   const h0 = pr.vars.find((v) => v.name === "h")!.init[0]!;
   const thetaTag = 0.2 * h0;
-  const out: { t: number; classes: ClassStats[] }[] = [];
-  const ticks = [...new Set(a.snapshots.map((t) => Math.round(t / program.tickSeconds)))].filter((t) => t <= program.durationTicks).sort((x, y) => x - y);
-  for (const t of ticks) {
+  const out: WeightSeries = [...(opts.resumed?.weights ?? [])];
+  const ticks = new Set(analysisTicks(program).filter((t) => (opts.resumed ? t > start : t >= 0)));
+  const stops = [...new Set([...ticks, ...checkpoints, end])].filter((t) => t >= start).sort((x, y) => x - y);
+  for (const t of stops) {
     runTo(t);
-    const mV = Float64Array.from(state("h"), (x) => x * 1e3); // the analysis reports weights in mV
-    out.push({ t: Number((t * program.tickSeconds).toPrecision(12)), classes: weightStats(pr.preIndex, pr.postIndex, mV, state("z"), a.size, h0 * 1e3, thetaTag * 1e3) });
+    if (ticks.has(t)) {
+      const mV = Float64Array.from(state("h"), (x) => x * 1e3); // the analysis reports weights in mV
+      out.push({ t: weightTime(program, t), classes: weightStats(pr.preIndex, pr.postIndex, mV, state("z"), a.size, h0 * 1e3, thetaTag * 1e3) });
+    }
+    if (checkpoints.has(t)) cp!.write(out); // after the weights at its tick: a resume starts after them
   }
-  runTo(program.durationTicks);
   return out;
 }

@@ -1,12 +1,14 @@
 /**
- * .engram files: the IR program as protobuf bytes (schema: ir.proto, read with protobufjs).
- * decode() only parses; every decoded program must pass verify() (verify.ts) before use.
+ * The IR program as protobuf bytes (schema: ir.proto, read with protobufjs). decode() only
+ * parses; every decoded program must pass verify() (verify.ts) before use. Files (.engram) add a
+ * digest trailer: write and read them with image.ts (encodeImage, decodeImage), never these.
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 
 const PROTO_PATH = new URL("./ir.proto", import.meta.url);
-export const IR_VERSION = 1;
+/** 2: images end in a SHA-256 digest trailer (image.ts). */
+export const IR_VERSION = 2;
 /** A file larger than this is refused before parsing. */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 /**
@@ -89,7 +91,8 @@ export function decode(bytes: Uint8Array): IrProgram {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError(`not a valid engram IR file: ${(e as Error).message}`);
   }
-  const obj = t.toObject(msg, { longs: Number, enums: Number, defaults: true, arrays: true, oneofs: false }) as IrProgram;
+  const obj = t.toObject(msg, { longs: Number, enums: Number, defaults: true, arrays: true, oneofs: false }) as IrProgram & { image_sha256?: unknown };
+  delete obj.image_sha256; // the file's trailer, checked by image.ts before decoding; not part of the program
   return obj;
 }
 

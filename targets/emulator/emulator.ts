@@ -8,6 +8,7 @@
  * on the number path.
  */
 import { Rng } from "../../src/util/rng.ts";
+import { checkSnapshot } from "./snapshot-check.ts";
 import { roundingDraw } from "../../src/ir/rounding.ts";
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
@@ -698,12 +699,16 @@ export class Emulator {
     };
   }
 
-  /** Continues from a snapshot of the same program (checked by model hash, target and sizes). */
+  /**
+   * Continues from a snapshot of the same program (checked by model hash and target), after every
+   * field is range-checked against the program (snapshot-check.ts: a SnapshotError names the field).
+   */
   restore(s: Snapshot): void {
     const h = this.program.header;
-    if (s.format !== "engram-emulator-snapshot-1" || s.modelSha256 !== h.model_sha256 || s.target !== h.target || s.state.length !== this.state.length) {
-      throw new Error(`checkpoint is for ${s.target} / model ${String(s.modelSha256).slice(0, 12)}, not this program (${h.target} / ${h.model_sha256.slice(0, 12)})`);
+    if (typeof s !== "object" || s === null || s.modelSha256 !== h.model_sha256 || s.target !== h.target) {
+      throw new Error(`checkpoint is for ${s?.target} / model ${String(s?.modelSha256).slice(0, 12)}, not this program (${h.target} / ${h.model_sha256.slice(0, 12)})`);
     }
+    checkSnapshot(s, this.program, { ring: this.fired.length, reads: this.reads.map((r) => r.length), currentInputs: this.zeroedAt.length });
     s.state.forEach((a, i) => {
       if (a.length !== this.state[i]!.length) throw new Error(`checkpoint state ${i} has ${a.length} values, the program ${this.state[i]!.length}`);
       this.state[i]!.set(a);

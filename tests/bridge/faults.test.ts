@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware-bridge/crc32.ts";
-import { decode } from "../../src/ir/codec.ts";
+import { decodeImage } from "../../src/ir/image.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { handleOfResults } from "../../firmware-bridge/results.ts";
 import { FrameLink } from "../../firmware-bridge/framing.ts";
@@ -13,7 +13,7 @@ import { HostSession } from "../../firmware-bridge/session.ts";
 import { basicEarlyImage, reseeded, rig } from "./helpers.ts";
 
 const image = basicEarlyImage();
-const ir = decode(image);
+const ir = decodeImage(image, "basic-early image");
 const local = new EmulatorHandle(ir);
 local.run();
 

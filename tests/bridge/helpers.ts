@@ -3,7 +3,7 @@ import { compile } from "../../src/compiler/pipeline.ts";
 import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
 import { analyseByRun } from "../../src/cli/compile.ts";
 import { getTarget } from "../../targets/registry.ts";
-import { decode, encode } from "../../src/ir/codec.ts";
+import { decodeImage, encodeImage } from "../../src/ir/image.ts";
 import { FrameLink } from "../../firmware-bridge/framing.ts";
 import { HostSession, type SessionOptions } from "../../firmware-bridge/session.ts";
 import { VirtualBoard, type BoardOptions } from "../../firmware-bridge/board.ts";
@@ -15,16 +15,16 @@ let cached: Uint8Array | undefined;
 export function basicEarlyImage(): Uint8Array {
   if (!cached) {
     const program = compile("models/stc/basic-early.yaml", { target: "cmos" });
-    cached = new Uint8Array(encode(compileFixed(program, getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir));
+    cached = new Uint8Array(encodeImage(compileFixed(program, getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir));
   }
   return cached;
 }
 
 /** The same image with another seed: a different, equally valid configuration. */
 export function reseeded(image: Uint8Array, seed: number): Uint8Array {
-  const ir = decode(image);
+  const ir = decodeImage(image, "basic-early image");
   ir.header.seed = seed;
-  return encode(ir);
+  return encodeImage(ir);
 }
 
 export interface Rig {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware-bridge/crc32.ts";
-import { decode } from "../../src/ir/codec.ts";
+import { decodeImage } from "../../src/ir/image.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { handleOfResults } from "../../firmware-bridge/results.ts";
 import { FrameLink } from "../../firmware-bridge/framing.ts";
@@ -17,7 +17,7 @@ import type { Transport } from "../../firmware-bridge/transport.ts";
 import { basicEarlyImage, openPtyPair, reseeded, socatAvailable } from "./helpers.ts";
 
 const image = basicEarlyImage();
-const ir = decode(image);
+const ir = decodeImage(image, "basic-early image");
 const local = new EmulatorHandle(ir);
 local.run();
 

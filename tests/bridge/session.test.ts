@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware-bridge/crc32.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
-import { decode } from "../../src/ir/codec.ts";
+import { decodeImage } from "../../src/ir/image.ts";
 import { handleOfResults } from "../../firmware-bridge/results.ts";
 import { FrameLink } from "../../firmware-bridge/framing.ts";
 import { HostSession } from "../../firmware-bridge/session.ts";
@@ -25,7 +25,7 @@ describe("bridge session (in-process)", () => {
     expect(board.active?.crc).toBe(crc32(image));
     const done = await host.run(0);
     const results = await host.readResults(done, 700); // several read chunks
-    const ir = decode(image);
+    const ir = decodeImage(image, "basic-early image");
     const remote = handleOfResults(ir, results, "test");
     const local = new EmulatorHandle(ir);
     local.run();
@@ -49,6 +49,23 @@ describe("bridge session (in-process)", () => {
     expect(err.message).toMatch(/INVALID_IMAGE/);
     expect(board.active?.crc).toBe(first.crc);
     expect((await host.status()).active_crc32).toBe(first.crc);
+  });
+
+  it("refuses at commit an image whose digest does not match (one flipped bit, CRC-32 announced for the flipped bytes)", async () => {
+    const { host, board } = rig({ session: { session: 14 } });
+    const flipped = new Uint8Array(image);
+    flipped[Math.floor(image.length / 2)] ^= 0x10; // a bit in the middle of the program: still decodes
+    const up = await host.upload(flipped);
+    const err = await host.commit(up.crc).catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.message).toMatch(/INVALID_IMAGE/);
+    expect(err.message).toContain("uploaded image is not a valid engram IR file: its content does not match its digest");
+    expect(board.active).toBeNull();
+    // The same image with another image appended: refused as trailing data.
+    const twice = new Uint8Array([...image, ...image]);
+    const err2 = await host.commit((await host.upload(twice)).crc).catch((e) => e);
+    expect(err2.message).toContain("trailing or concatenated data");
+    expect(board.active).toBeNull();
   });
 
   it("refuses a commit whose assembled image does not match the announced CRC", async () => {

@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { decode, encode, MAX_FILE_BYTES } from "../../src/ir/codec.ts";
+import { MAX_FILE_BYTES } from "../../src/ir/codec.ts";
+import { decodeImage, encodeImage } from "../../src/ir/image.ts";
 import { printProgram } from "../../src/ir/print.ts";
 import { sampleProgram } from "../helpers/ir-sample.ts";
 
@@ -19,7 +20,7 @@ describe("engram compile / inspect", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("quantisation for bss2");
     expect(r.stdout).toContain("placement:");
-    const program = decode(readFileSync(out));
+    const program = decodeImage(readFileSync(out), out);
     expect(program.header.target).toBe("bss2");
     const shown = engram("inspect", out);
     expect(shown.status).toBe(0);
@@ -28,7 +29,7 @@ describe("engram compile / inspect", () => {
 
   it("inspect prints a hand-built program exactly", () => {
     const file = join(tmp, "sample.engram");
-    writeFileSync(file, encode(sampleProgram()));
+    writeFileSync(file, encodeImage(sampleProgram()));
     const r = engram("inspect", file);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(printProgram(sampleProgram()));
@@ -46,7 +47,7 @@ describe("engram compile / inspect", () => {
     const p = sampleProgram();
     p.kernels[0]!.ops[2]!.src = [0, 99];
     const bad = join(tmp, "bad.engram");
-    writeFileSync(bad, encode(p));
+    writeFileSync(bad, encodeImage(p));
     const v = engram("inspect", bad);
     expect(v.status).toBe(1);
     expect(v.stderr).toContain("bad.engram at kernels[0].ops[2].src[1]");

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { interpret } from "../../src/ir/reference.ts";
-import type { IrProgram } from "../../src/ir/codec.ts";
+import { IR_VERSION, type IrProgram } from "../../src/ir/codec.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
@@ -93,7 +93,7 @@ describe("OU current statistics", () => {
   const d = decayQ32 / 2 ** 32;
   const q = (width: number, frac: number) => ({ width, signed: true, frac, rounding: 2, overflow: 2 });
   const program: IrProgram = {
-    header: { ir_version: 1, engram_version: "test", target: "cmos", seed: 4, tick_seconds: 1e-4, duration_ticks: T, model_name: "ou", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
+    header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 4, tick_seconds: 1e-4, duration_ticks: T, model_name: "ou", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
     groups: [{ name: "n", kind: 1, size: N }],
     states: [
       { name: "n.I", group: 0, format: q(16, 11), init: [0], unit: "1", unit_scale: 1 },

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { bounds, interpret } from "../../src/ir/reference.ts";
-import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
+import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { SimdKernel } from "../../targets/emulator/wasm/runtime.ts";
 import { generateSimd } from "../../targets/emulator/wasm/generator.ts";
@@ -27,7 +27,7 @@ const op = (name: string, o: Partial<Op>): Op => ({ op: code(name), dst: 0, src:
 /** A program of one neuron group of n elements running kernel k once at tick 0, from the given states. */
 function program(k: Kernel, states: { format: IrFixedFormat; init: number[] }[], n: number, kind = 1): IrProgram {
   return {
-    header: { ir_version: 1, engram_version: "test", target: "bss2", seed: 1, tick_seconds: 0.0002, duration_ticks: 1, model_name: "wasm", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6, rounding_bits: 0 },
+    header: { ir_version: IR_VERSION, engram_version: "test", target: "bss2", seed: 1, tick_seconds: 0.0002, duration_ticks: 1, model_name: "wasm", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6, rounding_bits: 0 },
     groups: [{ name: "g", kind, size: n }],
     states: states.map((s, i) => ({ name: `s${i}`, group: 0, format: s.format, init: s.init, unit: "1", unit_scale: 1 })),
     connectivity: [],

@@ -4,7 +4,7 @@
  * satisfy the op table), both in exactly the shape decode() returns (every field present).
  */
 import fc from "fast-check";
-import type { IrCurrent, IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
+import { IR_VERSION, type IrCurrent, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
 import { OPS } from "../../src/ir/ops.ts";
 import { LIMITS, rawRange } from "../../src/ir/verify.ts";
 
@@ -19,7 +19,7 @@ const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table:
 
 export function sampleProgram(): IrProgram {
   return {
-    header: { ir_version: 1, engram_version: "test", target: "cmos", seed: 7, tick_seconds: 0.0002, duration_ticks: 100, model_name: "sample", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6, rounding_bits: 0 },
+    header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 7, tick_seconds: 0.0002, duration_ticks: 100, model_name: "sample", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 1e6, rounding_bits: 0 },
     groups: [
       { name: "pre", kind: 1, size: 1 }, // g0: neurons
       { name: "post", kind: 1, size: 1 }, // g1: neurons
@@ -143,7 +143,7 @@ const arbShape: fc.Arbitrary<Shape> = fc
   });
 
 const arbHeader: fc.Arbitrary<IrProgram["header"]> = fc.record({
-  ir_version: fc.constant(1),
+  ir_version: fc.constant(IR_VERSION),
   engram_version: text,
   target: fc.constantFrom("reference", "bss2", "cmos"),
   seed: fc.maxSafeNat(),
