@@ -3,11 +3,12 @@
  * and keeps, for every path in the merged document, the file, line and column it came from, so
  * that any later diagnostic can point at what the user wrote.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve, relative } from "node:path";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, type Node as YamlNode } from "yaml";
 import type { ZodType } from "zod";
 import { EngramError, type Diagnostic, type SourceLocation, didYouMean } from "../diagnostics/diagnostic.ts";
+import { DEFAULT_LIMITS } from "../ir/limits.ts";
 
 type Path = (string | number)[];
 
@@ -32,10 +33,34 @@ export function displayPath(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-function readYaml(file: string, from?: SourceLocation): RawDoc {
-  if (!existsSync(file)) {
-    throw new EngramError([{ code: "file-not-found", message: `model file not found: ${displayPath(file)}`, where: from }]);
+/**
+ * Refuses by type and size before reading: a directory, /dev/zero or a FIFO is no model file, and
+ * a file too big to be one would take minutes to parse.
+ */
+function checkModelFile(file: string, from: SourceLocation | undefined, maxBytes: number): void {
+  const where = from ?? { file: displayPath(file), path: [] };
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" || code === "ENOTDIR" ? "not found" : `cannot be read (${code ?? (e as Error).message})`;
+    throw new EngramError([{ code: "file-not-found", message: `model file ${why}: ${displayPath(file)}`, where, received: displayPath(file) }]);
   }
+  if (!st.isFile()) {
+    const kind = st.isDirectory() ? "a directory" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isFIFO() ? "a pipe" : st.isSocket() ? "a socket" : "not a regular file";
+    throw new EngramError([{ code: "not-a-file", message: `${displayPath(file)} is ${kind}, not a model file`, where, received: displayPath(file), expected: "a YAML file" }]);
+  }
+  if (st.size > maxBytes) {
+    throw new EngramError([{ code: "limit", message: `model file ${displayPath(file)} has ${st.size} bytes, more than the limit of ${maxBytes} (a model file is hand-sized text; YAML parsing takes seconds per megabyte)`, where, received: `${st.size} bytes`, hint: `raise it with --limit model-file-bytes=${st.size} if this file is meant to be this big` }]);
+  }
+}
+
+/** The YAML package's own bound on alias expansion (a "billion laughs" file stops here). */
+const MAX_ALIAS_COUNT = 100;
+
+function readYaml(file: string, from: SourceLocation | undefined, maxBytes: number): RawDoc {
+  checkModelFile(file, from, maxBytes);
   const text = readFileSync(file, "utf8");
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -48,9 +73,18 @@ function readYaml(file: string, from?: SourceLocation): RawDoc {
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package throws a ReferenceError for alias expansion beyond maxAliasCount.
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new EngramError([{ code: "yaml-aliases", message: `YAML aliases expand too far: ${e.message.split("\n")[0]}`, where: { file: shown, path: [] }, expected: `at most ${MAX_ALIAS_COUNT} uses of an alias that holds other aliases`, hint: "write the values out instead of nesting aliases (*name)" }]);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new EngramError([{ code: "not-a-mapping", message: "a model file must be a YAML mapping (key: value lines)", where: { file: shown, path: [] }, received: JSON.stringify(data) }]);
+    // Never quote the content: it may be a file that is no model at all (extends: /etc/passwd).
+    const what = data === null ? "an empty document" : Array.isArray(data) ? `a list of ${data.length} items` : typeof data === "string" ? `plain text (${data.length} characters), not key: value lines` : `a single ${typeof data}`;
+    throw new EngramError([{ code: "not-a-mapping", message: "a model file must be a YAML mapping (key: value lines)", where: { file: shown, path: [] }, received: what }]);
   }
   const locate = (path: Path): SourceLocation => {
     for (let n = path.length; n >= 0; n--) {
@@ -164,7 +198,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
  * reported in the file that has it), then the chain is merged, base first.
  */
-export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation): LoadedDoc<T> {
+export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation, maxBytes: number = DEFAULT_LIMITS.modelFileBytes): LoadedDoc<T> {
   const chain: RawDoc[] = [];
   let current = resolve(file);
   let fromLoc = from;
@@ -174,7 +208,7 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
       throw new EngramError([{ code: "extends-cycle", message: `"extends" forms a cycle through ${displayPath(current)}`, where: fromLoc }]);
     }
     seen.add(current);
-    const raw = readYaml(current, fromLoc);
+    const raw = readYaml(current, fromLoc, maxBytes);
     validate(schema, raw, true);
     chain.push(raw);
     const parent = raw.data.extends;
