@@ -140,47 +140,40 @@ function checkExpr(c: Collector, e: Expr, where: SourceLocation, s: Scopes, divi
       });
     }
   };
-  const visit = (n: Expr, whole: string): void => {
-    if (reported) return;
-    used.clear();
-    if (n.op !== "const" && n.op !== "sym" && fixed(n)) {
-      const v = evaluate(n, lookup);
-      if (!inRange(v)) {
-        const ps = [...used.values()];
-        // A division by zero says so, at the parameter; anything else at the equation.
-        if (n.op === "div" && evaluate(n.b, lookup) === 0) return divisor(n.b, whole);
-        report({
-          code: "non-finite",
-          message: `${show(n)} in "${whole}" is ${v}${Number.isFinite(v) ? `, outside the range every engram number must be in (0 or a magnitude between ${NUMBER_RANGE.min} and ${NUMBER_RANGE.max})` : ", not a finite number"}${ps.length > 0 ? ` with ${ps.map((p) => `${p.name} = ${p.value}`).join(", ")} (SI)` : ""}`,
-          where,
-          received: ps.length > 0 ? ps.map((p) => `${p.name} = ${p.value} (SI)`).join(", ") : show(n),
-        });
-      }
-      return;
-    }
+  const children = (n: Expr): Expr[] => {
     switch (n.op) {
       case "const":
       case "sym":
       case "noise":
-        return;
-      case "div":
-        divisor(n.b, whole);
-        visit(n.a, whole);
-        visit(n.b, whole);
-        return;
+        return [];
       case "neg":
       case "not":
-        return visit(n.a, whole);
+        return [n.a];
       case "call":
-        return n.args.forEach((a) => visit(a, whole));
+        return n.args;
       case "cond":
-        visit(n.test, whole);
-        visit(n.then, whole);
-        return visit(n.else, whole);
+        return [n.test, n.then, n.else];
       default:
-        visit(n.a, whole);
-        return visit(n.b, whole);
+        return [n.a, n.b];
     }
+  };
+  // Innermost first, so the report names the smallest part that goes wrong ("log(k)", not the whole equation).
+  const visit = (n: Expr, whole: string): void => {
+    for (const x of children(n)) visit(x, whole);
+    if (reported) return;
+    if (n.op === "div") divisor(n.b, whole);
+    if (reported || n.op === "const" || n.op === "sym") return;
+    used.clear();
+    if (!fixed(n)) return;
+    const v = evaluate(n, lookup);
+    if (inRange(v)) return;
+    const ps = [...used.values()];
+    report({
+      code: "non-finite",
+      message: `${show(n)} in "${whole}" is ${v}${Number.isFinite(v) ? `, outside the range every engram number must be in (0 or a magnitude between ${NUMBER_RANGE.min} and ${NUMBER_RANGE.max})` : ", not a finite number"}${ps.length > 0 ? ` with ${ps.map((p) => `${p.name} = ${p.value}`).join(", ")} (SI)` : ""}`,
+      where,
+      received: ps.length > 0 ? ps.map((p) => `${p.name} = ${p.value} (SI)`).join(", ") : show(n),
+    });
   };
   const text = show(e);
   if (divisorOnly) divisor(e, text);
