@@ -61,7 +61,14 @@ const MAX_ALIAS_COUNT = 100;
 
 function readYaml(file: string, from: SourceLocation | undefined, maxBytes: number): RawDoc {
   checkModelFile(file, from, maxBytes);
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    // A regular file that still cannot be read (permissions, /proc/self/mem): say so, located.
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new EngramError([{ code: "unreadable", message: `model file ${displayPath(file)} cannot be read (${code})`, where: from ?? { file: displayPath(file), path: [] }, received: displayPath(file) }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const shown = displayPath(file);
@@ -69,7 +76,9 @@ function readYaml(file: string, from: SourceLocation | undefined, maxBytes: numb
     throw new EngramError(
       doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { code: "yaml-syntax", message: `YAML syntax error: ${e.message.split("\n")[0]}`, where: { file: shown, path: [], line: pos.line, column: pos.col } };
+        // A repeated key: name it (the parser's message does not).
+        const key = e.code === "DUPLICATE_KEY" ? /^[^\s:]+/.exec(text.slice(e.pos[0], e.pos[0] + 100))?.[0] : undefined;
+        return { code: "yaml-syntax", message: `YAML syntax error: ${e.message.split("\n")[0]}${key ? ` ("${key}")` : ""}`, where: { file: shown, path: key ? [key] : [], line: pos.line, column: pos.col }, received: key };
       }),
     );
   }
@@ -84,7 +93,13 @@ function readYaml(file: string, from: SourceLocation | undefined, maxBytes: numb
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     // Never quote the content: it may be a file that is no model at all (extends: /etc/passwd).
     const what = data === null ? "an empty document" : Array.isArray(data) ? `a list of ${data.length} items` : typeof data === "string" ? `plain text (${data.length} characters), not key: value lines` : `a single ${typeof data}`;
-    throw new EngramError([{ code: "not-a-mapping", message: "a model file must be a YAML mapping (key: value lines)", where: { file: shown, path: [] }, received: what }]);
+    throw new EngramError([{ code: "not-a-mapping", message: `${shown} is not a model file: a model file must be a YAML mapping (key: value lines)`, where: from ?? { file: shown, path: [] }, received: what }]);
+  }
+  if (!("engram" in data) && !("kind" in data)) {
+    // A mapping that is no engram file at all (extends: /etc/shadow): refuse it before the schema
+    // would list its keys, which are its content.
+    const keys = Object.keys(data).length;
+    throw new EngramError([{ code: "not-a-model", message: `${shown} is not an engram model file: it has neither "engram: 1" nor "kind:"`, where: from ?? { file: shown, path: [] }, received: `a mapping with ${keys} key${keys === 1 ? "" : "s"}`, expected: 'a file starting "engram: 1" and "kind: network|neuron|synapse"' }]);
   }
   const locate = (path: Path): SourceLocation => {
     for (let n = path.length; n >= 0; n--) {
@@ -119,10 +134,10 @@ export function validate<T>(schema: ZodType<T>, raw: RawDoc, partial = false): T
       const hint = keys.map((k) => didYouMean(k, known)).filter(Boolean);
       return {
         code: "unknown-key",
-        message: `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`,
+        message: `unknown key${keys.length > 1 ? "s" : ""} ${listed(keys.map((k) => `"${k}"`))}`,
         where: raw.locate([...path, keys[0]!]),
         expected: known.length > 0 ? `one of ${known.join(", ")}` : undefined,
-        received: keys.join(", "),
+        received: listed(keys),
         hint: hint.length > 0 ? `did you mean "${hint[0]}"?` : parent === undefined ? undefined : undefined,
       };
     }
@@ -130,10 +145,21 @@ export function validate<T>(schema: ZodType<T>, raw: RawDoc, partial = false): T
       code: "invalid-value",
       message: issue.message,
       where,
-      received: received === undefined ? "nothing (the key is missing)" : JSON.stringify(received),
+      received: received === undefined ? "nothing (the key is missing)" : quote(received),
     };
   });
   throw new EngramError(diagnostics);
+}
+
+/** At most five items, then how many more. */
+function listed(items: string[]): string {
+  return items.length <= 5 ? items.join(", ") : `${items.slice(0, 5).join(", ")} and ${items.length - 5} more`;
+}
+
+/** A value as the user wrote it: non-finite numbers as themselves (JSON would say null), long ones cut. */
+function quote(v: unknown): string {
+  const text = typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v);
+  return text.length > 200 ? `${text.slice(0, 200)}... (${text.length} characters)` : text;
 }
 
 function valueAt(data: unknown, path: Path): unknown {

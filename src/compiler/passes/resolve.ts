@@ -137,6 +137,7 @@ export function resolveModel(file: string, maxFileBytes?: number): ResolveResult
       c.add({ code: "unknown-variable", message: `"${groupName}" has no variable "${varName}"`, where, expected: `one of ${[...g.vars.keys()].join(", ") || "(none)"}`, received: varName, hint: hintFor(varName, g.vars.keys()) });
     }
     const every = quantity(["recordings", i, "every"], r.every, "s") ?? 1;
+    if (every <= 0) c.add({ code: "non-positive", message: "a recording interval must be positive", where: net.locate(["recordings", i, "every"]), received: String(r.every) });
     return { group: groupName, var: varName, as: r.as, elements: r.elements, every, where };
   });
 
@@ -496,6 +497,7 @@ function resolveSynapse(c: Collector, name: string, comp: LoadedDoc<SynapseFile>
             q = parseQuantity(h.delay!);
           } catch (e) {
             const p = proj.params.get(String(h.delay));
+            if (p && p.value === undefined) throw new UnitParseError(`delay "${String(h.delay)}" is a parameter drawn from a distribution (${p.where.file}${p.where.line !== undefined ? `:${p.where.line}` : ""}); delays must be fixed values`);
             if (!p || p.value === undefined) throw e;
             q = { si: p.value, dimension: p.dimension };
           }
