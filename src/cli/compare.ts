@@ -4,6 +4,7 @@
  * the variable's unit, against float64) and DIR/compare.svg (overlay of every variant), and prints
  * the table.
  */
+import type { Limits } from "../ir/limits.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../compiler/pipeline.ts";
@@ -27,7 +28,8 @@ export interface CompareOptions {
   bits: (number | undefined)[];
   seed?: number;
   out?: string;
-  variation?: VariationOptions;
+  variation?: VariationOptions;  /** Raised resource limits (--limit NAME=N). */
+  limits?: Partial<Limits>;
 }
 
 interface Variant {
@@ -68,7 +70,7 @@ export function errors(reference: RunHandle, v: Variant, units: Map<string, stri
 
 export async function compareCommand(o: CompareOptions): Promise<number> {
   const reference = getTarget("reference");
-  const refProgram = compile(o.model, { target: "reference", seed: o.seed });
+  const refProgram = compile(o.model, { target: "reference", seed: o.seed, limits: o.limits });
   const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
   const variants: Variant[] = [];
   const bar = progressBar(`${refProgram.name} (compare)`, 1);
@@ -87,7 +89,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
           process.stderr.write(`engram: skipping ${label}: ${name} has no ${bits}-bit state (it has ${target.caps.allowedWidths.join(", ")})\n`);
           continue;
         }
-        const program = compile(o.model, { target: name, seed: o.seed });
+        const program = compile(o.model, { target: name, seed: o.seed, limits: o.limits });
         const { ir } = compileFixed(program, target.caps, { rounding, bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
         const handle = new EmulatorHandle(ir, program.spikeRecording);
         handle.run();

@@ -1,4 +1,5 @@
 /** engram compile: model -> fixed-point IR image (.engram) for a target, with the quantisation report. */
+import type { Limits } from "../ir/limits.ts";
 import { writeFileSync } from "node:fs";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed, FIXED_PASSES } from "../compiler/fixed/pipeline.ts";
@@ -21,7 +22,8 @@ export interface CompileCliOptions {
   bits?: number;
   seed?: number;
   dumpAfter?: string;
-  variation?: VariationOptions;
+  variation?: VariationOptions;  /** Raised resource limits (--limit NAME=N). */
+  limits?: Partial<Limits>;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function compileCommand(o: CompileCliOptions): Promise<number> {
   const target = getTarget(o.target);
   const fixedPass = (FIXED_PASSES as readonly string[]).includes(o.dumpAfter ?? "");
   const dump = (t: string) => process.stdout.write(t + "\n");
-  const program = compile(o.model, { target: target.name, seed: o.seed, dumpAfter: fixedPass ? undefined : o.dumpAfter, dump, extraPasses: FIXED_PASSES });
+  const program = compile(o.model, { target: target.name, seed: o.seed, dumpAfter: fixedPass ? undefined : o.dumpAfter, dump, extraPasses: FIXED_PASSES, limits: o.limits });
   const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun, dumpAfter: fixedPass ? o.dumpAfter : undefined, dump });
   const out = o.out ?? safeName(`${program.name}.${target.name}.engram`);
   const bytes = encodeImage(result.ir);

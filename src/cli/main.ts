@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
+import { parseLimitFlags, type Limits } from "../ir/limits.ts";
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -14,9 +15,9 @@ const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run FILE.engram [--out DIR]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
-                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS]
-  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise]
-  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise]
+                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
+  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise] [--limit NAME=N ...]
+  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise] [--limit NAME=N ...]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
   engram devices
@@ -40,7 +41,12 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --noise     on bss2: trial-to-trial noise on the analog state (steps every tick: slower)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
-  --dump-after PASS   print the compiler stage after PASS (resolve, check-units, elaborate, discretise, emit)
+  --dump-after PASS   print the compiler stage after PASS (resolve, check-units, check-numbers, elaborate, discretise, emit)
+  --limit NAME=N      raise a resource limit checked before anything is allocated (also on compile and
+              compare; repeatable). NAME (default): model-file-bytes (1048576), neurons (1e7),
+              synapses (2e7), connect-pairs (2e8), listed-spikes (1e6), duration-ticks (1e10),
+              recorded-values (1e8), recorded-spikes (1e8), spike-history (1e8); see
+              docs/reliability-numbers.md
 compile   lower a model to a target's fixed-point IR (protobuf .engram): prints each variable's
           format and LSB, flags variables whose per-tick change is below one LSB, checks that the
           network fits the target (every violated limit with the numbers and a remedy)
@@ -131,6 +137,20 @@ export interface RunOptions {
   resume?: string;
   /** The analog core's fixed-pattern mismatch and trial-to-trial noise (targets with one). */
   variation: { mismatch: boolean; noise: boolean };
+  /** Raised resource limits (--limit NAME=N). */
+  limits?: Partial<Limits>;
+}
+
+const LIMIT_OPTION = { limit: { type: "string", multiple: true } } as const;
+/** --limit NAME=N (repeatable): raised resource limits, src/ir/limits.ts. */
+function limitsOf(values: Record<string, unknown>): Partial<Limits> | undefined {
+  const list = values.limit as string[] | undefined;
+  if (!list || list.length === 0) return undefined;
+  try {
+    return parseLimitFlags(list);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 const VARIATION_OPTIONS = { mismatch: { type: "boolean", default: false }, noise: { type: "boolean", default: false } } as const;
@@ -160,6 +180,7 @@ function parseCompile(args: string[]) {
     seed: { type: "string" },
     "dump-after": { type: "string" },
     ...VARIATION_OPTIONS,
+    ...LIMIT_OPTION,
   });
   const text = (k: string) => values[k] as string | undefined;
   if (!text("target")) throw new UsageError("compile needs --target (bss2, cmos or reference)");
@@ -167,7 +188,7 @@ function parseCompile(args: string[]) {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = text("bits") === undefined ? undefined : Number(text("bits"));
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${text("bits")}"`);
-  return { model, target: text("target")!, out: text("out"), rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(text("seed")), dumpAfter: text("dump-after"), variation: variationOf(values) };
+  return { model, target: text("target")!, out: text("out"), rounding: rounding as "nearest" | "stochastic" | "floor", bits, seed: parseSeed(text("seed")), dumpAfter: text("dump-after"), variation: variationOf(values), limits: limitsOf(values) };
 }
 
 function parseCompare(args: string[]) {
@@ -178,6 +199,7 @@ function parseCompare(args: string[]) {
     seed: { type: "string" },
     out: { type: "string" },
     ...VARIATION_OPTIONS,
+    ...LIMIT_OPTION,
   });
   const list = (k: string) => String(values[k] ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
   const roundings = list("rounding");
@@ -187,7 +209,7 @@ function parseCompare(args: string[]) {
     if (!Number.isInteger(n) || n < 2 || n > 32) throw new UsageError(`--bits takes integers 2..32, got "${b}"`);
     return n;
   });
-  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values) };
+  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values), limits: limitsOf(values) };
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -209,6 +231,7 @@ function parseRun(args: string[]): RunOptions {
     "checkpoint-every": { type: "string" },
     resume: { type: "string" },
     ...VARIATION_OPTIONS,
+    ...LIMIT_OPTION,
   });
   const every = values["checkpoint-every"] === undefined ? undefined : Number(values["checkpoint-every"]);
   if (every !== undefined && !(every > 0)) throw new UsageError(`--checkpoint-every takes a positive number of biological seconds, got "${values["checkpoint-every"]}"`);
@@ -216,7 +239,7 @@ function parseRun(args: string[]): RunOptions {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = values.bits === undefined ? undefined : Number(values.bits);
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
-  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values) };
+  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values) };
 }
 
 function parseBaud(text: string | undefined): number {

@@ -91,7 +91,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   if (o.model.endsWith(".engram")) return runImage(o);
   const started = performance.now();
   const target = getTarget(o.target);
-  const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
+  const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits });
   let handle: RunHandle;
   let hardware: Record<string, unknown> | undefined;
   let weights: WeightSeries | undefined;

@@ -5,6 +5,9 @@
  */
 import { Collector, resolveModel } from "./passes/resolve.ts";
 import { checkUnits } from "./passes/check-units.ts";
+import { checkNumbers } from "./passes/check-numbers.ts";
+import { checkLimits } from "./check-limits.ts";
+import { limitsWith, type Limits } from "../ir/limits.ts";
 import { elaborate } from "./passes/elaborate.ts";
 import { discretise } from "./passes/discretise.ts";
 import { emit } from "./passes/emit.ts";
@@ -12,7 +15,7 @@ import { dumpStage } from "./dump.ts";
 import type { Program } from "../ir/program.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 
-export const PASSES = ["resolve", "check-units", "elaborate", "discretise", "emit"] as const;
+export const PASSES = ["resolve", "check-units", "check-numbers", "elaborate", "discretise", "emit"] as const;
 export type PassName = (typeof PASSES)[number];
 
 export interface CompileOptions {
@@ -25,6 +28,8 @@ export interface CompileOptions {
   dump?: (text: string) => void;
   /** Pass names handled by a later stage (accepted by --dump-after here, printed there). */
   extraPasses?: readonly string[];
+  /** Raised resource limits (--limit NAME=N); the rest keep DEFAULT_LIMITS. */
+  limits?: Partial<Limits>;
 }
 
 export function compile(file: string, options: CompileOptions): Program {
@@ -36,13 +41,19 @@ export function compile(file: string, options: CompileOptions): Program {
     if (options.dumpAfter === pass) (options.dump ?? console.log)(dumpStage(pass, stage));
   };
   const c = new Collector();
-  const { model, modelHash } = resolveModel(file);
+  const limits = limitsWith(options.limits);
+  const { model, modelHash } = resolveModel(file, limits.modelFileBytes);
   if (options.seed !== undefined) model.seed = options.seed;
   if (options.accelerate !== undefined) model.numerics.accelerate = options.accelerate;
   dump("resolve", model);
   checkUnits(model, c);
   c.throwIfAny();
   dump("check-units", model);
+  checkNumbers(model, c);
+  c.throwIfAny();
+  // Before elaboration allocates anything: sizes, durations and rates against the limits.
+  checkLimits(model, limits);
+  dump("check-numbers", model);
   const elaborated = elaborate(model, c);
   c.throwIfAny();
   dump("elaborate", elaborated);

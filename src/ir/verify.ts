@@ -7,6 +7,7 @@
 import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { IR_VERSION, type IrFixedFormat, type IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
 
 export const LIMITS = {
   /** Elements over all groups (neurons + synapses). */
@@ -17,7 +18,11 @@ export const LIMITS = {
   maxOpsPerKernel: 65536,
   maxDelayTicks: 1 << 20,
   maxTable: 1 << 16,
-  maxDurationTicks: Number.MAX_SAFE_INTEGER,
+  /** The model limit of src/ir/limits.ts: an image must not ask for a run that never finishes. */
+  maxDurationTicks: DEFAULT_LIMITS.durationTicks,
+  /** The range every engram number obeys (src/model/units.ts NUMBER_RANGE). */
+  minTickSeconds: 1e-100,
+  maxTickSeconds: 1e100,
   maxDiagnostics: 25,
 } as const;
 
@@ -44,7 +49,9 @@ export function verify(p: IrProgram, file = "<program>"): void {
   else {
     if (h.ir_version !== IR_VERSION) bad(["header", "ir_version"], `IR version ${h.ir_version} is not supported (this engram reads version ${IR_VERSION})`, h.ir_version);
     if (!(h.tick_seconds > 0 && Number.isFinite(h.tick_seconds))) bad(["header", "tick_seconds"], "tick length must be a positive finite number of seconds", h.tick_seconds);
+    else if (!(h.tick_seconds >= LIMITS.minTickSeconds && h.tick_seconds <= LIMITS.maxTickSeconds)) bad(["header", "tick_seconds"], `tick length must be between ${LIMITS.minTickSeconds} and ${LIMITS.maxTickSeconds} s`, h.tick_seconds);
     if (!Number.isSafeInteger(h.duration_ticks) || h.duration_ticks < 0) bad(["header", "duration_ticks"], "duration must be a non-negative integer number of ticks below 2^53", h.duration_ticks);
+    else if (h.duration_ticks > LIMITS.maxDurationTicks) bad(["header", "duration_ticks"], `duration of ${h.duration_ticks} ticks is more than the limit of ${LIMITS.maxDurationTicks} (a model asking for more is refused by the compiler too)`, h.duration_ticks);
     if (!(h.acceleration >= 1 && Number.isFinite(h.acceleration))) bad(["header", "acceleration"], "acceleration must be a finite number >= 1", h.acceleration);
     if (!(h.clock_hz >= 0 && Number.isFinite(h.clock_hz))) bad(["header", "clock_hz"], "clock must be a finite, non-negative frequency", h.clock_hz);
     if (!(Number.isInteger(h.rounding_bits) && h.rounding_bits >= 0 && h.rounding_bits <= 53)) bad(["header", "rounding_bits"], "rounding random numbers have 0 (exact) to 53 bits", h.rounding_bits);

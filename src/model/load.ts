@@ -3,11 +3,12 @@
  * and keeps, for every path in the merged document, the file, line and column it came from, so
  * that any later diagnostic can point at what the user wrote.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve, relative } from "node:path";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, type Node as YamlNode } from "yaml";
 import type { ZodType } from "zod";
 import { EngramError, type Diagnostic, type SourceLocation, didYouMean } from "../diagnostics/diagnostic.ts";
+import { DEFAULT_LIMITS } from "../ir/limits.ts";
 
 type Path = (string | number)[];
 
@@ -32,11 +33,42 @@ export function displayPath(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-function readYaml(file: string, from?: SourceLocation): RawDoc {
-  if (!existsSync(file)) {
-    throw new EngramError([{ code: "file-not-found", message: `model file not found: ${displayPath(file)}`, where: from }]);
+/**
+ * Refuses by type and size before reading: a directory, /dev/zero or a FIFO is no model file, and
+ * a file too big to be one would take minutes to parse.
+ */
+function checkModelFile(file: string, from: SourceLocation | undefined, maxBytes: number): void {
+  const where = from ?? { file: displayPath(file), path: [] };
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" || code === "ENOTDIR" ? "not found" : `cannot be read (${code ?? (e as Error).message})`;
+    throw new EngramError([{ code: "file-not-found", message: `model file ${why}: ${displayPath(file)}`, where, received: displayPath(file) }]);
   }
-  const text = readFileSync(file, "utf8");
+  if (!st.isFile()) {
+    const kind = st.isDirectory() ? "a directory" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isFIFO() ? "a pipe" : st.isSocket() ? "a socket" : "not a regular file";
+    throw new EngramError([{ code: "not-a-file", message: `${displayPath(file)} is ${kind}, not a model file`, where, received: displayPath(file), expected: "a YAML file" }]);
+  }
+  if (st.size > maxBytes) {
+    throw new EngramError([{ code: "limit", message: `model file ${displayPath(file)} has ${st.size} bytes, more than the limit of ${maxBytes} (a model file is hand-sized text; YAML parsing takes seconds per megabyte)`, where, received: `${st.size} bytes`, hint: `raise it with --limit model-file-bytes=${st.size} if this file is meant to be this big` }]);
+  }
+}
+
+/** The YAML package's own bound on alias expansion (a "billion laughs" file stops here). */
+const MAX_ALIAS_COUNT = 100;
+
+function readYaml(file: string, from: SourceLocation | undefined, maxBytes: number): RawDoc {
+  checkModelFile(file, from, maxBytes);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    // A regular file that still cannot be read (permissions, /proc/self/mem): say so, located.
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new EngramError([{ code: "unreadable", message: `model file ${displayPath(file)} cannot be read (${code})`, where: from ?? { file: displayPath(file), path: [] }, received: displayPath(file) }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const shown = displayPath(file);
@@ -44,13 +76,30 @@ function readYaml(file: string, from?: SourceLocation): RawDoc {
     throw new EngramError(
       doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { code: "yaml-syntax", message: `YAML syntax error: ${e.message.split("\n")[0]}`, where: { file: shown, path: [], line: pos.line, column: pos.col } };
+        // A repeated key: name it (the parser's message does not).
+        const key = e.code === "DUPLICATE_KEY" ? /^[^\s:]+/.exec(text.slice(e.pos[0], e.pos[0] + 100))?.[0] : undefined;
+        return { code: "yaml-syntax", message: `YAML syntax error: ${e.message.split("\n")[0]}${key ? ` ("${key}")` : ""}`, where: { file: shown, path: key ? [key] : [], line: pos.line, column: pos.col }, received: key };
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package throws a ReferenceError for alias expansion beyond maxAliasCount.
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new EngramError([{ code: "yaml-aliases", message: `YAML aliases expand too far: ${e.message.split("\n")[0]}`, where: { file: shown, path: [] }, expected: `at most ${MAX_ALIAS_COUNT} uses of an alias that holds other aliases`, hint: "write the values out instead of nesting aliases (*name)" }]);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new EngramError([{ code: "not-a-mapping", message: "a model file must be a YAML mapping (key: value lines)", where: { file: shown, path: [] }, received: JSON.stringify(data) }]);
+    // Never quote the content: it may be a file that is no model at all (extends: /etc/passwd).
+    const what = data === null ? "an empty document" : Array.isArray(data) ? `a list of ${data.length} items` : typeof data === "string" ? `plain text (${data.length} characters), not key: value lines` : `a single ${typeof data}`;
+    throw new EngramError([{ code: "not-a-mapping", message: `${shown} is not a model file: a model file must be a YAML mapping (key: value lines)`, where: from ?? { file: shown, path: [] }, received: what }]);
+  }
+  if (!("engram" in data) && !("kind" in data)) {
+    // A mapping that is no engram file at all (extends: /etc/shadow): refuse it before the schema
+    // would list its keys, which are its content.
+    const keys = Object.keys(data).length;
+    throw new EngramError([{ code: "not-a-model", message: `${shown} is not an engram model file: it has neither "engram: 1" nor "kind:"`, where: from ?? { file: shown, path: [] }, received: `a mapping with ${keys} key${keys === 1 ? "" : "s"}`, expected: 'a file starting "engram: 1" and "kind: network|neuron|synapse"' }]);
   }
   const locate = (path: Path): SourceLocation => {
     for (let n = path.length; n >= 0; n--) {
@@ -85,10 +134,10 @@ export function validate<T>(schema: ZodType<T>, raw: RawDoc, partial = false): T
       const hint = keys.map((k) => didYouMean(k, known)).filter(Boolean);
       return {
         code: "unknown-key",
-        message: `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`,
+        message: `unknown key${keys.length > 1 ? "s" : ""} ${listed(keys.map((k) => `"${k}"`))}`,
         where: raw.locate([...path, keys[0]!]),
         expected: known.length > 0 ? `one of ${known.join(", ")}` : undefined,
-        received: keys.join(", "),
+        received: listed(keys),
         hint: hint.length > 0 ? `did you mean "${hint[0]}"?` : parent === undefined ? undefined : undefined,
       };
     }
@@ -96,10 +145,21 @@ export function validate<T>(schema: ZodType<T>, raw: RawDoc, partial = false): T
       code: "invalid-value",
       message: issue.message,
       where,
-      received: received === undefined ? "nothing (the key is missing)" : JSON.stringify(received),
+      received: received === undefined ? "nothing (the key is missing)" : quote(received),
     };
   });
   throw new EngramError(diagnostics);
+}
+
+/** At most five items, then how many more. */
+function listed(items: string[]): string {
+  return items.length <= 5 ? items.join(", ") : `${items.slice(0, 5).join(", ")} and ${items.length - 5} more`;
+}
+
+/** A value as the user wrote it: non-finite numbers as themselves (JSON would say null), long ones cut. */
+function quote(v: unknown): string {
+  const text = typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v);
+  return text.length > 200 ? `${text.slice(0, 200)}... (${text.length} characters)` : text;
 }
 
 function valueAt(data: unknown, path: Path): unknown {
@@ -164,7 +224,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
  * reported in the file that has it), then the chain is merged, base first.
  */
-export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation): LoadedDoc<T> {
+export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation, maxBytes: number = DEFAULT_LIMITS.modelFileBytes): LoadedDoc<T> {
   const chain: RawDoc[] = [];
   let current = resolve(file);
   let fromLoc = from;
@@ -174,7 +234,7 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
       throw new EngramError([{ code: "extends-cycle", message: `"extends" forms a cycle through ${displayPath(current)}`, where: fromLoc }]);
     }
     seen.add(current);
-    const raw = readYaml(current, fromLoc);
+    const raw = readYaml(current, fromLoc, maxBytes);
     validate(schema, raw, true);
     chain.push(raw);
     const parent = raw.data.extends;

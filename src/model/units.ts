@@ -29,15 +29,47 @@ function normaliseUnitText(text: string): string {
 
 export class UnitParseError extends Error {}
 
+/**
+ * A number outside what engram accepts anywhere: not finite, or not in the one range of
+ * NUMBER_RANGE. Never retried as an expression ("1e308 Mohm" is not "1e308 * Mohm").
+ */
+export class NumberRangeError extends UnitParseError {}
+
+/**
+ * The one rule for every number a model gives or derives, in SI units: 0, or a magnitude between
+ * 1e-100 and 1e+100. Products and quotients of three such numbers stay finite and normal in
+ * float64, so no equation built from parameters overflows or loses all precision. Physical values
+ * are far inside (8 h = 2.9e4 s, 1 pF = 1e-12 F, 1 Gohm = 1e9 ohm).
+ */
+export const NUMBER_RANGE = { min: 1e-100, max: 1e100 } as const;
+
+/** Throws NumberRangeError unless `si` obeys NUMBER_RANGE; `text` is what the user wrote. */
+export function checkNumber(si: number, text: string | number): number {
+  if (!Number.isFinite(si)) {
+    const overflow = typeof text === "string" && Number.isFinite(Number.parseFloat(text));
+    throw new NumberRangeError(overflow ? `${quoteNumber(text)} overflows: in SI units it is beyond the largest number (1.8e308)` : `${quoteNumber(text)} is not a finite number`);
+  }
+  const m = Math.abs(si);
+  if (m !== 0 && (m < NUMBER_RANGE.min || m > NUMBER_RANGE.max)) {
+    throw new NumberRangeError(`${quoteNumber(text)} is ${si.toExponential(3)} in SI units, outside the range every engram number must be in: 0 or a magnitude between ${NUMBER_RANGE.min} and ${NUMBER_RANGE.max}`);
+  }
+  return si;
+}
+
+function quoteNumber(text: string | number): string {
+  return typeof text === "number" ? String(text) : `"${text}"`;
+}
+
+/** "NaN ms", "Infinity s", "-inf mV": a non-finite number with a unit, which mathjs reads as a unit name. */
+const NON_FINITE_WORD = /^[+-]?(nan|inf|infinity)\b/i;
+
 /** Parses "48.8 ms", "-65 mV", "0.05 nA s^0.5", "1", "0.5". Throws UnitParseError with a readable reason. */
 export function parseQuantity(text: string | number): Quantity {
-  if (typeof text === "number") {
-    if (!Number.isFinite(text)) throw new UnitParseError(`not a finite number: ${text}`);
-    return { si: text, dimension: DIMENSIONLESS };
-  }
+  if (typeof text === "number") return { si: checkNumber(text, text), dimension: DIMENSIONLESS };
   const trimmed = normaliseUnitText(text.trim());
   const bare = Number(trimmed);
-  if (trimmed !== "" && Number.isFinite(bare)) return { si: bare, dimension: DIMENSIONLESS };
+  if (trimmed !== "" && !Number.isNaN(bare)) return { si: checkNumber(bare, text), dimension: DIMENSIONLESS };
+  if (NON_FINITE_WORD.test(trimmed)) throw new NumberRangeError(`"${text}" is not a finite number`);
   let unit: Unit;
   try {
     unit = math.unit(trimmed);
@@ -46,8 +78,7 @@ export function parseQuantity(text: string | number): Quantity {
   }
   if (unit.value === null) throw new UnitParseError(`"${text}" has a unit but no number`);
   const si = unit.value as unknown as number;
-  if (!Number.isFinite(si)) throw new UnitParseError(`not a finite number: ${text}`);
-  return { si, dimension: unit.dimensions.slice() };
+  return { si: checkNumber(si, text), dimension: unit.dimensions.slice() };
 }
 
 /** The SI value of one display unit ("mV" -> 1e-3) and its dimension. */

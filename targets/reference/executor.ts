@@ -22,6 +22,7 @@ import { buildStepper, type DenseRun } from "./stepper.ts";
 import { analysisKey, newVarAnalysis, type VarAnalysis } from "./analysis.ts";
 import { lazyActiveKernel, lazyEventKernel, lazySlowKernel, LazyState } from "./lazy.ts";
 import { lazyPlan } from "../../src/ir/lazy-plan.ts";
+import { NonFiniteGuard, SCAN_STEPS } from "./guard.ts";
 
 export interface RunStats {
   denseSteps: number;
@@ -81,6 +82,9 @@ export class Executor {
   /** Earliest pending sample tick, so most steps skip sampling with one comparison. */
   private firstSample = 0;
   private readonly recordSources: Float64Array[];
+  /** Stops the run at a NaN or infinity in the state (guard.ts). */
+  private readonly guard: NonFiniteGuard;
+  private nextScan = SCAN_STEPS;
 
   /** Filled during the run when constructed with analyse = true (see analysis.ts). */
   readonly analysis: Map<string, VarAnalysis> | undefined;
@@ -182,6 +186,7 @@ export class Executor {
     this.stimLists = program.populations.map((p) => new Int32Array(Math.max(1, p.size)));
     this.stimCounts = new Int32Array(program.populations.length);
     this.lastSpike = new Float64Array(program.populations.length).fill(-Infinity);
+    this.guard = new NonFiniteGuard(program, this.groups);
     const recordSpikes = program.populations.map((p) => program.spikeRecording.includes(p.name));
     this.denseRun = buildStepper({
       rings: this.rings,
@@ -219,7 +224,9 @@ export class Executor {
           const e = r.elements[c]!;
           // an idle synapse's trace has not been decayed since its stamp: the value it has now
           const n = lazy ? t - lazy.stamp[e]! : 0;
-          table.columns[c]![row] = (n > 0 ? arr[e]! * Math.exp(lazy!.rateDt * n) : arr[e]!) / r.unitScale;
+          const v = (n > 0 ? arr[e]! * Math.exp(lazy!.rateDt * n) : arr[e]!) / r.unitScale;
+          if (v - v !== 0) throw this.guard.recorded(r.group, r.var, e, v, t);
+          table.columns[c]![row] = v;
         }
         this.nextSample[i] = t + r.everyTicks;
       }
@@ -347,9 +354,14 @@ export class Executor {
         progress(this.tick / total);
         nextReport = this.tick + 100_000;
       }
+      if (this.stats.denseSteps + this.stats.quietSteps >= this.nextScan) {
+        this.guard.scan(this.tick);
+        this.nextScan = this.stats.denseSteps + this.stats.quietSteps + SCAN_STEPS;
+      }
       if (this.stats.denseSteps * elements > maxDenseElementSteps) break;
     }
     if (this.lazySlow.length > 0 && this.tick >= total) this.stepSlow(); // the last partial slow step
+    this.guard.scan(this.tick);
     progress?.(this.tick / total);
     this.stats.wallSeconds += (performance.now() - started) / 1000;
   }

@@ -41,6 +41,9 @@ const cases: Case[] = [
   ["bad tick length", (p) => (p.header.tick_seconds = -1), ["header", "tick_seconds"], "-1"],
   ["tick length not finite", (p) => (p.header.tick_seconds = Infinity), ["header", "tick_seconds"], "Infinity"],
   ["duration beyond 2^53", (p) => (p.header.duration_ticks = BIG), ["header", "duration_ticks"], String(BIG)],
+  // issue 11: these passed inspect and never finished
+  ["tick of 1e-300 s", (p) => (p.header.tick_seconds = 1e-300), ["header", "tick_seconds"], "1e-300"],
+  ["duration beyond the duration-ticks limit", (p) => (p.header.duration_ticks = 2 ** 50), ["header", "duration_ticks"], String(2 ** 50)],
   ["acceleration below 1", (p) => (p.header.acceleration = 0.5), ["header", "acceleration"], "0.5"],
   ["negative clock", (p) => (p.header.clock_hz = -5), ["header", "clock_hz"], "-5"],
   ["seed beyond 2^53", (p) => (p.header.seed = BIG), ["header", "seed"], String(BIG)],

@@ -10,7 +10,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
 import { loadModelFile, displayPath, type LoadedDoc } from "../../model/load.ts";
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
-import { parseQuantity, parseUnit, UnitParseError, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
+import { parseQuantity, parseUnit, UnitParseError, NumberRangeError, checkNumber, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
 import { rewrite, type Expr, type Scope } from "../../ir/expr.ts";
 import { evaluate } from "../../ir/interpret.ts";
@@ -53,8 +53,8 @@ export interface ResolveResult {
   modelHash: string;
 }
 
-export function resolveModel(file: string): ResolveResult {
-  const net = loadModelFile(file, NetworkFile);
+export function resolveModel(file: string, maxFileBytes?: number): ResolveResult {
+  const net = loadModelFile(file, NetworkFile, undefined, maxFileBytes);
   const c = new Collector();
   const d = net.data;
   const filesRead: string[] = [...net.files];
@@ -87,7 +87,7 @@ export function resolveModel(file: string): ResolveResult {
       continue;
     }
     const compFile = resolvePath(dirname(net.fileOf([...path, "neuron"])), p.neuron);
-    const comp = c.attempt(net.locate([...path, "neuron"]), () => loadModelFile(compFile, NeuronFile, net.locate([...path, "neuron"])));
+    const comp = c.attempt(net.locate([...path, "neuron"]), () => loadModelFile(compFile, NeuronFile, net.locate([...path, "neuron"]), maxFileBytes));
     if (!comp) continue;
     filesRead.push(...comp.files);
     populations.push(resolveNeuron(c, name, p.size, comp, net, [...path, "params"], p.params ?? {}));
@@ -107,7 +107,7 @@ export function resolveModel(file: string): ResolveResult {
       }
     }
     const compFile = resolvePath(dirname(net.fileOf([...path, "synapse"])), pr.synapse);
-    const comp = c.attempt(net.locate([...path, "synapse"]), () => loadModelFile(compFile, SynapseFile, net.locate([...path, "synapse"])));
+    const comp = c.attempt(net.locate([...path, "synapse"]), () => loadModelFile(compFile, SynapseFile, net.locate([...path, "synapse"]), maxFileBytes));
     if (!comp || !pre || !post) continue;
     filesRead.push(...comp.files);
     projections.push(resolveSynapse(c, name, comp, net, path, pr, pre, post));
@@ -137,6 +137,7 @@ export function resolveModel(file: string): ResolveResult {
       c.add({ code: "unknown-variable", message: `"${groupName}" has no variable "${varName}"`, where, expected: `one of ${[...g.vars.keys()].join(", ") || "(none)"}`, received: varName, hint: hintFor(varName, g.vars.keys()) });
     }
     const every = quantity(["recordings", i, "every"], r.every, "s") ?? 1;
+    if (every <= 0) c.add({ code: "non-positive", message: "a recording interval must be positive", where: net.locate(["recordings", i, "every"]), received: String(r.every) });
     return { group: groupName, var: varName, as: r.as, elements: r.elements, every, where };
   });
 
@@ -217,9 +218,12 @@ function resolveParams(
   }
   const out = new Map<string, ParamDef>();
   const visiting = new Set<string>();
+  // Parameters already reported as wrong: asked again (by a dependent), they fail silently.
+  const failed = new Set<string>();
   const define = (name: string): ParamDef | undefined => {
     const done = out.get(name);
     if (done) return done;
+    if (failed.has(name)) return undefined;
     const r = raw.get(name)!;
     if (visiting.has(name)) {
       c.add({ code: "parameter-cycle", message: `parameter "${name}" is defined in terms of itself`, where: r.where });
@@ -250,9 +254,13 @@ function resolveParams(
       c.add({ code: "negative-time", message: `parameter "${name}" of "${groupName}" is a time and must not be negative`, where: r.where, received: JSON.stringify(r.value), hint: "time constants, delays and durations are positive" });
     }
     if (def) out.set(name, def);
+    else failed.add(name);
     return def;
   };
   for (const name of raw.keys()) define(name);
+  // A wrong parameter is still a parameter: equations using it must not report it as undefined.
+  // (resolve fails before anything reads these placeholders.)
+  for (const name of failed) out.set(name, { name, where: raw.get(name)!.where, dimension: DIMENSIONLESS_DIM, value: NaN });
   return out;
 }
 
@@ -262,7 +270,7 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
       const q = parseQuantity(value);
       return { name, where, dimension: q.dimension, value: q.si };
     } catch (unitError) {
-      if (typeof value === "number") throw unitError;
+      if (typeof value === "number" || unitError instanceof NumberRangeError) throw unitError;
       // Not a plain quantity: a parameter expression such as "0.2 * h0".
       let expr: Expr;
       try {
@@ -277,6 +285,11 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
         return p.value!;
       });
       const dimension = exprDimension(expr, (n) => dims.get(n)!.dimension, value);
+      try {
+        checkNumber(v, value);
+      } catch (e) {
+        throw new NumberRangeError(`parameter "${name}" = ${(e as Error).message}`);
+      }
       return { name, where, dimension, value: v };
     }
   }
@@ -484,6 +497,7 @@ function resolveSynapse(c: Collector, name: string, comp: LoadedDoc<SynapseFile>
             q = parseQuantity(h.delay!);
           } catch (e) {
             const p = proj.params.get(String(h.delay));
+            if (p && p.value === undefined) throw new UnitParseError(`delay "${String(h.delay)}" is a parameter drawn from a distribution (${p.where.file}${p.where.line !== undefined ? `:${p.where.line}` : ""}); delays must be fixed values`);
             if (!p || p.value === undefined) throw e;
             q = { si: p.value, dimension: p.dimension };
           }
