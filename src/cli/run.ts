@@ -1,6 +1,6 @@
 /** engram run: compile, execute on a target (float64 reference, or a chip's emulator), write outputs. */
 import { join } from "node:path";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import type { Snapshot } from "../../targets/emulator/emulator.ts";
 import { compile } from "../compiler/pipeline.ts";
@@ -19,6 +19,8 @@ import { weightStats, type ClassStats } from "../analysis/assembly.ts";
 import { renderOverlaySvg } from "../analysis/plot.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { prepareOutDir } from "./out-dir.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -71,12 +73,13 @@ export async function writeImageOutputs(file: string, image: { ir: IrProgram; by
 async function runImage(o: RunOptions): Promise<number> {
   const started = performance.now();
   const image = readImage(o.model);
+  const out = o.out ?? defaultImageOut(image.ir);
+  prepareOutDir(out, { force: o.force === true, command: "run" });
   const program = programOfImage(image.ir, o.model);
   const handle = new EmulatorHandle(image.ir);
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   handle.run((f) => bar.update(f));
   bar.done();
-  const out = o.out ?? defaultImageOut(image.ir);
   const simulated = program.durationTicks * program.tickSeconds;
   const written = await writeImageOutputs(o.model, image, handle, out, started);
   process.stdout.write(`${program.name}: ${simulated} s simulated from ${o.model} on ${program.target} in ${handle.stats.wallSeconds.toFixed(3)} s\n` + written.map((w) => `  wrote ${w}`).join("\n") + "\n");
@@ -93,6 +96,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const started = performance.now();
   const target = getTarget(o.target);
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n") });
+  // The output folder is checked and locked before anything is simulated (range analysis included).
+  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
+  prepareOutDir(out, { force: o.force === true, keep: o.resume ? [o.resume] : [], command: "run" });
   let handle: RunHandle;
   let hardware: Record<string, unknown> | undefined;
   let weights: { t: number; classes: ClassStats[] }[] | undefined;
@@ -108,7 +114,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: o.bits ?? program.numerics.stateBits ?? "target default", mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: encode(fixed.ir).length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
-  const out = o.out ?? join("out", target.execute ? program.name : `${program.name}.${target.name}`);
   if (handle instanceof EmulatorHandle) {
     if (o.resume) {
       let snap: Snapshot;
@@ -120,11 +125,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
       }
     }
     const every = o.checkpointEvery ? Math.max(1, Math.round(o.checkpointEvery / program.tickSeconds)) : 0;
-    mkdirSync(out, { recursive: true });
     if (program.analysis && every === 0) {
       const em = handle;
       weights = runWithSnapshots(program, (t) => em.runTo(t, (f) => bar.update(f)), (name) => em.values(`${program.analysis!.projection}.${name}`));
-    } else handle.run((f) => bar.update(f), every, (s) => writeFileSync(join(out, "checkpoint.json"), JSON.stringify(s)));
+    } else handle.run((f) => bar.update(f), every, (s) => writeFileAtomic(join(out, "checkpoint.json"), JSON.stringify(s)));
   } else {
     if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `checkpoints are for emulated chips (--target bss2 or cmos); the ${target.name} target runs ${program.durationTicks * program.tickSeconds} s in seconds` }]);
     if (handle instanceof Executor && program.analysis) {
@@ -150,29 +154,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     modelFiles: program.modelFiles,
     wallTotalSeconds: (performance.now() - started) / 1000,
     hardware,
-  });
-  if (program.analysis) {
-    const a = program.analysis;
-    const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
-    written.push(...result.outputs.map((f) => join(out, f)));
-    if (weights && weights.length > 1) {
-      const classes = weights[0]!.classes.map((c) => c.class);
-      const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights!.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
-      const svg = await renderOverlaySvg({
-        title: `${program.name}: plastic weights of "${a.projection}" by class (assembly CA = first ${a.size} neurons)`,
-        time_s: weights.map((w) => w.t),
-        panels: [
-          { name: "mean w = h + h0 z", unit: "mV", lines: series("mean_w") },
-          { name: "mean h (early phase)", unit: "mV", lines: series("mean_h") },
-          { name: "mean z (late phase)", unit: "1", lines: series("mean_z") },
-          { name: "fraction tagged", unit: "1", lines: series("tagged_fraction") },
-        ],
-      });
-      writeFileSync(join(out, "weights.svg"), svg);
-      written.push(join(out, "weights.svg"));
-    }
-    process.stdout.write(markdown(result) + "\n");
-  }
+  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : undefined);
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(
     `${program.name}: ${sim} s simulated on ${program.target} (seed ${program.seed}) in ${handle.stats.wallSeconds.toFixed(3)} s ` +
@@ -181,6 +163,31 @@ export async function runCommand(o: RunOptions): Promise<number> {
       "\n",
   );
   return 0;
+}
+
+/** The model's analysis block: analysis files and weights.svg, written before the manifest (which completes the run). */
+async function writeAnalysis(out: string, program: Program, manifest: unknown, weights: { t: number; classes: ClassStats[] }[] | undefined): Promise<string[]> {
+  const a = program.analysis!;
+  const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights, manifest });
+  const written = [...result.outputs];
+  if (weights && weights.length > 1) {
+    const classes = weights[0]!.classes.map((c) => c.class);
+    const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
+    const svg = await renderOverlaySvg({
+      title: `${program.name}: plastic weights of "${a.projection}" by class (assembly CA = first ${a.size} neurons)`,
+      time_s: weights.map((w) => w.t),
+      panels: [
+        { name: "mean w = h + h0 z", unit: "mV", lines: series("mean_w") },
+        { name: "mean h (early phase)", unit: "mV", lines: series("mean_h") },
+        { name: "mean z (late phase)", unit: "1", lines: series("mean_z") },
+        { name: "fraction tagged", unit: "1", lines: series("tagged_fraction") },
+      ],
+    });
+    writeFileAtomic(join(out, "weights.svg"), svg);
+    written.push("weights.svg");
+  }
+  process.stdout.write(markdown(result) + "\n");
+  return written;
 }
 
 /**
