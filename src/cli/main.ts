@@ -17,7 +17,7 @@ usage:
   engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS]
-  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise]
+  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]

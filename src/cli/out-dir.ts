@@ -10,7 +10,7 @@
  *   and taken over.
  * - Single output files (compile -o) must be regular files or absent, in an existing, writable folder.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import { EngramError } from "../diagnostics/diagnostic.ts";
@@ -31,6 +31,8 @@ interface LockInfo { pid: number; host: string; started?: string; command: strin
 /** Locks this process holds (absolute lock-file paths), released by releaseOutDirs or at exit. */
 const held = new Set<string>();
 let releaseAtExit = false;
+/** Folders this process created for a lock's folder, deepest last: removed again if still empty when released (a failed command leaves nothing behind). */
+const created = new Map<string, string[]>();
 
 const fail = (code: string, message: string, where: string | undefined, hint?: string): never => {
   throw new EngramError([{ code, message, ...(where !== undefined ? { where: { file: where, path: [] } } : {}), ...(hint ? { hint } : {}) }]);
@@ -50,8 +52,15 @@ function reason(e: unknown): string {
 export function prepareOutDir(dir: string, o: { force: boolean; keep?: string[]; option?: string; command: string }): void {
   const option = o.option ?? "--out";
   if (dir.trim() === "") fail("bad-out", `${option} is empty: it names the folder to write into`, undefined, `e.g. ${option} out/run1`);
-  ensureDirectory(dir, option);
-  lockOutDir(dir, o.command);
+  const made: string[] = [];
+  ensureDirectory(dir, option, made);
+  try {
+    lockOutDir(dir, o.command);
+  } catch (e) {
+    removeIfEmpty(made);
+    throw e;
+  }
+  created.set(resolve(dir, LOCK_NAME), made);
   const keep = new Set((o.keep ?? []).filter((k) => resolve(dirname(k)) === resolve(dir)).map((k) => basename(k)));
   const present = readdirSync(dir).filter((f) => f !== LOCK_NAME && !keep.has(f));
   if (present.length === 0) return;
@@ -73,7 +82,7 @@ export function prepareOutDir(dir: string, o: { force: boolean; keep?: string[];
 }
 
 /** Creates DIR and its missing parents one level at a time (a recursive mkdir on /proc hangs in Node 20). */
-function ensureDirectory(dir: string, option: string): void {
+function ensureDirectory(dir: string, option: string, made: string[]): void {
   let isDir: boolean;
   try {
     isDir = statSync(dir).isDirectory();
@@ -82,9 +91,10 @@ function ensureDirectory(dir: string, option: string): void {
     if (code === "ENOTDIR") return fail("bad-out", `${option} cannot be created: part of the path is a file, not a folder`, dir);
     if (code !== "ENOENT") return fail("bad-out", `${option} cannot be used (${reason(e)})`, dir);
     const parent = dirname(dir);
-    if (parent !== dir) ensureDirectory(parent, option);
+    if (parent !== dir) ensureDirectory(parent, option, made);
     try {
       mkdirSync(dir);
+      made.push(dir);
     } catch (e2) {
       if ((e2 as NodeJS.ErrnoException).code === "EEXIST" && statSync(dir).isDirectory()) return; // created meanwhile by another process
       fail("bad-out", `${option} cannot be created (${reason(e2)})`, dir);
@@ -170,6 +180,19 @@ export function releaseOutDir(dir: string): void {
     if (readLock(file)?.pid === process.pid) unlinkSync(file);
   } catch {
     // the folder was removed meanwhile: nothing to release
+  }
+  removeIfEmpty(created.get(file) ?? []);
+  created.delete(file);
+}
+
+/** Removes folders we created, deepest first, as long as they are empty. */
+function removeIfEmpty(made: string[]): void {
+  for (const d of [...made].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return; // not empty (outputs were written) or gone
+    }
   }
 }
 
