@@ -2,11 +2,13 @@
  * Writes what a run produced: traces.csv (time_s, then one column per recorded element, in the
  * variable's own unit), spikes.csv (time_s, neuron), manifest.json and SVG plots. Numbers are
  * printed in their shortest round-trip form and times from integer ticks, so the same run gives
- * the same bytes.
+ * the same bytes. Each file is replaced atomically, and manifest.json is written last: a folder
+ * with a manifest holds a complete run, one without it an incomplete one.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Program } from "../ir/program.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import { renderRasterSvg, renderTracesSvg } from "./plot.ts";
 
 export interface RunResult {
@@ -127,12 +129,16 @@ export function populationRates(result: RunResult, bins: number): { time: Float6
   return { time, series: pops.map((x) => ({ name: `${x.pop.name} rate`, unit: "Hz", values: x.counts.map((c) => c / (x.pop.size * binSeconds)) })) };
 }
 
-export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras): Promise<string[]> {
+/**
+ * Writes the run's files, then whatever `beforeManifest` adds (e.g. the analysis, which reads the
+ * manifest's fields; it returns the names it wrote), then manifest.json, listing them all.
+ */
+export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras, beforeManifest?: (manifest: Record<string, unknown>) => Promise<string[]>): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const written: string[] = [];
+  const names: string[] = [];
   const write = (name: string, text: string) => {
-    writeFileSync(join(dir, name), text);
-    written.push(join(dir, name));
+    writeFileAtomic(join(dir, name), text);
+    names.push(name);
   };
   write("traces.csv", tracesCsv(result));
   write("spikes.csv", spikesCsv(result));
@@ -158,6 +164,9 @@ export async function writeRunOutputs(dir: string, result: RunResult, extras: Ma
       write("spikes.svg", await renderTracesSvg({ title: `${result.program.name}: ${count} spikes, shown as population rates`, time_s: rates.time, series: rates.series }));
     }
   }
-  write("manifest.json", JSON.stringify(manifest(result, extras), null, 2) + "\n");
-  return written;
+  const m = manifest(result, extras);
+  if (beforeManifest) names.push(...(await beforeManifest(m)));
+  m.outputs = [...names, "manifest.json"]; // what was written, in order
+  write("manifest.json", JSON.stringify(m, null, 2) + "\n");
+  return names.map((f) => join(dir, f));
 }

@@ -5,11 +5,13 @@
  * rows, so it is read in fixed-size chunks and parsed byte by byte; only spikes inside the
  * windows that are analysed or plotted are kept.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { binnedRates, mutualInformation, rateWindow, rates, recallQuality, weightStats, type ClassStats } from "../analysis/assembly.ts";
 import { renderAssemblyRasterSvg, renderAssemblyRatesSvg, type NeuronGroups } from "../analysis/assembly-plots.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { lockOutDir } from "./out-dir.ts";
 
 export interface AnalyseOptions {
   /** The first `assembly` excitatory neurons form the assembly. */
@@ -25,6 +27,8 @@ export interface AnalyseOptions {
   thetaTag: number;
   /** Weight statistics taken during the run (engram run); otherwise read from DIR/weights.json. */
   weights?: { t: number; classes: ClassStats[] }[];
+  /** The run's manifest when it is not on disk yet (engram run writes it last); otherwise DIR/manifest.json. */
+  manifest?: unknown;
 }
 
 export const DEFAULT_ANALYSE_OPTIONS: AnalyseOptions = { assembly: 150, recallFraction: 0.5, learn: 11.0, recall: [20, 28810], h0: 4.20075, thetaTag: 0.84015 };
@@ -68,13 +72,15 @@ const fail = (code: string, message: string, file: string, line?: number, receiv
 // manifest.json
 // ---------------------------------------------------------------------------
 
-function readManifest(file: string): { pops: Population[]; simulated: number } {
-  if (!existsSync(file)) fail("file-not-found", "no manifest.json (the directory should be an \"engram run\" output)", file);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    fail("bad-manifest", `not valid JSON: ${(e as Error).message}`, file);
+function readManifest(file: string, given?: unknown): { pops: Population[]; simulated: number } {
+  let data: unknown = given;
+  if (data === undefined) {
+    if (!existsSync(file)) fail("file-not-found", "no manifest.json (the directory should be an \"engram run\" output)", file);
+    try {
+      data = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      fail("bad-manifest", `not valid JSON: ${(e as Error).message}`, file);
+    }
   }
   const neurons = (data as { neurons?: unknown }).neurons;
   if (!Array.isArray(neurons) || neurons.length === 0) fail("bad-manifest", "manifest has no \"neurons\" list of populations", file, undefined, JSON.stringify(neurons));
@@ -251,7 +257,7 @@ const mean = (xs: Float64Array, from: number, to: number) => {
 export async function analyseRun(dir: string, options: Partial<AnalyseOptions> = {}): Promise<AnalysisResult> {
   const o: AnalyseOptions = { ...DEFAULT_ANALYSE_OPTIONS, ...options };
   const manifestFile = join(dir, "manifest.json");
-  const { pops, simulated } = readManifest(manifestFile);
+  const { pops, simulated } = readManifest(manifestFile, o.manifest);
   const exc = pops.find((p) => p.population === "exc") ?? pops[0]!;
   const inh = pops.filter((p) => p !== exc);
   const nNeurons = Math.max(...pops.map((p) => p.first + p.count));
@@ -297,7 +303,7 @@ export async function analyseRun(dir: string, options: Partial<AnalyseOptions> =
 
   const result: AnalysisResult = {
     dir,
-    options: { ...o, weights: undefined, recalled },
+    options: { ...o, weights: undefined, manifest: undefined, recalled },
     excitatory: exc,
     inhibitory: inh,
     spikes_total: spikes.total,
@@ -308,9 +314,9 @@ export async function analyseRun(dir: string, options: Partial<AnalyseOptions> =
   };
 
   await writePlots(dir, result, spikes, onsets);
-  writeFileSync(join(dir, "analysis.md"), markdown(result));
+  writeFileAtomic(join(dir, "analysis.md"), markdown(result));
   // NaN (e.g. Q of a silent stimulated part) is written as null.
-  writeFileSync(join(dir, "analysis.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileAtomic(join(dir, "analysis.json"), JSON.stringify(result, null, 2) + "\n");
   return result;
 }
 
@@ -333,7 +339,7 @@ async function writePlots(dir: string, r: AnalysisResult, spikes: Spikes, onsets
     return { label: labels[i]!, onset: t, times: idx.map((k) => spikes.times[k]!), neurons: idx.map((k) => spikes.neurons[k]!) };
   });
   const title = `Cell assembly of ${r.options.assembly} (recall stimulates ${m})`;
-  writeFileSync(join(dir, "raster.svg"), await renderAssemblyRasterSvg(`${title}: spikes`, panels, groups, PLOT_SPAN));
+  writeFileAtomic(join(dir, "raster.svg"), await renderAssemblyRasterSvg(`${title}: spikes`, panels, groups, PLOT_SPAN));
 
   // Binned rates per window on a shared axis of time from onset; all inhibitory populations pooled.
   const inhRange: [number, number][] = r.inhibitory.length > 0 ? [[Math.min(...r.inhibitory.map((p) => p.first)), Math.max(...r.inhibitory.map((p) => p.first + p.count))]] : [];
@@ -345,7 +351,7 @@ async function writePlots(dir: string, r: AnalysisResult, spikes: Spikes, onsets
     time = b.time.map((x) => x - t);
     return { label: labels[i]!, lines: b.values.map((v, j) => ({ label: names[j]!, values: v })) };
   });
-  writeFileSync(join(dir, "rates.svg"), await renderAssemblyRatesSvg(`${title}: population rates (${BIN_S * 1000} ms bins), time from onset`, time, ratePanels));
+  writeFileAtomic(join(dir, "rates.svg"), await renderAssemblyRatesSvg(`${title}: population rates (${BIN_S * 1000} ms bins), time from onset`, time, ratePanels));
 }
 
 const fmt = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? "–" : Number(x.toPrecision(digits)).toString());
@@ -371,6 +377,7 @@ export function markdown(r: AnalysisResult): string {
 }
 
 export async function analyzeCommand(dir: string, options: Partial<AnalyseOptions>): Promise<number> {
+  if (existsSync(join(dir, "manifest.json"))) lockOutDir(dir, "analyze"); // not while a run writes there; a missing run is reported by analyseRun
   const r = await analyseRun(dir, options);
   process.stdout.write(markdown(r));
   for (const c of r.recalls) if (c.skipped) process.stderr.write(`engram: warning: recall at ${c.t} s skipped: ${c.skipped}\n`);

@@ -5,7 +5,6 @@
  * the table.
  */
 import type { Limits } from "../ir/limits.ts";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
@@ -20,6 +19,8 @@ import { progressBar } from "./progress.ts";
 import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
 import { safeName } from "../util/safe-name.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { prepareOutDir } from "./out-dir.ts";
 
 export interface CompareOptions {
   model: string;
@@ -28,8 +29,11 @@ export interface CompareOptions {
   bits: (number | undefined)[];
   seed?: number;
   out?: string;
-  variation?: VariationOptions;  /** Raised resource limits (--limit NAME=N). */
+  /** Raised resource limits (--limit NAME=N). */
   limits?: Partial<Limits>;
+  /** Replace engram's outputs in a non-empty --out folder. */
+  force?: boolean;
+  variation?: VariationOptions;
 }
 
 interface Variant {
@@ -72,6 +76,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
   const reference = getTarget("reference");
   const refProgram = compile(o.model, { target: "reference", seed: o.seed, limits: o.limits });
   const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
+  prepareOutDir(out, { force: o.force === true, command: "compare" }); // before the runs: a bad --out costs nothing
   const variants: Variant[] = [];
   const bar = progressBar(`${refProgram.name} (compare)`, 1);
   const refHandle = reference.execute!(refProgram);
@@ -102,9 +107,8 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
   if (variants.length < 2) throw new EngramError([{ code: "nothing-to-compare", message: "no fixed-point variant to compare with float64", hint: "name bss2 or cmos in --targets" }]);
   const units = new Map(refProgram.recordings.flatMap((r) => r.columns.map((c) => [c, r.unit] as [string, string])));
   const rows = variants.slice(1).flatMap((v) => errors(refHandle, v, units));
-  mkdirSync(out, { recursive: true });
   const csv = ["variant,variable,unit,max_abs_error,rmse,final_error,final_value,float64_final", ...rows.map((r) => [r.variant, r.variable, r.unit, r.maxAbs, r.rmse, r.finalError, r.final, r.reference].join(","))].join("\n") + "\n";
-  writeFileSync(join(out, "compare.csv"), csv);
+  writeFileAtomic(join(out, "compare.csv"), csv);
   const first = refHandle.recorded.tables[0]!;
   const time = Float64Array.from(first.ticks.subarray(0, first.count), (k) => k * refProgram.tickSeconds);
   const panels = refHandle.recorded.tables.flatMap((t, ti) =>
@@ -117,7 +121,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
       }),
     })),
   );
-  writeFileSync(join(out, "compare.svg"), await renderOverlaySvg({ title: `${refProgram.name}: float64 and fixed point (seed ${refProgram.seed})`, time_s: time, panels: time.length === first.count ? panels : [] }));
+  writeFileAtomic(join(out, "compare.svg"), await renderOverlaySvg({ title: `${refProgram.name}: float64 and fixed point (seed ${refProgram.seed})`, time_s: time, panels: time.length === first.count ? panels : [] }));
   const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2));
   const table = [
     `${"variant".padEnd(26)} ${"variable".padEnd(10)} ${"max |err|".padStart(11)} ${"RMSE".padStart(11)} ${"final err".padStart(11)}  final (float64)`,

@@ -1,6 +1,5 @@
 /** engram compile: model -> fixed-point IR image (.engram) for a target, with the quantisation report. */
 import type { Limits } from "../ir/limits.ts";
-import { writeFileSync } from "node:fs";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed, FIXED_PASSES } from "../compiler/fixed/pipeline.ts";
 import type { Rounding, VarStats } from "../compiler/fixed/quantise.ts";
@@ -13,6 +12,8 @@ import { Executor } from "../../targets/reference/executor.ts";
 import { fractionBelow, medianChange } from "../../targets/reference/analysis.ts";
 import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { checkOutputFile } from "./out-dir.ts";
 
 export interface CompileCliOptions {
   model: string;
@@ -62,10 +63,11 @@ export async function compileCommand(o: CompileCliOptions): Promise<number> {
   const fixedPass = (FIXED_PASSES as readonly string[]).includes(o.dumpAfter ?? "");
   const dump = (t: string) => process.stdout.write(t + "\n");
   const program = compile(o.model, { target: target.name, seed: o.seed, dumpAfter: fixedPass ? undefined : o.dumpAfter, dump, extraPasses: FIXED_PASSES, limits: o.limits });
-  const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun, dumpAfter: fixedPass ? o.dumpAfter : undefined, dump });
   const out = o.out ?? safeName(`${program.name}.${target.name}.engram`);
+  checkOutputFile(out, o.out === undefined ? "the image file" : "-o"); // before the range analysis, which simulates
+  const result = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun, dumpAfter: fixedPass ? o.dumpAfter : undefined, dump });
   const bytes = encodeImage(result.ir);
-  writeFileSync(out, bytes);
+  writeFileAtomic(out, bytes);
   process.stdout.write(`${result.report}\nwrote ${out} (${bytes.length} bytes, ${result.ir.kernels.length} kernels, ${result.ir.kernels.reduce((s, k) => s + k.ops.length, 0)} ops)\n`);
   return 0;
 }

@@ -12,6 +12,7 @@ import { HostSession } from "../../firmware-bridge/session.ts";
 import { handleOfResults } from "../../firmware-bridge/results.ts";
 import { progressBar } from "./progress.ts";
 import { defaultImageOut, readImage, writeImageOutputs } from "./run.ts";
+import { prepareOutDir } from "./out-dir.ts";
 
 export interface DeployOptions {
   file: string;
@@ -20,6 +21,8 @@ export interface DeployOptions {
   /** Biological seconds to run after the upload (undefined: upload only). */
   run?: number;
   out?: string;
+  /** Replace engram's outputs in a non-empty --out folder. */
+  force?: boolean;
   chunk?: number;
   pace: boolean;
 }
@@ -28,6 +31,8 @@ export async function deployCommand(o: DeployOptions): Promise<number> {
   const started = performance.now();
   const image = readImage(o.file); // a bad file fails here, before the board is touched
   const { ir } = image;
+  const out = o.out ?? defaultImageOut(ir);
+  if (o.run !== undefined) prepareOutDir(out, { force: o.force === true, command: "deploy" }); // before the board is touched
   const serial = await SerialTransport.open(o.port, o.baud);
   try {
     const session = new HostSession(new FrameLink(o.pace ? new PacedTransport(serial, o.baud) : serial), { port: o.port, baud: o.baud });
@@ -51,7 +56,6 @@ export async function deployCommand(o: DeployOptions): Promise<number> {
     runBar.done();
     if (restarts > 0) process.stderr.write(`engram: warning: the board restarted ${restarts} time(s) during the run; it was run again from the start\n`);
     const handle = handleOfResults(ir, results, o.port);
-    const out = o.out ?? defaultImageOut(ir);
     const written = await writeImageOutputs(o.file, image, handle, out, started, {
       ticksRun: results.ticks_run,
       hardware: { board: { port: o.port, device_id: hello.device_id, firmware_version: hello.firmware_version, protocol_version: hello.protocol_version } },

@@ -7,28 +7,34 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
 import { parseLimitFlags, type Limits } from "../ir/limits.ts";
+import { commandUsage, wantsHelp } from "./help.ts";
+import { releaseOutDirs, writeFailure } from "./out-dir.ts";
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
-  engram run FILE.engram [--out DIR]        (a compiled image, on its chip's emulator)
-  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
+  engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)
+  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
-  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise] [--limit NAME=N ...]
-  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise] [--limit NAME=N ...]
+  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
+  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--limit NAME=N ...]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
   engram devices
-  engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
+  engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR] [--force]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
   engram proxy --host PATH --board PATH [--corrupt P] [--drop P] [--duplicate P] [--delay-ms N] [--seed N]
   engram analyze DIR [--assembly 150] [--recall-fraction 0.5] [--learn 11.0] [--recall 20,28810]
   engram --version | --help
+  engram COMMAND --help                     (that command's usage; runs nothing)
 
 run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, traces.svg,
           spikes.svg and manifest.json (DIR defaults to out/<model name>)
+  --out DIR   a new or empty folder (created if missing), locked while the run writes; each file
+              is replaced atomically and manifest.json comes last: without it, the run is incomplete
+  --force     use a non-empty DIR: first remove engram's own outputs there (other files are kept)
   --target    target to run on (default: reference, float64; bss2 and cmos: the model is
               compiled to the chip's fixed-point IR and run on its emulator, bit-exact)
   --rounding  rounding of state updates on bss2/cmos (default: stochastic)
@@ -51,7 +57,8 @@ compile   lower a model to a target's fixed-point IR (protobuf .engram): prints 
           format and LSB, flags variables whose per-tick change is below one LSB, checks that the
           network fits the target (every violated limit with the numbers and a remedy)
 compare   the model in float64 and on each chip in its integer arithmetic, side by side: a table of
-          errors per variable (max, RMSE, final) and an overlay plot
+          errors per variable (max, RMSE, final) and an overlay plot, written to DIR/compare.csv and
+          DIR/compare.svg (DIR defaults to out/<model name>.compare; new or empty, or --force as for run)
 inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput;
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
@@ -59,7 +66,7 @@ bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial uplo
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
-          and write the read-back results as "engram run FILE.engram" does (DIR as there)
+          and write the read-back results as "engram run FILE.engram" does (DIR and --force as there)
   --baud N    line rate (default 115200)
   --chunk N   upload chunk size in bytes (default 4096, or what the board allows)
   --pace      pace writes to --baud (a PTY has no line rate of its own)
@@ -88,16 +95,24 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(VERSION + "\n");
       return 0;
     }
+    if (COMMANDS.includes(command) && wantsHelp(rest)) {
+      process.stdout.write(commandUsage(USAGE, command === "analyse" ? "analyze" : command) + "\n");
+      return 0;
+    }
     // Commands load on demand: "engram --version" should not pay for the compiler and plotting.
     if (command === "run") return await (await import("./run.ts")).runCommand(parseRun(rest));
     if (command === "compile") return await (await import("./compile.ts")).compileCommand(parseCompile(rest));
     if (command === "compare") return await (await import("./compare.ts")).compareCommand(parseCompare(rest));
     if (command === "inspect") {
-      if (rest.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${rest.length === 0 ? "none" : rest.join(" ")}`);
-      return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
+      const files = strict(rest, {}, true).positionals;
+      if (files.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${files.length === 0 ? "none" : files.join(" ")}`);
+      return await (await import("./inspect.ts")).inspectCommand(files[0]!);
     }
-    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator"), bridgeOnly: rest.includes("--bridge"), networkOnly: rest.includes("--network"), networkCmos: rest.includes("--network-cmos"), simdOnly: rest.includes("--simd") });
-    if (command === "devices") return await (await import("./devices.ts")).devicesCommand();
+    if (command === "bench") return await (await import("./bench.ts")).benchCommand(parseBench(rest));
+    if (command === "devices") {
+      strict(rest, {}, false);
+      return await (await import("./devices.ts")).devicesCommand();
+    }
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
     if (command === "proxy") return await (await import("./proxy.ts")).proxyCommand(parseProxy(rest));
@@ -112,12 +127,38 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`engram: ${e.message}\nrun "engram --help" for usage\n`);
+      const command = argv[0] === "analyse" ? "analyze" : argv[0]!;
+      process.stderr.write(`engram: ${e.message}\nrun "engram ${COMMANDS.includes(command) ? `${command} ` : ""}--help" for usage\n`);
       return 2;
+    }
+    const failed = writeFailure(e); // disk full, read-only or forbidden while writing: not a bug
+    if (failed) {
+      process.stderr.write(`engram: error: ${renderDiagnostics(failed.diagnostics)}\n`);
+      return 1;
     }
     process.stderr.write(`engram: internal error (this is a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
     return 70;
+  } finally {
+    releaseOutDirs(); // output-folder locks end with the command
   }
+}
+
+const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "analyze", "analyse"];
+
+/** parseArgs that turns unknown options and stray arguments into usage errors (exit 2). */
+function strict<O extends OptionSpec>(args: string[], options: O, allowPositionals: boolean) {
+  try {
+    return parseArgs({ args, allowPositionals, options: options as NonNullable<OptionSpec> });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function parseBench(args: string[]) {
+  const flag = { type: "boolean", default: false } as const;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag }, false).values;
+  const on = (k: string) => v[k] === true;
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd") };
 }
 
 export interface RunOptions {
@@ -137,6 +178,8 @@ export interface RunOptions {
   resume?: string;
   /** The analog core's fixed-pattern mismatch and trial-to-trial noise (targets with one). */
   variation: { mismatch: boolean; noise: boolean };
+  /** Write into a non-empty --out folder after removing engram's own outputs there. */
+  force?: boolean;
   /** Raised resource limits (--limit NAME=N). */
   limits?: Partial<Limits>;
 }
@@ -198,6 +241,7 @@ function parseCompare(args: string[]) {
     bits: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
+    force: { type: "boolean", default: false },
     ...VARIATION_OPTIONS,
     ...LIMIT_OPTION,
   });
@@ -209,7 +253,7 @@ function parseCompare(args: string[]) {
     if (!Number.isInteger(n) || n < 2 || n > 32) throw new UsageError(`--bits takes integers 2..32, got "${b}"`);
     return n;
   });
-  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values), limits: limitsOf(values) };
+  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true };
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -224,6 +268,7 @@ function parseRun(args: string[]): RunOptions {
     target: { type: "string", default: "reference" },
     seed: { type: "string" },
     out: { type: "string" },
+    force: { type: "boolean", default: false },
     plain: { type: "boolean", default: false },
     "dump-after": { type: "string" },
     rounding: { type: "string", default: "stochastic" },
@@ -239,7 +284,7 @@ function parseRun(args: string[]): RunOptions {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = values.bits === undefined ? undefined : Number(values.bits);
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
-  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values) };
+  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true };
 }
 
 function parseBaud(text: string | undefined): number {
@@ -255,6 +300,7 @@ function parseDeploy(args: string[]) {
     baud: { type: "string" },
     run: { type: "string" },
     out: { type: "string" },
+    force: { type: "boolean", default: false },
     chunk: { type: "string" },
     pace: { type: "boolean", default: false },
   });
@@ -262,10 +308,10 @@ function parseDeploy(args: string[]) {
   if (!values.port) throw new UsageError('deploy needs --port PATH (see "engram devices")');
   const run = values.run === undefined ? undefined : Number(values.run);
   if (run !== undefined && !(run > 0)) throw new UsageError(`--run takes a positive number of biological seconds, got "${values.run}"`);
-  if (values.out !== undefined && run === undefined) throw new UsageError("--out needs --run SECONDS (an upload alone writes nothing)");
+  if ((values.out !== undefined || values.force === true) && run === undefined) throw new UsageError(`${values.out !== undefined ? "--out" : "--force"} needs --run SECONDS (an upload alone writes nothing)`);
   const chunk = values.chunk === undefined ? undefined : Number(values.chunk);
   if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 16 && chunk <= 65536)) throw new UsageError(`--chunk takes 16..65536 bytes, got "${values.chunk}"`);
-  return { file: model, port: values.port as string, baud: parseBaud(values.baud as string | undefined), run, out: values.out as string | undefined, chunk, pace: values.pace === true };
+  return { file: model, port: values.port as string, baud: parseBaud(values.baud as string | undefined), run, out: values.out as string | undefined, force: values.force === true, chunk, pace: values.pace === true };
 }
 
 function parseBoard(args: string[]) {

@@ -1,6 +1,6 @@
 /** engram run: compile, execute on a target (float64 reference, or a chip's emulator), write outputs. */
 import { join } from "node:path";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
@@ -20,6 +20,8 @@ import { weightStats } from "../analysis/assembly.ts";
 import { renderOverlaySvg } from "../analysis/plot.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { prepareOutDir } from "./out-dir.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -70,12 +72,13 @@ async function runImage(o: RunOptions): Promise<number> {
   const started = performance.now();
   if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `--checkpoint-every and --resume are for runs of a model (engram run MODEL.yaml --target bss2|cmos), not of an image (${o.model})` }]);
   const image = readImage(o.model);
+  const out = o.out ?? defaultImageOut(image.ir);
+  prepareOutDir(out, { force: o.force === true, command: "run" });
   const program = programOfImage(image.ir, o.model);
   const handle = new EmulatorHandle(image.ir);
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   handle.run((f) => bar.update(f));
   bar.done();
-  const out = o.out ?? defaultImageOut(image.ir);
   const simulated = program.durationTicks * program.tickSeconds;
   const written = await writeImageOutputs(o.model, image, handle, out, started);
   process.stdout.write(`${program.name}: ${simulated} s simulated from ${o.model} on ${program.target} in ${handle.stats.wallSeconds.toFixed(3)} s\n` + written.map((w) => `  wrote ${w}`).join("\n") + "\n");
@@ -92,6 +95,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const started = performance.now();
   const target = getTarget(o.target);
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits });
+  // The output folder is checked and locked before anything is simulated (range analysis included).
+  const out = o.out ?? join("out", safeName(target.execute ? program.name : `${program.name}.${target.name}`));
+  prepareOutDir(out, { force: o.force === true, keep: o.resume ? [o.resume] : [], command: "run" });
   let handle: RunHandle;
   let hardware: Record<string, unknown> | undefined;
   let weights: WeightSeries | undefined;
@@ -111,7 +117,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: stateBits, mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: image.length };
   }
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
-  const out = o.out ?? join("out", safeName(target.execute ? program.name : `${program.name}.${target.name}`));
   if (handle instanceof EmulatorHandle && identity) {
     const em = handle, id = identity;
     // A resume restores the snapshot and the weight analysis taken up to it; the run then goes on
@@ -120,7 +125,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const resumed = o.resume ? { tick: 0, weights: resumeCheckpoint(o.resume, id, em.emulator, weightTimes) } : undefined;
     if (resumed) resumed.tick = em.emulator.tick;
     const every = o.checkpointEvery ? Math.max(1, Math.round(o.checkpointEvery / program.tickSeconds)) : 0;
-    mkdirSync(out, { recursive: true });
     const checkpoint = every > 0 ? { every, write: (w: WeightSeries | undefined) => writeCheckpoint(join(out, "checkpoint.json"), id, em.emulator.snapshot(), w) } : undefined;
     const values = (name: string) => em.values(`${program.analysis!.projection}.${name}`);
     weights = runWithSnapshots(program, (t) => em.runTo(t, (f) => bar.update(f)), values, { resumed, checkpoint });
@@ -149,29 +153,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     modelFiles: program.modelFiles,
     wallTotalSeconds: (performance.now() - started) / 1000,
     hardware,
-  });
-  if (program.analysis) {
-    const a = program.analysis;
-    const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
-    written.push(...result.outputs.map((f) => join(out, f)));
-    if (weights && weights.length > 1) {
-      const classes = weights[0]!.classes.map((c) => c.class);
-      const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights!.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
-      const svg = await renderOverlaySvg({
-        title: `${program.name}: plastic weights of "${a.projection}" by class (assembly CA = first ${a.size} neurons)`,
-        time_s: weights.map((w) => w.t),
-        panels: [
-          { name: "mean w = h + h0 z", unit: "mV", lines: series("mean_w") },
-          { name: "mean h (early phase)", unit: "mV", lines: series("mean_h") },
-          { name: "mean z (late phase)", unit: "1", lines: series("mean_z") },
-          { name: "fraction tagged", unit: "1", lines: series("tagged_fraction") },
-        ],
-      });
-      writeFileSync(join(out, "weights.svg"), svg);
-      written.push(join(out, "weights.svg"));
-    }
-    process.stdout.write(markdown(result) + "\n");
-  }
+  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : undefined);
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(
     `${program.name}: ${sim} s simulated on ${program.target} (seed ${program.seed}) in ${handle.stats.wallSeconds.toFixed(3)} s ` +
@@ -189,6 +171,31 @@ function analysisTicks(program: Program): number[] {
 
 /** The time (s) a weight summary at `tick` is labelled with. */
 const weightTime = (program: Program, tick: number) => Number((tick * program.tickSeconds).toPrecision(12));
+
+/** The model's analysis block: analysis files and weights.svg, written before the manifest (which completes the run). */
+async function writeAnalysis(out: string, program: Program, manifest: unknown, weights: WeightSeries | undefined): Promise<string[]> {
+  const a = program.analysis!;
+  const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights, manifest });
+  const written = [...result.outputs];
+  if (weights && weights.length > 1) {
+    const classes = weights[0]!.classes.map((c) => c.class);
+    const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
+    const svg = await renderOverlaySvg({
+      title: `${program.name}: plastic weights of "${a.projection}" by class (assembly CA = first ${a.size} neurons)`,
+      time_s: weights.map((w) => w.t),
+      panels: [
+        { name: "mean w = h + h0 z", unit: "mV", lines: series("mean_w") },
+        { name: "mean h (early phase)", unit: "mV", lines: series("mean_h") },
+        { name: "mean z (late phase)", unit: "1", lines: series("mean_z") },
+        { name: "fraction tagged", unit: "1", lines: series("tagged_fraction") },
+      ],
+    });
+    writeFileAtomic(join(out, "weights.svg"), svg);
+    written.push("weights.svg");
+  }
+  process.stdout.write(markdown(result) + "\n");
+  return written;
+}
 
 /**
  * Runs to the end (runTo), stopping at the analysis' snapshot times to summarise the plastic

@@ -1,42 +1,54 @@
 /**
- * Whole-or-nothing file writes: the data goes to a temporary file in the same folder, is flushed
- * to disk (fsync), and only then renamed over the destination, so a crash at any moment leaves
- * either the previous file or the complete new one, never a cut one. Written by hand (a dozen
- * lines of node:fs) rather than with the write-file-atomic package, which does the same with
- * more options than needed here.
+ * Atomic file replacement: the data goes to a temporary file in the same directory, is flushed to
+ * disk (fsync), and is then renamed over the target. rename(2) within one file system is atomic,
+ * so a reader (or a run killed at any instant) sees the previous file or the complete new one,
+ * never a truncated mix. Written by hand rather than with npm's write-file-atomic: that package
+ * is asynchronous-first and adds ownership and signal-exit handling we do not need; this is the
+ * few lines of the same technique, synchronous like the writers that call it.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+
+let serial = 0;
+
+/** The temporary name for `path`: hidden, in the same directory, unique to this process and call. */
+export function temporaryNameFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${serial++}.tmp`);
+}
+
+/** Temporary files left by writeFileAtomic in a process that was killed: `.NAME.PID.N.tmp`. */
+export const TEMPORARY_NAME = /^\..+\.\d+\.\d+\.tmp$/;
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  const tmp = temporaryNameFor(path);
+  const fd = openSync(tmp, "wx", 0o666);
   try {
-    const fd = openSync(tmp, "wx", 0o644);
     try {
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      writeFileSync(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed or never written: nothing to clean up
+    }
     throw e;
   }
-  syncFolder(dir);
+  syncDirectory(dirname(path));
 }
 
-/** Makes the rename itself durable; folders cannot be opened for fsync on every platform (Windows), which is then skipped. */
-function syncFolder(dir: string): void {
+/** Makes the rename itself durable (the directory entry); best effort where directories cannot be opened. */
+function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, "r");
     fsyncSync(fd);
   } catch {
-    // not supported here: the rename is still atomic, only its durability across power loss is not forced
+    // some platforms and file systems do not fsync directories; the data itself is already on disk
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -1,0 +1,91 @@
+/**
+ * engram CMD --help (and -h) prints that command's usage and runs nothing, for every command;
+ * unknown options are usage errors (exit 2). In-process through main() (as bin/engram.js calls it),
+ * with two spawned checks of the real binary.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { main } from "../../src/cli/main.ts";
+
+const BIN = resolve("bin/engram.js");
+const tmp = mkdtempSync(join(tmpdir(), "engram-help-"));
+
+let stdout = "", stderr = "";
+beforeEach(() => {
+  stdout = stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((stdout += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((stderr += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+// Each command with arguments that would otherwise do real work (or fail for lack of them).
+const COMMANDS: [string, string[]][] = [
+  ["run", ["models/stc/basic-early.yaml", "--out", join(tmp, "run-out")]],
+  ["compile", ["models/stc/basic-early.yaml", "--target", "cmos", "-o", join(tmp, "x.engram")]],
+  ["compare", ["models/stc/basic-early.yaml", "--out", join(tmp, "compare-out")]],
+  ["inspect", []],
+  ["bench", []],
+  ["devices", []],
+  ["deploy", ["nothing.engram", "--port", "/nonexistent/port"]],
+  ["board", ["--port", "/nonexistent/port"]],
+  ["proxy", []],
+  ["analyze", [join(tmp, "no-run")]],
+];
+
+describe("engram CMD --help", () => {
+  for (const [command, args] of COMMANDS) {
+    for (const flag of ["--help", "-h"]) {
+      it(`${command} ${flag} prints the usage of ${command} only and runs nothing`, { timeout: 20_000 }, async () => {
+        const code = await main([command, ...args, flag]);
+        expect(code, stderr).toBe(0);
+        expect(stderr).toBe("");
+        expect(stdout).toMatch(/^usage:\n/);
+        expect(stdout).toContain(`  engram ${command} `.trimEnd());
+        expect(stdout).toMatch(new RegExp(`\\n${command} {2,}\\S`)); // the description block
+        const synopsis = stdout.split("\n").filter((l) => /^ {2}engram /.test(l));
+        expect(synopsis.length).toBeGreaterThan(0);
+        for (const l of synopsis) expect(l.startsWith(`  engram ${command} `) || l === `  engram ${command}`, l).toBe(true);
+      });
+    }
+  }
+
+  it("writes nothing: run --help and compare --help create no output folder, compile --help no image", () => {
+    for (const f of ["run-out", "compare-out", "x.engram"]) expect(existsSync(join(tmp, f)), f).toBe(false);
+  });
+
+  it("engram --help lists --force and the per-command help", async () => {
+    expect(await main(["--help"])).toBe(0);
+    expect(stdout).toContain("--force");
+    expect(stdout).toContain("engram COMMAND --help");
+  });
+});
+
+describe("unknown options are usage errors (exit 2)", () => {
+  for (const [command, args] of COMMANDS) {
+    it(`${command} --bogus`, { timeout: 20_000 }, async () => {
+      const code = await main([command, ...args, "--bogus"]);
+      expect(code, stdout + stderr).toBe(2);
+      expect(stderr).toContain("--bogus");
+      expect(stderr).toContain(`engram ${command} --help`);
+      expect(stderr).not.toMatch(/internal error|\n\s+at /);
+    });
+  }
+
+  it("bench and devices take no positional arguments", async () => {
+    expect(await main(["bench", "quick"])).toBe(2);
+    expect(await main(["devices", "extra"])).toBe(2);
+  });
+});
+
+describe("the binary", () => {
+  it("bench --help and inspect -h exit 0 with their usage (bench runs no benchmark)", { timeout: 60_000 }, () => {
+    for (const args of [["bench", "--help"], ["inspect", "-h"]]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 50_000, env: { ...process.env, CI: "true" } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage:\\n {2}engram ${args[0]} `));
+    }
+  });
+});
