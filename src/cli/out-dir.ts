@@ -241,3 +241,16 @@ export function writeFailure(e: unknown): EngramError | undefined {
   if (!["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EIO", "EFBIG"].includes(err.code)) return undefined;
   return new EngramError([{ code: "write-failed", message: `cannot ${err.syscall} (${reason(err)})`, ...(err.path ? { where: { file: err.path, path: [] } } : {}) }]);
 }
+
+/**
+ * Runs a command in this process and releases the output-folder locks it took when it ends, so that
+ * in-process callers (tests, study workers running many runs) leave no lock behind.
+ */
+export async function releasingOutDirs<T>(command: () => Promise<T>): Promise<T> {
+  const before = new Set(held);
+  try {
+    return await command();
+  } finally {
+    for (const file of [...held]) if (!before.has(file)) releaseOutDir(dirname(file));
+  }
+}

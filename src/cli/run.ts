@@ -21,7 +21,7 @@ import { renderOverlaySvg } from "../analysis/plot.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
-import { prepareOutDir } from "./out-dir.ts";
+import { prepareOutDir, releasingOutDirs } from "./out-dir.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -90,7 +90,12 @@ export function defaultImageOut(ir: IrProgram): string {
   return join("out", safeName(`${ir.header.model_name}.${ir.header.target}`));
 }
 
-export async function runCommand(o: RunOptions): Promise<number> {
+/** engram run: the run's output folder is unlocked when it ends, also when called in-process. */
+export function runCommand(o: RunOptions): Promise<number> {
+  return releasingOutDirs(() => runAndWrite(o));
+}
+
+async function runAndWrite(o: RunOptions): Promise<number> {
   if (o.model.endsWith(".engram")) return runImage(o);
   const started = performance.now();
   const target = getTarget(o.target);
