@@ -28,7 +28,7 @@ const CASE_LIMIT_MS = 2000;
 const tmp = mkdtempSync(join(tmpdir(), "engram-checkpoint-campaign-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the corruptions edit arbitrary JSON
+/** The corruptions edit arbitrary parsed JSON. */
 type Json = any;
 
 describe("checkpoint campaign", () => {
