@@ -53,7 +53,8 @@ export function checkImageDigest(bytes: Uint8Array, file: string): Uint8Array {
   };
   if (bytes.length > MAX_FILE_BYTES) fail("file-too-large", undefined, `${bytes.length} bytes, more than the ${MAX_FILE_BYTES}-byte limit`);
   const end = embeddedImageEnd(bytes);
-  if (end !== undefined && end < bytes.length) {
+  if (end === bytes.length) return bytes.subarray(0, end - TRAILER_BYTES); // the walk verified the trailer and digest
+  if (end !== undefined) {
     fail("image-trailing-data", end, `a complete image ends at byte ${end}, followed by ${bytes.length - end} more bytes (trailing or concatenated data)`, "an image file holds exactly one image; write it again with engram compile");
   }
   const at = bytes.length - TRAILER_BYTES;
@@ -85,8 +86,9 @@ export function decodeImage(bytes: Uint8Array, file: string): IrProgram {
 }
 
 /**
- * Where the first digest trailer among the top-level fields ends, if the bytes before it hash to
- * it: a complete image followed by more data. Undefined when the walk finds none (or cannot walk).
+ * Where the first digest trailer among the top-level fields ends (a one-byte tag, length 32), if
+ * the bytes before it hash to it: the end of a complete image, which must be the end of the file.
+ * Undefined when the walk finds none (or cannot walk).
  */
 function embeddedImageEnd(bytes: Uint8Array): number | undefined {
   const r = protobuf.Reader.create(bytes);
@@ -95,7 +97,7 @@ function embeddedImageEnd(bytes: Uint8Array): number | undefined {
       const start = r.pos;
       const tag = r.uint32();
       if (tag === TAG) {
-        if (bytes[r.pos] !== DIGEST_BYTES || r.pos + 1 + DIGEST_BYTES > bytes.length) return undefined;
+        if (r.pos !== start + 1 || bytes[r.pos] !== DIGEST_BYTES || r.pos + 1 + DIGEST_BYTES > bytes.length) return undefined;
         const end = r.pos + 1 + DIGEST_BYTES;
         return equal(bytes.subarray(r.pos + 1, end), imageDigest(bytes.subarray(0, start))) ? end : undefined;
       }

@@ -5,7 +5,7 @@
  */
 import type { IrProgram } from "../../src/ir/codec.ts";
 import type { RunHandle } from "../target.ts";
-import { Emulator, type Snapshot } from "./emulator.ts";
+import { Emulator } from "./emulator.ts";
 
 export class EmulatorHandle implements RunHandle {
   readonly emulator: Emulator;
@@ -23,16 +23,9 @@ export class EmulatorHandle implements RunHandle {
     });
   }
 
-  /** Runs to the end; with checkpointEvery (ticks), hands a snapshot to onCheckpoint after each stretch. */
-  run(progress?: (fraction: number) => void, checkpointEvery = 0, onCheckpoint?: (s: Snapshot) => void): void {
-    const e = this.emulator;
-    const end = this.ir.header.duration_ticks;
-    if (checkpointEvery > 0 && onCheckpoint) {
-      while (e.tick < end) {
-        e.run(Math.min(checkpointEvery, end - e.tick), progress);
-        onCheckpoint(e.snapshot());
-      }
-    } else e.run(undefined, progress);
+  /** Runs to the end (checkpointed runs stop with runTo: src/cli/run.ts). */
+  run(progress?: (fraction: number) => void): void {
+    this.emulator.run(undefined, progress);
     this.stats.denseSteps = this.emulator.stats.ticks;
     this.stats.wallSeconds = this.emulator.stats.wallSeconds;
   }
