@@ -148,7 +148,7 @@ const arbHeader: fc.Arbitrary<IrProgram["header"]> = fc.record({
   target: fc.constantFrom("reference", "bss2", "cmos"),
   seed: fc.maxSafeNat(),
   tick_seconds: fc.double({ min: 1e-9, max: 1e3, noNaN: true }),
-  duration_ticks: fc.maxSafeNat(),
+  duration_ticks: fc.maxSafeNat().map((n) => n % (LIMITS.maxDurationTicks + 1)),
   model_name: text,
   model_sha256: fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 64, maxLength: 64 }),
   acceleration: fc.double({ min: 1, max: 1e6, noNaN: true }),
