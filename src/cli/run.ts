@@ -63,7 +63,7 @@ export async function writeImageOutputs(file: string, image: { ir: IrProgram; by
   const simulated = program.durationTicks * program.tickSeconds;
   return writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
     engramVersion: VERSION, modelFile: file, modelFiles: [file], wallTotalSeconds: (performance.now() - started) / 1000,
-    hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: image.bytes.length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, ...extra.hardware },
+    hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: image.bytes.length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, saturations: s.saturations, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, ...extra.hardware },
   });
 }
 
@@ -147,6 +147,7 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     const s = handle.emulator.stats;
     hardware.digital_overruns = s.overruns;
     hardware.max_backlog_cycles = s.maxBacklogCycles;
+    hardware.saturations = s.saturations;
     hardware.stepped_ticks = s.ticks;
     hardware.jumped_ticks = s.jumpedTicks;
     hardware.synapse_updates = s.synapseUpdates;

@@ -41,6 +41,8 @@ export interface KernelContext {
   spike: (group: number, element: number) => void;
   /** [the tick being run] (NOW). */
   now: Float64Array;
+  /** [values clamped by saturating conversions so far] (optional: counted when given). */
+  saturations?: Float64Array;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface KernelContext {
  * (convert.ts) with every constant written out. Written out in the kernel body, so the engine
  * optimises the whole kernel as one straight line.
  */
-function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string): string {
+function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string, saturations = ""): string {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
   let round: string;
@@ -59,15 +61,16 @@ function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat
     round = `const q = (${x}) * ${2 ** -shift}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
   }
   const m = 2 ** f.width;
+  // Saturation clamps; `saturations` (a counter array) counts every clamped value (manifest: saturations).
   const bound = f.overflow === 2
-    ? `${target} = r < ${lo} ? ${lo} : r > ${hi} ? ${hi} : r;`
+    ? saturations ? `if (r < ${lo}) { ${target} = ${lo}; ${saturations}[0]++; } else if (r > ${hi}) { ${target} = ${hi}; ${saturations}[0]++; } else ${target} = r;` : `${target} = r < ${lo} ? ${lo} : r > ${hi} ? ${hi} : r;`
     : `if (r < ${lo} || r > ${hi}) { r = ((r % ${m}) + ${m}) % ${m}; ${f.signed ? `if (r > ${hi}) r -= ${m};` : ""} } ${target} = r;`;
   return `{ ${round} ${bound} }`;
 }
 
 /** The same conversion as a function `name`(x), for conversions that must stay lazy (SELECT's branches, RAND_NORMAL's draw). */
-function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string): string {
-  return `const ${name} = (x) => { let v = 0; ${inlineSource("v", "x", shift, f, uniform)} return v; };`;
+function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string, saturations = ""): string {
+  return `const ${name} = (x) => { let v = 0; ${inlineSource("v", "x", shift, f, uniform, saturations)} return v; };`;
 }
 
 /** Builds run(e) for one element of the kernel's group. */
@@ -86,6 +89,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
   const u = ref(ctx.uniform);
   const act = ref(ctx.activity);
   const ver = ref(ctx.versions);
+  const sat = ctx.saturations ? ref(ctx.saturations) : "";
   void F;
   void convertNumber;
   // One specialised converter per (shift, format): constants baked in, no Math.pow per call.
@@ -97,13 +101,13 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
     if (!name) {
       name = `cv${converters.size}`;
       converters.set(key, name);
-      preamble.push(converterSource(name, frac - f.frac, f, u));
+      preamble.push(converterSource(name, frac - f.frac, f, u, sat));
     }
     return `${name}(${raw})`;
   };
   const lines: string[] = [];
   /** dst <- x (at `frac` fractional bits) converted to format f, written out inline. */
-  const set = (dst: number, x: string, frac: number, f: IrFixedFormat) => lines.push(inlineSource(`r${dst}`, x, frac - f.frac, f, u));
+  const set = (dst: number, x: string, frac: number, f: IrFixedFormat) => lines.push(inlineSource(`r${dst}`, x, frac - f.frac, f, u, sat));
   k.ops.forEach((o) => {
     const name = OP_BY_CODE.get(o.op)!.name;
     const [a, b, cc] = o.src;
@@ -118,13 +122,13 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
       case "STORE": {
         const s = p.states[o.state]!;
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "STORE_ADD": {
         const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "CONST":

@@ -67,6 +67,8 @@ export interface EmulatorStats {
   overruns: number;
   /** Largest backlog of digital work seen, in cycles. */
   maxBacklogCycles: number;
+  /** Values clamped to their format's range by saturating conversions in kernels (JS kernels). */
+  saturations: number;
   /** Kernel runs over single synapses (periodic, gated and spike-triggered): the work on synapses. */
   synapseUpdates: number;
   wallSeconds: number;
@@ -85,7 +87,8 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, synapseUpdates: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, saturations: 0, synapseUpdates: 0, wallSeconds: 0 };
+  private readonly saturations = new Float64Array(1);
   /** Digital work not yet done, in cycles; drains by cyclesPerTick every tick. */
   private backlog = 0;
   /**
@@ -161,7 +164,7 @@ export class Emulator {
     this.firedTick = new Float64Array(this.maxDelay + 1).fill(-1);
     this.recentSpikes = program.groups.map(() => []);
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
-    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now };
+    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now, saturations: this.saturations };
     for (const k of program.kernels) {
       const g = k.periodic?.gated ? k.periodic.gate_state! : -1;
       if (g >= 0 && !this.gates.has(g)) {
@@ -567,6 +570,7 @@ export class Emulator {
       }
     }
     this.stats.wallSeconds += (performance.now() - started) / 1000;
+    this.stats.saturations = this.saturations[0]!;
   }
 
   /**
@@ -743,6 +747,7 @@ export class Emulator {
     this.spikes.groups = [...s.spikes.groups];
     this.spikes.elements = [...s.spikes.elements];
     Object.assign(this.stats, s.stats);
+    this.saturations[0] = s.stats.saturations ?? 0;
   }
 
   /** Finds stimulus i's next spiking tick at or after `from` (drawing its Poisson stream in tick order). */

@@ -83,18 +83,20 @@ function generate(): Case[] {
       // engram and kind repeat the generated header's keys: a duplicate-key error naming the key
       ["duraton", `"1 h"`, "refuse", "duraton"], ["engram", "2", "refuse", "engram"], ["kind", "neuron", "refuse", "kind"],
     ];
-    for (const [key, value, expect, quote] of top) add({ name: `${short}: ${key}: ${value}`, body: `${key}: ${value}`, expect, key, quote }, base);
+    // the whole list on two bases; the others differ from them in their groups, not their header
+    const topHere = base === BASES[0] || base === BASES[2] ? top : top.filter((_, i) => i % 4 === 0);
+    for (const [key, value, expect, quote] of topHere) add({ name: `${short}: ${key}: ${value}`, body: `${key}: ${value}`, expect, key, quote }, base);
 
     // populations
     for (const p of model.populations) {
       const path = (body: string) => `populations:\n  ${p.name}: ${body}`;
-      const sizes: [string, Expect, string][] = [["0", "refuse", "0"], ["-1", "refuse", "-1"], ["1.5", "refuse", "1.5"], ["1e9", "refuse", "1.00e+9"], [`"many"`, "refuse", "many"], ["1e300", "refuse", "e+300"]];
+      const sizes: [string, Expect, string][] = [["0", "refuse", "0"], ["1.5", "refuse", "1.5"], ["1e9", "refuse", "1.00e+9"], [`"many"`, "refuse", "many"]];
       for (const [v, expect, quote] of sizes) add({ name: `${short}: ${p.name}.size = ${v}`, body: path(`{ size: ${v} }`), expect, key: p.name, quote }, base);
       add({ name: `${short}: ${p.name} unknown key`, body: path(`{ sise: 3 }`), expect: "refuse", key: "sise", quote: "sise" }, base);
       if (p.source) continue;
-      const files: [string, string][] = [["/dev/zero", "/dev/zero"], ["/etc/passwd", "mapping"], ["../../../../../../../../etc/shadow", "shadow"], [special, "directory"], ["missing.yaml", "missing.yaml"], ["/proc/self/mem", "mem"]];
+      const files: [string, string][] = [["/dev/zero", "/dev/zero"], ["/etc/passwd", "mapping"], ["../../../../../../../../etc/shadow", "shadow"], [special, "directory"], ["/proc/self/mem", "mem"]];
       for (const [f, quote] of files) add({ name: `${short}: ${p.name}.neuron = ${f}`, body: path(`{ neuron: ${J(f)} }`), expect: "refuse", key: "neuron", quote }, base);
-      paramCases(short, base, "populations", p.name, [...p.params.values()].slice(0, 3), add);
+      paramCases(short, base, "populations", p.name, [...p.params.values()].slice(0, 2), add);
     }
 
     // projections
@@ -105,7 +107,7 @@ function generate(): Case[] {
       const connects: [string, string | RegExp][] = [[`{ kind: random, p: 2 }`, "2"], [`{ kind: random, p: -0.1 }`, "-0.1"], [`one_to_some`, "one_to_some"], [`{ kind: pairs, pairs: [[0, 99999]] }`, /99999|"p"/]];
       for (const [c, quote] of connects) add({ name: `${short}: ${pr.name}.connect = ${c}`, body: path(`{ connect: ${c} }`), expect: "refuse", key: "connect", quote }, base);
       for (const [f, quote] of [["/dev/zero", "/dev/zero"], [special, "directory"]]) add({ name: `${short}: ${pr.name}.synapse = ${f}`, body: path(`{ synapse: ${J(f)} }`), expect: "refuse", key: "synapse", quote }, base);
-      paramCases(short, base, "projections", pr.name, [...pr.params.values()].slice(0, 3), add);
+      paramCases(short, base, "projections", pr.name, [...pr.params.values()].slice(0, 2), add);
     }
 
     // stimuli: replace the list by a mutated copy of the first stimulus
@@ -256,7 +258,8 @@ describe("model campaign: mutated model files", () => {
     const table = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`).join("\n");
     const expected = { refuse: 0, accept: 0, either: 0 };
     for (const c of cases) expected[c.expect]++;
-    console.log(`model campaign: ${cases.length} mutated model files (${expected.refuse} must be refused, ${expected.accept} must run, ${expected.either} either)\n${table}\n  slowest case: ${Math.max(...outcomes.map((o) => o.ms)).toFixed(0)} ms`);
+    console.log(`model campaign: ${cases.length} mutated model files (${expected.refuse} must be refused, ${expected.accept} must run, ${expected.either} either)\n${table}\n  slowest cases: ${[...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 3).map((o) => `${o.c.name} (${o.ms.toFixed(0)} ms)`).join("; ")}`);
+    if (process.env.CAMPAIGN_TIMES) for (const o of outcomes) console.log(`${o.ms.toFixed(0)}\t${classify(o)}\t${o.c.name}`);
     const bad = outcomes.filter((o) => !GOOD.has(classify(o)));
     const report = bad.slice(0, 20).map((o) => `${classify(o)}: ${o.c.name} (${o.c.file})\n${"text" in o.r ? o.r.text.split("\n").slice(0, 4).join("\n") : JSON.stringify(o.r)}`).join("\n\n");
     expect(bad.length, report).toBe(0);

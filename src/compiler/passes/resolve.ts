@@ -21,6 +21,9 @@ import type {
 
 type Path = (string | number)[];
 
+/** Diagnostics shown at most; the rest are counted. */
+const MAX_DIAGNOSTICS = 50;
+
 /** Collects diagnostics; `attempt` turns thrown parse errors into located records. */
 export class Collector {
   readonly diagnostics: Diagnostic[] = [];
@@ -43,7 +46,12 @@ export class Collector {
     }
   }
   throwIfAny(): void {
-    if (this.diagnostics.length > 0) throw new EngramError(this.diagnostics);
+    const d = this.diagnostics;
+    if (d.length > MAX_DIAGNOSTICS) {
+      // 50 000 wrong spike times are one mistake: show the first ones and how many more.
+      throw new EngramError([...d.slice(0, MAX_DIAGNOSTICS), { code: "more", message: `... and ${d.length - MAX_DIAGNOSTICS} more problems`, where: d[MAX_DIAGNOSTICS]!.where }]);
+    }
+    if (d.length > 0) throw new EngramError(d);
   }
 }
 
