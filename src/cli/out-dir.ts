@@ -63,7 +63,14 @@ export function prepareOutDir(dir: string, o: { force: boolean; keep?: string[];
   }
   created.set(resolve(dir, LOCK_NAME), made);
   const keep = new Set((o.keep ?? []).filter((k) => resolve(dirname(k)) === resolve(dir)).map((k) => basename(k)));
-  const present = readdirSync(dir).filter((f) => f !== LOCK_NAME && !keep.has(f));
+  let present: string[] = [];
+  try {
+    // Not counted: the lock, a competitor's lock being created, the checkpoint resumed from.
+    present = readdirSync(dir).filter((f) => f !== LOCK_NAME && !f.startsWith(`.${LOCK_NAME}.`) && !keep.has(f));
+  } catch (e) {
+    releaseOutDir(dir);
+    fail("bad-out", `${option} cannot be listed (${reason(e)})`, dir);
+  }
   if (present.length === 0) return;
   if (!o.force) {
     releaseOutDir(dir);
