@@ -33,7 +33,7 @@ const runOne = (seed: number) =>
   new Promise<{ seed: number; wall: number; a: Analysis }>((done, fail) => {
     const out = join(outDir, `seed${seed}`);
     const t0 = performance.now();
-    const p = spawn(process.execPath, [bin, "run", "models/stc/memory-network.yaml", "--seed", String(seed), "--out", out, ...extra], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } });
+    const p = spawn(process.execPath, [bin, "run", "models/stc/memory-network.yaml", "--seed", String(seed), "--out", out, "--force", ...extra], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } });
     p.on("close", (code) => {
       if (code !== 0) return fail(new Error(`seed ${seed}: engram run exited with ${code}`));
       done({ seed, wall: (performance.now() - t0) / 1000, a: JSON.parse(readFileSync(join(out, "analysis.json"), "utf8")) as Analysis });

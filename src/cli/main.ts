@@ -12,7 +12,7 @@ import { releaseOutDirs, writeFailure } from "./out-dir.ts";
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
-const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
+export const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
   engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)

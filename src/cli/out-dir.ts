@@ -7,10 +7,11 @@
  *   temporary files of killed writes; manifest.json first) and keeps any other file.
  * - The folder is locked by an exclusively created `.engram.lock` holding the writer's pid: a
  *   second engram writing into it fails at once. A lock whose process is gone (killed) is stale
- *   and taken over.
+ *   and taken over (two processes taking over the same stale lock at the same instant could both
+ *   succeed: the check-then-remove is not atomic; a live lock is never taken).
  * - Single output files (compile -o) must be regular files or absent, in an existing, writable folder.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import { EngramError } from "../diagnostics/diagnostic.ts";
@@ -62,7 +63,14 @@ export function prepareOutDir(dir: string, o: { force: boolean; keep?: string[];
   }
   created.set(resolve(dir, LOCK_NAME), made);
   const keep = new Set((o.keep ?? []).filter((k) => resolve(dirname(k)) === resolve(dir)).map((k) => basename(k)));
-  const present = readdirSync(dir).filter((f) => f !== LOCK_NAME && !keep.has(f));
+  let present: string[] = [];
+  try {
+    // Not counted: the lock, a competitor's lock being created, the checkpoint resumed from.
+    present = readdirSync(dir).filter((f) => f !== LOCK_NAME && !f.startsWith(`.${LOCK_NAME}.`) && !keep.has(f));
+  } catch (e) {
+    releaseOutDir(dir);
+    fail("bad-out", `${option} cannot be listed (${reason(e)})`, dir);
+  }
   if (present.length === 0) return;
   if (!o.force) {
     releaseOutDir(dir);
@@ -133,33 +141,39 @@ export function lockOutDir(dir: string, command: string): void {
   const file = resolve(dir, LOCK_NAME);
   if (held.has(file)) return;
   const info: LockInfo = { pid: process.pid, host: hostname(), started: startTimeOf(process.pid), command, since: new Date().toISOString() };
-  for (let attempt = 0; ; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, "wx", 0o644);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") return fail("bad-out", `cannot write into the output folder (${reason(e)})`, dir);
-      const other = readLock(file);
-      if (other && isAlive(other)) {
-        return fail("out-locked", `the output folder is in use by another engram process (pid ${other.pid} on ${other.host}, "${other.command}", since ${other.since})`, dir, `wait for it to finish or name another folder; if that process no longer exists, delete ${file}`);
-      }
-      if (attempt > 0) return fail("out-locked", "the output folder's lock is being taken by another engram process", dir);
+  // The lock appears with its content: written to a temporary file, then hard-linked to the lock's
+  // name, which fails if the name exists (an exclusive create that no reader can see half-written).
+  const tmp = temporaryNameFor(file);
+  try {
+    writeFileSync(tmp, JSON.stringify(info) + "\n", { flag: "wx" });
+  } catch (e) {
+    return fail("bad-out", `cannot write into the output folder (${reason(e)})`, dir);
+  }
+  try {
+    for (let attempt = 0; ; attempt++) {
       try {
-        unlinkSync(file); // stale: its process is gone
-      } catch {
-        // removed by a competitor meanwhile; the exclusive create decides who wins
+        linkSync(tmp, file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") return fail("bad-out", `cannot write into the output folder (${reason(e)})`, dir);
+        const other = readLock(file);
+        if (other && isAlive(other)) {
+          return fail("out-locked", `the output folder is in use by another engram process (pid ${other.pid} on ${other.host}, "${other.command}", since ${other.since})`, dir, `wait for it to finish or name another folder; if that process no longer exists, delete ${file}`);
+        }
+        if (attempt > 0) return fail("out-locked", "the output folder's lock is being taken by another engram process", dir);
+        try {
+          unlinkSync(file); // stale: its process is gone
+        } catch {
+          // removed by a competitor meanwhile; the exclusive link decides who wins
+        }
+        continue;
       }
-      continue;
+      held.add(file);
+      if (!releaseAtExit) process.once("exit", releaseOutDirs); // a command that throws past main still unlocks
+      releaseAtExit = true;
+      return;
     }
-    try {
-      writeSync(fd, JSON.stringify(info) + "\n");
-    } finally {
-      closeSync(fd);
-    }
-    held.add(file);
-    if (!releaseAtExit) process.once("exit", releaseOutDirs); // a command that throws past main still unlocks
-    releaseAtExit = true;
-    return;
+  } finally {
+    unlinkSync(tmp);
   }
 }
 
