@@ -15,6 +15,9 @@ export default {
   plugins: ["@stryker-mutator/vitest-runner"],
   vitest: { configFile: "vitest.mutation.config.ts", related: false },
   coverageAnalysis: "perTest",
+  // Stryker rewrites tsconfig.json paths through the TypeScript JS API, which TypeScript 7 (native)
+  // no longer has; our tsconfig has no extends/references to rewrite, so point it at no file.
+  tsconfigFile: "tsconfig.none.json",
   concurrency: 1,
   // A mutant that makes a simulation loop forever is killed by timeout, not waited for.
   timeoutMS: 20000,
