@@ -4,7 +4,7 @@
 export const MUTATION_MODULES = {
   cobs: {
     mutate: ["firmware-bridge/cobs.ts"],
-    testFiles: ["tests/bridge/codec.test.ts"],
+    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/cobs-decode.test.ts"],
   },
   framing: {
     mutate: ["firmware-bridge/framing.ts"],
