@@ -19,6 +19,10 @@ export default {
   // no longer has; our tsconfig has no extends/references to rewrite, so point it at no file.
   tsconfigFile: "tsconfig.none.json",
   concurrency: 1,
+  // Static mutants (module-level constants such as check-units' TIME) are not re-activated by the
+  // vitest runner here: they "survive" although the tests fail when the mutation is applied by
+  // hand (docs/reliability-mutation.md). They are left out and checked by hand instead.
+  ignoreStatic: true,
   // A mutant that makes a simulation loop forever is killed by timeout, not waited for.
   timeoutMS: 20000,
   timeoutFactor: 2,

@@ -77,6 +77,20 @@ describe("check-units: powers", () => {
   });
 });
 
+describe("check-units: messages", () => {
+  it("quote the equation as written, without surrounding whitespace", () => {
+    const quoted = (text: string) => {
+      try {
+        exprDimension(parseExpr(text), dimOf, `  ${text}\n`);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error(`"${text}" was accepted`);
+    };
+    for (const text of ["V + I", "V ^ n", "V > V_th ? V : I", "exp(V)", "min(V, I)"]) expect(quoted(text)).toContain(`(in "${text}")`);
+  });
+});
+
 describe("check-units: the other rules", () => {
   it("products, quotients, sqrt, abs, negation and xi", () => {
     expect(dim("V * I")).toEqual(VOLT.map((x, i) => x + AMPERE[i]!));
@@ -85,6 +99,10 @@ describe("check-units: the other rules", () => {
     expect(dim("abs(-V)")).toEqual(VOLT);
     expect(dim("xi")).toEqual(SECOND.map((x) => -x / 2));
     expect(dim("not (V > V_th) and n or k")).toEqual(NONE);
+    // logical values are pure numbers wherever they are used
+    expect(dim("(not (V > V_th)) * V")).toEqual(VOLT);
+    expect(dim("(V > V_th and I > I) * I")).toEqual(AMPERE);
+    expect(dim("(V > V_th or I > I) * tau")).toEqual(SECOND);
     expect(dim("H(V - V_th)")).toEqual(NONE);
     expect(dim("heaviside(V - V_th)")).toEqual(NONE);
   });
@@ -174,6 +192,19 @@ describe("check-units in a model file: located wrong-unit errors", () => {
     expect(d!.message).toContain("dV/dt must be in mV/s");
   });
 
+  it("a dimensionless variable's ODE must be in 1/s", () => {
+    const text = neuron("(-(V - V_rest) + R * I) / tau", "V >= V_th").replace("  I:\n    unit: nA\n    init: 0 nA\n    ode: -I / tau", "  I:\n    unit: nA\n    init: 0 nA\n    ode: -I / tau\n  u:\n    unit: 1\n    init: 0\n    ode: -u");
+    const [d, ...rest] = rejected(text);
+    expect(rest).toHaveLength(0);
+    expect(d!.message).toContain("du/dt must be in 1/s");
+  });
+
+  it("an undefined name is reported once, by resolve, not again as a unit error", () => {
+    const [d, ...rest] = rejected(neuron("(-(V - V_rest) + R * I) / tau + V_nope / tau", "V >= V_th"));
+    expect(rest).toHaveLength(0);
+    expect(d!.code).toBe("undefined-symbol");
+  });
+
   it("resets and initial values keep their variable's unit", () => {
     const badReset = neuron("(-(V - V_rest) + R * I) / tau", "V >= V_th").replace("reset: [V = V_reset]", "reset: [V = I]");
     const [d] = rejected(badReset);
@@ -189,7 +220,7 @@ describe("check-units in a model file: located wrong-unit errors", () => {
 // The synapse-side rules (summed values, *= on events) on the STC synapse.
 describe("check-units on synapses", () => {
   const COMPONENTS = resolve("models/components");
-  function synapse(edit: (text: string) => string): Diagnostic[] {
+  function synapse(edit: (text: string) => string, neuronPre = false): Diagnostic[] {
     const dir = mkdtempSync(join(tmpdir(), "engram-units-syn-"));
     const base = `engram: 1
 kind: synapse
@@ -208,7 +239,7 @@ summed:
   S_post: abs(w)
 `;
     writeFileSync(join(dir, "s.yaml"), edit(base));
-    writeFileSync(join(dir, "net.yaml"), `engram: 1\nkind: network\nname: units\ndt: 0.2 ms\nduration: 10 ms\npopulations:\n  a: { source: true, size: 1 }\n  b: { neuron: ${COMPONENTS}/lif-stc.yaml, size: 1 }\nprojections:\n  p: { pre: a, post: b, synapse: s.yaml, connect: one_to_one }\n`);
+    writeFileSync(join(dir, "net.yaml"), `engram: 1\nkind: network\nname: units\ndt: 0.2 ms\nduration: 10 ms\npopulations:\n  a: ${neuronPre ? `{ neuron: ${COMPONENTS}/lif-current-background.yaml, size: 1 }` : "{ source: true, size: 1 }"}\n  b: { neuron: ${COMPONENTS}/lif-stc.yaml, size: 1 }\nprojections:\n  p: { pre: a, post: b, synapse: s.yaml, connect: one_to_one }\n`);
     try {
       compile(join(dir, "net.yaml"), { target: "reference" });
       return [];
@@ -220,6 +251,23 @@ summed:
 
   it("the synapse with matching units compiles", () => {
     expect(synapse((t) => t)).toEqual([]);
+  });
+
+  it("*= and /= on a quantity with units take dimensionless factors", () => {
+    expect(synapse((t) => t.replace("x *= 0.5", "x *= 0.5, I_syn_post *= 0.5"))).toEqual([]);
+    expect(synapse((t) => t.replace("x *= 0.5", "x *= 0.5, I_syn_post /= 2"))).toEqual([]);
+    const [d] = synapse((t) => t.replace("x *= 0.5", "I_syn_post /= w"));
+    expect(d!.code).toBe("wrong-unit");
+    expect(d!.message).toContain('"/=" on I_syn needs a value in dimensionless');
+  });
+
+  it("_pre names take the presynaptic population's units, _post names the postsynaptic one's", () => {
+    // I_bg (nA) is an input of the presynaptic lif-current-background only; the postsynaptic
+    // lif-stc has none, so it must be looked up in the presynaptic population to be a current.
+    expect(synapse((t) => t.replace("I_syn_post += w / R_post", "I_syn_post += w / R_post + I_bg_pre"), true)).toEqual([]);
+    const [d] = synapse((t) => t.replace("I_syn_post += w / R_post", "I_syn_post += I_bg_pre * R_post"), true);
+    expect(d!.code).toBe("wrong-unit");
+    expect(d!.message).toContain('"+=" on I_syn needs a value in current');
   });
 
   it("*= needs a dimensionless factor; += needs the target's unit", () => {
