@@ -29,9 +29,10 @@ export default {
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
-  tempDirName: ".stryker-tmp",
+  // One sandbox folder per module, so two modules can run side by side.
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: "always",
   // Only what the tests need goes into the sandbox.
-  ignorePatterns: ["docs", "out", "runs", "reports", ".stryker-tmp", "*.log"],
+  ignorePatterns: ["/docs", "/out", "/runs", "/reports", "/.stryker-tmp*", "*.log"],
   thresholds: { high: 90, low: 75, break: null },
 };
