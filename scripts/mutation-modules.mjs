@@ -8,7 +8,7 @@ export const MUTATION_MODULES = {
   },
   framing: {
     mutate: ["firmware-bridge/framing.ts"],
-    testFiles: ["tests/bridge/codec.test.ts"],
+    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/framing-exact.test.ts"],
   },
   quantise: {
     mutate: ["src/compiler/fixed/quantise.ts"],
