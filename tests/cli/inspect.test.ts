@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { MAX_FILE_BYTES } from "../../src/ir/codec.ts";
 import { decodeImage, encodeImage } from "../../src/ir/image.ts";
-import { printProgram } from "../../src/ir/print.ts";
 import { sampleProgram } from "../helpers/ir-sample.ts";
 
 const BIN = resolve("bin/engram.js");
@@ -24,15 +23,39 @@ describe("engram compile / inspect", () => {
     expect(program.header.target).toBe("bss2");
     const shown = engram("inspect", out);
     expect(shown.status).toBe(0);
-    expect(shown.stdout).toBe(printProgram(program));
+    // what the compile step chose, read from the decoded file rather than from the printer
+    expect(shown.stdout.split("\n")[0]).toBe(`engram IR v${program.header.ir_version}  target bss2  engram ${program.header.engram_version}`);
+    expect(shown.stdout).toContain(`model stc-wtet  sha256 ${program.header.model_sha256}  seed 1`);
+    expect(shown.stdout).toContain("acceleration 1000  clock 250000000 Hz  rounding draws 8 bits"); // targets/bss2/facts.ts
+    for (const s of program.states) expect(shown.stdout).toContain(` ${s.name} (g${s.group}): `);
   });
 
-  it("inspect prints a hand-built program exactly", () => {
+  it("compile then inspect reproduces the reviewed golden of basic-early on bss2", () => {
+    // tests/golden/basic-early.bss2.ir.txt (provenance in its first line) is the text of the same
+    // compile with the engram version written as "golden" and the model hash omitted.
+    const out = join(tmp, "basic-early.engram");
+    const c = engram("compile", "models/stc/basic-early.yaml", "--target", "bss2", "--rounding", "nearest", "-o", out);
+    expect(c.status, c.stderr).toBe(0);
+    const shown = engram("inspect", out);
+    expect(shown.status).toBe(0);
+    const { header } = decodeImage(readFileSync(out), out);
+    const [provenance, ...golden] = readFileSync("tests/golden/basic-early.bss2.ir.txt", "utf8").split("\n");
+    expect(provenance).toMatch(/^# provenance: /);
+    const normalised = shown.stdout
+      .replace(`  engram ${header.engram_version}\n`, "  engram golden\n")
+      .replace(`sha256 ${header.model_sha256}`, "sha256 (omitted)");
+    expect(normalised).toBe(golden.join("\n"));
+  });
+
+  it("inspect prints a hand-built program as its reviewed golden", () => {
     const file = join(tmp, "sample.engram");
     writeFileSync(file, encodeImage(sampleProgram()));
     const r = engram("inspect", file);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(printProgram(sampleProgram()));
+    // tests/golden/ir-sample.txt: reviewed text of the sample, provenance in its first line
+    const [provenance, ...golden] = readFileSync("tests/golden/ir-sample.txt", "utf8").split("\n");
+    expect(provenance).toMatch(/^# provenance: /);
+    expect(r.stdout).toBe(golden.join("\n"));
   });
 
   it("garbage and invalid programs: exit 1, the file named, no stack trace", () => {

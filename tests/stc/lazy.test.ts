@@ -64,8 +64,9 @@ describe("event-driven synapses", () => {
       const h0 = 4.20075e-3;
       // Learning potentiates the assembly's internal synapses by about half of h0 here.
       expect(dense.assemblyH - h0).toBeGreaterThan(0.2 * h0);
-      // The lazy run's potentiation matches within 5 % of its size (measured: see docs/numerics.md).
-      expect(Math.abs(lazy.assemblyH - dense.assemblyH)).toBeLessThan(0.05 * (dense.assemblyH - h0));
+      // The lazy run's potentiation matches within 1 % of its size, as README.md and
+      // docs/numerics.md state (measured: 0.14 % for seed 1, 0.67 % for seed 2; docs/numerics.md).
+      expect(Math.abs(lazy.assemblyH - dense.assemblyH)).toBeLessThan(0.01 * (dense.assemblyH - h0));
       // Control synapses stay at h0 within plasticity noise in both.
       expect(Math.abs(lazy.controlH - dense.controlH)).toBeLessThan(0.01 * h0);
       // Spike counts agree within 3 % (activity differs only through the weights' noise).

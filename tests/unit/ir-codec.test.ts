@@ -51,8 +51,25 @@ describe("IR codec", () => {
     expect(programs.some((p) => p.kernels.some((k) => k.on_spike))).toBe(true);
   });
 
-  it("printProgram is stable: same text twice, and equal to the reviewed golden", () => {
-    expect(printProgram(sampleProgram())).toBe(printProgram(sampleProgram()));
+  it("printProgram states the sample's fields as derived by hand", () => {
+    const lines = printProgram(sampleProgram()).split("\n");
+    // 100 ticks of 0.2 ms = 0.02 s; 1 MHz clock
+    expect(lines).toContain("tick 0.0002 s  duration 100 ticks (0.02 s)  acceleration 1  clock 1000000 Hz");
+    // s0: 16 bits signed with 12 fractional bits leaves 16 - 1 - 12 = 3 integer bits; its LSB is
+    // 2^-12 V = 2^-12 / 1e-3 mV = 0.2441 mV (4 digits)
+    expect(lines).toContain("  s0 syn.w (g2): sQ3.12/16 nearest saturate  lsb 0.2441 mV  init [4096]");
+    // s2: unsigned 8 bits with 6 fractional: 2 integer bits, LSB 2^-6 = 0.015625 -> 0.01563
+    expect(lines).toContain("  s2 syn.c (g2): uQ2.6/8 stochastic saturate  lsb 0.01563 1  init [0]");
+    // s4: 32 bits signed with 20 fractional: 11 integer bits, LSB 2^-20 = 9.537e-7
+    expect(lines).toContain("  s4 post.__ou2 (g1): sQ11.20/32 nearest saturate  lsb 9.537e-7 1  init [1572864]");
+    // kernel 0's decay-factor register: rounding 1 = floor, Q0.15 in 16 signed bits
+    expect(lines).toContain("    r1: sQ0.15/16 floor saturate");
+    expect(lines).toContain("      2: r2 = MUL r0, r1");
+    expect(lines).toContain("  g0: poisson p/tick 42949673/2^32 ticks [40, 90) bursts 10/20 neurons [0]");
+    expect(lines).toContain("  g0: spikes at ticks [10, 20, 30] neurons [0 x3]");
+  });
+
+  it("printProgram equals the reviewed golden", () => {
     const [first, ...rest] = readFileSync(GOLDEN, "utf8").split("\n");
     expect(first).toBe(PROVENANCE);
     expect(printProgram(sampleProgram())).toBe(rest.join("\n"));

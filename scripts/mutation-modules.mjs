@@ -1,0 +1,33 @@
+// The modules of the mutation tier (stryker.config.mjs, scripts/mutation.mjs): the files Stryker
+// mutates and the only test files it runs against them, so one module finishes in minutes on two
+// shared cores.
+export const MUTATION_MODULES = {
+  cobs: {
+    mutate: ["firmware-bridge/cobs.ts"],
+    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/cobs-decode.test.ts"],
+  },
+  framing: {
+    mutate: ["firmware-bridge/framing.ts"],
+    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/framing-exact.test.ts"],
+  },
+  quantise: {
+    mutate: ["src/compiler/fixed/quantise.ts"],
+    testFiles: ["tests/unit/quantise.test.ts"],
+  },
+  "check-units": {
+    mutate: ["src/compiler/passes/check-units.ts"],
+    testFiles: ["tests/unit/units.test.ts", "tests/unit/check-units.test.ts"],
+  },
+  reference: {
+    mutate: ["src/ir/reference.ts", "src/ir/interpret.ts"],
+    testFiles: ["tests/unit/ir-reference.test.ts", "tests/unit/ir-codec.test.ts", "tests/unit/expr.test.ts"],
+  },
+  codegen: {
+    mutate: ["targets/emulator/codegen.ts"],
+    testFiles: ["tests/emulator/bitexact.test.ts", "tests/emulator/conformance.test.ts"],
+  },
+  emulator: {
+    mutate: ["targets/emulator/emulator.ts", "targets/emulator/convert.ts", "targets/emulator/current.ts", "targets/emulator/handle.ts"],
+    testFiles: ["tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/bitexact.test.ts", "tests/emulator/checkpoint.test.ts", "tests/emulator/current.test.ts", "tests/emulator/currents.test.ts"],
+  },
+};
