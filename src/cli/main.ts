@@ -23,6 +23,7 @@ usage:
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
   engram proxy --host PATH --board PATH [--corrupt P] [--drop P] [--duplicate P] [--delay-ms N] [--seed N]
+  engram study STUDY.yaml [--out DIR] [--workers N] [--retry-failed] [--slurm [--partition P] [--chunk N] [--sbatch-arg ARG]...]
   engram analyze DIR [--assembly 150] [--recall-fraction 0.5] [--learn 11.0] [--recall 20,28810]
   engram --version | --help
 
@@ -61,6 +62,9 @@ board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a
           and runs uploaded images on the emulator
 proxy     forwards frames between a host's and a board's serial lines, damaging them on purpose
           (seeded byte corruption, dropped, duplicated and delayed frames) to test a link
+study     a parameter and seed sweep (docs/studies.md): runs what is missing on a local worker pool
+          (or a Slurm job array with --slurm), writes DIR/results.csv, results.arrow, summary.md,
+          plots/ and manifest.json (DIR defaults to out/studies/<study name>)
 analyze   cell-assembly measures of a run directory (stc-model.md section 8): recall quality Q and
           mutual information (learning vs recall rates) per recall; writes DIR/analysis.json,
           analysis.md, raster.svg, rates.svg (and weight statistics if DIR/weights.json exists)
@@ -95,11 +99,15 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
     if (command === "proxy") return await (await import("./proxy.ts")).proxyCommand(parseProxy(rest));
+    if (command === "study") {
+      const s = await import("./study.ts");
+      return await s.studyCommand(s.parseStudy(rest));
+    }
     if (command === "analyze" || command === "analyse") {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, study, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);

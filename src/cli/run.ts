@@ -188,7 +188,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
  * weights by class (assembly and control, pre and post) from the projection's h and z (SI values,
  * read by `values`): memory stays bounded, whatever the run's length.
  */
-function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined): { t: number; classes: ClassStats[] }[] {
+export function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined): { t: number; classes: ClassStats[] }[] {
   const a = program.analysis!;
   const pr = program.projections.find((p) => p.name === a.projection)!;
   const state = (name: string) => {

@@ -11,6 +11,7 @@ import { emit } from "./passes/emit.ts";
 import { dumpStage } from "./dump.ts";
 import type { Program } from "../ir/program.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
+import type { ModelOverride } from "../model/load.ts";
 
 export const PASSES = ["resolve", "check-units", "elaborate", "discretise", "emit"] as const;
 export type PassName = (typeof PASSES)[number];
@@ -23,6 +24,8 @@ export interface CompileOptions {
   accelerate?: boolean;
   dumpAfter?: string;
   dump?: (text: string) => void;
+  /** Values set on top of the model file (a study's grid point): src/model/load.ts. */
+  overrides?: ModelOverride[];
   /** Pass names handled by a later stage (accepted by --dump-after here, printed there). */
   extraPasses?: readonly string[];
 }
@@ -36,7 +39,7 @@ export function compile(file: string, options: CompileOptions): Program {
     if (options.dumpAfter === pass) (options.dump ?? console.log)(dumpStage(pass, stage));
   };
   const c = new Collector();
-  const { model, modelHash } = resolveModel(file);
+  const { model, modelHash } = resolveModel(file, options.overrides);
   if (options.seed !== undefined) model.seed = options.seed;
   if (options.accelerate !== undefined) model.numerics.accelerate = options.accelerate;
   dump("resolve", model);

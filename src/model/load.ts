@@ -21,7 +21,7 @@ export interface LoadedDoc<T> {
   fileOf(path: Path): string;
 }
 
-interface RawDoc {
+export interface RawDoc {
   file: string;
   data: Record<string, unknown>;
   locate(path: Path): SourceLocation;
@@ -32,9 +32,9 @@ export function displayPath(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-function readYaml(file: string, from?: SourceLocation): RawDoc {
+export function readYaml(file: string, from?: SourceLocation, what = "model file"): RawDoc {
   if (!existsSync(file)) {
-    throw new EngramError([{ code: "file-not-found", message: `model file not found: ${displayPath(file)}`, where: from }]);
+    throw new EngramError([{ code: "file-not-found", message: `${what} not found: ${displayPath(file)}`, where: from }]);
   }
   const text = readFileSync(file, "utf8");
   const lineCounter = new LineCounter();
@@ -50,7 +50,7 @@ function readYaml(file: string, from?: SourceLocation): RawDoc {
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new EngramError([{ code: "not-a-mapping", message: "a model file must be a YAML mapping (key: value lines)", where: { file: shown, path: [] }, received: JSON.stringify(data) }]);
+    throw new EngramError([{ code: "not-a-mapping", message: `a ${what} must be a YAML mapping (key: value lines)`, where: { file: shown, path: [] }, received: JSON.stringify(data) }]);
   }
   const locate = (path: Path): SourceLocation => {
     for (let n = path.length; n >= 0; n--) {
@@ -161,11 +161,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
- * reported in the file that has it), then the chain is merged, base first.
+ * A value set from outside the model file (a study's grid point), written where `where` points:
+ * diagnostics about it, and relative paths in it, refer to that file.
  */
-export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation): LoadedDoc<T> {
+export interface ModelOverride {
+  path: Path;
+  value: unknown;
+  where: SourceLocation;
+  /** The absolute path of the file that set it. */
+  file: string;
+}
+
+/**
+ * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
+ * reported in the file that has it), then the chain is merged, base first. `overrides` apply on
+ * top of the merged document as one more, most derived layer; an override of `extends` replaces
+ * the top file's base.
+ */
+export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation, overrides: ModelOverride[] = []): LoadedDoc<T> {
   const chain: RawDoc[] = [];
+  const newBase = overrides.find((o) => o.path.length === 1 && o.path[0] === "extends");
   let current = resolve(file);
   let fromLoc = from;
   const seen = new Set<string>();
@@ -177,11 +192,12 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
     const raw = readYaml(current, fromLoc);
     validate(schema, raw, true);
     chain.push(raw);
-    const parent = raw.data.extends;
+    const parent = chain.length === 1 && newBase ? newBase.value : raw.data.extends;
     if (typeof parent !== "string") break;
-    fromLoc = raw.locate(["extends"]);
-    current = resolve(dirname(current), parent);
+    fromLoc = chain.length === 1 && newBase ? newBase.where : raw.locate(["extends"]);
+    current = resolve(dirname(chain.length === 1 && newBase ? newBase.file : current), parent);
   }
+  if (overrides.length > 0) chain.unshift(overrideLayer(chain, overrides));
   let merged: unknown = {};
   for (let i = chain.length - 1; i >= 0; i--) merged = merge(merged, chain[i]!.data);
   const data = validate(schema, { ...chain[0]!, data: merged as Record<string, unknown> });
@@ -198,5 +214,29 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
     files: chain.map((r) => r.file),
     locate: (path) => owner(path).locate(path),
     fileOf: (path) => owner(path).file,
+  };
+}
+
+/** The overrides as a document of their own, located in the file that set them. */
+function overrideLayer(chain: RawDoc[], overrides: ModelOverride[]): RawDoc {
+  const top = chain[0]!;
+  const data: Record<string, unknown> = {};
+  for (const o of overrides) {
+    if (o.path[0] === "extends") continue;
+    let cur: Record<string | number, unknown> = data;
+    o.path.forEach((key, i) => {
+      if (i === o.path.length - 1) cur[key] = o.value;
+      else cur = (cur[key] ??= {}) as Record<string | number, unknown>;
+    });
+  }
+  const starts = (path: Path, prefix: Path) => prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
+  return {
+    file: overrides.find((o) => o.path[0] !== "extends")?.file ?? top.file,
+    data,
+    locate: (path) => {
+      // At or inside an override, or on the way to one that no model file has (a misspelt key).
+      const o = overrides.find((x) => starts(path, x.path) || (starts(x.path, path) && chain.every((raw) => valueAt(raw.data, path) === undefined)));
+      return o ? { ...o.where, path } : top.locate(path);
+    },
   };
 }

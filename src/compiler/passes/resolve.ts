@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
-import { loadModelFile, displayPath, type LoadedDoc } from "../../model/load.ts";
+import { loadModelFile, displayPath, type LoadedDoc, type ModelOverride } from "../../model/load.ts";
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
 import { parseQuantity, parseUnit, UnitParseError, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
@@ -53,8 +53,8 @@ export interface ResolveResult {
   modelHash: string;
 }
 
-export function resolveModel(file: string): ResolveResult {
-  const net = loadModelFile(file, NetworkFile);
+export function resolveModel(file: string, overrides: ModelOverride[] = []): ResolveResult {
+  const net = loadModelFile(file, NetworkFile, undefined, overrides);
   const c = new Collector();
   const d = net.data;
   const filesRead: string[] = [...net.files];
@@ -157,6 +157,8 @@ export function resolveModel(file: string): ResolveResult {
   c.throwIfAny();
   const hash = createHash("sha256");
   for (const f of filesRead) hash.update(readFileSync(f));
+  // A study's grid point changes the model without changing its files.
+  if (overrides.length > 0) hash.update(JSON.stringify(overrides.map((o) => [o.path, o.value])));
   return {
     modelHash: hash.digest("hex"),
     model: {
