@@ -5,9 +5,10 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { EngramError } from "../diagnostics/diagnostic.ts";
+import { displayPath } from "../model/load.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { loadStudy, type Study } from "../study/schema.ts";
 import { expandStudy, type RunSpec } from "../study/expand.ts";
@@ -106,7 +107,7 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
     mode = { mode: "slurm", chunk: o.chunk, partition: o.partition ?? null };
     if (todo.length > 0) {
       const sub = submitStudy(o.file, out, todo, { partition: o.partition, chunk: o.chunk, sbatchArgs: o.sbatchArgs, pollSeconds: 1 });
-      say(`submitted Slurm job ${sub.jobId}: ${sub.tasks.length} array task(s); logs in ${relative(process.cwd(), sub.logs) || sub.logs}\n`);
+      say(`submitted Slurm job ${sub.jobId}: ${sub.tasks.length} array task(s); logs in ${displayPath(sub.logs)}\n`);
       let note = "";
       await waitForJob(sub.jobId, { partition: o.partition, chunk: o.chunk, sbatchArgs: o.sbatchArgs, pollSeconds: 1, onPoll: (s) => (note = `${s.running} running, ${s.pending} pending`) }, () => {
         bar.update(todo.filter((r) => readRecord(out, r) !== undefined).length, note);
@@ -123,7 +124,7 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   }
   bar.done();
   const rows = collectRows(out, runs, lost);
-  const command = ["engram study", relative(process.cwd(), study.file) || study.file, ...(o.slurm ? ["--slurm"] : [])].join(" ");
+  const command = ["engram study", displayPath(study.file), ...(o.slurm ? ["--slurm"] : [])].join(" ");
   await writeOutputs(study, rows, out, command, { ...mode, ran_now: todo.length, wall_s: Number(((performance.now() - started) / 1000).toFixed(3)) });
   const failed = rows.filter((r) => status(r) !== "ok");
   say(`wrote ${join(out, "results.csv")}, results.arrow, summary.md, manifest.json and plots/ (${rows.length - failed.length} ok, ${failed.length} failed)\n`);
@@ -158,9 +159,9 @@ async function writeOutputs(study: Study, rows: Row[], out: string, command: str
   for (const [scalar, svg] of await scalarPlots(study, rows)) writeFileAtomic(join(out, "plots", `${scalar}.svg`), svg);
   const manifest = {
     engram_version: VERSION,
-    study: { name: study.data.name, file: relative(process.cwd(), study.file) || study.file, sha256: study.sha256 },
+    study: { name: study.data.name, file: displayPath(study.file), sha256: study.sha256 },
     grid: study.data.grid,
-    models: study.models.map((m) => relative(process.cwd(), m)),
+    models: study.models.map(displayPath),
     collect: study.data.collect,
     execution,
     outputs: ["results.csv", "results.arrow", "summary.md", ...Object.keys(study.data.collect).map((s) => `plots/${s}.svg`), "manifest.json"],

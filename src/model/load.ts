@@ -218,7 +218,8 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
 }
 
 /** The overrides as a document of their own, located in the file that set them. */
-function overrideLayer(chain: RawDoc[], overrides: ModelOverride[]): RawDoc {
+function overrideLayer(files: RawDoc[], overrides: ModelOverride[]): RawDoc {
+  const chain = [...files]; // the model files only (the caller adds this layer to its list)
   const top = chain[0]!;
   const data: Record<string, unknown> = {};
   for (const o of overrides) {
