@@ -45,6 +45,7 @@ start)
   chown -R munge:munge "$dir/munge"
   chmod 755 "$dir/munge"
   chmod 400 "$dir/munge/munge.key"
+  runuser -u munge -- test -r "$dir/munge/munge.key" || die "user munge cannot reach $dir/munge: every folder above it must be searchable (mode 755)"
   runuser -u munge -- munged --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
   i=0
