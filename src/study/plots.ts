@@ -42,7 +42,7 @@ export async function scalarPlots(study: Study, rows: Row[]): Promise<Map<string
           }
         : {
             data: { values },
-            encoding: { x: { field: "x", type: "nominal", title: x, sort: null }, y: { field: "series", type: "nominal", title: others.join(", ") || null, sort: null } },
+            encoding: { x: { field: "x", type: "nominal", title: x, sort: null, axis: { labelLimit: 300 } }, y: { field: "series", type: "nominal", title: others.join(", ") || null, sort: null, axis: { labelLimit: 400 } } },
             layer: [
               { mark: { type: "rect" }, encoding: { color: { field: "mean", type: "quantitative", title: `${scalar} (mean)`, scale: { scheme: "viridis" } } } },
               { mark: { type: "text", fontSize: 11 }, encoding: { text: { field: "text" }, color: { value: "white" } } },

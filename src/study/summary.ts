@@ -18,13 +18,16 @@ export function varyingColumns(study: Study, specs: RunSpec[]): string[] {
   return gridColumns(study).filter((c) => new Set(specs.map((s) => String(gridValue(s, c)))).size > 1);
 }
 
+/** A model's file name without folder and extension: the label in tables and plots. */
+export const shortModel = (label: string): string => label.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "");
+
 /** Rows grouped by grid point, in grid order. */
 export function groupByPoint(study: Study, rows: Row[]): PointGroup[] {
   const cols = varyingColumns(study, rows.map((r) => r.spec));
   const groups = new Map<string, PointGroup>();
   for (const r of rows) {
     let g = groups.get(r.spec.point);
-    if (!g) groups.set(r.spec.point, (g = { label: Object.fromEntries(cols.map((c) => [c, gridValue(r.spec, c)])), rows: [] }));
+    if (!g) groups.set(r.spec.point, (g = { label: Object.fromEntries(cols.map((c) => [c, c === "model" ? shortModel(r.spec.modelLabel) : gridValue(r.spec, c)])), rows: [] }));
     g.rows.push(r);
   }
   return [...groups.values()];
@@ -40,6 +43,14 @@ export function meanSd(xs: number[]): { mean: number; sd: number; n: number } {
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toPrecision(4) : x.toFixed(3);
+}
+
+/** "mean ± SD" with one number of decimals for both: four significant digits of the larger. */
+export function formatMeanSd(mean: number, sd: number): string {
+  const big = Math.max(Math.abs(mean), Math.abs(sd));
+  if (!Number.isFinite(big)) return `${mean} ± ${sd}`;
+  const decimals = big === 0 ? 3 : Math.min(12, Math.max(0, 3 - Math.floor(Math.log10(big))));
+  return `${mean.toFixed(decimals)} ± ${sd.toFixed(decimals)}`;
 }
 
 /** The values of a scalar over a group's successful runs. */
@@ -69,7 +80,7 @@ export function summaryMarkdown(study: Study, rows: Row[], command: string): str
       const xs = valuesOf(grp, s);
       if (xs.length === 0) return "–";
       const m = meanSd(xs);
-      return `${formatNumber(m.mean)} ± ${formatNumber(m.sd)}${xs.length < ok ? ` (${xs.length} runs)` : ""}`;
+      return `${formatMeanSd(m.mean, m.sd)}${xs.length < ok ? ` (${xs.length} runs)` : ""}`;
     });
     out.push(`| ${[...cols.map((c) => String(grp.label[c])), `${ok}/${grp.rows.length}`, ...cells].join(" | ")} |`);
   }
