@@ -9,16 +9,19 @@
  *   study through a job array against the local pool, and the scheduler's overhead per run.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseStudy, studyCommand } from "./study.ts";
 import { loadStudy } from "../study/schema.ts";
 import { classOf } from "../study/summary.ts";
 
-async function timed(args: string[]): Promise<{ wall: number; code: number }> {
+/** Wall time, and CPU time of this process over all its threads (the pool's workers are threads). */
+async function timed(args: string[]): Promise<{ wall: number; cpu: number; code: number }> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const code = await studyCommand(parseStudy([...args, "--quiet"]));
-  return { wall: (performance.now() - t0) / 1000, code };
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, code };
 }
 
 /** Outcome class counts per model from a results.csv (column names from its header). */
@@ -41,14 +44,15 @@ function classCounts(csv: string, classes: Record<string, { above?: number; belo
 export async function studyBench(): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "engram-bench-study-"));
   const ref = resolve("studies/stc-protocols.yaml");
-  const lines = [`engram bench --study (node ${process.version}; load average at start ${loadavg().map((x) => x.toFixed(1)).join(", ")})`, ""];
+  // Other processes on the machine take cores from the pool: the load average says how many.
+  const lines = [`engram bench --study (node ${process.version}; ${availableParallelism()} cores; load average at start ${loadavg().map((x) => x.toFixed(1)).join(", ")})`, ""];
   const two = await timed([ref, "--out", join(dir, "ref-2"), "--workers", "2"]);
   const one = await timed([ref, "--out", join(dir, "ref-1"), "--workers", "1"]);
   const same = readFileSync(join(dir, "ref-2", "results.csv")).equals(readFileSync(join(dir, "ref-1", "results.csv")));
   lines.push(
-    "| study | runs | 1 worker (s) | 2 workers (s) | speed-up | results.csv identical |",
-    "| --- | --- | --- | --- | --- | --- |",
-    `| stc-protocols (reference) | 100 | ${one.wall.toFixed(1)} | ${two.wall.toFixed(1)} | ${(one.wall / two.wall).toFixed(2)}x | ${same ? "yes" : "NO"} |`,
+    "| study | runs | 1 worker: wall (s) | CPU (s) | 2 workers: wall (s) | CPU (s) | speed-up (wall) | results.csv identical |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    `| stc-protocols (reference) | 100 | ${one.wall.toFixed(1)} | ${one.cpu.toFixed(1)} | ${two.wall.toFixed(1)} | ${two.cpu.toFixed(1)} | ${(one.wall / two.wall).toFixed(2)}x | ${same ? "yes" : "NO"} |`,
     "",
   );
   const cmosStudy = resolve("studies/stc-protocols-cmos.yaml");
@@ -58,13 +62,14 @@ export async function studyBench(): Promise<string[]> {
   const fixed = classCounts(readFileSync(join(dir, "cmos", "results.csv"), "utf8"), classes);
   const names = Object.keys(classes);
   lines.push(
-    `stc-protocols-cmos (100 runs on the cmos emulator, 2 workers): ${cmos.wall.toFixed(1)} s, exit ${cmos.code}. Outcome classes of z(8 h), runs of 25 (float64 / cmos):`,
+    `stc-protocols-cmos (100 runs on the cmos emulator, 2 workers): ${cmos.wall.toFixed(1)} s wall, ${cmos.cpu.toFixed(1)} s CPU, exit ${cmos.code}. Outcome classes of z(8 h), runs of 25 (float64 / cmos):`,
     "",
     `| protocol | ${names.join(" | ")} |`,
     `| --- | ${names.map(() => "---").join(" | ")} |`,
     ...[...f64.keys()].map((m) => `| ${m} | ${names.map((n) => `${f64.get(m)!.get(n) ?? 0} / ${fixed.get(m)?.get(n) ?? 0}`).join(" | ")} |`),
     "",
   );
+  lines.push(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(", ")}`, "");
   if (!process.env.SLURM_CONF) {
     lines.push("Slurm: skipped (no SLURM_CONF; start a cluster with scripts/slurm-cluster.sh start)");
     return lines;
