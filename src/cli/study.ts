@@ -14,7 +14,7 @@ import { loadStudy, type Study } from "../study/schema.ts";
 import { expandStudy, type RunSpec } from "../study/expand.ts";
 import { checkStudy, overridesOf } from "../study/check.ts";
 import { collectRows, pendingRuns, readRecord, removePartials, type Row } from "../study/collect.ts";
-import { executeLocal } from "../study/execute-local.ts";
+import { startPool } from "../study/execute-local.ts";
 import { jobStates, submitStudy, taskListFile, waitForJob } from "../study/execute-slurm.ts";
 import { lostRun, runOne, type RunRecord, type RunTask } from "../study/run-one.ts";
 import { resultsArrow, resultsCsv, status } from "../study/write-table.ts";
@@ -89,10 +89,16 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   const taskOf = (spec: RunSpec, executor: string): RunTask => ({ spec, out, collect: study.data.collect, atSeconds: study.atSeconds, overrides: overridesOf(study, spec), keep: study.data.keep, executor });
   if (o.taskIndex !== undefined) return slurmTask(o.taskIndex, runs, out, taskOf);
 
-  checkStudy(study, runs);
   mkdirSync(join(out, "runs"), { recursive: true });
   removePartials(out);
   const todo = pendingRuns(out, runs, o.retryFailed);
+  const pool = !o.slurm && todo.length > 0 ? startPool(Math.min(o.workers, todo.length)) : undefined;
+  try {
+    checkStudy(study, runs);
+  } catch (e) {
+    await pool?.destroy();
+    throw e;
+  }
   const say = (text: string) => o.quiet || process.stdout.write(text);
   say(`${study.data.name}: ${runs.length} runs, ${runs.length - todo.length} already done, ${todo.length} to run${o.slurm ? " on Slurm" : ` on ${Math.min(o.workers, Math.max(1, todo.length))} worker(s)`}\n`);
   const bar = o.quiet ? countBar("", 0) : countBar(study.data.name, todo.length);
@@ -100,8 +106,14 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   let finished = 0;
   let mode: Record<string, unknown>;
   if (!o.slurm) {
-    const records = await executeLocal(todo.map((s) => taskOf(s, "local")), { workers: o.workers, onDone: () => bar.update(++finished) });
-    for (const r of records) if (!readRecord(out, runs[r.index]!)) lost.set(r.id, r);
+    if (pool) {
+      try {
+        const records = await pool.run(todo.map((s) => taskOf(s, "local")), () => bar.update(++finished));
+        for (const r of records) if (!readRecord(out, runs[r.index]!)) lost.set(r.id, r);
+      } finally {
+        await pool.destroy();
+      }
+    }
     mode = { mode: "local", workers: Math.min(o.workers, Math.max(1, todo.length)) };
   } else {
     mode = { mode: "slurm", chunk: o.chunk, partition: o.partition ?? null };
