@@ -101,7 +101,9 @@ export function loadStudy(file: string): Study {
     const where = raw.locate(["collect", name, "at"]);
     try {
       const q = parseQuantity(spec.at);
-      if (!(q.dimension[2] === 1 && q.dimension.every((d, i) => i === 2 || d === 0)) && !(typeof spec.at === "number")) throw new UnitParseError("not a time");
+      // mathjs dimensions: index 2 is time. A bare YAML number is taken as seconds.
+      const isTime = q.dimension.every((d, i) => d === (i === 2 ? 1 : 0));
+      if (typeof spec.at === "string" && !isTime) throw new UnitParseError("not a time");
       atSeconds[name] = q.si;
     } catch (e) {
       problems.push({ code: "bad-time", message: `"at" must be a time such as "8 h" or "28800 s": ${(e as Error).message}`, where, received: JSON.stringify(spec.at) });

@@ -131,3 +131,17 @@ describe("grid expansion", () => {
     expect(new Set(a.map((r) => r.seed)).size).toBe(a.length);
   });
 });
+
+describe("collected scalars", () => {
+  it('"at" must be a time', () => {
+    const d = problem(base("  seeds: { from: 1, to: 1 }", "  z: { trace: z, at: 5 mV }"));
+    expect(d.code).toBe("bad-time");
+    expect(d.where?.path).toEqual(["collect", "z", "at"]);
+    const s = loadStudy(studyFile(base("  seeds: { from: 1, to: 1 }", "  z: { trace: z, at: 8 h }\n  z2: { trace: z, at: 60 }")));
+    expect(s.atSeconds).toEqual({ z: 28800, z2: 60 });
+  });
+  it("a scalar whose name is a grid column is refused", () => {
+    const d = problem(base("  seeds: { from: 1, to: 1 }", "  seed: { trace: z }"));
+    expect(d.code).toBe("scalar-name-taken");
+  });
+});
