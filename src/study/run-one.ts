@@ -121,7 +121,9 @@ async function execute(task: RunTask, dir: string): Promise<{ scalars: Record<st
   if (program.analysis) {
     const a = program.analysis;
     await analyseRun(dir, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
-    analysis = JSON.parse(readFileSync(join(dir, "analysis.json"), "utf8"));
+    // The analysis names the folder it read: the run's final one, not the temporary one.
+    analysis = { ...(JSON.parse(readFileSync(join(dir, "analysis.json"), "utf8")) as object), dir: runDir(task.out, spec.id) };
+    writeFileSync(join(dir, "analysis.json"), JSON.stringify(analysis, null, 2) + "\n");
     if (!task.keep.includes("spikes")) rmSync(join(dir, "spikes.csv"));
   }
 
