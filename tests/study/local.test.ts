@@ -71,10 +71,10 @@ describe("engram study, local pool", () => {
           clearInterval(poll);
           child.kill("SIGKILL");
           done();
-        } else if (Date.now() - t0 > 100_000) {
+        } else if (Date.now() - t0 > 240_000) {
           clearInterval(poll);
           child.kill("SIGKILL");
-          fail(new Error("no run finished within 100 s"));
+          fail(new Error("two runs did not finish within 240 s"));
         }
       }, 20);
     });
@@ -86,7 +86,7 @@ describe("engram study, local pool", () => {
     expect(await run(out, "--workers", "2")).toBe(0);
     expect(JSON.parse(read(out, "manifest.json").toString()).execution.ran_now).toBe(8 - finished);
     expect(read(out, "results.csv").equals(read(one, "results.csv"))).toBe(true);
-  });
+  }, 400_000); // a whole process plus a rerun: generous for a loaded machine, a hang still fails
 
   it("a failing run is recorded with its error; the others complete; exit 1; --retry-failed tries it again", async () => {
     const f = join(dir, "fail.yaml");
