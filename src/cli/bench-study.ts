@@ -5,6 +5,7 @@
  *   results.csv is the same bytes;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
+ * (--quick: only this first part)
  * - with a Slurm cluster reachable (SLURM_CONF set; scripts/slurm-cluster.sh start): an 8-run
  *   study through a job array against the local pool, and the scheduler's overhead per run.
  */
@@ -41,7 +42,8 @@ function classCounts(csv: string, classes: Record<string, { above?: number; belo
   return out;
 }
 
-export async function studyBench(): Promise<string[]> {
+/** quick: only the 100-run study on one and two workers. */
+export async function studyBench(quick = false): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "engram-bench-study-"));
   const ref = resolve("studies/stc-protocols.yaml");
   // Other processes on the machine take cores from the pool: the load average says how many.
@@ -55,6 +57,7 @@ export async function studyBench(): Promise<string[]> {
     `| stc-protocols (reference) | 100 | ${one.wall.toFixed(1)} | ${one.cpu.toFixed(1)} | ${two.wall.toFixed(1)} | ${two.cpu.toFixed(1)} | ${(one.wall / two.wall).toFixed(2)}x | ${same ? "yes" : "NO"} |`,
     "",
   );
+  if (quick) return [...lines, `load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(", ")}`];
   const cmosStudy = resolve("studies/stc-protocols-cmos.yaml");
   const cmos = await timed([cmosStudy, "--out", join(dir, "cmos"), "--workers", "2"]);
   const classes = loadStudy(cmosStudy).data.classify.z_8h!;

@@ -268,7 +268,7 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; e
     [o.networkOnly, networkBench],
     [o.networkCmos, networkCmosBench],
     [o.simdOnly, () => simdBench(o.quick)],
-    [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench()],
+    [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
     [o.bridgeOnly, () => bridgeBench(o.quick)],
     [o.compileOnly, compileBench],
     [o.emulatorOnly, emulatorBench],
