@@ -7,7 +7,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Program } from "../ir/program.ts";
-import { renderRasterSvg, renderTracesSvg } from "./plot.ts";
 
 export interface RunResult {
   program: Program;
@@ -128,6 +127,9 @@ export function populationRates(result: RunResult, bins: number): { time: Float6
 }
 
 export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras): Promise<string[]> {
+  // Loaded here, not at the top: the plotting stack (vega) costs a second of start-up that
+  // callers using only the CSV and manifest writers (study workers) should not pay.
+  const { renderRasterSvg, renderTracesSvg } = await import("./plot.ts");
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const write = (name: string, text: string) => {

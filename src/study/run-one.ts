@@ -10,6 +10,8 @@ import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
 import { manifest, spikesCsv, tracesCsv, writeRunOutputs, type RunResult } from "../analysis/run-output.ts";
+// analyze.ts and run.ts (the cell-assembly analysis, with its plots) load only for models that
+// have an analysis block: the plotting stack would double a worker's start-up.
 import type { ClassStats } from "../analysis/assembly.ts";
 import type { ModelOverride } from "../model/load.ts";
 import { getTarget } from "../../targets/registry.ts";
@@ -18,8 +20,6 @@ import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { analyseByRun } from "../cli/compile.ts";
-import { analyseRun } from "../cli/analyze.ts";
-import { runWithSnapshots } from "../cli/run.ts";
 import { VERSION } from "../cli/main.ts";
 import type { RunSpec } from "./expand.ts";
 import type { ScalarSpec } from "./schema.ts";
@@ -96,13 +96,14 @@ async function execute(task: RunTask, dir: string): Promise<{ scalars: Record<st
     handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
     hardware = { acceleration: target.caps.acceleration, rounding, state_bits: spec.bits ?? program.numerics.stateBits ?? "target default", ...variation };
   }
+  const runWithSnapshots = program.analysis ? (await import("../cli/run.ts")).runWithSnapshots : undefined;
   if (handle instanceof EmulatorHandle) {
     const em = handle;
-    if (program.analysis) weights = runWithSnapshots(program, (t) => em.runTo(t), (name) => em.values(`${program.analysis!.projection}.${name}`));
+    if (runWithSnapshots) weights = runWithSnapshots(program, (t) => em.runTo(t), (name) => em.values(`${program.analysis!.projection}.${name}`));
     else em.run();
     const s = em.emulator.stats;
     Object.assign(hardware!, { digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, synapse_updates: s.synapseUpdates });
-  } else if (handle instanceof Executor && program.analysis) {
+  } else if (handle instanceof Executor && runWithSnapshots && program.analysis) {
     const ex = handle, g = ex.groups.get(program.analysis.projection);
     weights = runWithSnapshots(program, (t) => ex.run(undefined, t), (name) => g?.arrays.get(name));
   } else handle.run();
@@ -120,6 +121,7 @@ async function execute(task: RunTask, dir: string): Promise<{ scalars: Record<st
   let analysis: unknown;
   if (program.analysis) {
     const a = program.analysis;
+    const { analyseRun } = await import("../cli/analyze.ts");
     await analyseRun(dir, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights });
     // The analysis names the folder it read: the run's final one, not the temporary one.
     analysis = { ...(JSON.parse(readFileSync(join(dir, "analysis.json"), "utf8")) as object), dir: runDir(task.out, spec.id) };
