@@ -66,7 +66,9 @@ export function parseStudy(args: string[]): StudyOptions {
     return Number(text);
   };
   if (!v.slurm && (v.partition !== undefined || v.chunk !== undefined || v["sbatch-arg"] !== undefined)) throw new UsageError("--partition, --chunk and --sbatch-arg go with --slurm");
-  const taskIndex = v["task-index"] === undefined ? undefined : count("task-index", String(Number(v["task-index"]) + 1), 1) - 1;
+  const taskText = v["task-index"];
+  if (taskText !== undefined && !/^\d+$/.test(taskText)) throw new UsageError(`--task-index takes an array task number (0, 1, ...), got "${taskText}"`);
+  const taskIndex = taskText === undefined ? undefined : Number(taskText);
   return {
     file: positionals[0]!,
     out: v.out,
