@@ -151,7 +151,7 @@ function yTitle(s: TraceSeries): string {
   return unit === '' || unit === '1' ? s.name : `${s.name} (${unit})`;
 }
 
-const baseConfig = {
+export const baseConfig = {
   font: FONT,
   background: 'white',
   padding: 8,

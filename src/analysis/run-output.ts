@@ -9,7 +9,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Program } from "../ir/program.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
-import { renderRasterSvg, renderTracesSvg } from "./plot.ts";
 
 export interface RunResult {
   program: Program;
@@ -134,6 +133,9 @@ export function populationRates(result: RunResult, bins: number): { time: Float6
  * manifest's fields; it returns the names it wrote), then manifest.json, listing them all.
  */
 export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras, beforeManifest?: (manifest: Record<string, unknown>) => Promise<string[]>): Promise<string[]> {
+  // Loaded here, not at the top: the plotting stack (vega) costs a second of start-up that
+  // callers using only the CSV and manifest writers (study workers) should not pay.
+  const { renderRasterSvg, renderTracesSvg } = await import("./plot.ts");
   mkdirSync(dir, { recursive: true });
   const names: string[] = [];
   const write = (name: string, text: string) => {

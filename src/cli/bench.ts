@@ -262,12 +262,13 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.networkOnly, networkBench],
     [o.networkCmos, networkCmosBench],
     [o.simdOnly, () => simdBench(o.quick)],
+    [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
     [o.bridgeOnly, () => bridgeBench(o.quick)],
     [o.compileOnly, compileBench],
     [o.emulatorOnly, emulatorBench],

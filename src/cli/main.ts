@@ -21,11 +21,12 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study]
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR] [--force]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
   engram proxy --host PATH --board PATH [--corrupt P] [--drop P] [--duplicate P] [--delay-ms N] [--seed N]
+  engram study STUDY.yaml [--out DIR] [--workers N] [--retry-failed] [--slurm [--partition P] [--chunk N] [--sbatch-arg ARG]...]
   engram analyze DIR [--assembly 150] [--recall-fraction 0.5] [--learn 11.0] [--recall 20,28810]
   engram --version | --help
   engram COMMAND --help                     (that command's usage; runs nothing)
@@ -63,6 +64,7 @@ inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput;
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
           --simd: plastic-synapse updates per second, JS vs WebAssembly SIMD kernels
+          --study: the STC protocol studies on 1 vs 2 workers, on cmos, and through Slurm
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
@@ -74,6 +76,9 @@ board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a
           and runs uploaded images on the emulator
 proxy     forwards frames between a host's and a board's serial lines, damaging them on purpose
           (seeded byte corruption, dropped, duplicated and delayed frames) to test a link
+study     a parameter and seed sweep (docs/studies.md): runs what is missing on a local worker pool
+          (or a Slurm job array with --slurm), writes DIR/results.csv, results.arrow, summary.md,
+          plots/ and manifest.json (DIR defaults to out/studies/<study name>)
 analyze   cell-assembly measures of a run directory (stc-model.md section 8): recall quality Q and
           mutual information (learning vs recall rates) per recall; writes DIR/analysis.json,
           analysis.md, raster.svg, rates.svg (and weight statistics if DIR/weights.json exists)
@@ -116,11 +121,15 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
     if (command === "proxy") return await (await import("./proxy.ts")).proxyCommand(parseProxy(rest));
+    if (command === "study") {
+      const s = await import("./study.ts");
+      return await s.studyCommand(s.parseStudy(rest));
+    }
     if (command === "analyze" || command === "analyse") {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, study, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -143,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "analyze", "analyse"];
+const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "study", "analyze", "analyse"];
 
 /** parseArgs that turns unknown options and stray arguments into usage errors (exit 2). */
 function strict<O extends OptionSpec>(args: string[], options: O, allowPositionals: boolean) {
@@ -156,9 +165,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study") };
 }
 
 export interface RunOptions {

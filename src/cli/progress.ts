@@ -40,3 +40,29 @@ export function formatSpan(seconds: number): string {
   if (seconds >= 60) return `${(seconds / 60).toFixed(1)} min`;
   return `${seconds.toFixed(2)} s`;
 }
+
+/** A bar over a count of work items (runs of a study) with an ETA, on interactive terminals only. */
+export function countBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): { update(done: number, note?: string): void; done(): void } {
+  const enabled = stream.isTTY === true && !process.env.CI;
+  if (!enabled || total === 0) return { update() {}, done() {} };
+  const started = performance.now();
+  let last = 0;
+  const draw = (n: number, note: string) => {
+    const width = 30;
+    const filled = Math.round((width * n) / total);
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = n > 0 ? (elapsed * (total - n)) / n : NaN;
+    stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${n}/${total} runs  ${elapsed.toFixed(1)} s${Number.isFinite(eta) && n < total ? `  ETA ${eta.toFixed(1)} s` : ""}${note ? `  ${note}` : ""}   `);
+  };
+  return {
+    update(n, note = "") {
+      const now = performance.now();
+      if (now - last < 100 && n < total) return;
+      last = now;
+      draw(n, note);
+    },
+    done() {
+      stream.write("\n");
+    },
+  };
+}

@@ -211,7 +211,7 @@ async function writeAnalysis(out: string, program: Program, manifest: unknown, w
  * `checkpoint`: also stop every `every` ticks from the start (and at the end) and write a
  * checkpoint with the weights taken so far. Without analysis, returns undefined.
  */
-function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined, opts: { resumed?: { tick: number; weights: WeightSeries | undefined }; checkpoint?: { every: number; write: (weights: WeightSeries | undefined) => void } } = {}): WeightSeries | undefined {
+export function runWithSnapshots(program: Program, runTo: (tick: number) => void, values: (name: string) => Float64Array | undefined, opts: { resumed?: { tick: number; weights: WeightSeries | undefined }; checkpoint?: { every: number; write: (weights: WeightSeries | undefined) => void } } = {}): WeightSeries | undefined {
   const end = program.durationTicks;
   const start = opts.resumed?.tick ?? 0;
   const cp = opts.checkpoint;

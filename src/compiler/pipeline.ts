@@ -14,6 +14,7 @@ import { emit } from "./passes/emit.ts";
 import { dumpStage } from "./dump.ts";
 import type { Program } from "../ir/program.ts";
 import { EngramError } from "../diagnostics/diagnostic.ts";
+import type { ModelOverride } from "../model/load.ts";
 
 export const PASSES = ["resolve", "check-units", "check-numbers", "elaborate", "discretise", "emit"] as const;
 export type PassName = (typeof PASSES)[number];
@@ -26,6 +27,8 @@ export interface CompileOptions {
   accelerate?: boolean;
   dumpAfter?: string;
   dump?: (text: string) => void;
+  /** Values set on top of the model file (a study's grid point): src/model/load.ts. */
+  overrides?: ModelOverride[];
   /** Pass names handled by a later stage (accepted by --dump-after here, printed there). */
   extraPasses?: readonly string[];
   /** Raised resource limits (--limit NAME=N); the rest keep DEFAULT_LIMITS. */
@@ -42,7 +45,7 @@ export function compile(file: string, options: CompileOptions): Program {
   };
   const c = new Collector();
   const limits = limitsWith(options.limits);
-  const { model, modelHash } = resolveModel(file, limits.modelFileBytes);
+  const { model, modelHash } = resolveModel(file, options.overrides, limits.modelFileBytes);
   if (options.seed !== undefined) model.seed = options.seed;
   if (options.accelerate !== undefined) model.numerics.accelerate = options.accelerate;
   dump("resolve", model);

@@ -22,7 +22,7 @@ export interface LoadedDoc<T> {
   fileOf(path: Path): string;
 }
 
-interface RawDoc {
+export interface RawDoc {
   file: string;
   data: Record<string, unknown>;
   locate(path: Path): SourceLocation;
@@ -37,7 +37,7 @@ export function displayPath(file: string): string {
  * Refuses by type and size before reading: a directory, /dev/zero or a FIFO is no model file, and
  * a file too big to be one would take minutes to parse.
  */
-function checkModelFile(file: string, from: SourceLocation | undefined, maxBytes: number): void {
+function checkModelFile(file: string, from: SourceLocation | undefined, maxBytes: number, what: string): void {
   const where = from ?? { file: displayPath(file), path: [] };
   let st;
   try {
@@ -45,29 +45,33 @@ function checkModelFile(file: string, from: SourceLocation | undefined, maxBytes
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" || code === "ENOTDIR" ? "not found" : `cannot be read (${code ?? (e as Error).message})`;
-    throw new EngramError([{ code: "file-not-found", message: `model file ${why}: ${displayPath(file)}`, where, received: displayPath(file) }]);
+    throw new EngramError([{ code: "file-not-found", message: `${what} ${why}: ${displayPath(file)}`, where, received: displayPath(file) }]);
   }
   if (!st.isFile()) {
     const kind = st.isDirectory() ? "a directory" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isFIFO() ? "a pipe" : st.isSocket() ? "a socket" : "not a regular file";
-    throw new EngramError([{ code: "not-a-file", message: `${displayPath(file)} is ${kind}, not a model file`, where, received: displayPath(file), expected: "a YAML file" }]);
+    throw new EngramError([{ code: "not-a-file", message: `${displayPath(file)} is ${kind}, not a ${what}`, where, received: displayPath(file), expected: "a YAML file" }]);
   }
   if (st.size > maxBytes) {
-    throw new EngramError([{ code: "limit", message: `model file ${displayPath(file)} has ${st.size} bytes, more than the limit of ${maxBytes} (a model file is hand-sized text; YAML parsing takes seconds per megabyte)`, where, received: `${st.size} bytes`, hint: `raise it with --limit model-file-bytes=${st.size} if this file is meant to be this big` }]);
+    throw new EngramError([{ code: "limit", message: `${what} ${displayPath(file)} has ${st.size} bytes, more than the limit of ${maxBytes} (such a file is hand-sized text; YAML parsing takes seconds per megabyte)`, where, received: `${st.size} bytes`, hint: `raise it with --limit model-file-bytes=${st.size} if this file is meant to be this big` }]);
   }
 }
 
 /** The YAML package's own bound on alias expansion (a "billion laughs" file stops here). */
 const MAX_ALIAS_COUNT = 100;
 
-function readYaml(file: string, from: SourceLocation | undefined, maxBytes: number): RawDoc {
-  checkModelFile(file, from, maxBytes);
+/**
+ * Reads one YAML file as a located document. `what` names the kind of file in messages; only model
+ * files must carry "engram: 1" or "kind:" (study files are read here too).
+ */
+export function readYaml(file: string, from?: SourceLocation, what = "model file", maxBytes: number = DEFAULT_LIMITS.modelFileBytes): RawDoc {
+  checkModelFile(file, from, maxBytes, what);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
     // A regular file that still cannot be read (permissions, /proc/self/mem): say so, located.
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new EngramError([{ code: "unreadable", message: `model file ${displayPath(file)} cannot be read (${code})`, where: from ?? { file: displayPath(file), path: [] }, received: displayPath(file) }]);
+    throw new EngramError([{ code: "unreadable", message: `${what} ${displayPath(file)} cannot be read (${code})`, where: from ?? { file: displayPath(file), path: [] }, received: displayPath(file) }]);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -92,10 +96,10 @@ function readYaml(file: string, from: SourceLocation | undefined, maxBytes: numb
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     // Never quote the content: it may be a file that is no model at all (extends: /etc/passwd).
-    const what = data === null ? "an empty document" : Array.isArray(data) ? `a list of ${data.length} items` : typeof data === "string" ? `plain text (${data.length} characters), not key: value lines` : `a single ${typeof data}`;
-    throw new EngramError([{ code: "not-a-mapping", message: `${shown} is not a model file: a model file must be a YAML mapping (key: value lines)`, where: from ?? { file: shown, path: [] }, received: what }]);
+    const kind = data === null ? "an empty document" : Array.isArray(data) ? `a list of ${data.length} items` : typeof data === "string" ? `plain text (${data.length} characters), not key: value lines` : `a single ${typeof data}`;
+    throw new EngramError([{ code: "not-a-mapping", message: `${shown} is not a ${what}: a ${what} must be a YAML mapping (key: value lines)`, where: from ?? { file: shown, path: [] }, received: kind }]);
   }
-  if (!("engram" in data) && !("kind" in data)) {
+  if (what === "model file" && !("engram" in data) && !("kind" in data)) {
     // A mapping that is no engram file at all (extends: /etc/shadow): refuse it before the schema
     // would list its keys, which are its content.
     const keys = Object.keys(data).length;
@@ -221,11 +225,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
- * reported in the file that has it), then the chain is merged, base first.
+ * A value set from outside the model file (a study's grid point), written where `where` points:
+ * diagnostics about it, and relative paths in it, refer to that file.
  */
-export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation, maxBytes: number = DEFAULT_LIMITS.modelFileBytes): LoadedDoc<T> {
+export interface ModelOverride {
+  path: Path;
+  value: unknown;
+  where: SourceLocation;
+  /** The absolute path of the file that set it. */
+  file: string;
+}
+
+/**
+ * Loads `file` and its `extends` chain. Each file is validated on its own (so an unknown key is
+ * reported in the file that has it), then the chain is merged, base first. `overrides` apply on
+ * top of the merged document as one more, most derived layer; an override of `extends` replaces
+ * the top file's base.
+ */
+export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: SourceLocation, overrides: ModelOverride[] = [], maxBytes: number = DEFAULT_LIMITS.modelFileBytes): LoadedDoc<T> {
   const chain: RawDoc[] = [];
+  const newBase = overrides.find((o) => o.path.length === 1 && o.path[0] === "extends");
   let current = resolve(file);
   let fromLoc = from;
   const seen = new Set<string>();
@@ -234,14 +253,15 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
       throw new EngramError([{ code: "extends-cycle", message: `"extends" forms a cycle through ${displayPath(current)}`, where: fromLoc }]);
     }
     seen.add(current);
-    const raw = readYaml(current, fromLoc, maxBytes);
+    const raw = readYaml(current, fromLoc, "model file", maxBytes);
     validate(schema, raw, true);
     chain.push(raw);
-    const parent = raw.data.extends;
+    const parent = chain.length === 1 && newBase ? newBase.value : raw.data.extends;
     if (typeof parent !== "string") break;
-    fromLoc = raw.locate(["extends"]);
-    current = resolve(dirname(current), parent);
+    fromLoc = chain.length === 1 && newBase ? newBase.where : raw.locate(["extends"]);
+    current = resolve(dirname(chain.length === 1 && newBase ? newBase.file : current), parent);
   }
+  if (overrides.length > 0) chain.unshift(overrideLayer(chain, overrides));
   let merged: unknown = {};
   for (let i = chain.length - 1; i >= 0; i--) merged = merge(merged, chain[i]!.data);
   const data = validate(schema, { ...chain[0]!, data: merged as Record<string, unknown> });
@@ -258,5 +278,30 @@ export function loadModelFile<T>(file: string, schema: ZodType<T>, from?: Source
     files: chain.map((r) => r.file),
     locate: (path) => owner(path).locate(path),
     fileOf: (path) => owner(path).file,
+  };
+}
+
+/** The overrides as a document of their own, located in the file that set them. */
+function overrideLayer(files: RawDoc[], overrides: ModelOverride[]): RawDoc {
+  const chain = [...files]; // the model files only (the caller adds this layer to its list)
+  const top = chain[0]!;
+  const data: Record<string, unknown> = {};
+  for (const o of overrides) {
+    if (o.path[0] === "extends") continue;
+    let cur: Record<string | number, unknown> = data;
+    o.path.forEach((key, i) => {
+      if (i === o.path.length - 1) cur[key] = o.value;
+      else cur = (cur[key] ??= {}) as Record<string | number, unknown>;
+    });
+  }
+  const starts = (path: Path, prefix: Path) => prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
+  return {
+    file: overrides.find((o) => o.path[0] !== "extends")?.file ?? top.file,
+    data,
+    locate: (path) => {
+      // At or inside an override, or on the way to one that no model file has (a misspelt key).
+      const o = overrides.find((x) => starts(path, x.path) || (starts(x.path, path) && chain.every((raw) => valueAt(raw.data, path) === undefined)));
+      return o ? { ...o.where, path } : top.locate(path);
+    },
   };
 }

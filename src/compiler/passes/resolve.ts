@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
-import { loadModelFile, displayPath, type LoadedDoc } from "../../model/load.ts";
+import { loadModelFile, displayPath, type LoadedDoc, type ModelOverride } from "../../model/load.ts";
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
 import { parseQuantity, parseUnit, UnitParseError, NumberRangeError, checkNumber, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
@@ -61,8 +61,8 @@ export interface ResolveResult {
   modelHash: string;
 }
 
-export function resolveModel(file: string, maxFileBytes?: number): ResolveResult {
-  const net = loadModelFile(file, NetworkFile, undefined, maxFileBytes);
+export function resolveModel(file: string, overrides: ModelOverride[] = [], maxFileBytes?: number): ResolveResult {
+  const net = loadModelFile(file, NetworkFile, undefined, overrides, maxFileBytes);
   const c = new Collector();
   const d = net.data;
   const filesRead: string[] = [...net.files];
@@ -95,7 +95,7 @@ export function resolveModel(file: string, maxFileBytes?: number): ResolveResult
       continue;
     }
     const compFile = resolvePath(dirname(net.fileOf([...path, "neuron"])), p.neuron);
-    const comp = c.attempt(net.locate([...path, "neuron"]), () => loadModelFile(compFile, NeuronFile, net.locate([...path, "neuron"]), maxFileBytes));
+    const comp = c.attempt(net.locate([...path, "neuron"]), () => loadModelFile(compFile, NeuronFile, net.locate([...path, "neuron"]), [], maxFileBytes));
     if (!comp) continue;
     filesRead.push(...comp.files);
     populations.push(resolveNeuron(c, name, p.size, comp, net, [...path, "params"], p.params ?? {}));
@@ -115,7 +115,7 @@ export function resolveModel(file: string, maxFileBytes?: number): ResolveResult
       }
     }
     const compFile = resolvePath(dirname(net.fileOf([...path, "synapse"])), pr.synapse);
-    const comp = c.attempt(net.locate([...path, "synapse"]), () => loadModelFile(compFile, SynapseFile, net.locate([...path, "synapse"]), maxFileBytes));
+    const comp = c.attempt(net.locate([...path, "synapse"]), () => loadModelFile(compFile, SynapseFile, net.locate([...path, "synapse"]), [], maxFileBytes));
     if (!comp || !pre || !post) continue;
     filesRead.push(...comp.files);
     projections.push(resolveSynapse(c, name, comp, net, path, pr, pre, post));
@@ -166,6 +166,8 @@ export function resolveModel(file: string, maxFileBytes?: number): ResolveResult
   c.throwIfAny();
   const hash = createHash("sha256");
   for (const f of filesRead) hash.update(readFileSync(f));
+  // A study's grid point changes the model without changing its files.
+  if (overrides.length > 0) hash.update(JSON.stringify(overrides.map((o) => [o.path, o.value])));
   return {
     modelHash: hash.digest("hex"),
     model: {
