@@ -111,6 +111,7 @@ describe("--out and -o are checked before anything is simulated", () => {
     ["run --out in /sys (not creatable)", ["run", FAST, "--out", "/sys/engram-x"], "/sys/engram-x", "bad-out"],
     ["run --target cmos --out an existing file (before the range analysis)", ["run", FAST, "--target", "cmos", "--out", file], file, "bad-out"],
     ["run IMAGE --out an existing file", ["run", image, "--out", file], file, "bad-out"],
+    ["deploy --run --out an existing file (before the port is opened)", ["deploy", image, "--port", "/nonexistent/port", "--run", "0.1", "--out", file], file, "bad-out"],
     ["compare --out an existing file", ["compare", FAST, "--targets", "reference,cmos", "--out", file], file, "bad-out"],
     ["compile -o a folder", ["compile", FAST, "--target", "cmos", "-o", tmp], tmp, "bad-out"],
     ["compile -o empty", ["compile", FAST, "--target", "cmos", "-o", ""], "-o is empty", "bad-out"],
