@@ -111,6 +111,7 @@ describe("--out and -o are checked before anything is simulated", () => {
     ["run --out in /sys (not creatable)", ["run", FAST, "--out", "/sys/engram-x"], "/sys/engram-x", "bad-out"],
     ["run --target cmos --out an existing file (before the range analysis)", ["run", FAST, "--target", "cmos", "--out", file], file, "bad-out"],
     ["run IMAGE --out an existing file", ["run", image, "--out", file], file, "bad-out"],
+    ["deploy --run --out an existing file (before the port is opened)", ["deploy", image, "--port", "/nonexistent/port", "--run", "0.1", "--out", file], file, "bad-out"],
     ["compare --out an existing file", ["compare", FAST, "--targets", "reference,cmos", "--out", file], file, "bad-out"],
     ["compile -o a folder", ["compile", FAST, "--target", "cmos", "-o", tmp], tmp, "bad-out"],
     ["compile -o empty", ["compile", FAST, "--target", "cmos", "-o", ""], "-o is empty", "bad-out"],
@@ -136,9 +137,10 @@ describe("--out and -o are checked before anything is simulated", () => {
     expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("run --out /proc/x is refused at once (it hung: a recursive mkdir on /proc loops)", { timeout: 60_000 }, async () => {
-    // Through the binary, killed after 45 s: an in-process hang could not be timed out.
-    const r = await child(["run", FAST, "--out", "/proc/x"], 45_000).done;
+  it("run --out /proc/x is refused at once (it hung: a recursive mkdir on /proc loops)", { timeout: 200_000 }, async () => {
+    // Through the binary, killed after 180 s (generous: a loaded 2-core machine starts node slowly);
+    // an in-process hang could not be timed out.
+    const r = await child(["run", FAST, "--out", "/proc/x"], 180_000).done;
     expect(r.signal).toBeNull();
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain("/proc/x");
@@ -157,6 +159,10 @@ describe("the folder lock", () => {
     expect(stderr).toContain(`pid ${process.pid}`);
     for (const s of sims) expect(s).not.toHaveBeenCalled();
     expect(readdirSync(dir)).toEqual([".engram.lock"]);
+    // engram analyze writes into a run's folder too: not while another process holds it
+    writeFileSync(join(dir, "manifest.json"), "{}");
+    stderr = "";
+    expectUserError(await engram("analyze", dir), dir, "out-locked");
   });
 
   it("a lock left by a dead process is taken over, and released at the end", async () => {
