@@ -1,6 +1,6 @@
 /**
  * The compiler: one ordered list of named passes, the only place their order lives.
- * model file -> resolve -> check-units -> elaborate -> discretise -> emit -> IR program.
+ * model file -> resolve -> check-units -> check-numbers (+ limits) -> elaborate -> discretise -> emit -> IR program.
  * `dumpAfter` prints the stage after the named pass (engram compile/run --dump-after PASS).
  */
 import { Collector, resolveModel } from "./passes/resolve.ts";

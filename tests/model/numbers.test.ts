@@ -180,6 +180,16 @@ describe("model files are refused by type and size before reading", () => {
   });
 });
 
+describe("many mistakes of one kind", () => {
+  it("2000 off-grid spike times give the first 50 errors and a count of the rest", () => {
+    const times = Array.from({ length: 2000 }, (_, i) => `${10 + i * 0.01 + 0.001} ms`).join(", ");
+    const ds = diagnosticsOf(fixture("off-grid-spikes.yaml", `engram: 1\nkind: network\nextends: ${EARLY}\nduration: 1 s\nstimuli:\n  - { kind: spikes, target: pre, times: [${times}] }\n`));
+    expect(ds).toHaveLength(51);
+    expect(ds[0]!.where!.path).toEqual(["stimuli", 0, "times"]);
+    expect(ds[50]!.message).toBe("... and 1950 more problems");
+  });
+});
+
 describe("limits are estimated before allocation", () => {
   it("10^9 neurons are refused with the estimate and the limit", () => {
     const ds = diagnosticsOf(fixture("huge-pop.yaml", `engram: 1\nkind: network\nextends: ${EARLY}\npopulations:\n  post: { size: 1000000000 }\n`));
