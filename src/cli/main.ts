@@ -19,6 +19,7 @@ usage:
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
+  engram import FILE.nir [-o DIR] [--dt T] [--duration T]   (docs/interchange.md)
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
@@ -91,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
     }
     if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator"), bridgeOnly: rest.includes("--bridge"), networkOnly: rest.includes("--network"), networkCmos: rest.includes("--network-cmos"), simdOnly: rest.includes("--simd") });
+    if (command === "import") return await (await import("./import.ts")).importCommand(parseImport(rest));
     if (command === "devices") return await (await import("./devices.ts")).devicesCommand();
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
@@ -99,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, import, devices, deploy, board, proxy, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -188,6 +190,19 @@ function parseCompare(args: string[]) {
     return n;
   });
   return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values) };
+}
+
+function parseImport(args: string[]) {
+  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" } });
+  const seconds = (k: string) => {
+    const text = values[k] as string | undefined;
+    if (text === undefined) return undefined;
+    const m = /^\s*([0-9.eE+-]+)\s*(s|ms|us)?\s*$/.exec(text);
+    const x = m ? Number(m[1]) * (m[2] === "ms" ? 1e-3 : m[2] === "us" ? 1e-6 : 1) : NaN;
+    if (!(x > 0)) throw new UsageError(`--${k} takes a positive time such as 0.1ms or 1s, got "${text}"`);
+    return x;
+  };
+  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration") };
 }
 
 function parseSeed(text: string | undefined): number | undefined {
