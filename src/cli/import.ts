@@ -11,6 +11,7 @@ import { displayPath } from "../model/load.ts";
 import { readNir } from "../interchange/nir-read.ts";
 import { nirToModel, type ImportedModel } from "../interchange/nir-to-model.ts";
 import { toYaml } from "../interchange/yaml-out.ts";
+import { applyMetadata, engramMetadata, metadataSeconds } from "../interchange/nir-metadata.ts";
 
 export const NIR_COMPONENTS = fileURLToPath(new URL("../../models/components/nir/", import.meta.url));
 
@@ -20,12 +21,17 @@ export interface ImportCliOptions {
   /** Seconds. */
   dt?: number;
   duration?: number;
+  /** Seconds; default dt. */
+  spikeArea?: number;
 }
 
 export async function importNir(opts: ImportCliOptions): Promise<{ dir: string; model: string; imported: ImportedModel }> {
   const name = basename(opts.file).replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]/g, "_") || "model";
   const nir = await readNir(opts.file);
-  const imported = nirToModel(nir, { dt: opts.dt ?? 1e-4, duration: opts.duration ?? 1, name, file: opts.file });
+  const meta = engramMetadata(nir, opts.file);
+  const dt = opts.dt ?? metadataSeconds(meta?.dt) ?? 1e-4;
+  const imported = nirToModel(nir, { dt, duration: opts.duration ?? metadataSeconds(meta?.duration) ?? 1, spikeArea: opts.spikeArea, name, file: opts.file });
+  if (meta) applyMetadata(imported.network, { ...meta, ...(opts.dt !== undefined ? { dt: `${opts.dt} s` } : {}), ...(opts.duration !== undefined ? { duration: `${opts.duration} s` } : {}) });
   const dir = resolve(opts.out ?? name);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new EngramError([{ code: "output-exists", message: `output folder ${displayPath(dir)} exists and is not empty`, hint: "remove it or name another folder with -o" }]);

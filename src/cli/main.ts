@@ -19,7 +19,8 @@ usage:
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
-  engram import FILE.nir [-o DIR] [--dt T] [--duration T]   (docs/interchange.md)
+  engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
+  engram export MODEL.yaml --to nir -o FILE.nir
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
@@ -93,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator"), bridgeOnly: rest.includes("--bridge"), networkOnly: rest.includes("--network"), networkCmos: rest.includes("--network-cmos"), simdOnly: rest.includes("--simd") });
     if (command === "import") return await (await import("./import.ts")).importCommand(parseImport(rest));
+    if (command === "export") return await (await import("./export.ts")).exportCommand(parseExport(rest));
     if (command === "devices") return await (await import("./devices.ts")).devicesCommand();
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
@@ -101,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, import, devices, deploy, board, proxy, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, import, export, devices, deploy, board, proxy, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -193,7 +195,7 @@ function parseCompare(args: string[]) {
 }
 
 function parseImport(args: string[]) {
-  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" } });
+  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" }, "spike-area": { type: "string" } });
   const seconds = (k: string) => {
     const text = values[k] as string | undefined;
     if (text === undefined) return undefined;
@@ -202,7 +204,14 @@ function parseImport(args: string[]) {
     if (!(x > 0)) throw new UsageError(`--${k} takes a positive time such as 0.1ms or 1s, got "${text}"`);
     return x;
   };
-  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration") };
+  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration"), spikeArea: seconds("spike-area") };
+}
+
+function parseExport(args: string[]) {
+  const { values, model } = parseWithModel("export", args, { to: { type: "string" }, out: { type: "string", short: "o" } });
+  if (values.to !== "nir") throw new UsageError(`export needs --to nir (the only format engram exports so far), got ${values.to === undefined ? "none" : `"${values.to}"`}`);
+  if (typeof values.out !== "string") throw new UsageError("export needs -o FILE.nir");
+  return { model, to: "nir" as const, out: values.out };
 }
 
 function parseSeed(text: string | undefined): number | undefined {

@@ -33,6 +33,11 @@ export interface ImportOptions {
   dt: number;
   /** Run length in seconds (default 1). */
   duration: number;
+  /**
+   * Area of one spike in seconds: the step dt (the default: a spike is an input of 1 held for one
+   * step, as snnTorch, Norse and Rockpool simulate NIR graphs) or 1 (unit-area Dirac deltas).
+   */
+  spikeArea?: number;
   /** Network name (default: the file's base name). */
   name: string;
   /** The NIR file, for messages. */
@@ -136,21 +141,26 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
   interface Incoming {
     sources: Map<string, LinearOp>;
     bias: Float64Array;
+    /** Per source: the last weight node on its way in (names the projection). */
+    via: Map<string, string>;
   }
   const memo = new Map<string, Incoming>();
   const visiting = new Set<string>();
   /** The summed input of node n, as maps from source populations plus a constant. */
   const incoming = (n: FlatNode): Incoming => {
     const size = elementCount(shapes.get(n.preds[0] ?? n.name) ?? shapes.get(n.name)!);
-    const acc: Incoming = { sources: new Map(), bias: new Float64Array(size) };
+    const acc: Incoming = { sources: new Map(), bias: new Float64Array(size), via: new Map() };
     for (const p of n.preds) {
       const pn = nodes.get(p)!;
       let part: Incoming;
       if (isPopulation(pn)) {
         if (pn.kind === "neuron" && !NEURONS[pn.node.type]!.spiking && n.kind !== "output") fail(n, "type", `its input comes from "${pn.name}" (${pn.node.type}), whose output is the continuous v; engram projections carry spikes only, so only an Output may follow a non-spiking neuron`, { code: "continuous-signal" });
-        part = { sources: new Map([[p, identityOp(elementCount(shapes.get(p)!))]]), bias: new Float64Array(size) };
+        part = { sources: new Map([[p, identityOp(elementCount(shapes.get(p)!))]]), bias: new Float64Array(size), via: new Map([[p, `${p}_to_${n.name}`]]) };
       } else part = outputOf(pn);
-      for (const [s, op] of part.sources) acc.sources.set(s, acc.sources.has(s) ? concat(acc.sources.get(s)!, op) : op);
+      for (const [s, op] of part.sources) {
+        acc.sources.set(s, acc.sources.has(s) ? concat(acc.sources.get(s)!, op) : op);
+        if (!acc.via.has(s)) acc.via.set(s, maps.has(p) ? p : part.via.get(s)!);
+      }
       for (let i = 0; i < size; i++) acc.bias[i]! += part.bias[i]!;
     }
     return acc;
@@ -168,7 +178,7 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
       for (const [s, op] of inc.sources) sources.set(s, compose(m.op, op));
       const bias = applyToVector(m.op, inc.bias);
       for (let i = 0; i < bias.length; i++) bias[i]! += m.bias[i]!;
-      out = { sources, bias };
+      out = { sources, bias, via: inc.via };
     }
     visiting.delete(n.name);
     memo.set(n.name, out);
@@ -241,8 +251,8 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
     const synapse = n.kind === "output" ? "nir-input-output" : NEURONS[n.node.type]!.synapse;
     for (const [src, op] of inc.sources) {
       const pre = popName.get(src)!;
-      const lastMap = n.preds.find((p) => nodes.get(p)!.kind === "map") ?? `${src}_to_${n.name}`;
-      for (const proj of projectionsOf(op, opt.dt, (field, msg) => fail(nodes.get(lastMap) ?? n, field, msg, { code: "off-grid-delay" }))) {
+      const lastMap = inc.via.get(src)!;
+      for (const proj of projectionsOf(op, opt.dt, opt.spikeArea ?? opt.dt, (field, msg) => fail(nodes.get(lastMap) ?? n, field, msg, { code: "off-grid-delay" }))) {
         const name = ident(`${lastMap}${proj.suffix}`);
         projections[name] = { pre, post, synapse: `${synapse}.yaml`, connect: proj.connect, ...(Object.keys(proj.params).length ? { params: proj.params } : {}) };
         components.add(synapse);
@@ -250,16 +260,24 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
     }
   }
 
+  // Name order, sources first, then neurons, then Outputs: independent of the file's node order
+  // (HDF5 lists groups by name), so an exported and re-imported model numbers its neurons alike.
+  const rank = (pop: string) => {
+    const src = [...popName].find(([, v]) => v === pop)![0];
+    return nodes.get(src)!.kind === "input" ? 0 : nodes.get(src)!.kind === "neuron" ? 1 : 2;
+  };
+  const sortedPops = Object.fromEntries(Object.entries(populations).sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)));
+  const sortedProjs = Object.fromEntries(Object.entries(projections).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const network: Record<string, unknown> = {
     engram: 1,
     kind: "network",
     name: opt.name,
-    doc: `Imported from ${displayPath(opt.file)} (NIR ${nir.version}) by engram import. NIR's continuous-time equations with time in seconds; spikes are Dirac deltas (docs/interchange.md). Add stimuli to the source populations (${[...nodes.values()].filter((x) => x.kind === "input").map((x) => popName.get(x.name)).join(", ")}) to drive it.`,
+    doc: `Imported from ${displayPath(opt.file)} (NIR ${nir.version}) by engram import. NIR's continuous-time equations with time in seconds; each input spike has area spike_area (docs/interchange.md). Add stimuli to the source populations (${[...nodes.values()].filter((x) => x.kind === "input").map((x) => popName.get(x.name)).join(", ")}) to drive it.`,
     dt: `${fmt(opt.dt)} s`,
     duration: `${fmt(opt.duration)} s`,
     seed: 0,
-    populations,
-    ...(Object.keys(projections).length ? { projections } : {}),
+    populations: sortedPops,
+    ...(Object.keys(projections).length ? { projections: sortedProjs } : {}),
     ...(recordings.length ? { recordings } : {}),
   };
   return { network, components: [...components].sort(), metadata: nir.graph.metadata };
@@ -292,7 +310,7 @@ interface ProjectionSpec {
 }
 
 /** One projection per shared weight and delay; unshared weights as per-synapse values. */
-function projectionsOf(op: LinearOp, dt: number, fail: (field: string, msg: string) => never): ProjectionSpec[] {
+function projectionsOf(op: LinearOp, dt: number, spikeArea: number, fail: (field: string, msg: string) => never): ProjectionSpec[] {
   const groups = new Map<string, number[]>();
   for (let k = 0; k < op.pre.length; k++) {
     const d = op.d[k]!;
@@ -308,7 +326,7 @@ function projectionsOf(op: LinearOp, dt: number, fail: (field: string, msg: stri
   for (const [key, ks] of groups) {
     const [labelText, ticksText] = key.split("|") as [string, string];
     const label = Number(labelText), ticks = Number(ticksText);
-    const params: Record<string, unknown> = {};
+    const params: Record<string, unknown> = { spike_area: `${fmt(spikeArea)} s` };
     if (ticks !== 0) params.delay = `${fmt(ticks * dt)} s`;
     const w = ks.map((k) => op.w[k]!);
     const allSame = w.every((x) => x === w[0]);
