@@ -32,6 +32,10 @@ function block(map: Record<string, unknown>, indent: string, out: string[]): voi
     if (v !== null && typeof v === "object" && !Array.isArray(v) && !isFlowMap(v as Record<string, unknown>)) {
       out.push(`${indent}${k}:`);
       block(v as Record<string, unknown>, `${indent}  `, out);
+    } else if (Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === "object" && !Array.isArray(x))) {
+      // Lists of mappings (stimuli, recordings): one item per line.
+      out.push(`${indent}${k}:`);
+      for (const x of v) out.push(`${indent}  - ${flow(x)}`);
     } else out.push(`${indent}${k}: ${flow(v)}`);
   }
 }
