@@ -83,9 +83,9 @@ describe("engram -> NIR -> engram", () => {
     await h5wasm.ready;
     const f = new h5wasm.File(join(dir, "x.nir"), "r");
     try {
-      expect(f.get("version")!.value).toBe("1.0.0");
+      expect((f.get("version") as InstanceType<typeof h5wasm.Dataset>).value).toBe("1.0.0");
       const node = f.get("node") as InstanceType<typeof h5wasm.Group>;
-      expect(node.get("type")!.value).toBe("NIRGraph");
+      expect((node.get("type") as InstanceType<typeof h5wasm.Dataset>).value).toBe("NIRGraph");
       const edges = node.get("edges") as InstanceType<typeof h5wasm.Dataset>;
       expect(edges.shape![1]).toBe(2);
       expect((node.get("nodes/fc/weight") as InstanceType<typeof h5wasm.Dataset>).shape).toEqual([3, 2]);
