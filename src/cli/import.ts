@@ -50,9 +50,10 @@ export async function importNir(opts: ImportCliOptions): Promise<{ dir: string; 
   }
 }
 
-export async function importCommand(opts: ImportCliOptions): Promise<number> {
+export async function importCommand(opts: ImportCliOptions & { data?: string }): Promise<number> {
+  if (/\.onnx$/i.test(opts.file)) return (await import("./import-onnx.ts")).importOnnxCommand(opts.file, opts.data);
   if (!/\.nir$/i.test(opts.file)) {
-    throw new EngramError([{ code: "unknown-format", message: `engram import reads NIR files (.nir), got ${displayPath(opts.file)}`, hint: "ONNX import is not available yet (docs/interchange.md)" }]);
+    throw new EngramError([{ code: "unknown-format", message: `engram import reads NIR (.nir) and ONNX (.onnx) files, got ${displayPath(opts.file)}` }]);
   }
   const { dir, model, imported } = await importNir(opts);
   const net = imported.network as { populations: Record<string, unknown>; projections?: Record<string, unknown> };

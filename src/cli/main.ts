@@ -20,6 +20,7 @@ usage:
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
+  engram import FILE.onnx [--data TEST_DATA_DIR]   (decode, check against ONNX Runtime; no engram model yet)
   engram export MODEL.yaml --to nir -o FILE.nir
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
@@ -195,7 +196,7 @@ function parseCompare(args: string[]) {
 }
 
 function parseImport(args: string[]) {
-  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" }, "spike-area": { type: "string" } });
+  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" }, "spike-area": { type: "string" }, data: { type: "string" } });
   const seconds = (k: string) => {
     const text = values[k] as string | undefined;
     if (text === undefined) return undefined;
@@ -204,7 +205,7 @@ function parseImport(args: string[]) {
     if (!(x > 0)) throw new UsageError(`--${k} takes a positive time such as 0.1ms or 1s, got "${text}"`);
     return x;
   };
-  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration"), spikeArea: seconds("spike-area") };
+  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration"), spikeArea: seconds("spike-area"), data: values.data as string | undefined };
 }
 
 function parseExport(args: string[]) {
