@@ -18,7 +18,7 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--mismatch] [--noise]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--mismatch] [--noise]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--interchange]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [--data TEST_DATA_DIR]   (decode, check against ONNX Runtime; no engram model yet)
   engram export MODEL.yaml --to nir -o FILE.nir
@@ -53,6 +53,7 @@ inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput;
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
           --simd: plastic-synapse updates per second, JS vs WebAssembly SIMD kernels
+          --interchange: NIR import of a generated 100k-parameter graph
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
@@ -93,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
       if (rest.length !== 1) throw new UsageError(`inspect needs exactly one .engram file, got ${rest.length === 0 ? "none" : rest.join(" ")}`);
       return await (await import("./inspect.ts")).inspectCommand(rest[0]!);
     }
-    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator"), bridgeOnly: rest.includes("--bridge"), networkOnly: rest.includes("--network"), networkCmos: rest.includes("--network-cmos"), simdOnly: rest.includes("--simd") });
+    if (command === "bench") return await (await import("./bench.ts")).benchCommand({ quick: rest.includes("--quick"), compileOnly: rest.includes("--compile"), emulatorOnly: rest.includes("--emulator"), bridgeOnly: rest.includes("--bridge"), networkOnly: rest.includes("--network"), networkCmos: rest.includes("--network-cmos"), simdOnly: rest.includes("--simd"), interchangeOnly: rest.includes("--interchange") });
     if (command === "import") return await (await import("./import.ts")).importCommand(parseImport(rest));
     if (command === "export") return await (await import("./export.ts")).exportCommand(parseExport(rest));
     if (command === "devices") return await (await import("./devices.ts")).devicesCommand();

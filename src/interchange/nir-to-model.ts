@@ -312,14 +312,23 @@ interface ProjectionSpec {
 /** One projection per shared weight and delay; unshared weights as per-synapse values. */
 function projectionsOf(op: LinearOp, dt: number, spikeArea: number, fail: (field: string, msg: string) => never): ProjectionSpec[] {
   const groups = new Map<string, number[]>();
+  let lastKey = "", last: number[] = [];
   for (let k = 0; k < op.pre.length; k++) {
     const d = op.d[k]!;
     const ticks = Math.round(d / dt);
     if (Math.abs(ticks * dt - d) > 1e-9 * Math.max(1, d)) fail("delay", `delay ${d} s is not a multiple of the step dt = ${dt} s (import with --dt that divides it)`);
+    // Runs of entries share a group (a dense matrix is one run): look the key up only when it changes.
+    if (k > 0 && op.label[k] === op.label[k - 1] && op.d[k] === op.d[k - 1]) {
+      last.push(k);
+      continue;
+    }
     const key = `${op.label[k]}|${ticks}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push(k);
+    if (key !== lastKey) {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      (last = g), (lastKey = key);
+    }
+    last.push(k);
   }
   const specs: ProjectionSpec[] = [];
   const multi = groups.size > 1;
@@ -348,11 +357,15 @@ export function fmt(x: number): string {
 
 /** float32 values are written as the shortest decimal that is the same float32 (0.0025, not 0.0024999999441206455). */
 function fmt32(x: number): string {
-  for (let p = 1; p <= 9; p++) {
-    const s = x.toPrecision(p);
-    if (Math.fround(Number(s)) === x) return String(Number(s));
+  if (Math.fround(x) !== x) return String(x);
+  // Round-tripping is monotone in the digit count, so the shortest is found by bisection over 1..9.
+  let lo = 1, hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(x.toPrecision(mid))) === x) hi = mid;
+    else lo = mid + 1;
   }
-  return String(x);
+  return String(Number(x.toPrecision(lo)));
 }
 
 function paramValue(values: Float64Array, dtype: NirArray["dtype"], unit?: string): unknown {
