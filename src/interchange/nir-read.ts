@@ -5,7 +5,7 @@
  * datasets may be float32, float64 or int64, 0-d, gzip-compressed. Every failure is an EngramError
  * that names the file and the HDF5 path.
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import h5wasm from "h5wasm/node";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { displayPath } from "../model/load.ts";
@@ -20,6 +20,9 @@ export function nirError(file: string, path: string, message: string, extra: { c
 
 export async function readNir(file: string): Promise<NirFile> {
   if (!existsSync(file)) throw new EngramError([{ code: "file-not-found", message: `NIR file not found: ${displayPath(file)}` }]);
+  // h5wasm opens anything without complaint and fails later (printing HDF5's diagnostics), so the
+  // HDF5 signature is checked first: at offset 0, 512, 1024, 2048, ... (after a user block).
+  if (!hasHdf5Signature(file)) throw nirError(file, "", "not a readable HDF5 file: no HDF5 signature", { code: "not-hdf5", hint: "NIR files are HDF5, as written by nir.write()" });
   await h5wasm.ready;
   let h5: InstanceType<typeof h5wasm.File>;
   try {
@@ -33,6 +36,9 @@ export async function readNir(file: string): Promise<NirFile> {
     if (!(root instanceof h5wasm.Group)) throw nirError(file, "node", 'no group "node": not a NIR file', { expected: "a root group node (NIRGraph)", received: `root keys ${JSON.stringify(h5.keys())}` });
     const v = version instanceof h5wasm.Dataset ? String(version.value) : "(none)";
     return { version: v, graph: readGraph(file, root, "node") };
+  } catch (e) {
+    if (e instanceof EngramError) throw e;
+    throw nirError(file, "", `cannot read the HDF5 structure: ${(e as Error).message}`, { code: "not-hdf5" });
   } finally {
     h5.close();
   }
@@ -100,4 +106,21 @@ function readArray(d: H5Dataset): NirArray | undefined {
     return { data, shape, dtype };
   }
   return undefined; // strings (e.g. a writer's notes) are not parameters
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function hasHdf5Signature(file: string): boolean {
+  const size = statSync(file).size;
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(8);
+    for (let offset = 0; offset + 8 <= size; offset = offset === 0 ? 512 : offset * 2) {
+      readSync(fd, buf, 0, 8, offset);
+      if (SIGNATURE.every((b, i) => buf[i] === b)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }

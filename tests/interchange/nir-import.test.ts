@@ -118,6 +118,19 @@ describe("NIR fixtures", () => {
   });
 });
 
+describe("files that are not NIR", () => {
+  it("a file that is not HDF5 is a located error and exit 1 from the command line, not a stack trace", async () => {
+    const dir = tmp();
+    const file = join(dir, "junk.nir");
+    (await import("node:fs")).writeFileSync(file, "not an HDF5 file\n");
+    const r = await refusal(file);
+    expect(r.message).toMatch(/^not a readable HDF5 file/);
+    const { main } = await import("../../src/cli/main.ts");
+    expect(await main(["import", file, "-o", join(dir, "out")])).toBe(1);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+});
+
 describe("NIR graphs written here", () => {
   const lif = (size: number) => n("LIF", { tau: arrayOf(new Array(size).fill(0.01), [size], "f32"), r: [...new Array(size).fill(1)], v_leak: arrayOf([0], [], "f64"), v_threshold: arrayOf([1], [], "i64") });
 
