@@ -31,7 +31,7 @@ export async function importNir(opts: ImportCliOptions): Promise<{ dir: string; 
   const meta = engramMetadata(nir, opts.file);
   const dt = opts.dt ?? metadataSeconds(meta?.dt) ?? 1e-4;
   const imported = nirToModel(nir, { dt, duration: opts.duration ?? metadataSeconds(meta?.duration) ?? 1, spikeArea: opts.spikeArea, name, file: opts.file });
-  if (meta) applyMetadata(imported.network, { ...meta, ...(opts.dt !== undefined ? { dt: `${opts.dt} s` } : {}), ...(opts.duration !== undefined ? { duration: `${opts.duration} s` } : {}) });
+  const extra = meta ? applyMetadata(imported.network, { ...meta, ...(opts.dt !== undefined ? { dt: `${opts.dt} s` } : {}), ...(opts.duration !== undefined ? { duration: `${opts.duration} s` } : {}) }) : new Map<string, string>();
   const dir = resolve(opts.out ?? name);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new EngramError([{ code: "output-exists", message: `output folder ${displayPath(dir)} exists and is not empty`, hint: "remove it or name another folder with -o" }]);
@@ -41,6 +41,7 @@ export async function importNir(opts: ImportCliOptions): Promise<{ dir: string; 
     const model = `${name}.yaml`;
     writeFileSync(join(tmp, model), toYaml(imported.network, `engram model imported from ${basename(opts.file)}: edit freely; see docs/interchange.md for the mapping`));
     for (const c of imported.components) copyFileSync(join(NIR_COMPONENTS, `${c}.yaml`), join(tmp, `${c}.yaml`));
+    for (const [file, text] of extra) writeFileSync(join(tmp, file), text);
     if (existsSync(dir)) rmSync(dir, { recursive: true }); // empty (checked above)
     renameSync(tmp, dir);
     return { dir, model: join(dir, model), imported };

@@ -7,6 +7,8 @@
  * under "engram", which other tools ignore and engram import re-applies. Anything else is refused
  * with the population or projection that has no NIR equivalent.
  */
+import { readFileSync } from "node:fs";
+import { basename, dirname, resolve as resolvePath } from "node:path";
 import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { loadModelFile } from "../model/load.ts";
 import { NetworkFile } from "../model/schema.ts";
@@ -31,6 +33,11 @@ export interface EngramMetadata {
   phases?: unknown[];
   /** Per projection: parameters other than the weights and delay (spike_area). */
   projections: Record<string, Record<string, unknown>>;
+  /**
+   * Plastic projections: their synapse file (name and text), parameters and connectivity as
+   * written in the model; import restores them, so the plasticity rule survives the round trip.
+   */
+  plastic?: Record<string, { synapse: string; text: string; params?: unknown; connect: unknown }>;
 }
 
 const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "nir-input-output"]);
@@ -86,12 +93,24 @@ export function modelToNir(file: string): NirFile {
   for (const pr of el.projections) {
     const def = pr.def;
     const synapse = def.component.replace(/^synapse model /, "");
-    if (!SYNAPSES.has(synapse)) {
-      problems.push({ code: "no-nir-equivalent", message: `projection "${def.name}" uses synapse model "${synapse}", which has no NIR equivalent; NIR export takes the nir-input-* synapses (static weights)`, where: def.where, hint: "NIR has no plastic synapses; export a copy of the model whose plastic projections use nir-input-* with their current weights" });
-      continue;
-    }
     const nPre = sizes.get(def.pre)!, nPost = sizes.get(def.post)!;
-    const w = values(def, "w", pr.size);
+    let w: Float64Array;
+    if (SYNAPSES.has(synapse)) w = values(def, "w", pr.size);
+    else {
+      // A plastic synapse exports its current weight: its state variable (or parameter) w, as the
+      // model file sets it; the rule itself rides in the metadata.
+      const rawProj = raw.data.projections?.[def.name];
+      const file = rawProj ? resolveSynapseFile(raw.fileOf(["projections", def.name, "synapse"]), rawProj.synapse) : undefined;
+      const text = file ? readFileSync(file, "utf8") : "";
+      const state = pr.vars.find((v) => v.name === "w" && v.kind !== "input");
+      if (!rawProj || (!state && !def.params.has("w")) || /^extends:/m.test(text)) {
+        problems.push({ code: "no-nir-equivalent", message: `projection "${def.name}" uses synapse model "${synapse}", which has no weight "w" to export${/^extends:/m.test(text) ? " (or extends another file, which the NIR metadata cannot carry)" : ""}`, where: def.where, hint: "NIR export takes the nir-input-* synapses, and plastic synapses with a weight w (a state variable or parameter) onto nir-* neurons" });
+        continue;
+      }
+      w = state ? Float64Array.from(state.init) : values(def, "w", pr.size);
+      meta.plastic ??= {};
+      meta.plastic[def.name] = { synapse: basename(file!), text, params: rawProj.params, connect: rawProj.connect };
+    }
     const weight = new Float64Array(nPost * nPre);
     for (let k = 0; k < pr.size; k++) weight[pr.postIndex[k]! * nPre + pr.preIndex[k]!]! += w[k]!;
     // The post population's constant input travels as the bias of its first incoming Affine.
@@ -128,4 +147,8 @@ export function modelToNir(file: string): NirFile {
   const d = raw.data;
   Object.assign(meta, { dt: d.dt, duration: d.duration, seed: d.seed, stimuli: d.stimuli, recordings: d.recordings, numerics: d.numerics, phases: d.phases });
   return { version: NIR_VERSION, graph: { nodes, edges, path: "node", metadata: new Map([[ENGRAM_METADATA, JSON.stringify(meta)]]) } };
+}
+
+function resolveSynapseFile(networkFile: string, synapse: string): string {
+  return resolvePath(dirname(networkFile), synapse);
 }

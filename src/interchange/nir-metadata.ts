@@ -26,8 +26,11 @@ export function metadataSeconds(value: string | number | undefined): number | un
   return value === undefined ? undefined : parseQuantity(value).si;
 }
 
-/** Puts the carried settings back into an imported network (plain YAML data). */
-export function applyMetadata(network: Record<string, unknown>, m: EngramMetadata): void {
+/**
+ * Puts the carried settings back into an imported network (plain YAML data) and returns the
+ * synapse files of its plastic projections (file name -> text) to write next to it.
+ */
+export function applyMetadata(network: Record<string, unknown>, m: EngramMetadata): Map<string, string> {
   for (const key of ["dt", "duration", "seed", "numerics", "phases", "stimuli", "recordings"] as const) {
     if (m[key] !== undefined) network[key] = m[key];
   }
@@ -44,4 +47,16 @@ export function applyMetadata(network: Record<string, unknown>, m: EngramMetadat
     const p = projections[name];
     if (p) p.params = { ...(p.params ?? {}), ...params };
   }
+  const files = new Map<string, string>();
+  for (const [name, plastic] of Object.entries(m.plastic ?? {})) {
+    const p = projections[name] as Record<string, unknown> | undefined;
+    if (!p || !/^[A-Za-z0-9_.-]+\.yaml$/.test(plastic.synapse)) continue;
+    // The weights in the NIR file are the plastic synapse's initial w; its own file sets them again.
+    p.synapse = plastic.synapse;
+    p.connect = plastic.connect;
+    if (plastic.params === undefined) delete p.params;
+    else p.params = plastic.params;
+    files.set(plastic.synapse, plastic.text);
+  }
+  return files;
 }

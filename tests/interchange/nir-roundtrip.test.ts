@@ -75,6 +75,49 @@ describe("engram -> NIR -> engram", () => {
     expect(first.imported.components).toEqual(["nir-cubalif", "nir-input-cuba", "nir-input-leaky", "nir-li", "nir-lif"]);
   }, 120_000);
 
+  it("a plastic projection exports its current weights; its rule rides in the metadata and comes back", async () => {
+    const dir = tmp();
+    const nirIn = join(dir, "net.nir");
+    await writeNir(nirIn, { version: "1.0.0", graph: network() });
+    await importNir({ file: nirIn, out: join(dir, "a") });
+    // The user makes fc2 plastic: pair-based STDP onto the LIF output neurons, w starting at 12.
+    writeFileSync(join(dir, "a", "stdp.yaml"), `engram: 1
+kind: synapse
+name: stdp-nir
+params:
+  A_plus: 0.5
+  tau_plus: 10 ms
+  spike_area: 0.0001 s
+  delay: 0.5 ms
+state:
+  w: { unit: 1, init: 12 }
+  x: { unit: 1, init: 0, ode: -x / tau_plus }
+on_pre:
+  - delay: delay
+    do: [v_post += w * spike_area * r_post / tau_post]
+  - do: [x += 1]
+on_post:
+  - do: [w += A_plus * x]
+`);
+    const model = join(dir, "a", "net.yaml");
+    const text = readFileSync(model, "utf8").replace(/recordings:\n(  - .*\n)*/, "").replace("duration: 1 s", "duration: 60 ms");
+    const fc2 = /  fc2:\n(    .*\n)*?    params:\n(      .*\n)*/.exec(text)!;
+    writeFileSync(model, text.replace(fc2[0], "  fc2:\n    pre: hidden\n    post: out\n    synapse: stdp.yaml\n    connect: all_to_all\n") + STIMULI + "  - { var: fc2.w, as: w, elements: all, every: 1 ms }\n");
+    const before = outputs(model);
+    const w = runModel(model, { accelerate: false }).column("w[0]");
+    expect(w.at(-1)).toBeGreaterThan(12); // the rule is active
+
+    await exportNir(model, join(dir, "x.nir"));
+    await h5wasm.ready;
+    const f = new h5wasm.File(join(dir, "x.nir"), "r");
+    const weight = Array.from((f.get("node/nodes/fc2/weight") as InstanceType<typeof h5wasm.Dataset>).value as Float64Array);
+    f.close();
+    expect(weight).toEqual(new Array(6).fill(12)); // the current (initial) weights
+    const second = await importNir({ file: join(dir, "x.nir"), out: join(dir, "b") });
+    expect(readFileSync(join(dir, "b", "stdp.yaml"), "utf8")).toBe(readFileSync(join(dir, "a", "stdp.yaml"), "utf8"));
+    expect(outputs(second.model)).toEqual(before);
+  }, 120_000);
+
   it("writes the fixtures' reader conventions: string version dataset, node group, N x 2 edges", async () => {
     const dir = tmp();
     await writeNir(join(dir, "net.nir"), { version: "1.0.0", graph: network() });
