@@ -22,6 +22,7 @@ usage:
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [--data TEST_DATA_DIR]   (decode, check against ONNX Runtime; no engram model yet)
   engram export MODEL.yaml --to nir -o FILE.nir
+  engram export MODEL.yaml --to onnx --projection NAME -o FILE.onnx   (a projection's weights as a Gemm)
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
@@ -210,10 +211,11 @@ function parseImport(args: string[]) {
 }
 
 function parseExport(args: string[]) {
-  const { values, model } = parseWithModel("export", args, { to: { type: "string" }, out: { type: "string", short: "o" } });
-  if (values.to !== "nir") throw new UsageError(`export needs --to nir (the only format engram exports so far), got ${values.to === undefined ? "none" : `"${values.to}"`}`);
-  if (typeof values.out !== "string") throw new UsageError("export needs -o FILE.nir");
-  return { model, to: "nir" as const, out: values.out };
+  const { values, model } = parseWithModel("export", args, { to: { type: "string" }, out: { type: "string", short: "o" }, projection: { type: "string" } });
+  if (values.to !== "nir" && values.to !== "onnx") throw new UsageError(`export needs --to nir or --to onnx, got ${values.to === undefined ? "none" : `"${values.to}"`}`);
+  if (typeof values.out !== "string") throw new UsageError(`export needs -o FILE.${values.to}`);
+  if (values.to === "onnx" && typeof values.projection !== "string") throw new UsageError("export --to onnx needs --projection NAME (the dense layer to export)");
+  return { model, to: values.to, out: values.out, projection: values.projection as string | undefined };
 }
 
 function parseSeed(text: string | undefined): number | undefined {

@@ -152,3 +152,29 @@ export function modelToNir(file: string): NirFile {
 function resolveSynapseFile(networkFile: string, synapse: string): string {
   return resolvePath(dirname(networkFile), synapse);
 }
+
+/**
+ * The weight matrix of one projection as a dense layer ([post][pre], summed where pairs repeat;
+ * the post population's i_bias as the bias), for ONNX export.
+ */
+export function projectionAsDense(file: string, projection: string): { weight: Float64Array; bias: Float64Array; nIn: number; nOut: number } {
+  const { model } = resolveModel(file);
+  const c = new Collector();
+  checkUnits(model, c);
+  c.throwIfAny();
+  const el = elaborate(model, c);
+  c.throwIfAny();
+  const pr = el.projections.find((p) => p.def.name === projection);
+  if (!pr) throw new EngramError([{ code: "unknown-projection", message: `the model has no projection "${projection}"`, expected: `one of ${el.projections.map((p) => p.def.name).join(", ") || "(none)"}`, received: projection }]);
+  const def = pr.def;
+  const nPre = el.populations.find((p) => p.def.name === def.pre)!.size;
+  const post = el.populations.find((p) => p.def.name === def.post)!;
+  const state = pr.vars.find((v) => v.name === "w" && v.kind !== "input");
+  if (!state && !def.params.has("w")) throw new EngramError([{ code: "no-weight", message: `projection "${projection}" has no weight w (a parameter or state variable of its synapse)`, where: def.where }]);
+  const w = state ? state.init : drawParam(def.params.get("w")!, pr.size, model.seed, def.name);
+  const weight = new Float64Array(post.size * nPre);
+  for (let k = 0; k < pr.size; k++) weight[pr.postIndex[k]! * nPre + pr.preIndex[k]!]! += w[k]!;
+  const b = post.def.params.get("i_bias");
+  const bias = b ? drawParam(b, post.size, model.seed, post.def.name) : new Float64Array(post.size);
+  return { weight, bias, nIn: nPre, nOut: post.size };
+}

@@ -96,3 +96,28 @@ describe("ONNX graphs built here", () => {
     } else expect(c.rows[0]!.ort).toBe(0); // this ORT build still runs opset 6
   }, 60_000);
 });
+
+describe("ONNX export of a dense layer", () => {
+  it("a projection's weights and its post population's bias, as a Gemm that ONNX Runtime runs", async () => {
+    const { writeNir } = await import("../../src/interchange/nir-write.ts");
+    const { arrayOf } = await import("../../src/interchange/nir-graph.ts");
+    const { importNir } = await import("../../src/cli/import.ts");
+    const { exportOnnx } = await import("../../src/cli/export.ts");
+    const { runOrt } = await import("../../src/interchange/onnx-ort.ts");
+    const dir = mkdtempSync(join(tmpdir(), "engram-onnx-export-"));
+    // Input 3 -> Affine [2, 3] with bias -> LIF 2, imported from NIR, then exported as ONNX.
+    const W = [0.5, -1.25, 2, 0.75, 0.125, -0.5], b = [0.25, -1.5];
+    const node = (type: string, params: Record<string, ReturnType<typeof arrayOf>>) => ({ type, params: new Map(Object.entries(params)), strings: new Map(), path: "" });
+    await writeNir(join(dir, "l.nir"), { version: "1.0.0", graph: { nodes: new Map([["input", node("Input", { shape: arrayOf([3], [1], "i64") })], ["fc", node("Affine", { weight: arrayOf(W, [2, 3]), bias: arrayOf(b) })], ["lif", node("LIF", { tau: arrayOf([0.01, 0.01]), r: arrayOf([1, 1]), v_leak: arrayOf([0, 0]), v_threshold: arrayOf([1, 1]) })]]), edges: [["input", "fc"], ["fc", "lif"]], path: "node", metadata: new Map() } });
+    const { model } = await importNir({ file: join(dir, "l.nir"), out: join(dir, "m") });
+    await exportOnnx(model, "fc", join(dir, "fc.onnx"));
+    const X = [1, 2, 3, -1, 0.5, 4];
+    const r = await runOrt(join(dir, "fc.onnx"), new Map([["X", { dims: [2, 3], data: Float64Array.from(X) }]]));
+    expect(r.ok).toBe(true);
+    // By hand: Y[n][o] = sum_i X[n][i] W[o][i] + b[o] (all values exact in float32).
+    const hand = [0, 1].flatMap((nn) => [0, 1].map((o) => X[nn * 3]! * W[o * 3]! + X[nn * 3 + 1]! * W[o * 3 + 1]! + X[nn * 3 + 2]! * W[o * 3 + 2]! + b[o]!));
+    if (r.ok) expect(Array.from(r.outputs.get("Y")!.data)).toEqual(hand);
+    // And it decodes and evaluates through engram's own ONNX reader.
+    expect(readOnnx(join(dir, "fc.onnx")).nodes.map((nn) => nn.op)).toEqual(["Gemm"]);
+  }, 60_000);
+});
