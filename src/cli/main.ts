@@ -215,7 +215,7 @@ function parseExport(args: string[]) {
   if (values.to !== "nir" && values.to !== "onnx") throw new UsageError(`export needs --to nir or --to onnx, got ${values.to === undefined ? "none" : `"${values.to}"`}`);
   if (typeof values.out !== "string") throw new UsageError(`export needs -o FILE.${values.to}`);
   if (values.to === "onnx" && typeof values.projection !== "string") throw new UsageError("export --to onnx needs --projection NAME (the dense layer to export)");
-  return { model, to: values.to, out: values.out, projection: values.projection as string | undefined };
+  return { model, to: values.to as "nir" | "onnx", out: values.out, projection: values.projection as string | undefined };
 }
 
 function parseSeed(text: string | undefined): number | undefined {
