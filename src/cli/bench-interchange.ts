@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../util/rng.ts";
-import { importNir } from "../cli/import.ts";
-import { arrayOf, type NirNode } from "./nir-graph.ts";
-import { writeNir } from "./nir-write.ts";
-import { readNir } from "./nir-read.ts";
-import { nirToModel } from "./nir-to-model.ts";
+import { importNir } from "./import.ts";
+import { arrayOf, type NirNode } from "../interchange/nir-graph.ts";
+import { writeNir } from "../interchange/nir-write.ts";
+import { readNir } from "../interchange/nir-read.ts";
+import { nirToModel } from "../interchange/nir-to-model.ts";
 
 const node = (type: string, params: Record<string, ReturnType<typeof arrayOf>>): NirNode => ({ type, params: new Map(Object.entries(params)), strings: new Map(), path: "" });
 
