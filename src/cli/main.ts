@@ -21,7 +21,11 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange]
+  engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
+  engram import FILE.onnx [--data TEST_DATA_DIR]   (decode, check against ONNX Runtime; no engram model yet)
+  engram export MODEL.yaml --to nir -o FILE.nir
+  engram export MODEL.yaml --to onnx --projection NAME -o FILE.onnx   (a projection's weights as a Gemm)
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR] [--force]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
@@ -65,6 +69,7 @@ bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial uplo
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
           --simd: plastic-synapse updates per second, JS vs WebAssembly SIMD kernels
           --study: the STC protocol studies on 1 vs 2 workers, on cmos, and through Slurm
+          --interchange: NIR import of a generated 100k-parameter graph
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
@@ -118,6 +123,8 @@ export async function main(argv: string[]): Promise<number> {
       strict(rest, {}, false);
       return await (await import("./devices.ts")).devicesCommand();
     }
+    if (command === "import") return await (await import("./import.ts")).importCommand(parseImport(rest));
+    if (command === "export") return await (await import("./export.ts")).exportCommand(parseExport(rest));
     if (command === "deploy") return await (await import("./deploy.ts")).deployCommand(parseDeploy(rest));
     if (command === "board") return await (await import("./board.ts")).boardCommand(parseBoard(rest));
     if (command === "proxy") return await (await import("./proxy.ts")).proxyCommand(parseProxy(rest));
@@ -129,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, devices, deploy, board, proxy, study, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, import, export, devices, deploy, board, proxy, study, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -152,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "study", "analyze", "analyse"];
+const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "study", "import", "export", "analyze", "analyse"];
 
 /** parseArgs that turns unknown options and stray arguments into usage errors (exit 2). */
 function strict<O extends OptionSpec>(args: string[], options: O, allowPositionals: boolean) {
@@ -165,9 +172,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag, interchange: flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange") };
 }
 
 export interface RunOptions {
@@ -263,6 +270,27 @@ function parseCompare(args: string[]) {
     return n;
   });
   return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true };
+}
+
+function parseImport(args: string[]) {
+  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" }, "spike-area": { type: "string" }, data: { type: "string" } });
+  const seconds = (k: string) => {
+    const text = values[k] as string | undefined;
+    if (text === undefined) return undefined;
+    const m = /^\s*([0-9.eE+-]+)\s*(s|ms|us)?\s*$/.exec(text);
+    const x = m ? Number(m[1]) * (m[2] === "ms" ? 1e-3 : m[2] === "us" ? 1e-6 : 1) : NaN;
+    if (!(x > 0)) throw new UsageError(`--${k} takes a positive time such as 0.1ms or 1s, got "${text}"`);
+    return x;
+  };
+  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration"), spikeArea: seconds("spike-area"), data: values.data as string | undefined };
+}
+
+function parseExport(args: string[]) {
+  const { values, model } = parseWithModel("export", args, { to: { type: "string" }, out: { type: "string", short: "o" }, projection: { type: "string" } });
+  if (values.to !== "nir" && values.to !== "onnx") throw new UsageError(`export needs --to nir or --to onnx, got ${values.to === undefined ? "none" : `"${values.to}"`}`);
+  if (typeof values.out !== "string") throw new UsageError(`export needs -o FILE.${values.to}`);
+  if (values.to === "onnx" && typeof values.projection !== "string") throw new UsageError("export --to onnx needs --projection NAME (the dense layer to export)");
+  return { model, to: values.to as "nir" | "onnx", out: values.out, projection: values.projection as string | undefined };
 }
 
 function parseSeed(text: string | undefined): number | undefined {

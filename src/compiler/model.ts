@@ -17,7 +17,9 @@ export interface Located<T> {
 export type ParamDistribution =
   | { dist: "normal"; mean: number; sd: number; min?: number; max?: number }
   | { dist: "uniform"; low: number; high: number }
-  | { dist: "lognormal"; median: number; sigma: number };
+  | { dist: "lognormal"; median: number; sigma: number }
+  /** Explicit values in element order (SI); their count must equal the group's size. */
+  | { dist: "values"; values: Float64Array };
 
 export interface ParamDef {
   name: string;

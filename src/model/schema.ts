@@ -14,6 +14,8 @@ export const Distribution = z.union([
   z.strictObject({ dist: z.literal("normal"), mean: QuantityText, sd: QuantityText, min: QuantityText.optional(), max: QuantityText.optional() }),
   z.strictObject({ dist: z.literal("uniform"), low: QuantityText, high: QuantityText }),
   z.strictObject({ dist: z.literal("lognormal"), median: QuantityText, sigma: z.number().nonnegative() }),
+  /** Explicit per-element values (imported weights, per-neuron constants), in element order; `unit` applies to every value. */
+  z.strictObject({ values: z.array(z.number()).min(1), unit: z.union([z.string(), z.number()]).transform(String).optional() }),
 ]);
 export const ParamValue = z.union([QuantityText, Distribution]);
 const Params = z.record(Name, ParamValue);

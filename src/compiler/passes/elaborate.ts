@@ -42,6 +42,8 @@ export function drawParam(p: ParamDef, size: number, seed: number, group: string
   const out = new Float64Array(size);
   const d = p.distribution;
   if (!d) return out.fill(p.value!);
+  // Explicit values: their count is checked against the group's size in elaborate (located error).
+  if (d.dist === "values") return (out.set(d.values.subarray(0, size)), out);
   const rng = new Rng(seed, `param:${group}.${p.name}`);
   for (let i = 0; i < size; i++) {
     if (d.dist === "uniform") out[i] = d.low + (d.high - d.low) * rng.uniform();
@@ -113,6 +115,9 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
     const paramArrays = new Map<string, Float64Array>();
     for (const p of g.params.values()) {
       if (p.distribution) {
+        if (p.distribution.dist === "values" && p.distribution.values.length !== size) {
+          c.add({ code: "size-mismatch", message: `parameter "${p.name}" of "${g.name}" lists ${p.distribution.values.length} values, but "${g.name}" has ${size} elements`, where: p.where, hint: "give one value per neuron (populations) or per synapse in connection order (projections)" });
+        }
         const arr = drawParam(p, size, model.seed, g.name);
         paramArrays.set(p.name, arr);
         vars.push({ name: p.name, kind: "param", unit: "", unitScale: 1, init: arr });

@@ -260,7 +260,7 @@ function resolveParams(
         return base;
       }
     }
-    if (def && isTime(def.dimension) && ((def.value ?? 0) < 0 || (def.distribution && "low" in def.distribution && def.distribution.low < 0))) {
+    if (def && isTime(def.dimension) && ((def.value ?? 0) < 0 || (def.distribution && "low" in def.distribution && def.distribution.low < 0) || (def.distribution?.dist === "values" && def.distribution.values.some((x) => x < 0)))) {
       c.add({ code: "negative-time", message: `parameter "${name}" of "${groupName}" is a time and must not be negative`, where: r.where, received: JSON.stringify(r.value), hint: "time constants, delays and durations are positive" });
     }
     if (def) out.set(name, def);
@@ -304,6 +304,7 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
     }
   }
   const dist = value as Record<string, unknown> & { dist: string };
+  if (Array.isArray(dist.values)) return parseValues(name, where, dist.values as number[], dist.unit as string | undefined);
   const q = (k: string) => parseQuantity(dist[k] as string | number);
   if (dist.dist === "normal") {
     const mean = q("mean");
@@ -325,6 +326,17 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
   }
   const median = q("median");
   return { name, where, dimension: median.dimension, distribution: { dist: "lognormal", median: median.si, sigma: dist.sigma as number } };
+}
+
+/** `{ values: [...], unit }`: one value per element, all in one unit. */
+function parseValues(name: string, where: SourceLocation, values: number[], unit: string | undefined): ParamDef {
+  const u = unit === undefined || unit === "1" ? { si: 1, dimension: DIMENSIONLESS_DIM } : parseUnit(unit);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new UnitParseError(`values[${i}] of "${name}" must be a finite number, got ${String(values[i])}`);
+    out[i] = values[i]! * u.si;
+  }
+  return { name, where, dimension: u.dimension, distribution: { dist: "values", values: out } };
 }
 
 function checkSame(a: Quantity, b: Quantity, key: string): void {

@@ -1,0 +1,180 @@
+/**
+ * An engram network as a NIR graph: spike sources become Input nodes, populations of the nir-*
+ * neurons their NIR type, each projection an Affine node (dense weight matrix [post, pre], the
+ * current per-synapse weights; a Delay node before it when the projection has a delay), each
+ * nir-output population and each recorded non-spiking population an Output. Settings NIR has no
+ * place for (dt, duration, seed, stimuli, recordings, spike areas) ride in the graph's metadata
+ * under "engram", which other tools ignore and engram import re-applies. Anything else is refused
+ * with the population or projection that has no NIR equivalent.
+ */
+import { readFileSync } from "node:fs";
+import { basename, dirname, resolve as resolvePath } from "node:path";
+import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { loadModelFile } from "../model/load.ts";
+import { NetworkFile } from "../model/schema.ts";
+import { Collector, resolveModel } from "../compiler/passes/resolve.ts";
+import { checkUnits } from "../compiler/passes/check-units.ts";
+import { drawParam, elaborate } from "../compiler/passes/elaborate.ts";
+import type { GroupDef } from "../compiler/model.ts";
+import { arrayOf, type NirFile, type NirNode } from "./nir-graph.ts";
+import { NEURONS } from "./nir-to-model.ts";
+import { NIR_VERSION } from "./nir-write.ts";
+
+/** Metadata key of engram's own settings. */
+export const ENGRAM_METADATA = "engram";
+
+export interface EngramMetadata {
+  dt?: string | number;
+  duration?: string | number;
+  seed?: number;
+  stimuli?: unknown[];
+  recordings?: unknown[];
+  numerics?: unknown;
+  phases?: unknown[];
+  /** Per projection: parameters other than the weights and delay (spike_area). */
+  projections: Record<string, Record<string, unknown>>;
+  /**
+   * Plastic projections: their synapse file (name and text), parameters and connectivity as
+   * written in the model; import restores them, so the plasticity rule survives the round trip.
+   */
+  plastic?: Record<string, { synapse: string; text: string; params?: unknown; connect: unknown }>;
+}
+
+const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "nir-input-output"]);
+
+export function modelToNir(file: string): NirFile {
+  const raw = loadModelFile(file, NetworkFile);
+  const { model } = resolveModel(file);
+  const c = new Collector();
+  checkUnits(model, c);
+  c.throwIfAny();
+  const el = elaborate(model, c);
+  c.throwIfAny();
+  const problems: Diagnostic[] = [];
+  const typeOf = new Map<string, string>(); // population -> NIR type
+  const nodes = new Map<string, NirNode>();
+  const edges: [string, string][] = [];
+  const node = (type: string, params: [string, number[] | Float64Array, number[]?, ("f64" | "i64")?][]): NirNode => ({
+    type,
+    params: new Map(params.map(([k, v, shape, dtype]) => [k, arrayOf(v, shape ?? [v.length], dtype ?? "f64")])),
+    strings: new Map(),
+    path: "",
+  });
+  const values = (g: GroupDef, name: string, size: number) => drawParam(g.params.get(name)!, size, model.seed, g.name);
+  const biases = new Map<string, Float64Array>();
+
+  for (const p of el.populations) {
+    const def = p.def;
+    if (def.source) {
+      typeOf.set(def.name, "Input");
+      nodes.set(def.name, node("Input", [["shape", [p.size], [1], "i64"]]));
+      continue;
+    }
+    const component = def.component.replace(/^neuron model /, "");
+    if (component === "nir-output") {
+      typeOf.set(def.name, "Output");
+      nodes.set(def.name, node("Output", [["shape", [p.size], [1], "i64"]]));
+      biases.set(def.name, values(def, "i_bias", p.size));
+      continue;
+    }
+    const type = Object.entries(NEURONS).find(([t, s]) => s.component === component && t !== "Integrator")?.[0];
+    if (!type) {
+      problems.push({ code: "no-nir-equivalent", message: `population "${def.name}" uses neuron model "${component}", which has no NIR equivalent; NIR export takes the nir-* neurons of models/components/nir (LIF, LI, CubaLIF, CubaLI, IF, Integrator)`, where: def.where, hint: "engram's own neurons (refractory periods, summed variables, protein pools) have no NIR node type" });
+      continue;
+    }
+    typeOf.set(def.name, type);
+    nodes.set(def.name, node(type, NEURONS[type]!.params.map(([field]) => [field, values(def, field, p.size)])));
+    biases.set(def.name, values(def, "i_bias", p.size));
+  }
+
+  const meta: EngramMetadata = { projections: {} };
+  const sizes = new Map(el.populations.map((p) => [p.def.name, p.size]));
+  const firstInto = new Set<string>();
+  for (const pr of el.projections) {
+    const def = pr.def;
+    const synapse = def.component.replace(/^synapse model /, "");
+    const nPre = sizes.get(def.pre)!, nPost = sizes.get(def.post)!;
+    let w: Float64Array;
+    if (SYNAPSES.has(synapse)) w = values(def, "w", pr.size);
+    else {
+      // A plastic synapse exports its current weight: its state variable (or parameter) w, as the
+      // model file sets it; the rule itself rides in the metadata.
+      const rawProj = raw.data.projections?.[def.name];
+      const file = rawProj ? resolveSynapseFile(raw.fileOf(["projections", def.name, "synapse"]), rawProj.synapse) : undefined;
+      const text = file ? readFileSync(file, "utf8") : "";
+      const state = pr.vars.find((v) => v.name === "w" && v.kind !== "input");
+      if (!rawProj || (!state && !def.params.has("w")) || /^extends:/m.test(text)) {
+        problems.push({ code: "no-nir-equivalent", message: `projection "${def.name}" uses synapse model "${synapse}", which has no weight "w" to export${/^extends:/m.test(text) ? " (or extends another file, which the NIR metadata cannot carry)" : ""}`, where: def.where, hint: "NIR export takes the nir-input-* synapses, and plastic synapses with a weight w (a state variable or parameter) onto nir-* neurons" });
+        continue;
+      }
+      w = state ? Float64Array.from(state.init) : values(def, "w", pr.size);
+      meta.plastic ??= {};
+      meta.plastic[def.name] = { synapse: basename(file!), text, params: rawProj.params, connect: rawProj.connect };
+    }
+    const weight = new Float64Array(nPost * nPre);
+    for (let k = 0; k < pr.size; k++) weight[pr.postIndex[k]! * nPre + pr.preIndex[k]!]! += w[k]!;
+    // The post population's constant input travels as the bias of its first incoming Affine.
+    const bias = firstInto.has(def.post) ? new Float64Array(nPost) : (biases.get(def.post) ?? new Float64Array(nPost));
+    firstInto.add(def.post);
+    nodes.set(def.name, node("Affine", [["weight", weight, [nPost, nPre]], ["bias", bias]]));
+    const delay = def.params.get("delay")?.value ?? 0;
+    if (delay > 0) {
+      const dn = `${def.name}_delay`;
+      nodes.set(dn, node("Delay", [["delay", new Float64Array(nPre).fill(delay)]]));
+      edges.push([def.pre, dn], [dn, def.name]);
+    } else edges.push([def.pre, def.name]);
+    edges.push([def.name, def.post]);
+    const spikeArea = raw.data.projections?.[def.name]?.params?.spike_area;
+    meta.projections[def.name] = spikeArea !== undefined ? { spike_area: spikeArea } : {};
+  }
+  for (const [pop, b] of biases) {
+    if (!firstInto.has(pop) && b.some((x) => x !== 0)) {
+      const where = el.populations.find((p) => p.def.name === pop)!.def.where;
+      problems.push({ code: "no-nir-equivalent", message: `population "${pop}" has a constant input i_bias but no incoming projection; NIR carries biases only on Affine nodes`, where });
+    }
+  }
+  // Recorded non-spiking populations become Outputs named like their recording.
+  for (const r of raw.data.recordings ?? []) {
+    const [pop, v] = r.var.split(".") as [string, string];
+    const type = typeOf.get(pop);
+    if (v === "v" && type && !NEURONS[type]!.spiking) {
+      const name = r.as ?? r.var.replace(".", "_");
+      nodes.set(name, node("Output", [["shape", [sizes.get(pop)!], [1], "i64"]]));
+      edges.push([pop, name]);
+    }
+  }
+  if (problems.length > 0) throw new EngramError(problems);
+  const d = raw.data;
+  Object.assign(meta, { dt: d.dt, duration: d.duration, seed: d.seed, stimuli: d.stimuli, recordings: d.recordings, numerics: d.numerics, phases: d.phases });
+  return { version: NIR_VERSION, graph: { nodes, edges, path: "node", metadata: new Map([[ENGRAM_METADATA, JSON.stringify(meta)]]) } };
+}
+
+function resolveSynapseFile(networkFile: string, synapse: string): string {
+  return resolvePath(dirname(networkFile), synapse);
+}
+
+/**
+ * The weight matrix of one projection as a dense layer ([post][pre], summed where pairs repeat;
+ * the post population's i_bias as the bias), for ONNX export.
+ */
+export function projectionAsDense(file: string, projection: string): { weight: Float64Array; bias: Float64Array; nIn: number; nOut: number } {
+  const { model } = resolveModel(file);
+  const c = new Collector();
+  checkUnits(model, c);
+  c.throwIfAny();
+  const el = elaborate(model, c);
+  c.throwIfAny();
+  const pr = el.projections.find((p) => p.def.name === projection);
+  if (!pr) throw new EngramError([{ code: "unknown-projection", message: `the model has no projection "${projection}"`, expected: `one of ${el.projections.map((p) => p.def.name).join(", ") || "(none)"}`, received: projection }]);
+  const def = pr.def;
+  const nPre = el.populations.find((p) => p.def.name === def.pre)!.size;
+  const post = el.populations.find((p) => p.def.name === def.post)!;
+  const state = pr.vars.find((v) => v.name === "w" && v.kind !== "input");
+  if (!state && !def.params.has("w")) throw new EngramError([{ code: "no-weight", message: `projection "${projection}" has no weight w (a parameter or state variable of its synapse)`, where: def.where }]);
+  const w = state ? state.init : drawParam(def.params.get("w")!, pr.size, model.seed, def.name);
+  const weight = new Float64Array(post.size * nPre);
+  for (let k = 0; k < pr.size; k++) weight[pr.postIndex[k]! * nPre + pr.preIndex[k]!]! += w[k]!;
+  const b = post.def.params.get("i_bias");
+  const bias = b ? drawParam(b, post.size, model.seed, post.def.name) : new Float64Array(post.size);
+  return { weight, bias, nIn: nPre, nOut: post.size };
+}
