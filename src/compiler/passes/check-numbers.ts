@@ -31,12 +31,14 @@ function inRange(x: number): boolean {
 export function distributionSpan(d: ParamDistribution): [number, number] {
   if (d.dist === "uniform") return [d.low, d.high];
   if (d.dist === "lognormal") return [d.median * Math.exp(-8 * d.sigma), d.median * Math.exp(8 * d.sigma)];
+  if (d.dist === "values") return [d.values.reduce((a, b) => Math.min(a, b), Infinity), d.values.reduce((a, b) => Math.max(a, b), -Infinity)];
   return [d.min ?? d.mean - 8 * d.sd, d.max ?? d.mean + 8 * d.sd];
 }
 
 function describe(d: ParamDistribution): string {
   if (d.dist === "uniform") return `uniform(${d.low}, ${d.high})`;
   if (d.dist === "lognormal") return `lognormal(median ${d.median}, sigma ${d.sigma})`;
+  if (d.dist === "values") return `${d.values.length} listed values`;
   return `normal(mean ${d.mean}, sd ${d.sd}${d.min !== undefined ? `, min ${d.min}` : ""}${d.max !== undefined ? `, max ${d.max}` : ""})`;
 }
 
