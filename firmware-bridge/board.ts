@@ -13,6 +13,9 @@ import { DEFAULT_MAX_PAYLOAD, FrameLink } from "./framing.ts";
 import { decodeFrame, encodeFrame, encodeResults, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, State, type Bodies, type BodyKind, type Frame, type Status } from "./messages.ts";
 import type { Transport } from "./transport.ts";
 
+/** Replies kept for duplicates: a request up to this many seqs behind the highest is recognised. */
+export const SEQ_WINDOW = 64;
+
 export interface BoardOptions {
   deviceId?: string;
   firmwareVersion?: string;
@@ -57,9 +60,11 @@ export class VirtualBoard {
   active: { crc: number; bytes: Uint8Array; ir: IrProgram } | null = null;
   partial: Partial | null = null;
   private run: RunState = { state: State.IDLE, end: 0, token: 0, resultsCrc: 0, error: "" };
+  /** The current session; 0 = none (after a reset, before the first hello). */
   private session = 0;
-  private lastSeq = -1;
-  private lastReply: Uint8Array | null = null;
+  /** Highest seq executed in this session, and the replies to the last SEQ_WINDOW seqs (the duplicate window). */
+  private maxSeq = 0;
+  private readonly replies = new Map<number, Uint8Array>();
   /** Called after each slice of a run (tests use it to reset the board mid-run). */
   onRunSlice: (tick: number) => void = () => {};
 
@@ -83,9 +88,7 @@ export class VirtualBoard {
   reset(): void {
     this.boot++;
     this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
-    this.session = 0;
-    this.lastSeq = -1;
-    this.lastReply = null;
+    this.endSession(0);
     this.log(`reset (boot ${this.boot})`);
   }
 
@@ -101,13 +104,48 @@ export class VirtualBoard {
     this.options.log?.(line);
   }
 
+  /** Replies in the current session; a reply to a request (seq > 0) is kept in the duplicate window. */
   private send<K extends BodyKind>(seq: number, kind: K, body: Bodies[K], remember = true): void {
     const payload = encodeFrame(this.session, seq, kind, body);
-    if (remember) {
-      this.lastSeq = seq;
-      this.lastReply = payload;
-    }
+    if (remember && seq > 0) this.replies.set(seq, payload);
+    this.transmit(payload);
+  }
+
+  /** A reply outside the current session (to a stale or refused sender): never remembered. */
+  private sendTo<K extends BodyKind>(session: number, seq: number, kind: K, body: Bodies[K]): void {
+    this.transmit(encodeFrame(session, seq, kind, body));
+  }
+
+  private transmit(payload: Uint8Array): void {
     this.link.send(payload).catch((e: Error) => this.log(`send failed: ${e.message}`));
+  }
+
+  private endSession(session: number): void {
+    this.session = session;
+    this.maxSeq = 0;
+    this.replies.clear();
+  }
+
+  /**
+   * The duplicate window of the current session: a stored reply is sent again, a seq too old to
+   * tell is refused, anything else is new (and may be below the highest seq, e.g. a resend that
+   * later requests overtook). Returns true when the frame is new and should be executed.
+   */
+  private admit(seq: number): boolean {
+    const stored = this.replies.get(seq);
+    if (stored) {
+      this.transmit(stored);
+      return false;
+    }
+    if (seq + SEQ_WINDOW <= this.maxSeq) {
+      this.sendTo(this.session, seq, "nack", { reason: Reason.OLD_SEQ, detail: `seq ${seq} is older than the window of ${SEQ_WINDOW} (highest seq seen ${this.maxSeq}); a duplicate of it cannot be told from a new request` });
+      return false;
+    }
+    if (seq > this.maxSeq) {
+      this.maxSeq = seq;
+      for (const k of this.replies.keys()) if (k + SEQ_WINDOW <= seq) this.replies.delete(k);
+    }
+    return true;
   }
 
   private nack(seq: number, reason: number, detail: string): void {
@@ -121,23 +159,33 @@ export class VirtualBoard {
       f = decodeFrame(payload);
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
-      return this.send(0, "nack", { reason: Reason.BAD_REQUEST, detail: e.message }, false);
+      return this.unreadable(e);
     }
-    // A request seen before (a duplicated frame, or a resend whose reply was lost): the same reply, not a second execution.
-    if (f.session === this.session && f.seq === this.lastSeq && this.lastReply) {
-      this.link.send(this.lastReply).catch(() => {});
-      return;
+    if (f.seq === 0) return this.sendTo(f.session, 0, "nack", { reason: Reason.BAD_REQUEST, detail: `a ${f.kind} with seq 0: seq 0 is not a request (requests are numbered from 1)` });
+    if (this.session !== 0 && f.session === this.session) {
+      if (!this.admit(f.seq)) return;
+      return this.execute(f);
     }
     if (f.kind === "hello") return this.hello(f);
-    if (f.session !== this.session || this.session === 0) {
-      // Reply in the sender's session so that it recognises the answer.
-      const current = this.session;
-      this.session = f.session;
-      this.send(f.seq, "nack", { reason: Reason.STALE_SESSION, detail: current === 0 ? `no session: the board restarted (boot ${this.boot}); send hello first` : `session ${hex32(f.session)} is not the current one; send hello first` }, false);
-      this.session = current;
+    // Reply in the sender's session so that it recognises the answer; the current session stays.
+    const detail = this.session === 0 ? `no session: the board restarted (boot ${this.boot}); send hello first` : `session ${hex32(f.session)} is not the current one; send hello first`;
+    this.sendTo(f.session, f.seq, "nack", { reason: Reason.STALE_SESSION, detail });
+  }
+
+  /** A frame that passed its CRC but is not a request this version can execute: answered with its own seq when readable. */
+  private unreadable(e: ProtocolError): void {
+    const reason = e.unsupported ? Reason.UNSUPPORTED_MESSAGE : Reason.BAD_REQUEST;
+    this.log(`unreadable frame: ${e.message}`);
+    if (e.seq !== undefined && e.seq > 0 && this.session !== 0 && e.session === this.session) {
+      if (this.admit(e.seq)) this.send(e.seq, "nack", { reason, detail: e.message });
       return;
     }
+    this.sendTo(e.session ?? this.session, e.seq ?? 0, "nack", { reason, detail: e.message });
+  }
+
+  private execute(f: Frame): void {
     switch (f.kind) {
+      case "hello": return this.hello(f);
       case "begin_upload": return this.beginUpload(f.seq, f.body);
       case "chunk": return this.chunk(f.seq, f.body);
       case "commit": return this.commit(f.seq, f.body.image_crc32);
@@ -156,20 +204,28 @@ export class VirtualBoard {
     }
   }
 
+  /**
+   * Opens a session (or answers again in the current one). A hello the board refuses (session 0,
+   * no common version) is answered in the sender's session and changes nothing.
+   */
   private hello(f: Extract<Frame, { kind: "hello" }>): void {
     const h = f.body;
-    this.session = f.session;
-    this.lastSeq = -1;
-    this.lastReply = null;
+    if (f.session === 0) return this.sendTo(0, f.seq, "nack", { reason: Reason.BAD_REQUEST, detail: "hello with session 0: session 0 means no session; choose a session id from 1 to 4294967295" });
     if (h.protocol_version < this.minVersion || h.min_protocol_version > this.version) {
-      return this.nack(f.seq, Reason.UNSUPPORTED_VERSION, `the board speaks protocol ${this.minVersion}..${this.version}, the host ${h.min_protocol_version}..${h.protocol_version} (firmware ${this.firmwareVersion})`);
+      const detail = `the board speaks protocol ${this.minVersion}..${this.version}, the host ${h.min_protocol_version}..${h.protocol_version} (firmware ${this.firmwareVersion})`;
+      this.log(`refused hello: ${detail}`);
+      return this.sendTo(f.session, f.seq, "nack", { reason: Reason.UNSUPPORTED_VERSION, detail });
     }
-    this.log(`hello from ${h.host || "a host"}, session ${hex32(f.session)}`);
+    if (f.session !== this.session) {
+      this.endSession(f.session);
+      this.admit(f.seq);
+      this.log(`hello from ${h.host || "a host"}, session ${hex32(f.session)}`);
+    }
     this.send(f.seq, "hello_reply", {
       protocol_version: Math.min(this.version, h.protocol_version), device_id: this.deviceId, firmware_version: this.firmwareVersion,
       capabilities: ["target:bss2", "target:cmos", "resume", "readback:results"], max_frame_bytes: this.link.maxPayload, max_image_bytes: this.maxImageBytes,
       boot: this.boot, active_crc32: this.active?.crc ?? 0, active_bytes: this.active?.bytes.length ?? 0,
-      partial_crc32: this.partial?.crc ?? 0, partial_received_bytes: this.partial?.received ?? 0,
+      partial_crc32: this.partial?.crc ?? 0, partial_received_bytes: this.partial?.received ?? 0, seq_window: SEQ_WINDOW,
     });
   }
 
