@@ -97,8 +97,8 @@ export function decodeFrame(payload: Uint8Array): Frame {
   const kind = obj.body as BodyKind | undefined;
   if (kind === undefined) {
     const h = readHeader(payload);
-    const what = h.otherFields.length ? `a body in field ${h.otherFields.join(", ")}, which protocol ${PROTOCOL_VERSION} does not define` : "no message body";
-    throw new ProtocolError(`a frame with ${what} (session ${obj.session as number}, seq ${obj.seq as number}; bytes ${hexBytes(payload, 16)}): a newer protocol version?`, obj.session as number, obj.seq as number, true);
+    const what = h.otherFields.length ? `a body in field ${h.otherFields.join(", ")}, which protocol ${PROTOCOL_VERSION} does not define,` : "";
+    throw new ProtocolError(`a frame without a message body${what ? ` (${what.slice(0, -1)})` : ""} (session ${obj.session as number}, seq ${obj.seq as number}; bytes ${hexBytes(payload, 16)}): a newer protocol version?`, obj.session as number, obj.seq as number, true);
   }
   return { session: obj.session as number, seq: obj.seq as number, kind, body: obj[kind] } as Frame;
 }
