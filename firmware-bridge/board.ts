@@ -10,11 +10,20 @@ import { verify } from "../src/ir/verify.ts";
 import { EmulatorHandle } from "../targets/emulator/handle.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import { DEFAULT_MAX_PAYLOAD, FrameLink } from "./framing.ts";
-import { decodeFrame, encodeFrame, encodeResults, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, State, type Bodies, type BodyKind, type Frame, type Status } from "./messages.ts";
+import { runInSlices } from "./slices.ts";
+import { decodeFrame, encodeFrame, encodeResults, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, State, STATE_NAMES, type Bodies, type BodyKind, type Frame, type Status } from "./messages.ts";
 import type { Transport } from "./transport.ts";
 
 /** Replies kept for duplicates: a request up to this many seqs behind the highest is recognised. */
 export const SEQ_WINDOW = 64;
+/** Wall time of one run slice: the board answers requests between slices, so replies during a run wait at most about this long. */
+export const SLICE_MS = 5;
+/** What the board promises (HelloReply.reply_within_ms): every request is answered within this long after it arrived, during a run too. */
+export const REPLY_WITHIN_MS = 50;
+/** On a line of pure noise, bad_frame notices are at least this far apart. */
+export const BAD_FRAME_INTERVAL_MS = 100;
+/** A Chunk or ReadData frame's own fields (session, seq, index/offset, tags and lengths) take fewer bytes than this. */
+export const CHUNK_OVERHEAD = 32;
 
 export interface BoardOptions {
   deviceId?: string;
@@ -24,8 +33,10 @@ export interface BoardOptions {
   /** Protocol versions this board speaks (tests use it to provoke a mismatch). */
   protocolVersion?: number;
   minProtocolVersion?: number;
-  /** Ticks in the first slice of a run (the board answers requests between slices). */
+  /** Ticks in the first slice of a run (default 1; slices then adapt to about SLICE_MS each). */
   sliceTicks?: number;
+  /** Run no faster than this (a board at its hardware's speed); default: as fast as the emulator goes. */
+  maxTicksPerSecond?: number;
   log?: (line: string) => void;
 }
 
@@ -52,10 +63,15 @@ export class VirtualBoard {
   readonly deviceId: string;
   readonly firmwareVersion: string;
   readonly maxImageBytes: number;
+  /** The largest Chunk.data and Read.length: the frame limit less CHUNK_OVERHEAD (HelloReply.max_chunk_bytes). */
+  readonly maxChunkBytes: number;
   private readonly version: number;
   private readonly minVersion: number;
   boot = 0;
   badFrames = 0;
+  /** A valid frame arrived since the last bad_frame notice (so the next damaged one is reported at once). */
+  private noticeOwed = true;
+  private lastNotice = -Infinity;
   /** The running configuration; replaced only by a commit that verifies. */
   active: { crc: number; bytes: Uint8Array; ir: IrProgram } | null = null;
   partial: Partial | null = null;
@@ -73,14 +89,24 @@ export class VirtualBoard {
     this.deviceId = options.deviceId ?? "engram-virtual-board";
     this.firmwareVersion = options.firmwareVersion ?? "virtual-1";
     this.maxImageBytes = options.maxImageBytes ?? 16 * 1024 * 1024;
+    this.maxChunkBytes = this.link.maxPayload - CHUNK_OVERHEAD;
     this.version = options.protocolVersion ?? PROTOCOL_VERSION;
     this.minVersion = options.minProtocolVersion ?? MIN_PROTOCOL_VERSION;
-    this.link.onFrame((p) => this.receive(p));
+    this.link.onFrame((p) => {
+      this.noticeOwed = true;
+      this.receive(p);
+    });
     this.link.onBadFrame((reason, detail) => {
       this.badFrames++;
       this.log(`bad frame (${reason}): ${detail}`);
-      // Tell the host at once, so it resends without waiting for its timeout.
-      this.send(0, "bad_frame", { count: this.badFrames }, false);
+      // Tell the host at once, so it resends without waiting for its timeout; but at most one
+      // notice per valid frame received, or per BAD_FRAME_INTERVAL_MS on a line of pure noise.
+      const now = performance.now();
+      if (this.noticeOwed || now - this.lastNotice >= BAD_FRAME_INTERVAL_MS) {
+        this.noticeOwed = false;
+        this.lastNotice = now;
+        this.send(0, "bad_frame", { count: this.badFrames }, false);
+      }
     });
   }
 
@@ -193,7 +219,9 @@ export class VirtualBoard {
       case "get_status": return this.send(f.seq, "status", this.status());
       case "read": return this.read(f.seq, f.body);
       case "abort":
-        this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
+        // Stops a run in progress (its partial results are dropped: state IDLE); finished results
+        // (DONE) and a failure report (FAILED) stay readable. An unfinished upload is dropped.
+        if (this.run.state === State.RUNNING) this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
         this.partial = null;
         return this.send(f.seq, "ack", {});
       case "reset":
@@ -226,11 +254,12 @@ export class VirtualBoard {
       capabilities: ["target:bss2", "target:cmos", "resume", "readback:results"], max_frame_bytes: this.link.maxPayload, max_image_bytes: this.maxImageBytes,
       boot: this.boot, active_crc32: this.active?.crc ?? 0, active_bytes: this.active?.bytes.length ?? 0,
       partial_crc32: this.partial?.crc ?? 0, partial_received_bytes: this.partial?.received ?? 0, seq_window: SEQ_WINDOW,
+      max_chunk_bytes: this.maxChunkBytes, reply_within_ms: REPLY_WITHIN_MS,
     });
   }
 
   private beginUpload(seq: number, b: Bodies["begin_upload"]): void {
-    const room = this.link.maxPayload - 32; // a Chunk frame's own fields take < 32 bytes
+    const room = this.maxChunkBytes;
     if (b.image_bytes === 0 || b.image_bytes > this.maxImageBytes) return this.nack(seq, Reason.TOO_LARGE, `an image of ${b.image_bytes} bytes; this board takes 1..${this.maxImageBytes}`);
     if (b.chunk_bytes === 0 || b.chunk_bytes > room) return this.nack(seq, Reason.TOO_LARGE, `chunks of ${b.chunk_bytes} bytes; this board takes 1..${room}`);
     const p = this.partial;
@@ -288,29 +317,21 @@ export class VirtualBoard {
     if (!a) return this.nack(seq, Reason.NO_IMAGE, "no committed image to run");
     if (this.run.state === State.RUNNING) return this.nack(seq, Reason.BUSY, `a run is in progress (tick ${this.status().tick} of ${this.run.end})`);
     const whole = a.ir.header.duration_ticks;
-    const end = ticks === 0 ? whole : Math.min(ticks, whole);
+    if (ticks > whole) return this.nack(seq, Reason.BAD_REQUEST, `a run of ${ticks} ticks; the active image lasts ${whole} ticks (0 runs all of it)`);
+    const end = ticks === 0 ? whole : ticks;
     const handle = new EmulatorHandle(a.ir);
     const token = this.run.token + 1;
     this.run = { state: State.RUNNING, end, handle, token, resultsCrc: 0, error: "" };
     this.send(seq, "ack", {});
-    let slice = this.options.sliceTicks ?? 1000;
-    const step = () => {
-      if (this.run.token !== token) return; // aborted, reset or replaced
-      const e = handle.emulator;
-      try {
-        const t0 = performance.now();
-        e.run(Math.min(slice, end - e.tick));
-        // Slices of ~10 ms keep the board answering status requests during long runs.
-        if (performance.now() - t0 < 5) slice *= 2;
-        if (e.tick >= end) return this.finish(handle, end);
-      } catch (err) {
-        this.run = { ...this.run, state: State.FAILED, error: (err as Error).message };
-        return;
-      }
-      this.onRunSlice(e.tick);
-      if (this.run.token === token) setImmediate(step);
-    };
-    setImmediate(step);
+    const e = handle.emulator;
+    runInSlices({
+      remaining: () => end - e.tick,
+      step: (n) => e.run(n),
+      cancelled: () => this.run.token !== token, // aborted, reset or replaced
+      afterSlice: () => this.onRunSlice(e.tick),
+      finished: () => this.finish(handle, end),
+      failed: (err) => void (this.run = { ...this.run, state: State.FAILED, error: err.message }),
+    }, { targetMs: SLICE_MS, firstTicks: this.options.sliceTicks, maxTicksPerSecond: this.options.maxTicksPerSecond });
   }
 
   private finish(handle: EmulatorHandle, end: number): void {
@@ -328,9 +349,11 @@ export class VirtualBoard {
 
   private read(seq: number, r: Bodies["read"]): void {
     const res = this.run.results;
-    if (!res) return this.nack(seq, Reason.NO_RESULTS, `no results to read (state ${this.run.state})`);
-    if (r.offset > res.length) return this.nack(seq, Reason.BAD_REQUEST, `read at offset ${r.offset}, beyond the ${res.length}-byte results`);
-    const n = Math.min(r.length, this.link.maxPayload - 32, res.length - r.offset);
+    if (!res) return this.nack(seq, Reason.NO_RESULTS, `no results to read (state ${STATE_NAMES[this.run.state] ?? this.run.state})`);
+    if (r.length === 0 || r.length > this.maxChunkBytes) return this.nack(seq, Reason.TOO_LARGE, `a read of ${r.length} bytes; this board reads 1..${this.maxChunkBytes} (max_chunk_bytes) at a time`);
+    if (r.offset >= res.length) return this.nack(seq, Reason.BAD_REQUEST, `read at offset ${r.offset}; the results are ${res.length} bytes (offsets 0..${res.length - 1})`);
+    // The last piece is shorter when offset + length passes the end (documented): never more than asked.
+    const n = Math.min(r.length, res.length - r.offset);
     this.send(seq, "read_data", { offset: r.offset, data: res.subarray(r.offset, r.offset + n) });
   }
 }

@@ -22,7 +22,7 @@ export interface HelloReply {
   protocol_version: number; device_id: string; firmware_version: string; capabilities: string[];
   max_frame_bytes: number; max_image_bytes: number; boot: number;
   active_crc32: number; active_bytes: number; partial_crc32: number; partial_received_bytes: number;
-  seq_window: number;
+  seq_window: number; max_chunk_bytes: number; reply_within_ms: number;
 }
 export interface Status {
   state: number; tick: number; duration_ticks: number; boot: number; active_crc32: number;

@@ -119,7 +119,7 @@ export class HostSession {
     const wire = (replyBytes * 10 * 1000) / this.o.baud;
     // Once round trips have been measured, a lost frame is noticed after a few of them rather than
     // after the configured (conservative) timeout: RTO = SRTT + 4 RTTVAR, as TCP does.
-    let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(10, this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
+    let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(this.minTimeoutMs(), this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
     let last = "";
     this.lastFailure = "timeout"; // until an attempt sees damaged frames
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -152,6 +152,21 @@ export class HostSession {
     }
     if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
     this.fail("board-not-responding", `no valid reply from ${this.o.port} while ${what} after ${attempts} attempts (last: ${last})`, "check the port, the baud rate and that the board runs engram firmware");
+  }
+
+  /**
+   * The adaptive timeout's floor: twice the board's promised reply time (the margin is for this
+   * host's own scheduling), or 10 ms for a board that promises none (protocol 1).
+   */
+  private minTimeoutMs(): number {
+    return Math.max(10, 2 * (this.board?.reply_within_ms ?? 0));
+  }
+
+  /** The largest chunk or read the board takes (HelloReply.max_chunk_bytes; a v1 board: frame limit - 32). */
+  maxChunkBytes(): number {
+    const b = this.board;
+    if (!b) return 4096;
+    return b.max_chunk_bytes || b.max_frame_bytes - 32;
   }
 
   private sampleRtt(ms: number): void {
@@ -214,7 +229,7 @@ export class HostSession {
     const board = this.board ?? (await this.hello());
     const started = performance.now();
     if (image.length > board.max_image_bytes) this.fail("image-too-large", `the image is ${image.length} bytes; ${this.o.port} takes at most ${board.max_image_bytes}`);
-    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32, this.chunkHint);
+    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, this.maxChunkBytes(), this.chunkHint);
     const crc = crc32(image);
     let sent = 0;
     let resumedFrom = -1;
@@ -311,7 +326,7 @@ export class HostSession {
   async readResults(done: Status, chunkBytes = 4096): Promise<Results> {
     const total = done.results_bytes;
     const bytes = new Uint8Array(total);
-    const most = Math.min(chunkBytes, (this.board?.max_frame_bytes ?? 4096) - 32);
+    const most = Math.min(chunkBytes, this.maxChunkBytes());
     let n = most;
     for (let at = 0; at < total; ) {
       const what = `reading results (${at} of ${total} bytes)`;

@@ -8,76 +8,16 @@
  */
 import { describe, expect, it } from "vitest";
 import protobuf from "protobufjs";
-import { crc32 } from "../../firmware-bridge/crc32.ts";
-import { FrameLink } from "../../firmware-bridge/framing.ts";
-import { decodeFrame, encodeFrame, Reason, State, type Bodies, type BodyKind, type Frame } from "../../firmware-bridge/messages.ts";
-import { VirtualBoard } from "../../firmware-bridge/board.ts";
-import { transportPair } from "../../firmware-bridge/transport.ts";
+import { encodeFrame, Reason, State, type Bodies } from "../../firmware-bridge/messages.ts";
 import { basicEarlyImage } from "./helpers.ts";
+import { committed, hello, RawClient, untilDone } from "./raw-client.ts";
 
-/** A host that sends exactly the frames it is given and collects every reply. */
-class RawClient {
-  readonly replies: Frame[] = [];
-  private waiters: { match: (f: Frame) => boolean; done: (f: Frame) => void }[] = [];
-  readonly link: FrameLink;
-  readonly board: VirtualBoard;
-  constructor() {
-    const [h, b] = transportPair();
-    this.board = new VirtualBoard(b, { sliceTicks: 50 });
-    this.link = new FrameLink(h);
-    this.link.onFrame((p) => {
-      const f = decodeFrame(p);
-      this.replies.push(f);
-      const i = this.waiters.findIndex((w) => w.match(f));
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.done(f);
-    });
-  }
-  sendRaw(payload: Uint8Array): void {
-    void this.link.send(payload);
-  }
-  /** Sends one request and waits (at most 2 s) for the reply with its session and seq. */
-  async ask<K extends BodyKind>(session: number, seq: number, kind: K, body: Bodies[K]): Promise<Frame> {
-    return this.askRaw(encodeFrame(session, seq, kind, body), (f) => f.session === session && f.seq === seq && f.kind !== "bad_frame");
-  }
-  askRaw(payload: Uint8Array, match: (f: Frame) => boolean): Promise<Frame> {
-    return new Promise((done, fail) => {
-      const timer = setTimeout(() => fail(new Error("no reply within 2 s")), 2000);
-      this.waiters.push({ match, done: (f) => (clearTimeout(timer), done(f)) });
-      this.sendRaw(payload);
-    });
-  }
-  /** Bytes of the reply as the board encoded it (to compare stored replays byte for byte). */
-  static bytes(f: Frame): Uint8Array {
-    return encodeFrame(f.session, f.seq, f.kind, f.body as never);
-  }
-}
-
-const hello = { protocol_version: 1, min_protocol_version: 1, host: "raw" };
 const image = basicEarlyImage();
-
-async function committed(c: RawClient, session: number): Promise<number> {
-  let seq = 1;
-  expect((await c.ask(session, seq++, "hello", hello)).kind).toBe("hello_reply");
-  const crc = crc32(image);
-  expect((await c.ask(session, seq++, "begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: 4000 })).kind).toBe("upload_ready");
-  for (let i = 0; i * 4000 < image.length; i++) expect((await c.ask(session, seq++, "chunk", { index: i, data: image.subarray(i * 4000, (i + 1) * 4000) })).kind).toBe("chunk_ack");
-  expect((await c.ask(session, seq++, "commit", { image_crc32: crc })).kind).toBe("ack");
-  return seq;
-}
-
-async function untilDone(c: RawClient, session: number, seq: number): Promise<{ seq: number; status: Bodies["status"] }> {
-  for (;;) {
-    const f = await c.ask(session, seq++, "get_status", {});
-    if (f.kind !== "status") throw new Error(`status answered with ${f.kind}`);
-    if (f.body.state !== State.RUNNING) return { seq, status: f.body };
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("exact duplicates: a window of (session, seq) and stored replies", () => {
   it("an earlier run frame replayed during read-back is answered from the window, not run again", async () => {
     const c = new RawClient();
-    let seq = await committed(c, 7);
+    let seq = await committed(c, 7, image);
     const runSeq = seq++;
     const runFrame = encodeFrame(7, runSeq, "run", { duration_ticks: 0 });
     expect((await c.askRaw(runFrame, (f) => f.seq === runSeq)).kind).toBe("ack");
@@ -96,7 +36,7 @@ describe("exact duplicates: a window of (session, seq) and stored replies", () =
 
   it("a duplicate within the window gets the stored reply byte for byte, not a new execution", async () => {
     const c = new RawClient();
-    let seq = await committed(c, 8);
+    let seq = await committed(c, 8, image);
     const statusSeq = seq++;
     const before = await c.ask(8, statusSeq, "get_status", {});
     expect(before.kind === "status" && before.body.state).toBe(State.IDLE);
