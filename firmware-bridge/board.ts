@@ -11,11 +11,13 @@ import { EmulatorHandle } from "../targets/emulator/handle.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import { DEFAULT_MAX_PAYLOAD, FrameLink } from "./framing.ts";
 import { runInSlices } from "./slices.ts";
+import { RangeSet } from "./ranges.ts";
+import { createHash } from "node:crypto";
 import { decodeFrame, encodeFrame, encodeResults, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, State, STATE_NAMES, type Bodies, type BodyKind, type Frame, type Status } from "./messages.ts";
 import type { Transport } from "./transport.ts";
 
 /** Replies kept for duplicates: a request up to this many seqs behind the highest is recognised. */
-export const SEQ_WINDOW = 64;
+export const SEQ_WINDOW = 128;
 /** Wall time of one run slice: the board answers requests between slices, so replies during a run wait at most about this long. */
 export const SLICE_MS = 5;
 /** What the board promises (HelloReply.reply_within_ms): every request is answered within this long after it arrived, during a run too. */
@@ -44,8 +46,8 @@ interface Partial {
   crc: number;
   size: number;
   data: Uint8Array;
-  received: number;
-  chunkBytes: number;
+  /** Which bytes arrived (chunks come in any order). */
+  got: RangeSet;
 }
 
 interface RunState {
@@ -73,7 +75,7 @@ export class VirtualBoard {
   private noticeOwed = true;
   private lastNotice = -Infinity;
   /** The running configuration; replaced only by a commit that verifies. */
-  active: { crc: number; bytes: Uint8Array; ir: IrProgram } | null = null;
+  active: { crc: number; bytes: Uint8Array; ir: IrProgram; sha256: Uint8Array } | null = null;
   partial: Partial | null = null;
   private run: RunState = { state: State.IDLE, end: 0, token: 0, resultsCrc: 0, error: "" };
   /** The current session; 0 = none (after a reset, before the first hello). */
@@ -122,7 +124,7 @@ export class VirtualBoard {
     const r = this.run;
     return {
       state: r.state, tick: r.handle?.emulator.tick ?? 0, duration_ticks: r.end, boot: this.boot, active_crc32: this.active?.crc ?? 0,
-      results_bytes: r.results?.length ?? 0, results_crc32: r.resultsCrc, error: r.error,
+      results_bytes: r.results?.length ?? 0, results_crc32: r.resultsCrc, error: r.error, active_sha256: this.active?.sha256 ?? new Uint8Array(0),
     };
   }
 
@@ -253,44 +255,38 @@ export class VirtualBoard {
       protocol_version: Math.min(this.version, h.protocol_version), device_id: this.deviceId, firmware_version: this.firmwareVersion,
       capabilities: ["target:bss2", "target:cmos", "resume", "readback:results"], max_frame_bytes: this.link.maxPayload, max_image_bytes: this.maxImageBytes,
       boot: this.boot, active_crc32: this.active?.crc ?? 0, active_bytes: this.active?.bytes.length ?? 0,
-      partial_crc32: this.partial?.crc ?? 0, partial_received_bytes: this.partial?.received ?? 0, seq_window: SEQ_WINDOW,
+      partial_crc32: this.partial?.crc ?? 0, partial_received_bytes: this.partial?.got.prefix() ?? 0, active_sha256: this.active?.sha256 ?? new Uint8Array(0), seq_window: SEQ_WINDOW,
       max_chunk_bytes: this.maxChunkBytes, reply_within_ms: REPLY_WITHIN_MS,
     });
   }
 
   private beginUpload(seq: number, b: Bodies["begin_upload"]): void {
-    const room = this.maxChunkBytes;
     if (b.image_bytes === 0 || b.image_bytes > this.maxImageBytes) return this.nack(seq, Reason.TOO_LARGE, `an image of ${b.image_bytes} bytes; this board takes 1..${this.maxImageBytes}`);
-    if (b.chunk_bytes === 0 || b.chunk_bytes > room) return this.nack(seq, Reason.TOO_LARGE, `chunks of ${b.chunk_bytes} bytes; this board takes 1..${room}`);
     const p = this.partial;
-    if (p && p.crc === b.image_crc32 && p.size === b.image_bytes) {
-      if (p.received < p.size) p.received -= p.received % b.chunk_bytes; // resume at a boundary of the new chunk size
-      p.chunkBytes = b.chunk_bytes;
-    } else this.partial = { crc: b.image_crc32, size: b.image_bytes, data: new Uint8Array(b.image_bytes), received: 0, chunkBytes: b.chunk_bytes };
+    // The same image (CRC and size) continues from its contiguous prefix; any other is discarded.
+    if (p && p.crc === b.image_crc32 && p.size === b.image_bytes) p.got.truncateToPrefix();
+    else this.partial = { crc: b.image_crc32, size: b.image_bytes, data: new Uint8Array(b.image_bytes), got: new RangeSet() };
     const q = this.partial!;
-    const resume = Math.ceil(q.received / q.chunkBytes);
-    this.log(`upload of ${q.size} bytes (CRC ${hex32(q.crc)}) from chunk ${resume}`);
-    this.send(seq, "upload_ready", { resume_chunk: resume, chunks: Math.ceil(q.size / q.chunkBytes) });
+    this.log(`upload of ${q.size} bytes (CRC ${hex32(q.crc)}) from byte ${q.got.prefix()}`);
+    this.send(seq, "upload_ready", { received_bytes: q.got.prefix() });
   }
 
   private chunk(seq: number, c: Bodies["chunk"]): void {
     const p = this.partial;
-    if (!p) return this.nack(seq, Reason.NO_UPLOAD, `chunk ${c.index} without begin_upload`);
-    const next = Math.ceil(p.received / p.chunkBytes);
-    if (c.index < next || p.received === p.size) return this.send(seq, "chunk_ack", { next_chunk: next });
-    if (c.index > next) return this.nack(seq, Reason.OUT_OF_ORDER, `chunk ${c.index} arrived; the next expected is ${next}`);
-    const want = Math.min(p.chunkBytes, p.size - p.received);
-    if (c.data.length !== want) return this.nack(seq, Reason.BAD_REQUEST, `chunk ${c.index} has ${c.data.length} bytes; expected ${want}`);
-    p.data.set(c.data, p.received);
-    p.received += want;
-    this.send(seq, "chunk_ack", { next_chunk: next + 1 });
+    const n = c.data.length;
+    if (!p) return this.nack(seq, Reason.NO_UPLOAD, `a chunk at offset ${c.offset} without begin_upload`);
+    if (n === 0 || n > this.maxChunkBytes) return this.nack(seq, Reason.TOO_LARGE, `a chunk of ${n} bytes; this board takes 1..${this.maxChunkBytes} (max_chunk_bytes)`);
+    if (c.offset + n > p.size) return this.nack(seq, Reason.BAD_REQUEST, `a chunk of ${n} bytes at offset ${c.offset} ends past the ${p.size}-byte image`);
+    p.data.set(c.data, c.offset);
+    p.got.add(c.offset, c.offset + n);
+    this.send(seq, "chunk_ack", { received_bytes: p.got.prefix() });
   }
 
   private commit(seq: number, crc: number): void {
     if (this.active && this.active.crc === crc && (!this.partial || this.partial.crc !== crc)) return this.send(seq, "ack", {}); // already applied
     const p = this.partial;
     if (!p || p.crc !== crc) return this.nack(seq, Reason.NO_UPLOAD, `commit of image ${hex32(crc)}, but no upload of it is staged`);
-    if (p.received < p.size) return this.nack(seq, Reason.INCOMPLETE, `${p.received} of ${p.size} bytes received`);
+    if (p.got.prefix() < p.size) return this.nack(seq, Reason.INCOMPLETE, `bytes 0..${p.got.prefix() - 1} of ${p.size} received; the first missing byte is ${p.got.prefix()}`);
     if (this.run.state === State.RUNNING) return this.nack(seq, Reason.BUSY, "a run is in progress; abort it first");
     const got = crc32(p.data);
     if (got !== p.crc) {
@@ -305,7 +301,7 @@ export class VirtualBoard {
       this.partial = null;
       return this.nack(seq, Reason.INVALID_IMAGE, (e as Error).message);
     }
-    this.active = { crc: p.crc, bytes: p.data, ir };
+    this.active = { crc: p.crc, bytes: p.data, ir, sha256: new Uint8Array(createHash("sha256").update(p.data).digest()) };
     this.partial = null;
     this.run = { state: State.IDLE, end: 0, token: this.run.token + 1, resultsCrc: 0, error: "" };
     this.log(`committed ${ir.header.model_name} for ${ir.header.target} (${p.size} bytes, CRC ${hex32(p.crc)})`);

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 
 /** The protocol version this build speaks; MIN_PROTOCOL_VERSION..PROTOCOL_VERSION are accepted. */
-export const PROTOCOL_VERSION = 1;
-export const MIN_PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+export const MIN_PROTOCOL_VERSION = 2;
 
 export const State = { IDLE: 1, RUNNING: 2, DONE: 3, FAILED: 4 } as const;
 export const Reason = {
@@ -22,19 +22,19 @@ export interface HelloReply {
   protocol_version: number; device_id: string; firmware_version: string; capabilities: string[];
   max_frame_bytes: number; max_image_bytes: number; boot: number;
   active_crc32: number; active_bytes: number; partial_crc32: number; partial_received_bytes: number;
-  seq_window: number; max_chunk_bytes: number; reply_within_ms: number;
+  seq_window: number; max_chunk_bytes: number; reply_within_ms: number; active_sha256: Uint8Array;
 }
 export interface Status {
   state: number; tick: number; duration_ticks: number; boot: number; active_crc32: number;
-  results_bytes: number; results_crc32: number; error: string;
+  results_bytes: number; results_crc32: number; error: string; active_sha256: Uint8Array;
 }
 export interface Bodies {
   hello: { protocol_version: number; min_protocol_version: number; host: string };
   hello_reply: HelloReply;
-  begin_upload: { image_bytes: number; image_crc32: number; chunk_bytes: number };
-  upload_ready: { resume_chunk: number; chunks: number };
-  chunk: { index: number; data: Uint8Array };
-  chunk_ack: { next_chunk: number };
+  begin_upload: { image_bytes: number; image_crc32: number };
+  upload_ready: { received_bytes: number };
+  chunk: { offset: number; data: Uint8Array };
+  chunk_ack: { received_bytes: number };
   commit: { image_crc32: number };
   run: { duration_ticks: number };
   get_status: Record<string, never>;
@@ -63,7 +63,7 @@ export interface Results {
 let root: protobuf.Root | undefined;
 function lookup(name: string): protobuf.Type {
   if (!root) root = protobuf.parse(readFileSync(new URL("./protocol.proto", import.meta.url), "utf8"), { keepCase: true }).root;
-  return root.lookupType(`engram.bridge.v1.${name}`);
+  return root.lookupType(`engram.bridge.v2.${name}`);
 }
 
 const OBJECT_OPTIONS = { longs: Number, enums: Number, bytes: Uint8Array, defaults: true, arrays: true, oneofs: true } as const;

@@ -17,18 +17,19 @@ const image = basicEarlyImage();
 const ir = decode(image);
 
 describe("one chunk limit: max_chunk_bytes", () => {
-  it("hello_reply states it; begin_upload takes chunks up to it and refuses one byte more; a full chunk frame fits max_frame_bytes", async () => {
+  it("hello_reply states it; the board takes chunks up to it and refuses one byte more; a full chunk frame fits max_frame_bytes", async () => {
     const c = new RawClient();
     const h = (await c.ask(1, 1, "hello", hello)).body as Bodies["hello_reply"];
     expect(h.max_chunk_bytes).toBe(h.max_frame_bytes - 32);
-    const crc = crc32(image);
-    const ok = await c.ask(1, 2, "begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: h.max_chunk_bytes });
-    expect(ok.kind).toBe("upload_ready");
-    const big = await c.ask(1, 3, "begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: h.max_chunk_bytes + 1 });
+    const big4k = new Uint8Array(8192).fill(7);
+    expect((await c.ask(1, 2, "begin_upload", { image_bytes: big4k.length, image_crc32: crc32(big4k) })).kind).toBe("upload_ready");
+    const ok = await c.ask(1, 3, "chunk", { offset: 0, data: big4k.subarray(0, h.max_chunk_bytes) });
+    expect(ok.kind === "chunk_ack" && ok.body.received_bytes).toBe(h.max_chunk_bytes);
+    const big = await c.ask(1, 4, "chunk", { offset: 0, data: big4k.subarray(0, h.max_chunk_bytes + 1) });
     expect(big.kind === "nack" && big.body.reason).toBe(Reason.TOO_LARGE);
-    expect(big.kind === "nack" && big.body.detail).toContain(`1..${h.max_chunk_bytes}`);
+    expect(big.kind === "nack" && big.body.detail).toContain(`a chunk of ${h.max_chunk_bytes + 1} bytes; this board takes 1..${h.max_chunk_bytes}`);
     // The worst case of the frame's own fields: 32-bit session, seq and index at their largest.
-    const worst = encodeFrame(0xffffffff, 0xffffffff, "chunk", { index: 0xffffffff, data: new Uint8Array(h.max_chunk_bytes).fill(1) });
+    const worst = encodeFrame(0xffffffff, 0xffffffff, "chunk", { offset: 0xffffffff, data: new Uint8Array(h.max_chunk_bytes).fill(1) });
     expect(worst.length).toBeLessThanOrEqual(h.max_frame_bytes);
     const reply = encodeFrame(0xffffffff, 0xffffffff, "read_data", { offset: 0xffffffff, data: new Uint8Array(h.max_chunk_bytes).fill(1) });
     expect(reply.length).toBeLessThanOrEqual(h.max_frame_bytes);

@@ -9,7 +9,7 @@ import { decodeFrame, encodeFrame, State, type Bodies, type BodyKind, type Frame
 import { VirtualBoard, type BoardOptions } from "../../firmware-bridge/board.ts";
 import { transportPair } from "../../firmware-bridge/transport.ts";
 
-export const hello = { protocol_version: 1, min_protocol_version: 1, host: "raw" };
+export const hello = { protocol_version: 2, min_protocol_version: 2, host: "raw" };
 
 export class RawClient {
   readonly replies: Frame[] = [];
@@ -52,8 +52,8 @@ export async function committed(c: RawClient, session: number, image: Uint8Array
   let seq = 1;
   expect((await c.ask(session, seq++, "hello", hello)).kind).toBe("hello_reply");
   const crc = crc32(image);
-  expect((await c.ask(session, seq++, "begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: 4000 })).kind).toBe("upload_ready");
-  for (let i = 0; i * 4000 < image.length; i++) expect((await c.ask(session, seq++, "chunk", { index: i, data: image.subarray(i * 4000, (i + 1) * 4000) })).kind).toBe("chunk_ack");
+  expect((await c.ask(session, seq++, "begin_upload", { image_bytes: image.length, image_crc32: crc })).kind).toBe("upload_ready");
+  for (let i = 0; i * 4000 < image.length; i++) expect((await c.ask(session, seq++, "chunk", { offset: i * 4000, data: image.subarray(i * 4000, (i + 1) * 4000) })).kind).toBe("chunk_ack");
   expect((await c.ask(session, seq++, "commit", { image_crc32: crc })).kind).toBe("ack");
   return seq;
 }
