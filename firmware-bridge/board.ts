@@ -61,7 +61,7 @@ interface RunState {
 }
 
 export class VirtualBoard {
-  readonly link: FrameLink;
+  private frameLink!: FrameLink;
   readonly deviceId: string;
   readonly firmwareVersion: string;
   readonly maxImageBytes: number;
@@ -87,18 +87,33 @@ export class VirtualBoard {
   onRunSlice: (tick: number) => void = () => {};
 
   constructor(transport: Transport, private readonly options: BoardOptions = {}) {
-    this.link = new FrameLink(transport, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
+    this.attach(transport);
     this.deviceId = options.deviceId ?? "engram-virtual-board";
     this.firmwareVersion = options.firmwareVersion ?? "virtual-1";
     this.maxImageBytes = options.maxImageBytes ?? 16 * 1024 * 1024;
     this.maxChunkBytes = this.link.maxPayload - CHUNK_OVERHEAD;
     this.version = options.protocolVersion ?? PROTOCOL_VERSION;
     this.minVersion = options.minProtocolVersion ?? MIN_PROTOCOL_VERSION;
-    this.link.onFrame((p) => {
+  }
+
+  /** The line the board serves now. */
+  get link(): FrameLink {
+    return this.frameLink;
+  }
+
+  /**
+   * Serves a new line (the port re-opened after a cable pull): nothing else changes, as on a real
+   * board that kept its power. The committed image, a staged upload, the session and a run in
+   * progress carry on; replies to requests that arrived on the old line are lost with it.
+   */
+  attach(transport: Transport): void {
+    const link = new FrameLink(transport, this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
+    this.frameLink = link;
+    link.onFrame((p) => {
       this.noticeOwed = true;
       this.receive(p);
     });
-    this.link.onBadFrame((reason, detail) => {
+    link.onBadFrame((reason, detail) => {
       this.badFrames++;
       this.log(`bad frame (${reason}): ${detail}`);
       // Tell the host at once, so it resends without waiting for its timeout; but at most one
