@@ -75,12 +75,13 @@ export async function sendWindowed(
   let restarted = false;
   let wake: () => void = () => {};
   let lostInARow = 0;
-  const lost = (seq: number) => {
+  /** A chunk known lost; `damaged`: to damage (counts for the size rule), not to a timeout (a dropped frame or a slow host says nothing about the error rate). */
+  const lost = (seq: number, damaged = true) => {
     const p = inFlight.get(seq);
     if (!p) return;
     inFlight.delete(seq);
     lostInARow++;
-    o.sizer.record(p.length, true);
+    if (damaged) o.sizer.record(p.length, true);
     again.push({ offset: p.offset, length: p.length });
   };
   const stop = host.listen({
@@ -180,7 +181,7 @@ export async function sendWindowed(
         const expired = [...inFlight].filter(([, p]) => p.deadline <= now);
         if (expired.length === 0) continue;
         host.counts.timeouts++;
-        for (const [seq] of expired) lost(seq);
+        for (const [seq] of expired) lost(seq, false);
         backoff++;
         if (++silentTimeouts >= host.attempts) {
           const last = host.lastDamage();
