@@ -8,6 +8,7 @@
  * Costs: BrainScaleS-2 counts PPU cycles per vector instruction (64 lanes of 16 bit or 128 of
  * 8 bit); the CMOS chip counts datapath cycles per element. Sources in the `costSource` column.
  */
+import { IMAGE_FILES_MARKDOWN } from "./files-doc.ts";
 export type OperandKind = "dst" | "src" | "imm" | "state" | "index" | "table";
 
 export interface OpInfo {
@@ -104,5 +105,6 @@ export function opTableMarkdown(): string {
     "The compiler gives an input the range of its currents (|mean| + 5 sd, summed, x1.25) and each OU",
     "state 32 bits over mean +- 5 sd; decay_q32 = e^(-dt/tau) and kick = sd sqrt(1 - decay^2).",
     "",
+    ...IMAGE_FILES_MARKDOWN,
   ].join("\n");
 }
