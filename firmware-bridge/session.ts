@@ -4,6 +4,7 @@
  * needs (hello, resumable upload, commit, run, read back). Failures are EngramErrors that say what
  * was being done, to which port, and what came back.
  */
+import { createHash } from "node:crypto";
 import { EngramError } from "../src/diagnostics/diagnostic.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import type { FrameLink } from "./framing.ts";
@@ -294,8 +295,16 @@ export class HostSession {
   }
 
   /** Applies the uploaded image; the board verifies it first and keeps its old one if it fails. */
-  async commit(crc: number): Promise<void> {
+  /**
+   * Given the image itself, the host then asks for status and checks that the board's active image
+   * has the image's SHA-256 (HelloReply/Status.active_sha256): the board runs exactly these bytes.
+   */
+  async commit(crc: number, image?: Uint8Array): Promise<void> {
     this.expect(await this.request("commit", { image_crc32: crc }, `committing image ${hex32(crc)}`), "ack", `committing image ${hex32(crc)}`);
+    if (!image) return;
+    const want = createHash("sha256").update(image).digest("hex");
+    const got = Buffer.from((await this.status()).active_sha256).toString("hex");
+    if (got !== want) this.fail("board-wrong-image", `${this.o.port} acknowledged the commit of image ${hex32(crc)} but reports active SHA-256 ${got || "(none)"}; the image's is ${want}`, "deploy again; if it persists, the board's firmware stores images incorrectly");
   }
 
   async status(): Promise<Status> {

@@ -5,6 +5,7 @@
  * within the promised bound.
  */
 import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { crc32 } from "../../firmware-bridge/crc32.ts";
 import { decode } from "../../src/ir/codec.ts";
 import { encodeFrame, Reason, State, type Bodies } from "../../firmware-bridge/messages.ts";
@@ -86,6 +87,21 @@ describe("run, abort", () => {
     expect(s.kind === "status" && s.body.state).toBe(State.IDLE);
     const r = await c.ask(5, seq++, "read", { offset: 0, length: 10 });
     expect(r.kind === "nack" && r.body.reason).toBe(Reason.NO_RESULTS);
+  });
+});
+
+describe("the active image's identity", () => {
+  it("hello_reply and status report the SHA-256 of the committed image's bytes (empty before a commit)", async () => {
+    const c = new RawClient();
+    const before = (await c.ask(7, 1, "hello", hello)).body as Bodies["hello_reply"];
+    expect(before.active_sha256.length).toBe(0);
+    const c2 = new RawClient();
+    let seq = await committed(c2, 8, image);
+    const want = createHash("sha256").update(image).digest();
+    const h = (await c2.ask(8, seq++, "hello", hello)).body as Bodies["hello_reply"];
+    expect(Buffer.from(h.active_sha256)).toEqual(want);
+    const s = (await c2.ask(8, seq++, "get_status", {})).body as Bodies["status"];
+    expect(Buffer.from(s.active_sha256)).toEqual(want);
   });
 });
 

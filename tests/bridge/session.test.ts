@@ -21,7 +21,7 @@ describe("bridge session (in-process)", () => {
     const up = await host.upload(image, { chunkBytes: 1000, onProgress: (f) => fractions.push(f) });
     expect(up).toMatchObject({ bytes: image.length, resumedFrom: 0, chunksSent: Math.ceil(image.length / 1000), resent: 0 });
     expect(fractions.at(-1)).toBe(1);
-    await host.commit(up.crc);
+    await host.commit(up.crc, image); // also checks the board's active_sha256 against the image
     expect(board.active?.crc).toBe(crc32(image));
     const done = await host.run(0);
     const results = await host.readResults(done, 700); // several read chunks
@@ -49,6 +49,17 @@ describe("bridge session (in-process)", () => {
     expect(err.message).toMatch(/INVALID_IMAGE/);
     expect(board.active?.crc).toBe(first.crc);
     expect((await host.status()).active_crc32).toBe(first.crc);
+  });
+
+  it("after a commit, a board whose active SHA-256 is not the image's is an error, not 'committed'", async () => {
+    const { host, board } = rig({ session: { session: 18 } });
+    const up = await host.upload(image);
+    const real = board.status.bind(board);
+    board.status = () => ({ ...real(), active_sha256: new Uint8Array(32) }); // a board that stored something else
+    const err = await host.commit(up.crc, image).catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.diagnostics[0].code).toBe("board-wrong-image");
+    expect(err.message).toContain("reports active SHA-256 0000000000000000");
   });
 
   it("refuses a commit whose assembled image does not match the announced CRC", async () => {
