@@ -169,11 +169,9 @@ export class HostSession {
     return Math.max(10, 2 * (this.board?.reply_within_ms ?? 0));
   }
 
-  /** The largest chunk or read the board takes (HelloReply.max_chunk_bytes; a v1 board: frame limit - 32). */
+  /** The largest chunk or read the board takes (HelloReply.max_chunk_bytes, checked by hello()). */
   maxChunkBytes(): number {
-    const b = this.board;
-    if (!b) return 4096;
-    return b.max_chunk_bytes || b.max_frame_bytes - 32;
+    return this.board?.max_chunk_bytes ?? 4096;
   }
 
   private sampleRtt(ms: number): void {
@@ -223,6 +221,7 @@ export class HostSession {
     if (h.protocol_version < o.minProtocolVersion || h.protocol_version > o.protocolVersion) {
       this.fail("protocol-version-mismatch", `protocol version mismatch on ${o.port}: engram speaks ${o.minProtocolVersion}..${o.protocolVersion}, the board (firmware ${h.firmware_version}) chose ${h.protocol_version}`, "update engram or the board's firmware so that their protocol versions overlap");
     }
+    if (h.max_chunk_bytes === 0 || h.max_chunk_bytes > h.max_frame_bytes) this.fail("protocol-error", `${o.port} states max_chunk_bytes ${h.max_chunk_bytes} with max_frame_bytes ${h.max_frame_bytes}; protocol ${h.protocol_version} needs 1..max_frame_bytes`);
     this.board = h;
     return h;
   }
