@@ -285,6 +285,7 @@ export class HostSession {
       },
       timeoutMs: (backoff) => Math.min(this.o.maxTimeoutMs, (this.srtt > 0 ? Math.max(this.minTimeoutMs(), this.srtt + 4 * this.rttvar) : this.o.timeoutMs) * 2 ** backoff),
       sampleRtt: (ms) => this.sampleRtt(ms),
+      srttMs: () => this.srtt,
       counts: this.counts,
       closed: () => this.closedReason,
       fail: (code, message, hint) => this.fail(code, message, hint),

@@ -37,6 +37,8 @@ export interface WindowHost {
   /** Reply timeout after `backoff` timeouts in a row without any reply. */
   timeoutMs(backoff: number): number;
   sampleRtt(ms: number): void;
+  /** Smoothed round trip so far (0: none measured). */
+  srttMs(): number;
   counts: SessionCounts;
   closed(): string | null;
   fail(code: string, message: string, hint?: string): never;
@@ -164,9 +166,14 @@ export async function sendWindowed(
         if (again.length === 0 && next >= size && acked.prefix() < size) again.push({ offset: acked.prefix(), length: Math.min(o.sizer.size(), size - acked.prefix()) });
         continue;
       }
-      // Wait for a reply, a damage report, a frame leaving, or the earliest deadline.
+      // Wait for a reply, a damage report, a frame leaving, or the earliest deadline. At the tail
+      // (nothing new to send, so no later reply will reveal a loss) a chunk unanswered after a few
+      // round trips is sent again early: chunks are idempotent, so a needless copy costs only itself.
+      const tail = next >= size && again.length === 0;
+      const tailMs = Math.max(2, 3 * host.srttMs()) + (o.sizer.replyBytes * 10 * 1000) / host.baud;
+      const due = (p: InFlight) => (tail ? Math.min(p.deadline, p.sentAt + tailMs) : p.deadline);
       let first = Infinity;
-      for (const p of inFlight.values()) first = Math.min(first, p.deadline);
+      for (const p of inFlight.values()) first = Math.min(first, due(p));
       const event = await new Promise<"event" | "timeout">((resolve) => {
         const timer = first === Infinity ? undefined : setTimeout(() => resolve("timeout"), Math.max(0, first - performance.now()));
         wake = () => {
@@ -178,6 +185,7 @@ export async function sendWindowed(
       if (host.closed()) host.fail("board-disconnected", `lost ${host.port} while uploading: ${host.closed()}`);
       if (event === "timeout") {
         const now = performance.now();
+        if (tail) for (const [seq, p] of [...inFlight]) if (p.deadline > now && due(p) <= now) lost(seq, false); // early tail resend, not a timeout
         const expired = [...inFlight].filter(([, p]) => p.deadline <= now);
         if (expired.length === 0) continue;
         host.counts.timeouts++;
