@@ -61,6 +61,9 @@ type Outcome = Frame | "timeout" | "resend";
 
 let sessionCounter = 0;
 
+/** The host's first wait for a commit's reply, before the per-KiB allowance (see commit()). */
+export const COMMIT_BASE_MS = 1000;
+
 export class HostSession {
   readonly counts: SessionCounts = { requests: 0, framesSent: 0, retried: 0, timeouts: 0, rejected: 0, boardRejected: 0, nacks: 0 };
   session: number;
@@ -75,6 +78,7 @@ export class HostSession {
   /** The line's error-rate estimate and chunk size, kept across uploads and reads of this session. */
   private sizer?: ChunkSizer;
   private windowListener: WindowListener | null = null;
+  private lastUploadBytes = 0;
   private readonly o: Required<Omit<SessionOptions, "session">>;
 
   constructor(readonly link: FrameLink, options: SessionOptions = {}) {
@@ -121,7 +125,7 @@ export class HostSession {
   }
 
   /** Sends one request until its reply arrives; a nack is returned, not thrown (see expect()). */
-  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64, attempts = this.o.attempts): Promise<Frame> {
+  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64, attempts = this.o.attempts, firstTimeoutMs = 0): Promise<Frame> {
     const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
     const payload = encodeFrame(this.session, seq, kind, body);
     this.counts.requests++;
@@ -129,6 +133,7 @@ export class HostSession {
     // Once round trips have been measured, a lost frame is noticed after a few of them rather than
     // after the configured (conservative) timeout: RTO = SRTT + 4 RTTVAR, as TCP does.
     let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(this.minTimeoutMs(), this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
+    timeout = Math.max(timeout, firstTimeoutMs);
     let last = "";
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
@@ -238,6 +243,7 @@ export class HostSession {
     const started = performance.now();
     if (image.length > board.max_image_bytes) this.fail("image-too-large", `the image is ${image.length} bytes; ${this.o.port} takes at most ${board.max_image_bytes}`);
     const crc = crc32(image);
+    this.lastUploadBytes = image.length;
     const max = Math.min(opts.chunkBytes ?? this.maxChunkBytes(), this.maxChunkBytes());
     const sizer = this.sizerFor(max, image.length);
     const window = Math.max(1, Math.min(opts.window ?? DEFAULT_WINDOW, Math.floor((board.seq_window || 2) / 2)));
@@ -300,7 +306,11 @@ export class HostSession {
    * has the image's SHA-256 (HelloReply/Status.active_sha256): the board runs exactly these bytes.
    */
   async commit(crc: number, image?: Uint8Array): Promise<void> {
-    this.expect(await this.request("commit", { image_crc32: crc }, `committing image ${hex32(crc)}`), "ack", `committing image ${hex32(crc)}`);
+    // The board decodes and verifies the image before it answers (reply_within_ms does not cover
+    // that): wait COMMIT_BASE_MS + 1 ms per KiB before resending (a resend would only be answered
+    // from the duplicate window, but it is needless traffic).
+    const wait = COMMIT_BASE_MS + Math.ceil((image?.length ?? this.lastUploadBytes) / 1024);
+    this.expect(await this.request("commit", { image_crc32: crc }, `committing image ${hex32(crc)}`, 64, this.o.attempts, wait), "ack", `committing image ${hex32(crc)}`);
     if (!image) return;
     const want = createHash("sha256").update(image).digest("hex");
     const got = Buffer.from((await this.status()).active_sha256).toString("hex");

@@ -167,10 +167,11 @@ export async function sendWindowed(
         continue;
       }
       // Wait for a reply, a damage report, a frame leaving, or the earliest deadline. At the tail
-      // (nothing new to send, so no later reply will reveal a loss) a chunk unanswered after a few
-      // round trips is sent again early: chunks are idempotent, so a needless copy costs only itself.
-      const tail = next >= size && again.length === 0;
-      const tailMs = Math.max(2, 3 * host.srttMs()) + (o.sizer.replyBytes * 10 * 1000) / host.baud;
+      // (nothing new to send, so no later reply will reveal a loss) of an upload on a line with
+      // measured errors, a chunk unanswered after 3 round trips is sent again early: chunks are
+      // idempotent, so a needless copy costs only itself. A clean line never resends early.
+      const tail = next >= size && again.length === 0 && o.sizer.lambda() > 0;
+      const tailMs = Math.max(5, 3 * host.srttMs()) + (o.sizer.replyBytes * 10 * 1000) / host.baud;
       const due = (p: InFlight) => (tail ? Math.min(p.deadline, p.sentAt + tailMs) : p.deadline);
       let first = Infinity;
       for (const p of inFlight.values()) first = Math.min(first, due(p));
