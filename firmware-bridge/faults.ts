@@ -69,6 +69,11 @@ export class FaultyTransport implements Transport {
     const delay = o.maxDelayMs ? this.rng.uniform() * o.maxDelayMs : 0;
     if (delay > 0) this.counts.delayed++;
     const frames = Array.from({ length: copies }, () => this.corrupt(new Uint8Array(bytes)));
+    if (delay === 0 && !o.maxDelayMs) {
+      // No delays configured: straight through (the inner transport keeps order), so frames can
+      // queue back to back in a paced line instead of waiting for each other here.
+      return Promise.all(frames.map((f) => this.inner.write(f))).then(() => {});
+    }
     // Delays keep frame order (a serial line never reorders), so they are chained.
     const sent = this.tail
       .then(() => (delay > 0 ? new Promise<void>((r) => setTimeout(r, delay)) : undefined))

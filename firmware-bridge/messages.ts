@@ -6,13 +6,14 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 
 /** The protocol version this build speaks; MIN_PROTOCOL_VERSION..PROTOCOL_VERSION are accepted. */
-export const PROTOCOL_VERSION = 1;
-export const MIN_PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+export const MIN_PROTOCOL_VERSION = 2;
 
 export const State = { IDLE: 1, RUNNING: 2, DONE: 3, FAILED: 4 } as const;
 export const Reason = {
   UNSUPPORTED_VERSION: 1, BAD_REQUEST: 2, TOO_LARGE: 3, NO_UPLOAD: 4, OUT_OF_ORDER: 5, INCOMPLETE: 6,
   IMAGE_CRC_MISMATCH: 7, INVALID_IMAGE: 8, BUSY: 9, NO_IMAGE: 10, NO_RESULTS: 11, STALE_SESSION: 12,
+  OLD_SEQ: 13, UNSUPPORTED_MESSAGE: 14,
 } as const;
 export const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Reason).map(([k, v]) => [v, k]));
 export const STATE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(State).map(([k, v]) => [v, k]));
@@ -21,18 +22,19 @@ export interface HelloReply {
   protocol_version: number; device_id: string; firmware_version: string; capabilities: string[];
   max_frame_bytes: number; max_image_bytes: number; boot: number;
   active_crc32: number; active_bytes: number; partial_crc32: number; partial_received_bytes: number;
+  seq_window: number; max_chunk_bytes: number; reply_within_ms: number; active_sha256: Uint8Array;
 }
 export interface Status {
   state: number; tick: number; duration_ticks: number; boot: number; active_crc32: number;
-  results_bytes: number; results_crc32: number; error: string;
+  results_bytes: number; results_crc32: number; error: string; active_sha256: Uint8Array;
 }
 export interface Bodies {
   hello: { protocol_version: number; min_protocol_version: number; host: string };
   hello_reply: HelloReply;
-  begin_upload: { image_bytes: number; image_crc32: number; chunk_bytes: number };
-  upload_ready: { resume_chunk: number; chunks: number };
-  chunk: { index: number; data: Uint8Array };
-  chunk_ack: { next_chunk: number };
+  begin_upload: { image_bytes: number; image_crc32: number };
+  upload_ready: { received_bytes: number };
+  chunk: { offset: number; data: Uint8Array };
+  chunk_ack: { received_bytes: number };
   commit: { image_crc32: number };
   run: { duration_ticks: number };
   get_status: Record<string, never>;
@@ -61,7 +63,7 @@ export interface Results {
 let root: protobuf.Root | undefined;
 function lookup(name: string): protobuf.Type {
   if (!root) root = protobuf.parse(readFileSync(new URL("./protocol.proto", import.meta.url), "utf8"), { keepCase: true }).root;
-  return root.lookupType(`engram.bridge.v1.${name}`);
+  return root.lookupType(`engram.bridge.v2.${name}`);
 }
 
 const OBJECT_OPTIONS = { longs: Number, enums: Number, bytes: Uint8Array, defaults: true, arrays: true, oneofs: true } as const;
@@ -71,8 +73,17 @@ export function encodeFrame<K extends BodyKind>(session: number, seq: number, ki
   return t.encode(t.fromObject({ session, seq, [kind]: body })).finish();
 }
 
-/** A payload that passed its CRC but is not a Frame this version understands. */
-export class ProtocolError extends Error {}
+/**
+ * A payload that passed its CRC but is not a Frame this version understands. `session` and `seq`
+ * are set when they could be read (fields 1 and 2 come first and decoded before the damage), so
+ * the board can answer the request instead of leaving its host to time out; `unsupported` marks a
+ * well-formed frame whose body is missing or unknown (as opposed to bytes that do not parse).
+ */
+export class ProtocolError extends Error {
+  constructor(message: string, readonly session?: number, readonly seq?: number, readonly unsupported = false) {
+    super(message);
+  }
+}
 
 export function decodeFrame(payload: Uint8Array): Frame {
   const t = lookup("Frame");
@@ -80,11 +91,37 @@ export function decodeFrame(payload: Uint8Array): Frame {
   try {
     obj = t.toObject(t.decode(payload), OBJECT_OPTIONS) as Record<string, unknown>;
   } catch (e) {
-    throw new ProtocolError(`a ${payload.length}-byte frame payload is not a protocol message: ${(e as Error).message} (first bytes ${hexBytes(payload, 16)})`);
+    const h = readHeader(payload);
+    throw new ProtocolError(`a ${payload.length}-byte frame payload is not a protocol message: ${(e as Error).message} (first bytes ${hexBytes(payload, 16)})`, h.session, h.seq);
   }
   const kind = obj.body as BodyKind | undefined;
-  if (kind === undefined) throw new ProtocolError(`a frame without a message body (seq ${obj.seq as number}; bytes ${hexBytes(payload, 16)}): a newer protocol version?`);
+  if (kind === undefined) {
+    const h = readHeader(payload);
+    const what = h.otherFields.length ? `a body in field ${h.otherFields.join(", ")}, which protocol ${PROTOCOL_VERSION} does not define,` : "";
+    throw new ProtocolError(`a frame without a message body${what ? ` (${what.slice(0, -1)})` : ""} (session ${obj.session as number}, seq ${obj.seq as number}; bytes ${hexBytes(payload, 16)}): a newer protocol version?`, obj.session as number, obj.seq as number, true);
+  }
   return { session: obj.session as number, seq: obj.seq as number, kind, body: obj[kind] } as Frame;
+}
+
+/** Reads the top-level fields of a Frame one by one, as far as they parse: session, seq and the numbers of the others. */
+function readHeader(payload: Uint8Array): { session?: number; seq?: number; otherFields: number[] } {
+  const out: { session?: number; seq?: number; otherFields: number[] } = { otherFields: [] };
+  const r = protobuf.Reader.create(payload);
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      const field = tag >>> 3;
+      if (field === 1 && (tag & 7) === 0) out.session = r.uint32();
+      else if (field === 2 && (tag & 7) === 0) out.seq = r.uint32();
+      else {
+        out.otherFields.push(field);
+        r.skipType(tag & 7);
+      }
+    }
+  } catch {
+    // damaged from here on: what was read so far stands
+  }
+  return out;
 }
 
 export function encodeResults(r: Results): Uint8Array {

@@ -1,31 +1,57 @@
 /**
  * Emulates a line rate on links that have none (a PTY or an in-process pair move bytes as fast as
- * memory): each write leaves only when the line would be free, taking bytes * 10 bits / baud
- * seconds (8N1: start bit, 8 data bits, stop bit). The schedule is kept in exact time, so the
- * timer granularity never accumulates into drift.
+ * memory): each write occupies the line for bytes * 10 bits / baud seconds (8N1: start bit, 8
+ * data bits, stop bit) after the previous one, and reaches the other side when its last byte
+ * would have. The schedule is kept in exact time, and one timer delivers every queued write that
+ * is due by the time it fires, so timer granularity (about 1 ms) neither accumulates into drift
+ * nor caps the rate of short frames at one per timer tick.
  */
 import type { Transport } from "./transport.ts";
 
+interface Queued {
+  bytes: Uint8Array;
+  due: number;
+  done: () => void;
+  failed: (e: Error) => void;
+}
+
 export class PacedTransport implements Transport {
   private lineFreeAt = 0;
-  private tail: Promise<void> = Promise.resolve();
-  private readonly secondsPerByte: number;
+  private readonly queue: Queued[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly msPerByte: number;
 
   constructor(readonly inner: Transport, readonly baud: number) {
-    this.secondsPerByte = 10 / baud;
+    this.msPerByte = (10 / baud) * 1000;
   }
 
+  /** Resolves when the bytes have left (their last byte is on the far side). */
   write(bytes: Uint8Array): Promise<void> {
-    const now = performance.now();
-    const start = Math.max(now, this.lineFreeAt);
-    const due = (this.lineFreeAt = start + bytes.length * this.secondsPerByte * 1000);
+    const start = Math.max(performance.now(), this.lineFreeAt);
+    const due = (this.lineFreeAt = start + bytes.length * this.msPerByte);
     const copy = new Uint8Array(bytes); // a copy even when given a Buffer (whose slice() is a view)
-    // The receiver sees the bytes once the last one is on the wire; write() resolves then too.
-    // Chained, so that timer rounding can never reorder two writes.
-    const sent = this.tail.then(() => new Promise<void>((r) => setTimeout(r, Math.max(0, due - performance.now())))).then(() => this.inner.write(copy));
-    this.tail = sent.catch(() => {});
-    return sent;
+    return new Promise((done, failed) => {
+      this.queue.push({ bytes: copy, due, done, failed });
+      this.arm();
+    });
   }
+
+  private arm(): void {
+    if (this.timer || this.queue.length === 0) return;
+    this.timer = setTimeout(() => this.deliver(), Math.max(0, this.queue[0]!.due - performance.now()));
+  }
+
+  private deliver(): void {
+    this.timer = null;
+    const now = performance.now();
+    // In order, every write whose last byte is due by now.
+    while (this.queue.length > 0 && this.queue[0]!.due <= now) {
+      const q = this.queue.shift()!;
+      this.inner.write(q.bytes).then(q.done, q.failed);
+    }
+    this.arm();
+  }
+
   onData(listener: (bytes: Uint8Array) => void): void {
     this.inner.onData(listener);
   }

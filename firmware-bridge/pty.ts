@@ -8,9 +8,12 @@ export function socatAvailable(): boolean {
   return spawnSync("sh", ["-c", "command -v socat"]).status === 0;
 }
 
-/** Spawns socat; `host` and `board` are symlinks to the two PTYs. close() ends socat. */
-export async function openPtyPair(): Promise<{ host: string; board: string; close(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), "engram-pty-"));
+/**
+ * Spawns socat; `host` and `board` are symlinks to the two PTYs. close() ends socat (both PTYs
+ * disappear). Given the `dir` of an earlier pair, the new pair appears under the same names
+ * (a line unplugged and plugged in again).
+ */
+export async function openPtyPair(dir = mkdtempSync(join(tmpdir(), "engram-pty-"))): Promise<{ dir: string; host: string; board: string; close(): void }> {
   const host = join(dir, "host");
   const board = join(dir, "board");
   const proc = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${board}`], { stdio: "ignore" });
@@ -19,5 +22,5 @@ export async function openPtyPair(): Promise<{ host: string; board: string; clos
     proc.kill();
     throw new Error("socat did not create the PTY pair within 3 s");
   }
-  return { host, board, close: () => void proc.kill() };
+  return { dir, host, board, close: () => void proc.kill() };
 }

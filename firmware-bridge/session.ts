@@ -4,9 +4,12 @@
  * needs (hello, resumable upload, commit, run, read back). Failures are EngramErrors that say what
  * was being done, to which port, and what came back.
  */
+import { createHash } from "node:crypto";
 import { EngramError } from "../src/diagnostics/diagnostic.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import type { FrameLink } from "./framing.ts";
+import { ChunkSizer, wireOverhead } from "./chunk-size.ts";
+import { DEFAULT_WINDOW, MIN_CHUNK_BYTES, sendWindowed, type WindowHost, type WindowListener } from "./upload-window.ts";
 import { decodeFrame, decodeResults, encodeFrame, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, REASON_NAMES, State, STATE_NAMES, type Bodies, type BodyKind, type Frame, type HelloReply, type Results, type Status } from "./messages.ts";
 
 export interface SessionOptions {
@@ -44,16 +47,22 @@ export interface SessionCounts {
 export interface UploadReport {
   bytes: number;
   crc: number;
+  /** The chunk size the rule had settled on at the end. */
   chunkBytes: number;
-  chunks: number;
+  /** Bytes the board already held (a resumed upload); 0 for a fresh one. */
   resumedFrom: number;
+  /** Chunk frames sent, resends included; `resent` of them were resends. */
   chunksSent: number;
+  resent: number;
   seconds: number;
 }
 
 type Outcome = Frame | "timeout" | "resend";
 
 let sessionCounter = 0;
+
+/** The host's first wait for a commit's reply, before the per-KiB allowance (see commit()). */
+export const COMMIT_BASE_MS = 1000;
 
 export class HostSession {
   readonly counts: SessionCounts = { requests: 0, framesSent: 0, retried: 0, timeouts: 0, rejected: 0, boardRejected: 0, nacks: 0 };
@@ -62,13 +71,14 @@ export class HostSession {
   private seq = 0;
   private waiting: { seq: number; done: (o: Outcome) => void } | null = null;
   private closedReason: string | null = null;
-  private lastFailure: "timeout" | "damaged" = "timeout";
   private lastDamage = "";
   /** Smoothed round trip and its variation (ms), from replies to first attempts only (Karn). */
   private srtt = 0;
   private rttvar = 0;
-  /** The chunk size a noisy line last settled on: later uploads start there. */
-  private chunkHint = Infinity;
+  /** The line's error-rate estimate and chunk size, kept across uploads and reads of this session. */
+  private sizer?: ChunkSizer;
+  private windowListener: WindowListener | null = null;
+  private lastUploadBytes = 0;
   private readonly o: Required<Omit<SessionOptions, "session">>;
 
   constructor(readonly link: FrameLink, options: SessionOptions = {}) {
@@ -81,6 +91,7 @@ export class HostSession {
     link.onBadFrame((reason, detail) => {
       this.counts.rejected++;
       this.lastDamage = `${reason}: ${detail}`;
+      this.windowListener?.damaged();
       this.waiting?.done("resend"); // probably our reply: ask again now
     });
     link.transport.onClose((reason) => {
@@ -100,9 +111,11 @@ export class HostSession {
     }
     if (f.kind === "bad_frame") {
       this.counts.boardRejected++;
+      this.windowListener?.damaged();
       this.waiting?.done("resend");
       return;
     }
+    if (f.session === this.session && this.windowListener?.reply(f)) return;
     if (this.waiting && f.seq === this.waiting.seq && f.session === this.session) return this.waiting.done(f);
     this.counts.rejected++; // a late or duplicated reply to an earlier request
   }
@@ -112,16 +125,16 @@ export class HostSession {
   }
 
   /** Sends one request until its reply arrives; a nack is returned, not thrown (see expect()). */
-  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64, attempts = this.o.attempts): Promise<Frame> {
+  async request<K extends BodyKind>(kind: K, body: Bodies[K], what: string, replyBytes = 64, attempts = this.o.attempts, firstTimeoutMs = 0): Promise<Frame> {
     const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
     const payload = encodeFrame(this.session, seq, kind, body);
     this.counts.requests++;
     const wire = (replyBytes * 10 * 1000) / this.o.baud;
     // Once round trips have been measured, a lost frame is noticed after a few of them rather than
     // after the configured (conservative) timeout: RTO = SRTT + 4 RTTVAR, as TCP does.
-    let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(10, this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
+    let timeout = this.srtt > 0 ? Math.min(this.o.timeoutMs, Math.max(this.minTimeoutMs(), this.srtt + 4 * this.rttvar)) : this.o.timeoutMs;
+    timeout = Math.max(timeout, firstTimeoutMs);
     let last = "";
-    this.lastFailure = "timeout"; // until an attempt sees damaged frames
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
       if (attempt > 0) this.counts.retried++;
@@ -148,10 +161,22 @@ export class HostSession {
         last = `no reply within ${Math.round(timeout + wire)} ms`;
         timeout = Math.min(timeout * 2, this.o.maxTimeoutMs);
       } else last = this.lastDamage ? `damaged frames; the last one ${this.lastDamage}` : "damaged frames reported by the board";
-      if (outcome === "resend") this.lastFailure = "damaged";
     }
     if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
     this.fail("board-not-responding", `no valid reply from ${this.o.port} while ${what} after ${attempts} attempts (last: ${last})`, "check the port, the baud rate and that the board runs engram firmware");
+  }
+
+  /**
+   * The adaptive timeout's floor: twice the board's promised reply time (the margin is for this
+   * host's own scheduling), or 10 ms for a board that promises none (protocol 1).
+   */
+  private minTimeoutMs(): number {
+    return Math.max(10, 2 * (this.board?.reply_within_ms ?? 0));
+  }
+
+  /** The largest chunk or read the board takes (HelloReply.max_chunk_bytes, checked by hello()). */
+  maxChunkBytes(): number {
+    return this.board?.max_chunk_bytes ?? 4096;
   }
 
   private sampleRtt(ms: number): void {
@@ -172,8 +197,9 @@ export class HostSession {
     try {
       return await this.request(kind, body, what, replyBytes, 3);
     } catch (e) {
-      // Only damage is cured by shorter frames; a silent line is reported as it is.
-      if (e instanceof EngramError && e.diagnostics[0]?.code === "board-not-responding" && this.lastFailure === "damaged") return null;
+      // Shorter frames may get through where these did not; the caller bounds the rounds, so a
+      // silent line still ends in the full-length error.
+      if (e instanceof EngramError && e.diagnostics[0]?.code === "board-not-responding") return null;
       throw e;
     }
   }
@@ -200,61 +226,95 @@ export class HostSession {
     if (h.protocol_version < o.minProtocolVersion || h.protocol_version > o.protocolVersion) {
       this.fail("protocol-version-mismatch", `protocol version mismatch on ${o.port}: engram speaks ${o.minProtocolVersion}..${o.protocolVersion}, the board (firmware ${h.firmware_version}) chose ${h.protocol_version}`, "update engram or the board's firmware so that their protocol versions overlap");
     }
+    if (h.max_chunk_bytes === 0 || h.max_chunk_bytes > h.max_frame_bytes) this.fail("protocol-error", `${o.port} states max_chunk_bytes ${h.max_chunk_bytes} with max_frame_bytes ${h.max_frame_bytes}; protocol ${h.protocol_version} needs 1..max_frame_bytes`);
     this.board = h;
     return h;
   }
 
   /**
-   * Uploads an image in chunks, resuming where the board stopped if it holds part of this image.
-   * On a noisy line (a chunk needing 3 or more resends) the chunk size halves, or quarters
-   * when a chunk fails 3 times,, down to 64 bytes:
-   * short frames are far likelier to arrive intact. The board resumes at the new chunk boundary.
+   * Uploads an image, resuming where the board stopped if it holds the start of this image.
+   * Chunks go out in a sliding window (firmware-bridge/upload-window.ts): up to `window` of them
+   * in flight, each acknowledged by its own reply, a lost one sent again with a fresh seq; their
+   * size follows the line's measured error rate (chunk-size.ts). On a board restart (STALE_SESSION)
+   * the host says hello again and resumes, up to 3 times.
    */
-  async upload(image: Uint8Array, opts: { chunkBytes?: number; onProgress?: (fraction: number) => void } = {}): Promise<UploadReport> {
+  async upload(image: Uint8Array, opts: { chunkBytes?: number; window?: number; onProgress?: (fraction: number) => void } = {}): Promise<UploadReport> {
     const board = this.board ?? (await this.hello());
     const started = performance.now();
     if (image.length > board.max_image_bytes) this.fail("image-too-large", `the image is ${image.length} bytes; ${this.o.port} takes at most ${board.max_image_bytes}`);
-    let chunkBytes = Math.min(opts.chunkBytes ?? 4096, board.max_frame_bytes - 32, this.chunkHint);
     const crc = crc32(image);
-    let sent = 0;
+    this.lastUploadBytes = image.length;
+    const max = Math.min(opts.chunkBytes ?? this.maxChunkBytes(), this.maxChunkBytes());
+    const sizer = this.sizerFor(max, image.length);
+    const window = Math.max(1, Math.min(opts.window ?? DEFAULT_WINDOW, Math.floor((board.seq_window || 2) / 2)));
     let resumedFrom = -1;
-    let restarts = 0;
-    for (;;) {
-      const chunks = Math.ceil(image.length / chunkBytes);
-      const ready = this.expect(await this.request("begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: chunkBytes }, "starting the upload"), "upload_ready", "starting the upload");
-      if (resumedFrom < 0) resumedFrom = ready.resume_chunk;
-      let i = ready.resume_chunk;
-      let again = false;
-      while (i < chunks) {
-        const what = `uploading chunk ${i + 1} of ${chunks}`;
-        const before = this.counts.retried;
-        const f = await this.tryRequest("chunk", { index: i, data: image.subarray(i * chunkBytes, Math.min(image.length, (i + 1) * chunkBytes)) }, what, 64, chunkBytes > 64);
-        sent++;
-        if (!f) {
-          chunkBytes = Math.max(64, chunkBytes >> 2); // frames this long do not get through at all
-          again = true;
-          break;
-        }
-        if (f.kind === "nack" && f.body.reason === Reason.OUT_OF_ORDER && restarts++ < 3) {
-          again = true; // the board lost track (e.g. it restarted): ask it where to resume
-          break;
-        }
-        i = this.expect(f, "chunk_ack", what).next_chunk;
-        opts.onProgress?.(Math.min(i, chunks) / chunks);
-        if (this.counts.retried - before >= 3 && chunkBytes > 64 && i < chunks) {
-          chunkBytes = Math.max(64, chunkBytes >> 1);
-          again = true;
-          break;
-        }
-      }
-      this.chunkHint = chunkBytes < (opts.chunkBytes ?? 4096) ? chunkBytes : Infinity;
-      if (!again) return { bytes: image.length, crc, chunkBytes, chunks, resumedFrom, chunksSent: sent, seconds: (performance.now() - started) / 1000 };
+    let chunksSent = 0;
+    for (let restarts = 0; ; restarts++) {
+      const ready = this.expect(await this.request("begin_upload", { image_bytes: image.length, image_crc32: crc }, "starting the upload"), "upload_ready", "starting the upload");
+      if (resumedFrom < 0) resumedFrom = ready.received_bytes;
+      const w = await sendWindowed(this.windowHost(), image, ready.received_bytes, { window, sizer, onProgress: opts.onProgress });
+      chunksSent += w.chunksSent;
+      if (w.outcome === "done") return { bytes: image.length, crc, chunkBytes: sizer.size(), resumedFrom, chunksSent, resent: w.resent, seconds: (performance.now() - started) / 1000 };
+      if (restarts >= 3) this.fail("board-reset", `${this.o.port} restarted ${restarts + 1} times during the upload`);
+      await this.hello(); // the board restarted: a new session, then resume from what it kept
     }
   }
 
+  /** The session's chunk-size rule (its error-rate estimate carries over between uploads and reads of this line). */
+  private sizerFor(max: number, bytes: number): ChunkSizer {
+    const { overhead, replyBytes } = wireOverhead(this.session, bytes);
+    const s = this.sizer;
+    if (s && s.max === max && s.overhead === overhead) return s;
+    return (this.sizer = new ChunkSizer(Math.min(MIN_CHUNK_BYTES, max), max, overhead, replyBytes));
+  }
+
+  /** What the windowed upload needs of this session: numbering, sending, replies, damage, timeouts. */
+  private windowHost(): WindowHost {
+    return {
+      session: this.session,
+      port: this.o.port,
+      baud: this.o.baud,
+      attempts: this.o.attempts,
+      nextSeq: () => (this.seq = (this.seq + 1) >>> 0 || 1),
+      send: async (payload, what) => {
+        if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
+        this.counts.framesSent++;
+        try {
+          await this.link.send(payload);
+        } catch (e) {
+          this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
+        }
+      },
+      listen: (l) => {
+        this.windowListener = l;
+        return () => (this.windowListener = null);
+      },
+      timeoutMs: (backoff) => Math.min(this.o.maxTimeoutMs, (this.srtt > 0 ? Math.max(this.minTimeoutMs(), this.srtt + 4 * this.rttvar) : this.o.timeoutMs) * 2 ** backoff),
+      sampleRtt: (ms) => this.sampleRtt(ms),
+      srttMs: () => this.srtt,
+      counts: this.counts,
+      closed: () => this.closedReason,
+      fail: (code, message, hint) => this.fail(code, message, hint),
+      expect: (f, kind, what) => this.expect(f, kind, what),
+      lastDamage: () => this.lastDamage,
+    };
+  }
+
   /** Applies the uploaded image; the board verifies it first and keeps its old one if it fails. */
-  async commit(crc: number): Promise<void> {
-    this.expect(await this.request("commit", { image_crc32: crc }, `committing image ${hex32(crc)}`), "ack", `committing image ${hex32(crc)}`);
+  /**
+   * Given the image itself, the host then asks for status and checks that the board's active image
+   * has the image's SHA-256 (HelloReply/Status.active_sha256): the board runs exactly these bytes.
+   */
+  async commit(crc: number, image?: Uint8Array): Promise<void> {
+    // The board decodes and verifies the image before it answers (reply_within_ms does not cover
+    // that): wait COMMIT_BASE_MS + 1 ms per KiB before resending (a resend would only be answered
+    // from the duplicate window, but it is needless traffic).
+    const wait = COMMIT_BASE_MS + Math.ceil((image?.length ?? this.lastUploadBytes) / 1024);
+    this.expect(await this.request("commit", { image_crc32: crc }, `committing image ${hex32(crc)}`, 64, this.o.attempts, wait), "ack", `committing image ${hex32(crc)}`);
+    if (!image) return;
+    const want = createHash("sha256").update(image).digest("hex");
+    const got = Buffer.from((await this.status()).active_sha256).toString("hex");
+    if (got !== want) this.fail("board-wrong-image", `${this.o.port} acknowledged the commit of image ${hex32(crc)} but reports active SHA-256 ${got || "(none)"}; the image's is ${want}`, "deploy again; if it persists, the board's firmware stores images incorrectly");
   }
 
   async status(): Promise<Status> {
@@ -304,29 +364,34 @@ export class HostSession {
   }
 
   /**
-   * Reads the results of the finished run and checks them against the CRC in `done`. The read
-   * size adapts like the upload's chunk size: halved after a read that needed 3 resends (quartered if it failed 3 times), doubled
-   * back after a clean one.
+   * Reads the results of the finished run and checks them against the CRC in `done`. Reads are
+   * one at a time; their length follows the same rule as upload chunks (chunk-size.ts), from the
+   * same estimate of the line's error rate.
    */
-  async readResults(done: Status, chunkBytes = 4096): Promise<Results> {
+  async readResults(done: Status, chunkBytes?: number): Promise<Results> {
     const total = done.results_bytes;
     const bytes = new Uint8Array(total);
-    const most = Math.min(chunkBytes, (this.board?.max_frame_bytes ?? 4096) - 32);
-    let n = most;
+    const most = Math.min(chunkBytes ?? this.maxChunkBytes(), this.maxChunkBytes());
+    const sizer = this.sizerFor(most, total);
+    let failedRounds = 0; // rounds of 3 attempts that all failed, in a row
     for (let at = 0; at < total; ) {
+      const n = Math.min(sizer.size(), total - at);
       const what = `reading results (${at} of ${total} bytes)`;
       const before = this.counts.retried;
-      const f = await this.tryRequest("read", { offset: at, length: n }, what, n + 32, n > 64);
+      // A few attempts at this length, then the rule picks a new one from the losses seen.
+      const f = await this.tryRequest("read", { offset: at, length: n }, what, n + sizer.overhead, n > sizer.min && failedRounds < 8);
+      // Each resend was one lost exchange; a reply that came was one that got through.
+      for (let i = this.counts.retried - before + (f ? 0 : 1); i > 0; i--) sizer.record(n, true);
       if (!f) {
-        n = Math.max(64, n >> 2);
+        failedRounds++;
         continue;
       }
+      failedRounds = 0;
+      sizer.record(n, false);
       const d = this.expect(f, "read_data", what);
-      if (d.offset !== at || d.data.length === 0 || at + d.data.length > total) this.fail("protocol-error", `${this.o.port} returned ${d.data.length} bytes at offset ${d.offset} while ${what}`);
+      if (d.offset !== at || d.data.length === 0 || d.data.length > n) this.fail("protocol-error", `${this.o.port} returned ${d.data.length} bytes at offset ${d.offset} while ${what}`);
       bytes.set(d.data, at);
       at += d.data.length;
-      const resends = this.counts.retried - before;
-      n = resends >= 3 ? Math.max(64, n >> 1) : resends === 0 ? Math.min(most, n * 2) : n;
     }
     const got = crc32(bytes);
     if (got !== done.results_crc32) this.fail("results-crc-mismatch", `the results read from ${this.o.port} have CRC-32 ${hex32(got)}, the board announced ${hex32(done.results_crc32)}`);

@@ -1,7 +1,5 @@
-/** engram board: the virtual board, serving the bridge protocol on a serial device until stopped. */
-import { VirtualBoard } from "../../firmware-bridge/board.ts";
-import { PacedTransport } from "../../firmware-bridge/paced.ts";
-import { SerialTransport } from "../../firmware-bridge/serial.ts";
+/** engram board: the virtual board, serving the bridge protocol on a serial device until stopped (firmware-bridge/serve.ts). */
+import { serveBoard } from "../../firmware-bridge/serve.ts";
 import { VERSION } from "./main.ts";
 
 export interface BoardCommandOptions {
@@ -12,21 +10,13 @@ export interface BoardCommandOptions {
 }
 
 export async function boardCommand(o: BoardCommandOptions): Promise<number> {
-  const serial = await SerialTransport.open(o.port, o.baud);
-  const board = new VirtualBoard(o.pace ? new PacedTransport(serial, o.baud) : serial, {
-    firmwareVersion: `engram-virtual ${VERSION}`,
-    log: o.quiet ? undefined : (line) => process.stderr.write(`board: ${line}\n`),
-  });
-  process.stdout.write(`engram virtual board on ${o.port} (${o.baud} baud${o.pace ? ", paced" : ""}), device id ${board.deviceId}; Ctrl-C to stop\n`);
+  const log = o.quiet ? undefined : (line: string) => process.stderr.write(`board: ${line}\n`);
+  const served = await serveBoard(o.port, { baud: o.baud, pace: o.pace, board: { firmwareVersion: `engram-virtual ${VERSION}`, log }, log: (line) => process.stderr.write(`board: ${line}\n`) });
+  process.stdout.write(`engram virtual board on ${o.port} (${o.baud} baud${o.pace ? ", paced" : ""}), device id ${served.board.deviceId}; it outlives the line (re-opens the port when it reappears); Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    serial.onClose((reason) => {
-      process.stderr.write(`board: ${reason}\n`);
-      resolve();
-    });
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
   });
-  await serial.close();
+  await served.stop();
   return 0;
 }

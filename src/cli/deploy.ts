@@ -43,9 +43,9 @@ export async function deployCommand(o: DeployOptions): Promise<number> {
     const bar = progressBar(`upload ${image.bytes.length} B`, (image.bytes.length * 10) / o.baud); // shown against the line time
     const up = await session.upload(image.bytes, { chunkBytes: o.chunk, onProgress: (f) => bar.update(f) });
     bar.done();
-    await session.commit(up.crc);
+    await session.commit(up.crc, image.bytes);
     const lineRate = o.baud / 10;
-    process.stdout.write(`uploaded ${up.bytes} bytes (CRC-32 ${hex32(up.crc)}) in ${up.seconds.toFixed(2)} s, ${rateText(up.bytes / up.seconds / lineRate, o.baud)}${up.resumedFrom > 0 ? `, resumed at chunk ${up.resumedFrom}` : ""}; committed\n`);
+    process.stdout.write(`uploaded ${up.bytes} bytes (CRC-32 ${hex32(up.crc)}) in ${up.seconds.toFixed(2)} s, ${rateText(up.bytes / up.seconds / lineRate, o.baud)}${up.resumedFrom > 0 ? `, resumed at byte ${up.resumedFrom}` : ""}; committed\n`);
     if (o.run === undefined) return reportCounts(session);
     const tick = ir.header.tick_seconds;
     const ticks = Math.min(ir.header.duration_ticks, Math.round(o.run / tick));

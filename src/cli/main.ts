@@ -75,7 +75,7 @@ deploy    upload a compiled image to a board over the serial bridge (docs/serial
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
           and write the read-back results as "engram run FILE.engram" does (DIR and --force as there)
   --baud N    line rate (default 115200)
-  --chunk N   upload chunk size in bytes (default 4096, or what the board allows)
+  --chunk N   largest upload chunk in bytes (default: the board's max_chunk_bytes; smaller on a noisy line)
   --pace      pace writes to --baud (a PTY has no line rate of its own)
 board     a virtual board: serves the bridge protocol on PATH (e.g. one end of a socat PTY pair)
           and runs uploaded images on the emulator

@@ -8,6 +8,7 @@
  * Costs: BrainScaleS-2 counts PPU cycles per vector instruction (64 lanes of 16 bit or 128 of
  * 8 bit); the CMOS chip counts datapath cycles per element. Sources in the `costSource` column.
  */
+import { IMAGE_FILES_MARKDOWN } from "./files-doc.ts";
 export type OperandKind = "dst" | "src" | "imm" | "state" | "index" | "table";
 
 export interface OpInfo {
@@ -120,5 +121,6 @@ export function opTableMarkdown(): string {
     "byte-identical to the one written. Version-1 files (no trailer) are refused with a request to",
     "compile the model again. The file stays a valid `Program` message for protobuf tools.",
     "",
+    ...IMAGE_FILES_MARKDOWN,
   ].join("\n");
 }

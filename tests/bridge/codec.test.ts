@@ -92,7 +92,7 @@ describe("framing", () => {
 
 describe("messages", () => {
   it("round-trips a frame and names garbage", () => {
-    const f = decodeFrame(encodeFrame(7, 3, "chunk", { index: 2, data: bytes(1, 2, 3) }));
+    const f = decodeFrame(encodeFrame(7, 3, "chunk", { offset: 2, data: bytes(1, 2, 3) }));
     expect(f.kind).toBe("chunk");
     expect(f.session).toBe(7);
     expect(f.seq).toBe(3);

@@ -77,8 +77,8 @@ function serialSuite(line: () => Line) {
       expect(err.diagnostics?.[0]?.code).toBe("board-rejected-image");
       // Half an upload, then the host goes away.
       const crc = crc32(image);
-      first.h.expect(await first.h.request("begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: 256 }, "begin"), "upload_ready", "begin");
-      for (let i = 0; i < 5; i++) first.h.expect(await first.h.request("chunk", { index: i, data: image.subarray(i * 256, (i + 1) * 256) }, "chunk"), "chunk_ack", "chunk");
+      first.h.expect(await first.h.request("begin_upload", { image_bytes: image.length, image_crc32: crc }, "begin"), "upload_ready", "begin");
+      for (let i = 0; i < 5; i++) first.h.expect(await first.h.request("chunk", { offset: i * 256, data: image.subarray(i * 256, (i + 1) * 256) }, "chunk"), "chunk_ack", "chunk");
     } finally {
       await first.raw.close();
     }
@@ -87,7 +87,7 @@ function serialSuite(line: () => Line) {
       const hello = await second.h.hello();
       expect(hello.active_crc32).toBe(crc32(old));
       const up = await second.h.upload(image, { chunkBytes: 256 });
-      expect(up.resumedFrom).toBe(5);
+      expect(up.resumedFrom).toBe(5 * 256);
       await second.h.commit(up.crc);
       expect((await second.h.status()).active_crc32).toBe(crc32(image));
     } finally {

@@ -15,13 +15,13 @@ describe("bridge session (in-process)", () => {
   it("uploads, commits, runs and reads back exactly what the emulator computes here", async () => {
     const { host, board } = rig({ session: { session: 11 } });
     const hello = await host.hello();
-    expect(hello.protocol_version).toBe(1);
+    expect(hello.protocol_version).toBe(2);
     expect(hello.active_crc32).toBe(0);
     const fractions: number[] = [];
     const up = await host.upload(image, { chunkBytes: 1000, onProgress: (f) => fractions.push(f) });
-    expect(up).toMatchObject({ bytes: image.length, chunks: Math.ceil(image.length / 1000), resumedFrom: 0, chunksSent: Math.ceil(image.length / 1000) });
+    expect(up).toMatchObject({ bytes: image.length, resumedFrom: 0, chunksSent: Math.ceil(image.length / 1000), resent: 0 });
     expect(fractions.at(-1)).toBe(1);
-    await host.commit(up.crc);
+    await host.commit(up.crc, image); // also checks the board's active_sha256 against the image
     expect(board.active?.crc).toBe(crc32(image));
     const done = await host.run(0);
     const results = await host.readResults(done, 700); // several read chunks
@@ -68,12 +68,23 @@ describe("bridge session (in-process)", () => {
     expect(board.active).toBeNull();
   });
 
+  it("after a commit, a board whose active SHA-256 is not the image's is an error, not 'committed'", async () => {
+    const { host, board } = rig({ session: { session: 18 } });
+    const up = await host.upload(image);
+    const real = board.status.bind(board);
+    board.status = () => ({ ...real(), active_sha256: new Uint8Array(32) }); // a board that stored something else
+    const err = await host.commit(up.crc, image).catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.diagnostics[0].code).toBe("board-wrong-image");
+    expect(err.message).toContain("reports active SHA-256 0000000000000000");
+  });
+
   it("refuses a commit whose assembled image does not match the announced CRC", async () => {
     const { host, board } = rig({ session: { session: 13 } });
     await host.hello();
     const lie = crc32(image) ^ 1;
-    host.expect(await host.request("begin_upload", { image_bytes: image.length, image_crc32: lie, chunk_bytes: 4000 }, "begin"), "upload_ready", "begin");
-    for (let i = 0; i * 4000 < image.length; i++) host.expect(await host.request("chunk", { index: i, data: image.subarray(i * 4000, (i + 1) * 4000) }, "chunk"), "chunk_ack", "chunk");
+    host.expect(await host.request("begin_upload", { image_bytes: image.length, image_crc32: lie }, "begin"), "upload_ready", "begin");
+    for (let i = 0; i * 4000 < image.length; i++) host.expect(await host.request("chunk", { offset: i * 4000, data: image.subarray(i * 4000, (i + 1) * 4000) }, "chunk"), "chunk_ack", "chunk");
     const err = await host.commit(lie).catch((e) => e);
     expect(err.message).toMatch(/IMAGE_CRC_MISMATCH: the assembled \d+-byte image has CRC-32 0x[0-9a-f]{8}, announced 0x[0-9a-f]{8}/);
     expect(board.active).toBeNull();
@@ -86,8 +97,8 @@ describe("bridge session (in-process)", () => {
     // The first host dies after chunk 3 of 10.
     await host.hello();
     const crc = crc32(image);
-    host.expect(await host.request("begin_upload", { image_bytes: image.length, image_crc32: crc, chunk_bytes: 500 }, "begin"), "upload_ready", "begin");
-    for (let i = 0; i < 3; i++) host.expect(await host.request("chunk", { index: i, data: image.subarray(i * 500, (i + 1) * 500) }, "chunk"), "chunk_ack", "chunk");
+    host.expect(await host.request("begin_upload", { image_bytes: image.length, image_crc32: crc }, "begin"), "upload_ready", "begin");
+    for (let i = 0; i < 3; i++) host.expect(await host.request("chunk", { offset: i * 500, data: image.subarray(i * 500, (i + 1) * 500) }, "chunk"), "chunk_ack", "chunk");
     expect(board.active?.crc).toBe(crc32(old)); // still the old configuration
     // A second host on the same line.
     const second = new HostSession(new FrameLink(hostTransport), { session: 15, timeoutMs: 50 });
@@ -95,8 +106,8 @@ describe("bridge session (in-process)", () => {
     expect(hello.partial_crc32).toBe(crc);
     expect(hello.partial_received_bytes).toBe(1500);
     const up = await second.upload(image, { chunkBytes: 500 });
-    expect(up.resumedFrom).toBe(3);
-    expect(up.chunksSent).toBe(up.chunks - 3);
+    expect(up.resumedFrom).toBe(1500);
+    expect(up.chunksSent - up.resent).toBe(Math.ceil((image.length - 1500) / 500)); // only what was missing, in 500-byte chunks (resends on a loaded machine aside)
     await second.commit(up.crc);
     expect(board.active?.crc).toBe(crc);
     // The first host's session is over: frames in it are refused, not executed.
@@ -106,12 +117,12 @@ describe("bridge session (in-process)", () => {
   });
 
   it("names both version ranges when host and board share no protocol version", async () => {
-    const { host } = rig({ session: { session: 16, port: "/dev/ttyTEST" }, boardOptions: { protocolVersion: 3, minProtocolVersion: 2, firmwareVersion: "fw-9" } });
+    const { host } = rig({ session: { session: 16, port: "/dev/ttyTEST" }, boardOptions: { protocolVersion: 4, minProtocolVersion: 3, firmwareVersion: "fw-9" } });
     const err = await host.hello().catch((e) => e);
     expect(err).toBeInstanceOf(EngramError);
     expect(err.diagnostics[0].code).toBe("protocol-version-mismatch");
-    expect(err.message).toContain("engram speaks 1..1");
-    expect(err.message).toContain("the board speaks protocol 2..3");
+    expect(err.message).toContain("engram speaks 2..2");
+    expect(err.message).toContain("the board speaks protocol 3..4");
     expect(err.message).toContain("fw-9");
     expect(err.message).toContain("/dev/ttyTEST");
   });
