@@ -3,9 +3,8 @@
  * start + 1 + i, which has seen the stream up to row i), drops the washout, fits every target on the
  * train samples from one Gram matrix (ridge.ts) and scores R^2 on the test samples.
  */
-import { Matrix } from "ml-matrix";
 import { taskGrid, type Task } from "./grid.ts";
-import { fitRidge, predict, rSquared } from "./ridge.ts";
+import { fitRidgeColumns, predictColumn, rSquared } from "./ridge.ts";
 import type { TaskPlan } from "./check.ts";
 
 export interface TaskResult extends Task {
@@ -18,35 +17,28 @@ export interface TaskTable {
   columns: Float64Array[];
 }
 
-/** State rows (samples x states) for samples [from, from + count). */
-export function stateMatrix(plan: TaskPlan, table: TaskTable, from: number, count: number): Matrix {
-  const X = new Matrix(count, table.columns.length);
-  for (let i = 0; i < count; i++) {
-    const tick = plan.stream.startTick + 1 + from + i;
-    if (table.ticks[tick] !== tick) throw new Error(`internal: recorded row ${tick} is tick ${table.ticks[tick]}`);
-    for (let c = 0; c < table.columns.length; c++) X.set(i, c, table.columns[c]![tick]!);
-  }
-  return X;
+/** State columns (one array per state element) for samples [from, from + count). */
+export function stateColumns(plan: TaskPlan, table: TaskTable, from: number, count: number): Float64Array[] {
+  const first = plan.stream.startTick + 1 + from;
+  if (table.ticks[first] !== first || table.ticks[first + count - 1] !== first + count - 1) throw new Error(`internal: recorded rows do not match ticks ${first}..${first + count - 1}`);
+  return table.columns.map((c) => c.slice(first, first + count));
 }
 
-/** Targets (samples x tasks) u_k(i + shift)^power for samples [from, from + count). */
-export function targetMatrix(plan: TaskPlan, tasks: Task[], from: number, count: number): Matrix {
+/** Target u_k(i + shift)^power for samples [from, from + count). */
+export function targetColumn(plan: TaskPlan, t: Task, from: number, count: number): Float64Array {
   const { values, channels } = plan.stream;
-  const Y = new Matrix(count, tasks.length);
-  tasks.forEach((t, j) => {
-    for (let i = 0; i < count; i++) Y.set(i, j, values[(from + i + t.shift) * channels + t.channel]! ** t.power);
-  });
-  return Y;
+  const y = new Float64Array(count);
+  for (let i = 0; i < count; i++) y[i] = values[(from + i + t.shift) * channels + t.channel]! ** t.power;
+  return y;
 }
 
 export function evaluateTasks(plan: TaskPlan, table: TaskTable): TaskResult[] {
   const t = plan.tasks;
   const tasks = taskGrid(plan.channels, t.shifts, t.powers);
-  const Xtrain = stateMatrix(plan, table, t.washout, t.train);
-  const Xtest = stateMatrix(plan, table, t.washout + t.train, t.test);
-  const fit = fitRidge(Xtrain, targetMatrix(plan, tasks, t.washout, t.train), t.ridge);
-  const r2 = rSquared(targetMatrix(plan, tasks, t.washout + t.train, t.test), predict(fit, Xtest));
-  return tasks.map((task, j) => ({ ...task, channelName: plan.stream.names[task.channel]!, r2: r2[j]! }));
+  const train = stateColumns(plan, table, t.washout, t.train);
+  const test = stateColumns(plan, table, t.washout + t.train, t.test);
+  const w = fitRidgeColumns(train, tasks.map((task) => targetColumn(plan, task, t.washout, t.train)), t.ridge);
+  return tasks.map((task, j) => ({ ...task, channelName: plan.stream.names[task.channel]!, r2: rSquared(targetColumn(plan, task, t.washout + t.train, t.test), predictColumn(w, test, j)) }));
 }
 
 export function meanR2(results: TaskResult[]): number {
