@@ -7,6 +7,7 @@
  * quiet-stretch acceleration). The authors' C++ simulator figures are quoted from
  * stc-model.md section 10 (not re-measured here).
  */
+import { reservoirBench } from "./bench-reservoir.ts";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -262,12 +263,13 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; reservoirOnly?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.networkOnly, networkBench],
     [o.networkCmos, networkCmosBench],
     [o.simdOnly, () => simdBench(o.quick)],
+    [o.reservoirOnly, () => reservoirBench(o.quick)],
     [o.bridgeOnly, () => bridgeBench(o.quick)],
     [o.compileOnly, compileBench],
     [o.emulatorOnly, emulatorBench],

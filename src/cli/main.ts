@@ -21,7 +21,7 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--reservoir]
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR] [--force]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
@@ -63,6 +63,7 @@ inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput;
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
           --simd: plastic-synapse updates per second, JS vs WebAssembly SIMD kernels
+          --reservoir: ESN-100 on Mackey-Glass (R² per horizon) and the 435-task battery's time
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
@@ -156,9 +157,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, reservoir: flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), reservoirOnly: on("reservoir") };
 }
 
 export interface RunOptions {
