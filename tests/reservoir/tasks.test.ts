@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { taskGrid } from "../../src/analysis/tasks/grid.ts";
-import { fitRidgeColumns, predictColumn, rSquared } from "../../src/analysis/tasks/ridge.ts";
+import { fitRidge, predict, rSquared } from "../../src/analysis/tasks/ridge.ts";
 import { evaluateTasks } from "../../src/analysis/tasks/evaluate.ts";
 import { planTasks, type TaskPlan } from "../../src/analysis/tasks/check.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
@@ -33,26 +33,31 @@ describe("task grid", () => {
 });
 
 describe("ridge regression with bias", () => {
+  const rows = (cols: number[][]) => ({ data: f64(cols[0]!.flatMap((_, i) => cols.map((c) => c[i]!))), m: cols.length });
   it("lambda = 0: exact line y = 2x + 1", () => {
-    const w = fitRidgeColumns([f64([0, 1, 2, 3])], [f64([1, 3, 5, 7])], 0);
-    expect(w.get(0, 0)).toBeCloseTo(2, 12);
-    expect(w.get(1, 0)).toBeCloseTo(1, 12);
+    const w = fitRidge([f64([0, 1, 2, 3])], rows([[1, 3, 5, 7]]), 0);
+    expect(w[0]).toBeCloseTo(2, 12);
+    expect(w[1]).toBeCloseTo(1, 12);
   });
-  it("lambda = 1 (bias not penalised): hand-solved normal equations", () => {
+  it("lambda = 1 (bias not penalised): hand-solved normal equations, two right-hand sides", () => {
     // G = [[sum x^2 + 1, sum x], [sum x, n]] = [[15, 6], [6, 4]], b = [sum xy, sum y] = [34, 16].
     // det 24: w = (34*4 - 6*16)/24 = 5/3, bias = (15*16 - 6*34)/24 = 3/2.
-    const w = fitRidgeColumns([f64([0, 1, 2, 3])], [f64([1, 3, 5, 7]), f64([2, 6, 10, 14])], 1);
-    expect(w.get(0, 0)).toBeCloseTo(5 / 3, 12);
-    expect(w.get(1, 0)).toBeCloseTo(1.5, 12);
-    // A second right-hand side (2y) from the same Gram matrix: twice the solution.
-    expect(w.get(0, 1)).toBeCloseTo(10 / 3, 12);
-    expect(w.get(1, 1)).toBeCloseTo(3, 12);
-    const p = predictColumn(w, [f64([0, 3])], 0);
+    const w = fitRidge([f64([0, 1, 2, 3])], rows([[1, 3, 5, 7], [2, 6, 10, 14]]), 1);
+    // row-major (features + 1) x targets: [w_0, w_1; bias_0, bias_1]
+    expect(w[0]).toBeCloseTo(5 / 3, 12);
+    expect(w[2]).toBeCloseTo(1.5, 12);
+    // The second right-hand side (2y) from the same Gram matrix: twice the solution.
+    expect(w[1]).toBeCloseTo(10 / 3, 12);
+    expect(w[3]).toBeCloseTo(3, 12);
+    const p = predict(w, [f64([0, 3])], 2);
     expect(p[0]).toBeCloseTo(1.5, 12);
-    expect(p[1]).toBeCloseTo(6.5, 12);
+    expect(p[2]).toBeCloseTo(6.5, 12);
+    expect(p[3]).toBeCloseTo(13, 12);
   });
-  it("R² = 1 - SS_res / SS_tot: y = [1, 2, 3], yhat = [1, 2, 4] gives 0.5", () => {
-    expect(rSquared(f64([1, 2, 3]), f64([1, 2, 4]))).toBe(0.5);
+  it("R² = 1 - SS_res / SS_tot: y = [1, 2, 3], yhat = [1, 2, 4] gives 0.5; a constant target gives NaN", () => {
+    const r = rSquared(rows([[1, 2, 3], [5, 5, 5]]), f64([1, 5, 2, 5, 4, 5]));
+    expect(r[0]).toBe(0.5);
+    expect(r[1]).toBeNaN();
   });
 });
 

@@ -4,7 +4,7 @@
  * train samples from one Gram matrix (ridge.ts) and scores R^2 on the test samples.
  */
 import { taskGrid, type Task } from "./grid.ts";
-import { fitRidgeColumns, predictColumn, rSquared } from "./ridge.ts";
+import { fitRidge, predict, rSquared, type Targets } from "./ridge.ts";
 import type { TaskPlan } from "./check.ts";
 
 export interface TaskResult extends Task {
@@ -24,12 +24,15 @@ export function stateColumns(plan: TaskPlan, table: TaskTable, from: number, cou
   return table.columns.map((c) => c.slice(first, first + count));
 }
 
-/** Target u_k(i + shift)^power for samples [from, from + count). */
-export function targetColumn(plan: TaskPlan, t: Task, from: number, count: number): Float64Array {
+/** Targets u_k(i + shift)^power for samples [from, from + count), row-major over the tasks. */
+export function targetRows(plan: TaskPlan, tasks: Task[], from: number, count: number): Targets {
   const { values, channels } = plan.stream;
-  const y = new Float64Array(count);
-  for (let i = 0; i < count; i++) y[i] = values[(from + i + t.shift) * channels + t.channel]! ** t.power;
-  return y;
+  const m = tasks.length;
+  const data = new Float64Array(count * m);
+  tasks.forEach((t, j) => {
+    for (let i = 0; i < count; i++) data[i * m + j] = values[(from + i + t.shift) * channels + t.channel]! ** t.power;
+  });
+  return { data, m };
 }
 
 export function evaluateTasks(plan: TaskPlan, table: TaskTable): TaskResult[] {
@@ -37,8 +40,9 @@ export function evaluateTasks(plan: TaskPlan, table: TaskTable): TaskResult[] {
   const tasks = taskGrid(plan.channels, t.shifts, t.powers);
   const train = stateColumns(plan, table, t.washout, t.train);
   const test = stateColumns(plan, table, t.washout + t.train, t.test);
-  const w = fitRidgeColumns(train, tasks.map((task) => targetColumn(plan, task, t.washout, t.train)), t.ridge);
-  return tasks.map((task, j) => ({ ...task, channelName: plan.stream.names[task.channel]!, r2: rSquared(targetColumn(plan, task, t.washout + t.train, t.test), predictColumn(w, test, j)) }));
+  const w = fitRidge(train, targetRows(plan, tasks, t.washout, t.train), t.ridge);
+  const r2 = rSquared(targetRows(plan, tasks, t.washout + t.train, t.test), predict(w, test, tasks.length));
+  return tasks.map((task, j) => ({ ...task, channelName: plan.stream.names[task.channel]!, r2: r2[j]! }));
 }
 
 export function meanR2(results: TaskResult[]): number {
