@@ -122,7 +122,8 @@ export const Stimulus = z.discriminatedUnion("kind", [
     neurons: Neurons,
     input: z.string().default("I_stim"),
     source: z.union([
-      z.strictObject({ mackey_glass: z.strictObject({ tau: z.number().positive().default(17), beta: z.number().default(0.2), gamma: z.number().default(0.1), n: z.number().default(10), x0: z.number().default(1.2), step: z.number().positive().default(0.1), drop: z.number().int().nonnegative().default(300) }) }),
+      // Bounded so that a typo cannot ask for billions of integration steps.
+      z.strictObject({ mackey_glass: z.strictObject({ tau: z.number().positive().max(1e4).default(17), beta: z.number().finite().default(0.2), gamma: z.number().finite().default(0.1), n: z.number().finite().default(10), x0: z.number().finite().default(1.2), step: z.number().min(0.001).max(1).default(0.1), drop: z.number().int().nonnegative().max(1e6).default(300) }) }),
       z.strictObject({ channels: z.strictObject({ count: z.number().int().positive().max(64), rho: z.array(z.number().min(0).lt(1)).optional(), seed: z.number().int().nonnegative().optional() }) }),
       z.strictObject({ csv: z.string(), columns: z.array(z.string()).min(1).optional() }),
     ]),

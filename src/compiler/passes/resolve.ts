@@ -153,6 +153,7 @@ export function resolveModel(file: string, maxFileBytes?: number): ResolveResult
     ? { projection: aa.projection, size: aa.size, recallFraction: aa.recall_fraction, learn: seconds(["learn"], aa.learn), recall: aa.recall.map((t, i) => seconds(["recall", i], t)), snapshots: (aa.snapshots ?? []).map((t, i) => seconds(["snapshots", i], t)) }
     : null;
   if (aa && !d.projections?.[aa.projection]) c.add({ code: "unknown-projection", message: `analysis.assembly.projection names "${aa.projection}", which is not a projection`, where: net.locate(["analysis", "assembly", "projection"]), received: aa.projection });
+  if (d.tasks && d.analysis) c.add({ code: "conflict", message: "a network has either an assembly analysis or readout tasks, not both", where: net.locate(["tasks"]) });
   const tasks = d.tasks ? resolveTasks(d.tasks, (key) => net.locate(key === "" ? ["tasks"] : ["tasks", key])) : null;
   const slowStep = d.numerics?.slow_step === undefined ? 0.1 : quantity(["numerics", "slow_step"], d.numerics.slow_step, "s") ?? 0.1;
 
