@@ -209,6 +209,19 @@ projections:
       expect(d.received).toBe("I_rec_pre");
     }
   });
+  it("a stream stimulus on a chip is refused (cannot-lower), not dropped silently", () => {
+    const file = write("stream-chip.yaml", `engram: 1
+kind: network
+dt: 1 ms
+duration: 50 ms
+populations:
+  res: { neuron: li-unit.yaml, size: 2 }
+stimuli:
+  - { kind: stream, target: res, input: I_in, source: { channels: { count: 2 } } }
+`);
+    const program = compile(file, { target: "bss2" });
+    expect(() => compileFixed(program, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun })).toThrow(/stream stimuli .* are not lowered to fixed-point targets yet/);
+  });
   it.each(["cmos", "bss2"])("a rate model on %s is refused naming the activation, not an internal error", (target) => {
     const program = compile("models/reservoir/mackey-glass.yaml", { target });
     expect(() => compileFixed(program, getTarget(target).caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun })).toThrow(/tanh.*rate activations .* not lowered to fixed point yet/);
