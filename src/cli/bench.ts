@@ -7,6 +7,7 @@
  * quiet-stretch acceleration). The authors' C++ simulator figures are quoted from
  * stc-model.md section 10 (not re-measured here).
  */
+import { reservoirBench } from "./bench-reservoir.ts";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -263,7 +264,7 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.interchangeOnly, async () => (await import("./bench-interchange.ts")).interchangeBench()],
@@ -271,6 +272,7 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; e
     [o.networkCmos, networkCmosBench],
     [o.simdOnly, () => simdBench(o.quick)],
     [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
+    [o.reservoirOnly, () => reservoirBench(o.quick)],
     [o.bridgeOnly, () => bridgeBench(o.quick)],
     [o.compileOnly, compileBench],
     [o.emulatorOnly, emulatorBench],

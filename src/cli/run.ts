@@ -22,6 +22,8 @@ import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { prepareOutDir, releasingOutDirs } from "./out-dir.ts";
+import { planTasks } from "../analysis/tasks/check.ts";
+import { writeTasks } from "./tasks.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -100,6 +102,7 @@ async function runAndWrite(o: RunOptions): Promise<number> {
   const started = performance.now();
   const target = getTarget(o.target);
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits });
+  const taskPlan = program.tasks ? planTasks(program) : undefined; // bad task specs fail before the run
   // The output folder is checked and locked before anything is simulated (range analysis included).
   const out = o.out ?? join("out", safeName(target.execute ? program.name : `${program.name}.${target.name}`));
   prepareOutDir(out, { force: o.force === true, keep: o.resume ? [o.resume] : [], command: "run" });
@@ -159,7 +162,7 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     modelFiles: program.modelFiles,
     wallTotalSeconds: (performance.now() - started) / 1000,
     hardware,
-  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : undefined);
+  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : taskPlan ? () => writeTasks(out, program, taskPlan, handle.recorded.tables) : undefined);
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(
     `${program.name}: ${sim} s simulated on ${program.target} (seed ${program.seed}) in ${handle.stats.wallSeconds.toFixed(3)} s ` +

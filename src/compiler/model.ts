@@ -3,6 +3,7 @@
  * Names are resolved, expressions parsed, quantities in SI with their dimensions, and every piece
  * remembers where the user wrote it.
  */
+import type { TasksDef } from "../ir/program.ts";
 import type { SourceLocation } from "../diagnostics/diagnostic.ts";
 import type { Expr } from "../ir/expr.ts";
 import type { VarKind } from "../ir/program.ts";
@@ -14,12 +15,15 @@ export interface Located<T> {
   where: SourceLocation;
 }
 
+export type { TasksDef };
 export type ParamDistribution =
   | { dist: "normal"; mean: number; sd: number; min?: number; max?: number }
   | { dist: "uniform"; low: number; high: number }
   | { dist: "lognormal"; median: number; sigma: number }
   /** Explicit values in element order (SI); their count must equal the group's size. */
-  | { dist: "values"; values: Float64Array };
+  | { dist: "values"; values: Float64Array }
+  /** Gamma(shape k, scale theta): mean k theta, variance k theta^2 (issue 14). */
+  | { dist: "gamma"; shape: number; scale: number };
 
 export interface ParamDef {
   name: string;
@@ -85,6 +89,8 @@ export interface ProjectionDef extends GroupDef {
   onPre: EventDef[];
   onPost: EventDef[];
   summed: { target: string; value: Expr; where: SourceLocation }[];
+  /** Weight parameter rescaled to a spectral radius (spectral.ts). */
+  spectralRadius?: Located<{ param: string; value: number }>;
 }
 
 export interface StimulusDef {
@@ -117,6 +123,8 @@ export interface ResolvedModel {
   spikeRecording: string[];
   numerics: { accelerate: boolean; quietStep: number; lazySynapses: boolean; slowStep: number; stateBits?: number };
   analysis: AssemblyAnalysis | null;
+  /** Readout tasks (src/analysis/tasks/), with where each key was written. */
+  tasks?: TasksDef | null;
   /** Where the whole network file starts; for model-wide messages. */
   where: SourceLocation;
 }
@@ -130,3 +138,4 @@ export interface AssemblyAnalysis {
   recall: number[];
   snapshots: number[];
 }
+

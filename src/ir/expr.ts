@@ -16,6 +16,10 @@ export const FUNCTIONS = {
   min: 2,
   max: 2,
   clip: 3,
+  // Rate-unit activations (issue 14): f in tau dv/dt = -v + sum W f(v) + input.
+  tanh: 1,
+  logistic: 1,
+  relu: 1,
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 

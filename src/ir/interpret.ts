@@ -65,6 +65,12 @@ export function callFunction(fn: string, x: number[]): number {
       return Math.max(x[0]!, x[1]!);
     case "clip":
       return Math.min(Math.max(x[0]!, x[1]!), x[2]!);
+    case "tanh":
+      return Math.tanh(x[0]!);
+    case "logistic":
+      return 1 / (1 + Math.exp(-x[0]!));
+    case "relu":
+      return Math.max(0, x[0]!);
   }
   throw new Error(`unknown function ${fn}`);
 }

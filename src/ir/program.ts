@@ -3,6 +3,7 @@
  * base units and every time is an integer count of ticks; units return only at the edges.
  * (The protobuf encoding of this structure, with fixed-point formats, is the IR issue's work.)
  */
+import type { SourceLocation } from "../diagnostics/diagnostic.ts";
 import type { Expr, Scope } from "./expr.ts";
 
 export type VarKind = "state" | "param" | "input" | "summed";
@@ -88,7 +89,12 @@ export type StimulusIR =
   | (StimulusBase & { kind: "poisson"; probPerTick: number; burstOnTicks: number; burstPeriodTicks: number })
   | (StimulusBase & { kind: "regular"; intervalTicks: number })
   | (StimulusBase & { kind: "current"; input: string; amplitude: number })
-  | (StimulusBase & { kind: "ou_current"; input: string; mean: number; sd: number; tau: number });
+  | (StimulusBase & { kind: "ou_current"; input: string; mean: number; sd: number; tau: number })
+  /**
+   * A time series (issue 14): `values` holds `channels` numbers per tick from startTick (row-major),
+   * `weights` one row of `channels` per listed neuron (gain included). Input += weights . values.
+   */
+  | (StimulusBase & { kind: "stream"; input: string; channels: number; names: string[]; values: Float64Array; weights: Float64Array });
 
 export interface RecordingIR {
   group: string;
@@ -117,9 +123,25 @@ export interface Program {
   phases: { name: string; startTick: number }[];
   /** The cell-assembly analysis engram run writes (null: none). Times in seconds. */
   analysis?: { projection: string; size: number; recallFraction: number; learn: number; recall: number[]; snapshots: number[] } | null;
+  /** Readout tasks on recorded states (issue 14). */
+  tasks?: TasksDef | null;
   /** Populations whose spikes are kept for spikes.csv. */
   spikeRecording: string[];
   /** lazySynapses: event-driven synapses (targets/reference/lazy.ts), slow terms every slowStepTicks. */
   /** stateBits: width of state on fixed-point targets (numerics.state_bits; undefined: the target's). */
   numerics: { accelerate: boolean; quietStepTicks: number; lazySynapses: boolean; slowStepTicks: number; stateBits?: number };
+}
+
+/** The `tasks` block of a network file, shifts expanded, with the location of each key. */
+export interface TasksDef {
+  states: string;
+  stream: number;
+  washout: number;
+  train: number;
+  test: number;
+  ridge: number;
+  channels?: number[];
+  shifts: number[];
+  powers: number[];
+  where: Record<string, SourceLocation>;
 }

@@ -16,6 +16,10 @@ export const Distribution = z.union([
   z.strictObject({ dist: z.literal("lognormal"), median: QuantityText, sigma: z.number().nonnegative() }),
   /** Explicit per-element values (imported weights, per-neuron constants), in element order; `unit` applies to every value. */
   z.strictObject({ values: z.array(z.number()).min(1), unit: z.union([z.string(), z.number()]).transform(String).optional() }),
+  // Heterogeneity by mean and variance (issue 14; variance in the unit squared, 0 = homogeneous).
+  z.strictObject({ dist: z.literal("gamma"), mean: QuantityText, variance: QuantityText }),
+  z.strictObject({ dist: z.literal("lognormal"), mean: QuantityText, variance: QuantityText }),
+  z.strictObject({ dist: z.literal("normal"), mean: QuantityText, variance: QuantityText, min: QuantityText.optional(), max: QuantityText.optional() }),
 ]);
 export const ParamValue = z.union([QuantityText, Distribution]);
 const Params = z.record(Name, ParamValue);
@@ -80,6 +84,11 @@ const Projection = z.strictObject({
   synapse: z.string(),
   connect: Connect,
   params: Params.optional(),
+  /**
+   * Rescales a per-synapse weight parameter (drawn from a distribution) so that the recurrent
+   * matrix W[post][pre] has this spectral radius (pre and post the same population).
+   */
+  spectral_radius: z.strictObject({ param: Name, value: z.number().positive() }).optional(),
 });
 
 const Neurons = z.array(z.number().int().nonnegative()).min(1).optional();
@@ -105,6 +114,26 @@ export const Stimulus = z.discriminatedUnion("kind", [
     mean: QuantityText,
     sd: QuantityText,
     tau: QuantityText,
+    ...Window,
+  }),
+  // A time series, one sample per step, into an input: channel k reaches neuron i with weight
+  // weights[i][k] (issue 14; src/compiler/rate/streams.ts).
+  z.strictObject({
+    kind: z.literal("stream"),
+    target: z.string(),
+    neurons: Neurons,
+    input: z.string().default("I_stim"),
+    source: z.union([
+      // Bounded so that a typo cannot ask for billions of integration steps.
+      z.strictObject({ mackey_glass: z.strictObject({ tau: z.number().positive().max(1e4).default(17), beta: z.number().finite().default(0.2), gamma: z.number().finite().default(0.1), n: z.number().finite().default(10), x0: z.number().finite().default(1.2), step: z.number().min(0.001).max(1).default(0.1), drop: z.number().int().nonnegative().max(1e6).default(300) }) }),
+      z.strictObject({ channels: z.strictObject({ count: z.number().int().positive().max(64), rho: z.array(z.number().min(0).lt(1)).optional(), seed: z.number().int().nonnegative().optional() }) }),
+      z.strictObject({ csv: z.string(), columns: z.array(z.string()).min(1).optional() }),
+    ]),
+    /** Amplitude of one stream unit, in the input's unit (default 1). */
+    gain: QuantityText.optional(),
+    /** Input weights per (neuron, channel); default: channel k drives neuron k (needs as many neurons as channels). */
+    weights: ParamValue.optional(),
+    seed: z.number().int().nonnegative().optional(),
     ...Window,
   }),
 ]);
@@ -148,6 +177,26 @@ export const NetworkFile = z.strictObject({
         /** Times at which the weights are summarised. */
         snapshots: z.array(QuantityText).optional(),
       }),
+    })
+    .optional(),
+  /**
+   * Readout tasks on recorded states (issue 14, src/analysis/tasks/): targets u_k(t - 1 + shift)^power
+   * of a stream stimulus' channels, fitted by ridge regression with bias; counts in steps.
+   */
+  tasks: z
+    .strictObject({
+      /** "group.variable" recorded every step with elements: all. */
+      states: z.string().regex(/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, 'write "group.variable", e.g. "res.x"'),
+      /** Which stream stimulus (0 = the first) supplies the targets. */
+      stream: z.number().int().nonnegative().default(0),
+      washout: z.number().int().nonnegative(),
+      train: z.number().int().positive(),
+      test: z.number().int().positive(),
+      ridge: z.number().nonnegative().default(1e-6),
+      /** Channels (default: all), shifts (negative = memory, positive = prediction), powers. */
+      channels: z.array(z.number().int().nonnegative()).min(1).optional(),
+      shifts: z.union([z.array(z.number().int()).min(1), z.strictObject({ from: z.number().int(), to: z.number().int() })]),
+      powers: z.array(z.number().int().positive().max(9)).min(1).default([1]),
     })
     .optional(),
   numerics: z

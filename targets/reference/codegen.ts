@@ -61,6 +61,11 @@ export function jsExpr(e: Expr, sym: SymbolMap, noise = "__noise"): string {
             return `(${a[0]} >= 0 ? 1 : 0)`;
           case "clip":
             return `Math.min(Math.max(${a[0]}, ${a[1]}), ${a[2]})`;
+          // Same formulas as interpret.ts callFunction, so kernels and interpreter agree bit for bit.
+          case "logistic":
+            return `(1 / (1 + Math.exp(-(${a[0]}))))`;
+          case "relu":
+            return `Math.max(0, ${a[0]})`;
           default:
             return `Math.${n.fn}(${a.join(", ")})`;
         }

@@ -166,10 +166,10 @@ export class Executor {
     const spikeStimuli = program.stimuli.filter((s) => s.kind === "spikes" || s.kind === "poisson" || s.kind === "regular");
     this.spikeStim = new SpikeStimuli(spikeStimuli, spikeStimuli.map((s) => popIndex.get(s.target)!), seed);
     this.nextStimTick = this.spikeStim.nextTick();
-    const currentStimuli = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current");
+    const currentStimuli = program.stimuli.filter((s) => s.kind === "current" || s.kind === "ou_current" || s.kind === "stream");
     this.currents = new CurrentStimuli(
       currentStimuli,
-      currentStimuli.map((s) => (s.kind === "current" || s.kind === "ou_current" ? this.groups.get(s.target)!.arrays.get(s.input)! : null)),
+      currentStimuli.map((s) => (s.kind === "current" || s.kind === "ou_current" || s.kind === "stream" ? this.groups.get(s.target)!.arrays.get(s.input)! : null)),
       seed,
     );
 

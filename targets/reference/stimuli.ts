@@ -121,19 +121,19 @@ export class CurrentStimuli {
   ) {
     this.ou = stimuli.map((s) => new Float64Array(s.kind === "ou_current" ? s.neurons.length : 0).fill(s.kind === "ou_current" ? s.mean : 0));
     this.rngs = stimuli.map((_, i) => new Rng(seed, `current:${i}`));
-    this.active = stimuli.some((s) => s.kind === "current" || s.kind === "ou_current");
+    this.active = stimuli.some((s) => s.kind === "current" || s.kind === "ou_current" || s.kind === "stream");
   }
 
   /** True if a noisy current is on during [from, to): such stretches must be stepped densely. */
   noisyBetween(from: number, to: number): boolean {
-    return this.stimuli.some((s) => s.kind === "ou_current" && s.startTick < to && s.stopTick > from);
+    return this.stimuli.some((s) => (s.kind === "ou_current" || s.kind === "stream") && s.startTick < to && s.stopTick > from);
   }
 
   /** Next tick at which the set of active currents changes. */
   nextChange(after: number): number {
     let t = NEVER;
     for (const s of this.stimuli) {
-      if (s.kind !== "current" && s.kind !== "ou_current") continue;
+      if (s.kind !== "current" && s.kind !== "ou_current" && s.kind !== "stream") continue;
       if (s.startTick > after) t = Math.min(t, s.startTick);
       if (s.stopTick > after) t = Math.min(t, s.stopTick);
     }
@@ -144,9 +144,20 @@ export class CurrentStimuli {
   apply(tick: number, dt: number): void {
     for (const a of this.inputs) a?.fill(0);
     this.stimuli.forEach((s, i) => {
-      if (s.kind !== "current" && s.kind !== "ou_current") return;
+      if (s.kind !== "current" && s.kind !== "ou_current" && s.kind !== "stream") return;
       if (tick < s.startTick || tick >= s.stopTick) return;
       const input = this.inputs[i]!;
+      if (s.kind === "stream") {
+        // input[n] += sum_k weights[j][k] u_k(tick): the series changes every step.
+        const K = s.channels;
+        const row = (tick - s.startTick) * K;
+        for (let j = 0; j < s.neurons.length; j++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += s.weights[j * K + k]! * s.values[row + k]!;
+          input[s.neurons[j]!]! += sum;
+        }
+        return;
+      }
       if (s.kind === "current") {
         for (const n of s.neurons) input[n]! += s.amplitude;
         return;

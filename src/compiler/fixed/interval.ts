@@ -65,6 +65,12 @@ export function interval(e: Expr, rangeOf: (name: string, scope: Scope) => Inter
             return [Math.sqrt(Math.max(0, a)), Math.sqrt(Math.max(0, b))];
           case "exp":
             return [Math.exp(a), Math.exp(b)];
+          case "tanh":
+            return [Math.tanh(a), Math.tanh(b)];
+          case "logistic":
+            return [1 / (1 + Math.exp(-a)), 1 / (1 + Math.exp(-b))];
+          case "relu":
+            return [Math.max(0, a), Math.max(0, b)];
           case "log":
             return [a > 0 ? Math.log(a) : -Infinity, Math.log(b)];
           case "min":

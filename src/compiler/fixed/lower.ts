@@ -336,6 +336,8 @@ class KernelBuilder {
   private decompose(e: Expr, iv: Interval): number {
     const conds = conditionsOnly(e);
     if (!conds || conds.length > 4) {
+      const rate = rateActivation(e);
+      if (rate) throw new LowerError(`${show(rate)} in ${this.group.name}: rate activations (tanh, logistic, relu) are not lowered to fixed point yet (issue 14: activation tables); run rate models on the float64 reference target`);
       throw new LowerError(`the target has no op for ${show(e)}, and it depends on variables directly (only expressions of conditions can be tabulated)`);
     }
     // Nested SELECTs over the conditions; each leaf is the expression with conditions fixed.
@@ -704,4 +706,13 @@ export function readsOf(e: Expr): string[] {
     if (n.op === "sym") out.push(n.scope === "self" ? n.name : `${n.name}_${n.scope}`);
   });
   return out;
+}
+
+/** The first rate activation call in e (issue 14: not lowered yet), if any. */
+function rateActivation(e: Expr): Expr | undefined {
+  let found: Expr | undefined;
+  walk(e, (n) => {
+    if (!found && n.op === "call" && (n.fn === "tanh" || n.fn === "logistic" || n.fn === "relu")) found = n;
+  });
+  return found;
 }

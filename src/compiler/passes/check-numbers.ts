@@ -32,6 +32,8 @@ export function distributionSpan(d: ParamDistribution): [number, number] {
   if (d.dist === "uniform") return [d.low, d.high];
   if (d.dist === "lognormal") return [d.median * Math.exp(-8 * d.sigma), d.median * Math.exp(8 * d.sigma)];
   if (d.dist === "values") return [d.values.reduce((a, b) => Math.min(a, b), Infinity), d.values.reduce((a, b) => Math.max(a, b), -Infinity)];
+  // Draws are floored at 1e-9 of the mean (elaborate.ts); the upper end is generous for skew.
+  if (d.dist === "gamma") return [1e-9 * d.shape * d.scale, d.shape * d.scale + 16 * Math.sqrt(d.shape) * d.scale];
   return [d.min ?? d.mean - 8 * d.sd, d.max ?? d.mean + 8 * d.sd];
 }
 
@@ -39,6 +41,7 @@ function describe(d: ParamDistribution): string {
   if (d.dist === "uniform") return `uniform(${d.low}, ${d.high})`;
   if (d.dist === "lognormal") return `lognormal(median ${d.median}, sigma ${d.sigma})`;
   if (d.dist === "values") return `${d.values.length} listed values`;
+  if (d.dist === "gamma") return `gamma(shape ${d.shape}, scale ${d.scale})`;
   return `normal(mean ${d.mean}, sd ${d.sd}${d.min !== undefined ? `, min ${d.min}` : ""}${d.max !== undefined ? `, max ${d.max}` : ""})`;
 }
 

@@ -63,11 +63,14 @@ export function exprDimension(e: Expr, dimOf: (name: string, scope: Scope) => Di
         switch (n.fn) {
           case "exp":
           case "log":
+          case "tanh":
+          case "logistic":
             if (!isDimensionless(args[0]!)) throw new DimensionError(`${n.fn}() needs a dimensionless argument, ${show(n.args[0]!)} is ${formatDimension(args[0]!)} (in "${text.trim()}")`);
             return DIMENSIONLESS_DIM;
           case "sqrt":
             return scale(args[0]!, 0.5);
           case "abs":
+          case "relu":
             return args[0]!;
           case "H":
           case "heaviside":

@@ -12,6 +12,7 @@ import type { SourceLocation } from "../../diagnostics/diagnostic.ts";
 import type { Collector } from "./resolve.ts";
 import type { ElaboratedGroup, ElaboratedModel } from "./elaborate.ts";
 import type { GroupDef } from "../model.ts";
+import { streamStimulus } from "../rate/stream-stimulus.ts";
 
 /** The program's time-discrete parts, which emit completes with the model's identity. */
 export type DiscreteModel = Pick<Program, "tickSeconds" | "durationTicks" | "populations" | "projections" | "stimuli" | "recordings" | "phases"> & { quietStepTicks: number; slowStepTicks: number };
@@ -213,6 +214,12 @@ export function discretise(m: ElaboratedModel, c: Collector): DiscreteModel {
       const amp = q("amplitude", spec.amplitude, v.unit);
       if (amp === undefined) continue;
       stimuli.push({ kind: "current", target: pop.name, neurons, startTick, stopTick, input: spec.input, amplitude: amp });
+    } else if (spec.kind === "stream") {
+      const v = pop.vars.find((x) => x.name === spec.input)!;
+      const gain = spec.gain === undefined ? parseUnit(v.unit).si : q("gain", spec.gain, v.unit);
+      if (gain === undefined) continue;
+      const st = streamStimulus(spec, stimuli.length, pop.name, neurons, { startTick, stopTick }, gain, r.seed, s.where, s.locate, c);
+      if (st) stimuli.push(st);
     } else {
       const v = pop.vars.find((x) => x.name === spec.input)!;
       const mean = q("mean", spec.mean, v.unit);

@@ -11,6 +11,8 @@ import type { VarDecl } from "../../ir/program.ts";
 import type { Collector } from "./resolve.ts";
 import type { AssignDef, GroupDef, ParamDef, PopulationDef, ProjectionDef, ResolvedModel } from "../model.ts";
 import type { SourceLocation } from "../../diagnostics/diagnostic.ts";
+import { drawGamma } from "../rate/gamma.ts";
+import { scaleToSpectralRadius } from "../rate/spectral.ts";
 
 export interface ElaboratedGroup {
   def: GroupDef;
@@ -48,6 +50,8 @@ export function drawParam(p: ParamDef, size: number, seed: number, group: string
   for (let i = 0; i < size; i++) {
     if (d.dist === "uniform") out[i] = d.low + (d.high - d.low) * rng.uniform();
     else if (d.dist === "lognormal") out[i] = d.median * Math.exp(d.sigma * rng.normal());
+    // Floored at 1e-9 of the mean, so a drawn time constant is never 0 (underflow for small k).
+    else if (d.dist === "gamma") out[i] = Math.max(drawGamma(rng, d.shape, d.scale), 1e-9 * d.shape * d.scale);
     else {
       // Truncated normal by redrawing (bounded tries; the bound is then clamped).
       let x = d.mean + d.sd * rng.normal();
@@ -157,8 +161,10 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
     const { pre, post } = connect(pr, sizes.get(pr.pre)!, sizes.get(pr.post)!, model.seed, c);
     pr.size = pre.length;
     const ev = (list: ProjectionDef["onPre"]) => list.map((e) => ({ delay: e.delay.value, where: e.delay.where, assigns: e.assigns.map((a) => inlineAssign(a, pr, pr.pre, pr.post)) }));
+    const group = build(pr, pre.length, { name: pr.pre, index: pre }, { name: pr.post, index: post });
+    if (pr.spectralRadius) scaleToSpectralRadius(pr, group.vars, pre, post, sizes.get(pr.post)!, c);
     return {
-      ...build(pr, pre.length, { name: pr.pre, index: pre }, { name: pr.post, index: post }),
+      ...group,
       def: pr,
       preIndex: pre,
       postIndex: post,

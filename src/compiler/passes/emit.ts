@@ -21,6 +21,7 @@ export function emit(model: ResolvedModel, d: DiscreteModel, modelHash: string, 
     recordings: d.recordings,
     phases: d.phases,
     analysis: model.analysis,
+    tasks: model.tasks ?? null,
     spikeRecording: model.spikeRecording,
     numerics: { accelerate: model.numerics.accelerate, quietStepTicks: d.quietStepTicks, lazySynapses: model.numerics.lazySynapses && model.numerics.accelerate, slowStepTicks: d.slowStepTicks, stateBits: model.numerics.stateBits },
   };

@@ -12,11 +12,11 @@ import { loadModelFile, displayPath, type LoadedDoc, type ModelOverride } from "
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
 import { parseQuantity, parseUnit, UnitParseError, NumberRangeError, checkNumber, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
-import { rewrite, type Expr, type Scope } from "../../ir/expr.ts";
+import { rewrite, symbols, type Expr, type Scope } from "../../ir/expr.ts";
 import { evaluate } from "../../ir/interpret.ts";
 import { exprDimension, DimensionError } from "./check-units.ts";
 import type {
-  AssignDef, ConnectDef, EventDef, GroupDef, ParamDef, PopulationDef, ProjectionDef, ResolvedModel, VarDef,
+  AssignDef, ConnectDef, EventDef, GroupDef, ParamDef, PopulationDef, ProjectionDef, ResolvedModel, TasksDef, VarDef,
 } from "../model.ts";
 
 type Path = (string | number)[];
@@ -161,6 +161,8 @@ export function resolveModel(file: string, overrides: ModelOverride[] = [], maxF
     ? { projection: aa.projection, size: aa.size, recallFraction: aa.recall_fraction, learn: seconds(["learn"], aa.learn), recall: aa.recall.map((t, i) => seconds(["recall", i], t)), snapshots: (aa.snapshots ?? []).map((t, i) => seconds(["snapshots", i], t)) }
     : null;
   if (aa && !d.projections?.[aa.projection]) c.add({ code: "unknown-projection", message: `analysis.assembly.projection names "${aa.projection}", which is not a projection`, where: net.locate(["analysis", "assembly", "projection"]), received: aa.projection });
+  if (d.tasks && d.analysis) c.add({ code: "conflict", message: "a network has either an assembly analysis or readout tasks, not both", where: net.locate(["tasks"]) });
+  const tasks = d.tasks ? resolveTasks(d.tasks, (key) => net.locate(key === "" ? ["tasks"] : ["tasks", key])) : null;
   const slowStep = d.numerics?.slow_step === undefined ? 0.1 : quantity(["numerics", "slow_step"], d.numerics.slow_step, "s") ?? 0.1;
 
   c.throwIfAny();
@@ -185,9 +187,17 @@ export function resolveModel(file: string, overrides: ModelOverride[] = [], maxF
       spikeRecording,
       numerics: { accelerate: d.numerics?.accelerate ?? true, quietStep, lazySynapses: d.numerics?.lazy_synapses ?? false, slowStep, stateBits: d.numerics?.state_bits },
       analysis,
+      tasks,
       where: top,
     },
   };
+}
+
+/** The tasks block with its shifts expanded; checked against the program in src/analysis/tasks/check.ts. */
+function resolveTasks(t: NonNullable<NetworkFile["tasks"]>, locate: (key: string) => SourceLocation): TasksDef {
+  const shifts = Array.isArray(t.shifts) ? t.shifts : Array.from({ length: Math.max(0, t.shifts.to - t.shifts.from + 1) }, (_, i) => (t.shifts as { from: number }).from + i);
+  const keys = ["", "states", "stream", "washout", "train", "test", "ridge", "channels", "shifts", "powers"];
+  return { states: t.states, stream: t.stream, washout: t.washout, train: t.train, test: t.test, ridge: t.ridge, channels: t.channels, shifts, powers: t.powers, where: Object.fromEntries(keys.map((k) => [k || "tasks", locate(k)])) };
 }
 
 function isTime(d: readonly number[]): boolean {
@@ -306,6 +316,7 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
   const dist = value as Record<string, unknown> & { dist: string };
   if (Array.isArray(dist.values)) return parseValues(name, where, dist.values as number[], dist.unit as string | undefined);
   const q = (k: string) => parseQuantity(dist[k] as string | number);
+  if ("variance" in dist) return fromMeanVariance(name, where, dist, q);
   if (dist.dist === "normal") {
     const mean = q("mean");
     const sd = q("sd");
@@ -337,6 +348,37 @@ function parseValues(name: string, where: SourceLocation, values: number[], unit
     out[i] = values[i]! * u.si;
   }
   return { name, where, dimension: u.dimension, distribution: { dist: "values", values: out } };
+}
+
+/**
+ * gamma / lognormal / normal given by mean and variance (the poster's network ID). Variance 0 is
+ * the homogeneous network: a fixed value, no draw. The normal's mean and variance are those before
+ * truncation by min/max.
+ */
+function fromMeanVariance(name: string, where: SourceLocation, dist: Record<string, unknown> & { dist: string }, q: (k: string) => Quantity): ParamDef {
+  const mean = q("mean");
+  const variance = q("variance");
+  const squared = mean.dimension.map((x) => 2 * x);
+  if (!variance.dimension.every((x, i) => Math.abs(x - (squared[i] ?? 0)) < 1e-12)) {
+    throw new UnitParseError(`"variance" must have the square of the mean's unit (e.g. "4 ms^2" for a mean in ms), got "${String(dist.variance)}"`);
+  }
+  if (variance.si < 0) throw new UnitParseError(`variance must not be negative, got ${String(dist.variance)}`);
+  if (variance.si === 0) return { name, where, dimension: mean.dimension, value: mean.si };
+  if (dist.dist === "normal") {
+    const min = dist.min !== undefined ? q("min") : undefined;
+    const max = dist.max !== undefined ? q("max") : undefined;
+    if (min) checkSame(mean, min, "min");
+    if (max) checkSame(mean, max, "max");
+    return { name, where, dimension: mean.dimension, distribution: { dist: "normal", mean: mean.si, sd: Math.sqrt(variance.si), min: min?.si, max: max?.si } };
+  }
+  if (mean.si <= 0) throw new UnitParseError(`${dist.dist} needs a positive mean, got ${String(dist.mean)}`);
+  if (dist.dist === "gamma") {
+    // mean = k theta, variance = k theta^2.
+    return { name, where, dimension: mean.dimension, distribution: { dist: "gamma", shape: (mean.si * mean.si) / variance.si, scale: variance.si / mean.si } };
+  }
+  // lognormal: sigma^2 = ln(1 + var/mean^2), median = mean / sqrt(1 + var/mean^2).
+  const r = 1 + variance.si / (mean.si * mean.si);
+  return { name, where, dimension: mean.dimension, distribution: { dist: "lognormal", median: mean.si / Math.sqrt(r), sigma: Math.sqrt(Math.log(r)) } };
 }
 
 function checkSame(a: Quantity, b: Quantity, key: string): void {
@@ -500,6 +542,7 @@ function resolveSynapse(c: Collector, name: string, comp: LoadedDoc<SynapseFile>
     pre: pre.name,
     post: post.name,
     connect: { value: normaliseConnect(pr.connect), where: net.locate([...path, "connect"]) },
+    spectralRadius: pr.spectral_radius && { value: pr.spectral_radius, where: net.locate([...path, "spectral_radius"]) },
     onPre: [],
     onPost: [],
     summed: [],
@@ -545,7 +588,28 @@ function resolveSynapse(c: Collector, name: string, comp: LoadedDoc<SynapseFile>
     const e = c.attempt(where, () => parseExpr(text), "syntax");
     if (e) proj.summed.push({ target: base!, value: bindSymbols(c, e, where, proj, pre, post), where });
   }
+  rejectSummedReads(c, proj, pre, post);
   return proj;
+}
+
+/**
+ * A synapse that reads a `summed` variable of its pre or post neuron would see a partial sum (the
+ * sum is zeroed and refilled synapse by synapse within the step), so it is refused. Rate
+ * projections read the presynaptic state (f(v_pre) * w), which is complete after the neuron update.
+ */
+function rejectSummedReads(c: Collector, proj: ProjectionDef, pre: PopulationDef, post: PopulationDef): void {
+  const check = (e: Expr, where: SourceLocation) => {
+    for (const s of symbols(e)) {
+      if (s.scope === "self") continue;
+      const v = (s.scope === "pre" ? pre : post).vars.get(s.name);
+      if (v?.kind === "summed") {
+        c.add({ code: "summed-read", message: `synapse "${proj.name}" reads "${s.name}_${s.scope}", a summed variable: within a step it holds only a partial sum`, where, received: `${s.name}_${s.scope}`, hint: "read a state variable of the neuron instead (e.g. integrate the sum into a state variable there)" });
+      }
+    }
+  };
+  for (const v of proj.vars.values()) if (v.ode) check(v.ode.value, v.ode.where);
+  for (const s of proj.summed) check(s.value, s.where);
+  for (const ev of [...proj.onPre, ...proj.onPost]) for (const a of ev.assigns) check(a.value, a.where);
 }
 
 function normaliseConnect(c: NetworkFile["projections"] extends Record<string, infer P> | undefined ? P extends { connect: infer C } ? C : never : never): ConnectDef {

@@ -1,0 +1,97 @@
+/**
+ * engram bench --reservoir (issue 14): ESN-100 on Mackey-Glass (R² per horizon over seeds) and the
+ * 435-task battery's time, simulation plus all fits, against a plain-JS loop of the same reservoir
+ * measured in the same run.
+ */
+import { compile } from "../compiler/pipeline.ts";
+import { Executor } from "../../targets/reference/executor.ts";
+import { planTasks } from "../analysis/tasks/check.ts";
+import { evaluateTasks, meanR2 } from "../analysis/tasks/evaluate.ts";
+import type { Program } from "../ir/program.ts";
+
+const MG = "models/reservoir/mackey-glass.yaml";
+const BATTERY = "models/reservoir/battery-435.yaml";
+
+/** CPU seconds (user + system) since `from`: on a shared machine wall time overstates the work. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
+};
+
+function runTasks(program: Program): { simulate: number; fit: number; fitCpu: number; r2: number[]; mean: number } {
+  const plan = planTasks(program);
+  const t0 = performance.now();
+  const ex = new Executor(program);
+  ex.run();
+  const t1 = performance.now();
+  const c1 = process.cpuUsage();
+  const results = evaluateTasks(plan, ex.recorded.tables[plan.recording]!);
+  const fitCpu = cpuSince(c1);
+  const t2 = performance.now();
+  return { simulate: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, fitCpu, r2: results.map((r) => r.r2), mean: meanR2(results) };
+}
+
+/** The same leaky ESN written as one plain loop (CSR recurrent weights), for comparison. */
+function plainLoop(program: Program): number {
+  const pop = program.populations[0]!;
+  const n = pop.size;
+  const rec = program.projections[0]!;
+  const w = rec.vars.find((v) => v.name === "w")!.init;
+  const tau = pop.vars.find((v) => v.name === "tau")?.init;
+  const tauConst = 0.003; // unused when tau is per neuron
+  const stream = program.stimuli.find((s) => s.kind === "stream") as Extract<Program["stimuli"][number], { kind: "stream" }>;
+  const dt = program.tickSeconds;
+  const a = Float64Array.from({ length: n }, (_, i) => 1 - Math.exp(-dt / (tau ? tau[i]! : tauConst)));
+  const rowStart = new Int32Array(n + 1);
+  for (let k = 0; k < w.length; k++) rowStart[rec.postIndex[k]! + 1]!++;
+  for (let i = 0; i < n; i++) rowStart[i + 1]! += rowStart[i]!;
+  const x = new Float64Array(n);
+  const prev = new Float64Array(n);
+  const K = stream.channels;
+  const t0 = performance.now();
+  for (let t = 0; t < program.durationTicks; t++) {
+    prev.set(x);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = rowStart[i]!; k < rowStart[i + 1]!; k++) s += w[k]! * prev[rec.preIndex[k]!]!;
+      for (let c = 0; c < K; c++) s += stream.weights[i * K + c]! * stream.values[t * K + c]!;
+      x[i] = prev[i]! + (Math.tanh(s) - prev[i]!) * a[i]!;
+    }
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+export function reservoirBench(quick: boolean): string[] {
+  const seeds = quick ? [1, 2] : [1, 2, 3, 4, 5];
+  const first = compile(MG, { target: "reference" });
+  const shifts = first.tasks!.shifts;
+  const out = [
+    `ESN-100 on Mackey-Glass (${MG}: leaky a = 0.3, homogeneous, spectral radius 1.25, ridge 1e-6 with bias; washout ${first.tasks!.washout}, train ${first.tasks!.train}, test ${first.tasks!.test}). Test R² per horizon:`,
+    "",
+    `| seed | ${shifts.map((h) => `h=${h}`).join(" | ")} |`,
+    `| --- | ${shifts.map(() => "---").join(" | ")} |`,
+  ];
+  const all: number[][] = [];
+  for (const seed of seeds) {
+    const r = runTasks(compile(MG, { target: "reference", seed }));
+    all.push(r.r2);
+    out.push(`| ${seed} | ${r.r2.map((x) => x.toFixed(5)).join(" | ")} |`);
+  }
+  out.push(`| mean | ${shifts.map((_, j) => (all.reduce((s, r) => s + r[j]!, 0) / all.length).toFixed(5)).join(" | ")} |`, "");
+  const battery = compile(BATTERY, { target: "reference" });
+  const reps = quick ? 1 : 3;
+  const rows: { sim: number; fit: number; fitCpu: number; plain: number; mean: number }[] = [];
+  for (let i = 0; i < reps; i++) {
+    const r = runTasks(battery);
+    rows.push({ sim: r.simulate, fit: r.fit, fitCpu: r.fitCpu, plain: plainLoop(battery), mean: r.mean });
+  }
+  const best = (f: (r: (typeof rows)[number]) => number) => Math.min(...rows.map(f));
+  out.push(
+    `435-task battery (${BATTERY}: N = ${battery.populations[0]!.size}, ${battery.durationTicks} steps), best of ${reps}:`,
+    "",
+    "| simulation, reference target (s) | plain-JS loop of the same reservoir (s) | all 435 fits and scores (s) | of which CPU (s) | simulation + fits (s) | mean R² |",
+    "| --- | --- | --- | --- | --- | --- |",
+    `| ${best((r) => r.sim).toFixed(3)} | ${best((r) => r.plain).toFixed(3)} | ${best((r) => r.fit).toFixed(3)} | ${best((r) => r.fitCpu).toFixed(3)} | ${best((r) => r.sim + r.fit).toFixed(3)} | ${rows[0]!.mean.toFixed(5)} |`,
+  );
+  return out;
+}

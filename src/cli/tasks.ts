@@ -1,0 +1,16 @@
+/** engram run with a `tasks` block: the readout tasks on the recorded states, after the run (src/analysis/tasks/). */
+import type { Program } from "../ir/program.ts";
+import type { TaskPlan } from "../analysis/tasks/check.ts";
+import { evaluateTasks, meanR2 } from "../analysis/tasks/evaluate.ts";
+import { writeTaskOutputs } from "../analysis/tasks/write.ts";
+import type { TaskTable } from "../analysis/tasks/evaluate.ts";
+
+export async function writeTasks(out: string, program: Program, plan: TaskPlan, tables: TaskTable[]): Promise<string[]> {
+  const started = performance.now();
+  const results = evaluateTasks(plan, tables[plan.recording]!);
+  const seconds = (performance.now() - started) / 1000;
+  const written = await writeTaskOutputs(out, program.name, plan, results, seconds);
+  const lines = results.length <= 12 ? results.map((r) => `  ${r.channelName} shift ${r.shift} power ${r.power}: R² ${r.r2.toFixed(5)}`) : [];
+  process.stdout.write(`${program.name}: ${results.length} tasks, mean R² ${meanR2(results).toFixed(5)} (fits ${seconds.toFixed(3)} s)\n${lines.join("\n")}${lines.length ? "\n" : ""}`);
+  return written;
+}

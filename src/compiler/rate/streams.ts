@@ -1,0 +1,98 @@
+/**
+ * Input streams for rate networks (issue 14): a series of `channels` values per step, row-major.
+ *  - mackey_glass: mackey-glass.ts, `drop` samples discarded, then min-max scaled to [-1, 1];
+ *  - channels: K independent Gaussian AR(1) channels u_k(t) = rho_k u_k(t-1) + sqrt(1 - rho_k^2) N(0,1),
+ *    stationary with unit variance. rho_k = 0 is unpredictable noise (memory tasks only); larger
+ *    rho_k makes the channel partly predictable, u_k(t + D) having the fraction rho_k^(2D) of its
+ *    variance explained by u_k(t). Default rho_k = 0.95 k / (K - 1);
+ *  - csv: a numeric CSV file with a header row, one column per channel.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { Rng } from "../../util/rng.ts";
+import { mackeyGlass, scaleToUnit } from "./mackey-glass.ts";
+
+export class StreamError extends Error {
+  constructor(message: string, readonly hint?: string, readonly received?: string) {
+    super(message);
+  }
+}
+
+export interface Stream {
+  channels: number;
+  names: string[];
+  /** `length` rows of `channels` values. */
+  values: Float64Array;
+  length: number;
+}
+
+export type StreamSource =
+  | { mackey_glass: { tau: number; beta: number; gamma: number; n: number; x0: number; step: number; drop: number } }
+  | { channels: { count: number; rho?: number[]; seed?: number } }
+  | { csv: string; columns?: string[] };
+
+export function makeStream(source: StreamSource, length: number, seed: number, csvPath?: string): Stream {
+  if ("mackey_glass" in source) {
+    const p = source.mackey_glass;
+    const raw = mackeyGlass(p, p.drop + length);
+    return { channels: 1, names: ["mg"], values: scaleToUnit(raw.subarray(p.drop)), length };
+  }
+  if ("channels" in source) return arChannels(source.channels.count, source.channels.rho, source.channels.seed ?? seed, length);
+  return readCsvStream(csvPath!, source.columns, length);
+}
+
+export function defaultRho(count: number): number[] {
+  return Array.from({ length: count }, (_, k) => (count === 1 ? 0.9 : (0.95 * k) / (count - 1)));
+}
+
+export function arChannels(count: number, rhoGiven: number[] | undefined, seed: number, length: number): Stream {
+  const rho = rhoGiven ?? defaultRho(count);
+  if (rho.length !== count) throw new StreamError(`channels.rho lists ${rho.length} value(s) for ${count} channel(s)`, "give one rho per channel", String(rho.length));
+  const rng = new Rng(seed, "stream:channels");
+  const values = new Float64Array(length * count);
+  for (let k = 0; k < count; k++) values[k] = rng.normal();
+  for (let t = 1; t < length; t++) {
+    for (let k = 0; k < count; k++) {
+      const r = rho[k]!;
+      values[t * count + k] = r * values[(t - 1) * count + k]! + Math.sqrt(1 - r * r) * rng.normal();
+    }
+  }
+  return { channels: count, names: rho.map((_, k) => `u${k}`), values, length };
+}
+
+/**
+ * Plain numeric CSV (comma-separated, header row, no quoted fields). Parsed here because no CSV
+ * package is a dependency and the format needed is this small; every cell is checked.
+ */
+export function readCsvStream(path: string, columns: string[] | undefined, length: number): Stream {
+  let text: string;
+  try {
+    if (statSync(path).size > 256 * 1024 * 1024) throw new StreamError(`CSV file ${path} is larger than 256 MiB`);
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if (e instanceof StreamError) throw e;
+    throw new StreamError(`cannot read CSV file ${path}: ${(e as Error).message}`, "the path is relative to the model file");
+  }
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === "") lines.pop();
+  if (lines.length === 0) throw new StreamError(`CSV file ${path} is empty`);
+  const header = lines[0]!.split(",").map((h) => h.trim());
+  const pick = columns ?? header;
+  const index = pick.map((name) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new StreamError(`CSV file ${path} has no column "${name}"`, `columns are: ${header.join(", ")}`, name);
+    return i;
+  });
+  const rows = lines.length - 1;
+  if (rows < length) throw new StreamError(`CSV file ${path} has ${rows} data row(s), the run needs ${length} (one per step)`, "shorten duration or supply more rows", String(rows));
+  const values = new Float64Array(length * pick.length);
+  for (let t = 0; t < length; t++) {
+    const cells = lines[t + 1]!.split(",");
+    index.forEach((col, k) => {
+      const cell = (cells[col] ?? "").trim();
+      const v = cell === "" ? NaN : Number(cell);
+      if (!Number.isFinite(v)) throw new StreamError(`${path}:${t + 2}: column "${header[col]}" holds "${cell}", not a finite number`, undefined, cell);
+      values[t * pick.length + k] = v;
+    });
+  }
+  return { channels: pick.length, names: pick, values, length };
+}
