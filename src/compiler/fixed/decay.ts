@@ -86,7 +86,7 @@ export function thresholdsOf(program: Program): Map<string, Set<number>> {
       if (!Number.isFinite(k) || Math.abs(Math.abs(a) - 1) > 1e-9 || Math.abs(at(2) - (k + 2 * a)) > 1e-9 * (1 + Math.abs(k))) return;
       const key = `${owner}.${name}`;
       if (!out.has(key)) out.set(key, new Set());
-      out.get(key)!.add(-k / a);
+      out.get(key)!.add(Number((-k / a).toPrecision(15))); // 15 digits: the two evaluations round in the last bit
     });
   for (const g of groupsOf(program)) {
     for (const u of g.odes) for (const e of [u.A, u.B, ...(u.C ? [u.C] : [])]) visit(g, e);
