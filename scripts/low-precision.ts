@@ -1,7 +1,7 @@
 /**
  * z(8 h) of the four STC protocols in float64 and on the emulated chips, by rounding mode,
  * averaged over seeds, then z(8 h) of STET and SLFS by state width and rounding mode: the tables
- * in docs/low-precision.md.
+ * in docs/low-precision.md (--widths: only the tables by width).
  * Run: node --import tsx scripts/low-precision.ts [seeds=3]
  * With --mismatch: only z(8 h) on bss2 with its analog core's fixed-pattern mismatch, by seed.
  */
@@ -62,7 +62,7 @@ if (!process.argv.includes("--widths")) for (const m of ["stet", "wtet", "slfs",
 // With 8- or 10-bit state (cmos STET, nearest: measured) the state never settles, so the emulator cannot
 // jump and steps all 144 M ticks of 8 h (minutes per run): those widths are left out of the table.
 const widths = [["cmos", [12, 14, 16]], ["bss2", [16]]] as const;
-for (const m of ["stet", "slfs"]) {
+for (const m of ["stet", "wtet", "slfs", "wlfs"]) {
   const file = `models/stc/${m}.yaml`;
   console.log(`\n${m}: z(8 h) by state width; float64 ${stats(floatZ(file))}\n`);
   console.log("| target | bits | nearest | stochastic |");
