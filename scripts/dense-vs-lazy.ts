@@ -3,7 +3,7 @@
  * fixed-point chip, with its E->E synapses event-driven and stepped densely: mean early-phase
  * weight h of the assembly's internal and of the control synapses, spikes, wall time. The table
  * "Event-driven synapses in fixed point" of docs/numerics.md.
- * Run: node --import tsx scripts/dense-vs-lazy.ts [seeds=2] [target=cmos] [-- --bits N]
+ * Run: node --import tsx scripts/dense-vs-lazy.ts [seeds=2] [target=cmos] [first seed=1] [-- --bits N]
  */
 import { compile } from "../src/compiler/pipeline.ts";
 import { compileFixed } from "../src/compiler/fixed/pipeline.ts";
@@ -20,6 +20,7 @@ const bitsAt = dash < 0 ? -1 : args.indexOf("--bits", dash);
 const bits = bitsAt < 0 ? undefined : Number(args[bitsAt + 1]);
 const n = Number(own[0] ?? 2);
 const target = own[1] ?? "cmos";
+const first = Number(own[2] ?? 1);
 
 function run(lazy: boolean, seed: number) {
   const program = compile(MODEL, { target, seed });
@@ -42,7 +43,7 @@ function run(lazy: boolean, seed: number) {
 
 console.log(`| seed | assembly h, event-driven / dense (mV) | control h, event-driven / dense (mV) | difference (LSB of h: assembly, control) | spikes, event-driven / dense | wall time, event-driven / dense (s) |`);
 console.log("| --- | --- | --- | --- | --- | --- |");
-for (let seed = 1; seed <= n; seed++) {
+for (let seed = first; seed < first + n; seed++) {
   const e = run(true, seed), d = run(false, seed);
   const lsb = (x: number, y: number) => ((x - y) / d.lsb).toFixed(2);
   console.log(`| ${seed} | ${e.assembly.toFixed(4)} / ${d.assembly.toFixed(4)} | ${e.control.toFixed(4)} / ${d.control.toFixed(4)} | ${lsb(e.assembly, d.assembly)}, ${lsb(e.control, d.control)} (LSB ${d.lsb.toExponential(2)} mV) | ${e.spikes} / ${d.spikes} | ${e.wall.toFixed(1)} / ${d.wall.toFixed(1)} |`);
