@@ -2,7 +2,8 @@
  * Pass "quantise": gives every state variable a fixed-point format from its range and the
  * target's widths, and reports, in model units, each variable's LSB and how many of its per-tick
  * changes are smaller than one LSB: those are lost under round-to-nearest (the slow STC variables
- * are the classic case). Ranges and change sizes come from an instrumented float64 run of the
+ * are the classic case), and for each decaying variable where its decay stops under its rounding
+ * (the dead zone, decay.ts). Ranges and change sizes come from an instrumented float64 run of the
  * model with its own stimuli (range analysis by simulation), widened by a safety margin.
  */
 import type { Program } from "../../ir/program.ts";
@@ -98,8 +99,9 @@ export function quantise(
     analog?: Set<string>;
     /**
      * Variables that relax within a second: they round to nearest even when stochastic rounding
-     * is asked for (their active changes are large, and at rest nearest gives an exact fixed
-     * point instead of a perpetual one-LSB jitter).
+     * is asked for (their active changes are large, and at a rest set by inputs nearest gives a
+     * fixed point, if not the rest itself: the dead-zone line of the report says how far off).
+     * Pure decays among them round as the chip rounds a decay instead (caps.decay, decay.ts).
      */
     fast?: Set<string>;
   },
