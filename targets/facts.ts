@@ -31,6 +31,12 @@ export function num(f: Fact): number {
   return f.value;
 }
 
+/** A rounding rule named by a fact. */
+export function rounding(f: Fact): "floor" | "nearest" | "stochastic" {
+  if (f.value !== "floor" && f.value !== "nearest" && f.value !== "stochastic") throw new Error(`fact is not a rounding rule: ${JSON.stringify(f.value)}`);
+  return f.value;
+}
+
 export function range(f: Fact): [number, number] {
   if (!Array.isArray(f.value) || f.value.length !== 2) throw new Error(`fact is not a range: ${JSON.stringify(f.value)}`);
   return [f.value[0]!, f.value[1]!];

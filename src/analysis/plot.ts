@@ -363,6 +363,8 @@ export interface OverlayPanel {
   unit: string;
   /** One line per variant, all on the shared time axis. */
   lines: { label: string; values: ArrayLike<number> }[];
+  /** Horizontal dashed rules in a variant's colour (e.g. where its decay stops: a dead zone). */
+  rules?: { label: string; value: number; note: string }[];
 }
 
 /** One panel per variable, one coloured line per variant (float64 and each fixed-point run). */
@@ -378,18 +380,23 @@ export async function renderOverlaySvg(input: { title: string; time_s: ArrayLike
       for (let i = 0; i < d.time.length; i++) rows.push({ t: d.time[i]! / axis.divisor, v: d.values[i]!, variant: line.label });
     }
     const last = idx === input.panels.length - 1;
-    return {
-      width: PANEL_WIDTH,
-      height: PANEL_HEIGHT,
+    const color = { field: 'variant', type: 'nominal' as const, scale: { domain: labels, range: ['#000000', ...PALETTE].slice(0, labels.length) }, legend: idx === 0 ? { title: null, orient: 'top' as const } : null };
+    const line = {
       data: { values: rows },
       mark: { type: 'line' as const, clip: true, aria: false, strokeWidth: 1.2 },
       encoding: {
         x: { field: 't', type: 'quantitative' as const, scale: { domain: axis.domain, nice: false, zero: false }, axis: last ? { title: axis.title, grid: true } : { title: null, labels: false, grid: true } },
         y: { field: 'v', type: 'quantitative' as const, scale: rows.length > 0 ? { zero: false, nice: true } : { domain: [0, 1] }, axis: { title: yTitle({ name: p.name, unit: p.unit, values: [] }), grid: true, tickCount: 4 } },
         // The float64 reference in black, drawn on top of the fixed-point variants.
-        color: { field: 'variant', type: 'nominal' as const, scale: { domain: labels, range: ['#000000', ...PALETTE].slice(0, labels.length) }, legend: idx === 0 ? { title: null, orient: 'top' as const } : null },
+        color,
       },
     };
+    const rules = (p.rules ?? []).filter((r) => Number.isFinite(r.value)).map((r) => ({ v: r.value, variant: r.label, note: r.note }));
+    if (rules.length === 0) return { width: PANEL_WIDTH, height: PANEL_HEIGHT, ...line };
+    // A dashed rule per variant with a dead zone, labelled at the right edge.
+    const rule = { data: { values: rules }, mark: { type: 'rule' as const, strokeDash: [4, 3], strokeWidth: 1, aria: false }, encoding: { y: { field: 'v', type: 'quantitative' as const }, color } };
+    const text = { data: { values: rules }, mark: { type: 'text' as const, align: 'right' as const, baseline: 'bottom' as const, dy: -1, fontSize: 9, aria: false }, encoding: { y: { field: 'v', type: 'quantitative' as const }, x: { value: PANEL_WIDTH - 2 }, text: { field: 'note' }, color } };
+    return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: [line, rule, text] };
   });
   const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: input.title, config: baseConfig, spacing: 10, vconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
   return renderSpec(spec);

@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Program } from "../ir/program.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
+import { TIME_LABEL } from "./time-label.ts";
 
 export interface RunResult {
   program: Program;
@@ -100,6 +101,7 @@ export function manifest(result: RunResult, extras: ManifestExtras): Record<stri
     phases: p.phases.map((ph) => ({ name: ph.name, start_s: ph.startTick * p.tickSeconds })),
     neurons: p.populations.map((pop, i) => ({ population: pop.name, first: result.neuronOffset[i], count: pop.size })),
     recordings: p.recordings.map((r) => ({ variable: `${r.group}.${r.var}`, unit: r.unit, columns: r.columns, every_s: r.everyTicks * p.tickSeconds })),
+    traces_csv: { time_s: TIME_LABEL },
     spikes: result.spikes.count,
     outputs: ["traces.csv", "spikes.csv", "traces.svg", ...(result.spikes.count > 0 ? ["spikes.svg"] : []), "manifest.json"],
   };

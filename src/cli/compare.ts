@@ -10,6 +10,7 @@ import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import type { Rounding } from "../compiler/fixed/quantise.ts";
 import { renderOverlaySvg } from "../analysis/plot.ts";
+import { deadZoneRules } from "./dead-zone-rules.ts";
 import { getTarget } from "../../targets/registry.ts";
 import type { RunHandle } from "../../targets/target.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
@@ -39,6 +40,8 @@ export interface CompareOptions {
 interface Variant {
   label: string;
   handle: RunHandle;
+  /** Dead-zone rules by recorded column (dead-zone-rules.ts). */
+  rules?: Map<string, { label: string; value: number; note: string }[]>;
 }
 
 export interface ErrorRow {
@@ -95,10 +98,10 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
           continue;
         }
         const program = compile(o.model, { target: name, seed: o.seed, limits: o.limits });
-        const { ir } = compileFixed(program, target.caps, { rounding, bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
+        const { ir, quantised } = compileFixed(program, target.caps, { rounding, bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
         const handle = new EmulatorHandle(ir, program.spikeRecording);
         handle.run();
-        variants.push({ label, handle });
+        variants.push({ label, handle, rules: deadZoneRules(label, quantised, program.recordings) });
         bar.update(++done / Math.max(1, total));
       }
     }
@@ -119,6 +122,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
         const vt = v.handle.recorded.tables[ti]!;
         return { label: v.label, values: vt.columns[vt.names.indexOf(name)]!.subarray(0, vt.count) };
       }),
+      rules: variants.flatMap((v) => v.rules?.get(name) ?? []),
     })),
   );
   writeFileAtomic(join(out, "compare.svg"), await renderOverlaySvg({ title: `${refProgram.name}: float64 and fixed point (seed ${refProgram.seed})`, time_s: time, panels: time.length === first.count ? panels : [] }));

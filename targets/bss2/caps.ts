@@ -1,5 +1,5 @@
 import type { TargetCaps } from "../../src/compiler/fixed/caps.ts";
-import { num, range } from "../facts.ts";
+import { num, range, rounding } from "../facts.ts";
 import { facts } from "./facts.ts";
 
 const f = facts.sections;
@@ -17,6 +17,7 @@ export const caps: TargetCaps = {
   registerWidth: 16,
   roundingBits: 8, // facts: plasticity_processor.rng, 8-bit LFSR outputs
   registerRounding: "floor", // fractional multiply shifts with floor (facts: plasticity_processor.fractional_multiply)
+  decay: { rounding: rounding(f.plasticity_processor!.decay_rounding!), source: "targets.md 1.7 (fractional multiply floors)" },
   costKey: "bss2",
   analog: {
     neuronTau: [toBiological(range(f.time!.tau_syn!))[0], toBiological(range(f.time!.tau_mem!))[1]],

@@ -39,6 +39,7 @@ export const facts: ChipFacts = {
       lanes_8bit: src(128, "lanes", "targets.md 1.7"),
       lanes_16bit: src(64, "lanes", "targets.md 1.7"),
       fractional_multiply: src("(a*b) >> 7 or >> 15, floor; -1*-1 saturates to +max", "", "targets.md 1.7: libnux frac.h"),
+      decay_rounding: src("floor", "", "targets.md 1.7: a decay x * D is a fractional multiply, (a*b) >> 15 with an arithmetic (floor) shift, so each step drops at least one LSB toward -inf"),
       rng: src("256 LFSRs, one per column, 16-bit state, 8-bit output", "", "targets.md 1.7: libnux parallel_rng.h"),
       memory: src(16384, "bytes", "targets.md 1.7: 16 KiB SRAM"),
       mailbox: src(4096, "bytes", "targets.md 1.7: reserved by grenade"),

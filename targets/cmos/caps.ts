@@ -1,5 +1,5 @@
 import type { TargetCaps } from "../../src/compiler/fixed/caps.ts";
-import { num } from "../facts.ts";
+import { num, rounding } from "../facts.ts";
 import { facts } from "./facts.ts";
 
 const f = facts.sections;
@@ -16,6 +16,7 @@ export const caps: TargetCaps = {
   registerWidth: num(f.state!.register_width!),
   roundingBits: 0, // the LFSR width of its stochastic rounding is not specified (facts: state.rounding): exact draws
   registerRounding: "nearest",
+  decay: { rounding: rounding(f.datapath!.decay_rounding!), source: "assumption (targets/cmos/facts.ts datapath.decay_rounding)" },
   costKey: "cmos",
   analog: null,
   variation: null, // no analog core

@@ -15,6 +15,7 @@ export const caps: TargetCaps = {
   registerWidth: 32,
   roundingBits: 0,
   registerRounding: "nearest",
+  decay: { rounding: "nearest", source: "the reference IR image is the widest round-to-nearest lowering" },
   costKey: "cmos",
   analog: null,
   variation: null, // no analog core

@@ -47,6 +47,9 @@ describe("engram run", () => {
     expect(m.simulated_s).toBe(28800);
     expect(m.wall_s).toBeGreaterThan(0);
     expect(m.wall_total_s).toBeGreaterThanOrEqual(m.wall_s);
+    // traces.csv labels a row with the end of its step; the shift to start-of-step labels is stated
+    expect(m.traces_csv.time_s).toContain("end of step");
+    expect(m.traces_csv.time_s).toContain("time_s - dt_s");
   });
 
   it("same seed gives byte-identical outputs; another seed differs", () => {

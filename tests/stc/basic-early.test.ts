@@ -11,19 +11,24 @@
  */
 import { describe, expect, it } from "vitest";
 import { runModel, max } from "../helpers/run.ts";
+import { toStepStart } from "../../src/analysis/time-label.ts";
 
 const dt = 0.2e-3;
 const tauCa = 48.8e-3, thetaP = 3.0, thetaD = 1.2;
 const tauH = 688.4, gammaP = 1645.6, gammaD = 313.1, hMax = 10; // mV
 const h0 = (0.5 * hMax * gammaP) / (gammaP + gammaD);
 
-/** The authors' step (section 5) for one synapse without noise: Ca decays, jumps, then h advances. */
-function directTranscription(steps: number): { h: number[]; ca: number[] } {
+/**
+ * The authors' step (section 5) for one synapse without noise: Ca decays, jumps, then h advances.
+ * Rows are labelled the authors' way: the value after the step from t to t + dt at time t (the
+ * start of the step); engram labels the same state t + dt (src/analysis/time-label.ts).
+ */
+function directTranscription(steps: number): { t: number[]; h: number[]; ca: number[] } {
   const preTicks = [10, 20, 30, 40, 50, 60, 100].map((ms) => Math.round(ms / 0.2));
   const caArrival = new Set(preTicks.map((t) => t + 94));
   let ca = 0;
   let h = h0;
-  const hs = [h], cas = [ca];
+  const ts: number[] = [], hs: number[] = [], cas: number[] = [];
   for (let j = 0; j < steps; j++) {
     ca *= Math.exp(-dt / tauCa);
     if (caArrival.has(j)) ca += 1.0;
@@ -33,10 +38,11 @@ function directTranscription(steps: number): { h: number[]; ca: number[] } {
     const a = (0.1 * h0 + gammaP * hMax * ltp) / tauH;
     const b = -(0.1 + gammaP * ltp + gammaD * ltd) / tauH;
     h = -a / b + (h + a / b) * Math.exp(b * dt);
+    ts.push(j * dt);
     hs.push(h);
     cas.push(ca);
   }
-  return { h: hs, ca: cas };
+  return { t: ts, h: hs, ca: cas };
 }
 
 describe("basic early (deterministic, no noise)", () => {
@@ -55,7 +61,15 @@ describe("basic early (deterministic, no noise)", () => {
   it("h follows the direct transcription of the authors' update step by step", () => {
     const ref = directTranscription(1000);
     expect(h.length).toBe(1001);
-    for (let i = 0; i <= 1000; i++) expect(Math.abs(h[i]! - ref.h[i]!)).toBeLessThan(1e-12);
+    expect(h[0]).toBeCloseTo(h0, 12); // row 0: the initial state
+    const table = r.ex.recorded.tables.find((t) => t.names.includes("h"))!;
+    const time = Array.from(table.ticks.subarray(0, table.count), (k) => k * dt); // traces.csv's time_s
+    for (let i = 1; i <= 1000; i++) {
+      // engram's row at t (end of the step) is the authors' row at t - dt (start of the step)
+      const j = Math.round(toStepStart(time[i]!, dt) / dt);
+      expect(ref.t[j]).toBeCloseTo(toStepStart(time[i]!, dt), 12);
+      expect(Math.abs(h[i]! - ref.h[j]!)).toBeLessThan(1e-12);
+    }
   });
 
   it("h(0.2 s) matches the authors' published 4.233 mV", () => {

@@ -20,6 +20,13 @@ export interface TargetCaps {
   registerWidth: number;
   /** Rounding of intermediate results (hardware shifts floor). */
   registerRounding: "floor" | "nearest";
+  /**
+   * How the datapath brings a decay step of a pure decay (x' = -x / tau: calcium, synaptic
+   * traces and currents) to the state's LSB, whatever rounding the other updates use: the rule
+   * decides whether the decay reaches 0 (floor: from above; stochastic: on average) or stops in a
+   * dead zone (nearest: within LSB / (2 (1 - D)) of it). src/compiler/fixed/decay.ts.
+   */
+  decay: { rounding: "floor" | "nearest" | "stochastic"; source: string };
   /** Op costs: key in the op table's cost record. */
   costKey: "bss2" | "cmos";
   /**

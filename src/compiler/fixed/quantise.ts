@@ -2,12 +2,14 @@
  * Pass "quantise": gives every state variable a fixed-point format from its range and the
  * target's widths, and reports, in model units, each variable's LSB and how many of its per-tick
  * changes are smaller than one LSB: those are lost under round-to-nearest (the slow STC variables
- * are the classic case). Ranges and change sizes come from an instrumented float64 run of the
+ * are the classic case), and for each decaying variable where its decay stops under its rounding
+ * (the dead zone, decay.ts). Ranges and change sizes come from an instrumented float64 run of the
  * model with its own stimuli (range analysis by simulation), widened by a safety margin.
  */
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { extent } from "./interval.ts";
+import { deadZone, largestJumps, pureDecays, residueLsb, thresholdsOf, type DeadZone } from "./decay.ts";
 
 export type Rounding = "floor" | "nearest" | "stochastic";
 
@@ -43,6 +45,8 @@ export interface QuantisedVar {
   flag: string | null;
   /** Information that is not a warning. */
   note?: string | null;
+  /** Where the variable's decay stops under its rounding, and the thresholds nearby (decay.ts). */
+  deadZone?: DeadZone | null;
 }
 
 /** Headroom over the observed range. */
@@ -95,13 +99,18 @@ export function quantise(
     analog?: Set<string>;
     /**
      * Variables that relax within a second: they round to nearest even when stochastic rounding
-     * is asked for (their active changes are large, and at rest nearest gives an exact fixed
-     * point instead of a perpetual one-LSB jitter).
+     * is asked for (their active changes are large, and at a rest set by inputs nearest gives a
+     * fixed point, if not the rest itself: the dead-zone line of the report says how far off).
+     * Pure decays among them round as the chip rounds a decay instead (caps.decay, decay.ts).
      */
     fast?: Set<string>;
   },
 ): QuantisedVar[] {
   const out: QuantisedVar[] = [];
+  // Pure decays round as the chip rounds a decay (caps.decay), unless floor is asked for everywhere.
+  const decays = pureDecays(program);
+  const thresholds = thresholdsOf(program);
+  const jumps = largestJumps(program);
   const groups = [...program.populations.map((p) => ({ g: p, owner: "neuron" as const })), ...program.projections.map((p) => ({ g: p, owner: "synapse" as const }))];
   for (const { g, owner } of groups) {
     for (const u of g.odes) {
@@ -124,8 +133,12 @@ export function quantise(
       const what = `${(below * 100).toFixed(below > 0.5 ? 0 : 1)}% of its updates${period > 1 ? ` (every ${period} ticks)` : ""} change it by less than one LSB`;
       const note = opts.analog?.has(`${g.name}.${u.var}`) ? "analog core: continuous on the chip; this format is what the emulator keeps" : null;
       const isFast = opts.fast?.has(`${g.name}.${u.var}`) ?? false;
+      const key = `${g.name}.${u.var}`;
+      const isDecay = decays.has(key) && !opts.analog?.has(key);
       if (note) {
         flag = null;
+      } else if (isDecay && opts.rounding !== "floor") {
+        flag = null; // rounds as the chip rounds a decay: the dead-zone line says where it stops
       } else if (isFast && opts.rounding === "stochastic") {
         flag = null; // relaxes within a second: nearest rounding (see `fast`)
       } else if (below > 0.01 && opts.rounding === "stochastic") {
@@ -140,9 +153,10 @@ export function quantise(
       } else if (below > 0.01) {
         flag = what;
       }
-      const key = `${g.name}.${u.var}`;
-      const rounding: Rounding = opts.rounding === "stochastic" && (opts.fast?.has(key) || opts.analog?.has(key)) ? "nearest" : opts.rounding;
-      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, observed: [lo0, hi0], flag, note });
+      const rounding: Rounding =
+        isDecay && opts.rounding !== "floor" ? caps.decay.rounding : opts.rounding === "stochastic" && (opts.fast?.has(key) || opts.analog?.has(key)) ? "nearest" : opts.rounding;
+      const dz = opts.analog?.has(key) ? null : deadZone(program, g.name, u.var, lsb, rounding, period, [lo0, hi0], thresholds, jumps);
+      out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, observed: [lo0, hi0], flag, note, deadZone: dz });
     }
   }
   return out;
@@ -154,7 +168,24 @@ export function quantisationReport(vars: QuantisedVar[], target: string): string
     const q = `${v.format.signed ? "s" : "u"}Q${v.format.width - v.format.frac - (v.format.signed ? 1 : 0)}.${v.format.frac}`;
     const unit = v.unit === "1" ? "" : ` ${v.unit}`;
     return `  ${`${v.group}.${v.name}`.padEnd(14)} ${q.padEnd(10)} ${v.format.width}b ${v.format.rounding.padEnd(10)} LSB ${(v.lsb / v.unitScale).toExponential(2)}${unit}`.padEnd(66) +
-      ` median |change|/update ${(v.medianChange / v.unitScale).toExponential(2)}${unit}${v.flag ? `\n      ! ${v.flag}` : ""}${v.note ? `\n        (${v.note})` : ""}`;
+      ` median |change|/update ${(v.medianChange / v.unitScale).toExponential(2)}${unit}${v.flag ? `\n      ! ${v.flag}` : ""}${v.note ? `\n        (${v.note})` : ""}${deadZoneLines(v)}`;
   });
   return [`quantisation for ${target} (formats from the observed range x${RANGE_MARGIN}):`, ...rows].join("\n");
+}
+
+/** The dead-zone lines of a decaying variable in the report: residue in model units and LSB, thresholds, flag. */
+function deadZoneLines(v: QuantisedVar): string {
+  const z = v.deadZone;
+  if (!z) return "";
+  const u = v.unit === "1" ? "" : ` ${v.unit}`;
+  const m = (x: number) => `${Number((x / v.unitScale).toPrecision(3))}${u}`;
+  const lsbs = (x: number) => `${Number((x / v.lsb).toPrecision(3))} LSB`;
+  const [upLsb, downLsb] = residueLsb(z.rule, z.D);
+  const where = z.above === 0 && z.below === 0
+    ? upLsb === 0 && downLsb === 0 ? "reaches its rest" : "reaches its rest from the side it is seen on"
+    : [z.above > 0 ? `${m(z.above)} (${lsbs(z.above)}) above` : "", z.below > 0 ? `${m(z.below)} (${lsbs(z.below)}) below` : ""].filter(Boolean).join(" and ") + " its rest";
+  const rest = z.rest === null ? "a rest set by its inputs" : `rest ${m(z.rest)}`;
+  const th = z.thresholds.length ? `; compared against ${z.thresholds.map(m).join(", ")}` : "";
+  const margin = z.thresholds.length && (z.above > 0 || z.below > 0) ? ` (flagged within ${z.margin !== null ? `one event's jump, ${m(z.margin)}` : "10 % of the distance from the rest"})` : "";
+  return `\n        decay (${rest}, D ${z.D.toPrecision(6)} per update, ${z.rule}): stops ${where === "reaches its rest" ? "at its rest" : where === "reaches its rest from the side it is seen on" ? "at its rest (from the side it is seen on)" : `up to ${where}`}${th}${margin}${z.flag ? `\n      ! ${z.flag}` : ""}`;
 }
