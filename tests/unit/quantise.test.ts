@@ -112,7 +112,10 @@ describe("constantArray", () => {
 /** One neuron population with one state variable x (unit `unit`, initial value `init` SI). */
 function program(init: number, unit = "1", unitScale = 1): Program {
   const v = { name: "x", kind: "state", unit, unitScale, init: Float64Array.of(init) };
-  return { populations: [{ name: "pop", size: 1, vars: [v], odes: [{ var: "x" }] }], projections: [] } as unknown as Program;
+  // x' = 0 + 0 x: a well-formed linear ODE that is no decay (the dead-zone analysis reads A and B)
+  const zero = { op: "const", value: 0 };
+  const ode = { var: "x", linear: true, autonomous: true, A: zero, B: zero };
+  return { populations: [{ name: "pop", size: 1, vars: [v], odes: [ode], threshold: null, reset: [] }], projections: [] } as unknown as Program;
 }
 
 /** Stats of a variable whose every per-tick change has the size `change` (0: it never changes). */
