@@ -341,3 +341,13 @@ describe("quantise: boundaries and the less common paths (Stryker survivors)", (
     expect(quantisationReport(vars, "cmos")).toContain("median |change|/update 2.00e-3 mV");
   });
 });
+
+describe("quantisationReport: a variable without flag or note", () => {
+  it("is one line, ending with its median change", () => {
+    // [-3.5, 1] at 12 bits: sQ3.8, LSB 2^-8 = 3.91e-3; changes of 2 LSB raise no flag
+    const vars = quantise(program(0), stats(-3.5, 1, 2 ** -7), caps(), { rounding: "nearest" });
+    const lines = quantisationReport(vars, "cmos").split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(`  pop.x          sQ3.8      12b nearest    LSB 3.91e-3`.padEnd(66) + " median |change|/update 7.81e-3");
+  });
+});
