@@ -20,7 +20,8 @@ export const MUTATION_MODULES = {
   },
   reference: {
     mutate: ["src/ir/reference.ts", "src/ir/interpret.ts"],
-    testFiles: ["tests/unit/ir-reference.test.ts", "tests/unit/ir-codec.test.ts", "tests/unit/expr.test.ts"],
+    // the unit tests, and the two suites that use the interpreter as their oracle
+    testFiles: ["tests/unit/ir-reference.test.ts", "tests/unit/ir-codec.test.ts", "tests/unit/expr.test.ts", "tests/fuzz/ir-fuzz.test.ts", "tests/emulator/bitexact.test.ts"],
   },
   codegen: {
     mutate: ["targets/emulator/codegen.ts"],
