@@ -68,6 +68,24 @@ describe("framing, byte for byte", () => {
     expect(r.frames).toEqual([]);
   });
 
+  it("a CRC is printed with its leading zeros", () => {
+    const r = receiver();
+    r.feed(0x06, 0x22, 0x43, 0xbe, 0xb7, 0xe8, 0x00); // payload 0x22 (crc32 0x0762ae69) with the CRC of "a"
+    expect(r.bad).toEqual(['crc: CRC-32 0xe8b7be43 does not match the payload\'s 0x0762ae69; received 06 22 43 be b7 e8 ".\"C..."']);
+  });
+
+  it("a frame that decodes to nothing is short, not invalid COBS", () => {
+    const r = receiver();
+    r.feed(0x01, 0x00); // code 1 with no data: 0 decoded bytes
+    expect(r.bad).toEqual(['short: a 0-byte frame (at least 1 payload byte and 4 CRC bytes); received 01 "."']);
+  });
+
+  it("quotes printable ASCII from space to tilde as text; exactly 16 bytes are quoted whole", () => {
+    const r = receiver();
+    r.feed(0x11, 0x20, 0x7f, 0x7e, ...Array(12).fill(0x41), 0x00); // code 17 in a 16-byte frame
+    expect(r.bad).toEqual(['cobs: invalid COBS code at byte 0 of a 16-byte frame; received 11 20 7f 7e 41 41 41 41 41 41 41 41 41 41 41 41 ". .~AAAAAAAAAAAA"']);
+  });
+
   it("invalid COBS names the byte", () => {
     const r = receiver();
     r.feed(0x02, 0x41, 0x05, 0x42, 0x00); // the code at byte 2 runs past the end

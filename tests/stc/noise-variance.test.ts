@@ -4,7 +4,7 @@
  * variance sigma^2; the exponential-Euler scheme with xi = N(0,1) / sqrt(dt) held over a step
  * (docs/model-format.md, "Noise") keeps it up to O(dt / tau):
  *   x' = a x + C phi n / sqrt(dt),  a = e^(-dt/tau),  phi = tau (1 - a),  C^2 = 2 sigma^2 / tau,
- *   Var = C^2 phi^2 / (dt (1 - a^2)) = 0.99993 sigma^2 at dt = 0.2 ms, tau = 10 ms (hand-derived).
+ *   Var = C^2 phi^2 / (dt (1 - a^2)) = 0.99997 sigma^2 at dt = 0.2 ms, tau = 10 ms (hand-derived).
  * Mutation this kills: the noise term multiplied by sqrt(dt) instead of divided (variance 2.5e7
  * times too small), or any other factor on it.
  */

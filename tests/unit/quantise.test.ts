@@ -245,3 +245,112 @@ describe("quantisationReport", () => {
     expect(text).toContain("! 100% of its updates change it by less than one LSB");
   });
 });
+
+describe("quantise: boundaries and the less common paths (Stryker survivors)", () => {
+  const lsb = 2 ** -8; // [-3.5, 1] at 12 bits
+  const fixedBelow = (below: (size: number) => number, medianChange = lsb / 10): Map<string, VarStats> =>
+    new Map([["pop.x", { min: -3.5, max: 1, medianChange, fractionBelow: below }]]);
+
+  it("fracFor keeps a magnitude that is exactly the largest raw value", () => {
+    expect(fracFor(0, 127, 8, true)).toBe(0); // 127 = maxRaw at frac 0
+    expect(fracFor(-31.75, 0, 8, true)).toBe(2); // 31.75 * 4 = 127
+    expect(fracFor(0, 255, 8, false)).toBe(0);
+  });
+
+  it("constantArray: values from 0 up are unsigned", () => {
+    const c = constantArray([0, 1.5], 8);
+    expect(c.format.signed).toBe(false);
+    expect(c.format.frac).toBe(7);
+    expect(c.init).toEqual([0, 192]);
+  });
+
+  it("synapse variables take the synapse width; the right variable of several is used", () => {
+    const p = {
+      populations: [{ name: "pop", size: 1, vars: [{ name: "big", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(100) }, { name: "x", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(0) }], odes: [{ var: "x" }] }],
+      projections: [{ name: "syn", size: 1, vars: [{ name: "w", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(0.5) }], odes: [{ var: "w" }] }],
+    } as unknown as Program;
+    const s = new Map<string, VarStats>([
+      ["pop.x", { min: -3.5, max: 1, medianChange: 0, fractionBelow: () => 0 }],
+      ["syn.w", { min: 0, max: 1, medianChange: 0, fractionBelow: () => 0 }],
+    ]);
+    const [x, w] = quantise(p, s, caps({ stateWidth: { neuron: 12, synapse: 8 } }), { rounding: "nearest" });
+    // x: [-3.5, 1] (the init 100 belongs to "big", which has no ODE) -> 8 fractional bits
+    expect(x).toMatchObject({ group: "pop", name: "x", format: { width: 12, frac: 8 } });
+    // w: [0, 1] -> [0, 1.25], 8 bits unsigned: 1 integer bit, 7 fractional
+    expect(w).toMatchObject({ group: "syn", name: "w", format: { width: 8, signed: false, frac: 7 } });
+  });
+
+  it("a variable without statistics is sized from its initial value", () => {
+    const [q] = quantise(program(-3.5), new Map(), caps(), { rounding: "nearest" });
+    expect(q!.format.frac).toBe(8);
+    expect(q!.medianChange).toBe(0);
+    expect(q!.belowLsb).toBe(0);
+  });
+
+  it("a range down from zero is not 'still': it keeps its own magnitude", () => {
+    // [-3.5, 0] in hours (unitScale 3600): 8 fractional bits; one display unit of range (3600) would give -1
+    const [q] = quantise(program(0, "h", 3600), stats(-3.5, 0, 0.1), caps(), { rounding: "nearest" });
+    expect(q!.format.frac).toBe(8);
+  });
+
+  it("exactly half and exactly 1 % below one LSB", () => {
+    const [half] = quantise(program(0), fixedBelow(() => 0.5), caps(), { rounding: "nearest" });
+    expect(half!.flag).toBe("50.0% of its updates change it by less than one LSB");
+    const [one] = quantise(program(0), fixedBelow(() => 0.01), caps(), { rounding: "nearest" });
+    expect(one!.flag).toBeNull();
+    const [oneStochastic] = quantise(program(0), fixedBelow(() => 0.01), caps(), { rounding: "stochastic" });
+    expect(oneStochastic!.flag).toBeNull();
+    const [none] = quantise(program(0), fixedBelow(() => 0), caps(), { rounding: "stochastic" });
+    expect(none!.flag).toBeNull();
+  });
+
+  it("the share lost below the random numbers' resolution: its boundary, its digits, and multi-rate kernels", () => {
+    const tiny = lsb * 2 ** -8;
+    // 1 % lost exactly: not reported
+    const [at] = quantise(program(0), fixedBelow((size) => (size <= tiny ? 0.01 : 1)), caps({ roundingBits: 8 }), { rounding: "stochastic" });
+    expect(at!.flag).not.toContain("those are lost");
+    const [fifth] = quantise(program(0), fixedBelow((size) => (size <= tiny ? 0.2 : 1)), caps({ roundingBits: 8 }), { rounding: "stochastic" });
+    expect(fifth!.flag).toContain("; but 20.0% change it by less than 2^-8 LSB");
+    const [half] = quantise(program(0), fixedBelow((size) => (size <= tiny ? 0.5 : 1)), caps({ roundingBits: 8 }), { rounding: "stochastic" });
+    expect(half!.flag).toContain("; but 50.0% change it by less than 2^-8 LSB");
+    // every 20 ticks: a per-tick change of 2^-8 LSB is 20 x 2^-8 LSB per update, above the resolution
+    const [slow] = quantise(program(0), stats(-3.5, 1, tiny), caps({ roundingBits: 8 }), { rounding: "stochastic", periodOf: () => 20 });
+    expect(slow!.flag).toContain("stochastic rounding keeps them on average");
+    expect(slow!.flag).not.toContain("those are lost");
+  });
+
+  it("advice to update less often only up to a million ticks", () => {
+    const [exact] = quantise(program(0), stats(-3.5, 1, lsb / 1e6), caps(), { rounding: "nearest" });
+    expect(exact!.flag).toContain("use stochastic rounding or update every >= 1000000 ticks");
+    const [beyond] = quantise(program(0), stats(-3.5, 1, lsb / 1e7), caps(), { rounding: "nearest" });
+    expect(beyond!.flag).toMatch(/use stochastic rounding$/);
+  });
+
+  it("fast variables keep floor rounding when floor is asked for", () => {
+    const [q] = quantise(program(0), stats(-3.5, 1, lsb / 10), caps(), { rounding: "floor", fast: new Set(["pop.x"]) });
+    expect(q!.format.rounding).toBe("floor");
+  });
+
+  it("the report line of an unsigned dimensionless variable, and its note", () => {
+    const vars = quantise(program(0), stats(0, 3.5, 2 ** -9 / 10), caps(), { rounding: "nearest", analog: new Set(["pop.x"]) });
+    // [0, 4.375] unsigned 12 bits: 3 integer bits, 9 fractional: uQ3.9, LSB 1.95e-3, no unit
+    const lines = quantisationReport(vars, "cmos").split("\n");
+    expect(lines[1]).toBe(`  pop.x          uQ3.9      12b nearest    LSB 1.95e-3`.padEnd(66) + " median |change|/update 1.95e-4");
+    expect(lines[2]).toBe("        (analog core: continuous on the chip; this format is what the emulator keeps)");
+  });
+
+  it("the report gives the median change in display units", () => {
+    const vars = quantise(program(0, "mV", 1e-3), stats(-3.5e-3, 1e-3, 2e-6), caps(), { rounding: "nearest" });
+    expect(quantisationReport(vars, "cmos")).toContain("median |change|/update 2.00e-3 mV");
+  });
+});
+
+describe("quantisationReport: a variable without flag or note", () => {
+  it("is one line, ending with its median change", () => {
+    // [-3.5, 1] at 12 bits: sQ3.8, LSB 2^-8 = 3.91e-3; changes of 2 LSB raise no flag
+    const vars = quantise(program(0), stats(-3.5, 1, 2 ** -7), caps(), { rounding: "nearest" });
+    const lines = quantisationReport(vars, "cmos").split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(`  pop.x          sQ3.8      12b nearest    LSB 3.91e-3`.padEnd(66) + " median |change|/update 7.81e-3");
+  });
+});
