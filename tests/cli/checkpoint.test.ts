@@ -19,6 +19,7 @@ const written = vi.hoisted(() => [] as { path: string; text: string }[]);
 vi.mock("../../src/util/atomic-write.ts", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/util/atomic-write.ts")>();
   return {
+    ...real,
     writeFileAtomic: (path: string, data: string | Uint8Array) => {
       written.push({ path, text: String(data) });
       real.writeFileAtomic(path, data);

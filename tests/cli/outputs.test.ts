@@ -267,7 +267,7 @@ describe("kill -9 while writing", () => {
         }
         reads++;
         try {
-          ticks.add(JSON.parse(text).tick);
+          ticks.add(JSON.parse(text).body.snapshot.tick); // src/cli/checkpoint.ts: {format, sha256, body}
         } catch {
           partial++;
         }
@@ -279,7 +279,7 @@ describe("kill -9 while writing", () => {
       expect(r.signal, r.stderr).toBe("SIGKILL");
       expect(partial).toBe(0);
       const last = JSON.parse(readFileSync(file, "utf8"));
-      expect(last.tick).toBeGreaterThan(0);
+      expect(last.body.snapshot.tick).toBeGreaterThan(0);
       expect(visible(dir)).toEqual(["checkpoint.json"]); // no outputs, no manifest: an incomplete run
       const resumed = join(tmp, "ck-resumed");
       expect(await engram("run", LONG, "--target", "bss2", "--resume", file, "--out", resumed), stderr).toBe(0);
