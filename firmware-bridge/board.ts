@@ -352,7 +352,7 @@ export class VirtualBoard {
       ticks_run: end,
       probes: e.probes.map((p) => ({ ticks: p.ticks, data: p.data })),
       spike_ticks: e.spikes.ticks, spike_groups: e.spikes.groups, spike_elements: e.spikes.elements,
-      stats: { stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, wall_seconds: s.wallSeconds },
+      stats: { stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, wall_seconds: s.wallSeconds, saturations: s.saturations },
     });
     this.run = { ...this.run, state: State.DONE, results, resultsCrc: crc32(results) };
     this.log(`run done: ${end} ticks, ${results.length} bytes of results`);

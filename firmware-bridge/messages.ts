@@ -57,7 +57,7 @@ export interface Results {
   spike_ticks: number[];
   spike_groups: number[];
   spike_elements: number[];
-  stats: { stepped_ticks: number; jumped_ticks: number; overruns: number; max_backlog_cycles: number; wall_seconds: number };
+  stats: { stepped_ticks: number; jumped_ticks: number; overruns: number; max_backlog_cycles: number; wall_seconds: number; saturations: number };
 }
 
 let root: protobuf.Root | undefined;

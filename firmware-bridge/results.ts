@@ -29,7 +29,7 @@ export function handleOfResults(ir: IrProgram, r: Results, port: string): Emulat
   }
   e.spikes = { ticks: r.spike_ticks, groups: r.spike_groups, elements: r.spike_elements };
   const s = r.stats;
-  Object.assign(e.stats, { ticks: s.stepped_ticks, jumpedTicks: s.jumped_ticks, overruns: s.overruns, maxBacklogCycles: s.max_backlog_cycles, wallSeconds: s.wall_seconds });
+  Object.assign(e.stats, { ticks: s.stepped_ticks, jumpedTicks: s.jumped_ticks, overruns: s.overruns, maxBacklogCycles: s.max_backlog_cycles, saturations: s.saturations, wallSeconds: s.wall_seconds });
   handle.stats.denseSteps = s.stepped_ticks;
   handle.stats.wallSeconds = s.wall_seconds;
   return handle;
