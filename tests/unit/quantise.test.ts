@@ -109,12 +109,13 @@ describe("constantArray", () => {
   });
 });
 
+/** x' = 0 + 0 x: a well-formed linear ODE that is no decay (the dead-zone analysis reads A and B). */
+const constantOde = { linear: true, autonomous: true, A: { op: "const", value: 0 }, B: { op: "const", value: 0 } };
+
 /** One neuron population with one state variable x (unit `unit`, initial value `init` SI). */
 function program(init: number, unit = "1", unitScale = 1): Program {
   const v = { name: "x", kind: "state", unit, unitScale, init: Float64Array.of(init) };
-  // x' = 0 + 0 x: a well-formed linear ODE that is no decay (the dead-zone analysis reads A and B)
-  const zero = { op: "const", value: 0 };
-  const ode = { var: "x", linear: true, autonomous: true, A: zero, B: zero };
+  const ode = { ...constantOde, var: "x" };
   return { populations: [{ name: "pop", size: 1, vars: [v], odes: [ode], threshold: null, reset: [] }], projections: [] } as unknown as Program;
 }
 
@@ -266,8 +267,8 @@ describe("quantise: boundaries and the less common paths (Stryker survivors)", (
 
   it("synapse variables take the synapse width; the right variable of several is used", () => {
     const p = {
-      populations: [{ name: "pop", size: 1, vars: [{ name: "big", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(100) }, { name: "x", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(0) }], odes: [{ var: "x" }] }],
-      projections: [{ name: "syn", size: 1, vars: [{ name: "w", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(0.5) }], odes: [{ var: "w" }] }],
+      populations: [{ name: "pop", size: 1, vars: [{ name: "big", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(100) }, { name: "x", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(0) }], odes: [{ ...constantOde, var: "x" }], threshold: null, reset: [] }],
+      projections: [{ name: "syn", size: 1, vars: [{ name: "w", kind: "state", unit: "1", unitScale: 1, init: Float64Array.of(0.5) }], odes: [{ ...constantOde, var: "w" }], onPre: [], onPost: [] }],
     } as unknown as Program;
     const s = new Map<string, VarStats>([
       ["pop.x", { min: -3.5, max: 1, medianChange: 0, fractionBelow: () => 0 }],
