@@ -57,7 +57,7 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
               compare; repeatable). NAME (default): model-file-bytes (1048576), neurons (1e7),
               synapses (2e7), connect-pairs (2e8), listed-spikes (1e6), duration-ticks (1e10),
               recorded-values (1e8), recorded-spikes (1e8), spike-history (1e8); see
-              docs/reliability-numbers.md
+              docs/reliability.md
 compile   lower a model to a target's fixed-point IR (protobuf .engram): prints each variable's
           format and LSB, flags variables whose per-tick change is below one LSB, checks that the
           network fits the target (every violated limit with the numbers and a remedy)

@@ -3,7 +3,7 @@
  * limit is checked against an estimate made from the model (src/compiler/check-limits.ts) or the
  * image header (src/ir/verify.ts), so a model asking for 10^9 neurons is refused in milliseconds
  * with the estimate and the limit, not after allocating gigabytes. `--limit NAME=N` on run,
- * compile and compare raises one (docs/reliability-numbers.md has the table).
+ * compile and compare raises one (docs/reliability.md has the table).
  */
 
 export interface Limits {

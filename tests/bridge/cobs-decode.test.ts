@@ -1,7 +1,7 @@
 /**
  * COBS decoding, hand-derived: the published examples decode back, a 0xff block is not followed by
  * an implied zero, and invalid input is reported at the offending byte (not only at byte 0).
- * Mutants of firmware-bridge/cobs.ts these kill are listed in docs/reliability-mutation.md.
+ * Mutants of firmware-bridge/cobs.ts these kill are listed in docs/reliability.md.
  */
 import { describe, expect, it } from "vitest";
 import { cobsDecode } from "../../firmware-bridge/cobs.ts";

@@ -2,7 +2,7 @@
  * Framing (firmware-bridge/framing.ts) byte for byte, hand-derived: payload || CRC-32 little-endian,
  * COBS, 0x00. CRC-32 values from the IEEE polynomial (zlib.crc32): "a" -> 0xe8b7be43,
  * "" -> 0x00000000. The boundaries (shortest frame, largest frame, payload limit) and the exact
- * damage reports. Mutants of framing.ts these kill: docs/reliability-mutation.md.
+ * damage reports. Mutants of framing.ts these kill: docs/reliability.md.
  */
 import { describe, expect, it } from "vitest";
 import { FrameLink } from "../../firmware-bridge/framing.ts";

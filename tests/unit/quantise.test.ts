@@ -2,7 +2,7 @@
  * Pass "quantise" (src/compiler/fixed/quantise.ts) with hand-derived values: toRaw's rounding
  * (nearest, ties away from zero on both signs, saturated), fracFor's choice of fractional bits,
  * and the formats quantise() gives from observed ranges widened by RANGE_MARGIN = 1.25 on both
- * sides, with the LSB flags. Mutations these kill are listed in docs/reliability-mutation.md.
+ * sides, with the LSB flags. Mutations these kill are listed in docs/reliability.md.
  */
 import { describe, expect, it } from "vitest";
 import { constantArray, fracFor, quantisationReport, quantise, RANGE_MARGIN, toRaw, type Format, type VarStats } from "../../src/compiler/fixed/quantise.ts";
