@@ -1,13 +1,6 @@
-// vitest settings for the mutation tier (stryker.config.mjs): one worker, since Stryker runs the
-// selected test files once per mutant and the machine's cores are shared.
-import { defineConfig } from "vitest/config";
+// vitest settings for the mutation tier (stryker.config.mjs): the suite's own settings with one
+// worker, since Stryker runs the selected test files once per mutant and the machine's cores are shared.
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "./vitest.config.ts";
 
-export default defineConfig({
-  test: {
-    include: ["tests/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: "forks",
-    maxWorkers: 1,
-  },
-});
+export default mergeConfig(base, defineConfig({ test: { maxWorkers: 1 } }));
