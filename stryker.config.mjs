@@ -21,7 +21,7 @@ export default {
   concurrency: 1,
   // Static mutants (module-level constants such as check-units' TIME) are not re-activated by the
   // vitest runner here: they "survive" although the tests fail when the mutation is applied by
-  // hand (docs/reliability-mutation.md). They are left out and checked by hand instead.
+  // hand (docs/reliability.md). They are left out and checked by hand instead.
   ignoreStatic: true,
   // A mutant that makes a simulation loop forever is killed by timeout, not waited for.
   timeoutMS: 20000,
