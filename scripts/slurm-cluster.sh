@@ -35,7 +35,10 @@ start)
   [ "$(id -u)" = 0 ] || die "needs root (munged runs as user munge, slurmd as root)"
   if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
     echo "slurm-cluster: installing slurm-wlm and munge (apt-get)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge >&2 || die "apt-get install slurm-wlm munge failed"
+    # A fresh machine's package lists may be empty or stale: update once and retry.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge >&2 ||
+      { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge >&2; } ||
+      die "apt-get install slurm-wlm munge failed"
   fi
   [ ! -f "$dir/slurmctld.pid" ] || die "a cluster seems to run in $dir already (stop it first)"
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log"
