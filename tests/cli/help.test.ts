@@ -4,24 +4,19 @@
  * bench through the binary under a timeout, because a bench that ignores its options runs the
  * full benchmark (synchronously: an in-process test could not time out).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { main, USAGE } from "../../src/cli/main.ts";
+import { captureOutput } from "../helpers/capture-output.ts";
 import { commandUsage } from "../../src/cli/help.ts";
 
 const BIN = resolve("bin/engram.js");
 const tmp = mkdtempSync(join(tmpdir(), "engram-help-"));
 
-let stdout = "", stderr = "";
-beforeEach(() => {
-  stdout = stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((stdout += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((stderr += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const out = captureOutput();
 
 // Each command with arguments that would otherwise do real work (or fail for lack of them).
 const COMMANDS: [string, string[]][] = [
@@ -41,12 +36,12 @@ describe("engram CMD --help", () => {
     for (const flag of ["--help", "-h"]) {
       it(`${command} ${flag} prints the usage of ${command} only and runs nothing`, { timeout: 20_000 }, async () => {
         const code = await main([command, ...args, flag]);
-        expect(code, stderr).toBe(0);
-        expect(stderr).toBe("");
-        expect(stdout).toMatch(/^usage:\n/);
-        expect(stdout).toContain(`  engram ${command} `.trimEnd());
-        expect(stdout).toMatch(new RegExp(`\\n${command} {2,}\\S`)); // the description block
-        const synopsis = stdout.split("\n").filter((l) => /^ {2}engram /.test(l));
+        expect(code, out.stderr).toBe(0);
+        expect(out.stderr).toBe("");
+        expect(out.stdout).toMatch(/^usage:\n/);
+        expect(out.stdout).toContain(`  engram ${command} `.trimEnd());
+        expect(out.stdout).toMatch(new RegExp(`\\n${command} {2,}\\S`)); // the description block
+        const synopsis = out.stdout.split("\n").filter((l) => /^ {2}engram /.test(l));
         expect(synopsis.length).toBeGreaterThan(0);
         for (const l of synopsis) expect(l.startsWith(`  engram ${command} `) || l === `  engram ${command}`, l).toBe(true);
       });
@@ -59,8 +54,8 @@ describe("engram CMD --help", () => {
 
   it("engram --help lists --force and the per-command help", async () => {
     expect(await main(["--help"])).toBe(0);
-    expect(stdout).toContain("--force");
-    expect(stdout).toContain("engram COMMAND --help");
+    expect(out.stdout).toContain("--force");
+    expect(out.stdout).toContain("engram COMMAND --help");
   });
 });
 
@@ -68,10 +63,10 @@ describe("unknown options are usage errors (exit 2)", () => {
   for (const [command, args] of COMMANDS) {
     it(`${command} --bogus`, { timeout: 20_000 }, async () => {
       const code = await main([command, ...args, "--bogus"]);
-      expect(code, stdout + stderr).toBe(2);
-      expect(stderr).toContain("--bogus");
-      expect(stderr).toContain(`engram ${command} --help`);
-      expect(stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(code, out.stdout + out.stderr).toBe(2);
+      expect(out.stderr).toContain("--bogus");
+      expect(out.stderr).toContain(`engram ${command} --help`);
+      expect(out.stderr).not.toMatch(/internal error|\n\s+at /);
     });
   }
 

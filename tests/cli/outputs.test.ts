@@ -6,13 +6,14 @@
  * checkpoint leaves complete files only, with manifest.json present only when the run completed.
  * Most cases run in-process through main(), as bin/engram.js calls it; the kills need a child.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { Executor } from "../../targets/reference/executor.ts";
+import { captureOutput } from "../helpers/capture-output.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 
 const BIN = resolve("bin/engram.js");
@@ -20,13 +21,7 @@ const FAST = "models/stc/basic-early.yaml"; // 0.2 s of biological time
 const LONG = "models/stc/wtet.yaml"; // 8 h: a 1 MB traces.csv, SVG plots
 const tmp = mkdtempSync(join(tmpdir(), "engram-outputs-"));
 
-let stdout = "", stderr = "";
-beforeEach(() => {
-  stdout = stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((stdout += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((stderr += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const out = captureOutput();
 
 const engram = (...args: string[]) => main(args);
 const visible = (dir: string) => readdirSync(dir).filter((f) => !f.startsWith(".")).sort();
@@ -43,17 +38,17 @@ function forbidSimulation() {
 
 /** A located user error: exit 1, the path and the code in the message, no stack trace. */
 function expectUserError(code: number, where: string, diag: string) {
-  expect(code, stderr).toBe(1);
-  expect(stderr).toContain(where);
-  expect(stderr).toContain(`[${diag}]`);
-  expect(stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(code, out.stderr).toBe(1);
+  expect(out.stderr).toContain(where);
+  expect(out.stderr).toContain(`[${diag}]`);
+  expect(out.stderr).not.toMatch(/internal error|\n\s+at /);
 }
 
 describe("a run writes into a fresh folder", () => {
   const dir = join(tmp, "fresh", "nested");
 
   it("creates the folder (and its parents), writes the outputs and the manifest last, leaves no lock or temporary file", async () => {
-    expect(await engram("run", FAST, "--out", dir), stderr).toBe(0);
+    expect(await engram("run", FAST, "--out", dir), out.stderr).toBe(0);
     const m = manifestOf(dir);
     expect(m.outputs.at(-1)).toBe("manifest.json");
     expect(visible(dir)).toEqual([...m.outputs].sort());
@@ -65,7 +60,7 @@ describe("a run writes into a fresh folder", () => {
     const sims = forbidSimulation();
     const code = await engram("run", FAST, "--out", dir, "--seed", "2");
     expectUserError(code, dir, "out-not-empty");
-    expect(stderr).toContain("--force");
+    expect(out.stderr).toContain("--force");
     for (const s of sims) expect(s).not.toHaveBeenCalled();
     expect(snapshot(dir)).toEqual(before);
   });
@@ -73,7 +68,7 @@ describe("a run writes into a fresh folder", () => {
   it("--force removes engram's outputs (a previous analysis and plots included) and keeps other files", async () => {
     writeFileSync(join(dir, "notes.txt"), "mine");
     for (const f of ["analysis.md", "analysis.json", "weights.svg", "rates.svg", "checkpoint.json", ".traces.csv.4242.0.tmp"]) writeFileSync(join(dir, f), "left by an earlier run");
-    expect(await engram("run", FAST, "--out", dir, "--seed", "2", "--force"), stderr).toBe(0);
+    expect(await engram("run", FAST, "--out", dir, "--seed", "2", "--force"), out.stderr).toBe(0);
     const m = manifestOf(dir);
     expect(m.seed).toBe(2);
     expect(visible(dir)).toEqual([...m.outputs, "notes.txt"].sort());
@@ -84,7 +79,7 @@ describe("a run writes into a fresh folder", () => {
   it("an empty existing folder is used as is; compare refuses a non-empty one like run", async () => {
     const empty = join(tmp, "empty");
     mkdirSync(empty);
-    expect(await engram("run", FAST, "--out", empty), stderr).toBe(0);
+    expect(await engram("run", FAST, "--out", empty), out.stderr).toBe(0);
     const sims = forbidSimulation();
     expectUserError(await engram("compare", FAST, "--targets", "reference,cmos", "--out", empty), empty, "out-not-empty");
     for (const s of sims) expect(s).not.toHaveBeenCalled();
@@ -92,9 +87,9 @@ describe("a run writes into a fresh folder", () => {
 
   it("--resume from the checkpoint in the folder itself: --force keeps that checkpoint", async () => {
     const ck = join(tmp, "ck");
-    expect(await engram("run", FAST, "--target", "cmos", "--checkpoint-every", "0.1", "--out", ck), stderr).toBe(0);
+    expect(await engram("run", FAST, "--target", "cmos", "--checkpoint-every", "0.1", "--out", ck), out.stderr).toBe(0);
     const traces = readFileSync(join(ck, "traces.csv"), "utf8");
-    expect(await engram("run", FAST, "--target", "cmos", "--resume", join(ck, "checkpoint.json"), "--out", ck, "--force"), stderr).toBe(0);
+    expect(await engram("run", FAST, "--target", "cmos", "--resume", join(ck, "checkpoint.json"), "--out", ck, "--force"), out.stderr).toBe(0);
     expect(readFileSync(join(ck, "traces.csv"), "utf8")).toBe(traces);
   });
 });
@@ -121,7 +116,7 @@ describe("--out and -o are checked before anything is simulated", () => {
   ];
 
   it("compiles the image the image case needs", async () => {
-    expect(await engram("compile", FAST, "--target", "cmos", "-o", image), stderr).toBe(0);
+    expect(await engram("compile", FAST, "--target", "cmos", "-o", image), out.stderr).toBe(0);
   });
 
   for (const [name, args, where, diag] of cases) {
@@ -133,7 +128,7 @@ describe("--out and -o are checked before anything is simulated", () => {
   }
 
   it("compile -o replaces an existing image atomically (no temporary file left)", async () => {
-    expect(await engram("compile", FAST, "--target", "cmos", "--rounding", "stochastic", "-o", image), stderr).toBe(0);
+    expect(await engram("compile", FAST, "--target", "cmos", "--rounding", "stochastic", "-o", image), out.stderr).toBe(0);
     expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
@@ -156,12 +151,12 @@ describe("the folder lock", () => {
     writeFileSync(join(dir, ".engram.lock"), JSON.stringify(lock));
     const sims = forbidSimulation();
     expectUserError(await engram("run", FAST, "--out", dir, "--force"), dir, "out-locked");
-    expect(stderr).toContain(`pid ${process.pid}`);
+    expect(out.stderr).toContain(`pid ${process.pid}`);
     for (const s of sims) expect(s).not.toHaveBeenCalled();
     expect(readdirSync(dir)).toEqual([".engram.lock"]);
     // engram analyze writes into a run's folder too: not while another process holds it
     writeFileSync(join(dir, "manifest.json"), "{}");
-    stderr = "";
+    out.stderr = "";
     expectUserError(await engram("analyze", dir), dir, "out-locked");
   });
 
@@ -170,7 +165,7 @@ describe("the folder lock", () => {
     mkdirSync(dir);
     const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
     writeFileSync(join(dir, ".engram.lock"), JSON.stringify({ pid: dead, host: hostname(), command: "run", since: "2026-01-01T00:00:00Z" }));
-    expect(await engram("run", FAST, "--out", dir), stderr).toBe(0);
+    expect(await engram("run", FAST, "--out", dir), out.stderr).toBe(0);
     expect(existsSync(join(dir, ".engram.lock"))).toBe(false);
   });
 });
@@ -198,13 +193,13 @@ describe("kill -9 while writing", () => {
     "outputs: killed as each output file is being written, the folder holds complete files of the new run only, and a manifest only with all of them",
     { timeout: 600_000 },
     async () => {
-      expect(await engram("run", LONG, "--seed", "7", "--out", reference), stderr).toBe(0);
+      expect(await engram("run", LONG, "--seed", "7", "--out", reference), out.stderr).toBe(0);
       const refManifest = manifestOf(reference);
       const results: string[] = [];
       for (const [i, point] of ["traces.csv", "traces.svg", "manifest.json"].entries()) {
         const dir = join(tmp, `killed-${i}`);
         // The folder holds a complete earlier run of another model: the old manifest must never sit beside new files.
-        expect(await engram("run", FAST, "--out", dir), stderr).toBe(0);
+        expect(await engram("run", FAST, "--out", dir), out.stderr).toBe(0);
         const c = child(["run", LONG, "--seed", "7", "--out", dir, "--force"]);
         let lockedOut: number | undefined;
         const watcher = watch(dir, (_event, name) => {
@@ -222,7 +217,7 @@ describe("kill -9 while writing", () => {
           expect(r.signal, "killed while traces.csv was being written (the plots follow it)").toBe("SIGKILL");
           expect(visible(dir)).not.toContain("manifest.json"); // killed before the end: not claimed complete
           await vi.waitFor(() => expect(lockedOut).toBe(1));
-          expect(stderr).toContain("[out-locked]");
+          expect(out.stderr).toContain("[out-locked]");
         }
         if (r.signal === null) expect(r.status, r.stderr).toBe(0);
         const files = visible(dir);
@@ -237,7 +232,7 @@ describe("kill -9 while writing", () => {
         }
         if (i === 0) {
           // The next run takes over the dead run's lock and removes its temporary files.
-          expect(await engram("run", LONG, "--seed", "7", "--out", dir, "--force"), stderr).toBe(0);
+          expect(await engram("run", LONG, "--seed", "7", "--out", dir, "--force"), out.stderr).toBe(0);
           expect(readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
           expect(readFileSync(join(dir, "traces.csv")).equals(readFileSync(join(reference, "traces.csv")))).toBe(true);
         }
@@ -252,7 +247,7 @@ describe("kill -9 while writing", () => {
     async () => {
       const dir = join(tmp, "ck-killed");
       const whole = join(tmp, "ck-whole");
-      expect(await engram("run", LONG, "--target", "bss2", "--out", whole), stderr).toBe(0);
+      expect(await engram("run", LONG, "--target", "bss2", "--out", whole), out.stderr).toBe(0);
       const c = child(["run", LONG, "--target", "bss2", "--checkpoint-every", "60", "--out", dir]);
       const file = join(dir, "checkpoint.json");
       let reads = 0, partial = 0;
@@ -282,7 +277,7 @@ describe("kill -9 while writing", () => {
       expect(last.body.snapshot.tick).toBeGreaterThan(0);
       expect(visible(dir)).toEqual(["checkpoint.json"]); // no outputs, no manifest: an incomplete run
       const resumed = join(tmp, "ck-resumed");
-      expect(await engram("run", LONG, "--target", "bss2", "--resume", file, "--out", resumed), stderr).toBe(0);
+      expect(await engram("run", LONG, "--target", "bss2", "--resume", file, "--out", resumed), out.stderr).toBe(0);
       expect(readFileSync(join(resumed, "traces.csv"), "utf8")).toBe(readFileSync(join(whole, "traces.csv"), "utf8"));
     },
   );
