@@ -43,6 +43,21 @@ export function compile(file: string, options: CompileOptions): Program {
   const dump = (pass: PassName, stage: unknown) => {
     if (options.dumpAfter === pass) (options.dump ?? console.log)(dumpStage(pass, stage));
   };
+  const { model, modelHash, elaborated } = elaborateModel(file, options, dump);
+  const c = new Collector();
+  const discrete = discretise(elaborated, c);
+  c.throwIfAny();
+  dump("discretise", discrete);
+  const program = emit(model, discrete, modelHash, options.target);
+  dump("emit", program);
+  return program;
+}
+
+/**
+ * The passes up to elaboration (resolve, check-units, check-numbers and the limits, elaborate):
+ * what compile() lowers further, and what an exporter reads (src/interchange/model-to-nir.ts).
+ */
+export function elaborateModel(file: string, options: Omit<CompileOptions, "target"> = {}, dump: (pass: PassName, stage: unknown) => void = () => {}) {
   const c = new Collector();
   const limits = limitsWith(options.limits);
   const { model, modelHash } = resolveModel(file, options.overrides, limits.modelFileBytes);
@@ -60,10 +75,5 @@ export function compile(file: string, options: CompileOptions): Program {
   const elaborated = elaborate(model, c);
   c.throwIfAny();
   dump("elaborate", elaborated);
-  const discrete = discretise(elaborated, c);
-  c.throwIfAny();
-  dump("discretise", discrete);
-  const program = emit(model, discrete, modelHash, options.target);
-  dump("emit", program);
-  return program;
+  return { model, modelHash, elaborated };
 }

@@ -12,9 +12,8 @@ import { basename, dirname, resolve as resolvePath } from "node:path";
 import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { loadModelFile } from "../model/load.ts";
 import { NetworkFile } from "../model/schema.ts";
-import { Collector, resolveModel } from "../compiler/passes/resolve.ts";
-import { checkUnits } from "../compiler/passes/check-units.ts";
-import { drawParam, elaborate } from "../compiler/passes/elaborate.ts";
+import { elaborateModel } from "../compiler/pipeline.ts";
+import { drawParam } from "../compiler/passes/elaborate.ts";
 import type { GroupDef } from "../compiler/model.ts";
 import { arrayOf, type NirFile, type NirNode } from "./nir-graph.ts";
 import { NEURONS } from "./nir-to-model.ts";
@@ -44,12 +43,7 @@ const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "
 
 export function modelToNir(file: string): NirFile {
   const raw = loadModelFile(file, NetworkFile);
-  const { model } = resolveModel(file);
-  const c = new Collector();
-  checkUnits(model, c);
-  c.throwIfAny();
-  const el = elaborate(model, c);
-  c.throwIfAny();
+  const { model, elaborated: el } = elaborateModel(file);
   const problems: Diagnostic[] = [];
   const typeOf = new Map<string, string>(); // population -> NIR type
   const nodes = new Map<string, NirNode>();
@@ -158,12 +152,7 @@ function resolveSynapseFile(networkFile: string, synapse: string): string {
  * the post population's i_bias as the bias), for ONNX export.
  */
 export function projectionAsDense(file: string, projection: string): { weight: Float64Array; bias: Float64Array; nIn: number; nOut: number } {
-  const { model } = resolveModel(file);
-  const c = new Collector();
-  checkUnits(model, c);
-  c.throwIfAny();
-  const el = elaborate(model, c);
-  c.throwIfAny();
+  const { model, elaborated: el } = elaborateModel(file);
   const pr = el.projections.find((p) => p.def.name === projection);
   if (!pr) throw new EngramError([{ code: "unknown-projection", message: `the model has no projection "${projection}"`, expected: `one of ${el.projections.map((p) => p.def.name).join(", ") || "(none)"}`, received: projection }]);
   const def = pr.def;
