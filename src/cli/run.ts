@@ -3,10 +3,9 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { compile } from "../compiler/pipeline.ts";
-import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
 import type { IrProgram } from "../ir/codec.ts";
-import { decodeImage, encodeImage, storedDigestHex } from "../ir/image.ts";
+import { decodeImage, storedDigestHex } from "../ir/image.ts";
 import { resumeCheckpoint, writeCheckpoint, type CheckpointIdentity, type WeightSeries } from "./checkpoint.ts";
 import { safeName } from "../util/safe-name.ts";
 import type { Program } from "../ir/program.ts";
@@ -14,7 +13,6 @@ import { getTarget } from "../../targets/registry.ts";
 import type { RunHandle } from "../../targets/target.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { progressBar } from "./progress.ts";
-import { analyseByRun } from "./compile.ts";
 import { analyseRun, markdown } from "./analyze.ts";
 import { weightStats } from "../analysis/assembly.ts";
 import { renderOverlaySvg } from "../analysis/plot.ts";
@@ -22,6 +20,7 @@ import { Executor } from "../../targets/reference/executor.ts";
 import { VERSION, type RunOptions } from "./main.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { prepareOutDir, releasingOutDirs } from "./out-dir.ts";
+import { prepareRun, recordHardware } from "./execute-run.ts";
 import { planTasks } from "../analysis/tasks/check.ts";
 import { writeTasks } from "./tasks.ts";
 
@@ -113,17 +112,10 @@ async function runAndWrite(o: RunOptions): Promise<number> {
   if ((o.variation.mismatch || o.variation.noise) && !target.caps.variation) {
     process.stderr.write(`engram: note: ${target.name} has no analog core: --mismatch and --noise change nothing\n`);
   }
-  if (target.execute) handle = target.execute(program);
-  else {
-    // A chip: lower to its fixed-point IR and run that on the emulator, bit-exact with the IR's definition.
-    const fixed = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
-    handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
-    const simulated = program.durationTicks * program.tickSeconds;
-    const image = encodeImage(fixed.ir);
-    const stateBits = o.bits ?? program.numerics.stateBits ?? "target default";
-    identity = { engram_version: VERSION, target: target.name, model_name: program.name, seed: program.seed, rounding: o.rounding, state_bits: stateBits, image_sha256: storedDigestHex(image) };
-    hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: stateBits, mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: image.length };
-  }
+  const prepared = prepareRun(program, target, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION });
+  handle = prepared.handle;
+  hardware = prepared.hardware;
+  if (prepared.image) identity = { engram_version: VERSION, target: target.name, model_name: program.name, seed: program.seed, rounding: o.rounding, state_bits: prepared.stateBits!, image_sha256: storedDigestHex(prepared.image) };
   const bar = progressBar(program.name, program.durationTicks * program.tickSeconds);
   if (handle instanceof EmulatorHandle && identity) {
     const em = handle, id = identity;
@@ -146,14 +138,9 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     if (handle instanceof Executor) for (const note of handle.lazyNotes) process.stderr.write(`engram: note: ${note}\n`);
   }
   bar.done();
+  recordHardware(handle, hardware);
   if (handle instanceof EmulatorHandle && hardware) {
     const s = handle.emulator.stats;
-    hardware.digital_overruns = s.overruns;
-    hardware.max_backlog_cycles = s.maxBacklogCycles;
-    hardware.saturations = s.saturations;
-    hardware.stepped_ticks = s.ticks;
-    hardware.jumped_ticks = s.jumpedTicks;
-    hardware.synapse_updates = s.synapseUpdates;
     if (s.overruns > 0) process.stderr.write(`engram: warning: ${s.overruns} digital kernel runs on ${target.name} were due while the digital unit was still busy (largest backlog ${s.maxBacklogCycles} cycles): the chip would run them late\n`);
   }
   const written = await writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {

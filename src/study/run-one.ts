@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { compile } from "../compiler/pipeline.ts";
-import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
 import { manifest, spikesCsv, tracesCsv, writeRunOutputs, type RunResult } from "../analysis/run-output.ts";
 // analyze.ts and run.ts (the cell-assembly analysis, with its plots) load only for models that
@@ -15,11 +14,10 @@ import { manifest, spikesCsv, tracesCsv, writeRunOutputs, type RunResult } from 
 import type { ClassStats } from "../analysis/assembly.ts";
 import type { ModelOverride } from "../model/load.ts";
 import { getTarget } from "../../targets/registry.ts";
-import type { RunHandle } from "../../targets/target.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
-import { analyseByRun } from "../cli/compile.ts";
+import { prepareRun, recordHardware } from "../cli/execute-run.ts";
 import { VERSION } from "../cli/main.ts";
 import type { RunSpec } from "./expand.ts";
 import type { ScalarSpec } from "./schema.ts";
@@ -85,28 +83,19 @@ async function execute(task: RunTask, dir: string): Promise<{ scalars: Record<st
   const { spec } = task;
   const target = getTarget(spec.target);
   const program = compile(spec.model, { target: target.name, seed: spec.seed, overrides: task.overrides });
-  let handle: RunHandle;
-  let hardware: Record<string, unknown> | undefined;
   let weights: { t: number; classes: ClassStats[] }[] | undefined;
-  if (target.execute) handle = target.execute(program);
-  else {
-    const variation = { mismatch: spec.mismatch === true, noise: spec.noise === true };
-    const rounding = spec.rounding ?? "stochastic";
-    const fixed = compileFixed(program, target.caps, { rounding, bits: spec.bits, variation, engramVersion: VERSION, analyse: analyseByRun });
-    handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
-    hardware = { acceleration: target.caps.acceleration, rounding, state_bits: spec.bits ?? program.numerics.stateBits ?? "target default", ...variation };
-  }
+  const variation = { mismatch: spec.mismatch === true, noise: spec.noise === true };
+  const { handle, hardware } = prepareRun(program, target, { rounding: spec.rounding ?? "stochastic", bits: spec.bits, variation, engramVersion: VERSION });
   const runWithSnapshots = program.analysis ? (await import("../cli/run.ts")).runWithSnapshots : undefined;
   if (handle instanceof EmulatorHandle) {
     const em = handle;
     if (runWithSnapshots) weights = runWithSnapshots(program, (t) => em.runTo(t), (name) => em.values(`${program.analysis!.projection}.${name}`));
     else em.run();
-    const s = em.emulator.stats;
-    Object.assign(hardware!, { digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, synapse_updates: s.synapseUpdates });
   } else if (handle instanceof Executor && runWithSnapshots && program.analysis) {
     const ex = handle, g = ex.groups.get(program.analysis.projection);
     weights = runWithSnapshots(program, (t) => ex.run(undefined, t), (name) => g?.arrays.get(name));
   } else handle.run();
+  recordHardware(handle, hardware);
 
   const result: RunResult = { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats };
   const extras = { engramVersion: VERSION, modelFile: spec.modelLabel, modelFiles: program.modelFiles, wallTotalSeconds: handle.stats.wallSeconds, hardware };
