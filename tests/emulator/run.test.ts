@@ -10,6 +10,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { compile } from "../../src/compiler/pipeline.ts";
+import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
+import { analyseByRun } from "../../src/cli/compile.ts";
+import { getTarget } from "../../targets/registry.ts";
+import { Emulator } from "../../targets/emulator/emulator.ts";
 
 const BIN = resolve("bin/engram.js");
 const tmp = mkdtempSync(join(tmpdir(), "engram-emu-"));
@@ -28,6 +33,15 @@ describe("engram run --target cmos", () => {
     expect(m.hardware.hardware_s).toBeCloseTo(0.2 / m.hardware.acceleration, 12);
     expect(readFileSync(join(stochastic, "traces.csv"), "utf8").split("\n")[0]).toBe("time_s,h,z,p,ca");
     expect(readFileSync(join(stochastic, "spikes.csv"), "utf8")).toBe(readFileSync(join(float, "spikes.csv"), "utf8"));
+  });
+
+  it("the manifest reports the emulator's saturation count (the same program run here directly)", () => {
+    const program = compile("models/stc/basic-early.yaml", { target: "cmos" });
+    const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun });
+    const em = new Emulator(ir);
+    em.run();
+    const m = JSON.parse(readFileSync(join(stochastic, "manifest.json"), "utf8"));
+    expect(m.hardware.saturations).toBe(em.stats.saturations);
   });
 
   it("stochastic rounding tracks float64; round-to-nearest overshoots", () => {
