@@ -1,5 +1,5 @@
 /**
- * NIR import of every fixture in ../shared/fixtures/nir (files written by Norse, Rockpool and NIR's
+ * NIR import of every fixture in tests/fixtures/interchange/nir (copied from shared/fixtures) (files written by Norse, Rockpool and NIR's
  * own writer), of graphs written here with h5wasm (nested graphs, cycles, convolutions, float32 and
  * int64 scalars), and the refusals: a located error naming the node and the field, nothing written.
  */
@@ -13,7 +13,7 @@ import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 import { writeNir } from "../../src/interchange/nir-write.ts";
 import { arrayOf, type NirArray, type NirGraph, type NirNode } from "../../src/interchange/nir-graph.ts";
 
-const FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures/nir");
+const FIXTURES = resolve(import.meta.dirname, "../fixtures/interchange/nir");
 const tmp = () => mkdtempSync(join(tmpdir(), "engram-nir-import-"));
 
 type Net = { populations: Record<string, any>; projections?: Record<string, any>; recordings?: any[] };

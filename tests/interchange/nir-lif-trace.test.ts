@@ -21,7 +21,7 @@ import { describe, expect, it } from "vitest";
 import { importNir } from "../../src/cli/import.ts";
 import { runModel } from "../helpers/run.ts";
 
-const FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures/nir");
+const FIXTURES = resolve(import.meta.dirname, "../fixtures/interchange/nir");
 const DT = 1e-4;
 const INPUT_TICKS = [10, 11, 12, 30, 35]; // three close spikes cross the threshold; two later ones do not
 const STEPS = 60;

@@ -15,7 +15,7 @@ import { readOnnx } from "../../src/interchange/onnx-read.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 
 const { onnx } = createRequire(import.meta.url)("onnx-proto") as typeof import("onnx-proto");
-const FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures/onnx");
+const FIXTURES = resolve(import.meta.dirname, "../fixtures/interchange/onnx");
 
 const tensor = (name: string, dims: number[], values: number[]) => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values });
 const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
