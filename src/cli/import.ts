@@ -51,8 +51,8 @@ export async function importNir(opts: ImportCliOptions): Promise<{ dir: string; 
   }
 }
 
-export async function importCommand(opts: ImportCliOptions & { data?: string }): Promise<number> {
-  if (/\.onnx$/i.test(opts.file)) return (await import("./import-onnx.ts")).importOnnxCommand(opts.file, opts.data);
+export async function importCommand(opts: ImportCliOptions & { data?: string; signal?: string }): Promise<number> {
+  if (/\.onnx$/i.test(opts.file)) return (await import("./import-onnx.ts")).importOnnxCommand(opts);
   if (!/\.nir$/i.test(opts.file)) {
     throw new EngramError([{ code: "unknown-format", message: `engram import reads NIR (.nir) and ONNX (.onnx) files, got ${displayPath(opts.file)}` }]);
   }

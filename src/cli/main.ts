@@ -23,7 +23,7 @@ usage:
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
-  engram import FILE.onnx [--data TEST_DATA_DIR]   (decode, check against ONNX Runtime; no engram model yet)
+  engram import FILE.onnx [-o DIR] [--data TEST_DATA_DIR] [--signal INPUT]   (rate units; checked against ONNX Runtime)
   engram export MODEL.yaml --to nir -o FILE.nir
   engram export MODEL.yaml --to onnx --projection NAME -o FILE.onnx   (a projection's weights as a Gemm)
   engram devices
@@ -274,7 +274,7 @@ function parseCompare(args: string[]) {
 }
 
 function parseImport(args: string[]) {
-  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" }, "spike-area": { type: "string" }, data: { type: "string" } });
+  const { values, model } = parseWithModel("import", args, { out: { type: "string", short: "o" }, dt: { type: "string" }, duration: { type: "string" }, "spike-area": { type: "string" }, data: { type: "string" }, signal: { type: "string" } });
   const seconds = (k: string) => {
     const text = values[k] as string | undefined;
     if (text === undefined) return undefined;
@@ -283,7 +283,7 @@ function parseImport(args: string[]) {
     if (!(x > 0)) throw new UsageError(`--${k} takes a positive time such as 0.1ms or 1s, got "${text}"`);
     return x;
   };
-  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration"), spikeArea: seconds("spike-area"), data: values.data as string | undefined };
+  return { file: model, out: values.out as string | undefined, dt: seconds("dt"), duration: seconds("duration"), spikeArea: seconds("spike-area"), data: values.data as string | undefined, signal: values.signal as string | undefined };
 }
 
 function parseExport(args: string[]) {

@@ -36,7 +36,8 @@ export function evaluateOnnx(g: OnnxGraph, feeds: Map<string, Tensor>): Map<stri
   return new Map(g.outputs.map((o) => [o.name, values.get(o.name)!]));
 }
 
-function run(n: OnnxNode, input: (k: number) => Tensor | undefined, fail: (m: string) => never): Tensor[] {
+/** One node on constant tensors (also the constant folding of the ONNX import, onnx-to-model.ts). */
+export function run(n: OnnxNode, input: (k: number) => Tensor | undefined, fail: (m: string) => never): Tensor[] {
   const A = () => input(0) ?? fail("missing first input");
   const attr = (k: string) => n.attrs.get(k);
   const map = (f: (x: number) => number) => {
