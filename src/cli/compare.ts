@@ -22,6 +22,7 @@ import { VERSION } from "./main.ts";
 import { safeName } from "../util/safe-name.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { prepareOutDir } from "./out-dir.ts";
+import { findSidecar } from "../interchange/onnx-sidecar.ts";
 
 export interface CompareOptions {
   model: string;
@@ -76,6 +77,9 @@ export function errors(reference: RunHandle, v: Variant, units: Map<string, stri
 }
 
 export async function compareCommand(o: CompareOptions): Promise<number> {
+  // A model imported from ONNX: ONNX Runtime is the reference column (compare-onnx.ts).
+  const onnx = findSidecar(o.model);
+  if (onnx) return (await (await import("./compare-onnx.ts")).compareOnnx(o, onnx), 0);
   const reference = getTarget("reference");
   const refProgram = compile(o.model, { target: "reference", seed: o.seed, limits: o.limits });
   const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
