@@ -25,7 +25,7 @@ usage:
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [-o DIR] [--data TEST_DATA_DIR] [--signal INPUT]   (rate units; checked against ONNX Runtime)
   engram export MODEL.yaml --to nir -o FILE.nir
-  engram export MODEL.yaml --to onnx --projection NAME -o FILE.onnx   (a projection's weights as a Gemm)
+  engram export MODEL.yaml --to onnx (--projection NAME | --readout) -o FILE.onnx   (a projection's weights or the tasks' ridge readouts as a Gemm)
   engram devices
   engram deploy FILE.engram --port PATH [--baud N] [--run SECONDS [--out DIR] [--force]] [--chunk BYTES] [--pace]
   engram board --port PATH [--baud N] [--pace] [--quiet]
@@ -287,11 +287,11 @@ function parseImport(args: string[]) {
 }
 
 function parseExport(args: string[]) {
-  const { values, model } = parseWithModel("export", args, { to: { type: "string" }, out: { type: "string", short: "o" }, projection: { type: "string" } });
+  const { values, model } = parseWithModel("export", args, { to: { type: "string" }, out: { type: "string", short: "o" }, projection: { type: "string" }, readout: { type: "boolean" } });
   if (values.to !== "nir" && values.to !== "onnx") throw new UsageError(`export needs --to nir or --to onnx, got ${values.to === undefined ? "none" : `"${values.to}"`}`);
   if (typeof values.out !== "string") throw new UsageError(`export needs -o FILE.${values.to}`);
-  if (values.to === "onnx" && typeof values.projection !== "string") throw new UsageError("export --to onnx needs --projection NAME (the dense layer to export)");
-  return { model, to: values.to as "nir" | "onnx", out: values.out, projection: values.projection as string | undefined };
+  if (values.to === "onnx" && (typeof values.projection === "string") === (values.readout === true)) throw new UsageError("export --to onnx needs either --projection NAME (a dense layer) or --readout (the ridge readouts of the model's tasks)");
+  return { model, to: values.to as "nir" | "onnx", out: values.out, projection: values.projection as string | undefined, readout: values.readout === true };
 }
 
 function parseSeed(text: string | undefined): number | undefined {

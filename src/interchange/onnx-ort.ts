@@ -18,13 +18,16 @@ export async function runOrt(file: string, feeds: Map<string, Tensor>): Promise<
   }
   try {
     const inputs: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const name of session.inputNames) {
+    for (const [k, name] of session.inputNames.entries()) {
       const t = feeds.get(name);
       if (!t) return { ok: false, reason: `no value for ONNX Runtime input "${name}"` };
-      inputs[name] = new ort.Tensor("float32", Float32Array.from(t.data), t.dims);
+      // Float inputs as float32 unless the graph declares double (engram's exported readouts).
+      const meta = session.inputMetadata?.[k];
+      const double = meta !== undefined && meta.isTensor && meta.type === "float64";
+      inputs[name] = double ? new ort.Tensor("float64", Float64Array.from(t.data), t.dims) : new ort.Tensor("float32", Float32Array.from(t.data), t.dims);
     }
     const out = await session.run(inputs);
-    return { ok: true, outputs: new Map(Object.entries(out).map(([k, v]) => [k, { dims: [...v.dims], data: Float64Array.from(v.data as Float32Array) }])) };
+    return { ok: true, outputs: new Map(Object.entries(out).map(([k, v]) => [k, { dims: [...v.dims], data: Float64Array.from(v.data as ArrayLike<number>) }])) };
   } catch (e) {
     return { ok: false, reason: `ONNX Runtime failed: ${(e as Error).message.split("\n")[0]}` };
   } finally {
