@@ -63,7 +63,8 @@ compile   lower a model to a target's fixed-point IR (protobuf .engram): prints 
           network fits the target (every violated limit with the numbers and a remedy)
 compare   the model in float64 and on each chip in its integer arithmetic, side by side: a table of
           errors per variable (max, RMSE, final) and an overlay plot, written to DIR/compare.csv and
-          DIR/compare.svg (DIR defaults to out/<model name>.compare; new or empty, or --force as for run)
+          DIR/compare.svg (DIR defaults to out/<model name>.compare; new or empty, or --force as for run).
+          On a model imported from ONNX: ONNX Runtime is the reference, errors per graph output
 inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput;
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
