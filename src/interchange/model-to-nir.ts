@@ -39,7 +39,7 @@ export interface EngramMetadata {
   plastic?: Record<string, { synapse: string; text: string; params?: unknown; connect: unknown }>;
 }
 
-const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "nir-input-output"]);
+const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "nir-input-output", "nir-continuous"]);
 
 export function modelToNir(file: string): NirFile {
   const raw = loadModelFile(file, NetworkFile);
@@ -71,9 +71,11 @@ export function modelToNir(file: string): NirFile {
       biases.set(def.name, values(def, "i_bias", p.size));
       continue;
     }
-    const type = Object.entries(NEURONS).find(([t, s]) => s.component === component && t !== "Integrator")?.[0];
+    // nir-lif-continuous etc. are the same NIR node with a continuous input (nir-to-model.ts).
+    const base = component.replace(/-continuous$/, "");
+    const type = Object.entries(NEURONS).find(([t, s]) => s.component === base && t !== "Integrator")?.[0];
     if (!type) {
-      problems.push({ code: "no-nir-equivalent", message: `population "${def.name}" uses neuron model "${component}", which has no NIR equivalent; NIR export takes the nir-* neurons of models/components/nir (LIF, LI, CubaLIF, CubaLI, IF, Integrator)`, where: def.where, hint: "engram's own neurons (refractory periods, summed variables, protein pools) have no NIR node type" });
+      problems.push({ code: "no-nir-equivalent", message: `population "${def.name}" uses neuron model "${component}", which has no NIR equivalent; NIR export takes the nir-* neurons of models/components/nir (LIF, LI, CubaLIF, CubaLI, IF, Integrator, Threshold)`, where: def.where, hint: "engram's own neurons (refractory periods, summed variables, protein pools) have no NIR node type" });
       continue;
     }
     typeOf.set(def.name, type);

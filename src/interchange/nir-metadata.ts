@@ -45,7 +45,8 @@ export function applyMetadata(network: Record<string, unknown>, m: EngramMetadat
   const projections = (network.projections ?? {}) as Record<string, { params?: Record<string, unknown> }>;
   for (const [name, params] of Object.entries(m.projections)) {
     const p = projections[name];
-    if (p) p.params = { ...(p.params ?? {}), ...params };
+    // An empty mapping would be written as "params:" (null): keep the key absent instead.
+    if (p && Object.keys({ ...(p.params ?? {}), ...params }).length > 0) p.params = { ...(p.params ?? {}), ...params };
   }
   const files = new Map<string, string>();
   for (const [name, plastic] of Object.entries(m.plastic ?? {})) {

@@ -20,12 +20,14 @@ export const NEURONS: Record<string, { component: string; synapse: string; spiki
   CubaLI: { component: "nir-cubali", synapse: "nir-input-cuba", spiking: false, params: [["tau_syn", true, undefined], ["tau_mem", true, undefined], ["r", false, undefined], ["v_leak", false, undefined], ["w_in", false, 1]] },
   IF: { component: "nir-if", synapse: "nir-input-if", spiking: true, params: [["r", false, undefined], ["v_threshold", false, undefined], ["v_reset", false, 0]] },
   I: { component: "nir-integrator", synapse: "nir-input-if", spiking: false, params: [["r", false, undefined]] },
+  // Stateless Heaviside of a continuous input (LI, CubaLI, Integrator through weights): spike inputs are refused.
+  Threshold: { component: "nir-threshold", synapse: "", spiking: true, params: [["threshold", false, undefined]] },
 };
 NEURONS.Integrator = NEURONS.I!;
 
-const REFUSED: Record<string, string> = {
-  Threshold: "a stateless Heaviside of a continuous signal; engram neurons threshold their own state variables, so it has no engram equivalent yet (use LIF or IF)",
-};
+const REFUSED: Record<string, string> = {};
+/** Neuron components with a continuous input I_c (models/components/nir/*-continuous.yaml); Threshold always has one. */
+const continuousComponent = (type: string) => (type === "Threshold" ? "nir-threshold" : `${NEURONS[type]!.component}-continuous`);
 const KNOWN = ["Input", "Output", "NIRGraph", ...MAP_TYPES, ...Object.keys(NEURONS)];
 
 export interface ImportOptions {
@@ -154,7 +156,6 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
       const pn = nodes.get(p)!;
       let part: Incoming;
       if (isPopulation(pn)) {
-        if (pn.kind === "neuron" && !NEURONS[pn.node.type]!.spiking && n.kind !== "output") fail(n, "type", `its input comes from "${pn.name}" (${pn.node.type}), whose output is the continuous v; engram projections carry spikes only, so only an Output may follow a non-spiking neuron`, { code: "continuous-signal" });
         part = { sources: new Map([[p, identityOp(elementCount(shapes.get(p)!))]]), bias: new Float64Array(size), via: new Map([[p, `${p}_to_${n.name}`]]) };
       } else part = outputOf(pn);
       for (const [s, op] of part.sources) {
@@ -201,6 +202,11 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
   const components = new Set<string>();
   const everyDt = `${fmt(opt.dt)} s`;
 
+  /** A neuron whose output is the continuous v (LI, CubaLI, Integrator): its projections are nir-continuous. */
+  const isContinuous = (name: string) => {
+    const x = nodes.get(name)!;
+    return x.kind === "neuron" && !NEURONS[x.node.type]!.spiking;
+  };
   for (const n of nodes.values()) {
     if (n.kind === "input") {
       popName.set(n.name, ident(n.name));
@@ -218,8 +224,11 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
         params[field] = paramValue(values, a?.dtype ?? "f64", isTime ? "s" : undefined);
       }
       popName.set(n.name, ident(n.name));
-      populations[popName.get(n.name)!] = { neuron: `${spec.component}.yaml`, size, params };
-      components.add(spec.component);
+      const continuousIn = n.node.type === "Threshold" || [...incoming(n).sources.keys()].some(isContinuous);
+      const component = continuousIn ? continuousComponent(n.node.type) : spec.component;
+      populations[popName.get(n.name)!] = { neuron: `${component}.yaml`, size, params };
+      components.add(component);
+      if (continuousIn && component !== spec.component && spec.component !== "") components.add(spec.component); // the file it extends
     }
   }
   // Outputs: record what feeds them directly, or integrate a weighted signal in an nir-output population.
@@ -248,11 +257,17 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
     if (!post || n.kind === "input") continue;
     const inc = incoming(n);
     if (n.kind === "neuron" && inc.bias.some((b) => b !== 0)) ((populations[post] as { params: Record<string, unknown> }).params.i_bias = paramValue(inc.bias, "f64"));
-    const synapse = n.kind === "output" ? "nir-input-output" : NEURONS[n.node.type]!.synapse;
     for (const [src, op] of inc.sources) {
       const pre = popName.get(src)!;
       const lastMap = inc.via.get(src)!;
+      const continuous = isContinuous(src);
+      const srcType = nodes.get(src)!.node.type;
+      if (continuous && n.kind === "output") fail(n, "type", `it receives the continuous v of "${src}" (${srcType}) through weights; engram's nir-output integrates spikes, so only a direct edge records a continuous signal`, { code: "continuous-signal", hint: `connect the Output to "${src}" directly to record its v` });
+      if (continuous && op.d.some((d) => d !== 0)) fail(nodes.get(lastMap) ?? n, "delay", `delays the continuous v of "${src}" (${srcType}); engram carries continuous signals as summed inputs, which have no delay`, { code: "continuous-delay" });
+      if (!continuous && n.node.type === "Threshold") fail(n, "type", `its input comes from the spikes of "${src}" (${nodes.get(src)!.node.type}); NIR's Threshold is a Heaviside of a continuous signal, which a spike train (Dirac deltas) is not`, { code: "continuous-signal", hint: "feed the Threshold from LI, CubaLI or Integrator nodes" });
+      const synapse = continuous ? "nir-continuous" : n.kind === "output" ? "nir-input-output" : NEURONS[n.node.type]!.synapse;
       for (const proj of projectionsOf(op, opt.dt, opt.spikeArea ?? opt.dt, (field, msg) => fail(nodes.get(lastMap) ?? n, field, msg, { code: "off-grid-delay" }))) {
+        if (continuous) delete proj.params.spike_area;
         const name = ident(`${lastMap}${proj.suffix}`);
         projections[name] = { pre, post, synapse: `${synapse}.yaml`, connect: proj.connect, ...(Object.keys(proj.params).length ? { params: proj.params } : {}) };
         components.add(synapse);

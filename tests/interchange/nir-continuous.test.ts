@@ -1,0 +1,92 @@
+/**
+ * NIR's continuous signals: the v of LI, CubaLI and Integrator nodes feeding other neurons and
+ * Threshold nodes through weights (nir-continuous projections into the *-continuous components and
+ * nir-threshold). Expected traces are derived by hand from engram's rules (docs/interchange.md):
+ * the post neuron reads w * v_pre of the previous step, exponential Euler is exact for a constant
+ * input over a step, and a Threshold spikes in each step whose input exceeds its threshold.
+ * Export -> import gives the same model file.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { importNir } from "../../src/cli/import.ts";
+import { exportNir } from "../../src/cli/export.ts";
+import { writeNir } from "../../src/interchange/nir-write.ts";
+import { arrayOf, type NirArray, type NirGraph, type NirNode } from "../../src/interchange/nir-graph.ts";
+import { compile } from "../../src/compiler/pipeline.ts";
+import { getTarget } from "../../targets/registry.ts";
+
+const n = (type: string, params: Record<string, NirArray | number[]> = {}): NirNode => ({ type, params: new Map(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? arrayOf(v) : v])), strings: new Map(), path: "" });
+
+describe("continuous signals between NIR nodes", () => {
+  it("LI -> Linear -> LIF and LI -> Linear -> Threshold: the traces engram's rules give by hand", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-nir-cont-"));
+    const g: NirGraph = {
+      nodes: new Map(Object.entries({
+        input: n("Input", { shape: arrayOf([1], [1], "i64") }),
+        fc: n("Affine", { weight: arrayOf([1], [1, 1]), bias: [0] }),
+        li: n("LI", { tau: [0.005], r: [1], v_leak: [0] }),
+        to_lif: n("Linear", { weight: arrayOf([2], [1, 1]) }),
+        lif: n("LIF", { tau: [0.005], r: [1], v_leak: [0], v_threshold: [10], v_reset: [0] }),
+        to_th: n("Linear", { weight: arrayOf([1], [1, 1]) }),
+        th: n("Threshold", { threshold: [0.1] }),
+        out: n("Output", { shape: arrayOf([1], [1], "i64") }),
+        out_li: n("Output", { shape: arrayOf([1], [1], "i64") }),
+        to_int: n("Linear", { weight: arrayOf([3], [1, 1]) }),
+        integ: n("Integrator", { r: [1] }),
+        out_int: n("Output", { shape: arrayOf([1], [1], "i64") }),
+        to_cuba: n("Linear", { weight: arrayOf([1], [1, 1]) }),
+        cuba: n("CubaLIF", { tau_syn: [0.005], tau_mem: [0.01], r: [1], v_leak: [0], v_threshold: [10], v_reset: [0], w_in: [1] }),
+      })),
+      edges: [["input", "fc"], ["fc", "li"], ["li", "to_lif"], ["to_lif", "lif"], ["li", "to_th"], ["to_th", "th"], ["th", "out"], ["li", "out_li"], ["li", "to_int"], ["to_int", "integ"], ["integ", "out_int"], ["li", "to_cuba"], ["to_cuba", "cuba"]],
+      path: "node",
+      metadata: new Map(),
+    };
+    await writeNir(join(dir, "c.nir"), { version: "1.0.0", graph: g });
+    const { model } = await importNir({ file: join(dir, "c.nir"), out: join(dir, "m"), dt: 0.001, duration: 0.02, spikeArea: 0.001 });
+    const net = parse(readFileSync(model, "utf8"));
+    expect(net.populations.lif.neuron).toBe("nir-lif-continuous.yaml");
+    expect(net.populations.th.neuron).toBe("nir-threshold.yaml");
+    expect(net.populations.li.neuron).toBe("nir-li.yaml");
+    expect(net.populations.integ.neuron).toBe("nir-integrator-continuous.yaml");
+    expect(net.populations.cuba.neuron).toBe("nir-cubalif-continuous.yaml");
+    expect(net.projections.to_lif).toMatchObject({ pre: "li", post: "lif", synapse: "nir-continuous.yaml", params: { w: 2 } });
+
+    // Export -> import: the same model file (before the driver is added).
+    await exportNir(model, join(dir, "back.nir"));
+    const again = await importNir({ file: join(dir, "back.nir"), out: join(dir, "m2") });
+    const body = (f: string) => readFileSync(f, "utf8").split("\n").filter((l) => !/^(# |name: |doc: )/.test(l));
+    expect(body(again.model)).toEqual(body(model));
+
+    // Drive it: one spike at 1 ms; record li.v and lif.v every step.
+    net.stimuli = [{ kind: "spikes", target: "input", times: ["1 ms"] }];
+    net.recordings = [{ var: "li.v", as: "li", elements: "all", every: "1 ms" }, { var: "lif.v", as: "lif", elements: "all", every: "1 ms" }, { var: "integ.v", as: "integ", elements: "all", every: "1 ms" }, { var: "cuba.I", as: "cuba", elements: "all", every: "1 ms" }];
+    writeFileSync(model, stringify(net));
+    const program = compile(model, { target: "reference" });
+    const h = getTarget("reference").execute!(program);
+    h.run();
+    const [li, lif, integ, cuba] = h.recorded.tables.map((t) => Array.from(t.columns[0]!.subarray(0, t.count)));
+    // By hand: the spike (area 1 ms, weight 1) adds 1 ms * r / tau = 0.2 to li.v, then li decays by a = exp(-1/5) per step.
+    const a = Math.exp(-1 / 5);
+    expect(li![2]).toBeCloseTo(0.2, 15);
+    for (let k = 2; k < 20; k++) expect(li![k + 1]).toBeCloseTo(li![k]! * a, 15);
+    // lif: tau dv/dt = -v + r (2 li), with li of the previous step held over the step (exact exponential Euler).
+    for (let k = 0; k < 20; k++) expect(lif![k + 1]).toBeCloseTo(lif![k]! * a + (1 - a) * 2 * li![k]!, 14);
+    expect(lif![3]).toBeGreaterThan(0);
+    // Integrator: dv/dt = r (3 li) / 1 s, constant over a step: v grows by dt 3 li of the previous step.
+    for (let k = 0; k < 20; k++) expect(integ![k + 1]).toBeCloseTo(integ![k]! + 0.001 * 3 * li![k]!, 15);
+    // CubaLIF: tau_syn dI/dt = -I + w_in (1 li), the same exact step with a = exp(-1/5).
+    for (let k = 0; k < 20; k++) expect(cuba![k + 1]).toBeCloseTo(cuba![k]! * a + (1 - a) * li![k]!, 14);
+    expect(integ![20]).toBeGreaterThan(0);
+    // Threshold: a spike in every step whose input (li of the previous step) exceeds 0.1.
+    const thIndex = program.populations.findIndex((p) => p.name === "th");
+    const offset = program.populations.slice(0, thIndex).reduce((s, p) => s + p.size, 0);
+    const spikes = h.recorded.spikes;
+    const ticks = Array.from(spikes.ticks.subarray(0, spikes.count)).filter((_, i) => spikes.neurons[i] === offset);
+    const expected = li!.map((v, k) => (v > 0.1 ? k : -1)).filter((k) => k >= 0);
+    expect(expected.length).toBeGreaterThan(2);
+    expect(ticks).toEqual(expected);
+  }, 120_000);
+});
