@@ -39,7 +39,7 @@ export interface EngramMetadata {
   plastic?: Record<string, { synapse: string; text: string; params?: unknown; connect: unknown }>;
 }
 
-const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "nir-input-output", "nir-continuous"]);
+const SYNAPSES = new Set(["nir-input-leaky", "nir-input-cuba", "nir-input-if", "nir-input-output", "nir-continuous", "nir-input-threshold"]);
 
 export function modelToNir(file: string): NirFile {
   const raw = loadModelFile(file, NetworkFile);

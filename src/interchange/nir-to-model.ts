@@ -20,8 +20,8 @@ export const NEURONS: Record<string, { component: string; synapse: string; spiki
   CubaLI: { component: "nir-cubali", synapse: "nir-input-cuba", spiking: false, params: [["tau_syn", true, undefined], ["tau_mem", true, undefined], ["r", false, undefined], ["v_leak", false, undefined], ["w_in", false, 1]] },
   IF: { component: "nir-if", synapse: "nir-input-if", spiking: true, params: [["r", false, undefined], ["v_threshold", false, undefined], ["v_reset", false, 0]] },
   I: { component: "nir-integrator", synapse: "nir-input-if", spiking: false, params: [["r", false, undefined]] },
-  // Stateless Heaviside of a continuous input (LI, CubaLI, Integrator through weights): spike inputs are refused.
-  Threshold: { component: "nir-threshold", synapse: "", spiking: true, params: [["threshold", false, undefined]] },
+  // Heaviside of its input of the step: spikes (area spike_area over one step) and continuous signals.
+  Threshold: { component: "nir-threshold", synapse: "nir-input-threshold", spiking: true, params: [["threshold", false, undefined]] },
 };
 NEURONS.Integrator = NEURONS.I!;
 
@@ -223,6 +223,8 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
         if (isTime) for (let i = 0; i < size; i++) if (!(values[i]! > 0)) fail(n, field, `time constant ${field}[${i}] must be positive (seconds)`, { received: String(values[i]) });
         params[field] = paramValue(values, a?.dtype ?? "f64", isTime ? "s" : undefined);
       }
+      // The Threshold's step-long input: its time constant follows dt (nir-threshold.yaml).
+      if (n.node.type === "Threshold") Object.assign(params, { dt_sample: `${fmt(opt.dt)} s`, tau_step: `${fmt(opt.dt / 64)} s` });
       popName.set(n.name, ident(n.name));
       const continuousIn = n.node.type === "Threshold" || [...incoming(n).sources.keys()].some(isContinuous);
       const component = continuousIn ? continuousComponent(n.node.type) : spec.component;
@@ -264,7 +266,6 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
       const srcType = nodes.get(src)!.node.type;
       if (continuous && n.kind === "output") fail(n, "type", `it receives the continuous v of "${src}" (${srcType}) through weights; engram's nir-output integrates spikes, so only a direct edge records a continuous signal`, { code: "continuous-signal", hint: `connect the Output to "${src}" directly to record its v` });
       if (continuous && op.d.some((d) => d !== 0)) fail(nodes.get(lastMap) ?? n, "delay", `delays the continuous v of "${src}" (${srcType}); engram carries continuous signals as summed inputs, which have no delay`, { code: "continuous-delay" });
-      if (!continuous && n.node.type === "Threshold") fail(n, "type", `its input comes from the spikes of "${src}" (${nodes.get(src)!.node.type}); NIR's Threshold is a Heaviside of a continuous signal, which a spike train (Dirac deltas) is not`, { code: "continuous-signal", hint: "feed the Threshold from LI, CubaLI or Integrator nodes" });
       const synapse = continuous ? "nir-continuous" : n.kind === "output" ? "nir-input-output" : NEURONS[n.node.type]!.synapse;
       for (const proj of projectionsOf(op, opt.dt, opt.spikeArea ?? opt.dt, (field, msg) => fail(nodes.get(lastMap) ?? n, field, msg, { code: "off-grid-delay" }))) {
         if (continuous) delete proj.params.spike_area;

@@ -89,4 +89,45 @@ describe("continuous signals between NIR nodes", () => {
     expect(expected.length).toBeGreaterThan(2);
     expect(ticks).toEqual(expected);
   }, 120_000);
+
+  it("Threshold fed by spikes (spike = w spike_area / dt for one step): a coincidence detector and the threshold fixture", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-nir-th-"));
+    // Two inputs, both into two Threshold units (thresholds 1.5 and 0.5) with weight 1: with
+    // spike_area = dt a spike is an input of 1 for one step, so unit 0 fires only when both inputs
+    // spike in the same step, unit 1 whenever either does.
+    const g: NirGraph = {
+      nodes: new Map(Object.entries({
+        input: n("Input", { shape: arrayOf([2], [1], "i64") }),
+        fc: n("Linear", { weight: arrayOf([1, 1, 1, 1], [2, 2]) }),
+        th: n("Threshold", { threshold: [1.5, 0.5] }),
+        out: n("Output", { shape: arrayOf([2], [1], "i64") }),
+      })),
+      edges: [["input", "fc"], ["fc", "th"], ["th", "out"]],
+      path: "node",
+      metadata: new Map(),
+    };
+    await writeNir(join(dir, "t.nir"), { version: "1.0.0", graph: g });
+    const { model } = await importNir({ file: join(dir, "t.nir"), out: join(dir, "m"), dt: 0.001, duration: 0.01 });
+    const net = parse(readFileSync(model, "utf8"));
+    expect(net.populations.th).toMatchObject({ neuron: "nir-threshold.yaml", params: { threshold: { values: [1.5, 0.5] }, dt_sample: "0.001 s", tau_step: "0.000015625 s" } });
+    expect(net.projections.fc.synapse).toBe("nir-input-threshold.yaml");
+    net.stimuli = [{ kind: "spikes", target: "input", neurons: [0], times: ["1 ms", "3 ms"] }, { kind: "spikes", target: "input", neurons: [1], times: ["3 ms", "5 ms"] }];
+    writeFileSync(model, stringify(net));
+    const program = compile(model, { target: "reference" });
+    const h = getTarget("reference").execute!(program);
+    h.run();
+    const sp = h.recorded.spikes;
+    const at = (neuron: number) => Array.from(sp.ticks.subarray(0, sp.count)).filter((_, i) => sp.neurons[i] === neuron);
+    const inputTicks = [...new Set([...at(0), ...at(1)])].sort((a, b) => a - b);
+    expect(inputTicks).toEqual([1, 3, 5]);
+    // A source spike in step s is the Threshold's input in step s + 1 (as for every jump: seen from the next step).
+    expect(at(2)).toEqual([4]);
+    expect(at(3)).toEqual([2, 4, 6]);
+
+    // NIR's own threshold fixture (Input[3] -> Threshold [1, 2, 3] -> Output) imports too.
+    const fx = await importNir({ file: join(import.meta.dirname, "../fixtures/interchange/nir/generated/nirtests_test_threshold.nir"), out: join(dir, "fx") });
+    const fxNet = parse(readFileSync(fx.model, "utf8"));
+    expect(fxNet.populations.threshold.params.threshold).toEqual({ values: [1, 2, 3] });
+    expect(fxNet.projections.input_to_threshold ?? Object.values(fxNet.projections)[0]).toMatchObject({ pre: "input", post: "threshold", synapse: "nir-input-threshold.yaml", connect: "one_to_one" });
+  }, 120_000);
 });
