@@ -8,7 +8,9 @@
  * (e.g. rate activations it cannot lower) gets a row that says so, with the compiler's reason.
  * Writes DIR/compare.csv and DIR/compare.svg (each output's elements per variant).
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { readCsvStream, StreamError } from "../compiler/rate/streams.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { getTarget } from "../../targets/registry.ts";
@@ -57,7 +59,10 @@ export async function compareOnnx(o: CompareOptions, found: { dir: string; sidec
   const { dir, sidecar } = found;
   const onnxFile = join(dir, sidecar.onnx);
   const graph = readOnnx(onnxFile);
-  const data = bindTestData(graph, join(dir, sidecar.data));
+  // The constants from the copied test data; the signal from the model's CSV (which the user may edit).
+  const dataDir = join(dir, sidecar.data);
+  const data = existsSync(join(dataDir, "input_0.pb")) ? bindTestData(graph, dataDir) : { feeds: new Map<string, Tensor>(), references: new Map<string, Tensor>() };
+  data.feeds.set(sidecar.signal, signalFromCsv(join(dir, sidecar.csv), sidecar));
   const refProgram = compile(o.model, { target: "reference", seed: o.seed, limits: o.limits });
   const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
   prepareOutDir(out, { force: o.force === true, command: "compare" });
@@ -118,6 +123,22 @@ export async function compareOnnx(o: CompareOptions, found: { dir: string; sidec
   ];
   process.stdout.write(`${lines.join("\n")}\n  wrote ${join(out, "compare.csv")}\n  wrote ${join(out, "compare.svg")}\n`);
   return { reference: ort.ok ? "onnxruntime" : "test data", ortMissing: ort.ok ? undefined : ort.reason, rows };
+}
+
+/** The signal tensor as the model's stream feeds it: the first row (static graph) or one row per step (RNN). */
+function signalFromCsv(file: string, s: OnnxSidecar): Tensor {
+  const dims = s.signalDims;
+  const total = dims.reduce((a, b) => a * b, 1);
+  const rows = s.timed ? dims[0]! : 1;
+  let stream;
+  try {
+    stream = readCsvStream(file, undefined, rows);
+  } catch (e) {
+    if (e instanceof StreamError) throw new EngramError([{ code: "bad-stream", message: e.message, hint: e.hint }]);
+    throw e;
+  }
+  if (stream.channels * rows !== total) throw new EngramError([{ code: "shape-mismatch", message: `${file} has ${stream.channels} columns; the signal "${s.signal}" ${JSON.stringify(dims)} needs ${total / rows}` }]);
+  return { dims, data: stream.values.slice(0, total) };
 }
 
 /** One panel per output: its elements (flattened, row-major) per variant, the reference in black. */

@@ -16,7 +16,7 @@ import { displayPath } from "../model/load.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { readOnnx } from "../interchange/onnx-read.ts";
-import { bindTestData } from "../interchange/onnx-check.ts";
+import { bindTestData, type TestData } from "../interchange/onnx-check.ts";
 import { evaluateOnnx } from "../interchange/onnx-eval.ts";
 import { maxRelativeError, runOrt } from "../interchange/onnx-ort.ts";
 import { onnxToModel } from "../interchange/onnx-to-model.ts";
@@ -41,12 +41,14 @@ export interface OnnxImportResult {
   /** Per output: max relative error of the engram run against the test data, of ORT against it, and of the run against ORT. */
   rows: { output: string; dims: number[]; engram: number | undefined; ort: number | undefined; engramVsOrt: number | undefined }[];
   ortMissing?: string;
+  /** Set (to the CSV's path) when there was no test data and the signal was written as zeros. */
+  zeroSignal?: string;
 }
 
 export async function importOnnx(o: OnnxImportOptions): Promise<OnnxImportResult> {
   const dataDir = o.data ?? join(dirname(o.file), "test_data_set_0");
   const graph = readOnnx(o.file);
-  const data = bindTestData(graph, dataDir);
+  const data = o.data === undefined && !existsSync(dataDir) ? zeroSignal(graph, o.file) : bindTestData(graph, dataDir);
   const signal = o.signal ?? graph.inputs[0]?.name;
   if (signal === undefined || !graph.inputs.some((i) => i.name === signal)) {
     throw new EngramError([{ code: "no-signal", message: signal === undefined ? "the graph has no input that is not an initializer: nothing to drive the model with" : `--signal ${signal} is not a graph input`, where: { file: displayPath(o.file), path: ["graph.input"] }, expected: graph.inputs.map((i) => i.name).join(", ") }]);
@@ -69,7 +71,7 @@ export async function importOnnx(o: OnnxImportOptions): Promise<OnnxImportResult
     mkdirSync(join(tmp, "onnx", "test_data_set_0"), { recursive: true });
     copyFileSync(o.file, join(tmp, "onnx", "model.onnx"));
     for (const f of [...data.inputFiles, ...data.outputFiles]) copyFileSync(join(dataDir, f), join(tmp, "onnx", "test_data_set_0", f));
-    const sidecar: OnnxSidecar = { model, onnx: "onnx/model.onnx", data: "onnx/test_data_set_0", signal, outputs: imported.outputs };
+    const sidecar: OnnxSidecar = { model, onnx: "onnx/model.onnx", data: "onnx/test_data_set_0", signal, signalDims: imported.signal.dims, csv: imported.csv.file, timed: imported.signal.timed, outputs: imported.outputs };
     writeFileSync(join(tmp, SIDECAR), `${JSON.stringify(sidecar, null, 1)}\n`);
 
     // The written model, run on the float64 reference target, against engram's evaluation of the graph.
@@ -86,11 +88,24 @@ export async function importOnnx(o: OnnxImportOptions): Promise<OnnxImportResult
     });
     if (existsSync(dir)) rmSync(dir, { recursive: true }); // empty (checked above)
     renameSync(tmp, dir);
-    return { dir, model: join(dir, model), rows, ortMissing: ort.ok ? undefined : ort.reason };
+    return { dir, model: join(dir, model), rows, ortMissing: ort.ok ? undefined : ort.reason, zeroSignal: data.inputFiles.length === 0 ? join(dir, imported.csv.file) : undefined };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * Without a test-data folder: a graph whose only non-initializer input is the signal imports with
+ * an all-zero signal of its declared shape (symbolic dimensions as 1); the CSV is then the place
+ * to put real inputs. Nothing to compare with but engram's own float64 evaluation and ORT.
+ */
+function zeroSignal(graph: ReturnType<typeof readOnnx>, file: string): TestData {
+  const where = { file: displayPath(file), path: ["graph.input"] };
+  if (graph.inputs.length !== 1) throw new EngramError([{ code: "unbound-input", message: `the graph has ${graph.inputs.length} inputs that are not initializers (${graph.inputs.map((i) => i.name).join(", ")}) and there is no test-data folder to bind them`, where, hint: "name a folder of input_N.pb tensors with --data (ONNX's test_data_set_0 layout)" }]);
+  const inp = graph.inputs[0]!;
+  const dims = inp.dims.map((d) => (typeof d === "number" && d > 0 ? d : 1));
+  return { feeds: new Map([[inp.name, { dims, data: new Float64Array(dims.reduce((a, b) => a * b, 1)) }]]), references: new Map(), inputFiles: [], outputFiles: [] };
 }
 
 export async function importOnnxCommand(o: OnnxImportOptions): Promise<number> {
@@ -101,6 +116,7 @@ export async function importOnnxCommand(o: OnnxImportOptions): Promise<number> {
   process.stdout.write(`output  shape  engram vs test data  ONNX Runtime vs test data  engram vs ONNX Runtime\n`);
   for (const row of r.rows) process.stdout.write(`${row.output}  ${JSON.stringify(row.dims)}  ${fmt(row.engram)}  ${fmt(row.ort)}  ${fmt(row.engramVsOrt)}\n`);
   if (r.ortMissing) process.stdout.write(`ONNX Runtime: ${r.ortMissing}\n`);
+  if (r.zeroSignal) process.stdout.write(`no test data: the signal is all zeros; put real inputs in ${r.zeroSignal}\n`);
   process.stdout.write(`run it with: engram run ${displayPath(r.model)}; compare with ONNX Runtime and the chips: engram compare ${displayPath(r.model)}\n`);
   return 0;
 }

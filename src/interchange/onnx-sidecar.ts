@@ -19,6 +19,10 @@ export interface OnnxSidecar {
   onnx: string;
   data: string;
   signal: string;
+  /** The signal's ONNX dims, the CSV that feeds it and whether its axis 0 is time (one CSV row per step). */
+  signalDims: number[];
+  csv: string;
+  timed: boolean;
   outputs: OnnxOutputMap[];
 }
 

@@ -65,7 +65,7 @@ export interface OnnxModel {
   /** The stream stimulus' CSV: file name and text. */
   csv: { file: string; text: string };
   outputs: OnnxOutputMap[];
-  signal: { name: string; dims: number[] };
+  signal: { name: string; dims: number[]; timed: boolean };
 }
 
 const count = (d: number[]) => d.reduce((a, b) => a * b, 1);
@@ -202,7 +202,7 @@ export function onnxToModel(g: OnnxGraph, opt: OnnxToModelOptions): OnnxModel {
     record_spikes: [],
   };
   const components = [...new Set(pops.filter((q, p) => p !== BIAS || usesBias).map((q) => `onnx-${q.unit}`)), "onnx-weight"];
-  return { network, components, csv, outputs, signal: { name: opt.signal, dims: signalTensor.dims } };
+  return { network, components, csv, outputs, signal: { name: opt.signal, dims: signalTensor.dims, timed } };
 }
 
 /** A dense block as all_to_all (NIR's and engram's [post][pre] row-major order), else explicit pairs. */

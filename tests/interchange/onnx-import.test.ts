@@ -232,4 +232,46 @@ describe("ONNX import refusals and ORT gaps", () => {
     expect(c.ortMissing).toMatch(/Gemm\(6\)/);
     expect(c.rows.find((x) => x.variant === "float64")!.maxAbs).toBe(0);
   }, 60_000);
+
+  it("not an ONNX file: a located error, exit 1 from the command line, nothing written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-onnx-bad-"));
+    writeFileSync(join(dir, "model.onnx"), Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x7f, 0x01]));
+    const e = await importOnnx({ file: join(dir, "model.onnx"), out: join(dir, "m") }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EngramError);
+    expect((e as EngramError).diagnostics[0]!.code).toBe("bad-onnx");
+    expect((e as EngramError).diagnostics[0]!.message).toMatch(/^not an ONNX model: /);
+    const { main } = await import("../../src/cli/main.ts");
+    expect(await main(["import", join(dir, "model.onnx"), "-o", join(dir, "m")])).toBe(1);
+    expect(existsSync(join(dir, "m"))).toBe(false);
+  }, 60_000);
+});
+
+describe("ONNX files without test data", () => {
+  it("weights as initializers, no test_data_set: the signal is written as zeros; compare reads the edited CSV", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-onnx-nodata-"));
+    const W = values(3 * 4, 11), b = values(3, 12);
+    writeFileSync(
+      join(dir, "net.onnx"),
+      onnx.ModelProto.encode({
+        irVersion: 8,
+        opsetImport: [{ domain: "", version: 13 }],
+        graph: { name: "g", node: [{ name: "fc", opType: "Gemm", input: ["x", "W", "b"], output: ["h"], attribute: [{ name: "transB", i: 1, type: INT }] }, { name: "act", opType: "Tanh", input: ["h"], output: ["y"] }], initializer: [tensor("W", [3, 4], W), tensor("b", [3], b)], input: [{ name: "x", type: { tensorType: { elemType: F, shape: { dim: [{ dimParam: "batch" }, { dimValue: 4 }] } } } }], output: [vi("y", [1, 3])] },
+      }).finish(),
+    );
+    const r = await importOnnx({ file: join(dir, "net.onnx"), out: join(dir, "m") });
+    expect(r.zeroSignal).toBe(join(dir, "m", "net-input.csv"));
+    const csv = readFileSync(r.zeroSignal!, "utf8").trim().split("\n");
+    expect(csv[0]).toBe("u_x_0,u_x_1,u_x_2,u_x_3");
+    expect(csv.slice(1).every((l) => l === "0,0,0,0")).toBe(true);
+    // Put a real input in the CSV (every row: the graph is static), then compare with ONNX Runtime.
+    const x = [0.5, -1, 0.25, 2];
+    writeFileSync(r.zeroSignal!, [csv[0], ...csv.slice(1).map(() => x.join(","))].join("\n") + "\n");
+    const c = await compareOnnx({ model: r.model, targets: ["reference"], roundings: ["nearest"], bits: [undefined], out: join(dir, "cmp") }, findSidecar(r.model)!);
+    expect(c.reference).toBe("onnxruntime");
+    const f64 = c.rows.find((row) => row.variant === "float64")!;
+    expect(f64.maxRel).toBeLessThanOrEqual(1e-6);
+    // And the reference itself is not trivial: tanh(x W^T + b) by hand, in float64, against ORT's float32.
+    const hand = [0, 1, 2].map((j) => Math.tanh(b[j]! + x.reduce((sum, xi, k) => sum + xi * W[j * 4 + k]!, 0)));
+    expect(Math.max(...hand.map(Math.abs))).toBeGreaterThan(0.05);
+  }, 120_000);
 });
