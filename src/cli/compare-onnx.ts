@@ -62,13 +62,17 @@ export async function compareOnnx(o: CompareOptions, found: { dir: string; sidec
   // The constants from the copied test data; the signal from the model's CSV (which the user may edit).
   const dataDir = join(dir, sidecar.data);
   const data = existsSync(join(dataDir, "input_0.pb")) ? bindTestData(graph, dataDir) : { feeds: new Map<string, Tensor>(), references: new Map<string, Tensor>() };
-  data.feeds.set(sidecar.signal, signalFromCsv(join(dir, sidecar.csv), sidecar));
+  const fromTestData = data.feeds.get(sidecar.signal);
+  const signal = signalFromCsv(join(dir, sidecar.csv), sidecar);
+  data.feeds.set(sidecar.signal, signal);
+  // The test data's output_N.pb belong to its input: they are a reference only while the CSV holds that input.
+  if (!fromTestData || fromTestData.data.some((x, i) => Math.fround(x) !== Math.fround(signal.data[i]!))) data.references.clear();
   const refProgram = compile(o.model, { target: "reference", seed: o.seed, limits: o.limits });
   const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
   prepareOutDir(out, { force: o.force === true, command: "compare" });
   const ort = await runOrt(onnxFile, data.feeds);
   const reference = ort.ok ? ort.outputs : data.references;
-  if (!ort.ok && data.references.size === 0) throw new EngramError([{ code: "no-reference", message: `ONNX Runtime cannot run ${sidecar.onnx} (${ort.reason}) and ${sidecar.data} holds no output_N.pb: nothing to compare with` }]);
+  if (!ort.ok && data.references.size === 0) throw new EngramError([{ code: "no-reference", message: `ONNX Runtime cannot run ${sidecar.onnx} (${ort.reason}) and ${sidecar.data} has no output_N.pb for the model's input (none, or the CSV holds another input): nothing to compare with` }]);
   const variants: { label: string; outputs?: Map<string, Tensor>; status: string }[] = [];
   if (ort.ok) variants.push({ label: "ONNX Runtime", outputs: ort.outputs, status: "reference" });
   if (data.references.size > 0) variants.push({ label: "test data", outputs: data.references, status: ort.ok ? "output_N.pb" : `reference (ONNX Runtime missing: ${ort.reason})` });
