@@ -23,7 +23,8 @@ export async function exportOnnx(model: string, projection: string, out: string)
 
 /** The model's ridge readouts (its tasks block) as an ONNX Gemm, checked through ONNX Runtime before it is kept. */
 export async function exportReadout(model: string, out: string): Promise<{ maxAbs: number; tasks: number; samples: number }> {
-  const { fitReadout, readoutToOnnx } = await import("../interchange/readout-onnx.ts");
+  const { readoutToOnnx } = await import("../interchange/readout-onnx.ts");
+  const { fitReadout } = await import("./export-readout.ts");
   const { runOrt } = await import("../interchange/onnx-ort.ts");
   const r = fitReadout(model);
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportReadout } from "../../src/cli/export.ts";
-import { fitReadout } from "../../src/interchange/readout-onnx.ts";
+import { fitReadout } from "../../src/cli/export-readout.ts";
 import { runOrt } from "../../src/interchange/onnx-ort.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 
