@@ -203,6 +203,7 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
   const everyDt = `${fmt(opt.dt)} s`;
 
   /** A neuron whose output is the continuous v (LI, CubaLI, Integrator): its projections are nir-continuous. */
+  const neuronInputs = new Map<string, Incoming>();
   const isContinuous = (name: string) => {
     const x = nodes.get(name)!;
     return x.kind === "neuron" && !NEURONS[x.node.type]!.spiking;
@@ -226,7 +227,9 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
       // The Threshold's step-long input: its time constant follows dt (nir-threshold.yaml).
       if (n.node.type === "Threshold") Object.assign(params, { dt_sample: `${fmt(opt.dt)} s`, tau_step: `${fmt(opt.dt / 64)} s` });
       popName.set(n.name, ident(n.name));
-      const continuousIn = n.node.type === "Threshold" || [...incoming(n).sources.keys()].some(isContinuous);
+      const inc = incoming(n);
+      neuronInputs.set(n.name, inc); // used again for the projections
+      const continuousIn = n.node.type === "Threshold" || [...inc.sources.keys()].some(isContinuous);
       const component = continuousIn ? continuousComponent(n.node.type) : spec.component;
       populations[popName.get(n.name)!] = { neuron: `${component}.yaml`, size, params };
       components.add(component);
@@ -257,7 +260,7 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
   for (const n of nodes.values()) {
     const post = popName.get(n.name);
     if (!post || n.kind === "input") continue;
-    const inc = incoming(n);
+    const inc = neuronInputs.get(n.name) ?? incoming(n);
     if (n.kind === "neuron" && inc.bias.some((b) => b !== 0)) ((populations[post] as { params: Record<string, unknown> }).params.i_bias = paramValue(inc.bias, "f64"));
     for (const [src, op] of inc.sources) {
       const pre = popName.get(src)!;
