@@ -75,6 +75,12 @@ describe("ONNX fixtures become engram models", () => {
         expect(rec.length).toBe(1);
       }
       expect(existsSync(join(out, "onnx", "model.onnx"))).toBe(true);
+      // engram compare from the command line finds onnx.json and puts ONNX Runtime first.
+      const { main } = await import("../../src/cli/main.ts");
+      expect(await main(["compare", r.model, "--targets", "reference", "--out", join(out, "..", "cmp")])).toBe(0);
+      const rows = readFileSync(join(out, "..", "cmp", "compare.csv"), "utf8").trim().split("\n");
+      expect(rows[1]).toMatch(/^ONNX Runtime,\w+,0,0,0,reference$/);
+      expect(rows.find((l) => l.startsWith("float64,"))).toMatch(/,ran$/);
     }, 120_000);
   }
 
