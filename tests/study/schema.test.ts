@@ -66,6 +66,14 @@ describe("study file errors", () => {
     expect(d.expected).toContain("z");
     expect(d.hint).toBe('did you mean "z"?');
   });
+  it("a trace scalar read after the run has ended is an error at the scalar (no run reaches that time)", () => {
+    // stet.yaml runs 8 h; a trace at 30 h would otherwise quietly take the 8 h value.
+    const d = problem(base("  seeds: { from: 1, to: 2 }", "  z_30h: { trace: z, at: 30 h }"));
+    expect(d.code).toBe("scalar-not-written");
+    expect(d.where?.line).toBe(7);
+    expect(d.message).toContain("28800 s");
+    expect(d.received).toBe("30 h");
+  });
   it("an analysis scalar on a model without an analysis block is an error", () => {
     const d = problem(base("  seeds: { from: 1, to: 2 }", "  Q: { analysis: \"recalls[t=20].Q\" }"));
     expect(d.code).toBe("scalar-not-written");
