@@ -22,7 +22,8 @@ export interface LocalPool {
 async function workerModule(): Promise<string> {
   try {
     return (await studyWorkerBundle()).url;
-  } catch {
+  } catch (e) {
+    process.stderr.write(`engram: note: study workers load the TypeScript sources (a slower start, the same results): the worker bundle could not be built: ${(e as Error).message.split("\n")[0]}\n`);
     return new URL("./worker-entry.js", import.meta.url).href;
   }
 }
