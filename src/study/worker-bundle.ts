@@ -7,13 +7,14 @@
  *
  * The bundle lives in the project's own cache folder, `.cache/study-worker/`, never outside it.
  * It is rebuilt whenever one of its source files changes: `current.json` lists every input with
- * its SHA-256, and a bundle is used only if all of them still match. A build goes to a temporary
+ * its SHA-256 (and size and mtime, so that an unchanged file is not read again), and a bundle is
+ * used only if all of them still match. A build goes to a temporary
  * folder that is renamed into place, so a study started meanwhile sees the old bundle or the new
  * one, never half of one. If the project folder cannot be written, the caller falls back to the
  * TypeScript loader (slower start, same results).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../util/atomic-write.ts";
@@ -26,17 +27,31 @@ interface Current {
   /** The folder under BUNDLE_CACHE that holds worker.js. */
   dir: string;
   root: string;
-  /** Every source file in the bundle (relative to the project root) and its SHA-256. */
-  inputs: Record<string, string>;
+  /** Every source file in the bundle (relative to the project root): its SHA-256, size and mtime. */
+  inputs: Record<string, Input>;
+}
+interface Input {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
+function inputOf(path: string): Input {
+  const st = statSync(path);
+  return { sha256: sha256(readFileSync(path)), size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** Whether every input is unchanged: same size and mtime, or else the same content. */
 function fresh(current: Current): boolean {
   if (current.root !== ROOT || !existsSync(join(BUNDLE_CACHE, current.dir, "worker.js"))) return false;
-  for (const [file, hash] of Object.entries(current.inputs)) {
+  for (const [file, was] of Object.entries(current.inputs)) {
     const path = join(ROOT, file);
-    if (!existsSync(path) || sha256(readFileSync(path)) !== hash) return false;
+    if (!existsSync(path)) return false;
+    const st = statSync(path);
+    if (st.size === was.size && st.mtimeMs === was.mtimeMs) continue;
+    if (sha256(readFileSync(path)) !== was.sha256) return false;
   }
   return true;
 }
@@ -80,15 +95,32 @@ export async function studyWorkerBundle(): Promise<{ url: string; built: boolean
     const inputs = Object.fromEntries(
       Object.keys(result.metafile.inputs)
         .sort()
-        .map((file) => [file, sha256(readFileSync(join(ROOT, file)))]),
+        .map((file) => [file, inputOf(join(ROOT, file))]),
     );
-    const dir = sha256(JSON.stringify(inputs)).slice(0, 16);
-    if (existsSync(join(BUNDLE_CACHE, dir, "worker.js"))) rmSync(partial, { recursive: true, force: true });
-    else renameSync(partial, join(BUNDLE_CACHE, dir));
+    const dir = sha256(JSON.stringify(Object.entries(inputs).map(([file, i]) => [file, i.sha256]))).slice(0, 16);
+    try {
+      renameSync(partial, join(BUNDLE_CACHE, dir));
+    } catch (e) {
+      // The same bundle is already there (another study built it first): use that one.
+      if (!existsSync(join(BUNDLE_CACHE, dir, "worker.js"))) throw e;
+    }
     writeFileAtomic(join(BUNDLE_CACHE, "current.json"), JSON.stringify({ dir, root: ROOT, inputs } satisfies Current, null, 2) + "\n");
+    removeOldBundles(dir);
     return { url: pathToFileURL(join(BUNDLE_CACHE, dir, "worker.js")).href, built: true };
   } finally {
     rmSync(partial, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Bundles other than the current one, a day after they were built: a study that started with one
+ * of them may still load its lazy chunks, so they are not removed at once.
+ */
+function removeOldBundles(keep: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of readdirSync(BUNDLE_CACHE)) {
+    const path = join(BUNDLE_CACHE, name);
+    if (name !== keep && name !== "current.json" && statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
   }
 }
 

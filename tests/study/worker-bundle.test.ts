@@ -14,10 +14,15 @@ describe("study worker bundle", () => {
     const again = await studyWorkerBundle();
     expect(again).toEqual({ url: first.url, built: false });
     const currentFile = join(BUNDLE_CACHE, "current.json");
-    const current = JSON.parse(readFileSync(currentFile, "utf8")) as { inputs: Record<string, string> };
+    const current = JSON.parse(readFileSync(currentFile, "utf8")) as { inputs: Record<string, { sha256: string; size: number; mtimeMs: number }> };
     // The bundle's inputs are the toolchain's sources, not only the study folder.
     expect(Object.keys(current.inputs)).toEqual(expect.arrayContaining(["src/study/worker.ts", "src/compiler/pipeline.ts", "targets/reference/executor.ts"]));
-    current.inputs["src/study/worker.ts"] = "0".repeat(64);
+    // A file touched but not changed (new mtime, same content) keeps the bundle.
+    current.inputs["src/compiler/pipeline.ts"]!.mtimeMs -= 1000;
+    writeFileSync(currentFile, JSON.stringify(current));
+    expect((await studyWorkerBundle()).built).toBe(false);
+    // A changed file (new mtime and content) rebuilds it.
+    current.inputs["src/study/worker.ts"] = { sha256: "0".repeat(64), size: 0, mtimeMs: 0 };
     writeFileSync(currentFile, JSON.stringify(current));
     const rebuilt = await studyWorkerBundle();
     expect(rebuilt.built).toBe(true);
