@@ -54,6 +54,13 @@ describe("study file errors", () => {
     expect(d.message).toContain('grid axis "target" is empty');
     expect(d.where?.line).toBe(5);
   });
+  it("an empty grid, or none, says what a grid needs, at the grid", () => {
+    let d = problem(`study: 1\nname: t\nmodel: ${stet}\ngrid: {}\ncollect:\n  z: { trace: z }\n`);
+    expect(d.message).toContain("the grid needs seeds: { from: 1, to: N }");
+    expect(d.where?.line).toBe(4);
+    d = problem(`study: 1\nname: t\nmodel: ${stet}\ncollect:\n  z: { trace: z }\n`);
+    expect(d.message).toContain("a study needs a grid");
+  });
   it("an empty parameter list is an error at that parameter", () => {
     const d = problem(base("  params:\n    projections.syn.params.tau_h: []\n  seeds: { from: 1, to: 2 }"));
     expect(d.message).toContain("is empty");
