@@ -1,8 +1,11 @@
 /**
  * engram bench --study: the study runner's figures (docs/benchmarks.md).
- * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) with two workers
- *   and with one, in this process, from empty output folders: wall time, speed-up, and whether
- *   results.csv is the same bytes;
+ * - the study workers' bundle (built or checked) and what one worker thread pays to load the
+ *   toolchain from it and from the TypeScript sources;
+ * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) with one worker
+ *   and with two, in this process, after a warm-up study, two rounds, from empty output folders:
+ *   wall and CPU time, the runs' own summed wall and CPU, speed-up, and whether results.csv is
+ *   the same bytes; then the same as whole `engram study` processes;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
  * (--quick: only this first part)
@@ -11,6 +14,8 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseStudy, studyCommand } from "./study.ts";
@@ -112,6 +117,14 @@ export async function studyBench(quick = false): Promise<string[]> {
     `speed-up (best wall of each): ${(best(1).wall / best(2).wall).toFixed(2)}x (${f(best(1).wall)} s with one worker, ${f(best(2).wall)} s with two); results.csv identical in all ${2 * rounds + 1} studies: ${same ? "yes" : "NO"}`,
     "",
   );
+  // What a user sees: the whole `engram study` process (Node, the TypeScript loader loading the
+  // command in the main thread, the study), one worker and two.
+  const whole = ([1, 2] as const).map((w) => {
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, [fileURLToPath(new URL("../../bin/engram.js", import.meta.url)), "study", ref, "--out", join(dir, `whole-${w}`), "--workers", String(w), "--quiet"], { stdio: "ignore" });
+    return { wall: (performance.now() - t0) / 1000, code: p.status };
+  });
+  lines.push(`whole process, \`engram study studies/stc-protocols.yaml --workers N\`: ${f(whole[0]!.wall)} s with one worker (exit ${whole[0]!.code}), ${f(whole[1]!.wall)} s with two (exit ${whole[1]!.code}), ${(whole[0]!.wall / whole[1]!.wall).toFixed(2)}x`, "");
   if (quick) return [...lines, `load average at the end: ${load()}`];
   const cmosStudy = resolve("studies/stc-protocols-cmos.yaml");
   const cmos = await timed([cmosStudy, "--out", join(dir, "cmos"), "--workers", "2"]);
