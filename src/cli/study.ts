@@ -94,7 +94,7 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   mkdirSync(join(out, "runs"), { recursive: true });
   removePartials(out);
   const todo = pendingRuns(out, runs, o.retryFailed);
-  const pool = !o.slurm && todo.length > 0 ? startPool(Math.min(o.workers, todo.length)) : undefined;
+  const pool = !o.slurm && todo.length > 0 ? await startPool(Math.min(o.workers, todo.length)) : undefined;
   try {
     checkStudy(study, runs);
   } catch (e) {
@@ -179,7 +179,7 @@ async function writeOutputs(study: Study, rows: Row[], out: string, command: str
     collect: study.data.collect,
     execution,
     outputs: ["results.csv", "results.arrow", "summary.md", ...Object.keys(study.data.collect).map((s) => `plots/${s}.svg`), "manifest.json"],
-    runs: rows.map((r) => ({ id: r.spec.id, seed: r.spec.seed, status: status(r), wall_s: r.record?.wall_s ?? null, host: r.record?.host ?? null, executor: r.record?.executor ?? null, engram_version: r.record?.engram_version ?? null })),
+    runs: rows.map((r) => ({ id: r.spec.id, seed: r.spec.seed, status: status(r), wall_s: r.record?.wall_s ?? null, cpu_s: r.record?.cpu_s ?? null, host: r.record?.host ?? null, executor: r.record?.executor ?? null, engram_version: r.record?.engram_version ?? null })),
   };
   writeFileAtomic(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 }

@@ -35,6 +35,10 @@ export function checkStudy(study: Study, runs: RunSpec[]): void {
         const hint = didYouMean(spec.trace, columns);
         problems.push({ code: "scalar-not-written", message: `no run of ${run.modelLabel} writes the trace "${spec.trace}" that scalar "${name}" reads`, where, expected: `a recorded column: ${columns.join(", ") || "(the model records nothing)"}`, received: spec.trace, ...(hint ? { hint: `did you mean "${hint}"?` } : {}) });
       }
+      const at = study.atSeconds[name];
+      if ("trace" in spec && at !== undefined && Math.round(at / program.tickSeconds) > program.durationTicks) {
+        problems.push({ code: "scalar-not-written", message: `scalar "${name}" reads ${spec.trace} at ${at} s, but every run of ${run.modelLabel} ends at ${Number((program.durationTicks * program.tickSeconds).toPrecision(12))} s`, where: study.locate(["collect", name, "at"]), expected: `a time up to ${Number((program.durationTicks * program.tickSeconds).toPrecision(12))} s`, received: String(spec.at) });
+      }
       if ("analysis" in spec && !program.analysis) {
         problems.push({ code: "scalar-not-written", message: `scalar "${name}" reads analysis.json, which no run of ${run.modelLabel} writes: the model has no analysis block`, where, received: spec.analysis });
       }

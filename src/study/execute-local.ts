@@ -5,6 +5,7 @@
  */
 import { Piscina } from "piscina";
 import { lostRun, type RunRecord, type RunTask } from "./run-one.ts";
+import { studyWorkerBundle } from "./worker-bundle.ts";
 
 export interface LocalPool {
   threads: number;
@@ -14,13 +15,27 @@ export interface LocalPool {
 }
 
 /**
+ * The module each worker loads: the precompiled bundle (worker-bundle.ts), or, where the project
+ * folder cannot hold one, the TypeScript sources through tsx (worker-entry.js; same results,
+ * slower start).
+ */
+async function workerModule(): Promise<string> {
+  try {
+    return (await studyWorkerBundle()).url;
+  } catch (e) {
+    process.stderr.write(`engram: note: study workers load the TypeScript sources (a slower start, the same results): the worker bundle could not be built: ${(e as Error).message.split("\n")[0]}\n`);
+    return new URL("./worker-entry.js", import.meta.url).href;
+  }
+}
+
+/**
  * Starts the workers right away (piscina starts minThreads at once), so that they load the
  * toolchain while the main thread checks the study.
  */
-export function startPool(workers: number): LocalPool {
+export async function startPool(workers: number): Promise<LocalPool> {
   const threads = Math.max(1, workers);
   const pool = new Piscina({
-    filename: new URL("./worker-entry.js", import.meta.url).href,
+    filename: await workerModule(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,

@@ -22,6 +22,7 @@ import { VERSION } from "../cli/main.ts";
 import type { RunSpec } from "./expand.ts";
 import type { ScalarSpec } from "./schema.ts";
 import { readScalar } from "./scalar.ts";
+import { threadCpuSeconds } from "./thread-cpu.ts";
 
 /** What runs/<id>/result.json holds. */
 export interface RunRecord {
@@ -34,6 +35,8 @@ export interface RunRecord {
   missing?: Record<string, string>;
   error?: string;
   wall_s: number;
+  /** CPU seconds of the thread that ran it (thread-cpu.ts; absent where the system does not say). */
+  cpu_s?: number;
   host: string;
   /** Where it ran: "local worker <thread id>" or "slurm <job>_<task>". */
   executor: string;
@@ -58,6 +61,7 @@ export const resultFile = (out: string, id: string) => join(runDir(out, id), "re
 export async function runOne(task: RunTask): Promise<RunRecord> {
   const { spec, out } = task;
   const started = performance.now();
+  const cpu0 = threadCpuSeconds();
   const tmp = join(out, "runs", `.${spec.id}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`);
   mkdirSync(tmp, { recursive: true });
   const base = { id: spec.id, index: spec.index, seed: spec.seed, host: hostname(), executor: task.executor, engram_version: VERSION };
@@ -71,6 +75,8 @@ export async function runOne(task: RunTask): Promise<RunRecord> {
     record = { ...base, status: "failed", scalars: Object.fromEntries(Object.keys(task.collect).map((k) => [k, null])), error: message, wall_s: 0 };
   }
   record.wall_s = Number(((performance.now() - started) / 1000).toPrecision(4));
+  const cpu1 = threadCpuSeconds();
+  if (cpu0 !== undefined && cpu1 !== undefined) record.cpu_s = Number((cpu1 - cpu0).toFixed(2));
   writeFileAtomic(join(tmp, "result.json"), JSON.stringify(record, null, 2) + "\n");
   // The run becomes visible in one step: a folder with result.json, or nothing.
   const final = runDir(out, spec.id);

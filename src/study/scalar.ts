@@ -27,6 +27,8 @@ function traceValue(column: string, result: RunResult, at: number | undefined): 
     if (j < 0) continue;
     if (t.count === 0) return { value: null, missing: `trace ${column} has no samples` };
     if (at === undefined) return { value: t.columns[j]![t.count - 1]! };
+    // After the end there is no value: the last sample would pass for one.
+    if (Math.round(at / dt) > result.program.durationTicks) return { value: null, missing: `the run ends at ${Number((result.program.durationTicks * dt).toPrecision(12))} s, before ${at} s` };
     // The last sample at or before `at` (times are integer ticks, so compare ticks).
     const tick = Math.round(at / dt);
     let i = -1;

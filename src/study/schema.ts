@@ -26,7 +26,7 @@ const Seeds = z
      * a hash of the study's name, the grid point and k (independent streams for every grid point).
      */
     derive: z.boolean().default(false),
-  })
+  }, "the grid needs seeds: { from: 1, to: N }, the replicates of every grid point")
   .refine((s) => s.from <= s.to, { message: "the seed range is empty: from must not exceed to", path: ["to"] });
 
 /** A scalar read from each run: one of trace, manifest or analysis. */
@@ -60,7 +60,7 @@ export const StudyFile = z.strictObject({
       /** Model values by path ("projections.syn.params.tau_h", or "extends") -> values to try. */
       params: z.record(z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_0-9][\w]*)*$/, 'write a path of keys with dots, e.g. "projections.syn.params.tau_h"'), nonEmpty(ParamValue, "params")).default({}),
       seeds: Seeds,
-    })
+    }, "a study needs a grid: at least seeds: { from: 1, to: N }")
     .superRefine((g, ctx) => {
       for (const [i, t] of g.target.entries()) {
         if (!targetNames().includes(t)) ctx.addIssue({ code: "custom", message: `unknown target "${t}" (one of ${targetNames().join(", ")})`, path: ["target", i] });

@@ -54,6 +54,13 @@ describe("study file errors", () => {
     expect(d.message).toContain('grid axis "target" is empty');
     expect(d.where?.line).toBe(5);
   });
+  it("an empty grid, or none, says what a grid needs, at the grid", () => {
+    let d = problem(`study: 1\nname: t\nmodel: ${stet}\ngrid: {}\ncollect:\n  z: { trace: z }\n`);
+    expect(d.message).toContain("the grid needs seeds: { from: 1, to: N }");
+    expect(d.where?.line).toBe(4);
+    d = problem(`study: 1\nname: t\nmodel: ${stet}\ncollect:\n  z: { trace: z }\n`);
+    expect(d.message).toContain("a study needs a grid");
+  });
   it("an empty parameter list is an error at that parameter", () => {
     const d = problem(base("  params:\n    projections.syn.params.tau_h: []\n  seeds: { from: 1, to: 2 }"));
     expect(d.message).toContain("is empty");
@@ -65,6 +72,14 @@ describe("study file errors", () => {
     expect(d.where?.line).toBe(7);
     expect(d.expected).toContain("z");
     expect(d.hint).toBe('did you mean "z"?');
+  });
+  it("a trace scalar read after the run has ended is an error at the scalar (no run reaches that time)", () => {
+    // stet.yaml runs 8 h; a trace at 30 h would otherwise quietly take the 8 h value.
+    const d = problem(base("  seeds: { from: 1, to: 2 }", "  z_30h: { trace: z, at: 30 h }"));
+    expect(d.code).toBe("scalar-not-written");
+    expect(d.where?.line).toBe(7);
+    expect(d.message).toContain("28800 s");
+    expect(d.received).toBe("30 h");
   });
   it("an analysis scalar on a model without an analysis block is an error", () => {
     const d = problem(base("  seeds: { from: 1, to: 2 }", "  Q: { analysis: \"recalls[t=20].Q\" }"));
