@@ -8,7 +8,9 @@
  *    v degrees (the first goes to the most recent delay), then the window w = span of the delays
  *    (v - 1, v, ... up to maxDelay), then the choice of interior delays, then the first delay;
  *  - the first delay grows until a capacity falls below the threshold (fading memory makes the
- *    capacity fall with the delay), and the window widens until a whole window adds nothing.
+ *    capacity fall with the delay), except that the first `leadIn` - 1 delays may fail without
+ *    stopping (a system that answers to its input a sample late, e.g. spiking states sampled
+ *    at the end of the input's hold); the window widens until a whole window adds nothing.
  * Capacities below the threshold theta count as zero (step 4).
  */
 import { CapacityEstimator } from "./estimator.ts";
@@ -23,9 +25,11 @@ export interface IpcOptions {
   pThreshold: number;
   /** A degree adding less than this counts as empty. */
   dThreshold: number;
+  /** Sub-threshold first delays tolerated before one is found above the threshold (1: none). */
+  leadIn: number;
 }
 
-export const IPC_DEFAULTS: IpcOptions = { maxDegree: 3, maxDelay: 100, orthFactor: 2, pThreshold: 1e-3, dThreshold: 1e-3 };
+export const IPC_DEFAULTS: IpcOptions = { maxDegree: 3, maxDelay: 100, orthFactor: 2, pThreshold: 1e-3, dThreshold: 1e-3, leadIn: 1 };
 
 export interface BasisTerm {
   /** Delays, ascending (0 = the input of the same sample). */
@@ -92,10 +96,15 @@ export function informationProcessingCapacity(u: Float64Array, offset: number, s
         for (let w = v - 1; w <= opts.maxDelay; w++) {
           let windowSum = 0;
           for (const interior of combinations(w - 1, v - 2)) {
+            let found = false;
             for (let first = 0; first + w <= opts.maxDelay; first++) {
               const delays = v === 1 ? [first] : [first, ...interior.map((k) => first + k + 1), first + w];
               const c = score(delays, degrees);
-              if (c === 0) break;
+              if (c === 0) {
+                if (found || first + 1 >= opts.leadIn) break;
+                continue;
+              }
+              found = true;
               terms.push({ delays, degrees: [...degrees], capacity: c });
               windowSum += c;
             }
