@@ -5,7 +5,8 @@
  * (0 = homogeneous), over seeds. Per run: mean test R² over the 8 Mackey-Glass horizons, the
  * energy of the run (biology, BSS-2 and CMOS estimated from its event counts), and the IPC of
  * the same network under i.i.d. U[-1, 1] input (its stream weights, T samples).
- * Run: node --import tsx scripts/heterogeneity-ipc-energy.ts [--quick]
+ * Run: node --import tsx scripts/heterogeneity-ipc-energy.ts [--quick] [--svg FILE]
+ * (--svg: the mean capacity by degree per CV as stacked bars, src/analysis/ipc/write.ts).
  */
 import { resolve } from "node:path";
 import { compile } from "../src/compiler/pipeline.ts";
@@ -16,6 +17,8 @@ import { energyOfRun } from "../src/cli/run-energy.ts";
 import { driveUniform } from "../src/analysis/ipc/drive.ts";
 import { informationProcessingCapacity, IPC_DEFAULTS } from "../src/analysis/ipc/search.ts";
 import type { ModelOverride } from "../src/model/load.ts";
+import { renderCapacitySvg } from "../src/analysis/ipc/write.ts";
+import { writeFileAtomic } from "../src/util/atomic-write.ts";
 
 const quick = process.argv.includes("--quick");
 const MODEL = resolve("models/reservoir/mackey-glass.yaml");
@@ -68,3 +71,11 @@ const out = [
   }),
 ];
 process.stdout.write(out.join("\n") + "\n");
+const svgAt = process.argv.indexOf("--svg");
+if (svgAt > 0) {
+  const bars = cvs.map((cv) => {
+    const rs = rows.filter((r) => r.cv === cv);
+    return { label: `CV ${cv}`, byDegree: [0, 1, 2].map((k) => ms(rs.map((r) => r.ipc[k] ?? 0)).m) };
+  });
+  writeFileAtomic(process.argv[svgAt + 1]!, await renderCapacitySvg(`ESN-100, tau ~ gamma (mean ${MEAN_MS} ms): IPC by degree, mean of seeds ${seeds.join(", ")} (dashed: N)`, bars, 100, "heterogeneity of tau (coefficient of variation)"));
+}
