@@ -25,7 +25,10 @@ export interface EnergySection {
 }
 
 export function energySection(a: Activity, target: string): EnergySection {
-  const { notes, ...activity } = a;
+  const { notes: given, ...activity } = a;
+  const notes = [...given];
+  const chipNeurons = bss2Facts.sections.neurons!.count!.value as number;
+  if (a.neurons > chipNeurons) notes.push(`bss2: ${a.neurons} neurons do not fit one chip (${chipNeurons}); its energy is that of one chip for the run's time`);
   const bio = biologicalEnergy(a);
   const onBss2 = target === "bss2", onCmos = target === "cmos";
   const chipActivity = { ...a, digitalCycles: onBss2 ? a.digitalCycles : undefined };
