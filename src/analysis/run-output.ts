@@ -26,6 +26,8 @@ export interface ManifestExtras {
   wallTotalSeconds: number;
   /** For runs on an emulated chip: acceleration, hardware seconds, rounding, IR size. */
   hardware?: Record<string, unknown>;
+  /** Energy of the run by model (biology, bss2, cmos): src/analysis/energy/energy.ts. */
+  energy?: unknown;
 }
 
 /** Digits after the point that represent every multiple of dt exactly (0.2 ms -> 4). */
@@ -91,6 +93,7 @@ export function manifest(result: RunResult, extras: ManifestExtras): Record<stri
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), // of the whole process, up to writing the outputs
     biological_s_per_wall_s: round(simulated / result.stats.wallSeconds),
     ...(extras.hardware ? { hardware: extras.hardware } : {}),
+    ...(extras.energy ? { energy: extras.energy } : {}),
     integration: {
       accelerated: p.numerics.accelerate,
       dense_steps: result.stats.denseSteps,

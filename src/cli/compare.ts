@@ -23,6 +23,8 @@ import { safeName } from "../util/safe-name.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { prepareOutDir } from "./out-dir.ts";
 import { findSidecar } from "../interchange/onnx-sidecar.ts";
+import { writeCompareEnergy } from "./compare-energy.ts";
+import type { Program } from "../ir/program.ts";
 
 export interface CompareOptions {
   model: string;
@@ -43,6 +45,9 @@ interface Variant {
   handle: RunHandle;
   /** Dead-zone rules by recorded column (dead-zone-rules.ts). */
   rules?: Map<string, { label: string; value: number; note: string }[]>;
+  /** For the energy columns: the program run and its target. */
+  program?: Program;
+  target?: string;
 }
 
 export interface ErrorRow {
@@ -88,7 +93,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
   const bar = progressBar(`${refProgram.name} (compare)`, 1);
   const refHandle = reference.execute!(refProgram);
   refHandle.run();
-  variants.push({ label: "float64", handle: refHandle });
+  variants.push({ label: "float64", handle: refHandle, program: refProgram, target: "reference" });
   const fixedTargets = o.targets.filter((t) => t !== "reference");
   const total = fixedTargets.length * o.roundings.length * o.bits.length;
   let done = 0;
@@ -105,7 +110,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
         const { ir, quantised } = compileFixed(program, target.caps, { rounding, bits, variation: o.variation, engramVersion: VERSION, analyse: analyseByRun });
         const handle = new EmulatorHandle(ir, program.spikeRecording);
         handle.run();
-        variants.push({ label, handle, rules: deadZoneRules(label, quantised, program.recordings) });
+        variants.push({ label, handle, rules: deadZoneRules(label, quantised, program.recordings), program, target: name });
         bar.update(++done / Math.max(1, total));
       }
     }
@@ -135,6 +140,7 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
     `${"variant".padEnd(26)} ${"variable".padEnd(10)} ${"max |err|".padStart(11)} ${"RMSE".padStart(11)} ${"final err".padStart(11)}  final (float64)`,
     ...rows.map((r) => `${r.variant.padEnd(26)} ${`${r.variable}${r.unit && r.unit !== "1" ? ` ${r.unit}` : ""}`.padEnd(10)} ${fmt(r.maxAbs).padStart(11)} ${fmt(r.rmse).padStart(11)} ${fmt(r.finalError).padStart(11)}  ${fmt(r.final)} (${fmt(r.reference)})`),
   ];
-  process.stdout.write(table.join("\n") + `\n  wrote ${join(out, "compare.csv")}\n  wrote ${join(out, "compare.svg")}\n`);
+  const energy = writeCompareEnergy(out, variants.map((v) => ({ label: v.label, handle: v.handle, program: v.program!, target: v.target! })));
+  process.stdout.write(table.join("\n") + "\n\n" + energy + `\n  wrote ${join(out, "compare.csv")}\n  wrote ${join(out, "compare.svg")}\n  wrote ${join(out, "compare-energy.csv")}\n`);
   return 0;
 }

@@ -21,7 +21,7 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir] [--ipc]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [-o DIR] [--data TEST_DATA_DIR] [--signal INPUT]   (rate units; checked against ONNX Runtime)
   engram export MODEL.yaml --to nir -o FILE.nir
@@ -31,6 +31,8 @@ usage:
   engram board --port PATH [--baud N] [--pace] [--quiet]
   engram proxy --host PATH --board PATH [--corrupt P] [--drop P] [--duplicate P] [--delay-ms N] [--seed N]
   engram study STUDY.yaml [--out DIR] [--workers N] [--retry-failed] [--slurm [--partition P] [--chunk N] [--sbatch-arg ARG]...]
+  engram ipc MODEL.yaml [--states POP.VAR|POP] [--input POP.INPUT] [--input-scale X] [--samples T] [--washout W] [--max-degree D] [--max-delay L]
+                        [--sample-every T] [--filter-tau T] [--lead-in K] [--seed N] [--out DIR] [--force]
   engram analyze DIR [--assembly 150] [--recall-fraction 0.5] [--learn 11.0] [--recall 20,28810]
   engram --version | --help
   engram COMMAND --help                     (that command's usage; runs nothing)
@@ -72,6 +74,7 @@ bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial uplo
           --study: the STC protocol studies on 1 vs 2 workers, on cmos, and through Slurm
           --interchange: NIR import of a generated 100k-parameter graph
           --reservoir: ESN-100 on Mackey-Glass (R² per horizon) and the 435-task battery's time
+          --ipc: the IPC estimator, N = 100, T = 10^5, up to degree 3 (targets per second)
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
           resumable, applied only if it verifies on the board; with --run, run it for SECONDS
@@ -86,6 +89,18 @@ proxy     forwards frames between a host's and a board's serial lines, damaging 
 study     a parameter and seed sweep (docs/studies.md): runs what is missing on a local worker pool
           (or a Slurm job array with --slurm), writes DIR/results.csv, results.arrow, summary.md,
           plots/ and manifest.json (DIR defaults to out/studies/<study name>)
+ipc       information processing capacity (Dambre et al. 2012) of a population driven by i.i.d.
+          U[-1, 1] input, on the reference target: capacity per degree of Legendre products of
+          delayed inputs (docs/ipc.md); writes DIR/ipc.csv, ipc-terms.csv, ipc.md, ipc.svg and
+          manifest.json (DIR defaults to out/<model name>.ipc)
+  --states    POP.VAR (rate states) or POP (spiking: its spike trains filtered by exp(-t/tau));
+              default: the model's tasks.states, else the driven population
+  --input     POP.INPUT driven by u (default: the model's first stream stimulus, with its weights)
+  --input-scale X   input weights times X (with --input: weights U[-X, X]; may carry a unit, "0.5 nA")
+  --samples T (default 20000) after --washout W samples (default max(200, L)); --max-degree D (3);
+              --max-delay L (100); --sample-every T: hold each input for T (default one step);
+              --filter-tau T: spiking states' filter (default 20 ms); --lead-in K: first delays
+              that may score below the threshold before the delay search stops (1; spiking: 3)
 analyze   cell-assembly measures of a run directory (stc-model.md section 8): recall quality Q and
           mutual information (learning vs recall rates) per recall; writes DIR/analysis.json,
           analysis.md, raster.svg, rates.svg (and weight statistics if DIR/weights.json exists)
@@ -134,11 +149,12 @@ export async function main(argv: string[]): Promise<number> {
       const s = await import("./study.ts");
       return await s.studyCommand(s.parseStudy(rest));
     }
+    if (command === "ipc") return await (await import("./ipc.ts")).ipcCommand((await import("./ipc.ts")).parseIpc(rest));
     if (command === "analyze" || command === "analyse") {
       const a = parseAnalyze(rest);
       return await (await import("./analyze.ts")).analyzeCommand(a.dir, a.options);
     }
-    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, import, export, devices, deploy, board, proxy, study, analyze`);
+    throw new UsageError(`unknown command "${command}"; commands: run, compile, compare, inspect, bench, import, export, devices, deploy, board, proxy, study, ipc, analyze`);
   } catch (e) {
     if (e instanceof EngramError) {
       process.stderr.write(`engram: error: ${renderDiagnostics(e.diagnostics)}\n`);
@@ -161,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "study", "import", "export", "analyze", "analyse"];
+const COMMANDS = ["run", "compile", "compare", "inspect", "bench", "devices", "deploy", "board", "proxy", "study", "import", "export", "ipc", "analyze", "analyse"];
 
 /** parseArgs that turns unknown options and stray arguments into usage errors (exit 2). */
 function strict<O extends OptionSpec>(args: string[], options: O, allowPositionals: boolean) {
@@ -174,9 +190,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag, interchange: flag, reservoir: flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc") };
 }
 
 export interface RunOptions {

@@ -23,6 +23,7 @@ import { prepareOutDir, releasingOutDirs } from "./out-dir.ts";
 import { prepareRun, recordHardware } from "./execute-run.ts";
 import { planTasks } from "../analysis/tasks/check.ts";
 import { writeTasks } from "./tasks.ts";
+import { energyOfRun } from "./run-energy.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -149,7 +150,8 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     modelFiles: program.modelFiles,
     wallTotalSeconds: (performance.now() - started) / 1000,
     hardware,
-  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : taskPlan ? () => writeTasks(out, program, taskPlan, handle.recorded.tables) : undefined);
+    energy: energyOfRun(program, handle, target.name),
+  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : taskPlan ? (manifest) => writeTasks(out, program, taskPlan, handle.recorded.tables, manifest) : undefined);
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(
     `${program.name}: ${sim} s simulated on ${program.target} (seed ${program.seed}) in ${handle.stats.wallSeconds.toFixed(3)} s ` +

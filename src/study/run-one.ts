@@ -15,6 +15,7 @@ import type { ClassStats } from "../analysis/assembly.ts";
 import type { ModelOverride } from "../model/load.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
+import { energyOfRun } from "../cli/run-energy.ts";
 import { Executor } from "../../targets/reference/executor.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { prepareRun, recordHardware } from "../cli/execute-run.ts";
@@ -104,7 +105,7 @@ async function execute(task: RunTask, dir: string): Promise<{ scalars: Record<st
   recordHardware(handle, hardware);
 
   const result: RunResult = { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats };
-  const extras = { engramVersion: VERSION, modelFile: spec.modelLabel, modelFiles: program.modelFiles, wallTotalSeconds: handle.stats.wallSeconds, hardware };
+  const extras = { engramVersion: VERSION, modelFile: spec.modelLabel, modelFiles: program.modelFiles, wallTotalSeconds: handle.stats.wallSeconds, hardware, energy: energyOfRun(program, handle, target.name) };
   if (task.keep.includes("plots")) await writeRunOutputs(dir, result, extras);
   else {
     if (task.keep.includes("traces")) writeFileSync(join(dir, "traces.csv"), tracesCsv(result));

@@ -61,6 +61,15 @@ export const facts: ChipFacts = {
       fixed_pattern_weight: assume(0.1, "relative SD", "no published distribution; 10 % assumed"),
       trial_to_trial_relative: assume(0.02, "relative SD", "no published distribution; 2 % assumed"),
     },
+    // energy.md (../shared/reference): E = chip power x chip wall time; no per-event figure is published.
+    energy: {
+      chip_power: src(0.175, "W", "derived: 8.4 uJ per MNIST classification / 48 us per sample (Goeltz et al. 2021, Nat Mach Intell 3:823, via Renner et al. 2024, Nat Commun, Table 1)"),
+      chip_power_prototype: src(0.057, "W", "published: whole-chip power of the prototype, Wunderlich et al. 2019, Front Neurosci 13:260"),
+      chip_power_bound: src(0.2, "W", "published (abstract): < 200 mW in spiking inference, Cramer et al. 2022, PNAS 119:e2109194119"),
+      energy_per_synaptic_event: assume(0, "J", "not published (energy.md); chip power already includes the synapse array's activity, so 0 here and per-event terms only as labelled sensitivity terms"),
+      energy_per_ppu_cycle: assume(0, "J", "not published (energy.md; Atoui et al. 2024 give no energy figure); the PPUs are inside the chip power"),
+      system_power: src(5.6, "W", "published (abstract): the mobile system, Stradmann et al. 2022, IEEE OJCAS 3:252; not used for chip energy (it includes FPGA and host)"),
+    },
     host_link: {
       transport: src("FPGA with 8 high-speed links to the chip; host over Ethernet", "", "targets.md 1.2, 1.9"),
     },

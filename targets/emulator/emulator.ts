@@ -71,6 +71,12 @@ export interface EmulatorStats {
   saturations: number;
   /** Kernel runs over single synapses (periodic, gated and spike-triggered): the work on synapses. */
   synapseUpdates: number;
+  /** Of synapseUpdates, those triggered by spikes (the rest are periodic). */
+  eventSynapseUpdates: number;
+  /** Neuron and stimulus spikes. */
+  spikes: number;
+  /** Cycles of digital (plasticity processor) work charged, jumped stretches' periodic work included. */
+  digitalCycles: number;
   wallSeconds: number;
 }
 
@@ -87,7 +93,7 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, saturations: 0, synapseUpdates: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, saturations: 0, synapseUpdates: 0, eventSynapseUpdates: 0, spikes: 0, digitalCycles: 0, wallSeconds: 0 };
   private readonly saturations = new Float64Array(1);
   /** Digital work not yet done, in cycles; drains by cyclesPerTick every tick. */
   private backlog = 0;
@@ -389,6 +395,7 @@ export class Emulator {
     const set = slot[group]!;
     if (set.has(n)) return;
     set.add(n);
+    this.stats.spikes++;
     this.spikes.ticks.push(this.tick);
     this.spikes.groups.push(group);
     this.spikes.elements.push(n);
@@ -396,6 +403,7 @@ export class Emulator {
 
   private spike(group: number, element: number): void {
     this.fired[this.tick % (this.maxDelay + 1)]![group]!.add(element);
+    this.stats.spikes++;
     this.spikes.ticks.push(this.tick);
     this.spikes.groups.push(group);
     this.spikes.elements.push(element);
@@ -479,6 +487,7 @@ export class Emulator {
     const deadline = k.periodic ? k.periodic.period_ticks : this.eventDeadline === Infinity ? 1 : this.eventDeadline;
     if ((this.backlog + cycles) / this.cyclesPerTick > deadline) this.stats.overruns++;
     this.backlog += cycles;
+    this.stats.digitalCycles += cycles;
     if (this.backlog > this.stats.maxBacklogCycles) this.stats.maxBacklogCycles = this.backlog;
   }
 
@@ -513,7 +522,11 @@ export class Emulator {
       const fired = this.fired[when % (this.maxDelay + 1)]![trigger.source]!;
       if (fired.size === 0) continue;
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
-      for (const n of fired) this.stats.synapseUpdates += start[n + 1]! - start[n]!;
+      for (const n of fired) {
+        const d = start[n + 1]! - start[n]!;
+        this.stats.synapseUpdates += d;
+        this.stats.eventSynapseUpdates += d;
+      }
       const neurons = fired.size === 1 ? fired : [...fired].sort((x, y) => x - y);
       const opens = this.writesGates[i]!;
       if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
@@ -558,6 +571,7 @@ export class Emulator {
       // is at most 1 (earliest-deadline-first); any backlog left by events drains meanwhile.
       if (event > this.tick && this.utilisation <= 1) {
         this.stats.jumpedTicks += event - this.tick;
+        if (this.utilisation > 0) this.stats.digitalCycles += this.utilisation * (event - this.tick) * this.cyclesPerTick;
         this.backlog = Math.max(0, this.backlog - (event - this.tick) * this.cyclesPerTick);
         this.sampleRange(this.tick, event);
         this.tick = event;

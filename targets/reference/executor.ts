@@ -29,6 +29,8 @@ export interface RunStats {
   quietSteps: number;
   quietTicks: number;
   wallSeconds: number;
+  /** Spikes per population (program order), stimulus spikes included. */
+  spikes: Float64Array;
 }
 
 export interface Recorded {
@@ -76,7 +78,7 @@ export class Executor {
   /** [dt, sqrt(dt)] of the step being taken, read by every kernel. */
   private readonly clock = new Float64Array(2);
   private clockTicks = 0;
-  readonly stats: RunStats = { denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0 };
+  readonly stats: RunStats;
   readonly recorded: Recorded;
   private readonly nextSample: number[];
   /** Earliest pending sample tick, so most steps skip sampling with one comparison. */
@@ -100,6 +102,7 @@ export class Executor {
     if (this.analysis) {
       for (const g of [...program.populations, ...program.projections]) for (const u of g.odes) this.analysis.set(analysisKey(g.name, u.var), newVarAnalysis());
     }
+    this.stats = { denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0, spikes: new Float64Array(program.populations.length) };
     const seed = program.seed;
     let offset = 0;
     program.populations.forEach((p) => {
@@ -196,6 +199,7 @@ export class Executor {
       stimCounts: this.stimCounts,
       lastSpike: this.lastSpike,
       recordSpikes,
+      spikeCounts: this.stats.spikes,
       onSpikes: (tick, population, list, offset, count) => {
         for (let j = 0; j < count; j++) this.recordSpike(tick, this.neuronOffset[population]! + list[offset + j]!);
       },

@@ -22,6 +22,8 @@ export interface StepperParts {
   /** Populations whose spikes go to spikes.csv. */
   recordSpikes: boolean[];
   onSpikes: (tick: number, population: number, list: Int32Array, offset: number, count: number) => void;
+  /** Spikes per population, stimulus spikes included (the energy models' activity). */
+  spikeCounts: Float64Array;
   events: { population: number; delay: number; deliver: EventKernel }[];
   summedTargets: Float64Array[];
   projKernels: ProjectionKernel[];
@@ -43,6 +45,7 @@ export function buildStepper(parts: StepperParts): DenseRun {
   lines.push(`${ref(parts.now)}[0] = t;`);
   const lastSpike = ref(parts.lastSpike);
   const onSpikes = ref(parts.onSpikes);
+  const spikeCounts = ref(parts.spikeCounts);
   parts.rings.forEach((ring, i) => {
     const list = ref(ring.list);
     const counts = ref(ring.counts);
@@ -63,7 +66,7 @@ export function buildStepper(parts: StepperParts): DenseRun {
   c += n;`);
     }
     lines.push(`  ${counts}[slot] = c;
-  if (c > 0) { ${lastSpike}[${i}] = t; ${parts.recordSpikes[i] ? `${onSpikes}(t, ${i}, ${list}, base, c);` : ""} }
+  if (c > 0) { ${lastSpike}[${i}] = t; ${spikeCounts}[${i}] += c; ${parts.recordSpikes[i] ? `${onSpikes}(t, ${i}, ${list}, base, c);` : ""} }
 }`);
   });
   for (const e of parts.events) {

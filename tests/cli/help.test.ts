@@ -29,6 +29,7 @@ const COMMANDS: [string, string[]][] = [
   ["board", ["--port", "/nonexistent/port"]],
   ["proxy", []],
   ["analyze", [join(tmp, "no-run")]],
+  ["ipc", ["models/reservoir/mackey-glass.yaml", "--out", join(tmp, "ipc-out")]],
 ];
 
 describe("engram CMD --help", () => {

@@ -1,0 +1,86 @@
+/**
+ * The activity the energy models need, from a run's counters and the program's connectivity:
+ * model neurons, their spikes, synaptic events (presynaptic spikes x out-degree, inputs' included)
+ * and plasticity updates (periodic and spike-triggered), plus the processor cycles of an emulated
+ * chip. Rate units count as firing (x + 1) / 2 x rate_unit_max_hz (an assumption, biology.ts).
+ */
+import type { Program } from "../../ir/program.ts";
+import { BIOLOGY } from "./biology.ts";
+
+export interface RunCounts {
+  /** Spikes counted per population (spiking populations and spike sources). */
+  spikesByPopulation: Map<string, number>;
+  /** Recorded tables of the run (rate populations' activity is read from them). */
+  tables?: { columns: Float64Array[]; count: number }[];
+  /** Counters of an emulated chip: periodic work on synapses is measured there. */
+  emulator?: { synapseUpdates: number; eventSynapseUpdates: number; digitalCycles: number };
+}
+
+export interface Activity {
+  seconds: number;
+  neurons: number;
+  spikes: number;
+  synapticEvents: number;
+  plasticityUpdates: number;
+  periodicUpdates: number;
+  eventUpdates: number;
+  digitalCycles?: number;
+  /** How each number was obtained (what rests on assumptions). */
+  notes: string[];
+}
+
+export function activityOf(program: Program, counts: RunCounts): Activity {
+  const seconds = program.durationTicks * program.tickSeconds;
+  const notes: string[] = [];
+  const rateHz = BIOLOGY.rate_unit_max_hz!.value as number;
+  // presynaptic activity (spikes, or rate integrals) per population
+  const act = new Map<string, number>();
+  let neurons = 0, spikes = 0;
+  for (const pop of program.populations) {
+    const counted = counts.spikesByPopulation.get(pop.name) ?? 0;
+    if (pop.source) {
+      act.set(pop.name, counted);
+      continue;
+    }
+    neurons += pop.size;
+    if (pop.threshold !== null) {
+      act.set(pop.name, counted);
+      spikes += counted;
+      continue;
+    }
+    const i = program.recordings.findIndex((r) => r.group === pop.name && r.elements.length === pop.size && r.everyTicks === 1);
+    const table = i >= 0 ? counts.tables?.[i] : undefined;
+    if (!table) {
+      notes.push(`rate population ${pop.name}: no state recorded every step, its activity counts as 0`);
+      act.set(pop.name, 0);
+      continue;
+    }
+    let s = 0;
+    for (const col of table.columns) for (let k = 1; k < table.count; k++) s += Math.min(1, Math.max(0, (col[k]! + 1) / 2));
+    const r = s * rateHz * program.tickSeconds;
+    notes.push(`rate population ${pop.name}: ${program.recordings[i]!.var} in [-1, 1] read as (x + 1) / 2 x ${rateHz} Hz (assumption)`);
+    act.set(pop.name, r);
+    spikes += r;
+  }
+  const sizes = new Map(program.populations.map((p) => [p.name, p.size]));
+  let synapticEvents = 0, eventUpdates = 0, periodicUpdates = 0;
+  for (const pr of program.projections) {
+    const perPre = pr.size / Math.max(1, sizes.get(pr.pre)!), perPost = pr.size / Math.max(1, sizes.get(pr.post)!);
+    const pre = act.get(pr.pre)! * perPre;
+    synapticEvents += pre;
+    const own = new Set(pr.vars.filter((v) => v.kind === "state").map((v) => v.name));
+    const plastic = (handlers: { assigns: { target: string }[] }[]) => handlers.some((h) => h.assigns.some((a) => own.has(a.target)));
+    if (plastic(pr.onPre)) eventUpdates += pre;
+    if (plastic(pr.onPost)) eventUpdates += act.get(pr.post)! * perPost;
+    if (pr.odes.length > 0) periodicUpdates += pr.size * program.durationTicks;
+  }
+  notes.push("synaptic events: presynaptic spikes x the projection's mean out-degree");
+  if (counts.emulator) {
+    periodicUpdates = counts.emulator.synapseUpdates - counts.emulator.eventSynapseUpdates;
+    notes.push("periodic plasticity updates and processor cycles: counted by the chip's emulator");
+  } else if (periodicUpdates > 0) notes.push("periodic plasticity updates: every plastic synapse once per dt (a float64 run has no chip schedule)");
+  return {
+    seconds, neurons, spikes, synapticEvents, plasticityUpdates: periodicUpdates + eventUpdates, periodicUpdates, eventUpdates,
+    ...(counts.emulator ? { digitalCycles: counts.emulator.digitalCycles } : {}), notes,
+  };
+}

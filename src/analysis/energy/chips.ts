@@ -1,0 +1,53 @@
+/**
+ * Chip energy models, figures from the targets' facts (energy section):
+ *  - BrainScaleS-2: E = chip power x chip wall time, wall time = max(biological time / acceleration,
+ *    plasticity-processor busy time = charged cycles / clock); per-event terms are 0 (not published).
+ *  - CMOS: E = static power x real time + per-event terms (synaptic events, plasticity updates,
+ *    spikes), static and dynamic shown apart.
+ */
+import { facts as bss2Facts } from "../../../targets/bss2/facts.ts";
+import { facts as cmosFacts } from "../../../targets/cmos/facts.ts";
+import { num, type ChipFacts } from "../../../targets/facts.ts";
+import type { EnergyTerm } from "./biology.ts";
+
+export interface ChipActivity {
+  seconds: number;
+  spikes: number;
+  synapticEvents: number;
+  plasticityUpdates: number;
+  /** Processor cycles charged by the emulator; undefined when the run was not on the chip's emulator. */
+  digitalCycles?: number;
+}
+
+export function bss2Energy(a: ChipActivity, facts: ChipFacts = bss2Facts) {
+  const e = facts.sections.energy!, t = facts.sections.time!, p = facts.sections.plasticity_processor!;
+  const analogSeconds = a.seconds / num(t.acceleration!);
+  const busySeconds = a.digitalCycles === undefined ? undefined : a.digitalCycles / num(p.clock!);
+  const wall = Math.max(analogSeconds, busySeconds ?? 0);
+  const power = num(e.chip_power!);
+  const terms: EnergyTerm[] = [
+    { name: "chip_power_x_wall_time", value: power * wall, unit: "J" },
+    { name: "synaptic_events", value: a.synapticEvents * num(e.energy_per_synaptic_event!), unit: "J" },
+    { name: "processor_cycles", value: (a.digitalCycles ?? 0) * num(e.energy_per_ppu_cycle!), unit: "J" },
+  ];
+  return {
+    joules: terms.reduce((s, x) => s + x.value, 0), terms,
+    wall_s: wall, analog_s: analogSeconds, processor_busy_s: busySeconds ?? null,
+    bounded_by: busySeconds !== undefined && busySeconds > analogSeconds ? "processor" : "analog time",
+    range_j: [num(e.chip_power_prototype!) * wall, num(e.chip_power_bound!) * wall],
+  };
+}
+
+export function cmosEnergy(a: ChipActivity, facts: ChipFacts = cmosFacts) {
+  const e = facts.sections.energy!, t = facts.sections.time!;
+  const real = a.seconds / num(t.acceleration!);
+  const staticJ = num(e.static_power!) * real;
+  const terms: EnergyTerm[] = [
+    { name: "static", value: staticJ, unit: "J" },
+    { name: "synaptic_events", value: a.synapticEvents * num(e.energy_per_synaptic_event!), unit: "J" },
+    { name: "plasticity_updates", value: a.plasticityUpdates * num(e.energy_per_plasticity_update!), unit: "J" },
+    { name: "spikes", value: a.spikes * num(e.energy_per_spike!), unit: "J" },
+  ];
+  const joules = terms.reduce((s, x) => s + x.value, 0);
+  return { joules, terms, real_s: real, static_j: staticJ, dynamic_j: joules - staticJ };
+}
