@@ -121,9 +121,9 @@ export class VirtualBoard {
       this.rxErrors.frame(info.wireBytes, info.bytesCorrected);
       this.receive(p);
     });
-    link.onBadFrame((reason, detail, wireBytes) => {
+    link.onBadFrame((reason, detail, damage) => {
       this.badFrames++;
-      this.rxErrors.damaged(wireBytes, link.sendLevel);
+      this.rxErrors.damaged(damage);
       this.log(`bad frame (${reason}): ${detail}`);
       // Tell the host at once, so it resends without waiting for its timeout; but at most one
       // notice per valid frame received, or per BAD_FRAME_INTERVAL_MS on a line of pure noise.

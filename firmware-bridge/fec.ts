@@ -21,7 +21,7 @@
 import * as zxingModule from "@zxing/library";
 
 // A CommonJS package: under Node's ESM loader its exports arrive as the default export.
-const zxing = (zxingModule as { default?: typeof zxingModule }).default ?? zxingModule;
+const zxing = (zxingModule as unknown as { default?: typeof zxingModule }).default ?? zxingModule;
 const { GenericGF, ReedSolomonDecoder } = zxing;
 
 /** The check-byte counts r a frame may carry (0: no correction, the frame as in protocol 2). */
@@ -131,20 +131,23 @@ export function fecEncode(src: Uint8Array, m: number, r: number, dst: Uint8Array
   return out;
 }
 
-/** Counts of a decode: codewords and bytes corrected. */
+/** Counts of a decode: codewords decoded, bytes corrected, codewords with more damage than r / 2 bytes. */
 export interface FecRepair {
   blocks: number;
   bytesCorrected: number;
+  failedBlocks: number;
 }
 
 /**
  * Corrects and strips the check bytes of a w-byte wire frame at level r, writing the COBS bytes to
  * dst; returns their length, or -1 when w is not a length of level r or a block has more damage
- * than r / 2 bytes (the frame is then damaged). `repair` receives the counts.
+ * than r / 2 bytes (the frame is then damaged). `repair` receives the counts (of every block,
+ * also when the frame is damaged).
  */
 export function fecDecode(src: Uint8Array, w: number, r: number, dst: Uint8Array, repair: FecRepair): number {
   repair.blocks = 0;
   repair.bytesCorrected = 0;
+  repair.failedBlocks = 0;
   if (r === 0) {
     dst.set(src.subarray(0, w));
     return w;
@@ -161,17 +164,15 @@ export function fecDecode(src: Uint8Array, w: number, r: number, dst: Uint8Array
     const cw = word.subarray(0, n + r);
     for (let i = 0; i < n; i++) cw[i] = src[at + i]!;
     unpack(src, at + n, r, cw, n);
-    let fixed: number;
     try {
-      fixed = decoder.decodeWithECCount(cw, r);
+      repair.bytesCorrected += decoder.decodeWithECCount(cw, r);
+      repair.blocks++;
     } catch {
-      return -1;
+      repair.failedBlocks++; // the other blocks are still decoded: their counts tell the error rate
     }
     for (let i = 0; i < n; i++) dst[out++] = cw[i]!;
-    repair.blocks++;
-    repair.bytesCorrected += fixed;
   }
-  return out;
+  return repair.failedBlocks > 0 ? -1 : out;
 }
 
 /** Blocks of a typical frame (about 1 KB) for the level rule. */

@@ -31,6 +31,16 @@ export interface FrameInfo {
   bytesCorrected: number;
 }
 
+/**
+ * What a damaged frame says about the line, read at the level of the last good frame: its wire
+ * bytes and the least number of damaged bytes that explains it (bytes corrected in blocks that
+ * decoded, r / 2 + 1 for each block that did not; 1 at level 0).
+ */
+export interface Damage {
+  wireBytes: number;
+  errors: number;
+}
+
 export type BadFrameReason = "crc" | "cobs" | "short" | "oversize" | "fec";
 
 export class FrameLink {
@@ -39,7 +49,7 @@ export class FrameLink {
   sendLevel: FecLevel = 0;
   /** The level of the last valid frame received: tried first. */
   private rxLevel: FecLevel = 0;
-  private readonly repair: FecRepair = { blocks: 0, bytesCorrected: 0 };
+  private readonly repair: FecRepair = { blocks: 0, bytesCorrected: 0, failedBlocks: 0 };
   private readonly cobsBytes: Uint8Array;
   private readonly encoded: Uint8Array;
   private readonly rx: Uint8Array;
@@ -49,7 +59,7 @@ export class FrameLink {
   private readonly plain: Uint8Array;
   private readonly tx: Uint8Array;
   private frameListener: (payload: Uint8Array, info: FrameInfo) => void = () => {};
-  private badListener: (reason: BadFrameReason, detail: string, wireBytes: number) => void = () => {};
+  private badListener: (reason: BadFrameReason, detail: string, damage: Damage) => void = () => {};
 
   constructor(readonly transport: Transport, readonly maxPayload = DEFAULT_MAX_PAYLOAD) {
     const cobsMax = cobsMaxEncoded(maxPayload + 4);
@@ -66,7 +76,7 @@ export class FrameLink {
   onFrame(listener: (payload: Uint8Array, info: FrameInfo) => void): void {
     this.frameListener = listener;
   }
-  onBadFrame(listener: (reason: BadFrameReason, detail: string, wireBytes: number) => void): void {
+  onBadFrame(listener: (reason: BadFrameReason, detail: string, damage: Damage) => void): void {
     this.badListener = listener;
   }
 
@@ -109,12 +119,16 @@ export class FrameLink {
   /** A complete frame: tried at the level of the last good frame, then at the others; the CRC-32 decides. */
   private complete(): void {
     let first: { reason: BadFrameReason; detail: string } | null = null;
+    let errors = 1;
     for (const level of [this.rxLevel, ...FEC_LEVELS.filter((r) => r !== this.rxLevel)]) {
       const failure = this.tryLevel(level);
       if (!failure) return;
-      first ??= failure;
+      if (!first) {
+        first = failure;
+        if (level > 0) errors = Math.max(1, this.repair.bytesCorrected + this.repair.failedBlocks * (level / 2 + 1));
+      }
     }
-    this.bad(first!.reason, first!.detail);
+    this.bad(first!.reason, first!.detail, errors);
   }
 
   private tryLevel(level: FecLevel): { reason: BadFrameReason; detail: string } | null {
@@ -141,9 +155,9 @@ export class FrameLink {
     return null;
   }
 
-  private bad(reason: BadFrameReason, detail: string): void {
+  private bad(reason: BadFrameReason, detail: string, errors = 1): void {
     this.counters.badFrames++;
-    this.badListener(reason, `${detail}; received ${quoteBytes(this.rx, Math.min(this.rxLen, this.rx.length))}`, this.rxLen);
+    this.badListener(reason, `${detail}; received ${quoteBytes(this.rx, Math.min(this.rxLen, this.rx.length))}`, { wireBytes: this.rxLen, errors });
   }
 }
 

@@ -96,8 +96,8 @@ export class HostSession {
       this.rxErrors.frame(info.wireBytes, info.bytesCorrected);
       this.receive(p);
     });
-    link.onBadFrame((reason, detail, wireBytes) => {
-      this.rxErrors.damaged(wireBytes, this.fecLevel()); // the board answers at our level
+    link.onBadFrame((reason, detail, damage) => {
+      this.rxErrors.damaged(damage);
       this.counts.rejected++;
       this.lastDamage = `${reason}: ${detail}`;
       this.windowListener?.damaged();
@@ -132,11 +132,20 @@ export class HostSession {
 
   /**
    * The FEC level of the next request (docs/serial-protocol.md, "Choosing the level"): from the
-   * higher of the two directions' error rates; 0 until a protocol-3 board has said hello.
+   * error rate of both directions, each weighted by its bytes (the board reports its own in every
+   * reply); 0 until a protocol-3 board has said hello.
    */
   fecLevel(): FecLevel {
     if (!this.board || this.board.protocol_version < 3) return 0;
-    return fecLevelFor(Math.max(this.rxErrors.rate(), this.boardRxRate));
+    return fecLevelFor(this.rxErrors.pooled(this.boardRxRate));
+  }
+
+  /** Sends a request frame at the current FEC level, counting its bytes for the pooled error rate. */
+  private sendFrame(payload: Uint8Array): Promise<void> {
+    const before = this.link.counters.bytesSent;
+    const sent = this.link.send(payload, this.fecLevel());
+    this.rxErrors.sent(this.link.counters.bytesSent - before);
+    return sent;
   }
 
   private fail(code: string, message: string, hint?: string): never {
@@ -160,7 +169,7 @@ export class HostSession {
       const reply = new Promise<Outcome>((done) => (this.waiting = { seq, done }));
       this.counts.framesSent++;
       try {
-        await this.link.send(payload, this.fecLevel());
+        await this.sendFrame(payload);
       } catch (e) {
         this.waiting = null;
         this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
@@ -299,7 +308,7 @@ export class HostSession {
         if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
         this.counts.framesSent++;
         try {
-          await this.link.send(payload, this.fecLevel());
+          await this.sendFrame(payload);
         } catch (e) {
           this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
         }

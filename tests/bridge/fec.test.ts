@@ -13,7 +13,7 @@ import { transportPair, type Transport } from "../../firmware-bridge/transport.t
 import { LineErrorEstimate } from "../../firmware-bridge/fec-level.ts";
 import { Rng } from "../../src/util/rng.ts";
 
-const zxing = (zxingModule as { default?: typeof zxingModule }).default ?? zxingModule;
+const zxing = (zxingModule as unknown as { default?: typeof zxingModule }).default ?? zxingModule;
 
 function nonZeroBytes(rng: Rng, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => 1 + (rng.nextU32() % 255));
@@ -69,7 +69,7 @@ describe("Reed-Solomon check bytes", () => {
         expect(fecEncode(src, m, r, wire)).toBe(wire.length);
         expect(wire.includes(0)).toBe(false);
         const out = new Uint8Array(wire.length);
-        const repair = { blocks: 0, bytesCorrected: 0 };
+        const repair = { blocks: 0, bytesCorrected: 0, failedBlocks: 0 };
         expect(fecDecode(wire, wire.length, r, out, repair)).toBe(m);
         expect(out.subarray(0, m)).toEqual(src);
         expect(repair.bytesCorrected).toBe(0);
@@ -103,7 +103,7 @@ describe("Reed-Solomon check bytes", () => {
           }
         }
         const out = new Uint8Array(wire.length);
-        const repair = { blocks: 0, bytesCorrected: 0 };
+        const repair = { blocks: 0, bytesCorrected: 0, failedBlocks: 0 };
         expect(fecDecode(damaged, damaged.length, r, out, repair), `r ${r} trial ${trial}`).toBe(m);
         expect(out.subarray(0, m)).toEqual(src);
         expect(repair.blocks).toBe(4);
