@@ -7,12 +7,18 @@
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
-import * as zxingModule from "@zxing/library";
+import GenericGFModule from "@zxing/library/cjs/core/common/reedsolomon/GenericGF.js";
+import ReedSolomonDecoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonDecoder.js";
+import ReedSolomonEncoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonEncoder.js";
 
 // serial-protocol.md, "Forward error correction": any Reed-Solomon codec over GF(2^8) with
 // polynomial 0x11D and generator roots 2^0..2^(r-1) (the QR-code field) will do; this host uses
 // @zxing/library's encoder and decoder (engram's host writes its own encoder).
-const zxing = (zxingModule as unknown as { default?: typeof zxingModule }).default ?? zxingModule;
+const zxing = {
+  GenericGF: GenericGFModule.default ?? GenericGFModule,
+  ReedSolomonDecoder: ReedSolomonDecoderModule.default ?? ReedSolomonDecoderModule,
+  ReedSolomonEncoder: ReedSolomonEncoderModule.default ?? ReedSolomonEncoderModule,
+};
 const rsEncoder = new zxing.ReedSolomonEncoder(zxing.GenericGF.QR_CODE_FIELD_256);
 const rsDecoder = new zxing.ReedSolomonDecoder(zxing.GenericGF.QR_CODE_FIELD_256);
 const LEVELS = [0, 4, 8, 16, 32];

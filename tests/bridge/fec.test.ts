@@ -6,14 +6,20 @@
  * receiver tells the levels apart without being told.
  */
 import { describe, expect, it } from "vitest";
-import * as zxingModule from "@zxing/library";
+import GenericGFModule from "@zxing/library/cjs/core/common/reedsolomon/GenericGF.js";
+import ReedSolomonDecoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonDecoder.js";
+import ReedSolomonEncoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonEncoder.js";
 import { FEC_LEVELS, fecDecode, fecEncode, fecLevelFor, fecWireLength, packedBytes, rsCheck } from "../../firmware-bridge/fec.ts";
 import { FrameLink } from "../../firmware-bridge/framing.ts";
 import { transportPair, type Transport } from "../../firmware-bridge/transport.ts";
 import { LineErrorEstimate } from "../../firmware-bridge/fec-level.ts";
 import { Rng } from "../../src/util/rng.ts";
 
-const zxing = (zxingModule as unknown as { default?: typeof zxingModule }).default ?? zxingModule;
+const zxing = {
+  GenericGF: GenericGFModule.default ?? GenericGFModule,
+  ReedSolomonDecoder: ReedSolomonDecoderModule.default ?? ReedSolomonDecoderModule,
+  ReedSolomonEncoder: ReedSolomonEncoderModule.default ?? ReedSolomonEncoderModule,
+};
 
 function nonZeroBytes(rng: Rng, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => 1 + (rng.nextU32() % 255));
