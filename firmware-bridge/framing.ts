@@ -69,7 +69,7 @@ export class FrameLink {
     this.encoded = new Uint8Array(cobsMax);
     this.decoded = new Uint8Array(maxPayload + 4);
     this.plain = new Uint8Array(maxPayload + 4);
-    this.tx = new Uint8Array(wireMax + 1);
+    this.tx = new Uint8Array(wireMax + 2);
     transport.onData((bytes) => this.receive(bytes));
   }
 
@@ -92,7 +92,11 @@ export class FrameLink {
     plain[n + 2] = (c >>> 16) & 0xff;
     plain[n + 3] = c >>> 24;
     const m = cobsEncode(plain, n + 4, this.encoded);
-    const end = fecEncode(this.encoded, m, level, this.tx);
+    // At a level above 0 the frame also starts with a 0x00, so that a damaged delimiter costs
+    // one stray byte, which the receiver drops, instead of two frames (see complete()).
+    const lead = level > 0 ? 1 : 0;
+    this.tx[0] = 0;
+    const end = fecEncode(this.encoded, m, level, lead ? this.tx.subarray(1) : this.tx) + lead;
     this.tx[end] = 0;
     this.counters.framesSent++;
     this.counters.bytesSent += end + 1;
@@ -120,20 +124,27 @@ export class FrameLink {
   private complete(): void {
     let first: { reason: BadFrameReason; detail: string } | null = null;
     let errors = 1;
-    for (const level of [this.rxLevel, ...FEC_LEVELS.filter((r) => r !== this.rxLevel)]) {
-      const failure = this.tryLevel(level);
+    const levels = [this.rxLevel, ...FEC_LEVELS.filter((r) => r !== this.rxLevel)];
+    for (const level of levels) {
+      const failure = this.tryLevel(level, 0, this.rxLen);
       if (!failure) return;
       if (!first) {
         first = failure;
         if (level > 0) errors = Math.max(1, this.repair.bytesCorrected + this.repair.failedBlocks * (level / 2 + 1));
       }
     }
+    // A damaged delimiter: frames sent at a level above 0 are preceded by a 0x00 too, so a damaged
+    // delimiter leaves one stray byte at the end of the frame before it (or at the start of the
+    // one after it, when the leading 0x00 was hit). Try without it.
+    if (this.rxLen > 1) {
+      for (const level of levels.filter((r) => r > 0)) if (!this.tryLevel(level, 0, this.rxLen - 1, 1) || !this.tryLevel(level, 1, this.rxLen - 1, 1)) return;
+    }
     this.bad(first!.reason, first!.detail, errors);
   }
 
-  private tryLevel(level: FecLevel): { reason: BadFrameReason; detail: string } | null {
-    const w = this.rxLen;
-    const m = fecDecode(this.rx, w, level, this.cobsBytes, this.repair);
+  /** Decodes rx[from, from + w) at `level`; `stray`: damaged bytes already left out (a delimiter). */
+  private tryLevel(level: FecLevel, from: number, w: number, stray = 0): { reason: BadFrameReason; detail: string } | null {
+    const m = fecDecode(from === 0 ? this.rx : this.rx.subarray(from), w, level, this.cobsBytes, this.repair);
     if (m < 0) return { reason: "fec", detail: `a ${w}-byte frame has more damage than FEC level ${level} corrects` };
     if (m > this.encoded.length) return { reason: "oversize", detail: `a frame of ${m} COBS bytes at FEC level ${level}, longer than the ${this.maxPayload}-byte payload limit allows` };
     const n = cobsDecode(this.cobsBytes, m, this.decoded);
@@ -145,7 +156,7 @@ export class FrameLink {
     const want = crc32(d, 0, n - 4);
     if (got !== want) return { reason: "crc", detail: `CRC-32 0x${got.toString(16).padStart(8, "0")} does not match the payload's 0x${want.toString(16).padStart(8, "0")}` };
     this.counters.framesReceived++;
-    const fixed = this.repair.bytesCorrected;
+    const fixed = this.repair.bytesCorrected + stray;
     if (fixed > 0) {
       this.counters.framesRepaired++;
       this.counters.bytesCorrected += fixed;

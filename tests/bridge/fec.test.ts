@@ -141,35 +141,55 @@ describe("frames at FEC levels", () => {
     const payload = Uint8Array.from({ length: 600 }, (_, i) => (i * 37) % 256); // zeros every 256: COBS code bytes inside
     await p.tx.send(payload, 8);
     const wire = p.take();
+    expect(wire[0]).toBe(0); // a frame above level 0 starts with a 0x00 too
+    expect(wire.at(-1)).toBe(0);
     let repaired = 0;
     let dropped = 0;
     let fixedSum = 0;
-    for (let i = 0; i < wire.length - 1; i++) {
+    for (let i = 0; i < wire.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
-        const w = wire.slice();
-        w[i] ^= 1 << bit;
+        const w = [0, ...wire.slice(), 0]; // delimiters of the frames around it
+        w[i + 1] ^= 1 << bit;
         const before = p.got.length;
         const badBefore = p.bad();
         p.feed(w);
         if (p.got.length > before) {
           expect(p.got.at(-1)!.payload).toEqual([...payload]);
-          // 1 corrected symbol; 0 when the flip hit a packed byte's high bit or its padding
+          // 1 corrected symbol (the stray byte of a damaged delimiter counts as one); 0 when the
+          // flip hit a packed byte's high bit or its padding
           expect(p.got.at(-1)!.fixed).toBeLessThanOrEqual(1);
           fixedSum += p.got.at(-1)!.fixed;
           repaired++;
         } else {
-          // only a flip that makes a 0x00 splits the frame (a byte 0x01, 0x02, 0x04, ... losing its one bit)
-          expect(w[i]).toBe(0);
+          // only a flip that makes a 0x00 inside the frame splits it (a byte 0x01, 0x02, 0x04, ... losing its one bit)
+          expect(w[i + 1]).toBe(0);
+          expect(i > 0 && i < wire.length - 1).toBe(true);
           expect(p.bad()).toBeGreaterThan(badBefore);
           dropped++;
         }
       }
     }
-    // the delimiter's flips merge it with what follows: not part of this frame's bytes
-    expect(repaired + dropped).toBe((wire.length - 1) * 8);
-    expect(dropped).toBe(wire.slice(0, -1).filter((b) => (b & (b - 1)) === 0).length);
+    expect(repaired + dropped).toBe(wire.length * 8);
+    expect(dropped).toBe(wire.slice(1, -1).filter((b) => (b & (b - 1)) === 0).length);
     expect(p.rx.counters.bytesCorrected).toBe(fixedSum);
     expect(fixedSum).toBeGreaterThan(repaired * 0.8);
+  });
+
+  it("a damaged delimiter between two frames costs neither of them (above level 0)", async () => {
+    const p = pair();
+    const a = Uint8Array.from({ length: 300 }, (_, i) => i % 251);
+    const b = Uint8Array.from({ length: 200 }, (_, i) => (i * 7) % 256);
+    await p.tx.send(a, 16);
+    await p.tx.send(b, 16);
+    const wire = p.take();
+    const firstEnd = wire.indexOf(0, 1); // the delimiter after frame a
+    for (const at of [firstEnd, firstEnd + 1]) {
+      const w = wire.slice();
+      w[at] = 0x5a;
+      p.feed(w);
+    }
+    expect(p.got.map((g) => g.payload)).toEqual([[...a], [...b], [...a], [...b]]);
+    expect(p.bad()).toBe(0);
   });
 });
 
