@@ -145,9 +145,9 @@ export interface FecRepair {
  * Corrects and strips the check bytes of a w-byte wire frame at level r, writing the COBS bytes to
  * dst; returns their length, or -1 when w is not a length of level r or a block has more damage
  * than r / 2 bytes (the frame is then damaged). `repair` receives the counts (of every block,
- * also when the frame is damaged).
+ * also when the frame is damaged, unless `countAll` is false: then it stops at the first failure).
  */
-export function fecDecode(src: Uint8Array, w: number, r: number, dst: Uint8Array, repair: FecRepair): number {
+export function fecDecode(src: Uint8Array, w: number, r: number, dst: Uint8Array, repair: FecRepair, countAll = true): number {
   repair.blocks = 0;
   repair.bytesCorrected = 0;
   repair.failedBlocks = 0;
@@ -171,7 +171,8 @@ export function fecDecode(src: Uint8Array, w: number, r: number, dst: Uint8Array
       repair.bytesCorrected += decoder.decodeWithECCount(cw, r);
       repair.blocks++;
     } catch {
-      repair.failedBlocks++; // the other blocks are still decoded: their counts tell the error rate
+      repair.failedBlocks++; // the other blocks are still decoded (countAll): their counts tell the error rate
+      if (!countAll) return -1;
     }
     for (let i = 0; i < n; i++) dst[out++] = cw[i]!;
   }

@@ -126,7 +126,7 @@ export class FrameLink {
     let errors = 1;
     const levels = [this.rxLevel, ...FEC_LEVELS.filter((r) => r !== this.rxLevel)];
     for (const level of levels) {
-      const failure = this.tryLevel(level, 0, this.rxLen);
+      const failure = this.tryLevel(level, 0, this.rxLen, 0, !first);
       if (!failure) return;
       if (!first) {
         first = failure;
@@ -137,14 +137,17 @@ export class FrameLink {
     // delimiter leaves one stray byte at the end of the frame before it (or at the start of the
     // one after it, when the leading 0x00 was hit). Try without it.
     if (this.rxLen > 1) {
-      for (const level of levels.filter((r) => r > 0)) if (!this.tryLevel(level, 0, this.rxLen - 1, 1) || !this.tryLevel(level, 1, this.rxLen - 1, 1)) return;
+      for (const level of levels.filter((r) => r > 0)) if (!this.tryLevel(level, 0, this.rxLen - 1, 1, false) || !this.tryLevel(level, 1, this.rxLen - 1, 1, false)) return;
     }
     this.bad(first!.reason, first!.detail, errors);
   }
 
-  /** Decodes rx[from, from + w) at `level`; `stray`: damaged bytes already left out (a delimiter). */
-  private tryLevel(level: FecLevel, from: number, w: number, stray = 0): { reason: BadFrameReason; detail: string } | null {
-    const m = fecDecode(from === 0 ? this.rx : this.rx.subarray(from), w, level, this.cobsBytes, this.repair);
+  /**
+   * Decodes rx[from, from + w) at `level`; `stray`: damaged bytes already left out (a delimiter);
+   * `countAll`: decode every block even after one fails (for the error-rate counts of the first try).
+   */
+  private tryLevel(level: FecLevel, from: number, w: number, stray = 0, countAll = true): { reason: BadFrameReason; detail: string } | null {
+    const m = fecDecode(from === 0 ? this.rx : this.rx.subarray(from), w, level, this.cobsBytes, this.repair, countAll);
     if (m < 0) return { reason: "fec", detail: `a ${w}-byte frame has more damage than FEC level ${level} corrects` };
     if (m > this.encoded.length) return { reason: "oversize", detail: `a frame of ${m} COBS bytes at FEC level ${level}, longer than the ${this.maxPayload}-byte payload limit allows` };
     const n = cobsDecode(this.cobsBytes, m, this.decoded);
