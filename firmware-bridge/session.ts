@@ -141,9 +141,9 @@ export class HostSession {
   }
 
   /** Sends a request frame at the current FEC level, counting its bytes for the pooled error rate. */
-  private sendFrame(payload: Uint8Array): Promise<void> {
+  private sendFrame(payload: Uint8Array, level: FecLevel = this.fecLevel()): Promise<void> {
     const before = this.link.counters.bytesSent;
-    const sent = this.link.send(payload, this.fecLevel());
+    const sent = this.link.send(payload, level);
     this.rxErrors.sent(this.link.counters.bytesSent - before);
     return sent;
   }
@@ -169,7 +169,11 @@ export class HostSession {
       const reply = new Promise<Outcome>((done) => (this.waiting = { seq, done }));
       this.counts.framesSent++;
       try {
-        await this.sendFrame(payload);
+        // The first hello of a connection goes at level 0 (a protocol-2 board knows no levels);
+        // its resends alternate with level 16, which a protocol-3 board answers at level 16, so
+        // that a noisy line does not starve the hello and its long reply.
+        const level = kind === "hello" && !this.board ? (attempt % 2 === 1 ? 16 : 0) : this.fecLevel();
+        await this.sendFrame(payload, level);
       } catch (e) {
         this.waiting = null;
         this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
