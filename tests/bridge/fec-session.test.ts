@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware-bridge/crc32.ts";
-import { encodeFrame, type Frame } from "../../firmware-bridge/messages.ts";
+import { decodeFrame, encodeFrame, type Frame } from "../../firmware-bridge/messages.ts";
 import { FrameLink, type FrameInfo } from "../../firmware-bridge/framing.ts";
 import { VirtualBoard } from "../../firmware-bridge/board.ts";
 import { transportPair } from "../../firmware-bridge/transport.ts";
-import { decodeFrame } from "../../firmware-bridge/messages.ts";
 import { basicEarlyImage, rig } from "./helpers.ts";
 import { hello } from "./raw-client.ts";
 
