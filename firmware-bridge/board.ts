@@ -12,6 +12,7 @@ import { EmulatorHandle } from "../targets/emulator/handle.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import { DEFAULT_MAX_PAYLOAD, FrameLink } from "./framing.ts";
 import { runInSlices } from "./slices.ts";
+import { LineErrorEstimate } from "./fec-level.ts";
 import { RangeSet } from "./ranges.ts";
 import { createHash } from "node:crypto";
 import { decodeFrame, encodeFrame, encodeResults, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, State, STATE_NAMES, type Bodies, type BodyKind, type Frame, type Status } from "./messages.ts";
@@ -72,6 +73,8 @@ export class VirtualBoard {
   private readonly minVersion: number;
   boot = 0;
   badFrames = 0;
+  /** The byte error rate of what the board receives, reported in every reply (Frame.rx_errors_ppm). */
+  readonly rxErrors = new LineErrorEstimate();
   /** A valid frame arrived since the last bad_frame notice (so the next damaged one is reported at once). */
   private noticeOwed = true;
   private lastNotice = -Infinity;
@@ -110,12 +113,17 @@ export class VirtualBoard {
   attach(transport: Transport): void {
     const link = new FrameLink(transport, this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
     this.frameLink = link;
-    link.onFrame((p) => {
+    link.onFrame((p, info) => {
       this.noticeOwed = true;
+      // Replies go out at the FEC level of the request they answer (the host chooses it from the
+      // line's error rate); bad_frame notices at the level of the last valid frame.
+      link.sendLevel = info.level;
+      this.rxErrors.frame(info.wireBytes, info.bytesCorrected);
       this.receive(p);
     });
-    link.onBadFrame((reason, detail) => {
+    link.onBadFrame((reason, detail, damage) => {
       this.badFrames++;
+      this.rxErrors.damaged(damage);
       this.log(`bad frame (${reason}): ${detail}`);
       // Tell the host at once, so it resends without waiting for its timeout; but at most one
       // notice per valid frame received, or per BAD_FRAME_INTERVAL_MS on a line of pure noise.
@@ -150,14 +158,18 @@ export class VirtualBoard {
 
   /** Replies in the current session; a reply to a request (seq > 0) is kept in the duplicate window. */
   private send<K extends BodyKind>(seq: number, kind: K, body: Bodies[K], remember = true): void {
-    const payload = encodeFrame(this.session, seq, kind, body);
+    const payload = encodeFrame(this.session, seq, kind, body, this.ppm());
     if (remember && seq > 0) this.replies.set(seq, payload);
     this.transmit(payload);
   }
 
   /** A reply outside the current session (to a stale or refused sender): never remembered. */
   private sendTo<K extends BodyKind>(session: number, seq: number, kind: K, body: Bodies[K]): void {
-    this.transmit(encodeFrame(session, seq, kind, body));
+    this.transmit(encodeFrame(session, seq, kind, body, this.ppm()));
+  }
+
+  private ppm(): number {
+    return Math.min(1e6, Math.round(this.rxErrors.rate() * 1e6));
   }
 
   private transmit(payload: Uint8Array): void {

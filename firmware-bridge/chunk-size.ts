@@ -33,6 +33,11 @@ export class ChunkSizer {
     this.exchangeBytes += w * (dataBytes + this.overhead + this.replyBytes - this.exchangeBytes);
   }
 
+  /** The weighted fraction of exchanges lost to damage, L. */
+  lossFraction(): number {
+    return this.loss;
+  }
+
   /** Estimated byte error rate (as lambda = -ln(1 - p)). */
   lambda(): number {
     if (this.samples === 0 || this.loss <= 0) return 0;

@@ -23,6 +23,10 @@ export interface GoodputResult {
   fraction: number;
   finalChunkBytes: number;
   counts: SessionCounts;
+  /** FEC level of the host's last frame, and frames repaired / bytes corrected by each side during the timed uploads. */
+  finalLevel: number;
+  hostRepaired: { frames: number; bytes: number };
+  boardRepaired: { frames: number; bytes: number };
 }
 
 export async function measureGoodput(image: Uint8Array, o: { baud: number; corrupt: number; seed: number; uploads: number; chunkBytes?: number }): Promise<GoodputResult> {
@@ -46,7 +50,7 @@ export async function measureGoodput(image: Uint8Array, o: { baud: number; corru
     const paced = new PacedTransport(t, o.baud);
     return o.corrupt > 0 ? new FaultyTransport(paced, { seed, corrupt: o.corrupt }) : paced;
   };
-  new VirtualBoard(wrap(board, o.seed + 1));
+  const vboard = new VirtualBoard(wrap(board, o.seed + 1));
   const session = new HostSession(new FrameLink(wrap(host, o.seed)), { baud: o.baud, session: o.seed + 1 });
   try {
     await session.hello();
@@ -54,6 +58,8 @@ export async function measureGoodput(image: Uint8Array, o: { baud: number; corru
     // rule settled on this line) is what the figures describe.
     await session.commit((await session.upload(image, { chunkBytes: o.chunkBytes })).crc);
     const before = { ...session.counts };
+    const hostLink = { ...session.link.counters };
+    const boardLink = { ...vboard.link.counters };
     let seconds = 0;
     let finalChunkBytes = 0;
     for (let i = 0; i < o.uploads; i++) {
@@ -64,8 +70,10 @@ export async function measureGoodput(image: Uint8Array, o: { baud: number; corru
       finalChunkBytes = up.chunkBytes;
     }
     const bytes = image.length * o.uploads;
-        const counts = Object.fromEntries(Object.entries(session.counts).map(([k, v]) => [k, v - before[k as keyof SessionCounts]])) as unknown as SessionCounts;
-    return { link, baud: o.baud, corrupt: o.corrupt, bytes, seconds, fraction: bytes / seconds / (o.baud / 10), finalChunkBytes, counts };
+    const counts = Object.fromEntries(Object.entries(session.counts).map(([k, v]) => [k, v - before[k as keyof SessionCounts]])) as unknown as SessionCounts;
+    const hostRepaired = { frames: session.link.counters.framesRepaired - hostLink.framesRepaired, bytes: session.link.counters.bytesCorrected - hostLink.bytesCorrected };
+    const boardRepaired = { frames: vboard.link.counters.framesRepaired - boardLink.framesRepaired, bytes: vboard.link.counters.bytesCorrected - boardLink.bytesCorrected };
+    return { link, baud: o.baud, corrupt: o.corrupt, bytes, seconds, fraction: bytes / seconds / (o.baud / 10), finalChunkBytes, counts, finalLevel: session.fecLevel(), hostRepaired, boardRepaired };
   } finally {
     await close();
   }

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 
 /** The protocol version this build speaks; MIN_PROTOCOL_VERSION..PROTOCOL_VERSION are accepted. */
-export const PROTOCOL_VERSION = 2;
-export const MIN_PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+export const MIN_PROTOCOL_VERSION = 3;
 
 export const State = { IDLE: 1, RUNNING: 2, DONE: 3, FAILED: 4 } as const;
 export const Reason = {
@@ -49,7 +49,7 @@ export interface Bodies {
 }
 export type BodyKind = keyof Bodies;
 /** A decoded frame: session, seq and exactly one body, named by `kind`. */
-export type Frame = { [K in BodyKind]: { session: number; seq: number; kind: K; body: Bodies[K] } }[BodyKind];
+export type Frame = { [K in BodyKind]: { session: number; seq: number; kind: K; body: Bodies[K]; rx_errors_ppm: number } }[BodyKind];
 
 export interface Results {
   ticks_run: number;
@@ -63,14 +63,15 @@ export interface Results {
 let root: protobuf.Root | undefined;
 function lookup(name: string): protobuf.Type {
   if (!root) root = protobuf.parse(readFileSync(new URL("./protocol.proto", import.meta.url), "utf8"), { keepCase: true }).root;
-  return root.lookupType(`engram.bridge.v2.${name}`);
+  return root.lookupType(`engram.bridge.v3.${name}`);
 }
 
 const OBJECT_OPTIONS = { longs: Number, enums: Number, bytes: Uint8Array, defaults: true, arrays: true, oneofs: true } as const;
 
-export function encodeFrame<K extends BodyKind>(session: number, seq: number, kind: K, body: Bodies[K]): Uint8Array {
+/** `rxErrorsPpm`: in the board's frames, its estimate of the byte error rate of what it receives (Frame.rx_errors_ppm). */
+export function encodeFrame<K extends BodyKind>(session: number, seq: number, kind: K, body: Bodies[K], rxErrorsPpm = 0): Uint8Array {
   const t = lookup("Frame");
-  return t.encode(t.fromObject({ session, seq, [kind]: body })).finish();
+  return t.encode(t.fromObject({ session, seq, [kind]: body, rx_errors_ppm: rxErrorsPpm })).finish();
 }
 
 /**
@@ -100,7 +101,7 @@ export function decodeFrame(payload: Uint8Array): Frame {
     const what = h.otherFields.length ? `a body in field ${h.otherFields.join(", ")}, which protocol ${PROTOCOL_VERSION} does not define,` : "";
     throw new ProtocolError(`a frame without a message body${what ? ` (${what.slice(0, -1)})` : ""} (session ${obj.session as number}, seq ${obj.seq as number}; bytes ${hexBytes(payload, 16)}): a newer protocol version?`, obj.session as number, obj.seq as number, true);
   }
-  return { session: obj.session as number, seq: obj.seq as number, kind, body: obj[kind] } as Frame;
+  return { session: obj.session as number, seq: obj.seq as number, kind, body: obj[kind], rx_errors_ppm: obj.rx_errors_ppm as number } as Frame;
 }
 
 /** Reads the top-level fields of a Frame one by one, as far as they parse: session, seq and the numbers of the others. */
@@ -113,6 +114,7 @@ function readHeader(payload: Uint8Array): { session?: number; seq?: number; othe
       const field = tag >>> 3;
       if (field === 1 && (tag & 7) === 0) out.session = r.uint32();
       else if (field === 2 && (tag & 7) === 0) out.seq = r.uint32();
+      else if (field === 3 && (tag & 7) === 0) r.uint32(); // rx_errors_ppm
       else {
         out.otherFields.push(field);
         r.skipType(tag & 7);

@@ -9,6 +9,8 @@ import { EngramError } from "../src/diagnostics/diagnostic.ts";
 import { crc32, hex32 } from "./crc32.ts";
 import type { FrameLink } from "./framing.ts";
 import { ChunkSizer, wireOverhead } from "./chunk-size.ts";
+import { fecLevelFor, type FecLevel } from "./fec.ts";
+import { LineErrorEstimate } from "./fec-level.ts";
 import { DEFAULT_WINDOW, MIN_CHUNK_BYTES, sendWindowed, type WindowHost, type WindowListener } from "./upload-window.ts";
 import { decodeFrame, decodeResults, encodeFrame, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolError, Reason, REASON_NAMES, State, STATE_NAMES, type Bodies, type BodyKind, type Frame, type HelloReply, type Results, type Status } from "./messages.ts";
 
@@ -78,6 +80,9 @@ export class HostSession {
   /** The line's error-rate estimate and chunk size, kept across uploads and reads of this session. */
   private sizer?: ChunkSizer;
   private windowListener: WindowListener | null = null;
+  /** The byte error rate of what this host receives, and the board's of what it receives (Frame.rx_errors_ppm). */
+  readonly rxErrors = new LineErrorEstimate();
+  private boardRxRate = 0;
   private lastUploadBytes = 0;
   private readonly o: Required<Omit<SessionOptions, "session">>;
 
@@ -87,8 +92,12 @@ export class HostSession {
       attempts: options.attempts ?? 32, host: options.host ?? "engram", protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION, minProtocolVersion: options.minProtocolVersion ?? MIN_PROTOCOL_VERSION,
     };
     this.session = options.session ?? newSessionId();
-    link.onFrame((p) => this.receive(p));
-    link.onBadFrame((reason, detail) => {
+    link.onFrame((p, info) => {
+      this.rxErrors.frame(info.wireBytes, info.bytesCorrected);
+      this.receive(p);
+    });
+    link.onBadFrame((reason, detail, damage) => {
+      this.rxErrors.damaged(damage);
       this.counts.rejected++;
       this.lastDamage = `${reason}: ${detail}`;
       this.windowListener?.damaged();
@@ -109,6 +118,7 @@ export class HostSession {
       this.counts.rejected++;
       return;
     }
+    this.boardRxRate = f.rx_errors_ppm / 1e6;
     if (f.kind === "bad_frame") {
       this.counts.boardRejected++;
       this.windowListener?.damaged();
@@ -118,6 +128,24 @@ export class HostSession {
     if (f.session === this.session && this.windowListener?.reply(f)) return;
     if (this.waiting && f.seq === this.waiting.seq && f.session === this.session) return this.waiting.done(f);
     this.counts.rejected++; // a late or duplicated reply to an earlier request
+  }
+
+  /**
+   * The FEC level of the next request (docs/serial-protocol.md, "Choosing the level"): from the
+   * error rate of both directions, each weighted by its bytes (the board reports its own in every
+   * reply); 0 until a protocol-3 board has said hello.
+   */
+  fecLevel(): FecLevel {
+    if (!this.board || this.board.protocol_version < 3) return 0;
+    return fecLevelFor(this.rxErrors.pooled(this.boardRxRate));
+  }
+
+  /** Sends a request frame at the current FEC level, counting its bytes for the pooled error rate. */
+  private sendFrame(payload: Uint8Array, level: FecLevel = this.fecLevel()): Promise<void> {
+    const before = this.link.counters.bytesSent;
+    const sent = this.link.send(payload, level);
+    this.rxErrors.sent(this.link.counters.bytesSent - before);
+    return sent;
   }
 
   private fail(code: string, message: string, hint?: string): never {
@@ -141,7 +169,11 @@ export class HostSession {
       const reply = new Promise<Outcome>((done) => (this.waiting = { seq, done }));
       this.counts.framesSent++;
       try {
-        await this.link.send(payload);
+        // The first hello of a connection goes at level 0 (a protocol-2 board knows no levels);
+        // its resends alternate with level 16, which a protocol-3 board answers at level 16, so
+        // that a noisy line does not starve the hello and its long reply.
+        const level = kind === "hello" && !this.board ? (attempt % 2 === 1 ? 16 : 0) : this.fecLevel();
+        await this.sendFrame(payload, level);
       } catch (e) {
         this.waiting = null;
         this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
@@ -280,7 +312,7 @@ export class HostSession {
         if (this.closedReason) this.fail("board-disconnected", `lost ${this.o.port} while ${what}: ${this.closedReason}`);
         this.counts.framesSent++;
         try {
-          await this.link.send(payload);
+          await this.sendFrame(payload);
         } catch (e) {
           this.fail("board-disconnected", `cannot write to ${this.o.port} while ${what}: ${(e as Error).message}`);
         }

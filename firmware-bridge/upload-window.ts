@@ -172,7 +172,12 @@ export async function sendWindowed(
       // idempotent, so a needless copy costs only itself. A clean line never resends early.
       const tail = next >= size && again.length === 0 && o.sizer.lambda() > 0;
       const tailMs = Math.max(5, 3 * host.srttMs()) + (o.sizer.replyBytes * 10 * 1000) / host.baud;
-      const due = (p: InFlight) => (tail ? Math.min(p.deadline, p.sentAt + tailMs) : p.deadline);
+      // Only where it pays: the time it saves when the chunk was lost (L of the time: the measured
+      // loss fraction) must exceed the line time it wastes when it was not. On a line whose errors
+      // forward error correction repairs, L is a few per cent and the tail waits for its replies.
+      const loss = o.sizer.lossFraction();
+      const early = (p: InFlight) => resendEarlyPays(loss, p.deadline - p.sentAt - tailMs, ((p.length + o.sizer.overhead) * 10 * 1000) / host.baud);
+      const due = (p: InFlight) => (tail && early(p) ? Math.min(p.deadline, p.sentAt + tailMs) : p.deadline);
       let first = Infinity;
       for (const p of inFlight.values()) first = Math.min(first, due(p));
       const event = await new Promise<"event" | "timeout">((resolve) => {
@@ -203,6 +208,15 @@ export async function sendWindowed(
     host.counts.retried += resent;
     host.counts.requests += chunksSent;
   }
+}
+
+/**
+ * Whether sending a tail chunk again before its timeout pays: with probability `loss` it was lost
+ * and the resend saves `savedMs` (its timeout less the early wait); otherwise the resend wastes
+ * `lineMs`, its time on the line.
+ */
+export function resendEarlyPays(loss: number, savedMs: number, lineMs: number): boolean {
+  return loss * savedMs > (1 - loss) * lineMs;
 }
 
 function covered(acked: RangeSet, p: Piece): boolean {

@@ -130,15 +130,15 @@ async function bridgeBench(quick: boolean): Promise<string[]> {
       const r = await measureGoodput(image, { baud, corrupt, seed: 1, uploads });
       link = r.link;
       const c = r.counts;
-      rows.push(`| ${baud} | ${corrupt * 100}% | ${uploads} x ${image.length} B | ${r.seconds.toFixed(2)} | ${(r.bytes / r.seconds).toFixed(0)} | ${(r.fraction * 100).toFixed(1)}% | ${r.finalChunkBytes} | ${c.framesSent} / ${c.retried} / ${c.rejected + c.boardRejected} |`);
+      rows.push(`| ${baud} | ${corrupt * 100}% | ${uploads} x ${image.length} B | ${r.seconds.toFixed(2)} | ${(r.bytes / r.seconds).toFixed(0)} | ${(r.fraction * 100).toFixed(1)}% | ${r.finalChunkBytes} | ${r.finalLevel} | ${c.framesSent} / ${c.retried} / ${c.rejected + c.boardRejected} | ${r.boardRepaired.frames} / ${r.boardRepaired.bytes} | ${r.hostRepaired.frames} / ${r.hostRepaired.bytes} |`);
       process.stderr.write(`  bridge ${baud} baud, ${corrupt * 100}% corruption done\n`);
     }
   }
   return [
     `bridge upload goodput over a ${link}; writes paced to the baud rate (10 bits per byte), node ${process.version}`,
     "",
-    "| baud | corrupted bytes | uploaded | seconds | goodput (B/s) | of line rate | final chunk (B) | frames sent / retried / rejected |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| baud | corrupted bytes | uploaded | seconds | goodput (B/s) | of line rate | final chunk (B) | FEC level | frames sent / retried / rejected | repaired by the board: frames / bytes | repaired by the host: frames / bytes |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ];
 }

@@ -7,12 +7,27 @@
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
+import GenericGFModule from "@zxing/library/cjs/core/common/reedsolomon/GenericGF.js";
+import ReedSolomonDecoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonDecoder.js";
+import ReedSolomonEncoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonEncoder.js";
+
+// serial-protocol.md, "Forward error correction": any Reed-Solomon codec over GF(2^8) with
+// polynomial 0x11D and generator roots 2^0..2^(r-1) (the QR-code field) will do; this host uses
+// @zxing/library's encoder and decoder (engram's host writes its own encoder).
+const zxing = {
+  GenericGF: GenericGFModule.default ?? GenericGFModule,
+  ReedSolomonDecoder: ReedSolomonDecoderModule.default ?? ReedSolomonDecoderModule,
+  ReedSolomonEncoder: ReedSolomonEncoderModule.default ?? ReedSolomonEncoderModule,
+};
+const rsEncoder = new zxing.ReedSolomonEncoder(zxing.GenericGF.QR_CODE_FIELD_256);
+const rsDecoder = new zxing.ReedSolomonDecoder(zxing.GenericGF.QR_CODE_FIELD_256);
+const LEVELS = [0, 4, 8, 16, 32];
 
 const root = new protobuf.Root();
 protobuf.parse(readFileSync(new URL("../../firmware-bridge/protocol.proto", import.meta.url), "utf8"), root, { keepCase: true });
 protobuf.parse(readFileSync(new URL("../../src/ir/ir.proto", import.meta.url), "utf8"), root, { keepCase: true });
-const FrameT = root.lookupType("engram.bridge.v2.Frame");
-const ResultsT = root.lookupType("engram.bridge.v2.Results");
+const FrameT = root.lookupType("engram.bridge.v3.Frame");
+const ResultsT = root.lookupType("engram.bridge.v3.Results");
 const ProgramT = root.lookupType("engram.ir.v1.Program");
 const AS_OBJECT = { longs: Number, enums: Number, bytes: Uint8Array, defaults: true, arrays: true, oneofs: true } as const;
 
@@ -26,8 +41,50 @@ function crc32(b: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** COBS as in Cheshire and Baker (1999), without the trailing zero, then the 0x00 delimiter. */
-function frameBytes(payload: Uint8Array): Uint8Array {
+/** serial-protocol.md, "Forward error correction": after each 255 - r COBS bytes, their r check bytes packed 7 bits to a byte with the high bit set. */
+function addCheckBytes(cobs: number[], r: number): number[] {
+  if (r === 0) return cobs;
+  const out: number[] = [];
+  for (let i = 0; i < cobs.length; i += 255 - r) {
+    const data = cobs.slice(i, i + 255 - r);
+    const word = new Int32Array(data.length + r);
+    word.set(data);
+    rsEncoder.encode(word, r);
+    out.push(...data);
+    let bits = "";
+    for (const c of word.subarray(data.length)) bits += c.toString(2).padStart(8, "0");
+    while (bits.length % 7) bits += "0";
+    for (let k = 0; k < bits.length; k += 7) out.push(0x80 | parseInt(bits.slice(k, k + 7), 2));
+  }
+  return out;
+}
+
+/** The inverse at level r: the corrected COBS bytes, or null when the length does not fit r or a block cannot be corrected. */
+function stripCheckBytes(wire: number[], r: number): { cobs: number[]; fixed: number } | null {
+  if (r === 0) return { cobs: wire, fixed: 0 };
+  let fixed = 0;
+  const packed = Math.ceil((8 * r) / 7);
+  const out: number[] = [];
+  for (let i = 0; i < wire.length; i += 255 - r + packed) {
+    const block = wire.slice(i, i + 255 - r + packed);
+    const n = block.length - packed;
+    if (n < 1) return null;
+    const bits = block.slice(n).map((b) => (b & 0x7f).toString(2).padStart(7, "0")).join("");
+    const word = new Int32Array(n + r);
+    word.set(block.slice(0, n));
+    for (let k = 0; k < r; k++) word[n + k] = parseInt(bits.slice(8 * k, 8 * k + 8), 2);
+    try {
+      fixed += rsDecoder.decodeWithECCount(word, r);
+    } catch {
+      return null;
+    }
+    out.push(...word.subarray(0, n));
+  }
+  return { cobs: out, fixed };
+}
+
+/** COBS as in Cheshire and Baker (1999), without the trailing zero, FEC check bytes at level r, then the 0x00 delimiter. */
+function frameBytes(payload: Uint8Array, r = 0): Uint8Array {
   const crc = crc32(payload);
   const plain = [...payload, crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24];
   const out: number[] = [];
@@ -48,8 +105,7 @@ function frameBytes(payload: Uint8Array): Uint8Array {
     }
   }
   out[codeAt] = code;
-  out.push(0);
-  return Uint8Array.from(out);
+  return Uint8Array.from([...addCheckBytes(out, r), 0]);
 }
 
 function unCobs(b: number[]): Uint8Array | null {
@@ -78,6 +134,17 @@ export class ConformanceHost {
   readonly session: number;
   hello: Record<string, any> = {};
   resends = 0;
+  /** The board's last rx_errors_ppm, and the frames sent at each FEC level. */
+  private boardPpm = 0;
+  readonly framesAtLevel: Record<number, number> = {};
+  /** Frames received that needed correction. */
+  repaired = 0;
+  /** serial-protocol.md, "Choosing the level": engram's thresholds on the board's rx_errors_ppm (this host does not estimate its own direction). */
+  level(): number {
+    if (this.hello.protocol_version !== 3) return 0;
+    const p = this.boardPpm;
+    return p < 20 ? 0 : p < 1296 ? 4 : p < 4688 ? 8 : p < 14152 ? 16 : 32;
+  }
   /** Noisy lines: the chunk-size rule, from exponentially weighted losses (weight 1/8) and bytes per exchange. */
   private loss = 0;
   private exchange = 0;
@@ -106,15 +173,21 @@ export class ConformanceHost {
         const raw = this.rx;
         this.rx = [];
         if (raw.length === 0) continue;
-        const d = unCobs(raw);
-        // Framing: drop anything shorter than 5 bytes or with a wrong CRC; the doc says resend at once.
-        if (!d || d.length < 5) {
-          this.pending?.resolve("damaged");
-          continue;
+        // A frame's level is not announced: try each; the CRC decides. Framing: drop anything
+        // shorter than 5 bytes or with a wrong CRC; the doc says resend at once.
+        let payload: Uint8Array | null = null;
+        for (const r of LEVELS) {
+          const strip = stripCheckBytes(raw, r);
+          const d = strip && unCobs(strip.cobs);
+          if (!d || d.length < 5) continue;
+          const p = d.subarray(0, d.length - 4);
+          const crc = (d[d.length - 4]! | (d[d.length - 3]! << 8) | (d[d.length - 2]! << 16) | (d[d.length - 1]! << 24)) >>> 0;
+          if (crc !== crc32(p)) continue;
+          payload = p;
+          if (strip!.fixed > 0) this.repaired++;
+          break;
         }
-        const payload = d.subarray(0, d.length - 4);
-        const crc = (d[d.length - 4]! | (d[d.length - 3]! << 8) | (d[d.length - 2]! << 16) | (d[d.length - 1]! << 24)) >>> 0;
-        if (crc !== crc32(payload)) {
+        if (!payload) {
           this.pending?.resolve("damaged");
           continue;
         }
@@ -124,6 +197,7 @@ export class ConformanceHost {
         } catch {
           continue;
         }
+        this.boardPpm = m.rx_errors_ppm ?? 0;
         if (m.body === "bad_frame") this.pending?.resolve("damaged");
         else if (this.pending && m.session === this.session && m.seq === this.pending.seq) this.pending.resolve(m);
         // anything else: a late or duplicated reply; ignored (Sessions and sequence numbers)
@@ -138,14 +212,17 @@ export class ConformanceHost {
    */
   async request(kind: string, body: Record<string, unknown>, shrinkAfter = 0, dataBytes = 0): Promise<Msg | null> {
     const seq = ++this.seq;
-    const bytes = frameBytes(FrameT.encode(FrameT.fromObject({ session: this.session, seq, [kind]: body })).finish());
+    const payload = FrameT.encode(FrameT.fromObject({ session: this.session, seq, [kind]: body })).finish();
     let timeout = Math.max(100, 2 * (this.hello.reply_within_ms ?? 0));
     for (let attempt = 0; attempt < 32; attempt++) {
       if (attempt > 0) this.resends++;
+      const level = this.level(); // each send at the level the board's last report calls for
+      const bytes = frameBytes(payload, level);
       const reply = new Promise<Msg | "damaged" | "timeout">((resolve) => {
         this.pending = { seq, resolve };
         setTimeout(() => resolve("timeout"), timeout + (bytes.length * 10 * 1000) / 115200);
       });
+      this.framesAtLevel[level] = (this.framesAtLevel[level] ?? 0) + 1;
       await this.line.write(Uint8Array.of(0, ...bytes)); // a leading 0x00 flushes a half frame at the board
       const r = await reply;
       this.pending = null;
@@ -165,7 +242,7 @@ export class ConformanceHost {
 
   /** The whole deploy: hello, upload (chunk size by the rule), commit, run, poll, read back. */
   async deployAndRun(image: Uint8Array, durationTicks = 0): Promise<Record<string, any>> {
-    this.hello = await this.expect("hello", { protocol_version: 2, min_protocol_version: 2, host: "conformance" }, "hello_reply");
+    this.hello = await this.expect("hello", { protocol_version: 3, min_protocol_version: 3, host: "conformance" }, "hello_reply");
     const crc = crc32(image);
     const ready = await this.expect("begin_upload", { image_bytes: image.length, image_crc32: crc }, "upload_ready");
     for (let at = ready.received_bytes; at < image.length; ) {

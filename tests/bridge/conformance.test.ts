@@ -37,7 +37,7 @@ describe("a host written from the document alone", () => {
   it("does the same through the fault proxy (1 % corrupted bytes, 3 % dropped and 3 % duplicated frames, both ways)", async () => {
     const [h, proxyHostSide] = transportPair();
     const [proxyBoardSide, b] = transportPair();
-    new VirtualBoard(b);
+    const board = new VirtualBoard(b);
     const proxy = startProxy(proxyHostSide, proxyBoardSide, { seed: 19, corrupt: 0.01, drop: 0.03, duplicate: 0.03 });
     const host = new ConformanceHost(h, 0x5eee);
     const results = await host.deployAndRun(image);
@@ -47,5 +47,10 @@ describe("a host written from the document alone", () => {
     const c = proxy.counts();
     expect(c.toBoard.corruptedBytes + c.toHost.corruptedBytes).toBeGreaterThan(0);
     expect(host.resends).toBeGreaterThan(0);
+    // forward error correction from the document: the board's rx_errors_ppm raised the level, and
+    // frames both ways were repaired (the host's here, the board's by its own decoder)
+    expect(Object.keys(host.framesAtLevel).map(Number).some((r) => r > 0)).toBe(true);
+    expect(host.repaired).toBeGreaterThan(0);
+    expect(board.link.counters.framesRepaired).toBeGreaterThan(0);
   }, 60_000);
 });

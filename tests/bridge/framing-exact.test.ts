@@ -36,7 +36,7 @@ describe("framing, byte for byte", () => {
     const { wire, tx } = wireLink();
     await tx.send(Uint8Array.of(0x61));
     expect(wire).toEqual(A_WIRE);
-    expect(tx.counters).toEqual({ framesSent: 1, bytesSent: 7, framesReceived: 0, badFrames: 0 });
+    expect(tx.counters).toEqual({ framesSent: 1, bytesSent: 7, framesReceived: 0, badFrames: 0, framesRepaired: 0, bytesCorrected: 0 });
     // an empty payload: CRC 0 -> four zero bytes -> COBS 01 01 01 01 01
     await tx.send(new Uint8Array(0));
     expect(wire.slice(7)).toEqual([0x01, 0x01, 0x01, 0x01, 0x01, 0x00]);
@@ -48,7 +48,7 @@ describe("framing, byte for byte", () => {
     r.feed(0x00, 0x00, ...A_WIRE, 0x00);
     expect(r.frames).toEqual([[0x61]]);
     expect(r.bad).toEqual([]);
-    expect(r.rx.counters).toEqual({ framesSent: 0, bytesSent: 0, framesReceived: 1, badFrames: 0 });
+    expect(r.rx.counters).toEqual({ framesSent: 0, bytesSent: 0, framesReceived: 1, badFrames: 0, framesRepaired: 0, bytesCorrected: 0 });
   });
 
   it("a frame of 4 decoded bytes is short; 5 (one payload byte) is the shortest accepted", () => {
@@ -101,16 +101,19 @@ describe("framing, byte for byte", () => {
   });
 
   it("a frame that fills the receive buffer exactly is decoded; one byte more is oversize", () => {
-    // maxPayload 4: payload + CRC = 8 bytes, COBS at most 8 + 1 + 1 = 10 encoded bytes
+    // maxPayload 4: payload + CRC = 8 bytes, COBS at most 8 + 1 + 1 = 10 encoded bytes; at FEC
+    // level 32 (37 packed check bytes per block) the receive buffer holds 10 + 37 = 47 wire bytes.
     const r = receiver(4);
     r.feed(...Array(10).fill(0x0b), 0x00); // 10 bytes: fits, but code 11 runs past the end
     expect(r.bad).toEqual(['cobs: invalid COBS code at byte 0 of a 10-byte frame; received 0b 0b 0b 0b 0b 0b 0b 0b 0b 0b ".........."']);
-    r.feed(...Array(11).fill(0x0b), 0x00);
-    expect(r.bad[1]).toBe('oversize: a frame longer than 10 encoded bytes (the 4-byte payload limit); received 0b 0b 0b 0b 0b 0b 0b 0b 0b 0b ".........."');
+    r.feed(...Array(11).fill(0x0b), 0x00); // tried at level 0 (the last good level) first: too long for 4 payload bytes
+    expect(r.bad[1]).toBe('oversize: a frame of 11 COBS bytes at FEC level 0, longer than the 4-byte payload limit allows; received 0b 0b 0b 0b 0b 0b 0b 0b 0b 0b 0b "..........."');
+    r.feed(...Array(48).fill(0x0b), 0x00); // past the buffer of every level
+    expect(r.bad[2]).toMatch(/^oversize: a frame longer than 47 encoded bytes \(the 4-byte payload limit\)/);
     // the link recovers: the next frame is whole
     r.feed(...A_WIRE);
     expect(r.frames).toEqual([[0x61]]);
-    expect(r.rx.counters.badFrames).toBe(2);
+    expect(r.rx.counters.badFrames).toBe(3);
   });
 
   it("refuses to send a payload over the limit, and sends one at it", async () => {

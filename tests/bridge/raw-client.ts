@@ -9,7 +9,7 @@ import { decodeFrame, encodeFrame, State, type Bodies, type BodyKind, type Frame
 import { VirtualBoard, type BoardOptions } from "../../firmware-bridge/board.ts";
 import { transportPair } from "../../firmware-bridge/transport.ts";
 
-export const hello = { protocol_version: 2, min_protocol_version: 2, host: "raw" };
+export const hello = { protocol_version: 3, min_protocol_version: 3, host: "raw" };
 
 export class RawClient {
   readonly replies: Frame[] = [];

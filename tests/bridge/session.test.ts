@@ -15,7 +15,7 @@ describe("bridge session (in-process)", () => {
   it("uploads, commits, runs and reads back exactly what the emulator computes here", async () => {
     const { host, board } = rig({ session: { session: 11 } });
     const hello = await host.hello();
-    expect(hello.protocol_version).toBe(2);
+    expect(hello.protocol_version).toBe(3);
     expect(hello.active_crc32).toBe(0);
     const fractions: number[] = [];
     const up = await host.upload(image, { chunkBytes: 1000, onProgress: (f) => fractions.push(f) });
@@ -117,14 +117,23 @@ describe("bridge session (in-process)", () => {
   });
 
   it("names both version ranges when host and board share no protocol version", async () => {
-    const { host } = rig({ session: { session: 16, port: "/dev/ttyTEST" }, boardOptions: { protocolVersion: 4, minProtocolVersion: 3, firmwareVersion: "fw-9" } });
+    const { host } = rig({ session: { session: 16, port: "/dev/ttyTEST" }, boardOptions: { protocolVersion: 5, minProtocolVersion: 4, firmwareVersion: "fw-9" } });
     const err = await host.hello().catch((e) => e);
     expect(err).toBeInstanceOf(EngramError);
     expect(err.diagnostics[0].code).toBe("protocol-version-mismatch");
-    expect(err.message).toContain("engram speaks 2..2");
-    expect(err.message).toContain("the board speaks protocol 3..4");
+    expect(err.message).toContain("engram speaks 3..3");
+    expect(err.message).toContain("the board speaks protocol 4..5");
     expect(err.message).toContain("fw-9");
     expect(err.message).toContain("/dev/ttyTEST");
+  });
+
+  it("an old (protocol 2) host gets a clear refusal from this board, naming both ranges", async () => {
+    const { host, board } = rig({ session: { session: 17, port: "/dev/ttyOLD", protocolVersion: 2, minProtocolVersion: 2 } });
+    const err = await host.hello().catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.diagnostics[0].code).toBe("protocol-version-mismatch");
+    expect(err.message).toContain("engram speaks 2..2; the board speaks protocol 3..3, the host 2..2");
+    expect(board.status().state).toBe(1); // nothing changed: IDLE, no session
   });
 
   it("gives up on a silent line with a clear error, not a hang", async () => {

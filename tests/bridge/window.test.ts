@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware-bridge/crc32.ts";
 import { ChunkSizer } from "../../firmware-bridge/chunk-size.ts";
 import { RangeSet } from "../../firmware-bridge/ranges.ts";
+import { resendEarlyPays } from "../../firmware-bridge/upload-window.ts";
 import { basicEarlyImage, rig } from "./helpers.ts";
 import { hello, RawClient } from "./raw-client.ts";
 
@@ -67,5 +68,18 @@ describe("the chunk-size rule", () => {
     await host.commit(up.crc);
     expect(board.active!.bytes).toEqual(image);
     expect(up.resent).toBeGreaterThan(0);
+  });
+});
+
+describe("early resends at the tail of an upload", () => {
+  it("pay only when the expected time saved exceeds the expected line time wasted", () => {
+    // hand-derived: a 4 KB chunk at 115200 baud is about 360 ms on the line; a timeout 200 ms past
+    // the early wait. Level-0 line at 1 % (half the exchanges lost): 0.5 * 200 = 100 < 0.5 * 360.
+    expect(resendEarlyPays(0.5, 200, 360)).toBe(false);
+    // 30-byte chunks (about 5 ms on the line) on that line: 0.5 * 200 = 100 > 0.5 * 5 = 2.5
+    expect(resendEarlyPays(0.5, 200, 5)).toBe(true);
+    // with FEC, a few per cent lost: 0.03 * 200 = 6 < 0.97 * 80 (a 900-byte chunk): wait for the reply
+    expect(resendEarlyPays(0.03, 200, 80)).toBe(false);
+    expect(resendEarlyPays(0, 1e9, 1)).toBe(false); // a clean line never resends early
   });
 });
