@@ -30,6 +30,8 @@ export const caps: TargetCaps = {
     trial: num(f.noise_and_mismatch!.trial_to_trial_relative!),
     source: "targets.md 1.5 (no published distributions: relative SDs assumed, see facts.ts)",
   },
+  functionTables: { entries: num(f.plasticity_processor!.function_table!), interpolate: true, source: "assumption (targets/bss2/facts.ts plasticity_processor.function_table)" },
+  streams: { sampleBits: num(f.plasticity_processor!.stream_sample_width!), weightBits: num(f.plasticity_processor!.stream_weight_width!), maxChannels: num(f.plasticity_processor!.stream_channels!), source: "assumption (targets/bss2/facts.ts plasticity_processor.stream_*)" },
   readoutBits: num(f.readout!.cadc_bits!), // digital kernels read analog state through the 8-bit CADC
   splitSlow: true,
   gatedKernels: false, // the PPU updates whole synapse rows as vectors: skipping single synapses saves no work

@@ -46,6 +46,10 @@ export const facts: ChipFacts = {
       synram_vector_access: src(20, "cycles", "targets.md 1.7: load or store of one vector, 20 +- 2"),
       cadc_row_read: src(410, "cycles", "targets.md 1.7: 410 +- 41"),
       vector_alu_op: assume(1, "cycle", "issue rate of s2pp vector ALU instructions not published; one per cycle assumed"),
+      function_table: assume(256, "entries", "a table of 256 16-bit values in PPU memory (512 bytes) for functions without an op (tanh, logistic), read per lane with a vector load; linear interpolation between entries"),
+      stream_channels: assume(16, "channels", "time-series input: the FPGA plays one sample per channel per tick into PPU memory; the PPU adds the weighted samples into the neurons' inputs"),
+      stream_sample_width: assume(16, "bit", "signed samples, one 16-bit lane each"),
+      stream_weight_width: assume(16, "bit", "signed input weights per (neuron, channel) in PPU memory"),
       plasticity_state_width: assume(16, "bit", "plastic variables beyond the 6-bit weight kept as 16-bit vectors in PPU memory"),
     },
     readout: {

@@ -33,7 +33,13 @@ export const facts: ChipFacts = {
       multiply: assume(2, "cycles", "16 x 16 multiplier"),
       memory_access: assume(1, "cycle", "SRAM read or write"),
       rounding: assume("nearest or stochastic (LFSR per unit)", "", "both implemented in the datapath"),
+      function_table: assume(1024, "entries", "a ROM of 1024 x 24-bit words per update unit for functions without an op (tanh, logistic), read by LOOKUP, with linear interpolation between entries (one multiply)"),
       decay_rounding: assume("stochastic", "", "decay steps of calcium and other pure decays are dithered by the unit's LFSR, whatever the rounding of the other updates: unbiased, and they reach 0 (round-to-nearest would stop them within LSB / (2 (1 - D)) of it, 0.24 for 12-bit calcium; a floor or one-LSB minimum step would shorten calcium transients by up to LSB / (1 - D))"),
+    },
+    inputs: {
+      stream_channels: assume(64, "channels", "time-series input: the board streams one sample per channel per tick into the chip's input buffer"),
+      stream_sample_width: assume(16, "bit", "signed samples of the input buffer"),
+      stream_weight_width: assume(16, "bit", "signed input weights, one per (neuron, channel), in the neuron memory"),
     },
     noise_and_mismatch: {
       device_to_device: assume(0.1, "relative SD", "targets.md 5.2"),

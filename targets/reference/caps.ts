@@ -19,6 +19,8 @@ export const caps: TargetCaps = {
   costKey: "cmos",
   analog: null,
   variation: null, // no analog core
+  functionTables: { entries: 4096, interpolate: true, source: "the reference IR image's widest tables" },
+  streams: { sampleBits: 19, weightBits: 19, maxChannels: 256, source: "the IR's limits (src/ir/stream.ts)" },
   readoutBits: null,
   splitSlow: false,
   gatedKernels: false, // the float64 reference has its own event-driven synapses (targets/reference/lazy.ts)

@@ -66,6 +66,19 @@ export interface TargetCaps {
    * noise on analog state (stationary SD as a fraction of the variable's observed span). null: none.
    */
   variation: { tau: number; weight: number; trial: number; source: string } | null;
+  /**
+   * Tables for functions that have no op (tanh, logistic: rate activations), read by the IR's
+   * LOOKUP op: at most `entries` entries per table, linearly interpolated between entries when
+   * `interpolate`. The compiler picks the table's domain and step from the argument's range
+   * (src/compiler/fixed/activation.ts). null: no tables, such functions cannot be lowered.
+   */
+  functionTables: { entries: number; interpolate: boolean; source: string } | null;
+  /**
+   * Time series into neuron inputs (IR Stream stimuli, one sample per channel per tick): widths
+   * of the raw samples and input weights (at most 20, the IR's limit) and the most channels.
+   * null: the target cannot take a stream.
+   */
+  streams: { sampleBits: number; weightBits: number; maxChannels: number; source: string } | null;
   /** Resolution of the readout that digital kernels see analog state through (bits); null: exact. */
   readoutBits: number | null;
   /** Resource limits for the design-rule checks. */

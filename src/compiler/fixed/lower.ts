@@ -29,6 +29,7 @@ import { decayName, GAIN, inflowName, MAX_FACTOR } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
 import { ACTIVE, decayTable, GATE, STAMP, TICKS } from "./lazy.ts";
 import type { LazyPlan } from "../../ir/lazy-plan.ts";
+import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
 
 export { splitUpdate };
 
@@ -305,6 +306,8 @@ class KernelBuilder {
         if (f.fn === "H" || f.fn === "heaviside") return this.lower({ op: "cmp", cmp: "ge", a: f.args[0]!, b: { op: "const", value: 0 } });
         if (f.fn === "abs") return this.unary("ABS", f.args[0]!, iv, f);
         if (f.fn === "min" || f.fn === "max") return this.binary(f.fn === "min" ? "MIN" : "MAX", f.args[0]!, f.args[1]!, iv, f);
+        if (f.fn === "relu") return this.binary("MAX", f.args[0]!, c(0), iv, f);
+        if (isTabulated(f.fn) && !conditionsOnly(f)) return this.tabulated(f.fn, f.args[0]!, iv, f);
         if (f.fn === "clip") return this.lower({ op: "call", fn: "min", args: [{ op: "call", fn: "max", args: [f.args[0]!, f.args[1]!] }, f.args[2]!] });
         return this.decompose(f, iv);
       }
@@ -329,6 +332,41 @@ class KernelBuilder {
   }
 
   /**
+   * tanh / logistic of a variable: a LOOKUP table on a power-of-two grid over the argument's range
+   * (activation.ts), linearly interpolated when the target's tables interpolate. The index is the
+   * argument less the grid's start, clamped to the grid and shifted (exact); the fraction is what
+   * the floor dropped.
+   */
+  private tabulated(fn: TabulatedFn, arg: Expr, iv: Interval, whole: Expr): number {
+    const t = this.input.caps.functionTables;
+    if (!t) throw new LowerError(`${show(whole)} in ${this.group.name}: ${this.input.caps.name} declares no function tables (capabilities: functionTables), so ${fn} has no lowering there`);
+    const w = this.input.caps.registerWidth;
+    const argIv = interval(fold(this.withReciprocals(fold(arg))), this.rangeOf);
+    if (!Number.isFinite(argIv[0]) || !Number.isFinite(argIv[1])) throw new LowerError(`cannot bound the argument of ${show(whole)}: its range is [${argIv[0]}, ${argIv[1]}]`);
+    const g = tableGrid(fn, argIv, t.entries);
+    const top = g.segments * 2 ** -g.shift;
+    const out = this.formatFor([Math.min(iv[0], 0), Math.max(iv[1], 0)], show(whole));
+    const x = this.lower(arg);
+    const d = this.add(x, this.constant(g.lo), this.formatFor([Math.min(argIv[0] - g.lo, 0), Math.max(argIv[1] - g.lo, top)], `${show(arg)} - ${g.lo}`), "SUB");
+    const clampFmt: Format = { width: w, signed: false, frac: fracFor(0, top, w, false), rounding: "floor", overflow: "saturate" };
+    const clamped = this.add(this.add(d, this.constant(0), clampFmt, "MAX"), this.constant(top), clampFmt, "MIN");
+    // t = clamped / h: the same raw value read with `shift` fewer fractional bits (a shift, exact).
+    const tFmt: Format = { ...clampFmt, frac: clampFmt.frac - g.shift };
+    const idx = this.reg(tFmt);
+    this.emit(g.shift >= 0 ? "SHL" : "SHR", { dst: idx, src: [clamped], imm: Math.abs(g.shift) });
+    const { values, slopes } = tableEntries(fn, g, out.frac, t.interpolate);
+    const y0 = this.reg(out);
+    this.emit("LOOKUP", { dst: y0, src: [idx], table: values });
+    if (!t.interpolate) return y0;
+    const floor = this.reg({ width: w, signed: false, frac: 0, rounding: "floor", overflow: "saturate" });
+    this.emit("COPY", { dst: floor, src: [idx] });
+    const frac = this.add(idx, floor, { width: w, signed: false, frac: Math.min(tFmt.frac, w), rounding: "floor", overflow: "saturate" }, "SUB");
+    const slope = this.reg(out);
+    this.emit("LOOKUP", { dst: slope, src: [idx], table: slopes });
+    return this.add(y0, this.add(slope, frac, out, "MUL"), out);
+  }
+
+  /**
    * A sub-expression without a matching op (sqrt, exp, log, pow, division by a variable) is
    * lowered when its variables appear only inside conditions: every combination of the conditions
    * selects a precomputed constant.
@@ -336,8 +374,6 @@ class KernelBuilder {
   private decompose(e: Expr, iv: Interval): number {
     const conds = conditionsOnly(e);
     if (!conds || conds.length > 4) {
-      const rate = rateActivation(e);
-      if (rate) throw new LowerError(`${show(rate)} in ${this.group.name}: rate activations (tanh, logistic, relu) are not lowered to fixed point yet (issue 14: activation tables); run rate models on the float64 reference target`);
       throw new LowerError(`the target has no op for ${show(e)}, and it depends on variables directly (only expressions of conditions can be tabulated)`);
     }
     // Nested SELECTs over the conditions; each leaf is the expression with conditions fixed.
@@ -514,6 +550,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
   const analog = input.analog!;
   const fastVars = fastVariables(program);
   const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
+  const fastSummed = summedRate(program, analog, fastVars);
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
   const kernels: Kernel[] = [];
   const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
@@ -551,7 +588,9 @@ export function lowerKernels(given: LowerInput): Kernel[] {
       ];
       for (const plan of plans) {
         const withSpikes = p.threshold !== null && plan.spikes;
-        const consume = plan.consume && p.vars.some((v) => v.kind === "summed");
+        // Each summed input is consumed by the kernel that refreshes it (summedRate).
+        const consumed = plan.unit === ANALOG ? [] : p.vars.filter((v) => v.kind === "summed" && (split ? fastSummed.has(`${p.name}.${v.name}`) === (plan.name === "update") : plan.consume));
+        const consume = consumed.length > 0;
         if (plan.items.length === 0 && !withSpikes && !consume) continue;
         const kb = new KernelBuilder(input, p, undefined, undefined, plan.unit === DIGITAL);
         const refr = withSpikes ? input.states.get(`${p.name}.__refractory`) : undefined;
@@ -565,7 +604,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         if (withSpikes) lowerSpiking(kb, p, holding, refr);
         for (const u of new Set(plan.items.map(([x]) => x.var))) kb.store(u, "self", kb.value(u, "self"));
         if (withSpikes) for (const r of p.reset) if (!plan.items.some(([u]) => u.var === r.target)) kb.store(r.target, "self", kb.value(r.target, "self"));
-        if (consume) for (const v of p.vars) if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
+        for (const v of consumed) kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
         if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
         finish(`${p.name}.${plan.name}`, p.name, kb, plan.unit, every(plan.period));
       }
@@ -598,7 +637,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, summed: split },
       ];
       for (const plan of plans) {
-        const summed = plan.summed ? pr.summed : [];
+        const summed = plan.unit === ANALOG ? [] : split ? pr.summed.filter((x) => fastSummed.has(`${pr.post}.${x.target}`) === (plan.name === "update")) : plan.summed ? pr.summed : [];
         if (plan.items.length === 0 && summed.length === 0) continue;
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post, plan.unit === DIGITAL);
         stepAndStore(kb, plan.items, plan.stepDt);
@@ -614,6 +653,31 @@ export function lowerKernels(given: LowerInput): Kernel[] {
 }
 
 const DIGITAL = 1;
+
+/**
+ * Summed inputs that must be refreshed at the digital period, not the slow one ("pop.var"): those
+ * read by a threshold, by an analog or fast variable's update, or by the fast part of a split
+ * update. A rate reservoir's recurrent input is read by its (fast) units every step, so its
+ * projection must write it every step; an input only slow terms read may wait for the slow kernel.
+ */
+export function summedRate(program: Program, analog: Set<string>, fastVars: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of program.populations) {
+    const summed = p.vars.filter((v) => v.kind === "summed").map((v) => v.name);
+    if (summed.length === 0) continue;
+    const reads = new Set<string>(p.threshold ? readsOf(p.threshold) : []);
+    for (const u of p.odes) {
+      const key = `${p.name}.${u.var}`;
+      if (analog.has(key) || fastVars.has(key)) [u.A, u.B].forEach((e) => readsOf(e).forEach((n) => reads.add(n)));
+      else {
+        const parts = splitUpdate(u, (name) => fastVars.has(`${p.name}.${name}`));
+        if (parts.fast) [parts.fast.A, parts.fast.B].forEach((e) => readsOf(e).forEach((n) => reads.add(n)));
+      }
+    }
+    for (const name of summed) if (reads.has(name)) out.add(`${p.name}.${name}`);
+  }
+  return out;
+}
 
 /** A periodic trigger over every element. */
 const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0, gated: false, gate_state: 0 } });
@@ -706,13 +770,4 @@ export function readsOf(e: Expr): string[] {
     if (n.op === "sym") out.push(n.scope === "self" ? n.name : `${n.name}_${n.scope}`);
   });
   return out;
-}
-
-/** The first rate activation call in e (issue 14: not lowered yet), if any. */
-function rateActivation(e: Expr): Expr | undefined {
-  let found: Expr | undefined;
-  walk(e, (n) => {
-    if (!found && n.op === "call" && (n.fn === "tanh" || n.fn === "logistic" || n.fn === "relu")) found = n;
-  });
-  return found;
 }

@@ -151,10 +151,12 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const v = o.variation ?? IDEAL;
   const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
-  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program)];
+  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
-  if (wanted > limit.ticks) {
-    violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${limit.ticks} ticks (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${limit.ticks} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
+  // One tick is the model's own step (the float64 reference takes it too), so it is never too coarse:
+  // a reservoir stepped once per sample (tau of a few ticks) fits when its kernels fit one tick.
+  if (wanted > Math.max(1, limit.ticks)) {
+    violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${Math.max(1, limit.ticks)} tick(s) (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${Math.max(1, limit.ticks)} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
   }
   if (violations.length > 0) throw new EngramError(violations.map((v) => ({ ...v, message: `does not fit ${caps.name}: ${v.message}` })));
   verify(ir, `${program.name} (${caps.name})`);
