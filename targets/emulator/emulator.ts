@@ -178,7 +178,9 @@ export class Emulator {
     this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     this.idle = new Uint8Array(program.kernels.length);
-    this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || OP_BY_CODE.get(o.op)!.name === "STORE_ADD").map((o) => o.state))));
+    // A STORE counts as a read: storing a constant (a consumed summed input set back to 0) is a
+    // no-op only while nothing else has changed the state since.
+    this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || o.op === OP_STORE || o.op === OP_STORE_ADD).map((o) => o.state))));
     this.idleAt = this.reads.map((r) => new Float64Array(r.length));
     const kinds = (kind: number, periodic: boolean) => program.kernels.map((k, i) => ({ k, i })).filter(({ k }) => (periodic ? !!k.periodic && program.groups[k.group]!.kind === kind : !!k.on_spike)).map(({ i }) => i);
     this.neuronKernels = kinds(1, true);

@@ -84,8 +84,9 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
   for (const p of program.populations) {
     for (const u of p.odes) {
       const tau = tauOf(u);
-      if (!u.C && inRange(tau, a.neuronTau)) analog.add(`${p.name}.${u.var}`);
-      else notes.push(`${p.name}.${u.var}: digital (${Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau.toPrecision(3)} s outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
+      const activation = rateActivation(u.A);
+      if (!u.C && inRange(tau, a.neuronTau) && !activation) analog.add(`${p.name}.${u.var}`);
+      else notes.push(`${p.name}.${u.var}: digital (${activation ? `${activation}() of its inputs: no analog neuron circuit computes a rate activation` : Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau.toPrecision(3)} s outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
     }
   }
   for (const pr of program.projections) {
@@ -770,4 +771,13 @@ export function readsOf(e: Expr): string[] {
     if (n.op === "sym") out.push(n.scope === "self" ? n.name : `${n.name}_${n.scope}`);
   });
   return out;
+}
+
+/** The first rate activation (tanh, logistic, relu) an expression calls, if any. */
+function rateActivation(e: Expr): string | undefined {
+  let found: string | undefined;
+  walk(e, (n) => {
+    if (!found && n.op === "call" && (n.fn === "tanh" || n.fn === "logistic" || n.fn === "relu")) found = n.fn;
+  });
+  return found;
 }
