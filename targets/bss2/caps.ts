@@ -15,6 +15,7 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 16],
   stateWidth: { neuron: num(f.plasticity_processor!.plasticity_state_width!), synapse: num(f.plasticity_processor!.plasticity_state_width!) },
   registerWidth: 16,
+  accumulatorWidth: 16, // summed inputs are 16-bit vectors in PPU memory, like plastic state (facts: plasticity_state_width)
   roundingBits: 8, // facts: plasticity_processor.rng, 8-bit LFSR outputs
   registerRounding: "floor", // fractional multiply shifts with floor (facts: plasticity_processor.fractional_multiply)
   decay: { rounding: rounding(f.plasticity_processor!.decay_rounding!), source: "targets.md 1.7 (fractional multiply floors)" },

@@ -14,6 +14,7 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 10, 12, 14, 16],
   stateWidth: { neuron: num(f.state!.neuron_state_width!), synapse: num(f.state!.synapse_state_width!) },
   registerWidth: num(f.state!.register_width!),
+  accumulatorWidth: num(f.state!.accumulator_width!),
   roundingBits: 0, // the LFSR width of its stochastic rounding is not specified (facts: state.rounding): exact draws
   registerRounding: "nearest",
   decay: { rounding: rounding(f.datapath!.decay_rounding!), source: "assumption (targets/cmos/facts.ts datapath.decay_rounding)" },

@@ -24,6 +24,7 @@ export const facts: ChipFacts = {
       synapse_state_width: assume(12, "bit", "default width of calcium, h and z"),
       neuron_state_width: assume(16, "bit", "default width of membrane, current and protein"),
       register_width: assume(24, "bit", "datapath registers"),
+      accumulator_width: assume(24, "bit", "summed inputs (reductions of synaptic values onto a neuron) accumulate in datapath-width words of the neuron memory"),
       time_stamp_width: assume(32, "bit", "tick counter and per-synapse time stamps of event-driven synapses (with a 1-bit gate per synapse word); at 0.2 ms a stamp wraps after 9.9 days, and differences of wrapped stamps stay exact"),
     },
     datapath: {

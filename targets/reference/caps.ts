@@ -13,6 +13,7 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 16, 32],
   stateWidth: { neuron: 32, synapse: 32 },
   registerWidth: 32,
+  accumulatorWidth: 32,
   roundingBits: 0,
   registerRounding: "nearest",
   decay: { rounding: "nearest", source: "the reference IR image is the widest round-to-nearest lowering" },

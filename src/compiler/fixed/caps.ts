@@ -16,6 +16,11 @@ export interface TargetCaps {
   stateWidth: { neuron: number; synapse: number };
   /** Bits of the random numbers stochastic rounding adds (0: exact, 53-bit draws). */
   roundingBits: number;
+  /**
+   * Width of summed inputs (the words synaptic reductions accumulate into, read by the neuron
+   * update); their fractional bits come from the reduction's bound like any format.
+   */
+  accumulatorWidth: number;
   /** Width of intermediate registers. */
   registerWidth: number;
   /** Rounding of intermediate results (hardware shifts floor). */
