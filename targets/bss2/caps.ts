@@ -24,6 +24,8 @@ export const caps: TargetCaps = {
     neuronTau: [toBiological(range(f.time!.tau_syn!))[0], toBiological(range(f.time!.tau_mem!))[1]],
     traceTau: toBiological(range(f.time!.tau_correlation!)),
     source: "targets.md 1.3 (calibration ranges, x1000)",
+    perCircuit: true, // facts: neurons.analog_parameters
+    perCircuitSource: "targets.md 1.1: 24 analog parameters per neuron circuit (i_bias_leak sets tau_mem, i_bias_synin_*_tau tau_syn), calibrated per circuit",
   },
   variation: {
     tau: num(f.noise_and_mismatch!.fixed_pattern_tau!),

@@ -18,6 +18,7 @@ export const facts: ChipFacts = {
     neurons: {
       count: src(512, "neurons", "targets.md 1.1: 2 rows x 256 columns"),
       model: src("AdEx, reducible to LIF", "", "targets.md 1.1"),
+      analog_parameters: src("per circuit: 8 voltages + 16 currents (CapMem rows), incl. i_bias_leak (tau_mem) and i_bias_synin_{exc,inh}_tau (tau_syn)", "", "targets.md 1.1: per-neuron analog parameters, halco capmem.h"),
       synaptic_inputs: src(2, "per neuron", "targets.md 1.1: excitatory and inhibitory, CUBA or COBA"),
       membrane_capacitance: src([0, 2.2e-12], "F", "targets.md 1.1: 6-bit setting"),
     },

@@ -45,6 +45,12 @@ export interface TargetCaps {
     /** Time constants of per-synapse decaying traces (correlation sensors); null: none. */
     traceTau: [number, number] | null;
     source: string;
+    /**
+     * Whether each analog neuron circuit takes its own parameters, so per-neuron time constants
+     * (drawn from a distribution) stay on the analog core when all lie in neuronTau.
+     */
+    perCircuit?: boolean;
+    perCircuitSource?: string;
   } | null;
   /**
    * Whether terms not gated by fast variables (relaxations, consolidation) may move to a slow

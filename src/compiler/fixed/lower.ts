@@ -30,6 +30,7 @@ import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
 import { ACTIVE, decayTable, GATE, STAMP, TICKS } from "./lazy.ts";
 import type { LazyPlan } from "../../ir/lazy-plan.ts";
 import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
+import { evaluateAt, parameterOnly, ratesPerElement } from "./rates.ts";
 
 export { splitUpdate };
 
@@ -83,10 +84,19 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
   const range = (r: [number, number]) => `${Number(r[0].toPrecision(6))}-${Number(r[1].toPrecision(6))}`;
   for (const p of program.populations) {
     for (const u of p.odes) {
-      const tau = tauOf(u);
       const activation = rateActivation(u.A);
-      if (!u.C && inRange(tau, a.neuronTau) && !activation) analog.add(`${p.name}.${u.var}`);
-      else notes.push(`${p.name}.${u.var}: digital (${activation ? `${activation}() of its inputs: no analog neuron circuit computes a rate activation` : Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau.toPrecision(3)} s outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
+      // A time constant per element (drawn from a distribution) is set per circuit when the
+      // analog neurons are configured per circuit (caps.analog.perCircuit).
+      const rates = ratesPerElement(p, u);
+      const perElement = rates !== null && rates.length > 1;
+      const taus = rates && (!perElement || a.perCircuit) && rates.every((b) => b < 0) ? Array.from(rates, (b) => -1 / b) : null;
+      const lo = taus ? Math.min(...taus) : NaN, hi = taus ? Math.max(...taus) : NaN;
+      const outside = taus ? taus.filter((t) => !inRange(t, a.neuronTau)).length : 0;
+      const what = taus && perElement ? `tau per circuit ${lo.toPrecision(3)}-${hi.toPrecision(3)} s` : `tau ${lo.toPrecision(3)} s`;
+      if (!u.C && taus && outside === 0 && !activation) {
+        analog.add(`${p.name}.${u.var}`);
+        if (perElement) notes.push(`${p.name}.${u.var}: analog, ${what} (${a.perCircuitSource ?? a.source})`);
+      } else notes.push(`${p.name}.${u.var}: digital (${activation ? `${activation}() of its inputs: no analog neuron circuit computes a rate activation` : !taus ? (perElement ? "a time constant per element, and the analog neurons are not configured per circuit" : "not a constant-rate linear ODE") : u.C ? "noise in its equation" : `${what}${perElement ? `, ${outside} of ${taus.length} circuits` : ""} outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
     }
   }
   for (const pr of program.projections) {
@@ -114,24 +124,6 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
 }
 
 class LowerError extends Error {}
-
-/** True when e reads only the group's parameters (per-element constants) and numbers. */
-function parameterOnly(group: GroupIR, e: Expr): boolean {
-  let ok = true;
-  walk(e, (n) => {
-    if (n.op === "noise" || n.op === "cmp" || (n.op === "call" && n.fn === "H")) ok = false;
-    if (n.op === "sym" && (n.scope !== "self" || group.vars.find((v) => v.name === n.name)?.kind !== "param")) ok = false;
-  });
-  return ok;
-}
-
-/** Value of a parameter-only expression for element i. */
-function evaluateAt(group: GroupIR, e: Expr, i: number): number {
-  return evaluate(e, (name) => {
-    const init = group.vars.find((v) => v.name === name)!.init;
-    return init[init.length === 1 ? 0 : i]!;
-  });
-}
 
 /** The fastest (most negative) rate of a linear update over the group's elements; NaN if B varies in time. */
 export function fastestRate(group: GroupIR, B: Expr): number {
@@ -460,13 +452,15 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     // A decay rate that differs per element but not in time: exponential Euler with per-element
     // factors (arrays named by the kernel's step, since a slow kernel steps longer).
     const ticks = `${Math.round(dt * 1e9)}ns`;
-    const D = kb.parameterArray(`__hdecay_${u.var}@${ticks}`, (i) => Math.exp(kb.evaluateAt(B, i) * dt));
+    // With the chip's mismatch, each circuit's decay and inflow gain (variation.ts) replace the model's.
+    const mismatched = kb.has(decayName(u.var));
+    const D = mismatched ? sym(decayName(u.var)) : kb.parameterArray(`__hdecay_${u.var}@${ticks}`, (i) => Math.exp(kb.evaluateAt(B, i) * dt));
     const phi = kb.parameterArray(`__hphi_${u.var}@${ticks}`, (i) => {
       const b = kb.evaluateAt(B, i);
       return b === 0 ? dt : Math.expm1(b * dt) / b;
     });
     next = kb.add(x, kb.lower(D), s.format, "MUL");
-    const dv = fold(mul(parts.A, phi));
+    const dv = fold(mul(mul(parts.A, phi), mismatched ? sym(inflowName(u.var)) : c(1)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
     noiseScale = Math.sqrt(dt);
   } else {

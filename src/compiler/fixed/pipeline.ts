@@ -15,7 +15,7 @@ import { mapToCrossbar } from "./map.ts";
 import { lazyProjections } from "./lazy.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr, unsupportedStimuli, type VariationData } from "./emit-ir.ts";
-import { IDEAL, mismatchArrays, noiseCoefficients, type VariationOptions } from "./variation.ts";
+import { IDEAL, mismatchArrays, noiseCoefficients, tauHeterogeneity, type VariationOptions } from "./variation.ts";
 import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
 
 /** Design-rule checks that read only the network, not its formats. */
@@ -170,5 +170,6 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const dense = (stats as { denseSeconds?: number }).denseSeconds;
   const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : dense !== undefined ? [`range analysis: ranges from an event-driven float64 run of all ${simulated} s; changes per update from its first ${dense.toPrecision(3)} s stepped densely`] : [];
   const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : ["event-driven synapses (numerics.lazy_synapses):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces decay at events by tabulated factors; gated terms run only while a trace condition holds`), ...lazy.notes.map((n) => `  ${n}`)];
-  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...eventDriven, ...schedule].join("\n") };
+  const heterogeneity = caps.analog ? tauHeterogeneity(program, analog, variation?.arrays ?? []) : [];
+  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...heterogeneity, ...eventDriven, ...schedule].join("\n") };
 }
