@@ -279,6 +279,14 @@ class KernelBuilder {
       case "sub":
       case "mul":
         return this.binary(f.op === "add" ? "ADD" : f.op === "sub" ? "SUB" : "MUL", f.a, f.b, iv, f);
+      case "pow":
+        // A small whole power is a product (x^2 = x * x); other powers have no op.
+        if (f.b.op === "const" && Number.isInteger(f.b.value) && f.b.value >= 2 && f.b.value <= 4) {
+          let e: Expr = f.a;
+          for (let k = 1; k < f.b.value; k++) e = { op: "mul", a: e, b: f.a };
+          return this.lower(e);
+        }
+        return this.decompose(f, iv);
       case "div": {
         if (f.b.op !== "const") return this.decompose(f, iv);
         return this.lower({ op: "mul", a: f.a, b: { op: "const", value: 1 / f.b.value } });
@@ -534,6 +542,41 @@ export function fastVariables(program: Program): Set<string> {
   return fast;
 }
 
+/**
+ * Digital variables whose update reads a fast variable outside any condition ("group.var"): a
+ * continuous drive such as a Hebbian product x_post x_pre, which changes every tick. Sampling it once
+ * per slow period would alias it, so such a variable is stepped whole at the digital period.
+ * (Terms gated by a condition on a fast variable are split off as before; the STC weights have no
+ * such drive, so their slow kernels are unchanged.)
+ */
+export function drivenVariables(program: Program, fastVars: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const g of [...program.populations, ...program.projections]) {
+    const pre = "pre" in g ? (g as { pre: string }).pre : undefined;
+    const post = "post" in g ? (g as { post: string }).post : undefined;
+    for (const u of g.odes) {
+      if (fastVars.has(`${g.name}.${u.var}`)) continue;
+      let driven = false;
+      const visit = (e: Expr, inCondition: boolean): void => {
+        if (driven) return;
+        if (e.op === "cmp" || (e.op === "call" && (e.fn === "H" || e.fn === "heaviside"))) inCondition = true;
+        if (e.op === "sym" && !inCondition) {
+          const owner = e.scope === "self" ? g.name : e.scope === "pre" ? pre : post;
+          if (owner && fastVars.has(`${owner}.${e.name}`)) driven = true;
+        }
+        for (const child of Object.values(e)) {
+          if (child && typeof child === "object" && "op" in (child as object)) visit(child as Expr, inCondition);
+          else if (Array.isArray(child)) for (const c2 of child) if (c2 && typeof c2 === "object" && "op" in c2) visit(c2 as Expr, inCondition);
+        }
+      };
+      visit(u.A, false);
+      visit(u.B, false);
+      if (driven) out.add(`${g.name}.${u.var}`);
+    }
+  }
+  return out;
+}
+
 export function lowerKernels(given: LowerInput): Kernel[] {
   const { program } = given;
   const input: LowerInput = { ...given, analog: analogVariables(program, given.caps).analog };
@@ -546,6 +589,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
   const fastVars = fastVariables(program);
   const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
   const fastSummed = summedRate(program, analog, fastVars);
+  const driven = drivenVariables(program, fastVars);
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
   const kernels: Kernel[] = [];
   const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
@@ -561,7 +605,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
     const slow: [OdeUpdate, UpdateParts][] = [];
     for (const u of g.odes) {
       if (isAnalog(g.name, u.var)) continue;
-      if (!split || fastVars.has(`${g.name}.${u.var}`)) {
+      if (!split || fastVars.has(`${g.name}.${u.var}`) || driven.has(`${g.name}.${u.var}`)) {
         fast.push([u, u]);
         continue;
       }

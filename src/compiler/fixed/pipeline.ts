@@ -10,7 +10,7 @@ import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, CHECKS, designRuleChecks, type KernelBudget } from "./drc.ts";
-import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
+import { analogVariables, drivenVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { lazyProjections } from "./lazy.ts";
 import { extent, interval, type Interval } from "./interval.ts";
@@ -42,10 +42,11 @@ function observedRange(program: Program, stats: Map<string, VarStats>, g: Progra
 function maxSlowPeriod(program: Program, caps: TargetCaps, stats: Map<string, VarStats>): number {
   const { analog } = analogVariables(program, caps);
   const fastVars = fastVariables(program);
+  const driven = drivenVariables(program, fastVars);
   let best = Number.MAX_SAFE_INTEGER;
   for (const g of [...program.populations, ...program.projections]) {
     for (const u of g.odes) {
-      if (analog.has(`${g.name}.${u.var}`) || fastVars.has(`${g.name}.${u.var}`) || !u.linear) continue;
+      if (analog.has(`${g.name}.${u.var}`) || fastVars.has(`${g.name}.${u.var}`) || driven.has(`${g.name}.${u.var}`) || !u.linear) continue;
       const parts = splitUpdate(u, (name) => fastVars.has(`${g.name}.${name}`));
       if (!parts.slow) continue;
       const range = observedRange(program, stats, g);
@@ -137,10 +138,11 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   dump("schedule", () => `slow kernel period ${slow} tick(s) (${(slow * program.tickSeconds).toPrecision(3)} s)`);
   // Now that the digital period is known, judge each variable's changes per update, not per tick.
   const fastVars = fastVariables(program);
+  const drivenVars = drivenVariables(program, fastVars);
   const slowPeriodOf = (group: string, name: string): number => {
     const g = [...program.populations, ...program.projections].find((x) => x.name === group);
     const u = g?.odes.find((x) => x.var === name);
-    if (!u || fastVars.has(`${group}.${name}`)) return period;
+    if (!u || fastVars.has(`${group}.${name}`) || drivenVars.has(`${group}.${name}`)) return period;
     // Split variables: their changes between bursts of activity (the bulk of the statistics) are
     // applied by the slow kernel, so that is the period to judge them at.
     const parts = splitUpdate(u, (n) => fastVars.has(`${group}.${n}`));
