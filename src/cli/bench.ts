@@ -264,7 +264,7 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.interchangeOnly, async () => (await import("./bench-interchange.ts")).interchangeBench()],
@@ -274,6 +274,7 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; e
     [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
     [o.reservoirOnly, () => reservoirBench(o.quick)],
     [o.ipcOnly, async () => (await import("./bench-ipc.ts")).ipcBench(o.quick)],
+    [o.reservoirChip, async () => (await import("./bench-reservoir-chip.ts")).reservoirChipBench(o.quick)],
     [o.bridgeOnly, () => bridgeBench(o.quick)],
     [o.compileOnly, compileBench],
     [o.emulatorOnly, emulatorBench],

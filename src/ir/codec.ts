@@ -7,8 +7,10 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 
 const PROTO_PATH = new URL("./ir.proto", import.meta.url);
-/** 2: images end in a SHA-256 digest trailer (image.ts). */
-export const IR_VERSION = 2;
+/** 2: images end in a SHA-256 digest trailer (image.ts). 3: Stream stimuli (time series into an input). */
+export const IR_VERSION = 3;
+/** Versions this engram runs: a version-2 image has no Stream stimuli and means the same under version 3. */
+export const IR_VERSIONS_READ: readonly number[] = [2, 3];
 /** A file larger than this is refused before parsing. */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 /**
@@ -56,7 +58,7 @@ export interface IrProgram {
     cycles: number;
     ops: { op: number; dst: number; src: number[]; imm: number; state: number; index: number; table: number[] }[];
   }[];
-  stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number }; current?: IrCurrent }[];
+  stimuli: { group: number; spikes?: { ticks: number[]; neurons: number[] }; poisson?: { neurons: number[]; prob_per_tick_q32: number; start_tick: number; stop_tick: number; burst_on_ticks: number; burst_period_ticks: number }; regular?: { neurons: number[]; start_tick: number; stop_tick: number; interval_ticks: number }; current?: IrCurrent; stream?: IrStream }[];
   probes: { state: number; elements: number[]; every_ticks: number; column: string }[];
 }
 
@@ -70,6 +72,19 @@ export interface IrCurrent {
   decay_q32: number;
   kick_raw: number;
   ou_state: number;
+}
+
+/** A stream stimulus (ir.proto, message Stream: the semantics are stated there). */
+export interface IrStream {
+  neurons: number[];
+  input_state: number;
+  start_tick: number;
+  stop_tick: number;
+  channels: number;
+  sample_frac: number;
+  samples: number[];
+  weight_frac: number;
+  weights: number[];
 }
 
 export function encode(p: IrProgram): Uint8Array {

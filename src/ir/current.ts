@@ -17,9 +17,9 @@ export function normalSample(rng: Rng): number {
 /** kick_raw = 0 marks a constant current (no state, no draws). */
 export const isOu = (c: IrCurrent): boolean => c.kick_raw !== 0;
 
-/** Indices of the states that current stimuli target (reset to 0 every tick). */
+/** Indices of the states that current and stream stimuli target (reset to 0 every tick). */
 export function currentInputs(p: IrProgram): number[] {
-  return [...new Set(p.stimuli.flatMap((s) => (s.current ? [s.current.input_state] : [])))];
+  return [...new Set(p.stimuli.flatMap((s) => (s.current ? [s.current.input_state] : s.stream ? [s.stream.input_state] : [])))];
 }
 
 /** round(v / 2^k), nearest with ties away from zero (k >= 0). */

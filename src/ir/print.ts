@@ -98,6 +98,9 @@ export function printProgram(p: IrProgram): string {
       const c = s.current;
       const kind = c.kick_raw !== 0 ? `OU current into s${c.input_state} state s${c.ou_state} mean ${c.mean_raw} decay ${c.decay_q32}/2^32 kick ${c.kick_raw}` : `current into s${c.input_state} ${c.mean_raw}`;
       out.push(`  g${s.group}: ${kind} ticks [${c.start_tick}, ${c.stop_tick}) neurons ${list(c.neurons)}`);
+    } else if (s.stream) {
+      const q = s.stream;
+      out.push(`  g${s.group}: stream into s${q.input_state} ${q.channels} channel(s) ticks [${q.start_tick}, ${q.stop_tick}) samples Q.${q.sample_frac} ${list(q.samples)} weights Q.${q.weight_frac} ${list(q.weights)} neurons ${list(q.neurons)}`);
     }
   });
   out.push("probes:");

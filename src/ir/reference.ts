@@ -10,8 +10,9 @@
  * equal to the dropped fraction, one uniform draw from the program's rounding stream per rounding
  * that drops non-zero bits), then overflow (saturate to the range, or wrap modulo 2^w).
  *
- * A tick: (1) stimuli: the inputs that current stimuli target are reset to 0, then each stimulus in
- * program order adds its spikes or its current (src/ir/current.ts); (2) periodic kernels of neuron groups due this tick, in
+ * A tick: (1) stimuli: the inputs that current and stream stimuli target are reset to 0, then each
+ * stimulus in program order adds its spikes, its current (src/ir/current.ts) or its stream's
+ * sample (src/ir/stream.ts); (2) periodic kernels of neuron groups due this tick, in
  * program order, over every element; SPIKE marks the element as spiking at this tick;
  * (3) spike-triggered kernels, in program order, over the synapses of the neurons that spiked
  * `delay` ticks ago; (4) periodic kernels of synapse groups; then probes sample if due. A gated
@@ -22,6 +23,7 @@ import { Rng } from "../util/rng.ts";
 import type { IrFixedFormat, IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
 import { addToInput, currentInputs, isOu, normalSample, ouStep } from "./current.ts";
+import { applyStream, streamActive } from "./stream.ts";
 
 /** An exact value: raw * 2^-frac. */
 export interface Exact {
@@ -224,6 +226,11 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
   for (let t = 0; t < ticks; t++) {
     for (const s of inputs) state[s]!.fill(0n);
     p.stimuli.forEach((s, i) => {
+      const q = s.stream;
+      if (q) {
+        if (streamActive(q, t)) applyStream(q, t, state[q.input_state]!, p.states[q.input_state]!.format);
+        return;
+      }
       const c = s.current;
       if (c) {
         if (t < c.start_tick || t >= c.stop_tick) return;

@@ -5,7 +5,8 @@
  * cap) as located diagnostics quoting the offending value.
  */
 import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { IR_VERSION, type IrFixedFormat, type IrProgram } from "./codec.ts";
+import { STREAM_MAX_CHANNELS, STREAM_RAW_LIMIT } from "./stream.ts";
+import { IR_VERSION, IR_VERSIONS_READ, type IrFixedFormat, type IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 
@@ -47,7 +48,8 @@ export function verify(p: IrProgram, file = "<program>"): void {
   const h = p.header;
   if (!h) bad(["header"], "the program has no header");
   else {
-    if (h.ir_version !== IR_VERSION) bad(["header", "ir_version"], `IR version ${h.ir_version} is not supported (this engram reads version ${IR_VERSION})`, h.ir_version);
+    if (!IR_VERSIONS_READ.includes(h.ir_version)) bad(["header", "ir_version"], `IR version ${h.ir_version} is not supported (this engram reads versions ${IR_VERSIONS_READ.join(" and ")}, writes ${IR_VERSION})`, h.ir_version);
+    else if (h.ir_version < 3 && (p.stimuli ?? []).some((s) => s.stream)) bad(["header", "ir_version"], `a version-${h.ir_version} image cannot hold Stream stimuli (added in version 3)`, h.ir_version);
     if (!(h.tick_seconds > 0 && Number.isFinite(h.tick_seconds))) bad(["header", "tick_seconds"], "tick length must be a positive finite number of seconds", h.tick_seconds);
     else if (!(h.tick_seconds >= LIMITS.minTickSeconds && h.tick_seconds <= LIMITS.maxTickSeconds)) bad(["header", "tick_seconds"], `tick length must be between ${LIMITS.minTickSeconds} and ${LIMITS.maxTickSeconds} s`, h.tick_seconds);
     if (!Number.isSafeInteger(h.duration_ticks) || h.duration_ticks < 0) bad(["header", "duration_ticks"], "duration must be a non-negative integer number of ticks below 2^53", h.duration_ticks);
@@ -209,7 +211,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
     for (const key of keys) if (!Number.isSafeInteger(q[key]) || q[key] < 0) bad([...path, key], "tick must be a non-negative integer below 2^53", q[key]);
   };
   // Inputs are reset every tick and OU states belong to one stimulus: no state may be both, or shared.
-  const inputStates = new Set((p.stimuli ?? []).flatMap((s) => (s.current ? [s.current.input_state] : [])));
+  const inputStates = new Set((p.stimuli ?? []).flatMap((s) => (s.current ? [s.current.input_state] : s.stream ? [s.stream.input_state] : [])));
   for (const g of gates) if (inputStates.has(g)) bad(["states", g], "a gate state cannot be the input of a current stimulus (inputs are reset every tick)", g);
   const ouOwner = new Map<number, number>();
   (p.stimuli ?? []).forEach((s, i) => s.current && s.current.kick_raw !== 0 && !ouOwner.has(s.current.ou_state) && ouOwner.set(s.current.ou_state, i));
@@ -248,11 +250,29 @@ export function verify(p: IrProgram, file = "<program>"): void {
       if (!Number.isSafeInteger(c.mean_raw) || c.mean_raw < lo || c.mean_raw > hi) bad([...path, "mean_raw"], `mean is outside the ${meanFmt.width}-bit ${meanFmt.signed ? "signed" : "unsigned"} range [${lo}, ${hi}] of the ${c.kick_raw !== 0 ? "OU state" : "input"}'s format`, c.mean_raw);
     }
   };
+  const checkStream = (path: (string | number)[], q: NonNullable<IrProgram["stimuli"][number]["stream"]>, group: number, n: number) => {
+    const k = q.neurons.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= n);
+    if (k >= 0) bad([...path, "neurons", k], `neuron index out of range (the group has ${n})`, q.neurons[k]);
+    ticksOk(path, q, ["start_tick", "stop_tick"]);
+    if (q.stop_tick < q.start_tick) return bad([...path, "stop_tick"], "stop is before start", q.stop_tick);
+    const j = q.input_state;
+    if (!Number.isInteger(j) || j < 0 || j >= states.length || !goodStates.has(j)) bad([...path, "input_state"], `state array ${j} does not exist or is invalid`, j);
+    else if (states[j]!.group !== group) bad([...path, "input_state"], `state "${states[j]!.name}" belongs to group ${states[j]!.group}, but the stimulus drives group ${group}`, j);
+    else if (ouOwner.has(j)) bad([...path, "input_state"], `state ${j} is the OU state of stimulus ${ouOwner.get(j)}`, j);
+    if (!Number.isInteger(q.channels) || q.channels < 1 || q.channels > STREAM_MAX_CHANNELS) return bad([...path, "channels"], `a stream has 1 to ${STREAM_MAX_CHANNELS} channels`, q.channels);
+    for (const key of ["sample_frac", "weight_frac"] as const) if (!Number.isInteger(q[key]) || Math.abs(q[key]) > 64) bad([...path, key], "fractional bits must be an integer in -64..64", q[key]);
+    if (q.samples.length !== (q.stop_tick - q.start_tick) * q.channels) bad([...path, "samples"], `a stream needs channels x (stop_tick - start_tick) = ${(q.stop_tick - q.start_tick) * q.channels} samples`, q.samples.length);
+    if (q.weights.length !== q.neurons.length * q.channels) bad([...path, "weights"], `a stream needs one weight per listed neuron and channel (${q.neurons.length * q.channels})`, q.weights.length);
+    for (const key of ["samples", "weights"] as const) {
+      const at = q[key].findIndex((v) => !Number.isInteger(v) || Math.abs(v) >= STREAM_RAW_LIMIT);
+      if (at >= 0) bad([...path, key, at], `stream ${key} are integers below 2^19 in magnitude (so the sum of products stays exact)`, q[key][at]);
+    }
+  };
   (p.stimuli ?? []).forEach((s, i) => {
     const path = ["stimuli", i];
     if (!groupOk([...path, "group"], s.group, NEURONS)) return;
     const n = sizeOf(s.group);
-    const kinds = (["spikes", "poisson", "regular", "current"] as const).filter((kind) => s[kind]);
+    const kinds = (["spikes", "poisson", "regular", "current", "stream"] as const).filter((kind) => s[kind]);
     if (kinds.length > 1) return bad(path, "a stimulus has exactly one kind", kinds);
     if (s.spikes) {
       if (s.spikes.ticks.length !== s.spikes.neurons.length) bad([...path, "spikes"], "spike list needs one neuron per tick", [s.spikes.ticks.length, s.spikes.neurons.length]);
@@ -275,6 +295,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
       if (q.stop_tick < q.start_tick) bad([...path, "regular", "stop_tick"], "stop is before start", q.stop_tick);
       if (!Number.isSafeInteger(q.interval_ticks) || q.interval_ticks < 1) bad([...path, "regular", "interval_ticks"], "interval must be at least one tick", q.interval_ticks);
     } else if (s.current) checkCurrent([...path, "current"], s.current, s.group, n);
+    else if (s.stream) checkStream([...path, "stream"], s.stream, s.group, n);
     else bad(path, "stimulus has no kind");
   });
 

@@ -15,6 +15,7 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 16],
   stateWidth: { neuron: num(f.plasticity_processor!.plasticity_state_width!), synapse: num(f.plasticity_processor!.plasticity_state_width!) },
   registerWidth: 16,
+  accumulatorWidth: 16, // summed inputs are 16-bit vectors in PPU memory, like plastic state (facts: plasticity_state_width)
   roundingBits: 8, // facts: plasticity_processor.rng, 8-bit LFSR outputs
   registerRounding: "floor", // fractional multiply shifts with floor (facts: plasticity_processor.fractional_multiply)
   decay: { rounding: rounding(f.plasticity_processor!.decay_rounding!), source: "targets.md 1.7 (fractional multiply floors)" },
@@ -23,6 +24,8 @@ export const caps: TargetCaps = {
     neuronTau: [toBiological(range(f.time!.tau_syn!))[0], toBiological(range(f.time!.tau_mem!))[1]],
     traceTau: toBiological(range(f.time!.tau_correlation!)),
     source: "targets.md 1.3 (calibration ranges, x1000)",
+    perCircuit: true, // facts: neurons.analog_parameters
+    perCircuitSource: "targets.md 1.1: 24 analog parameters per neuron circuit (i_bias_leak sets tau_mem, i_bias_synin_*_tau tau_syn), calibrated per circuit",
   },
   variation: {
     tau: num(f.noise_and_mismatch!.fixed_pattern_tau!),
@@ -30,6 +33,8 @@ export const caps: TargetCaps = {
     trial: num(f.noise_and_mismatch!.trial_to_trial_relative!),
     source: "targets.md 1.5 (no published distributions: relative SDs assumed, see facts.ts)",
   },
+  functionTables: { entries: num(f.plasticity_processor!.function_table!), interpolate: true, source: "assumption (targets/bss2/facts.ts plasticity_processor.function_table)" },
+  streams: { sampleBits: num(f.plasticity_processor!.stream_sample_width!), weightBits: num(f.plasticity_processor!.stream_weight_width!), maxChannels: num(f.plasticity_processor!.stream_channels!), source: "assumption (targets/bss2/facts.ts plasticity_processor.stream_*)" },
   readoutBits: num(f.readout!.cadc_bits!), // digital kernels read analog state through the 8-bit CADC
   splitSlow: true,
   gatedKernels: false, // the PPU updates whole synapse rows as vectors: skipping single synapses saves no work

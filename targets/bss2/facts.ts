@@ -18,6 +18,7 @@ export const facts: ChipFacts = {
     neurons: {
       count: src(512, "neurons", "targets.md 1.1: 2 rows x 256 columns"),
       model: src("AdEx, reducible to LIF", "", "targets.md 1.1"),
+      analog_parameters: src("per circuit: 8 voltages + 16 currents (CapMem rows), incl. i_bias_leak (tau_mem) and i_bias_synin_{exc,inh}_tau (tau_syn)", "", "targets.md 1.1: per-neuron analog parameters, halco capmem.h"),
       synaptic_inputs: src(2, "per neuron", "targets.md 1.1: excitatory and inhibitory, CUBA or COBA"),
       membrane_capacitance: src([0, 2.2e-12], "F", "targets.md 1.1: 6-bit setting"),
     },
@@ -46,6 +47,10 @@ export const facts: ChipFacts = {
       synram_vector_access: src(20, "cycles", "targets.md 1.7: load or store of one vector, 20 +- 2"),
       cadc_row_read: src(410, "cycles", "targets.md 1.7: 410 +- 41"),
       vector_alu_op: assume(1, "cycle", "issue rate of s2pp vector ALU instructions not published; one per cycle assumed"),
+      function_table: assume(256, "entries", "a table of 256 16-bit values in PPU memory (512 bytes) for functions without an op (tanh, logistic), read per lane with a vector load; linear interpolation between entries"),
+      stream_channels: assume(16, "channels", "time-series input: the FPGA plays one sample per channel per tick into PPU memory; the PPU adds the weighted samples into the neurons' inputs"),
+      stream_sample_width: assume(16, "bit", "signed samples, one 16-bit lane each"),
+      stream_weight_width: assume(16, "bit", "signed input weights per (neuron, channel) in PPU memory"),
       plasticity_state_width: assume(16, "bit", "plastic variables beyond the 6-bit weight kept as 16-bit vectors in PPU memory"),
     },
     readout: {

@@ -14,12 +14,15 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 10, 12, 14, 16],
   stateWidth: { neuron: num(f.state!.neuron_state_width!), synapse: num(f.state!.synapse_state_width!) },
   registerWidth: num(f.state!.register_width!),
+  accumulatorWidth: num(f.state!.accumulator_width!),
   roundingBits: 0, // the LFSR width of its stochastic rounding is not specified (facts: state.rounding): exact draws
   registerRounding: "nearest",
   decay: { rounding: rounding(f.datapath!.decay_rounding!), source: "assumption (targets/cmos/facts.ts datapath.decay_rounding)" },
   costKey: "cmos",
   analog: null,
   variation: null, // no analog core
+  functionTables: { entries: num(f.datapath!.function_table!), interpolate: true, source: "assumption (targets/cmos/facts.ts datapath.function_table)" },
+  streams: { sampleBits: num(f.inputs!.stream_sample_width!), weightBits: num(f.inputs!.stream_weight_width!), maxChannels: num(f.inputs!.stream_channels!), source: "assumption (targets/cmos/facts.ts inputs)" },
   readoutBits: null, // calcium, early and late state all live in the digital datapath
   splitSlow: true,
   gatedKernels: true, // assumption: a gate bit per synapse word lets the update units skip idle synapses

@@ -24,6 +24,7 @@ export const facts: ChipFacts = {
       synapse_state_width: assume(12, "bit", "default width of calcium, h and z"),
       neuron_state_width: assume(16, "bit", "default width of membrane, current and protein"),
       register_width: assume(24, "bit", "datapath registers"),
+      accumulator_width: assume(24, "bit", "summed inputs (reductions of synaptic values onto a neuron) accumulate in datapath-width words of the neuron memory"),
       time_stamp_width: assume(32, "bit", "tick counter and per-synapse time stamps of event-driven synapses (with a 1-bit gate per synapse word); at 0.2 ms a stamp wraps after 9.9 days, and differences of wrapped stamps stay exact"),
     },
     datapath: {
@@ -33,7 +34,13 @@ export const facts: ChipFacts = {
       multiply: assume(2, "cycles", "16 x 16 multiplier"),
       memory_access: assume(1, "cycle", "SRAM read or write"),
       rounding: assume("nearest or stochastic (LFSR per unit)", "", "both implemented in the datapath"),
+      function_table: assume(1024, "entries", "a ROM of 1024 x 24-bit words per update unit for functions without an op (tanh, logistic), read by LOOKUP, with linear interpolation between entries (one multiply)"),
       decay_rounding: assume("stochastic", "", "decay steps of calcium and other pure decays are dithered by the unit's LFSR, whatever the rounding of the other updates: unbiased, and they reach 0 (round-to-nearest would stop them within LSB / (2 (1 - D)) of it, 0.24 for 12-bit calcium; a floor or one-LSB minimum step would shorten calcium transients by up to LSB / (1 - D))"),
+    },
+    inputs: {
+      stream_channels: assume(64, "channels", "time-series input: the board streams one sample per channel per tick into the chip's input buffer"),
+      stream_sample_width: assume(16, "bit", "signed samples of the input buffer"),
+      stream_weight_width: assume(16, "bit", "signed input weights, one per (neuron, channel), in the neuron memory"),
     },
     noise_and_mismatch: {
       device_to_device: assume(0.1, "relative SD", "targets.md 5.2"),

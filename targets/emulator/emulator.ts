@@ -20,6 +20,7 @@ import { currentInputs, isOu, normalSample, ouStep } from "../../src/ir/current.
 import { inputAdder, ouStepNumber } from "./current.ts";
 import type { IrCurrent } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
+import { applyStreamNumber, prepareStreams, type PreparedStream } from "./stream.ts";
 
 const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
 
@@ -142,6 +143,7 @@ export class Emulator {
   private readonly spikeKernels: number[];
   private readonly synapseKernels: number[];
   private readonly currents: PreparedCurrent[];
+  private readonly streams: PreparedStream[];
   /** States that current stimuli target, reset to 0 every tick. */
   private readonly currentInputs: number[];
   /** Per current input: the version at which it was last all zero (-1: unknown), so that a reset can be skipped or jumped over. */
@@ -182,7 +184,9 @@ export class Emulator {
     this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     this.idle = new Uint8Array(program.kernels.length);
-    this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || OP_BY_CODE.get(o.op)!.name === "STORE_ADD").map((o) => o.state))));
+    // A STORE counts as a read: storing a constant (a consumed summed input set back to 0) is a
+    // no-op only while nothing else has changed the state since.
+    this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || o.op === OP_STORE || o.op === OP_STORE_ADD).map((o) => o.state))));
     this.idleAt = this.reads.map((r) => new Float64Array(r.length));
     const kinds = (kind: number, periodic: boolean) => program.kernels.map((k, i) => ({ k, i })).filter(({ k }) => (periodic ? !!k.periodic && program.groups[k.group]!.kind === kind : !!k.on_spike)).map(({ i }) => i);
     this.neuronKernels = kinds(1, true);
@@ -216,6 +220,7 @@ export class Emulator {
       const [xLo, xHi] = xf ? rawRange(xf) : [0, 0];
       return [{ stim, c, neurons: Int32Array.from(c.neurons), input: this.state[c.input_state]!, add: inputAdder(xf ? xf.frac - program.states[c.input_state]!.format.frac : 0, inLo, inHi), x: xf ? this.state[c.ou_state]! : null, xLo, xHi }];
     });
+    this.streams = prepareStreams(program, this.state);
     this.sample();
   }
 
@@ -506,7 +511,7 @@ export class Emulator {
     this.now[0] = t;
     for (const s of slot) if (s.size > 0) s.clear();
     this.firedTick[slotIndex] = t;
-    if (this.currents.length > 0) this.applyCurrents(t);
+    if (this.currents.length > 0 || this.streams.length > 0) this.applyCurrents(t);
     for (let i = 0; i < p.stimuli.length; i++) {
       if (this.stimNext[i] !== t) continue;
       const group = p.stimuli[i]!.group;
@@ -600,7 +605,11 @@ export class Emulator {
       this.versions[s]!++;
       this.zeroedAt[j] = this.versions[s]!;
     }
+    // Currents and streams add in program order, as in the interpreter (saturation makes order matter).
+    const streams = this.streams;
+    let nextStream = 0;
     for (const cur of this.currents) {
+      for (; nextStream < streams.length && streams[nextStream]!.stim < cur.stim; nextStream++) this.streamAt(streams[nextStream]!, t);
       const c = cur.c;
       if (t < c.start_tick || t >= c.stop_tick) continue;
       const input = cur.input, x = cur.x, neurons = cur.neurons;
@@ -627,6 +636,13 @@ export class Emulator {
         input[n] = add(input[n]!, next);
       }
     }
+    for (; nextStream < streams.length; nextStream++) this.streamAt(streams[nextStream]!, t);
+  }
+
+  private streamAt(st: PreparedStream, t: number): void {
+    if (t < st.q.start_tick || t >= st.q.stop_tick) return;
+    this.versions[st.q.input_state]!++;
+    applyStreamNumber(st, t);
   }
 
   /** The first tick >= now at which something may happen (or `end`). */
@@ -637,6 +653,10 @@ export class Emulator {
     for (const cur of this.currents) {
       if (t >= cur.c.start_tick && t < cur.c.stop_tick) return t;
       if (cur.c.start_tick > t && cur.c.start_tick < e) e = cur.c.start_tick;
+    }
+    for (const st of this.streams) {
+      if (t >= st.q.start_tick && t < st.q.stop_tick) return t;
+      if (st.q.start_tick > t && st.q.start_tick < e) e = st.q.start_tick;
     }
     for (let j = 0; j < this.currentInputs.length; j++) if (this.versions[this.currentInputs[j]!] !== this.zeroedAt[j]) return t;
     for (const s of this.stimNext) if (s < e) e = s;

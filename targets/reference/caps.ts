@@ -13,12 +13,15 @@ export const caps: TargetCaps = {
   allowedWidths: [8, 16, 32],
   stateWidth: { neuron: 32, synapse: 32 },
   registerWidth: 32,
+  accumulatorWidth: 32,
   roundingBits: 0,
   registerRounding: "nearest",
   decay: { rounding: "nearest", source: "the reference IR image is the widest round-to-nearest lowering" },
   costKey: "cmos",
   analog: null,
   variation: null, // no analog core
+  functionTables: { entries: 4096, interpolate: true, source: "the reference IR image's widest tables" },
+  streams: { sampleBits: 19, weightBits: 19, maxChannels: 256, source: "the IR's limits (src/ir/stream.ts)" },
   readoutBits: null,
   splitSlow: false,
   gatedKernels: false, // the float64 reference has its own event-driven synapses (targets/reference/lazy.ts)

@@ -209,7 +209,7 @@ projections:
       expect(d.received).toBe("I_rec_pre");
     }
   });
-  it("a stream stimulus on a chip is refused (cannot-lower), not dropped silently", () => {
+  it("a stream stimulus on a target without stream inputs is refused (cannot-lower), not dropped silently", () => {
     const file = write("stream-chip.yaml", `engram: 1
 kind: network
 dt: 1 ms
@@ -219,11 +219,13 @@ populations:
 stimuli:
   - { kind: stream, target: res, input: I_in, source: { channels: { count: 2 } } }
 `);
-    const program = compile(file, { target: "bss2" });
-    expect(() => compileFixed(program, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun })).toThrow(/stream stimuli .* are not lowered to fixed-point targets yet/);
+    const program = compile(file, { target: "cmos" });
+    const caps = { ...getTarget("cmos").caps, streams: null };
+    expect(() => compileFixed(program, caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun })).toThrow(/stream stimuli .* need a stream input, and cmos declares none \(capabilities: streams\)/);
   });
-  it.each(["cmos", "bss2"])("a rate model on %s is refused naming the activation, not an internal error", (target) => {
-    const program = compile("models/reservoir/mackey-glass.yaml", { target });
-    expect(() => compileFixed(program, getTarget(target).caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun })).toThrow(/tanh.*rate activations .* not lowered to fixed point yet/);
+  it("a rate model on a target without function tables is refused naming the activation, not an internal error", () => {
+    const program = compile("models/reservoir/mackey-glass.yaml", { target: "cmos" });
+    const caps = { ...getTarget("cmos").caps, functionTables: null };
+    expect(() => compileFixed(program, caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun })).toThrow(/tanh\(.*\) in res: cmos declares no function tables \(capabilities: functionTables\)/);
   });
 });

@@ -16,6 +16,11 @@ export interface TargetCaps {
   stateWidth: { neuron: number; synapse: number };
   /** Bits of the random numbers stochastic rounding adds (0: exact, 53-bit draws). */
   roundingBits: number;
+  /**
+   * Width of summed inputs (the words synaptic reductions accumulate into, read by the neuron
+   * update); their fractional bits come from the reduction's bound like any format.
+   */
+  accumulatorWidth: number;
   /** Width of intermediate registers. */
   registerWidth: number;
   /** Rounding of intermediate results (hardware shifts floor). */
@@ -40,6 +45,12 @@ export interface TargetCaps {
     /** Time constants of per-synapse decaying traces (correlation sensors); null: none. */
     traceTau: [number, number] | null;
     source: string;
+    /**
+     * Whether each analog neuron circuit takes its own parameters, so per-neuron time constants
+     * (drawn from a distribution) stay on the analog core when all lie in neuronTau.
+     */
+    perCircuit?: boolean;
+    perCircuitSource?: string;
   } | null;
   /**
    * Whether terms not gated by fast variables (relaxations, consolidation) may move to a slow
@@ -66,6 +77,19 @@ export interface TargetCaps {
    * noise on analog state (stationary SD as a fraction of the variable's observed span). null: none.
    */
   variation: { tau: number; weight: number; trial: number; source: string } | null;
+  /**
+   * Tables for functions that have no op (tanh, logistic: rate activations), read by the IR's
+   * LOOKUP op: at most `entries` entries per table, linearly interpolated between entries when
+   * `interpolate`. The compiler picks the table's domain and step from the argument's range
+   * (src/compiler/fixed/activation.ts). null: no tables, such functions cannot be lowered.
+   */
+  functionTables: { entries: number; interpolate: boolean; source: string } | null;
+  /**
+   * Time series into neuron inputs (IR Stream stimuli, one sample per channel per tick): widths
+   * of the raw samples and input weights (at most 20, the IR's limit) and the most channels.
+   * null: the target cannot take a stream.
+   */
+  streams: { sampleBits: number; weightBits: number; maxChannels: number; source: string } | null;
   /** Resolution of the readout that digital kernels see analog state through (bits); null: exact. */
   readoutBits: number | null;
   /** Resource limits for the design-rule checks. */

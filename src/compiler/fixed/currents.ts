@@ -6,6 +6,7 @@ import type { IrCurrent } from "../../ir/codec.ts";
 import type { Program, StimulusIR } from "../../ir/program.ts";
 import { fracFor, RANGE_MARGIN, type Format } from "./quantise.ts";
 import type { Interval } from "./interval.ts";
+import { isStream, streamRange } from "./streams.ts";
 
 type CurrentStimulus = Extract<StimulusIR, { kind: "current" | "ou_current" }>;
 
@@ -19,11 +20,12 @@ function rangeOf(s: CurrentStimulus): Interval {
   return s.kind === "current" ? [s.amplitude, s.amplitude] : [s.mean - SDS * s.sd, s.mean + SDS * s.sd];
 }
 
-/** Range of input `group.input` when every current into it is on at once (windows are not considered: a safe bound). */
+/** Range of input `group.input` when every current and stream into it is on at once (windows are not considered: a safe bound). */
 export function inputRange(program: Program, group: string, input: string): Interval | null {
   const hits = program.stimuli.filter((s): s is CurrentStimulus => isCurrent(s) && s.target === group && s.input === input);
-  if (hits.length === 0) return null;
-  return hits.map(rangeOf).reduce(([a, b], [c, d]) => [a + c, b + d], [0, 0] as Interval);
+  const streams = program.stimuli.filter(isStream).filter((s) => s.target === group && s.input === input);
+  if (hits.length + streams.length === 0) return null;
+  return [...hits.map(rangeOf), ...streams.map(streamRange)].reduce(([a, b], [c, d]) => [a + c, b + d], [0, 0] as Interval);
 }
 
 /** Hidden OU state: 32 bits (the IR's widest), signed, fitting mean +- 5 sd with the margin. */

@@ -16,6 +16,7 @@ import { constantArray, fracFor, toRaw, type Format, type QuantisedVar, RANGE_MA
 import type { Placement } from "./map.ts";
 import type { ParameterArray } from "./variation.ts";
 import { inputRange, irCurrent, isCurrent, needsOuState, ouFormat } from "./currents.ts";
+import { irStream, streamViolations } from "./streams.ts";
 
 /** The analog core's non-idealities as data (variation.ts). */
 export interface VariationData {
@@ -57,7 +58,7 @@ export function buildStates(program: Program, quantised: QuantisedVar[], caps: T
           }
         }
       }
-      const w = widthFor(owner);
+      const w = v.kind === "summed" ? caps.accumulatorWidth : widthFor(owner);
       const signed = lo < 0;
       const frac = lo === 0 && hi === 0 ? fracFor(0, v.unitScale, w, false) : fracFor(lo * RANGE_MARGIN, hi * RANGE_MARGIN, w, signed);
       add(g.name, gi, v.name, { width: w, signed, frac, rounding: "nearest", overflow: "saturate" }, [lo, hi], v.init, v.unit, v.unitScale);
@@ -159,9 +160,9 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
       if (s.kind === "spikes") return [{ group, spikes: { ticks: Array.from(s.ticks), neurons: Array.from(s.which) } }];
       if (s.kind === "poisson") return [{ group, poisson: { neurons: Array.from(s.neurons), prob_per_tick_q32: Math.min(2 ** 32 - 1, Math.round(s.probPerTick * 2 ** 32)), start_tick: s.startTick, stop_tick: s.stopTick, burst_on_ticks: s.burstOnTicks, burst_period_ticks: s.burstPeriodTicks } }];
       if (s.kind === "regular") return [{ group, regular: { neurons: Array.from(s.neurons), start_tick: s.startTick, stop_tick: s.stopTick, interval_ticks: s.intervalTicks } }];
-      if (s.kind === "stream") return []; // refused by unsupportedStimuli
       const input = states.get(`${s.target}.${s.input}`);
       if (!input) return []; // reported by unsupportedStimuli
+      if (s.kind === "stream") return caps.streams ? [{ group, stream: irStream(s, input.index, caps) }] : []; // else refused by unsupportedStimuli
       return [{ group, current: irCurrent(s, program.tickSeconds, input, states.get(`${s.target}.__ou${i}`), toRaw) }];
     }),
     probes: program.recordings.flatMap((r) => {
@@ -172,12 +173,10 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
 }
 
 /** Stimuli the IR cannot carry, as violations reported next to the resource checks: currents into an input that is no state of the population. */
-export function unsupportedStimuli(program: Program): { code: string; message: string; hint: string }[] {
-  const stream = program.stimuli.find((s) => s.kind === "stream");
-  if (stream) {
-    return [{ code: "cannot-lower", message: `stream stimuli (time series into "${stream.target}") are not lowered to fixed-point targets yet (issue 14); they run on the float64 reference target`, hint: "run with --target reference" }];
-  }
-  const unsupported = program.stimuli.filter((s) => isCurrent(s) && !program.populations.find((p) => p.name === s.target)?.vars.some((v) => v.name === s.input));
+export function unsupportedStimuli(program: Program, caps: TargetCaps): { code: string; message: string; hint: string }[] {
+  const streams = streamViolations(program, caps);
+  if (streams.length > 0) return streams;
+  const unsupported = program.stimuli.filter((s) => (isCurrent(s) || s.kind === "stream") && !program.populations.find((p) => p.name === s.target)?.vars.some((v) => v.name === s.input));
   if (unsupported.length === 0) return [];
   const u = unsupported[0]!;
   return [{ code: "unsupported-stimulus", message: `${u.kind} stimuli (${unsupported.length}, the first on "${u.target}") drive an input the population does not declare, so the IR has no state to add them to`, hint: "name one of the population's inputs in the stimulus' input key" }];

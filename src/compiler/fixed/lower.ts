@@ -29,6 +29,8 @@ import { decayName, GAIN, inflowName, MAX_FACTOR } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
 import { ACTIVE, decayTable, GATE, STAMP, TICKS } from "./lazy.ts";
 import type { LazyPlan } from "../../ir/lazy-plan.ts";
+import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
+import { evaluateAt, parameterOnly, ratesPerElement } from "./rates.ts";
 
 export { splitUpdate };
 
@@ -82,9 +84,19 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
   const range = (r: [number, number]) => `${Number(r[0].toPrecision(6))}-${Number(r[1].toPrecision(6))}`;
   for (const p of program.populations) {
     for (const u of p.odes) {
-      const tau = tauOf(u);
-      if (!u.C && inRange(tau, a.neuronTau)) analog.add(`${p.name}.${u.var}`);
-      else notes.push(`${p.name}.${u.var}: digital (${Number.isNaN(tau) ? "not a constant-rate linear ODE" : `tau ${tau.toPrecision(3)} s outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
+      const activation = rateActivation(u.A);
+      // A time constant per element (drawn from a distribution) is set per circuit when the
+      // analog neurons are configured per circuit (caps.analog.perCircuit).
+      const rates = ratesPerElement(p, u);
+      const perElement = rates !== null && rates.length > 1;
+      const taus = rates && (!perElement || a.perCircuit) && rates.every((b) => b < 0) ? Array.from(rates, (b) => -1 / b) : null;
+      const lo = taus ? Math.min(...taus) : NaN, hi = taus ? Math.max(...taus) : NaN;
+      const outside = taus ? taus.filter((t) => !inRange(t, a.neuronTau)).length : 0;
+      const what = taus && perElement ? `tau per circuit ${lo.toPrecision(3)}-${hi.toPrecision(3)} s` : `tau ${lo.toPrecision(3)} s`;
+      if (!u.C && taus && outside === 0 && !activation) {
+        analog.add(`${p.name}.${u.var}`);
+        if (perElement) notes.push(`${p.name}.${u.var}: analog, ${what} (${a.perCircuitSource ?? a.source})`);
+      } else notes.push(`${p.name}.${u.var}: digital (${activation ? `${activation}() of its inputs: no analog neuron circuit computes a rate activation` : !taus ? (perElement ? "a time constant per element, and the analog neurons are not configured per circuit" : "not a constant-rate linear ODE") : u.C ? "noise in its equation" : `${what}${perElement ? `, ${outside} of ${taus.length} circuits` : ""} outside the analog neuron range ${range(a.neuronTau)} s, ${a.source}`})`);
     }
   }
   for (const pr of program.projections) {
@@ -112,24 +124,6 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
 }
 
 class LowerError extends Error {}
-
-/** True when e reads only the group's parameters (per-element constants) and numbers. */
-function parameterOnly(group: GroupIR, e: Expr): boolean {
-  let ok = true;
-  walk(e, (n) => {
-    if (n.op === "noise" || n.op === "cmp" || (n.op === "call" && n.fn === "H")) ok = false;
-    if (n.op === "sym" && (n.scope !== "self" || group.vars.find((v) => v.name === n.name)?.kind !== "param")) ok = false;
-  });
-  return ok;
-}
-
-/** Value of a parameter-only expression for element i. */
-function evaluateAt(group: GroupIR, e: Expr, i: number): number {
-  return evaluate(e, (name) => {
-    const init = group.vars.find((v) => v.name === name)!.init;
-    return init[init.length === 1 ? 0 : i]!;
-  });
-}
 
 /** The fastest (most negative) rate of a linear update over the group's elements; NaN if B varies in time. */
 export function fastestRate(group: GroupIR, B: Expr): number {
@@ -285,6 +279,14 @@ class KernelBuilder {
       case "sub":
       case "mul":
         return this.binary(f.op === "add" ? "ADD" : f.op === "sub" ? "SUB" : "MUL", f.a, f.b, iv, f);
+      case "pow":
+        // A small whole power is a product (x^2 = x * x); other powers have no op.
+        if (f.b.op === "const" && Number.isInteger(f.b.value) && f.b.value >= 2 && f.b.value <= 4) {
+          let e: Expr = f.a;
+          for (let k = 1; k < f.b.value; k++) e = { op: "mul", a: e, b: f.a };
+          return this.lower(e);
+        }
+        return this.decompose(f, iv);
       case "div": {
         if (f.b.op !== "const") return this.decompose(f, iv);
         return this.lower({ op: "mul", a: f.a, b: { op: "const", value: 1 / f.b.value } });
@@ -305,6 +307,8 @@ class KernelBuilder {
         if (f.fn === "H" || f.fn === "heaviside") return this.lower({ op: "cmp", cmp: "ge", a: f.args[0]!, b: { op: "const", value: 0 } });
         if (f.fn === "abs") return this.unary("ABS", f.args[0]!, iv, f);
         if (f.fn === "min" || f.fn === "max") return this.binary(f.fn === "min" ? "MIN" : "MAX", f.args[0]!, f.args[1]!, iv, f);
+        if (f.fn === "relu") return this.binary("MAX", f.args[0]!, c(0), iv, f);
+        if (isTabulated(f.fn) && !conditionsOnly(f)) return this.tabulated(f.fn, f.args[0]!, iv, f);
         if (f.fn === "clip") return this.lower({ op: "call", fn: "min", args: [{ op: "call", fn: "max", args: [f.args[0]!, f.args[1]!] }, f.args[2]!] });
         return this.decompose(f, iv);
       }
@@ -329,6 +333,41 @@ class KernelBuilder {
   }
 
   /**
+   * tanh / logistic of a variable: a LOOKUP table on a power-of-two grid over the argument's range
+   * (activation.ts), linearly interpolated when the target's tables interpolate. The index is the
+   * argument less the grid's start, clamped to the grid and shifted (exact); the fraction is what
+   * the floor dropped.
+   */
+  private tabulated(fn: TabulatedFn, arg: Expr, iv: Interval, whole: Expr): number {
+    const t = this.input.caps.functionTables;
+    if (!t) throw new LowerError(`${show(whole)} in ${this.group.name}: ${this.input.caps.name} declares no function tables (capabilities: functionTables), so ${fn} has no lowering there`);
+    const w = this.input.caps.registerWidth;
+    const argIv = interval(fold(this.withReciprocals(fold(arg))), this.rangeOf);
+    if (!Number.isFinite(argIv[0]) || !Number.isFinite(argIv[1])) throw new LowerError(`cannot bound the argument of ${show(whole)}: its range is [${argIv[0]}, ${argIv[1]}]`);
+    const g = tableGrid(fn, argIv, t.entries);
+    const top = g.segments * 2 ** -g.shift;
+    const out = this.formatFor([Math.min(iv[0], 0), Math.max(iv[1], 0)], show(whole));
+    const x = this.lower(arg);
+    const d = this.add(x, this.constant(g.lo), this.formatFor([Math.min(argIv[0] - g.lo, 0), Math.max(argIv[1] - g.lo, top)], `${show(arg)} - ${g.lo}`), "SUB");
+    const clampFmt: Format = { width: w, signed: false, frac: fracFor(0, top, w, false), rounding: "floor", overflow: "saturate" };
+    const clamped = this.add(this.add(d, this.constant(0), clampFmt, "MAX"), this.constant(top), clampFmt, "MIN");
+    // t = clamped / h: the same raw value read with `shift` fewer fractional bits (a shift, exact).
+    const tFmt: Format = { ...clampFmt, frac: clampFmt.frac - g.shift };
+    const idx = this.reg(tFmt);
+    this.emit(g.shift >= 0 ? "SHL" : "SHR", { dst: idx, src: [clamped], imm: Math.abs(g.shift) });
+    const { values, slopes } = tableEntries(fn, g, out.frac, t.interpolate);
+    const y0 = this.reg(out);
+    this.emit("LOOKUP", { dst: y0, src: [idx], table: values });
+    if (!t.interpolate) return y0;
+    const floor = this.reg({ width: w, signed: false, frac: 0, rounding: "floor", overflow: "saturate" });
+    this.emit("COPY", { dst: floor, src: [idx] });
+    const frac = this.add(idx, floor, { width: w, signed: false, frac: Math.min(tFmt.frac, w), rounding: "floor", overflow: "saturate" }, "SUB");
+    const slope = this.reg(out);
+    this.emit("LOOKUP", { dst: slope, src: [idx], table: slopes });
+    return this.add(y0, this.add(slope, frac, out, "MUL"), out);
+  }
+
+  /**
    * A sub-expression without a matching op (sqrt, exp, log, pow, division by a variable) is
    * lowered when its variables appear only inside conditions: every combination of the conditions
    * selects a precomputed constant.
@@ -336,8 +375,6 @@ class KernelBuilder {
   private decompose(e: Expr, iv: Interval): number {
     const conds = conditionsOnly(e);
     if (!conds || conds.length > 4) {
-      const rate = rateActivation(e);
-      if (rate) throw new LowerError(`${show(rate)} in ${this.group.name}: rate activations (tanh, logistic, relu) are not lowered to fixed point yet (issue 14: activation tables); run rate models on the float64 reference target`);
       throw new LowerError(`the target has no op for ${show(e)}, and it depends on variables directly (only expressions of conditions can be tabulated)`);
     }
     // Nested SELECTs over the conditions; each leaf is the expression with conditions fixed.
@@ -423,13 +460,15 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     // A decay rate that differs per element but not in time: exponential Euler with per-element
     // factors (arrays named by the kernel's step, since a slow kernel steps longer).
     const ticks = `${Math.round(dt * 1e9)}ns`;
-    const D = kb.parameterArray(`__hdecay_${u.var}@${ticks}`, (i) => Math.exp(kb.evaluateAt(B, i) * dt));
+    // With the chip's mismatch, each circuit's decay and inflow gain (variation.ts) replace the model's.
+    const mismatched = kb.has(decayName(u.var));
+    const D = mismatched ? sym(decayName(u.var)) : kb.parameterArray(`__hdecay_${u.var}@${ticks}`, (i) => Math.exp(kb.evaluateAt(B, i) * dt));
     const phi = kb.parameterArray(`__hphi_${u.var}@${ticks}`, (i) => {
       const b = kb.evaluateAt(B, i);
       return b === 0 ? dt : Math.expm1(b * dt) / b;
     });
     next = kb.add(x, kb.lower(D), s.format, "MUL");
-    const dv = fold(mul(parts.A, phi));
+    const dv = fold(mul(mul(parts.A, phi), mismatched ? sym(inflowName(u.var)) : c(1)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
     noiseScale = Math.sqrt(dt);
   } else {
@@ -503,6 +542,41 @@ export function fastVariables(program: Program): Set<string> {
   return fast;
 }
 
+/**
+ * Digital variables whose update reads a fast variable outside any condition ("group.var"): a
+ * continuous drive such as a Hebbian product x_post x_pre, which changes every tick. Sampling it once
+ * per slow period would alias it, so such a variable is stepped whole at the digital period.
+ * (Terms gated by a condition on a fast variable are split off as before; the STC weights have no
+ * such drive, so their slow kernels are unchanged.)
+ */
+export function drivenVariables(program: Program, fastVars: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const g of [...program.populations, ...program.projections]) {
+    const pre = "pre" in g ? (g as { pre: string }).pre : undefined;
+    const post = "post" in g ? (g as { post: string }).post : undefined;
+    for (const u of g.odes) {
+      if (fastVars.has(`${g.name}.${u.var}`)) continue;
+      let driven = false;
+      const visit = (e: Expr, inCondition: boolean): void => {
+        if (driven) return;
+        if (e.op === "cmp" || (e.op === "call" && (e.fn === "H" || e.fn === "heaviside"))) inCondition = true;
+        if (e.op === "sym" && !inCondition) {
+          const owner = e.scope === "self" ? g.name : e.scope === "pre" ? pre : post;
+          if (owner && fastVars.has(`${owner}.${e.name}`)) driven = true;
+        }
+        for (const child of Object.values(e)) {
+          if (child && typeof child === "object" && "op" in (child as object)) visit(child as Expr, inCondition);
+          else if (Array.isArray(child)) for (const c2 of child) if (c2 && typeof c2 === "object" && "op" in c2) visit(c2 as Expr, inCondition);
+        }
+      };
+      visit(u.A, false);
+      visit(u.B, false);
+      if (driven) out.add(`${g.name}.${u.var}`);
+    }
+  }
+  return out;
+}
+
 export function lowerKernels(given: LowerInput): Kernel[] {
   const { program } = given;
   const input: LowerInput = { ...given, analog: analogVariables(program, given.caps).analog };
@@ -514,6 +588,8 @@ export function lowerKernels(given: LowerInput): Kernel[] {
   const analog = input.analog!;
   const fastVars = fastVariables(program);
   const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
+  const fastSummed = summedRate(program, analog, fastVars);
+  const driven = drivenVariables(program, fastVars);
   const groupIndex = new Map([...program.populations, ...program.projections].map((g, i) => [g.name, i]));
   const kernels: Kernel[] = [];
   const finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">): void => {
@@ -529,7 +605,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
     const slow: [OdeUpdate, UpdateParts][] = [];
     for (const u of g.odes) {
       if (isAnalog(g.name, u.var)) continue;
-      if (!split || fastVars.has(`${g.name}.${u.var}`)) {
+      if (!split || fastVars.has(`${g.name}.${u.var}`) || driven.has(`${g.name}.${u.var}`)) {
         fast.push([u, u]);
         continue;
       }
@@ -551,7 +627,9 @@ export function lowerKernels(given: LowerInput): Kernel[] {
       ];
       for (const plan of plans) {
         const withSpikes = p.threshold !== null && plan.spikes;
-        const consume = plan.consume && p.vars.some((v) => v.kind === "summed");
+        // Each summed input is consumed by the kernel that refreshes it (summedRate).
+        const consumed = plan.unit === ANALOG ? [] : p.vars.filter((v) => v.kind === "summed" && (split ? fastSummed.has(`${p.name}.${v.name}`) === (plan.name === "update") : plan.consume));
+        const consume = consumed.length > 0;
         if (plan.items.length === 0 && !withSpikes && !consume) continue;
         const kb = new KernelBuilder(input, p, undefined, undefined, plan.unit === DIGITAL);
         const refr = withSpikes ? input.states.get(`${p.name}.__refractory`) : undefined;
@@ -565,7 +643,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         if (withSpikes) lowerSpiking(kb, p, holding, refr);
         for (const u of new Set(plan.items.map(([x]) => x.var))) kb.store(u, "self", kb.value(u, "self"));
         if (withSpikes) for (const r of p.reset) if (!plan.items.some(([u]) => u.var === r.target)) kb.store(r.target, "self", kb.value(r.target, "self"));
-        if (consume) for (const v of p.vars) if (v.kind === "summed") kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
+        for (const v of consumed) kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
         if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
         finish(`${p.name}.${plan.name}`, p.name, kb, plan.unit, every(plan.period));
       }
@@ -598,7 +676,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, summed: split },
       ];
       for (const plan of plans) {
-        const summed = plan.summed ? pr.summed : [];
+        const summed = plan.unit === ANALOG ? [] : split ? pr.summed.filter((x) => fastSummed.has(`${pr.post}.${x.target}`) === (plan.name === "update")) : plan.summed ? pr.summed : [];
         if (plan.items.length === 0 && summed.length === 0) continue;
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post, plan.unit === DIGITAL);
         stepAndStore(kb, plan.items, plan.stepDt);
@@ -614,6 +692,31 @@ export function lowerKernels(given: LowerInput): Kernel[] {
 }
 
 const DIGITAL = 1;
+
+/**
+ * Summed inputs that must be refreshed at the digital period, not the slow one ("pop.var"): those
+ * read by a threshold, by an analog or fast variable's update, or by the fast part of a split
+ * update. A rate reservoir's recurrent input is read by its (fast) units every step, so its
+ * projection must write it every step; an input only slow terms read may wait for the slow kernel.
+ */
+export function summedRate(program: Program, analog: Set<string>, fastVars: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of program.populations) {
+    const summed = p.vars.filter((v) => v.kind === "summed").map((v) => v.name);
+    if (summed.length === 0) continue;
+    const reads = new Set<string>(p.threshold ? readsOf(p.threshold) : []);
+    for (const u of p.odes) {
+      const key = `${p.name}.${u.var}`;
+      if (analog.has(key) || fastVars.has(key)) [u.A, u.B].forEach((e) => readsOf(e).forEach((n) => reads.add(n)));
+      else {
+        const parts = splitUpdate(u, (name) => fastVars.has(`${p.name}.${name}`));
+        if (parts.fast) [parts.fast.A, parts.fast.B].forEach((e) => readsOf(e).forEach((n) => reads.add(n)));
+      }
+    }
+    for (const name of summed) if (reads.has(name)) out.add(`${p.name}.${name}`);
+  }
+  return out;
+}
 
 /** A periodic trigger over every element. */
 const every = (ticks: number) => ({ periodic: { period_ticks: ticks, offset_ticks: 0, gated: false, gate_state: 0 } });
@@ -708,11 +811,11 @@ export function readsOf(e: Expr): string[] {
   return out;
 }
 
-/** The first rate activation call in e (issue 14: not lowered yet), if any. */
-function rateActivation(e: Expr): Expr | undefined {
-  let found: Expr | undefined;
+/** The first rate activation (tanh, logistic, relu) an expression calls, if any. */
+function rateActivation(e: Expr): string | undefined {
+  let found: string | undefined;
   walk(e, (n) => {
-    if (!found && n.op === "call" && (n.fn === "tanh" || n.fn === "logistic" || n.fn === "relu")) found = n;
+    if (!found && n.op === "call" && (n.fn === "tanh" || n.fn === "logistic" || n.fn === "relu")) found = n.fn;
   });
   return found;
 }

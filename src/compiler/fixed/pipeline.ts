@@ -10,12 +10,12 @@ import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, CHECKS, designRuleChecks, type KernelBudget } from "./drc.ts";
-import { analogVariables, fastVariables, splitUpdate } from "./lower.ts";
+import { analogVariables, drivenVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { lazyProjections } from "./lazy.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { emitIr, unsupportedStimuli, type VariationData } from "./emit-ir.ts";
-import { IDEAL, mismatchArrays, noiseCoefficients, type VariationOptions } from "./variation.ts";
+import { IDEAL, mismatchArrays, noiseCoefficients, tauHeterogeneity, type VariationOptions } from "./variation.ts";
 import { quantise, quantisationReport, RANGE_MARGIN, type QuantisedVar, type Rounding, type VarStats } from "./quantise.ts";
 
 /** Design-rule checks that read only the network, not its formats. */
@@ -42,10 +42,11 @@ function observedRange(program: Program, stats: Map<string, VarStats>, g: Progra
 function maxSlowPeriod(program: Program, caps: TargetCaps, stats: Map<string, VarStats>): number {
   const { analog } = analogVariables(program, caps);
   const fastVars = fastVariables(program);
+  const driven = drivenVariables(program, fastVars);
   let best = Number.MAX_SAFE_INTEGER;
   for (const g of [...program.populations, ...program.projections]) {
     for (const u of g.odes) {
-      if (analog.has(`${g.name}.${u.var}`) || fastVars.has(`${g.name}.${u.var}`) || !u.linear) continue;
+      if (analog.has(`${g.name}.${u.var}`) || fastVars.has(`${g.name}.${u.var}`) || driven.has(`${g.name}.${u.var}`) || !u.linear) continue;
       const parts = splitUpdate(u, (name) => fastVars.has(`${g.name}.${name}`));
       if (!parts.slow) continue;
       const range = observedRange(program, stats, g);
@@ -137,10 +138,11 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   dump("schedule", () => `slow kernel period ${slow} tick(s) (${(slow * program.tickSeconds).toPrecision(3)} s)`);
   // Now that the digital period is known, judge each variable's changes per update, not per tick.
   const fastVars = fastVariables(program);
+  const drivenVars = drivenVariables(program, fastVars);
   const slowPeriodOf = (group: string, name: string): number => {
     const g = [...program.populations, ...program.projections].find((x) => x.name === group);
     const u = g?.odes.find((x) => x.var === name);
-    if (!u || fastVars.has(`${group}.${name}`)) return period;
+    if (!u || fastVars.has(`${group}.${name}`) || drivenVars.has(`${group}.${name}`)) return period;
     // Split variables: their changes between bursts of activity (the bulk of the statistics) are
     // applied by the slow kernel, so that is the period to judge them at.
     const parts = splitUpdate(u, (n) => fastVars.has(`${group}.${n}`));
@@ -151,10 +153,12 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const v = o.variation ?? IDEAL;
   const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
-  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program)];
+  const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
-  if (wanted > limit.ticks) {
-    violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${limit.ticks} ticks (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${limit.ticks} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
+  // One tick is the model's own step (the float64 reference takes it too), so it is never too coarse:
+  // a reservoir stepped once per sample (tau of a few ticks) fits when its kernels fit one tick.
+  if (wanted > Math.max(1, limit.ticks)) {
+    violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${Math.max(1, limit.ticks)} tick(s) (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${Math.max(1, limit.ticks)} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
   }
   if (violations.length > 0) throw new EngramError(violations.map((v) => ({ ...v, message: `does not fit ${caps.name}: ${v.message}` })));
   verify(ir, `${program.name} (${caps.name})`);
@@ -168,5 +172,6 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const dense = (stats as { denseSeconds?: number }).denseSeconds;
   const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : dense !== undefined ? [`range analysis: ranges from an event-driven float64 run of all ${simulated} s; changes per update from its first ${dense.toPrecision(3)} s stepped densely`] : [];
   const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : ["event-driven synapses (numerics.lazy_synapses):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces decay at events by tabulated factors; gated terms run only while a trace condition holds`), ...lazy.notes.map((n) => `  ${n}`)];
-  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...eventDriven, ...schedule].join("\n") };
+  const heterogeneity = caps.analog ? tauHeterogeneity(program, analog, variation?.arrays ?? []) : [];
+  return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...heterogeneity, ...eventDriven, ...schedule].join("\n") };
 }

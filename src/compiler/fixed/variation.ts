@@ -12,6 +12,7 @@
  *    RAND_NORMAL term in the kernel, drawn from the program's noise stream.
  * Both are off unless asked for: off, the IR is byte-identical to an ideal chip's.
  */
+import { ratesPerElement } from "./rates.ts";
 import type { Program } from "../../ir/program.ts";
 import { Rng } from "../../util/rng.ts";
 import type { TargetCaps } from "./caps.ts";
@@ -60,12 +61,14 @@ export function mismatchArrays(program: Program, caps: TargetCaps, analog: Set<s
   const out: ParameterArray[] = [];
   for (const g of [...program.populations, ...program.projections]) {
     for (const u of g.odes) {
-      const b = constantRate(u);
-      if (!analog.has(`${g.name}.${u.var}`) || b === null) continue;
+      // A constant rate, or one per circuit (time constants drawn per neuron): each circuit's own.
+      const rates = ratesPerElement(g, u);
+      if (!analog.has(`${g.name}.${u.var}`) || rates === null || !rates.every((x) => x < 0)) continue;
       const rng = new Rng(seed, `mismatch:${g.name}.${u.var}`);
       const decay = new Float64Array(g.size);
       const inflow = new Float64Array(g.size);
       for (let i = 0; i < g.size; i++) {
+        const b = rates[rates.length === 1 ? 0 : i]!;
         const bi = b / factor(rng, v.tau); // rate = -1 / tau
         decay[i] = Math.exp(bi * dt);
         // dx/dt = (A + B x) tau / tau_i: the time constant changes, the calibrated rest point does not.
@@ -102,4 +105,43 @@ export function noiseCoefficients(program: Program, caps: TargetCaps, analog: Se
     }
   }
   return out;
+}
+
+/** Mean and coefficient of variation of a list of values. */
+function meanCv(xs: ArrayLike<number>): [number, number] {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  const m = s / xs.length;
+  let v = 0;
+  for (let i = 0; i < xs.length; i++) v += (xs[i]! - m) ** 2;
+  return [m, xs.length > 1 ? Math.sqrt(v / (xs.length - 1)) / m : 0];
+}
+
+/**
+ * The heterogeneity of the analog time constants, per variable: as the model draws them, and as
+ * the circuits realise them with the chip's fixed-pattern mismatch (the heterogeneity the chip
+ * brings for free). Lines for the compile report; empty when no analog variable has a decay.
+ */
+export function tauHeterogeneity(program: Program, analog: Set<string>, arrays: ParameterArray[]): string[] {
+  const dt = program.tickSeconds;
+  const lines: string[] = [];
+  const ms = (s: number) => `${(s * 1e3).toPrecision(3)} ms`;
+  for (const g of program.populations) {
+    for (const u of g.odes) {
+      const rates = ratesPerElement(g, u);
+      if (!analog.has(`${g.name}.${u.var}`) || !rates || !rates.every((b) => b < 0)) continue;
+      const model = Float64Array.from({ length: g.size }, (_, i) => -1 / rates[rates.length === 1 ? 0 : i]!);
+      const [m0, cv0] = meanCv(model);
+      const decay = arrays.find((a) => a.group === g.name && a.name === decayName(u.var));
+      if (!decay) {
+        lines.push(`  ${g.name}.${u.var}: model tau mean ${ms(m0)}, CV ${cv0.toFixed(3)} (no mismatch: --mismatch adds the chip's own)`);
+        continue;
+      }
+      const chip = Float64Array.from(decay.values, (d) => -dt / Math.log(d));
+      const [m1, cv1] = meanCv(chip);
+      const [, cvAlone] = meanCv(Float64Array.from(chip, (t, i) => t / model[i]!));
+      lines.push(`  ${g.name}.${u.var}: model tau mean ${ms(m0)}, CV ${cv0.toFixed(3)}; on the chip with mismatch mean ${ms(m1)}, CV ${cv1.toFixed(3)} (mismatch alone CV ${cvAlone.toFixed(3)}: heterogeneity for free)`);
+    }
+  }
+  return lines.length ? ["heterogeneity of analog time constants (per circuit):", ...lines] : [];
 }
