@@ -33,6 +33,7 @@ export const facts: ChipFacts = {
       multiply: assume(2, "cycles", "16 x 16 multiplier"),
       memory_access: assume(1, "cycle", "SRAM read or write"),
       rounding: assume("nearest or stochastic (LFSR per unit)", "", "both implemented in the datapath"),
+      trace_decay: assume("stamped", "", "a synaptic trace (calcium of a plastic synapse) is stored as its value after the last event and read as that value times D^n, n the ticks since, from a table of decay factors (the table of event-driven synapses), rounded to nearest once per read; an event stores the decayed value (with decay_rounding) plus its jump. Dense stepping and event-driven synapses then hold the same values"),
       decay_rounding: assume("stochastic", "", "decay steps of calcium and other pure decays are dithered by the unit's LFSR, whatever the rounding of the other updates: unbiased, and they reach 0 (round-to-nearest would stop them within LSB / (2 (1 - D)) of it, 0.24 for 12-bit calcium; a floor or one-LSB minimum step would shorten calcium transients by up to LSB / (1 - D))"),
     },
     noise_and_mismatch: {

@@ -21,6 +21,7 @@ export const caps: TargetCaps = {
   variation: null, // no analog core
   readoutBits: null,
   splitSlow: false,
+  stampedTraces: false, // traces stepped every tick, rounded to nearest
   gatedKernels: false, // the float64 reference has its own event-driven synapses (targets/reference/lazy.ts)
   maxStepOverTau: 0.1,
   synapseArray: null,
