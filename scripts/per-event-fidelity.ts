@@ -32,7 +32,7 @@ function chip(caps: TargetCaps, rounding: "nearest" | "stochastic", bits: number
   const fixed = compileFixed(program, caps, { rounding, bits, engramVersion: "script", analyse: analyseByRun });
   const h = new EmulatorHandle(fixed.ir);
   h.run();
-  const period = fixed.ir.kernels.find((k) => k.name === "syn.update")?.periodic?.period_ticks ?? 1;
+  const period = fixed.ir.kernels.find((k) => ["syn.update", "syn.stepped", "syn.active"].includes(k.name))?.periodic?.period_ticks ?? 1;
   const ca = fixed.quantised.find((v) => v.name === "Ca")!.format;
   return { dh: finalH(h) - H0, period, ca: `${ca.signed ? "s" : "u"}Q${ca.width - ca.frac - (ca.signed ? 1 : 0)}.${ca.frac} ${ca.rounding}` };
 }
