@@ -32,7 +32,7 @@ function chip(caps: TargetCaps, rounding: "nearest" | "stochastic", bits: number
   const fixed = compileFixed(program, caps, { rounding, bits, engramVersion: "script", analyse: analyseByRun });
   const h = new EmulatorHandle(fixed.ir);
   h.run();
-  const period = fixed.ir.kernels.find((k) => k.name === "syn.update")?.periodic?.period_ticks ?? 1;
+  const period = fixed.ir.kernels.find((k) => ["syn.update", "syn.stepped", "syn.active"].includes(k.name))?.periodic?.period_ticks ?? 1;
   const ca = fixed.quantised.find((v) => v.name === "Ca")!.format;
   return { dh: finalH(h) - H0, period, ca: `${ca.signed ? "s" : "u"}Q${ca.width - ca.frac - (ca.signed ? 1 : 0)}.${ca.frac} ${ca.rounding}` };
 }
@@ -42,6 +42,8 @@ const pct = (x: number) => `${((100 * x) / AUTHORS).toFixed(0)} %`;
 
 const bss2 = getTarget("bss2").caps, cmos = getTarget("cmos").caps;
 const decay = (c: TargetCaps, rounding: TargetCaps["decay"]["rounding"]): TargetCaps => ({ ...c, decay: { ...c.decay, rounding } });
+/** cmos as it was before its traces were time-stamped: calcium stepped x <- x D every tick with the decay rule. */
+const stepped = (c: TargetCaps): TargetCaps => ({ ...c, stampedTraces: false });
 if (process.argv.includes("--stet")) {
   const stet = "models/stc/stet.yaml";
   const floatH = seeds.map((seed) => {
@@ -57,7 +59,7 @@ if (process.argv.includes("--stet")) {
     });
   console.log(`| STET h(8 h), seeds 1-${n} | mean (mV) | SD (mV) |\n| --- | --- | --- |`);
   console.log(`| float64 | ${mean(floatH).toFixed(3)} | ${sd(floatH).toFixed(3)} |`);
-  for (const [label, caps, bits] of [["cmos stochastic (12-bit synapses, stochastic decays)", cmos, undefined], ["cmos stochastic, nearest decays (before)", decay(cmos, "nearest"), undefined], ["cmos stochastic 16-bit", cmos, 16]] as const) {
+  for (const [label, caps, bits] of [["cmos stochastic (12-bit synapses, time-stamped calcium)", cmos, undefined], ["cmos stochastic, stepped calcium, stochastic decays (before)", stepped(cmos), undefined], ["cmos stochastic, stepped calcium, nearest decays (before that)", decay(stepped(cmos), "nearest"), undefined], ["cmos stochastic 16-bit", cmos, 16]] as const) {
     const hs = chipH(caps, bits);
     console.log(`| ${label} | ${mean(hs).toFixed(3)} | ${sd(hs).toFixed(3)} |`);
   }
@@ -74,11 +76,13 @@ const variants: [string, TargetCaps, number | undefined][] = [
   ["bss2, kernels every tick", fastClock(bss2), undefined],
   ["bss2, kernels every tick, nearest decays", decay(fastClock(bss2), "nearest"), undefined],
   ["bss2, kernels every tick, stochastic decays", decay(fastClock(bss2), "stochastic"), undefined],
-  ["cmos (12-bit synapses, stochastic decays)", cmos, undefined],
-  ["cmos, nearest decays (before)", decay(cmos, "nearest"), undefined],
-  ["cmos, floor decays", decay(cmos, "floor"), undefined],
+  ["cmos (12-bit synapses, time-stamped calcium, stochastic at events)", cmos, undefined],
+  ["cmos, time-stamped calcium, nearest at events", decay(cmos, "nearest"), undefined],
+  ["cmos, stepped calcium, stochastic decays (before)", stepped(cmos), undefined],
+  ["cmos, stepped calcium, nearest decays (before that)", decay(stepped(cmos), "nearest"), undefined],
+  ["cmos, stepped calcium, floor decays", decay(stepped(cmos), "floor"), undefined],
   ["cmos 16-bit", cmos, 16],
-  ["cmos 16-bit, nearest decays", decay(cmos, "nearest"), 16],
+  ["cmos 16-bit, stepped calcium, stochastic decays", stepped(cmos), 16],
 ];
 for (const [label, caps, bits] of variants) {
   const near = chip(caps, "nearest", bits, 1);

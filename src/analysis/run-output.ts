@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Program } from "../ir/program.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
-import { TIME_LABEL } from "./time-label.ts";
+import { labelTick, TIME_LABELS, type TimeLabel } from "./time-label.ts";
 
 export interface RunResult {
   program: Program;
@@ -28,6 +28,8 @@ export interface ManifestExtras {
   hardware?: Record<string, unknown>;
   /** Energy of the run by model (biology, bss2, cmos): src/analysis/energy/energy.ts. */
   energy?: unknown;
+  /** How traces.csv labels its rows (time-label.ts; default end of step, engram's own). */
+  timeLabel?: TimeLabel;
 }
 
 /** Digits after the point that represent every multiple of dt exactly (0.2 ms -> 4). */
@@ -43,8 +45,11 @@ export function formatTime(tick: number, dt: number, decimals: number): string {
   return (tick * dt).toFixed(decimals);
 }
 
-/** Merges all recordings into rows at the union of their sample ticks (blank where one has no sample). */
-export function tracesCsv(result: RunResult): string {
+/**
+ * Merges all recordings into rows at the union of their sample ticks (blank where one has no
+ * sample), each labelled by `label` (time-label.ts: start drops the initial state's row).
+ */
+export function tracesCsv(result: RunResult, label: TimeLabel = "end"): string {
   const { program, tables } = result;
   const dt = program.tickSeconds;
   const decimals = timeDecimals(dt);
@@ -57,14 +62,15 @@ export function tracesCsv(result: RunResult): string {
       if (cursor[i]! < t.count) tick = Math.min(tick, t.ticks[cursor[i]!]!);
     });
     if (tick === Infinity) break;
-    const cells: string[] = [formatTime(tick, dt, decimals)];
+    const at = labelTick(tick, label);
+    const cells: string[] = [at === null ? "" : formatTime(at, dt, decimals)];
     tables.forEach((t, i) => {
       const row = cursor[i]!;
       const has = row < t.count && t.ticks[row] === tick;
       for (const col of t.columns) cells.push(has ? String(col[row]) : "");
       if (has) cursor[i] = row + 1;
     });
-    lines.push(cells.join(","));
+    if (at !== null) lines.push(cells.join(","));
   }
   return lines.join("\n") + "\n";
 }
@@ -104,7 +110,7 @@ export function manifest(result: RunResult, extras: ManifestExtras): Record<stri
     phases: p.phases.map((ph) => ({ name: ph.name, start_s: ph.startTick * p.tickSeconds })),
     neurons: p.populations.map((pop, i) => ({ population: pop.name, first: result.neuronOffset[i], count: pop.size })),
     recordings: p.recordings.map((r) => ({ variable: `${r.group}.${r.var}`, unit: r.unit, columns: r.columns, every_s: r.everyTicks * p.tickSeconds })),
-    traces_csv: { time_s: TIME_LABEL },
+    traces_csv: { time_s: TIME_LABELS[extras.timeLabel ?? "end"], time_label: extras.timeLabel ?? "end" },
     spikes: result.spikes.count,
     outputs: ["traces.csv", "spikes.csv", "traces.svg", ...(result.spikes.count > 0 ? ["spikes.svg"] : []), "manifest.json"],
   };
@@ -147,13 +153,16 @@ export async function writeRunOutputs(dir: string, result: RunResult, extras: Ma
     writeFileAtomic(join(dir, name), text);
     names.push(name);
   };
-  write("traces.csv", tracesCsv(result));
+  const label = extras.timeLabel ?? "end";
+  write("traces.csv", tracesCsv(result, label));
   write("spikes.csv", spikesCsv(result));
   const dt = result.program.tickSeconds;
   const series = result.tables.flatMap((t, i) => {
     const r = result.program.recordings[i]!;
-    const time = Float64Array.from(t.ticks.subarray(0, t.count), (k) => k * dt);
-    return t.columns.map((c, j) => ({ time, name: t.names[j]!, unit: r.unit, values: c.subarray(0, t.count) }));
+    // the plot's axis follows the same labels (start: one dt earlier, without the initial state)
+    const skip = label === "start" && t.count > 0 && t.ticks[0] === 0 ? 1 : 0;
+    const time = Float64Array.from(t.ticks.subarray(skip, t.count), (k) => labelTick(k, label)! * dt);
+    return t.columns.map((c, j) => ({ time, name: t.names[j]!, unit: r.unit, values: c.subarray(skip, t.count) }));
   });
   if (series.length > 0) {
     // One shared time axis per plot: series from recordings with other intervals are plotted on their own.

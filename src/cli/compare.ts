@@ -25,6 +25,7 @@ import { prepareOutDir } from "./out-dir.ts";
 import { findSidecar } from "../interchange/onnx-sidecar.ts";
 import { writeCompareEnergy } from "./compare-energy.ts";
 import type { Program } from "../ir/program.ts";
+import { labelTick, type TimeLabel } from "../analysis/time-label.ts";
 
 export interface CompareOptions {
   model: string;
@@ -38,6 +39,8 @@ export interface CompareOptions {
   /** Replace engram's outputs in a non-empty --out folder. */
   force?: boolean;
   variation?: VariationOptions;
+  /** Labels of the plot's time axis (src/analysis/time-label.ts; default end of step). */
+  timeLabel?: TimeLabel;
 }
 
 interface Variant {
@@ -122,19 +125,21 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
   const csv = ["variant,variable,unit,max_abs_error,rmse,final_error,final_value,float64_final", ...rows.map((r) => [r.variant, r.variable, r.unit, r.maxAbs, r.rmse, r.finalError, r.final, r.reference].join(","))].join("\n") + "\n";
   writeFileAtomic(join(out, "compare.csv"), csv);
   const first = refHandle.recorded.tables[0]!;
-  const time = Float64Array.from(first.ticks.subarray(0, first.count), (k) => k * refProgram.tickSeconds);
+  // start-of-step labels: every sample one dt earlier, the initial state (tick 0) left out
+  const skip = o.timeLabel === "start" && first.count > 0 && first.ticks[0] === 0 ? 1 : 0;
+  const time = Float64Array.from(first.ticks.subarray(skip, first.count), (k) => labelTick(k, o.timeLabel ?? "end")! * refProgram.tickSeconds);
   const panels = refHandle.recorded.tables.flatMap((t, ti) =>
     t.names.map((name) => ({
       name,
       unit: units.get(name) ?? "",
       lines: variants.map((v) => {
         const vt = v.handle.recorded.tables[ti]!;
-        return { label: v.label, values: vt.columns[vt.names.indexOf(name)]!.subarray(0, vt.count) };
+        return { label: v.label, values: vt.columns[vt.names.indexOf(name)]!.subarray(skip, vt.count) };
       }),
       rules: variants.flatMap((v) => v.rules?.get(name) ?? []),
     })),
   );
-  writeFileAtomic(join(out, "compare.svg"), await renderOverlaySvg({ title: `${refProgram.name}: float64 and fixed point (seed ${refProgram.seed})`, time_s: time, panels: time.length === first.count ? panels : [] }));
+  writeFileAtomic(join(out, "compare.svg"), await renderOverlaySvg({ title: `${refProgram.name}: float64 and fixed point (seed ${refProgram.seed})`, time_s: time, panels: time.length === first.count - skip ? panels : [] }));
   const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2));
   const table = [
     `${"variant".padEnd(26)} ${"variable".padEnd(10)} ${"max |err|".padStart(11)} ${"RMSE".padStart(11)} ${"final err".padStart(11)}  final (float64)`,

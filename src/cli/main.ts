@@ -9,6 +9,7 @@ import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
 import { parseLimitFlags, type Limits } from "../ir/limits.ts";
 import { commandUsage, wantsHelp } from "./help.ts";
 import { releaseOutDirs, writeFailure } from "./out-dir.ts";
+import { parseTimeLabel, type TimeLabel } from "../analysis/time-label.ts";
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -17,9 +18,9 @@ export const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
-                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
+                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--time-label end|start] [--dump-after PASS] [--limit NAME=N ...]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
-  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--limit NAME=N ...]
+  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--time-label end|start] [--limit NAME=N ...]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
@@ -54,6 +55,10 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --noise     on bss2: trial-to-trial noise on the analog state (steps every tick: slower)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
+  --time-label end|start   how traces.csv labels a row (also compare's plot): end (default) gives
+              the state after the step from t - dt to t the time t; start gives it t - dt, as
+              simulators that label the start of the step do, and drops the initial state's row
+              (docs/numerics.md, "Time labels"; stated in manifest.json under traces_csv)
   --dump-after PASS   print the compiler stage after PASS (resolve, check-units, check-numbers, elaborate, discretise, emit)
   --limit NAME=N      raise a resource limit checked before anything is allocated (also on compile and
               compare; repeatable). NAME (default): model-file-bytes (1048576), neurons (1e7),
@@ -215,6 +220,8 @@ export interface RunOptions {
   variation: { mismatch: boolean; noise: boolean };
   /** Write into a non-empty --out folder after removing engram's own outputs there. */
   force?: boolean;
+  /** How traces.csv labels its rows (src/analysis/time-label.ts). */
+  timeLabel?: TimeLabel;
   /** Raised resource limits (--limit NAME=N). */
   limits?: Partial<Limits>;
 }
@@ -277,6 +284,7 @@ function parseCompare(args: string[]) {
     seed: { type: "string" },
     out: { type: "string" },
     force: { type: "boolean", default: false },
+    "time-label": { type: "string", default: "end" },
     ...VARIATION_OPTIONS,
     ...LIMIT_OPTION,
   });
@@ -288,7 +296,13 @@ function parseCompare(args: string[]) {
     if (!Number.isInteger(n) || n < 2 || n > 32) throw new UsageError(`--bits takes integers 2..32, got "${b}"`);
     return n;
   });
-  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true };
+  return { model, targets: list("targets"), roundings: roundings as ("nearest" | "stochastic" | "floor")[], bits, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true, timeLabel: timeLabelOf(values["time-label"]) };
+}
+
+function timeLabelOf(text: unknown): TimeLabel {
+  const label = parseTimeLabel(String(text));
+  if (!label) throw new UsageError(`--time-label takes end or start, got "${String(text)}"`);
+  return label;
 }
 
 function parseImport(args: string[]) {
@@ -331,6 +345,7 @@ function parseRun(args: string[]): RunOptions {
     bits: { type: "string" },
     "checkpoint-every": { type: "string" },
     resume: { type: "string" },
+    "time-label": { type: "string", default: "end" },
     ...VARIATION_OPTIONS,
     ...LIMIT_OPTION,
   });
@@ -340,7 +355,7 @@ function parseRun(args: string[]): RunOptions {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = values.bits === undefined ? undefined : Number(values.bits);
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
-  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true };
+  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true, timeLabel: timeLabelOf(values["time-label"]) };
 }
 
 function parseBaud(text: string | undefined): number {

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { writeRunOutputs } from "../analysis/run-output.ts";
+import type { TimeLabel } from "../analysis/time-label.ts";
 import type { IrProgram } from "../ir/codec.ts";
 import { decodeImage, storedDigestHex } from "../ir/image.ts";
 import { resumeCheckpoint, writeCheckpoint, type CheckpointIdentity, type WeightSeries } from "./checkpoint.ts";
@@ -58,13 +59,13 @@ export function readImage(file: string): { ir: IrProgram; bytes: Uint8Array } {
  * the same files, whoever ran it. `extra.hardware` adds fields to the manifest's hardware block;
  * `extra.ticksRun` is for runs stopped before the image's end.
  */
-export async function writeImageOutputs(file: string, image: { ir: IrProgram; bytes: Uint8Array }, handle: EmulatorHandle, out: string, started: number, extra: { hardware?: Record<string, unknown>; ticksRun?: number } = {}): Promise<string[]> {
+export async function writeImageOutputs(file: string, image: { ir: IrProgram; bytes: Uint8Array }, handle: EmulatorHandle, out: string, started: number, extra: { hardware?: Record<string, unknown>; ticksRun?: number; timeLabel?: TimeLabel } = {}): Promise<string[]> {
   const { ir } = image;
   const program = { ...programOfImage(ir, file), durationTicks: extra.ticksRun ?? ir.header.duration_ticks };
   const s = handle.emulator.stats;
   const simulated = program.durationTicks * program.tickSeconds;
   return writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
-    engramVersion: VERSION, modelFile: file, modelFiles: [file], wallTotalSeconds: (performance.now() - started) / 1000,
+    engramVersion: VERSION, modelFile: file, modelFiles: [file], wallTotalSeconds: (performance.now() - started) / 1000, timeLabel: extra.timeLabel,
     hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: image.bytes.length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, saturations: s.saturations, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, ...extra.hardware },
   });
 }
@@ -82,7 +83,7 @@ async function runImage(o: RunOptions): Promise<number> {
   handle.run((f) => bar.update(f));
   bar.done();
   const simulated = program.durationTicks * program.tickSeconds;
-  const written = await writeImageOutputs(o.model, image, handle, out, started);
+  const written = await writeImageOutputs(o.model, image, handle, out, started, { timeLabel: o.timeLabel });
   process.stdout.write(`${program.name}: ${simulated} s simulated from ${o.model} on ${program.target} in ${handle.stats.wallSeconds.toFixed(3)} s\n` + written.map((w) => `  wrote ${w}`).join("\n") + "\n");
   return 0;
 }
@@ -151,6 +152,7 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     wallTotalSeconds: (performance.now() - started) / 1000,
     hardware,
     energy: energyOfRun(program, handle, target.name),
+    timeLabel: o.timeLabel,
   }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : taskPlan ? (manifest) => writeTasks(out, program, taskPlan, handle.recorded.tables, manifest) : undefined);
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(

@@ -37,6 +37,7 @@ export const caps: TargetCaps = {
   streams: { sampleBits: num(f.plasticity_processor!.stream_sample_width!), weightBits: num(f.plasticity_processor!.stream_weight_width!), maxChannels: num(f.plasticity_processor!.stream_channels!), source: "assumption (targets/bss2/facts.ts plasticity_processor.stream_*)" },
   readoutBits: num(f.readout!.cadc_bits!), // digital kernels read analog state through the 8-bit CADC
   splitSlow: true,
+  stampedTraces: false, // its programs step each trace with a fractional multiply every update (targets.md 1.7)
   gatedKernels: false, // the PPU updates whole synapse rows as vectors: skipping single synapses saves no work
   maxStepOverTau: 0.1,
   synapseArray: {

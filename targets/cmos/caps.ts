@@ -26,6 +26,7 @@ export const caps: TargetCaps = {
   readoutBits: null, // calcium, early and late state all live in the digital datapath
   splitSlow: true,
   gatedKernels: true, // assumption: a gate bit per synapse word lets the update units skip idle synapses
+  stampedTraces: f.datapath!.trace_decay!.value === "stamped", // assumption (facts: datapath.trace_decay)
   maxStepOverTau: 0.1,
   synapseArray: null, // synapses are addressed memory words, not a crossbar
   limits: { neurons: num(f.resources!.neurons!), synapses: num(f.resources!.synapses!), fanIn: num(f.resources!.fan_in!), memoryBytes: 0 },

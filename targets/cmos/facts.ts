@@ -35,6 +35,7 @@ export const facts: ChipFacts = {
       memory_access: assume(1, "cycle", "SRAM read or write"),
       rounding: assume("nearest or stochastic (LFSR per unit)", "", "both implemented in the datapath"),
       function_table: assume(1024, "entries", "a ROM of 1024 x 24-bit words per update unit for functions without an op (tanh, logistic), read by LOOKUP, with linear interpolation between entries (one multiply)"),
+      trace_decay: assume("stamped", "", "a synaptic trace (calcium of a plastic synapse) is stored as its value after the last event and read as that value times D^n, n the ticks since, from a table of decay factors (the table of event-driven synapses), rounded to nearest once per read; an event stores the decayed value (with decay_rounding) plus its jump. Dense stepping and event-driven synapses then hold the same values"),
       decay_rounding: assume("stochastic", "", "decay steps of calcium and other pure decays are dithered by the unit's LFSR, whatever the rounding of the other updates: unbiased, and they reach 0 (round-to-nearest would stop them within LSB / (2 (1 - D)) of it, 0.24 for 12-bit calcium; a floor or one-LSB minimum step would shorten calcium transients by up to LSB / (1 - D))"),
     },
     inputs: {

@@ -22,7 +22,7 @@ import type { IrCurrent } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { applyStreamNumber, prepareStreams, type PreparedStream } from "./stream.ts";
 
-const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
+const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code, OP_NOW = OP_BY_NAME.get("NOW")!.code;
 
 /** A current stimulus prepared for the tick loop: its neurons, the adder into its input, and the raw bounds of its OU state. */
 interface PreparedCurrent {
@@ -131,6 +131,8 @@ export class Emulator {
   private readonly idleAt: Float64Array[];
   private readonly idle: Uint8Array;
   private readonly reads: Int32Array[];
+  /** Per kernel: 1 if it reads NOW, so an unchanged state does not make it repeat a no-op. */
+  private readonly readsNow: Uint8Array;
   private readonly neuronKernels: number[];
   /** Per stimulus: the next tick with spikes, and those spikes (drawn ahead in the stimulus' own stream). */
   private readonly stimNext: number[];
@@ -188,6 +190,7 @@ export class Emulator {
     // no-op only while nothing else has changed the state since.
     this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || o.op === OP_STORE || o.op === OP_STORE_ADD).map((o) => o.state))));
     this.idleAt = this.reads.map((r) => new Float64Array(r.length));
+    this.readsNow = Uint8Array.from(program.kernels, (k) => (k.ops.some((o) => o.op === OP_NOW) ? 1 : 0));
     const kinds = (kind: number, periodic: boolean) => program.kernels.map((k, i) => ({ k, i })).filter(({ k }) => (periodic ? !!k.periodic && program.groups[k.group]!.kind === kind : !!k.on_spike)).map(({ i }) => i);
     this.neuronKernels = kinds(1, true);
     this.spikeKernels = kinds(0, false);
@@ -430,7 +433,7 @@ export class Emulator {
   /**
    * Runs the periodic kernels in `list` that are due. A kernel whose last run changed nothing,
    * drew no random number and emitted no spike is skipped while nothing it reads has changed:
-   * the run would repeat exactly (ops have no other inputs), so skipping is exact.
+   * the run would repeat exactly (ops have no other inputs but NOW: a kernel that reads it is never skipped), so skipping is exact.
    */
   private periodic(list: number[]): void {
     const t = this.tick;
@@ -456,7 +459,7 @@ export class Emulator {
       this.account(k);
       if (this.writesGates[i]!.length > 0) this.rescanGates();
       const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
-      this.idle[i] = noOp ? 1 : 0;
+      this.idle[i] = noOp && !this.readsNow[i] ? 1 : 0; // a kernel that reads the time may differ next time
       if (noOp) {
         const reads = this.reads[i]!, at = this.idleAt[i]!;
         for (let j = 0; j < reads.length; j++) at[j] = this.versions[reads[j]!]!;

@@ -24,6 +24,7 @@ export const caps: TargetCaps = {
   streams: { sampleBits: 19, weightBits: 19, maxChannels: 256, source: "the IR's limits (src/ir/stream.ts)" },
   readoutBits: null,
   splitSlow: false,
+  stampedTraces: false, // traces stepped every tick, rounded to nearest
   gatedKernels: false, // the float64 reference has its own event-driven synapses (targets/reference/lazy.ts)
   maxStepOverTau: 0.1,
   synapseArray: null,

@@ -29,6 +29,16 @@ describe("engram compare", () => {
     expect(Math.abs(h("cmos stochastic"))).toBeLessThan(h("cmos nearest") / 3);
   });
 
+  it("--time-label start labels the plot's time axis with the start of each step; a bad label is a usage error", () => {
+    const startOut = join(out, "..", "start");
+    const ok = spawnSync(process.execPath, [BIN, "compare", "models/stc/basic-early.yaml", "--targets", "reference,cmos", "--rounding", "nearest", "--time-label", "start", "--out", startOut], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readFileSync(join(startOut, "compare.svg"), "utf8")).toMatch(/^<svg/);
+    const bad = spawnSync(process.execPath, [BIN, "compare", "models/stc/basic-early.yaml", "--time-label", "middle"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--time-label takes end or start, got "middle"');
+  });
+
   it("rejects an unknown rounding mode as a usage error", () => {
     const bad = spawnSync(process.execPath, [BIN, "compare", "models/stc/basic-early.yaml", "--rounding", "up"], { encoding: "utf8" });
     expect(bad.status).toBe(2);

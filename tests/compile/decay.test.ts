@@ -17,7 +17,8 @@ const dt = 0.2e-3, tauCa = 48.8e-3;
 const D = Math.exp(-dt / tauCa);
 const cmos = getTarget("cmos").caps;
 const bss2 = getTarget("bss2").caps;
-const nearestDecays: TargetCaps = { ...cmos, decay: { rounding: "nearest", source: "test: the rule before decays were a hardware fact" } };
+// stepped traces (x <- x D every tick), as before cmos kept them time-stamped
+const nearestDecays: TargetCaps = { ...cmos, stampedTraces: false, decay: { rounding: "nearest", source: "test: the rule before decays were a hardware fact" } };
 
 /** basic-early (seven presynaptic spikes, last calcium jump at 118.8 ms) run on to 118.8 ms + 10 tau_Ca. */
 function calciumAfterTenTau(caps: TargetCaps, seed: number) {
@@ -28,8 +29,11 @@ function calciumAfterTenTau(caps: TargetCaps, seed: number) {
   const h = new EmulatorHandle(fixed.ir);
   h.run();
   const lsb = 2 ** -fixed.ir.states.find((s) => s.name === "syn.Ca")!.format.frac;
-  const ca = h.values("syn.Ca")![0]!;
-  return { ca, lsb, fixed };
+  // the recorded calcium (every tick): a time-stamped trace is stored as its value at the last event
+  const t = h.recorded.tables.find((x) => x.names.includes("ca"))!;
+  expect(t.ticks[t.count - 1]! * dt).toBeGreaterThanOrEqual(lastJump + 10 * tauCa);
+  const ca = t.columns[t.names.indexOf("ca")]![t.count - 1]!;
+  return { ca, lsb, fixed, stored: h.values("syn.Ca")![0]! };
 }
 
 describe("decay rounding is the chip's (caps.decay)", () => {
@@ -74,6 +78,21 @@ describe("decay rounding is the chip's (caps.decay)", () => {
   });
 });
 
+describe("time-stamped traces (caps.stampedTraces) have no dead zone whatever the decay rule", () => {
+  it("cmos keeps traces stamped (assumption); bss2 and the reference step them", () => {
+    expect([cmos.stampedTraces, bss2.stampedTraces, getTarget("reference").caps.stampedTraces]).toEqual([true, false, false]);
+  });
+
+  it("with round-to-nearest at events, calcium still reads 0 after 10 tau_Ca (stepped: stuck at 122 LSB)", () => {
+    const stamped = calciumAfterTenTau({ ...nearestDecays, stampedTraces: true }, 1);
+    // one product x D^n rounded to nearest reads 0 once x D^n < LSB / 2; the table's last entry is 0
+    expect(stamped.ca).toBe(0);
+    expect(stamped.stored).toBeGreaterThan(1); // stored: the value after the last event (Ca_pre = 1 on top)
+    expect(stamped.fixed.quantised.find((v) => v.name === "Ca")!.deadZone!.above).toBe(0);
+    expect(calciumAfterTenTau(nearestDecays, 1).ca / stamped.lsb).toBe(122);
+  });
+});
+
 describe("dead zones in the quantisation report", () => {
   it("residues by rule, in LSB (hand-derived)", () => {
     const k = 1 / (1 - D);
@@ -103,7 +122,8 @@ describe("dead zones in the quantisation report", () => {
     const caChip = chip.quantised.find((v) => v.name === "Ca")!;
     expect(caChip.deadZone!.above).toBe(0);
     expect(caChip.deadZone!.flag).toBeNull();
-    expect(quantisationReport(chip.quantised, "cmos")).toMatch(/decay \(rest 0, D [\d.]+ per update, stochastic\): stops at its rest; compared against 1\.2, 3/);
+    expect(caChip.deadZone!.stamped).toBe(true);
+    expect(quantisationReport(chip.quantised, "cmos")).toMatch(/decay \(rest 0, D [\d.]+ per update, time-stamped: read as stored x D\^n, rounded once; stochastic at events\): stops at its rest; compared against 1\.2, 3/);
   });
 
   it("floor (bss2) has a dead zone below the rest only: none for calcium, which never goes below 0", () => {

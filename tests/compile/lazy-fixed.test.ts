@@ -34,9 +34,14 @@ describe("which projections are event-driven", () => {
     expect(lazyProjections(program, getTarget("cmos").caps, 8, new Set()).notes).toEqual(["ee: stepped every tick, not event-driven (the digital kernels run every 8 ticks)"]);
   });
 
-  it("a model without numerics.lazy_synapses keeps dense stepping", () => {
+  it("a model without numerics.lazy_synapses steps every synapse every tick: time-stamped traces on cmos, plain stepping on bss2", () => {
     const dense = compile("models/stc/stet.yaml", { target: "cmos" });
-    expect(lazyProjections(dense, getTarget("cmos").caps, 1, new Set()).plans.size).toBe(0);
+    const onCmos = lazyProjections(dense, getTarget("cmos").caps, 1, new Set());
+    expect([[...onCmos.plans.keys()], onCmos.gated]).toEqual([["syn"], false]);
+    expect(lazyProjections(program, getTarget("cmos").caps, 1, new Set()).gated).toBe(true);
+    const onBss2 = lazyProjections(dense, getTarget("bss2").caps, 1, new Set());
+    expect([onBss2.plans.size, onBss2.notes]).toEqual([0, []]);
+    expect(lazyProjections(dense, getTarget("cmos").caps, 8, new Set()).notes).toEqual(["syn: stepped every tick, traces not time-stamped (the digital kernels run every 8 ticks)"]);
   });
 });
 

@@ -12,6 +12,13 @@
 import { describe, expect, it } from "vitest";
 import { runModel, max } from "../helpers/run.ts";
 import { toStepStart } from "../../src/analysis/time-label.ts";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli/main.ts";
+import { captureOutput } from "../helpers/capture-output.ts";
+
+const captured = captureOutput();
 
 const dt = 0.2e-3;
 const tauCa = 48.8e-3, thetaP = 3.0, thetaD = 1.2;
@@ -76,5 +83,34 @@ describe("basic early (deterministic, no noise)", () => {
     expect(h.at(-1)).toBeCloseTo(4.233, 3);
     expect(r.final("z")).toBe(0);
     expect(r.final("p")).toBe(0);
+  });
+
+  it("engram run --time-label start writes the authors' labels: traces.csv's h at time_s is their h at time_s, row for row", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-time-label-"));
+    const csv = (sub: string) => readFileSync(join(dir, sub, "traces.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    expect(await main(["run", "models/stc/basic-early.yaml", "--out", join(dir, "start"), "--time-label", "start"]), captured.stderr).toBe(0);
+    expect(await main(["run", "models/stc/basic-early.yaml", "--out", join(dir, "end")]), captured.stderr).toBe(0);
+    const start = csv("start"), end = csv("end");
+    const col = start[0]!.indexOf("h");
+    const ref = directTranscription(1000);
+    expect(start.length).toBe(1 + 1000); // no row for the initial state
+    for (let i = 1; i <= 1000; i++) {
+      const t = Number(start[i]![0]);
+      const j = Math.round(t / dt);
+      expect(ref.t[j]).toBeCloseTo(t, 12);
+      expect(Math.abs(Number(start[i]![col]) - ref.h[j]!)).toBeLessThan(1e-12);
+      expect(start[i]!.slice(1)).toEqual(end[i + 1]!.slice(1)); // the same rows, one dt earlier
+      expect(Number(end[i + 1]![0]) - t).toBeCloseTo(dt, 12);
+    }
+    const manifest = (sub: string) => JSON.parse(readFileSync(join(dir, sub, "manifest.json"), "utf8")).traces_csv;
+    expect(manifest("start").time_label).toBe("start");
+    expect(manifest("start").time_s).toContain("start of step");
+    expect(manifest("end").time_label).toBe("end");
+    expect(manifest("end").time_s).toContain("end of step");
+  });
+
+  it("--time-label takes end or start: anything else is a usage error quoting it", async () => {
+    expect(await main(["run", "models/stc/basic-early.yaml", "--time-label", "middle"])).toBe(2);
+    expect(captured.stderr).toContain('--time-label takes end or start, got "middle"');
   });
 });

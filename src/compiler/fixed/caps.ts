@@ -63,6 +63,14 @@ export interface TargetCaps {
    * (IR Periodic.gated): event-driven synapses (numerics.lazy_synapses, src/compiler/fixed/lazy.ts).
    */
   gatedKernels: boolean;
+  /**
+   * Whether the datapath keeps each synaptic trace (a pure decay that jumps at events) as its value
+   * at the last event and the ticks since, and reads it through a table of decay factors D^n,
+   * rounded once per read with registerRounding: the same values whether idle synapses are
+   * skipped (gated kernels) or every synapse is stepped every tick (src/compiler/fixed/lazy.ts).
+   * false: traces are stepped x <- x D every tick with the decay rule.
+   */
+  stampedTraces: boolean;
   /** Longest step a digital kernel may take, as a fraction of the fastest time constant it integrates. */
   maxStepOverTau: number;
   /**

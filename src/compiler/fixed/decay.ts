@@ -24,6 +24,8 @@ export interface DeadZone {
   /** Decay factor per update. */
   D: number;
   rule: Rounding;
+  /** Kept time-stamped (caps.stampedTraces): read as its stored value x D^n, rounded once, so no rounding is iterated and it reaches 0. */
+  stamped?: boolean;
   /** How far above and below the rest the decay may stop (SI; 0: it reaches the rest). */
   above: number;
   below: number;
@@ -129,6 +131,7 @@ export function deadZone(
   observed: [number, number],
   thresholds: Map<string, Set<number>>,
   jumps: Map<string, number>,
+  stamped = false,
 ): DeadZone | null {
   const g = groupsOf(program).find((x) => x.name === group);
   const u = g?.odes.find((x) => x.var === name);
@@ -138,7 +141,8 @@ export function deadZone(
   const A = fold(u.A);
   const rest = A.op === "const" ? -A.value / B.value : null;
   const D = Math.exp(B.value * program.tickSeconds * periodTicks);
-  const [upLsb, downLsb] = residueLsb(rule, D);
+  // a stamped trace is one product x D^n rounded once per read: below 1/2 LSB it reads 0, and the table ends at 0
+  const [upLsb, downLsb] = stamped ? [0, 0] : residueLsb(rule, D);
   // a side the variable never reaches has no dead zone (both count when the rest moves with the inputs)
   const above = rest === null || observed[1] > rest ? upLsb * lsb : 0;
   const below = rest === null || observed[0] < rest ? downLsb * lsb : 0;
@@ -158,7 +162,7 @@ export function deadZone(
       }
     }
   }
-  return { rest, D, rule, above, below, thresholds: ths, margin: jump, flag };
+  return { rest, D, rule, ...(stamped ? { stamped } : {}), above, below, thresholds: ths, margin: jump, flag };
 }
 
 const fmt = (x: number) => String(Number(x.toPrecision(4)));

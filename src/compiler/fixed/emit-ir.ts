@@ -9,7 +9,7 @@ import type { Program } from "../../ir/program.ts";
 import type { TargetCaps } from "./caps.ts";
 import { extent, interval, type Interval } from "./interval.ts";
 import { analogVariables, lowerKernels, toIrFormat, type StateSlot } from "./lower.ts";
-import { ACTIVE, GATE, lazyProjections, STAMP, TICKS } from "./lazy.ts";
+import { addStampStates, lazyProjections, seenName } from "./lazy.ts";
 import { kernelCycles } from "./drc.ts";
 import { constantArray, fracFor, toRaw, type Format, type QuantisedVar, RANGE_MARGIN } from "./quantise.ts";
 
@@ -112,14 +112,10 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   });
   const groups = [...program.populations.map((p) => ({ name: p.name, kind: 1, size: p.size })), ...program.projections.map((p) => ({ name: p.name, kind: 2, size: p.size }))];
   const groupIndex = new Map(groups.map((g, i) => [g.name, i]));
-  // Event-driven projections keep a time stamp and an activity gate per synapse.
-  const lazy = lazyProjections(program, caps, digitalPeriod, analogVariables(program, caps).analog).plans;
-  for (const name of lazy.keys()) {
-    const gi = groupOrder.indexOf(name);
-    states.set(`${name}.${STAMP}`, { index: states.size, group: name, name: STAMP, format: TICKS, range: [0, 2 ** TICKS.width - 1], init: [0], unit: "ticks", unitScale: 1, groupIndex: gi });
-    states.set(`${name}.${GATE}`, { index: states.size, group: name, name: GATE, format: ACTIVE, range: [0, 1], init: [0], unit: "1", unitScale: 1, groupIndex: gi });
-  }
-  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise, lazy });
+  // Stamped traces (event-driven or dense) keep a time stamp and gate, or their elapsed ticks, per synapse.
+  const lazy = lazyProjections(program, caps, digitalPeriod, analogVariables(program, caps).analog);
+  addStampStates(states, program, caps, lazy.plans, lazy.gated, groupOrder);
+  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise, lazy: lazy.plans, gated: lazy.gated });
   const stateList = [...states.values()].sort((a, b) => a.index - b.index);
   const sizes = new Map([...program.populations, ...program.projections].map((g) => [g.name, g.size]));
   const groupNames = [...program.populations, ...program.projections].map((g) => g.name);
@@ -166,7 +162,8 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
       return [{ group, current: irCurrent(s, program.tickSeconds, input, states.get(`${s.target}.__ou${i}`), toRaw) }];
     }),
     probes: program.recordings.flatMap((r) => {
-      const st = states.get(`${r.group}.${r.var}`)!;
+      // a stamped trace is recorded as read at the sample (decayed to it), not as stored at its last event
+      const st = states.get(`${r.group}.${seenName(r.var)}`) ?? states.get(`${r.group}.${r.var}`)!;
       return [{ state: st.index, elements: Array.from(r.elements), every_ticks: r.everyTicks, column: r.columns.length === 1 ? r.columns[0]! : `${r.group}.${r.var}` }];
     }),
   };

@@ -27,7 +27,7 @@ import { interval, type Interval } from "./interval.ts";
 import { constantArray, fracFor, type Format } from "./quantise.ts";
 import { decayName, GAIN, inflowName, MAX_FACTOR } from "./variation.ts";
 import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
-import { ACTIVE, decayTable, GATE, STAMP, TICKS } from "./lazy.ts";
+import { ACTIVE, ELAPSED, GATE, seenName, STAMP, TICKS, traceTables } from "./lazy.ts";
 import type { LazyPlan } from "../../ir/lazy-plan.ts";
 import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
 import { evaluateAt, parameterOnly, ratesPerElement } from "./rates.ts";
@@ -69,8 +69,10 @@ export interface LowerInput {
   noise?: Map<string, number>;
   /** Variables on the analog core (filled in by lowerKernels). */
   analog?: Set<string>;
-  /** Projections lowered event-driven (lazy.ts), with their plans. */
+  /** Projections with time-stamped traces (lazy.ts), with their plans. */
   lazy?: Map<string, LazyPlan>;
+  /** Whether those skip idle synapses (event-driven) or step every synapse every tick (dense). */
+  gated?: boolean;
 }
 
 /** Variables the target's analog core integrates ("group.var"), with the reason for each decision. */
@@ -735,45 +737,83 @@ function stepAndStore(kb: KernelBuilder, updates: [OdeUpdate, UpdateParts][], dt
 
 type Finish = (name: string, group: string, kb: KernelBuilder, unit: number, trigger: Pick<Kernel, "periodic" | "on_spike">) => void;
 
-/** An event-driven projection (lazy.ts): event kernels, the gated kernel, the slow kernel. */
+/**
+ * A projection with time-stamped traces (lazy.ts): event kernels, the kernel of the gated terms
+ * (over the open synapses if event-driven, else over all), a read-out kernel per recorded trace,
+ * the slow kernel.
+ */
 function lowerLazy(input: LowerInput, pr: Program["projections"][number], plan: LazyPlan, slowPeriod: number, groupIndex: Map<string, number>, finish: Finish): void {
   const dt = input.program.tickSeconds;
+  const gatedRun = input.gated ?? true;
   const isTrace = (name: string) => plan.traces.some((t) => t.name === name);
-  const gate = input.states.get(`${pr.name}.${GATE}`)!;
-  /** Brings the traces to the start of the next tick: x <- x D^(now + 1 - stamp); stamp <- now + 1. */
-  const advance = (kb: KernelBuilder) => {
+  const w = input.caps.registerWidth;
+  const tables = traceTables(plan, pr.name, input.states, dt, w);
+  for (const tr of plan.traces) if (!tables.has(tr.name)) throw new LowerError(`internal: trace ${pr.name}.${tr.name} has no decay table`);
+  const last = Math.max(...[...tables.values()].map((t) => t.length - 1));
+  /** n, the decays between a trace's stored value and its value at the end of this tick. */
+  const elapsed = (kb: KernelBuilder): number => {
+    if (!gatedRun) return kb.value(ELAPSED, "self");
     const next = kb.reg(TICKS);
     kb.emit("NOW", { dst: next, imm: 1 });
-    const n = kb.add(next, kb.value(STAMP, "self"), TICKS, "SUB");
+    return kb.add(next, kb.value(STAMP, "self"), TICKS, "SUB");
+  };
+  /** Trace tr at the end of this tick: stored value x D^n, rounded once (with `rounding`). */
+  const decayed = (kb: KernelBuilder, n: number, name: string, rounding: Format["rounding"]): number => {
+    const s = kb.slot(name, "self");
+    const f = kb.reg({ width: w, signed: false, frac: w - 1, rounding: "nearest", overflow: "saturate" });
+    kb.emit("LOOKUP", { dst: f, src: [n], table: tables.get(name)! });
+    return kb.add(kb.value(name, "self"), f, { ...s.format, rounding }, "MUL");
+  };
+  /** At an event: stores the decayed traces (the chip's decay rule) and restarts their count. */
+  const advance = (kb: KernelBuilder) => {
+    const n = elapsed(kb);
     for (const tr of plan.traces) {
-      const s = kb.slot(tr.name, "self");
-      const w = input.caps.registerWidth;
-      const table = decayTable(tr.rate * dt, s.format, w);
-      if (!table) throw new LowerError(`internal: trace ${pr.name}.${tr.name} has no decay table`);
-      const f = kb.reg({ width: w, signed: false, frac: w - 1, rounding: "nearest", overflow: "saturate" });
-      kb.emit("LOOKUP", { dst: f, src: [n], table });
-      const x = kb.add(kb.value(tr.name, "self"), f, s.format, "MUL");
+      const x = decayed(kb, n, tr.name, kb.slot(tr.name, "self").format.rounding);
       kb.setCurrent(tr.name, "self", x);
       kb.store(tr.name, "self", x);
     }
-    kb.store(STAMP, "self", next);
+    if (gatedRun) {
+      const next = kb.reg(TICKS);
+      kb.emit("NOW", { dst: next, imm: 1 });
+      kb.store(STAMP, "self", next);
+    } else kb.store(ELAPSED, "self", kb.constant(0));
+  };
+  /** Reads the traces at this tick (register rounding; nothing stored): the same values however often they are read. */
+  const read = (kb: KernelBuilder) => {
+    const n = elapsed(kb);
+    for (const tr of plan.traces) kb.setCurrent(tr.name, "self", decayed(kb, n, tr.name, input.caps.registerRounding));
+    return n;
   };
   /** 1 while any trace condition holds. */
   const anyCondition = (kb: KernelBuilder): number => plan.conditions.map((c) => kb.lower(c)).reduce((a, b) => kb.add(a, b, ACTIVE, "MAX"));
-  const gated = { periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: gate.index } };
   for (const { e, name, trigger } of eventKernels(pr, groupIndex)) {
     const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
     const touches = e.assigns.some((a) => a.scope === "self" && isTrace(a.target));
     if (touches) advance(kb);
     for (const a of e.assigns) lowerAssign(kb, a, () => 1, input);
-    if (touches) kb.store(GATE, "self", kb.add(kb.value(GATE, "self"), anyCondition(kb), ACTIVE, "MAX"));
+    if (touches && gatedRun) kb.store(GATE, "self", kb.add(kb.value(GATE, "self"), anyCondition(kb), ACTIVE, "MAX"));
     finish(name, pr.name, kb, DIGITAL, trigger);
   }
+  // Recorded traces: read into their own state on the tick before each sample (before the dense
+  // count moves on), so a sample holds the trace decayed to its time in either mode.
+  for (const r of input.program.recordings) {
+    if (r.group !== pr.name || !isTrace(r.var)) continue;
+    const kb = new KernelBuilder(input, pr, pr.pre, pr.post);
+    read(kb);
+    kb.store(seenName(r.var), "self", kb.value(r.var, "self"));
+    finish(`${pr.name}.read_${r.var}`, pr.name, kb, DIGITAL, { periodic: { period_ticks: r.everyTicks, offset_ticks: r.everyTicks - 1, gated: false, gate_state: 0 } });
+  }
   const active = new KernelBuilder(input, pr, pr.pre, pr.post);
-  advance(active);
+  const n = read(active);
   stepAndStore(active, plan.fast.map((u) => [u, u]), dt);
-  active.store(GATE, "self", anyCondition(active));
-  finish(`${pr.name}.active`, pr.name, active, DIGITAL, gated);
+  if (gatedRun) {
+    active.store(GATE, "self", anyCondition(active));
+    finish(`${pr.name}.active`, pr.name, active, DIGITAL, { periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: input.states.get(`${pr.name}.${GATE}`)!.index } });
+  } else {
+    const f = active.slot(ELAPSED, "self").format;
+    active.store(ELAPSED, "self", active.add(active.add(n, active.constant(1), { ...f, width: f.width + 1 }), active.constant(last), f, "MIN"));
+    finish(`${pr.name}.stepped`, pr.name, active, DIGITAL, every(1));
+  }
   const slow = new KernelBuilder(input, pr, pr.pre, pr.post);
   stepAndStore(slow, plan.slow.map((u) => [u, u]), dt * slowPeriod);
   for (const x of pr.summed) slow.store(x.target, "post", slow.lower(x.value), true);

@@ -149,7 +149,8 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
     return parts.slow || !parts.fast ? slow : period;
   };
   const periodOf = (group: string, name: string) => (analog.has(`${group}.${name}`) ? 1 : slowPeriodOf(group, name));
-  const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars });
+  const stamped = new Set([...lazy.plans].flatMap(([g, plan]) => plan.traces.map((t) => `${g}.${t.name}`)));
+  const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars, stamped });
   const v = o.variation ?? IDEAL;
   const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
@@ -171,7 +172,7 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const simulated = program.durationTicks * program.tickSeconds;
   const dense = (stats as { denseSeconds?: number }).denseSeconds;
   const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : dense !== undefined ? [`range analysis: ranges from an event-driven float64 run of all ${simulated} s; changes per update from its first ${dense.toPrecision(3)} s stepped densely`] : [];
-  const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : ["event-driven synapses (numerics.lazy_synapses):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces decay at events by tabulated factors; gated terms run only while a trace condition holds`), ...lazy.notes.map((n) => `  ${n}`)];
+  const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : [lazy.gated ? "event-driven synapses (numerics.lazy_synapses):" : "time-stamped traces (every synapse stepped every tick):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces stored at events, read as stored x D^n (tabulated, rounded ${caps.registerRounding}); ${lazy.gated ? "gated terms run only while a trace condition holds" : "gated terms stepped every tick"}`), ...lazy.notes.map((n) => `  ${n}`)];
   const heterogeneity = caps.analog ? tauHeterogeneity(program, analog, variation?.arrays ?? []) : [];
   return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...heterogeneity, ...eventDriven, ...schedule].join("\n") };
 }

@@ -104,6 +104,8 @@ export function quantise(
      * Pure decays among them round as the chip rounds a decay instead (caps.decay, decay.ts).
      */
     fast?: Set<string>;
+    /** Traces kept time-stamped (lazy.ts): read as x D^n, one rounding per read, so no dead zone. */
+    stamped?: Set<string>;
   },
 ): QuantisedVar[] {
   const out: QuantisedVar[] = [];
@@ -155,7 +157,7 @@ export function quantise(
       }
       const rounding: Rounding =
         isDecay && opts.rounding !== "floor" ? caps.decay.rounding : opts.rounding === "stochastic" && (opts.fast?.has(key) || opts.analog?.has(key)) ? "nearest" : opts.rounding;
-      const dz = opts.analog?.has(key) ? null : deadZone(program, g.name, u.var, lsb, rounding, period, [lo0, hi0], thresholds, jumps);
+      const dz = opts.analog?.has(key) ? null : deadZone(program, g.name, u.var, lsb, rounding, period, [lo0, hi0], thresholds, jumps, opts.stamped?.has(key));
       out.push({ group: g.name, name: u.var, unit: v.unit, unitScale: v.unitScale, format: { width, signed, frac, rounding, overflow: "saturate" }, lsb, belowLsb: below, medianChange: median, observed: [lo0, hi0], flag, note, deadZone: dz });
     }
   }
@@ -180,12 +182,12 @@ function deadZoneLines(v: QuantisedVar): string {
   const u = v.unit === "1" ? "" : ` ${v.unit}`;
   const m = (x: number) => `${Number((x / v.unitScale).toPrecision(3))}${u}`;
   const lsbs = (x: number) => `${Number((x / v.lsb).toPrecision(3))} LSB`;
-  const [upLsb, downLsb] = residueLsb(z.rule, z.D);
+  const [upLsb, downLsb] = z.stamped ? [0, 0] : residueLsb(z.rule, z.D);
   const where = z.above === 0 && z.below === 0
     ? upLsb === 0 && downLsb === 0 ? "reaches its rest" : "reaches its rest from the side it is seen on"
     : [z.above > 0 ? `${m(z.above)} (${lsbs(z.above)}) above` : "", z.below > 0 ? `${m(z.below)} (${lsbs(z.below)}) below` : ""].filter(Boolean).join(" and ") + " its rest";
   const rest = z.rest === null ? "a rest set by its inputs" : `rest ${m(z.rest)}`;
   const th = z.thresholds.length ? `; compared against ${z.thresholds.map(m).join(", ")}` : "";
   const margin = z.thresholds.length && (z.above > 0 || z.below > 0) ? ` (flagged within ${z.margin !== null ? `one event's jump, ${m(z.margin)}` : "10 % of the distance from the rest"})` : "";
-  return `\n        decay (${rest}, D ${z.D.toPrecision(6)} per update, ${z.rule}): stops ${where === "reaches its rest" ? "at its rest" : where === "reaches its rest from the side it is seen on" ? "at its rest (from the side it is seen on)" : `up to ${where}`}${th}${margin}${z.flag ? `\n      ! ${z.flag}` : ""}`;
+  return `\n        decay (${rest}, D ${z.D.toPrecision(6)} per update, ${z.stamped ? `time-stamped: read as stored x D^n, rounded once; ${z.rule} at events` : z.rule}): stops ${where === "reaches its rest" ? "at its rest" : where === "reaches its rest from the side it is seen on" ? "at its rest (from the side it is seen on)" : `up to ${where}`}${th}${margin}${z.flag ? `\n      ! ${z.flag}` : ""}`;
 }
