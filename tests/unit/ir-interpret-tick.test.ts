@@ -330,16 +330,16 @@ describe("spikes: stimuli, kernels, delays and the order of spike-triggered runs
       states: [state("v", 0, U16, [0])],
       stimuli: [
         { group: 0, spikes: { ticks: [2, 2, 5], neurons: [3, 1, 0] } },
-        // regular: every 3 ticks in [2, 9): ticks 2, 5, 8, neurons 1 and 2 (1 already spiked at tick 2)
-        { group: 0, regular: { neurons: [1, 2], start_tick: 2, stop_tick: 9, interval_ticks: 3 } },
+        // regular: every 3 ticks in [2, 8): ticks 2 and 5 (8 is the end, excluded), neurons 1 and 2 (1 already spiked at tick 2)
+        { group: 0, regular: { neurons: [1, 2], start_tick: 2, stop_tick: 8, interval_ticks: 3 } },
       ],
     }, 12);
     const r = interpret(p);
     const at = (t: number) => r.spikes.filter((s) => s.tick === t).map((s) => s.element);
     expect(at(2)).toEqual([3, 1, 2]);
     expect(at(5)).toEqual([0, 1, 2]);
-    expect(at(8)).toEqual([1, 2]);
-    expect(r.spikes.map((s) => s.tick)).toEqual([2, 2, 2, 5, 5, 5, 8, 8]);
+    expect(at(8)).toEqual([]);
+    expect(r.spikes.map((s) => s.tick)).toEqual([2, 2, 2, 5, 5, 5]);
     expect(r.spikes.every((s) => s.group === 0)).toBe(true);
   });
 
@@ -450,6 +450,10 @@ describe("convert and exactOp: branches the random properties rarely reach", () 
     expect(convert({ raw: 256n, frac: 0 }, q(8, false, 0, FLOOR, SAT), () => 0)).toBe(255n);
     expect(convert({ raw: 255n, frac: 0 }, q(8, false, 0, FLOOR, SAT), () => 0)).toBe(255n);
     expect(convert({ raw: -128n, frac: 0 }, q(8, true, 0, FLOOR, WRAP), () => 0)).toBe(-128n);
+    // the ends of the range are in range: kept, under either rule
+    expect(convert({ raw: -128n, frac: 0 }, q(8, true, 0, FLOOR, SAT), () => 0)).toBe(-128n);
+    expect(convert({ raw: 127n, frac: 0 }, q(8, true, 0, FLOOR, SAT), () => 0)).toBe(127n);
+    expect(convert({ raw: 0n, frac: 0 }, q(8, false, 0, FLOOR, SAT), () => 0)).toBe(0n);
   });
 
   it("exactOp, op by op, on operands of different fractional bits (a = 1.5 at frac 1, b = -0.75 at frac 2)", () => {
