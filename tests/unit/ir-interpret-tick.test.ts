@@ -61,6 +61,13 @@ describe("periodic kernels: period, offset, gate", () => {
     expect(final(p, 0, 2)).toEqual([0, 0, 0, 0]); // tick 2 not reached
   });
 
+  it("an offset of a whole number of periods (4 = 2 x 2) starts the kernel at the offset, not at tick 0", () => {
+    // runs at ticks 4 and 6 of 8; the ticks before the offset are skipped although (t - 4) % 2 is 0 there
+    const p = program({ groups: [{ name: "n", kind: 1, size: 1 }], states: [state("cnt", 0, U16, [0])], kernels: [kernel({ group: 0, periodic: every(2, 4), ...countInto(0) })] }, 8);
+    expect(final(p, 0)).toEqual([2]);
+    expect(final(p, 0, 5)).toEqual([1]);
+  });
+
   it("a gate is read per element when the kernel runs: an element switched off by an earlier kernel is skipped", () => {
     // kernel 0 clears element 1's gate at tick 0 (it runs first); the gated kernel then runs on 0 and 2 only
     const p = program({
