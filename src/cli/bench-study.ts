@@ -2,10 +2,13 @@
  * engram bench --study: the study runner's figures (docs/benchmarks.md).
  * - the study workers' bundle (built or checked) and what one worker thread pays to load the
  *   toolchain from it and from the TypeScript sources;
- * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) with one worker
- *   and with two, in this process, after a warm-up study, two rounds, from empty output folders:
- *   wall and CPU time, the runs' own summed wall and CPU, speed-up, and whether results.csv is
- *   the same bytes; then the same as whole `engram study` processes;
+ * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) run exactly as
+ *   `engram study --workers 1` (the main thread alone) and `--workers 2` (the main thread and one
+ *   worker thread), in this process, after a warm-up study, two rounds, from empty output
+ *   folders: wall and CPU time, the runs' own summed wall and CPU, how many runs the main thread
+ *   took, speed-up, and whether results.csv is the same bytes; then the same as whole
+ *   `engram study` processes;
+ * - an 8-run subset of studies/stc-protocols-cmos.yaml (longer runs) the same way, one round;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
  * (--quick: only this first part)
