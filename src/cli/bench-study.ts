@@ -8,7 +8,7 @@
  *   folders: wall and CPU time, the runs' own summed wall and CPU, how many runs the main thread
  *   took, speed-up, and whether results.csv is the same bytes; then the same as whole
  *   `engram study` processes;
- * - an 8-run subset of studies/stc-protocols-cmos.yaml (longer runs) the same way, one round;
+ * - a 16-run subset of studies/stc-protocols-cmos.yaml (longer runs) the same way, one round;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
  * (--quick: only this first part)
@@ -154,10 +154,10 @@ export async function studyBench(quick = false): Promise<string[]> {
     return { wall: (performance.now() - t0) / 1000, code: p.status };
   });
   lines.push(`whole process, \`engram study studies/stc-protocols.yaml --workers N\`: ${f(whole[0]!.wall)} s with one worker (exit ${whole[0]!.code}), ${f(whole[1]!.wall)} s with two (exit ${whole[1]!.code}), ${(whole[0]!.wall / whole[1]!.wall).toFixed(2)}x`, "");
-  // Longer runs: the same protocols on the cmos emulator (each run several times longer), 2 seeds.
+  // Longer runs: the same protocols on the cmos emulator (each run several times longer), 4 seeds.
   const cmosSubset = join(dir, "cmos-subset.yaml");
-  writeFileSync(cmosSubset, `study: 1\nname: cmos-subset\nmodel: [${["stet", "wtet", "slfs", "wlfs"].map((m) => resolve(`models/stc/${m}.yaml`)).join(", ")}]\ngrid:\n  target: [cmos]\n  rounding: [stochastic]\n  seeds: { from: 1, to: 2 }\ncollect:\n  z_8h: { trace: z, at: 8 h }\n`);
-  lines.push("stc-protocols-cmos, seeds 1-2 (8 runs on the cmos emulator: longer runs), one round of --workers 1 then --workers 2:", "", ...(await oneAndTwo(cmosSubset, dir, "cmos-subset", 1)));
+  writeFileSync(cmosSubset, `study: 1\nname: cmos-subset\nmodel: [${["stet", "wtet", "slfs", "wlfs"].map((m) => resolve(`models/stc/${m}.yaml`)).join(", ")}]\ngrid:\n  target: [cmos]\n  rounding: [stochastic]\n  seeds: { from: 1, to: 4 }\ncollect:\n  z_8h: { trace: z, at: 8 h }\n`);
+  lines.push("stc-protocols-cmos, seeds 1-4 (16 runs on the cmos emulator: longer runs), one round of --workers 1 then --workers 2:", "", ...(await oneAndTwo(cmosSubset, dir, "cmos-subset", 1)));
   if (quick) return [...lines, `load average at the end: ${load()}`];
   const cmosStudy = resolve("studies/stc-protocols-cmos.yaml");
   const cmos = await timed([cmosStudy, "--out", join(dir, "cmos"), "--workers", "2"]);
