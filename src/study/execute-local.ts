@@ -56,8 +56,10 @@ export async function startHelpers(threads: number): Promise<Helpers | undefined
     concurrentTasksPerWorker: RUNS_IN_HAND,
     idleTimeout: 1000,
   });
-  // A ping per thread (worker.ts answers null at once): it resolves once that thread has loaded
-  // the module. Pings go out together, so they land on different threads.
+  // A ping per thread (worker.ts answers null at once): it resolves once a thread has loaded the
+  // module. With two or more threads, two pings may land on the same one (each takes RUNS_IN_HAND
+  // tasks), so runs can be handed out while another thread still loads: they wait in piscina's
+  // queue for a free thread, a small loss that --workers 2 (one thread) never has.
   const ready = Promise.all(Array.from({ length: threads }, () => pool.run(null))).then(() => undefined);
   ready.catch(() => {}); // observed by runLocal; a study that ends before its helpers are ready ignores it
   return { threads, pool, ready };
