@@ -2,10 +2,13 @@
  * engram bench --study: the study runner's figures (docs/benchmarks.md).
  * - the study workers' bundle (built or checked) and what one worker thread pays to load the
  *   toolchain from it and from the TypeScript sources;
- * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) with one worker
- *   and with two, in this process, after a warm-up study, two rounds, from empty output folders:
- *   wall and CPU time, the runs' own summed wall and CPU, speed-up, and whether results.csv is
- *   the same bytes; then the same as whole `engram study` processes;
+ * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) run exactly as
+ *   `engram study --workers 1` (the main thread alone) and `--workers 2` (the main thread and one
+ *   worker thread), in this process, after a warm-up study, two rounds, from empty output
+ *   folders: wall and CPU time, the runs' own summed wall and CPU, how many runs the main thread
+ *   took, speed-up, and whether results.csv is the same bytes; then the same as whole
+ *   `engram study` processes;
+ * - a 16-run subset of studies/stc-protocols-cmos.yaml (longer runs) the same way, one round;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
  * (--quick: only this first part)
@@ -49,10 +52,53 @@ function classCounts(csv: string, classes: Record<string, { above?: number; belo
   return out;
 }
 
-/** Sums over a finished study's runs (its manifest.json): wall and thread CPU seconds. */
-function runSums(out: string): { wall: number; cpu: number } {
-  const runs = (JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { runs: { wall_s: number | null; cpu_s: number | null }[] }).runs;
-  return { wall: runs.reduce((a, r) => a + (r.wall_s ?? 0), 0), cpu: runs.reduce((a, r) => a + (r.cpu_s ?? 0), 0) };
+/**
+ * Sums over a finished study's runs (its manifest.json): wall and thread CPU seconds, and how many
+ * runs (and how much CPU) the main thread took.
+ */
+function runSums(out: string): { wall: number; cpu: number; mainRuns: number; mainCpu: number } {
+  const runs = (JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { runs: { wall_s: number | null; cpu_s: number | null; executor: string | null }[] }).runs;
+  const main = runs.filter((r) => r.executor === "local main thread");
+  const cpu = (rs: typeof runs) => rs.reduce((a, r) => a + (r.cpu_s ?? 0), 0);
+  return { wall: runs.reduce((a, r) => a + (r.wall_s ?? 0), 0), cpu: cpu(runs), mainRuns: main.length, mainCpu: cpu(main) };
+}
+
+/**
+ * One study with `--workers 1` and then `--workers 2` in this process, `rounds` times, each from an
+ * empty output folder: wall, CPU of the process, the runs' sums, and whether every results.csv
+ * is the same bytes as `reference`'s (or as the first one's).
+ */
+async function oneAndTwo(study: string, dir: string, name: string, rounds: number, reference?: string) {
+  type Row = { wall: number; cpu: number; runWall: number; runCpu: number; mainRuns: number; mainCpu: number };
+  const results: Record<1 | 2, Row[]> = { 1: [], 2: [] };
+  let same = true;
+  let first = reference;
+  for (let round = 0; round < rounds; round++) {
+    for (const w of [1, 2] as const) {
+      const out = join(dir, `${name}-${w}-${round}`);
+      const t = await timed([study, "--out", out, "--workers", String(w)]);
+      const sums = runSums(out);
+      results[w].push({ wall: t.wall, cpu: t.cpu, runWall: sums.wall, runCpu: sums.cpu, mainRuns: sums.mainRuns, mainCpu: sums.mainCpu });
+      first ??= join(out, "results.csv");
+      same &&= readFileSync(join(out, "results.csv")).equals(readFileSync(first));
+    }
+  }
+  const best = (w: 1 | 2) => results[w].reduce((a, b) => (b.wall < a.wall ? b : a));
+  const f = (x: number) => x.toFixed(1);
+  const table = [
+    "| workers | round | wall (s) | CPU (s) | runs: wall summed (s) | runs: CPU summed (s) | runs on the main thread (their CPU, s) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...Array.from({ length: rounds }, (_, round) => round).flatMap((round) =>
+      ([1, 2] as const).map((w) => {
+        const r = results[w][round]!;
+        return `| ${w} | ${round + 1} | ${f(r.wall)} | ${f(r.cpu)} | ${f(r.runWall)} | ${f(r.runCpu)} | ${r.mainRuns} (${f(r.mainCpu)}) |`;
+      }),
+    ),
+    "",
+    `speed-up (best wall of each): ${(best(1).wall / best(2).wall).toFixed(2)}x (${f(best(1).wall)} s with one worker, ${f(best(2).wall)} s with two); CPU ratio two/one (same rounds): ${(best(2).cpu / best(1).cpu).toFixed(2)}; results.csv identical in all ${2 * rounds} studies${reference ? " and the warm-up" : ""}: ${same ? "yes" : "NO"}`,
+    "",
+  ];
+  return table;
 }
 
 /**
@@ -93,30 +139,13 @@ export async function studyBench(quick = false): Promise<string[]> {
   );
   // Warm-up, not counted: the main thread loads what writing the outputs needs (Arrow, Vega) once.
   await timed([ref, "--out", join(dir, "warm-up"), "--workers", "2"]);
-  const results: Record<1 | 2, { wall: number; cpu: number; runWall: number; runCpu: number }[]> = { 1: [], 2: [] };
   const rounds = 2;
-  let same = true;
-  for (let round = 0; round < rounds; round++) {
-    for (const w of [1, 2] as const) {
-      const out = join(dir, `ref-${w}-${round}`);
-      const t = await timed([ref, "--out", out, "--workers", String(w)]);
-      const sums = runSums(out);
-      results[w].push({ wall: t.wall, cpu: t.cpu, runWall: sums.wall, runCpu: sums.cpu });
-      same &&= readFileSync(join(out, "results.csv")).equals(readFileSync(join(dir, "warm-up", "results.csv")));
-    }
-  }
-  const best = (w: 1 | 2) => results[w].reduce((a, b) => (b.wall < a.wall ? b : a));
-  const f = (x: number) => x.toFixed(1);
   lines.push(
-    `studies/stc-protocols.yaml (100 runs on reference), ${rounds} rounds of one worker then two, after one warm-up study; wall and CPU of this process (all threads); run CPU: the runs' own thread CPU summed`,
+    `studies/stc-protocols.yaml (100 runs on reference), ${rounds} rounds of --workers 1 (the main thread alone) then --workers 2 (the main thread and one worker thread), after one warm-up study; wall and CPU of this process (all threads); runs: the runs' own wall and thread CPU summed`,
     "",
-    "| workers | round | wall (s) | CPU (s) | runs: wall summed (s) | runs: CPU summed (s) |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...[0, 1].flatMap((round) => ([1, 2] as const).map((w) => results[w][round]!).map((r, i) => `| ${i + 1} | ${round + 1} | ${f(r.wall)} | ${f(r.cpu)} | ${f(r.runWall)} | ${f(r.runCpu)} |`)),
-    "",
-    `speed-up (best wall of each): ${(best(1).wall / best(2).wall).toFixed(2)}x (${f(best(1).wall)} s with one worker, ${f(best(2).wall)} s with two); results.csv identical in all ${2 * rounds + 1} studies: ${same ? "yes" : "NO"}`,
-    "",
+    ...(await oneAndTwo(ref, dir, "ref", rounds, join(dir, "warm-up", "results.csv"))),
   );
+  const f = (x: number) => x.toFixed(1);
   // What a user sees: the whole `engram study` process (Node, the TypeScript loader loading the
   // command in the main thread, the study), one worker and two.
   const whole = ([1, 2] as const).map((w) => {
@@ -125,6 +154,10 @@ export async function studyBench(quick = false): Promise<string[]> {
     return { wall: (performance.now() - t0) / 1000, code: p.status };
   });
   lines.push(`whole process, \`engram study studies/stc-protocols.yaml --workers N\`: ${f(whole[0]!.wall)} s with one worker (exit ${whole[0]!.code}), ${f(whole[1]!.wall)} s with two (exit ${whole[1]!.code}), ${(whole[0]!.wall / whole[1]!.wall).toFixed(2)}x`, "");
+  // Longer runs: the same protocols on the cmos emulator (each run several times longer), 4 seeds.
+  const cmosSubset = join(dir, "cmos-subset.yaml");
+  writeFileSync(cmosSubset, `study: 1\nname: cmos-subset\nmodel: [${["stet", "wtet", "slfs", "wlfs"].map((m) => resolve(`models/stc/${m}.yaml`)).join(", ")}]\ngrid:\n  target: [cmos]\n  rounding: [stochastic]\n  seeds: { from: 1, to: 4 }\ncollect:\n  z_8h: { trace: z, at: 8 h }\n`);
+  lines.push("stc-protocols-cmos, seeds 1-4 (16 runs on the cmos emulator: longer runs), one round of --workers 1 then --workers 2:", "", ...(await oneAndTwo(cmosSubset, dir, "cmos-subset", 1)));
   if (quick) return [...lines, `load average at the end: ${load()}`];
   const cmosStudy = resolve("studies/stc-protocols-cmos.yaml");
   const cmos = await timed([cmosStudy, "--out", join(dir, "cmos"), "--workers", "2"]);

@@ -14,7 +14,7 @@ import { loadStudy, type Study } from "../study/schema.ts";
 import { expandStudy, type RunSpec } from "../study/expand.ts";
 import { checkStudy, overridesOf } from "../study/check.ts";
 import { collectRows, pendingRuns, readRecord, removePartials, type Row } from "../study/collect.ts";
-import { startPool } from "../study/execute-local.ts";
+import { runLocal, startHelpers, type Helpers } from "../study/execute-local.ts";
 import { jobStates, submitStudy, taskListFile, waitForJob } from "../study/execute-slurm.ts";
 import { lostRun, runOne, type RunRecord, type RunTask } from "../study/run-one.ts";
 import { resultsArrow, resultsCsv, status } from "../study/write-table.ts";
@@ -85,6 +85,21 @@ export function parseStudy(args: string[]): StudyOptions {
 
 export async function studyCommand(o: StudyOptions): Promise<number> {
   const started = performance.now();
+  // Worker threads beside the main thread start first, so that they load the toolchain while
+  // the main thread reads, expands and checks the study.
+  const local = !o.slurm && o.taskIndex === undefined;
+  const starting = local ? startHelpers(o.workers - 1) : Promise.resolve(undefined);
+  let stopped: Promise<void> | undefined;
+  // Idempotent: called as soon as the runs are done, and again (harmlessly) on the way out.
+  const stopHelpers = () => (stopped ??= starting.then((h) => h?.pool.destroy(), () => {}));
+  try {
+    return await studyWith(o, started, starting, stopHelpers);
+  } finally {
+    await stopHelpers();
+  }
+}
+
+async function studyWith(o: StudyOptions, started: number, starting: Promise<Helpers | undefined>, stopHelpers: () => Promise<void>): Promise<number> {
   const study = loadStudy(o.file);
   const runs = expandStudy(study);
   const out = o.out ?? join("out", "studies", study.data.name);
@@ -94,29 +109,21 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   mkdirSync(join(out, "runs"), { recursive: true });
   removePartials(out);
   const todo = pendingRuns(out, runs, o.retryFailed);
-  const pool = !o.slurm && todo.length > 0 ? await startPool(Math.min(o.workers, todo.length)) : undefined;
-  try {
-    checkStudy(study, runs);
-  } catch (e) {
-    await pool?.destroy();
-    throw e;
-  }
+  checkStudy(study, runs);
+  const workers = Math.min(o.workers, Math.max(1, todo.length));
   const say = (text: string) => o.quiet || process.stdout.write(text);
-  say(`${study.data.name}: ${runs.length} runs, ${runs.length - todo.length} already done, ${todo.length} to run${o.slurm ? " on Slurm" : ` on ${Math.min(o.workers, Math.max(1, todo.length))} worker(s)`}\n`);
+  say(`${study.data.name}: ${runs.length} runs, ${runs.length - todo.length} already done, ${todo.length} to run${o.slurm ? " on Slurm" : ` on ${workers} worker(s)`}\n`);
   const bar = o.quiet ? countBar("", 0) : countBar(study.data.name, todo.length);
   const lost = new Map<string, RunRecord>();
   let finished = 0;
   let mode: Record<string, unknown>;
   if (!o.slurm) {
-    if (pool) {
-      try {
-        const records = await pool.run(todo.map((s) => taskOf(s, "local")), () => bar.update(++finished));
-        for (const r of records) if (!readRecord(out, runs[r.index]!)) lost.set(r.id, r);
-      } finally {
-        await pool.destroy();
-      }
+    if (todo.length > 0) {
+      const records = await runLocal(todo.map((s) => taskOf(s, "local")), todo.length > 1 ? await starting : undefined, () => bar.update(++finished));
+      for (const r of records) if (!readRecord(out, runs[r.index]!)) lost.set(r.id, r);
     }
-    mode = { mode: "local", workers: Math.min(o.workers, Math.max(1, todo.length)) };
+    await stopHelpers();
+    mode = { mode: "local", workers };
   } else {
     mode = { mode: "slurm", chunk: o.chunk, partition: o.partition ?? null };
     if (todo.length > 0) {

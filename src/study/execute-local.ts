@@ -1,18 +1,32 @@
 /**
- * Runs a study's missing runs on a local pool of worker threads (piscina: a maintained pool, so
- * no hand-written scheduling). Results do not depend on the pool: each run writes its own
+ * Runs a study's missing runs locally: in the main thread, which has the toolchain loaded and
+ * warm already, and in N-1 worker threads of a piscina pool (a maintained pool: it starts,
+ * feeds and stops the threads). `--workers N` means N threads running runs, the main thread
+ * being one of them, so `--workers 1` starts no thread at all.
+ *
+ * All of them take runs from one queue in grid order: the main thread takes a run whenever it
+ * is free; a worker thread starts taking runs once it has loaded the toolchain (so the main
+ * thread does runs meanwhile instead of waiting for it). Which thread ran which run depends on
+ * timing; results do not: each run's seed comes from its grid point, each run writes its own
  * folder, and the collector reads them in grid order.
  */
 import { Piscina } from "piscina";
-import { lostRun, type RunRecord, type RunTask } from "./run-one.ts";
+import { lostRun, runOne, type RunRecord, type RunTask } from "./run-one.ts";
 import { studyWorkerBundle } from "./worker-bundle.ts";
 
-export interface LocalPool {
+/** Worker threads (beside the main thread), started ahead of the runs. */
+export interface Helpers {
   threads: number;
-  /** Runs the tasks; `onDone` is called as each finishes (completion order: for progress only). */
-  run(tasks: RunTask[], onDone?: (record: RunRecord) => void): Promise<RunRecord[]>;
-  destroy(): Promise<void>;
+  pool: Piscina;
+  /** Resolves when every thread has loaded the toolchain; rejects if one could not. */
+  ready: Promise<void>;
 }
+
+/**
+ * Runs a worker thread keeps in hand: one running and one queued, so that it goes on to its
+ * next run without waiting for the main thread (busy with a run of its own) to send one.
+ */
+const RUNS_IN_HAND = 2;
 
 /**
  * The module each worker loads: the precompiled bundle (worker-bundle.ts), or, where the project
@@ -29,28 +43,74 @@ async function workerModule(): Promise<string> {
 }
 
 /**
- * Starts the workers right away (piscina starts minThreads at once), so that they load the
- * toolchain while the main thread checks the study.
+ * Starts `threads` worker threads at once (piscina starts minThreads right away and each loads
+ * the worker module before saying it is ready), so that they load the toolchain while the main
+ * thread reads and checks the study. Zero threads: undefined.
  */
-export async function startPool(workers: number): Promise<LocalPool> {
-  const threads = Math.max(1, workers);
+export async function startHelpers(threads: number): Promise<Helpers | undefined> {
+  if (threads < 1) return undefined;
   const pool = new Piscina({
     filename: await workerModule(),
     minThreads: threads,
     maxThreads: threads,
+    concurrentTasksPerWorker: RUNS_IN_HAND,
     idleTimeout: 1000,
   });
-  return {
-    threads,
-    run: (tasks, onDone) =>
-      Promise.all(
-        tasks.map(async (t) => {
-          // A run's own errors come back as failed records; this catches a worker that died.
-          const record = await (pool.run(t) as Promise<RunRecord>).catch((e: Error): RunRecord => lostRun(t, `the worker running it stopped: ${e.message}`));
-          onDone?.(record);
-          return record;
-        }),
-      ),
-    destroy: () => pool.destroy(),
+  // A ping per thread (worker.ts answers null at once): it resolves once a thread has loaded the
+  // module. With two or more threads, two pings may land on the same one (each takes RUNS_IN_HAND
+  // tasks), so runs can be handed out while another thread still loads: they wait in piscina's
+  // queue for a free thread, a small loss that --workers 2 (one thread) never has.
+  const ready = Promise.all(Array.from({ length: threads }, () => pool.run(null))).then(() => undefined);
+  ready.catch(() => {}); // observed by runLocal; a study that ends before its helpers are ready ignores it
+  return { threads, pool, ready };
+}
+
+/**
+ * Runs the tasks on the main thread and the helpers (if any) from one queue; `onDone` is called
+ * as each finishes (completion order: for progress only). Returns the records in task order.
+ */
+export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, onDone?: (record: RunRecord) => void): Promise<RunRecord[]> {
+  const records: RunRecord[] = new Array(tasks.length);
+  let next = 0;
+  let drained = false;
+  const finish = (i: number, r: RunRecord) => {
+    records[i] = r;
+    onDone?.(r);
   };
+  // Runs the helpers have taken and not yet finished.
+  const inFlight = new Set<Promise<void>>();
+  if (helpers) {
+    const { pool, ready } = helpers;
+    const take = async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        // A run's own errors come back as failed records; this catches a worker that died.
+        const run = (pool.run(tasks[i]) as Promise<RunRecord>)
+          .catch((e: Error): RunRecord => lostRun(tasks[i]!, `the worker running it stopped: ${e.message}`))
+          .then((r) => finish(i, r));
+        inFlight.add(run);
+        await run;
+        inFlight.delete(run);
+      }
+    };
+    ready.then(
+      () => {
+        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take();
+      },
+      // Workers that cannot start leave every run to the main thread (same results, slower).
+      (e: Error) => drained || void process.stderr.write(`engram: note: study worker threads did not start (${e.message.split("\n")[0]}); the main thread runs the study alone\n`),
+    );
+  }
+  // The main thread's lane: between runs it lets the event loop turn, so that workers' finished
+  // runs are counted and they get their next ones.
+  while (next < tasks.length) {
+    const i = next++;
+    finish(i, await runOne({ ...tasks[i]!, executor: "local main thread" }));
+    await new Promise((r) => setImmediate(r));
+  }
+  // The queue is empty: wait for the runs the helpers still have (a helper still loading the
+  // toolchain has none and is not waited for).
+  drained = true;
+  while (inFlight.size > 0) await Promise.all(inFlight);
+  return records;
 }

@@ -5,6 +5,8 @@
 import { threadId } from "node:worker_threads";
 import { runOne, type RunRecord, type RunTask } from "./run-one.ts";
 
-export default async function work(task: RunTask): Promise<RunRecord> {
+/** A null task is a ping: it answers once this thread has loaded the toolchain (execute-local.ts). */
+export default async function work(task: RunTask | null): Promise<RunRecord | null> {
+  if (task === null) return null;
   return runOne({ ...task, executor: `local worker ${threadId}` });
 }

@@ -43,7 +43,13 @@ describe("engram study, local pool", () => {
     expect(read(two, "results.arrow").equals(read(one, "results.arrow"))).toBe(true);
     const m = JSON.parse(read(two, "manifest.json").toString());
     expect(m.execution.workers).toBe(2);
-    expect(new Set(m.runs.map((r: { executor: string }) => r.executor)).size).toBe(2);
+    // Two workers: the main thread and one worker thread, both taking runs from the queue.
+    const executors = new Set(m.runs.map((r: { executor: string }) => r.executor));
+    expect(executors.size).toBe(2);
+    expect(executors.has("local main thread")).toBe(true);
+    // One worker: the main thread alone, no worker thread started.
+    const single = JSON.parse(read(one, "manifest.json").toString());
+    expect(new Set(single.runs.map((r: { executor: string }) => r.executor))).toEqual(new Set(["local main thread"]));
     // Values a user can check against the protocol's known outcome (stc-model.md section 7):
     // STET on float64 ends with late LTP, WTET without a late phase.
     const rows = csv.trim().split("\n").slice(1).map((l) => l.split(","));
