@@ -18,13 +18,24 @@ import { Emulator } from "../../targets/emulator/emulator.ts";
 import { numberSafe } from "../../targets/emulator/codegen.ts";
 import { arbProgram } from "../helpers/ir-sample.ts";
 
-const T = 40;
 const MAX_WORK = 6000;
+
+/** Dense: 40 ticks, periods 1-4, delays up to 4. Sparse: 400 ticks, periods up to 60, few events, so quiet stretches are jumped and idle kernels skipped. */
+interface Shape {
+  T: number;
+  period: number;
+  offset: number;
+  interval: number;
+  burst: number;
+}
+const DENSE: Shape = { T: 40, period: 4, offset: 6, interval: 7, burst: 9 };
+const SPARSE: Shape = { T: 400, period: 60, offset: 100, interval: 90, burst: 200 };
 const CONST = OP_BY_NAME.get("CONST")!.code;
 const STORE = OP_BY_NAME.get("STORE")!.code, STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
 
 /** Makes a random valid program runnable in T ticks; `narrow` keeps fractional bits in [-3, 20]. */
-function runnable(p: IrProgram, draws: number[], narrow: boolean): IrProgram | undefined {
+function runnable(p: IrProgram, draws: number[], narrow: boolean, shape: Shape): IrProgram | undefined {
+  const T = shape.T;
   let d = 0;
   const draw = () => draws[d++ % draws.length]!;
   p.header.duration_ticks = T;
@@ -35,9 +46,9 @@ function runnable(p: IrProgram, draws: number[], narrow: boolean): IrProgram | u
   for (const s of p.stimuli) {
     const w = s.current ?? s.poisson ?? s.regular;
     if (w) [w.start_tick, w.stop_tick] = [w.start_tick % T, (w.start_tick % T) + (w.stop_tick % T)];
-    if (s.regular) s.regular.interval_ticks = 1 + (s.regular.interval_ticks % 7);
+    if (s.regular) s.regular.interval_ticks = 1 + (s.regular.interval_ticks % shape.interval);
     if (s.poisson) {
-      s.poisson.burst_period_ticks = 1 + (s.poisson.burst_period_ticks % 9);
+      s.poisson.burst_period_ticks = 1 + (s.poisson.burst_period_ticks % shape.burst);
       s.poisson.burst_on_ticks = Math.min(s.poisson.burst_on_ticks, s.poisson.burst_period_ticks);
     }
     if (s.spikes) s.spikes.ticks = s.spikes.ticks.map((t) => t % T).sort((a, b) => a - b);
@@ -53,8 +64,8 @@ function runnable(p: IrProgram, draws: number[], narrow: boolean): IrProgram | u
     });
     k.ops = [...prologue, ...k.ops];
     if (k.periodic) {
-      k.periodic.period_ticks = 1 + (k.periodic.period_ticks % 4);
-      k.periodic.offset_ticks %= 6;
+      k.periodic.period_ticks = 1 + (k.periodic.period_ticks % shape.period);
+      k.periodic.offset_ticks %= shape.offset;
       // some periodic kernels gated by a state of their own group
       const gates = p.states.flatMap((s, i) => (s.group === k.group && !acrossWritten.has(i) && !inputs.has(i) ? [i] : []));
       if (gates.length > 0 && draw() % 3 === 0) k.periodic = { ...k.periodic, gated: true, gate_state: gates[draw() % gates.length]! };
@@ -74,12 +85,12 @@ function runnable(p: IrProgram, draws: number[], narrow: boolean): IrProgram | u
 
 const oracle = new Map<IrProgram, ReturnType<typeof interpret>>();
 
-function sameIn(p: IrProgram, mode: "generated" | "closures"): void {
+function sameIn(p: IrProgram, mode: "generated" | "closures"): Emulator {
   let ref = oracle.get(p);
   if (!ref) oracle.set(p, (ref = interpret(p)));
   const emu = new Emulator(p, mode);
   emu.run();
-  expect(emu.tick).toBe(T);
+  expect(emu.tick).toBe(p.header.duration_ticks);
   expect(emu.state.map((a) => Array.from(a))).toEqual(ref.state.map((a) => a.map(Number)));
   ref.probes.forEach((pr, i) => {
     expect(emu.probes[i]!.ticks).toEqual(pr.ticks);
@@ -88,27 +99,50 @@ function sameIn(p: IrProgram, mode: "generated" | "closures"): void {
   expect(emu.spikes.ticks).toEqual(ref.spikes.map((s) => s.tick));
   expect(emu.spikes.groups).toEqual(ref.spikes.map((s) => s.group));
   expect(emu.spikes.elements).toEqual(ref.spikes.map((s) => s.element));
+  return emu;
+}
+
+/** Runnable programs of one shape from a fixed fast-check seed, each kernel doing more than its prologue. */
+function programs(shape: Shape, runs: number, seed: number): IrProgram[] {
+  const samples = fc.sample(fc.tuple(arbProgram(), fc.array(fc.nat(), { minLength: 64, maxLength: 64 }), fc.boolean()), { numRuns: runs, seed });
+  return samples.map(([p, draws, narrow]) => runnable(p, draws, narrow, shape)).filter((p): p is IrProgram => p !== undefined && p.kernels.some((k) => k.ops.length > k.registers.length));
 }
 
 describe("emulator = reference interpreter on random runnable programs", () => {
-  const samples = fc.sample(fc.tuple(arbProgram(), fc.array(fc.nat(), { minLength: 64, maxLength: 64 }), fc.boolean()), { numRuns: 300, seed: 23 });
-  const programs = samples.map(([p, draws, narrow]) => runnable(p, draws, narrow)).filter((p): p is IrProgram => p !== undefined && p.kernels.some((k) => k.ops.length > k.registers.length));
+  const dense = programs(DENSE, 300, 23);
 
-  it("the sample exercises every op, both paths, gates, delays and spikes", () => {
-    const ops = new Set(programs.flatMap((p) => p.kernels.flatMap((k) => k.ops.slice(k.registers.length).map((o) => o.op))));
+  it("the dense sample exercises every op, both paths, gates, delays and spikes", () => {
+    const ops = new Set(dense.flatMap((p) => p.kernels.flatMap((k) => k.ops.slice(k.registers.length).map((o) => o.op))));
     expect(ops.size).toBe(21);
-    const kernels = programs.flatMap((p) => p.kernels.map((k) => ({ k, p })));
+    const kernels = dense.flatMap((p) => p.kernels.map((k) => ({ k, p })));
     expect(kernels.filter(({ k, p }) => numberSafe(k, p)).length).toBeGreaterThan(100);
     expect(kernels.filter(({ k, p }) => !numberSafe(k, p)).length).toBeGreaterThan(20);
     expect(kernels.filter(({ k }) => k.periodic?.gated).length).toBeGreaterThan(20);
     expect(kernels.filter(({ k }) => (k.on_spike?.delay_ticks ?? 0) > 0).length).toBeGreaterThan(20);
   });
 
-  it("generated kernels: every state, probe sample and spike as the interpreter", () => {
-    for (const p of programs) sameIn(p, "generated");
+  it("dense, generated kernels: every state, probe sample and spike as the interpreter", () => {
+    for (const p of dense) sameIn(p, "generated");
   });
 
-  it("closures: every state, probe sample and spike as the interpreter", () => {
-    for (const p of programs) sameIn(p, "closures");
+  it("dense, closures: every state, probe sample and spike as the interpreter", () => {
+    for (const p of dense) sameIn(p, "closures");
+  });
+
+  it("sparse (quiet stretches jumped, idle kernels skipped), both paths: as the interpreter", () => {
+    const sparse = programs(SPARSE, 80, 29);
+    let jumped = 0, skipped = 0;
+    for (const p of sparse) {
+      for (const mode of ["generated", "closures"] as const) {
+        const e = sameIn(p, mode);
+        jumped += e.stats.jumpedTicks;
+        skipped += e.stats.kernelSkips;
+        // every tick is either stepped or jumped
+        expect(e.stats.ticks + e.stats.jumpedTicks).toBe(p.header.duration_ticks);
+      }
+    }
+    expect(sparse.length).toBeGreaterThan(20);
+    expect(jumped).toBeGreaterThan(1000);
+    expect(skipped).toBeGreaterThan(100);
   });
 });
