@@ -28,7 +28,8 @@ export const MUTATION_MODULES = {
     // bit-exactness against the IR interpreter is what tells a codegen bug: random runnable
     // programs (every op, random formats) and the hand-built and compiled ones; conformance.test.ts
     // (8 h protocols, minutes per run) would add little but time
-    testFiles: ["tests/emulator/random-kernels.test.ts", "tests/emulator/bitexact.test.ts"],
+    // (saturation.test.ts: the generated kernels count clamped values)
+    testFiles: ["tests/emulator/random-kernels.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/bitexact.test.ts"],
   },
   emulator: {
     mutate: ["targets/emulator/emulator.ts", "targets/emulator/convert.ts", "targets/emulator/current.ts", "targets/emulator/handle.ts"],
