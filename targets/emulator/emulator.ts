@@ -21,7 +21,7 @@ import { inputAdder, ouStepNumber } from "./current.ts";
 import type { IrCurrent } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 
-const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
+const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code, OP_NOW = OP_BY_NAME.get("NOW")!.code;
 
 /** A current stimulus prepared for the tick loop: its neurons, the adder into its input, and the raw bounds of its OU state. */
 interface PreparedCurrent {
@@ -123,6 +123,8 @@ export class Emulator {
   /** Per kernel: the versions of what it reads after its last no-op run (null: it must run). */
   private readonly idleAt: Float64Array[];
   private readonly idle: Uint8Array;
+  /** Per kernel: 1 if it reads the tick (NOW), so a no-op run says nothing about the next one. */
+  private readonly timed: Uint8Array;
   private readonly reads: Int32Array[];
   private readonly neuronKernels: number[];
   /** Per stimulus: the next tick with spikes, and those spikes (drawn ahead in the stimulus' own stream). */
@@ -176,6 +178,7 @@ export class Emulator {
     this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     this.idle = new Uint8Array(program.kernels.length);
+    this.timed = Uint8Array.from(program.kernels, (k) => (k.ops.some((o) => o.op === OP_NOW) ? 1 : 0));
     this.reads = program.kernels.map((k) => Int32Array.from(new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "LOAD" || OP_BY_CODE.get(o.op)!.name === "STORE_ADD").map((o) => o.state))));
     this.idleAt = this.reads.map((r) => new Float64Array(r.length));
     const kinds = (kind: number, periodic: boolean) => program.kernels.map((k, i) => ({ k, i })).filter(({ k }) => (periodic ? !!k.periodic && program.groups[k.group]!.kind === kind : !!k.on_spike)).map(({ i }) => i);
@@ -442,7 +445,7 @@ export class Emulator {
       if (this.program.groups[k.group]!.kind === 2) this.stats.synapseUpdates += n;
       this.account(k);
       if (this.writesGates[i]!.length > 0) this.rescanGates();
-      const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
+      const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2 && this.timed[i] === 0;
       this.idle[i] = noOp ? 1 : 0;
       if (noOp) {
         const reads = this.reads[i]!, at = this.idleAt[i]!;

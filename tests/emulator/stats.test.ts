@@ -14,12 +14,13 @@ import { IR_VERSION, type IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
+import { interpret } from "../../src/ir/reference.ts";
 
 const op = (name: string) => OP_BY_NAME.get(name)!.code;
 const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
 const q = (width: number, frac: number) => ({ width, signed: true, frac, rounding: 2, overflow: 2 });
 
-function program(o: { idle?: number; event?: number; eventUnit?: number; clock?: number; idlePeriod?: number } = {}): IrProgram {
+function program(o: { idle?: number; event?: number; eventUnit?: number; clock?: number; idlePeriod?: number; gated?: boolean; synPeriodic?: boolean } = {}): IrProgram {
   const p: IrProgram = {
     header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 1, tick_seconds: 0.0002, duration_ticks: 50, model_name: "stats", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: o.clock ?? 1e6, rounding_bits: 0 },
     groups: [
@@ -63,6 +64,46 @@ function program(o: { idle?: number; event?: number; eventUnit?: number; clock?:
     stimuli: [{ group: 0, spikes: { ticks: [10, 30], neurons: [1, 0] } }],
     probes: [],
   };
+  if (o.gated) {
+    // syn.g opens (1) at each synapse syn.on_pre updates; syn.active runs over the open synapses
+    // (every tick, gated by syn.g), adds 1 to w and closes the gate: one run per delivery
+    p.states.push({ name: "syn.g", group: 2, format: q(8, 0), init: [0], unit: "1", unit_scale: 1 });
+    const onPre = p.kernels[1]!;
+    onPre.registers.push({ format: q(8, 0) });
+    onPre.ops.push({ ...unused, op: op("CONST"), dst: 2, imm: 1 }, { ...unused, op: op("STORE"), src: [2], state: 2, index: 1 });
+    p.kernels.push({
+      name: "syn.active",
+      group: 2,
+      periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: 2 },
+      unit: 1,
+      cycles: 100,
+      registers: [{ format: q(16, 12) }, { format: q(16, 12) }, { format: q(8, 0) }],
+      ops: [
+        { ...unused, op: op("LOAD"), dst: 0, state: 0, index: 1 },
+        { ...unused, op: op("CONST"), dst: 1, imm: 4096 },
+        { ...unused, op: op("ADD"), dst: 0, src: [0, 1] },
+        { ...unused, op: op("STORE"), src: [0], state: 0, index: 1 },
+        { ...unused, op: op("CONST"), dst: 2, imm: 0 },
+        { ...unused, op: op("STORE"), src: [2], state: 2, index: 1 },
+      ],
+    });
+  }
+  if (o.synPeriodic) {
+    // syn.stamp: every 10 ticks from 0, syn.t <- the tick (changes every run: never skipped)
+    p.states.push({ name: "syn.t", group: 2, format: q(16, 0), init: [0], unit: "1", unit_scale: 1 });
+    p.kernels.push({
+      name: "syn.stamp",
+      group: 2,
+      periodic: { period_ticks: 10, offset_ticks: 0, gated: false, gate_state: 0 },
+      unit: 2,
+      cycles: 0,
+      registers: [{ format: q(16, 0) }],
+      ops: [
+        { ...unused, op: op("NOW"), dst: 0 },
+        { ...unused, op: op("STORE"), src: [0], state: p.states.length - 1, index: 1 },
+      ],
+    });
+  }
   verify(p);
   return p;
 }
@@ -121,6 +162,37 @@ describe("emulator statistics, hand-derived", () => {
     expect(over.stats.overruns).toBe(10);
     // identical results either way
     expect(Array.from(over.state[0]!)).toEqual(Array.from(full.state[0]!));
+  });
+
+  it("a gated kernel runs over its open elements only and is charged their share of its cycles", () => {
+    const e = run(program({ gated: true }));
+    // each synapse: +1 from syn.on_pre, +1 from syn.active in the same tick
+    expect(Array.from(e.state[0]!)).toEqual([8192, 8192, 8192]);
+    expect(Array.from(e.state[2]!)).toEqual([0, 0, 0]);
+    expect(e.stats.ticks).toBe(5);
+    // post.idle once; syn.active at 12 (syn 1, 2) and 32 (syn 0)
+    expect(e.stats.kernelRuns).toBe(3);
+    expect(e.stats.synapseUpdates).toBe(3 + 3);
+    // tick 12: syn.on_pre's 30 cycles, then syn.active over 2 of 3 synapses: ceil(100 x 2/3) = 67
+    expect(e.stats.maxBacklogCycles).toBe(30 + 67);
+  });
+
+  it("a periodic synapse kernel counts one update per synapse per run", () => {
+    const e = run(program({ synPeriodic: true }));
+    // syn.stamp's first run (tick 0) writes 0 over 0, a no-op; it must still run at 10, ..., 40
+    // (it reads the tick), as in the interpreter
+    expect(Array.from(e.state[2]!)).toEqual([40, 40, 40]);
+    expect(e.state.map((a) => Array.from(a))).toEqual(interpret(program({ synPeriodic: true })).state.map((a) => a.map(Number)));
+    // stepped: 0, 10, 20, 30, 40 (syn.stamp due and never idle), 12, 32 (deliveries)
+    expect(e.stats.ticks).toBe(7);
+    expect(e.stats.kernelRuns).toBe(1 + 5);
+    expect(e.stats.synapseUpdates).toBe(3 + 5 * 3);
+  });
+
+  it("progress is reported after the first stepped tick and then every 50,000 ticks", () => {
+    const calls: number[] = [];
+    new Emulator(program({ idle: 1001 })).run(undefined, (f) => calls.push(f));
+    expect(calls).toEqual([1 / 50]);
   });
 
   it("no clock: no cycle budget, never an overrun", () => {
