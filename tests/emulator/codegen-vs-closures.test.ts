@@ -30,9 +30,9 @@ function same(p: IrProgram): void {
 
 describe("generated kernels = closures on random runnable programs", () => {
   it("dense and sparse programs, most kernels on the generated path", () => {
-    const ps = [...programs(DENSE, 150, 41), ...programs(SPARSE, 40, 43)];
+    const ps = [...programs(DENSE, 90, 41), ...programs(SPARSE, 25, 43)];
     const kernels = ps.flatMap((p) => p.kernels.map((k) => ({ k, p })));
-    expect(kernels.filter(({ k, p }) => numberSafe(k, p) && k.ops.length > k.registers.length).length).toBeGreaterThan(60);
+    expect(kernels.filter(({ k, p }) => numberSafe(k, p) && k.ops.length > k.registers.length).length).toBeGreaterThan(40);
     for (const p of ps) same(p);
   });
 });
