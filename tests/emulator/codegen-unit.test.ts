@@ -43,7 +43,7 @@ describe("numberSafe: the generated path only where every exact intermediate sta
   for (const name of ["ADD", "SUB", "MIN", "MAX"]) {
     it(`${name}: aligned operands need max(width + F - frac) + 1 bits, F the finer frac: 52 fit, 53 do not (either order)`, () => {
       // a: 32 bits at frac 0; b: 8 bits at frac 19 -> a aligned to frac 19 needs 51 bits, + 1 = 52
-      for (const [a, b, safe] of [[fmt(32, 0), fmt(8, 19), true], [fmt(32, 0), fmt(8, 20), false], [fmt(8, 19), fmt(32, 0), true], [fmt(8, 20), fmt(32, 0), false], [fmt(32, -5), fmt(32, 14), true], [fmt(32, 14), fmt(32, -6), false]] as const) {
+      for (const [a, b, safe] of [[fmt(32, 0), fmt(8, 19), true], [fmt(32, 0), fmt(8, 20), false], [fmt(8, 19), fmt(32, 0), true], [fmt(8, 20), fmt(32, 0), false], [fmt(32, -5), fmt(32, 14), true], [fmt(32, 14), fmt(32, -6), false], [fmt(32, 10), fmt(8, 29), true], [fmt(8, 29), fmt(32, 10), true]] as const) {
         const p = two(name, a, b);
         expect(numberSafe(p.kernels[0]!, p), `${name} ${a.width}/${a.frac} ${b.width}/${b.frac}`).toBe(safe);
       }
@@ -52,7 +52,7 @@ describe("numberSafe: the generated path only where every exact intermediate sta
 
   it("STORE_ADD: the state and the register aligned, the same rule", () => {
     const store = (state: IrFixedFormat, reg: IrFixedFormat) => program([reg], [{ ...unused, op: code("STORE_ADD"), src: [0], state: 0, index: 1 }], state);
-    for (const [s, r, safe] of [[fmt(32, 0), fmt(8, 19), true], [fmt(32, 0), fmt(8, 20), false], [fmt(8, 19), fmt(32, 0), true], [fmt(8, 20), fmt(32, 0), false]] as const) {
+    for (const [s, r, safe] of [[fmt(32, 0), fmt(8, 19), true], [fmt(32, 0), fmt(8, 20), false], [fmt(8, 19), fmt(32, 0), true], [fmt(8, 20), fmt(32, 0), false], [fmt(32, 10), fmt(8, 29), true], [fmt(8, 29), fmt(32, 10), true]] as const) {
       const p = store(s, r);
       expect(numberSafe(p.kernels[0]!, p), `${s.width}/${s.frac} + ${r.width}/${r.frac}`).toBe(safe);
     }
@@ -135,5 +135,53 @@ describe("generated kernels", () => {
     expect(seen).toEqual([127, -128]);
     // two changed values: 0 -> 127, 127 -> -128 (the 127 stored again by the second kernel changes nothing)
     expect(ctx.activity[0]).toBe(2);
+  });
+
+  it("PRE and POST reach each synapse's own pre- and postsynaptic neuron", () => {
+    // syn 0: pre 0 -> post 1; syn 1: pre 1 -> post 0
+    const p: IrProgram = {
+      ...program([], []),
+      groups: [{ name: "pre", kind: 1, size: 2 }, { name: "post", kind: 1, size: 2 }, { name: "syn", kind: 2, size: 2 }],
+      states: [
+        { name: "pre.a", group: 0, format: fmt(16, 0), init: [10, 20], unit: "1", unit_scale: 1 },
+        { name: "post.b", group: 1, format: fmt(16, 0), init: [100, 200], unit: "1", unit_scale: 1 },
+        { name: "syn.x", group: 2, format: fmt(16, 0), init: [0], unit: "1", unit_scale: 1 },
+        { name: "syn.y", group: 2, format: fmt(16, 0), init: [0], unit: "1", unit_scale: 1 },
+      ],
+      connectivity: [{ synapses: 2, pre: 0, post: 1, pre_index: [0, 1], post_index: [1, 0], array: [], row: [], column: [], label: [] }],
+    };
+    p.kernels = [{ ...p.kernels[0]!, group: 2, registers: [{ format: fmt(16, 0) }, { format: fmt(16, 0) }], ops: [
+      { ...unused, op: code("LOAD"), dst: 0, state: 0, index: 2 },
+      { ...unused, op: code("STORE"), src: [0], state: 2, index: 1 },
+      { ...unused, op: code("LOAD"), dst: 1, state: 1, index: 3 },
+      { ...unused, op: code("STORE"), src: [1], state: 3, index: 1 },
+    ] }];
+    verify(p);
+    expect(numberSafe(p.kernels[0]!, p)).toBe(true);
+    for (const mode of ["generated", "closures"] as const) {
+      const e = new Emulator(p, mode);
+      e.run();
+      expect(Array.from(e.state[2]!), mode).toEqual([10, 20]);
+      expect(Array.from(e.state[3]!), mode).toEqual([200, 100]);
+    }
+  });
+
+  it("two SELECTs into different formats each convert to their own", () => {
+    // r1 = 2.5 (sQ11.4: raw 40); SELECT into sQ15.0 rounds to 3 (ties away from zero), into sQ7.8 gives raw 640
+    const p = program([fmt(8, 0), fmt(16, 4), fmt(16, 0), fmt(16, 8)], [
+      { ...unused, op: code("CONST"), dst: 0, imm: 1 },
+      { ...unused, op: code("CONST"), dst: 1, imm: 40 },
+      { ...unused, op: code("SELECT"), dst: 2, src: [0, 1, 1] },
+      { ...unused, op: code("SELECT"), dst: 3, src: [0, 1, 1] },
+      { ...unused, op: code("STORE"), src: [2], state: 0, index: 1 },
+    ], fmt(16, 0));
+    p.states.push({ name: "g.y", group: 0, format: fmt(16, 8), init: [0], unit: "1", unit_scale: 1 });
+    p.kernels[0]!.ops.push({ ...unused, op: code("STORE"), src: [3], state: 1, index: 1 });
+    verify(p);
+    for (const mode of ["generated", "closures"] as const) {
+      const e = new Emulator(p, mode);
+      e.run();
+      expect([e.state[0]![0], e.state[1]![0]], mode).toEqual([3, 640]);
+    }
   });
 });
