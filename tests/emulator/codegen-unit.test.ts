@@ -184,4 +184,38 @@ describe("generated kernels", () => {
       expect([e.state[0]![0], e.state[1]![0]], mode).toEqual([3, 640]);
     }
   });
+
+  it("each op by hand, generated and closures: compares across formats, MIN, MAX, ABS, NEG, COPY, LOOKUP", () => {
+    const A = fmt(16, 4), B = fmt(16, 1), L = fmt(16, 2);
+    /** The raw value (frac 4) of `name` on (x in format fx, y in format fy), stored into a sQ11.4 state. */
+    const one = (name: string, x: number, fx: IrFixedFormat, y = 0, fy = B, table: number[] = []) => {
+      const p = program([fx, fy, A], [
+        { ...unused, op: code("CONST"), dst: 0, imm: x },
+        { ...unused, op: code("CONST"), dst: 1, imm: y },
+        { ...unused, op: code(name), dst: 2, src: OP_BY_NAME.get(name)!.sources === 2 ? [0, 1] : [0], table },
+        { ...unused, op: code("STORE"), src: [2], state: 0, index: 1 },
+      ], A);
+      const out = (["generated", "closures"] as const).map((mode) => {
+        const e = new Emulator(p, mode);
+        e.run();
+        return e.state[0]![0]!;
+      });
+      expect(out[0], `${name} generated = closures`).toBe(out[1]);
+      return out[0];
+    };
+    // 2.5 = raw 40 at frac 4 = raw 5 at frac 1; 3 = raw 6 at frac 1; 1 stored at frac 4 is raw 16
+    expect(one("CMP_GE", 40, A, 5)).toBe(16);
+    expect(one("CMP_GT", 40, A, 5)).toBe(0);
+    expect(one("CMP_GE", 40, A, 6)).toBe(0);
+    expect(one("CMP_GT", 6, B, 40, A)).toBe(16);
+    expect(one("MIN", 40, A, 6)).toBe(40);
+    expect(one("MAX", 40, A, 6)).toBe(48);
+    expect(one("ABS", -40, A)).toBe(40);
+    expect(one("NEG", 40, A)).toBe(-40);
+    expect(one("COPY", 6, B)).toBe(48);
+    // LOOKUP: table[clamp(floor(x), 0, 2)], x in sQ13.2: 1.5 -> entry 1, 10 -> entry 2, -1 -> entry 0
+    expect(one("LOOKUP", 6, L, 0, B, [7, 8, 9])).toBe(8);
+    expect(one("LOOKUP", 40, L, 0, B, [7, 8, 9])).toBe(9);
+    expect(one("LOOKUP", -4, L, 0, B, [7, 8, 9])).toBe(7);
+  });
 });
