@@ -217,5 +217,24 @@ describe("generated kernels", () => {
     expect(one("LOOKUP", 6, L, 0, B, [7, 8, 9])).toBe(8);
     expect(one("LOOKUP", 40, L, 0, B, [7, 8, 9])).toBe(9);
     expect(one("LOOKUP", -4, L, 0, B, [7, 8, 9])).toBe(7);
+    // just past the end (3 and 4): the last entry
+    expect(one("LOOKUP", 12, L, 0, B, [7, 8, 9])).toBe(9);
+    expect(one("LOOKUP", 16, L, 0, B, [7, 8, 9])).toBe(9);
+  });
+
+  it("SELECT takes its third operand when the condition is 0", () => {
+    // SELECT(0, 2.5, 3) = 3, stored at frac 4: raw 48
+    const p = program([fmt(8, 0), fmt(16, 4), fmt(16, 1), fmt(16, 4)], [
+      { ...unused, op: code("CONST"), dst: 0, imm: 0 },
+      { ...unused, op: code("CONST"), dst: 1, imm: 40 },
+      { ...unused, op: code("CONST"), dst: 2, imm: 6 },
+      { ...unused, op: code("SELECT"), dst: 3, src: [0, 1, 2] },
+      { ...unused, op: code("STORE"), src: [3], state: 0, index: 1 },
+    ], fmt(16, 4));
+    for (const mode of ["generated", "closures"] as const) {
+      const e = new Emulator(p, mode);
+      e.run();
+      expect(e.state[0]![0], mode).toBe(48);
+    }
   });
 });
