@@ -70,14 +70,14 @@ describe("numberSafe: the generated path only where every exact intermediate sta
 
 describe("generated kernels", () => {
   /** x <- COPY of a constant into the state's format, one run per tick; returns the emulator after `ticks`. */
-  const copyInto = (value: number, state: IrFixedFormat, ticks = 3) => {
+  const copyInto = (value: number, state: IrFixedFormat, ticks = 3, mode: "generated" | "closures" = "generated") => {
     const p = program([fmt(24, 0), fmt(24, 0)], [
       { ...unused, op: code("CONST"), dst: 0, imm: value },
       { ...unused, op: code("NEG"), dst: 1, src: [0] },
       { ...unused, op: code("NEG"), dst: 0, src: [1] },
       { ...unused, op: code("STORE"), src: [0], state: 0, index: 1 },
     ], state, 1, ticks);
-    const e = new Emulator(p);
+    const e = new Emulator(p, mode);
     e.run();
     return e;
   };
@@ -106,6 +106,12 @@ describe("generated kernels", () => {
       expect(e.stats.saturations).toBe(0);
     }
     for (const [v, x] of [[256, 0], [-1, 255], [511, 255]] as const) expect(copyInto(v, fmt(8, 0, false, 1)).state[0]![0], `wrap ${v} unsigned`).toBe(x);
+  });
+
+  it("the closures (convert.ts) bound and wrap the same values the same way", () => {
+    for (const [v, x] of [[127, 127], [-128, -128], [128, 127], [-129, -128], [-5000, -128]] as const) expect(copyInto(v, fmt(8, 0), 3, "closures").state[0]![0], `saturate ${v}`).toBe(x);
+    for (const [v, x] of [[128, -128], [-129, 127], [300, 44], [383, 127]] as const) expect(copyInto(v, fmt(8, 0, true, 1), 3, "closures").state[0]![0], `wrap ${v}`).toBe(x);
+    for (const [v, x] of [[256, 255], [-1, 0]] as const) expect(copyInto(v, fmt(8, 0, false), 3, "closures").state[0]![0], `saturate ${v} unsigned`).toBe(x);
   });
 
   it("a kernel with no registers (and no ops) compiles and runs", () => {

@@ -27,8 +27,9 @@ function program(): IrProgram {
   p.stimuli.pop();
   p.states.pop();
   p.probes = [
-    { state: 1, elements: [2, 0], every_ticks: 50, column: "V" },
     { state: 0, elements: [0], every_ticks: 25, column: "w" },
+    { state: 1, elements: [2, 0], every_ticks: 50, column: "V" },
+    { state: 1, elements: [1], every_ticks: 100, column: "V1" },
   ];
   p.kernels.push(
     {
@@ -43,6 +44,19 @@ function program(): IrProgram {
         { ...unused, op: op("STORE"), src: [0], state: 1, index: 1 },
         { ...unused, op: op("CONST"), dst: 1, imm: 1 },
         { ...unused, op: op("SPIKE"), src: [1] },
+      ],
+    },
+    {
+      // a synapse group may emit SPIKE too (tick 3); its spikes are not neurons' and never reported
+      name: "syn.fire",
+      group: 2,
+      periodic: { period_ticks: 1000, offset_ticks: 3, gated: false, gate_state: 0 },
+      unit: 1,
+      cycles: 0,
+      registers: [{ format: q(8, 0) }],
+      ops: [
+        { ...unused, op: op("CONST"), dst: 0, imm: 1 },
+        { ...unused, op: op("SPIKE"), src: [0] },
       ],
     },
     {
@@ -65,7 +79,10 @@ describe("EmulatorHandle", () => {
   it("recorded tables: display units (raw x 2^-frac / unit_scale), columns named by element in probe order", () => {
     const h = new EmulatorHandle(program());
     h.run();
-    const [v, w] = h.recorded.tables;
+    const [w, v, v1] = h.recorded.tables;
+    // a probe sharing its state with another keeps its own elements
+    expect(v1!.names).toEqual(["V1"]);
+    expect(Array.from(v1!.columns[0]!)).toEqual([0, 80_000]);
     expect(v!.names).toEqual(["V[2]", "V[0]"]);
     expect(Array.from(v!.ticks)).toEqual([0, 50, 100]);
     expect(v!.count).toBe(3);
@@ -80,6 +97,8 @@ describe("EmulatorHandle", () => {
     // values(): SI, no display scale; unknown names are undefined
     expect(Array.from(h.values("post.V")!)).toEqual([80, 80, 80]);
     expect(h.values("post.nothing")).toBeUndefined();
+    // the first state too (index 0): w = 1.0 + the trace's increments, in SI
+    expect(h.values("syn.w")![0]).toBe(h.emulator.state[0]![0]! / 4096);
   });
 
   it("spikes are numbered across neuron groups only (pre 0, post 1-3, extra 4-5), and the group filter keeps the named ones", () => {
@@ -116,7 +135,10 @@ describe("EmulatorHandle", () => {
     expect(h.stats.denseSteps).toBe(h.emulator.stats.ticks);
     expect(h.stats.wallSeconds).toBeGreaterThan(0);
     const whole = new EmulatorHandle(program());
+    // the float executor's shape: the emulator has no quiet steps (it jumps, emulator.stats.jumpedTicks)
+    expect(whole.stats).toEqual({ denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0 });
     whole.run();
+    expect(whole.stats.quietSteps + whole.stats.quietTicks).toBe(0);
     expect(whole.stats.denseSteps + whole.emulator.stats.jumpedTicks).toBe(100);
     expect(whole.stats.wallSeconds).toBeGreaterThan(0);
   });
