@@ -38,6 +38,6 @@ export const MUTATION_MODULES = {
     // and bitexact.test.ts (compiled STC models, 8 s a run; it is in the codegen and reference
     // lists): random-kernels.test.ts compares every op, trigger, stimulus kind and the jump and
     // skip paths with the interpreter bit for bit.
-    testFiles: ["tests/emulator/stats.test.ts", "tests/emulator/random-kernels.test.ts", "tests/emulator/checkpoint-random.test.ts", "tests/emulator/handle.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/current.test.ts", "tests/emulator/checkpoint.test.ts"],
+    testFiles: ["tests/emulator/stats.test.ts", "tests/emulator/random-kernels.test.ts", "tests/emulator/checkpoint-random.test.ts", "tests/emulator/handle.test.ts", "tests/emulator/codegen-unit.test.ts", "tests/emulator/current-exact.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/current.test.ts", "tests/emulator/checkpoint.test.ts"],
   },
 };
