@@ -20,7 +20,7 @@ const op = (name: string) => OP_BY_NAME.get(name)!.code;
 const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
 const q = (width: number, frac: number) => ({ width, signed: true, frac, rounding: 2, overflow: 2 });
 
-function program(o: { idle?: number; event?: number; eventUnit?: number; clock?: number; idlePeriod?: number; gated?: boolean; synPeriodic?: boolean } = {}): IrProgram {
+function program(o: { idle?: number; event?: number; eventUnit?: number; clock?: number; idlePeriod?: number; gated?: boolean; synPeriodic?: boolean; chained?: boolean } = {}): IrProgram {
   const p: IrProgram = {
     header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 1, tick_seconds: 0.0002, duration_ticks: 50, model_name: "stats", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: o.clock ?? 1e6, rounding_bits: 0 },
     groups: [
@@ -87,6 +87,15 @@ function program(o: { idle?: number; event?: number; eventUnit?: number; clock?:
         { ...unused, op: op("STORE"), src: [2], state: 2, index: 1 },
       ],
     });
+  }
+  if (o.chained) {
+    // syn.active also opens a second gate, syn.g2, for the synapses it ran over; syn.second runs
+    // over those (later in the same tick), adds 1 to w and closes syn.g2
+    p.states.push({ name: "syn.g2", group: 2, format: q(8, 0), init: [0], unit: "1", unit_scale: 1 });
+    const g2 = p.states.length - 1;
+    const active = p.kernels[2]!;
+    active.ops.push({ ...unused, op: op("CONST"), dst: 2, imm: 1 }, { ...unused, op: op("STORE"), src: [2], state: g2, index: 1 });
+    p.kernels.push({ ...active, name: "syn.second", periodic: { period_ticks: 1, offset_ticks: 0, gated: true, gate_state: g2 }, ops: [...active.ops.slice(0, 4), { ...unused, op: op("CONST"), dst: 2, imm: 0 }, { ...unused, op: op("STORE"), src: [2], state: g2, index: 1 }] });
   }
   if (o.synPeriodic) {
     // syn.stamp: every 10 ticks from 0, syn.t <- the tick (changes every run: never skipped)
@@ -193,6 +202,20 @@ describe("emulator statistics, hand-derived", () => {
     const calls: number[] = [];
     new Emulator(program({ idle: 1001 })).run(undefined, (f) => calls.push(f));
     expect(calls).toEqual([1 / 50]);
+  });
+
+  it("a gated kernel that opens another gate: the second kernel runs over those elements in the same tick", () => {
+    const p = program({ gated: true, chained: true });
+    const e = run(p);
+    expect(Array.from(e.state[0]!)).toEqual([3 * 4096, 3 * 4096, 3 * 4096]);
+    expect(e.state.map((a) => Array.from(a))).toEqual(interpret(p).state.map((a) => a.map(Number)));
+    expect(e.stats.kernelRuns).toBe(1 + 2 + 2);
+  });
+
+  it("a digital kernel of 0 cycles is never late, however long the backlog", () => {
+    // post.idle: 5000 cycles every 5 ticks (1000 available): each of its 10 runs is late; syn.on_pre costs nothing
+    const e = run(program({ idle: 5000, event: 0 }));
+    expect(e.stats.overruns).toBe(10);
   });
 
   it("no clock: no cycle budget, never an overrun", () => {
