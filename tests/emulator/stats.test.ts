@@ -20,7 +20,7 @@ const op = (name: string) => OP_BY_NAME.get(name)!.code;
 const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
 const q = (width: number, frac: number) => ({ width, signed: true, frac, rounding: 2, overflow: 2 });
 
-function program(o: { idle?: number; event?: number; eventUnit?: number; clock?: number; idlePeriod?: number; gated?: boolean; synPeriodic?: boolean; chained?: boolean } = {}): IrProgram {
+function program(o: { idle?: number; event?: number; eventUnit?: number; clock?: number; idlePeriod?: number; gated?: boolean; synPeriodic?: boolean; chained?: boolean; opener?: boolean } = {}): IrProgram {
   const p: IrProgram = {
     header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 1, tick_seconds: 0.0002, duration_ticks: 50, model_name: "stats", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: o.clock ?? 1e6, rounding_bits: 0 },
     groups: [
@@ -87,6 +87,10 @@ function program(o: { idle?: number; event?: number; eventUnit?: number; clock?:
         { ...unused, op: op("STORE"), src: [2], state: 2, index: 1 },
       ],
     });
+  }
+  if (o.opener) {
+    // syn.opener, ungated, at tick 20 only: opens syn.g for every synapse; syn.active runs over all at 21
+    p.kernels.push({ name: "syn.opener", group: 2, periodic: { period_ticks: 100, offset_ticks: 20, gated: false, gate_state: 0 }, unit: 2, cycles: 0, registers: [{ format: q(8, 0) }], ops: [{ ...unused, op: op("CONST"), dst: 0, imm: 1 }, { ...unused, op: op("STORE"), src: [0], state: 2, index: 1 }] });
   }
   if (o.chained) {
     // syn.active also opens a second gate, syn.g2, for the synapses it ran over; syn.second runs
@@ -210,6 +214,13 @@ describe("emulator statistics, hand-derived", () => {
     expect(Array.from(e.state[0]!)).toEqual([3 * 4096, 3 * 4096, 3 * 4096]);
     expect(e.state.map((a) => Array.from(a))).toEqual(interpret(p).state.map((a) => a.map(Number)));
     expect(e.stats.kernelRuns).toBe(1 + 2 + 2);
+  });
+
+  it("gate states written by an ungated kernel open the gated kernel's elements", () => {
+    const p = program({ gated: true, opener: true });
+    const e = run(p);
+    expect(Array.from(e.state[0]!)).toEqual([3 * 4096, 3 * 4096, 3 * 4096]);
+    expect(e.state.map((a) => Array.from(a))).toEqual(interpret(p).state.map((a) => a.map(Number)));
   });
 
   it("a digital kernel of 0 cycles is never late, however long the backlog", () => {
