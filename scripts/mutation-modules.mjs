@@ -27,12 +27,19 @@ export const MUTATION_MODULES = {
   },
   codegen: {
     mutate: ["targets/emulator/codegen.ts"],
-    // bit-exactness against the IR interpreter is what tells a codegen bug; conformance.test.ts
-    // (8 h protocols, minutes per run) would add little but time
-    testFiles: ["tests/emulator/bitexact.test.ts"],
+    // The generated kernels against the closures on random runnable programs (every op, random
+    // formats; the closures are compared with the interpreter in the emulator module), and the
+    // saturation counts only generated kernels keep. bitexact.test.ts (compiled STC models against
+    // the interpreter, 8 s a run) and conformance.test.ts (minutes) would add little but time.
+    // codegen-unit.test.ts: which kernels take the generated path, saturation counts at the bounds.
+    testFiles: ["tests/emulator/codegen-unit.test.ts", "tests/emulator/codegen-vs-closures.test.ts", "tests/emulator/saturation.test.ts"],
   },
   emulator: {
     mutate: ["targets/emulator/emulator.ts", "targets/emulator/convert.ts", "targets/emulator/current.ts", "targets/emulator/handle.ts"],
-    testFiles: ["tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/bitexact.test.ts", "tests/emulator/checkpoint.test.ts", "tests/emulator/current.test.ts", "tests/emulator/currents.test.ts"],
+    // Fast files only (seconds each). Left out: currents.test.ts (its network case takes 12 s a run)
+    // and bitexact.test.ts (compiled STC models, 8 s a run; it is in the codegen and reference
+    // lists): random-kernels.test.ts compares every op, trigger, stimulus kind and the jump and
+    // skip paths with the interpreter bit for bit.
+    testFiles: ["tests/emulator/stats.test.ts", "tests/emulator/random-kernels.test.ts", "tests/emulator/checkpoint-random.test.ts", "tests/emulator/handle.test.ts", "tests/emulator/codegen-unit.test.ts", "tests/emulator/current-exact.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/current.test.ts", "tests/emulator/checkpoint.test.ts"],
   },
 };

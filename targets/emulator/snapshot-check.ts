@@ -7,6 +7,7 @@
  */
 import type { IrProgram } from "../../src/ir/codec.ts";
 import { rawRange } from "../../src/ir/verify.ts";
+import { OP_BY_NAME } from "../../src/ir/ops.ts";
 
 /** The first problem found: the field's path (e.g. "state[3][17]") and the offending value. */
 export class SnapshotError extends Error {
@@ -116,12 +117,15 @@ export function checkSnapshot(s: unknown, p: IrProgram, shape: SnapshotShape): v
   const st = arr("spikes.ticks", spikes.ticks);
   const sg = arr("spikes.groups", spikes.groups, st.length);
   const se = arr("spikes.elements", spikes.elements, st.length);
+  // The IR lets any kernel emit SPIKE, a synapse group's too (the interpreter records those spikes).
+  const SPIKE = OP_BY_NAME.get("SPIKE")!.code;
+  const spiking = new Set(p.groups.flatMap((g, i) => (g.kind === 1 ? [i] : [])).concat(p.kernels.filter((k) => k.ops.some((o) => o.op === SPIKE)).map((k) => k.group)));
   let last = 0;
   for (let k = 0; k < st.length; k++) {
     const t = int(`spikes.ticks[${k}]`, st[k], last, tick, "a tick in order, at or before the checkpoint's,");
     last = t;
     const g = int(`spikes.groups[${k}]`, sg[k], 0, sizes.length - 1);
-    if (p.groups[g]!.kind !== 1) fail(`spikes.groups[${k}]`, `must be a neuron group ("${p.groups[g]!.name}" holds synapses)`, g);
+    if (!spiking.has(g)) fail(`spikes.groups[${k}]`, `must be a neuron group or a group whose kernels emit SPIKE ("${p.groups[g]!.name}" holds synapses and emits none)`, g);
     int(`spikes.elements[${k}]`, se[k], 0, sizes[g]! - 1, `a neuron of "${p.groups[g]!.name}"`);
   }
   const stats = obj("stats", snap.stats);

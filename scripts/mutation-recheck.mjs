@@ -1,0 +1,30 @@
+// node scripts/mutation-recheck.mjs REPORT.json OUT.json TESTFILE...: applies each Survived/NoCoverage mutant of a
+// Stryker JSON report (reports/mutation/*.json) to its source file, runs the test files, records
+// Killed/Survived in OUT.json, and restores the file: rechecks survivors against new tests in
+// minutes, where a full Stryker rerun takes much longer. Run from the repository root, work tree clean.
+import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+const [report, out, ...tests] = process.argv.slice(2);
+const r = JSON.parse(readFileSync(report, "utf8"));
+const results = [];
+const root = process.cwd() + "/";
+for (const [file, f] of Object.entries(r.files)) {
+  const path = file.startsWith("/") ? file : root + file;
+  const original = readFileSync(path, "utf8");
+  const lineStarts = [0];
+  for (let i = 0; i < original.length; i++) if (original[i] === "\n") lineStarts.push(i + 1);
+  const off = (p) => lineStarts[p.line - 1] + p.column - 1;
+  for (const m of f.mutants) {
+    if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+    const a = off(m.location.start), b = off(m.location.end);
+    writeFileSync(path, original.slice(0, a) + m.replacement + original.slice(b));
+    const t0 = Date.now();
+    const run = spawnSync("npx", ["vitest", "run", "--bail", "1", ...tests], { cwd: root, encoding: "utf8", timeout: 300000 });
+    writeFileSync(path, original);
+    const status = run.status === 0 ? "Survived" : run.signal ? "Timeout" : "Killed";
+    const line = `${file.split("/").pop()}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${original.slice(a, b).slice(0, 60)} => ${m.replacement.slice(0, 60)}`;
+    results.push({ id: m.id, file, line: m.location.start.line, status, desc: line });
+    console.log(status, line, `${Date.now() - t0} ms`);
+    writeFileSync(out, JSON.stringify(results, null, 1));
+  }
+}
