@@ -7,8 +7,9 @@ export const MUTATION_MODULES = {
     testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/cobs-decode.test.ts"],
   },
   framing: {
-    mutate: ["firmware-bridge/framing.ts"],
-    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/framing-exact.test.ts"],
+    // framing with its in-frame error correction (protocol v3): the Reed-Solomon blocks and the level rule
+    mutate: ["firmware-bridge/framing.ts", "firmware-bridge/fec.ts", "firmware-bridge/fec-level.ts"],
+    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/framing-exact.test.ts", "tests/bridge/fec.test.ts"],
   },
   quantise: {
     mutate: ["src/compiler/fixed/quantise.ts"],
