@@ -8,6 +8,7 @@ import type { IrProgram } from "../../ir/codec.ts";
 import { verify } from "../../ir/verify.ts";
 import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
+import { walk } from "../../ir/expr.ts";
 import type { TargetCaps } from "./caps.ts";
 import { budgets, CHECKS, designRuleChecks, type KernelBudget } from "./drc.ts";
 import { analogVariables, drivenVariables, fastVariables, splitUpdate } from "./lower.ts";
@@ -94,6 +95,24 @@ function maxDigitalPeriod(program: Program, caps: TargetCaps, stats: Map<string,
       if (rate === 0 || !Number.isFinite(rate)) continue;
       const ticks = Math.floor(caps.maxStepOverTau / (rate * program.tickSeconds));
       if (ticks < best.ticks) best = { ticks, what: `${g.name}.${u.var} (fastest time constant ${(1 / rate).toPrecision(3)} s)` };
+    }
+  }
+  // A digital kernel that samples an analog variable into a summed input (a continuous coupling:
+  // NIR's LI -> LIF, a rate unit's output) holds the sample for the whole period, so the period
+  // must also stay short against the sampled variable's time constant.
+  for (const pr of program.projections) {
+    for (const x of pr.summed) {
+      walk(x.value, (n) => {
+        if (n.op !== "sym" || n.scope === "self") return;
+        const owner = n.scope === "pre" ? program.populations.find((p) => p.name === pr.pre) : program.populations.find((p) => p.name === pr.post);
+        const u = owner?.odes.find((o) => o.var === n.name);
+        if (!owner || !u || !u.linear || !analog.has(`${owner.name}.${u.var}`)) return;
+        const [lo, hi] = interval(u.B, observedRange(program, stats, owner));
+        const rate = Math.max(Math.abs(lo), Math.abs(hi));
+        if (rate === 0 || !Number.isFinite(rate)) return;
+        const ticks = Math.floor(caps.maxStepOverTau / (rate * program.tickSeconds));
+        if (ticks < best.ticks) best = { ticks, what: `${pr.name}'s summed input ${pr.post}.${x.target}, sampled from the analog ${owner.name}.${u.var} (time constant ${(1 / rate).toPrecision(3)} s)` };
+      });
     }
   }
   return best;
