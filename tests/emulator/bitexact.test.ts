@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { interpret } from "../../src/ir/reference.ts";
 import type { IrProgram } from "../../src/ir/codec.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
@@ -14,23 +13,9 @@ import { analyseByRun } from "../../src/cli/compile.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { arbProgram, sampleProgram } from "../helpers/ir-sample.ts";
 import { verify } from "../../src/ir/verify.ts";
+import { expectSameAsInterpreter as same } from "../helpers/same-as-interpreter.ts";
 
-function same(p: IrProgram, ticks = p.header.duration_ticks): void {
-  for (const mode of ["generated", "closures"] as const) sameIn(p, ticks, mode);
-}
 
-function sameIn(p: IrProgram, ticks: number, mode: "generated" | "closures"): void {
-  const ref = interpret(p, ticks);
-  const emu = new Emulator(p, mode);
-  emu.run(ticks);
-  expect(emu.state.map((a) => Array.from(a))).toEqual(ref.state.map((a) => a.map(Number)));
-  ref.probes.forEach((pr, i) => {
-    expect(emu.probes[i]!.ticks).toEqual(pr.ticks);
-    expect(emu.probes[i]!.data).toEqual(pr.values.flatMap((v) => v.map(Number)));
-  });
-  expect(emu.spikes.ticks).toEqual(ref.spikes.map((s) => s.tick));
-  expect(emu.spikes.elements).toEqual(ref.spikes.map((s) => s.element));
-}
 
 describe("emulator = reference interpreter, bit for bit", () => {
   it("hand-built sample", () => same(sampleProgram()));

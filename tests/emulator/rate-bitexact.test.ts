@@ -8,26 +8,14 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { interpret } from "../../src/ir/reference.ts";
 import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
-import { Emulator } from "../../targets/emulator/emulator.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
 import { analyseByRun } from "../../src/cli/compile.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { verify } from "../../src/ir/verify.ts";
+import { expectSameAsInterpreter as same } from "../helpers/same-as-interpreter.ts";
 
-function same(p: IrProgram, ticks = p.header.duration_ticks): void {
-  const ref = interpret(p, ticks);
-  for (const mode of ["generated", "closures"] as const) {
-    const emu = new Emulator(p, mode);
-    emu.run(ticks);
-    expect(emu.state.map((a) => Array.from(a))).toEqual(ref.state.map((a) => a.map(Number)));
-    ref.probes.forEach((pr, i) => {
-      expect(emu.probes[i]!.ticks).toEqual(pr.ticks);
-      expect(emu.probes[i]!.data).toEqual(pr.values.flatMap((v) => v.map(Number)));
-    });
-  }
-}
 
 const opCount = (p: IrProgram, name: string) => p.kernels.reduce((n, k) => n + k.ops.filter((o) => o.op === OP_BY_NAME.get(name)!.code).length, 0);
 
