@@ -26,6 +26,8 @@ export const NEURONS: Record<string, { component: string; synapse: string; spiki
 NEURONS.Integrator = NEURONS.I!;
 
 const REFUSED: Record<string, string> = {};
+/** Longest Delay on a continuous signal, in steps dt: one relay population per step (nir-delay-relay). */
+export const MAX_CONTINUOUS_DELAY_TICKS = 64;
 /** Neuron components with a continuous input I_c (models/components/nir/*-continuous.yaml); Threshold always has one. */
 const continuousComponent = (type: string) => (type === "Threshold" ? "nir-threshold" : `${NEURONS[type]!.component}-continuous`);
 const KNOWN = ["Input", "Output", "NIRGraph", ...MAP_TYPES, ...Object.keys(NEURONS)];
@@ -196,6 +198,7 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
     return t;
   };
   const popName = new Map<string, string>();
+  const relayPops = new Set<string>();
   const populations: Record<string, unknown> = {};
   const projections: Record<string, unknown> = {};
   const recordings: Record<string, unknown>[] = [];
@@ -268,20 +271,58 @@ export function nirToModel(nir: NirFile, opt: ImportOptions): ImportedModel {
       const continuous = isContinuous(src);
       const srcType = nodes.get(src)!.node.type;
       if (continuous && n.kind === "output") fail(n, "type", `it receives the continuous v of "${src}" (${srcType}) through weights; engram's nir-output integrates spikes, so only a direct edge records a continuous signal`, { code: "continuous-signal", hint: `connect the Output to "${src}" directly to record its v` });
-      if (continuous && op.d.some((d) => d !== 0)) fail(nodes.get(lastMap) ?? n, "delay", `delays the continuous v of "${src}" (${srcType}); engram carries continuous signals as summed inputs, which have no delay`, { code: "continuous-delay" });
       const synapse = continuous ? "nir-continuous" : n.kind === "output" ? "nir-input-output" : NEURONS[n.node.type]!.synapse;
-      for (const proj of projectionsOf(op, opt.dt, opt.spikeArea ?? opt.dt, (field, msg) => fail(nodes.get(lastMap) ?? n, field, msg, { code: "off-grid-delay" }))) {
-        if (continuous) delete proj.params.spike_area;
-        const name = ident(`${lastMap}${proj.suffix}`);
-        projections[name] = { pre, post, synapse: `${synapse}.yaml`, connect: proj.connect, ...(Object.keys(proj.params).length ? { params: proj.params } : {}) };
-        components.add(synapse);
+      const failAt = (code: string) => (field: string, msg: string, extra: Partial<Diagnostic> = {}) => fail(nodes.get(lastMap) ?? n, field, msg, { code, ...extra });
+      // A delayed continuous signal travels through a chain of one-step relays; each tap is a delay-free projection.
+      const taps = continuous && op.d.some((d) => d !== 0) ? relayChain(op, src, srcType, lastMap, pre) : [{ pre, op, prefix: lastMap }];
+      for (const tap of taps) {
+        for (const proj of projectionsOf(tap.op, opt.dt, opt.spikeArea ?? opt.dt, failAt("off-grid-delay"))) {
+          if (continuous) delete proj.params.spike_area;
+          const name = ident(`${tap.prefix}${proj.suffix}`);
+          projections[name] = { pre: tap.pre, post, synapse: `${synapse}.yaml`, connect: proj.connect, ...(Object.keys(proj.params).length ? { params: proj.params } : {}) };
+          components.add(synapse);
+        }
       }
     }
+  }
+
+  /**
+   * NIR's Delay on a continuous v: summed inputs have no delay, so the signal is relayed through
+   * k populations of nir-delay-relay units (one step each, v <- I_c) for a delay of k steps, and
+   * the Delay's entries of k steps read the k-th relay. A chain longer than MAX_CONTINUOUS_DELAY_TICKS
+   * is refused at the Delay's field, quoting the value.
+   */
+  function relayChain(op: LinearOp, src: string, srcType: string, lastMap: string, pre: string): { pre: string; op: LinearOp; prefix: string }[] {
+    const at = nodes.get(lastMap) ?? nodes.get(src)!;
+    const byTicks = new Map<number, LinearOp>();
+    for (let k = 0; k < op.pre.length; k++) {
+      const d = op.d[k]!;
+      const ticks = Math.round(d / opt.dt);
+      if (Math.abs(ticks * opt.dt - d) > 1e-9 * Math.max(1, d)) fail(at, "delay", `delay ${d} s is not a multiple of the step dt = ${opt.dt} s (import with --dt that divides it)`, { code: "off-grid-delay" });
+      if (ticks > MAX_CONTINUOUS_DELAY_TICKS) fail(at, "delay", `delays the continuous v of "${src}" (${srcType}) by ${d} s = ${ticks} steps of dt = ${opt.dt} s; a delayed continuous signal is relayed through one population per step, at most ${MAX_CONTINUOUS_DELAY_TICKS}`, { code: "continuous-delay", expected: `at most ${MAX_CONTINUOUS_DELAY_TICKS} steps (${fmt(MAX_CONTINUOUS_DELAY_TICKS * opt.dt)} s)`, received: `${d} s`, hint: `import with a larger --dt (at least ${fmt(d / MAX_CONTINUOUS_DELAY_TICKS)} s)` });
+      let g = byTicks.get(ticks);
+      if (!g) byTicks.set(ticks, (g = { ...emptyOp(op.nIn, op.nOut), labels: op.labels, f32: op.f32 }));
+      g.pre.push(op.pre[k]!), g.post.push(op.post[k]!), g.w.push(op.w[k]!), g.d.push(0), g.label.push(op.label[k]!);
+    }
+    const longest = Math.max(...byTicks.keys());
+    const relays: string[] = [pre];
+    for (let i = 1; i <= longest; i++) {
+      const r = ident(`${lastMap}_delay_${i}`);
+      relayPops.add(r);
+      populations[r] = { neuron: "nir-delay-relay.yaml", size: op.nIn, params: { tau_step: `${fmt(opt.dt / 64)} s` } };
+      projections[ident(`${lastMap}_to_delay_${i}`)] = { pre: relays[i - 1]!, post: r, synapse: "nir-continuous.yaml", connect: "one_to_one" };
+      relays.push(r);
+    }
+    components.add("nir-delay-relay");
+    components.add("nir-continuous");
+    const multi = byTicks.size > 1;
+    return [...byTicks].sort(([a], [b]) => a - b).map(([ticks, g]) => ({ pre: relays[ticks]!, op: g, prefix: multi ? `${lastMap}_d${ticks}` : lastMap }));
   }
 
   // Name order, sources first, then neurons, then Outputs: independent of the file's node order
   // (HDF5 lists groups by name), so an exported and re-imported model numbers its neurons alike.
   const rank = (pop: string) => {
+    if (relayPops.has(pop)) return 1;
     const src = [...popName].find(([, v]) => v === pop)![0];
     return nodes.get(src)!.kind === "input" ? 0 : nodes.get(src)!.kind === "neuron" ? 1 : 2;
   };
