@@ -1,7 +1,9 @@
 /**
  * An engram network as a NIR graph: spike sources become Input nodes, populations of the nir-*
  * neurons their NIR type, each projection an Affine node (dense weight matrix [post, pre], the
- * current per-synapse weights; a Delay node before it when the projection has a delay), each
+ * current per-synapse weights; a Scale node for a one_to_one projection without a bias to carry;
+ * a Delay node before it when the projection has a delay or reads a chain of nir-delay-relay
+ * populations, which is folded back into that Delay), each
  * nir-output population and each recorded non-spiking population an Output. Settings NIR has no
  * place for (dt, duration, seed, stimuli, recordings, spike areas) ride in the graph's metadata
  * under "engram", which other tools ignore and engram import re-applies. Anything else is refused
@@ -56,6 +58,7 @@ export function modelToNir(file: string): NirFile {
   });
   const values = (g: GroupDef, name: string, size: number) => drawParam(g.params.get(name)!, size, model.seed, g.name);
   const biases = new Map<string, Float64Array>();
+  const relays = new Set<string>();
 
   for (const p of el.populations) {
     const def = p.def;
@@ -65,6 +68,11 @@ export function modelToNir(file: string): NirFile {
       continue;
     }
     const component = def.component.replace(/^neuron model /, "");
+    // One step of a Delay on a continuous signal (nir-to-model.ts): folded back into a Delay node below.
+    if (component === "nir-delay-relay") {
+      relays.add(def.name);
+      continue;
+    }
     if (component === "nir-output") {
       typeOf.set(def.name, "Output");
       nodes.set(def.name, node("Output", [["shape", [p.size], [1], "i64"]]));
@@ -86,10 +94,35 @@ export function modelToNir(file: string): NirFile {
   const meta: EngramMetadata = { projections: {} };
   const sizes = new Map(el.populations.map((p) => [p.def.name, p.size]));
   const firstInto = new Set<string>();
+  // A relay chain pre -> relay 1 -> ... -> relay k is a Delay of k steps on pre's continuous v.
+  const relayFrom = new Map<string, string>();
+  for (const pr of el.projections) {
+    const def = pr.def;
+    if (!relays.has(def.post)) continue;
+    const synapse = def.component.replace(/^synapse model /, "");
+    const ok = synapse === "nir-continuous" && pr.size === sizes.get(def.post) && sizes.get(def.pre) === sizes.get(def.post) && !relayFrom.has(def.post) && Array.from(pr.preIndex).every((x, k) => x === pr.postIndex[k]) && values(def, "w", pr.size).every((x) => x === 1);
+    if (!ok) problems.push({ code: "no-nir-equivalent", message: `projection "${def.name}" feeds the delay relay "${def.post}" otherwise than one nir-continuous one_to_one projection of weight 1; only such chains export as a NIR Delay`, where: def.where });
+    relayFrom.set(def.post, def.pre);
+  }
+  const relayRoot = (pop: string): { root: string; steps: number } => {
+    let steps = 0;
+    for (let p = pop; ; p = relayFrom.get(p)!, steps++) {
+      if (!relays.has(p)) return { root: p, steps };
+      if (!relayFrom.has(p) || steps > relays.size) return { root: p, steps: -1 };
+    }
+  };
   for (const pr of el.projections) {
     const def = pr.def;
     const synapse = def.component.replace(/^synapse model /, "");
-    const nPre = sizes.get(def.pre)!, nPost = sizes.get(def.post)!;
+    if (relays.has(def.post)) continue;
+    const chain = relayRoot(def.pre);
+    const rootType = typeOf.get(chain.root);
+    if (chain.steps < 0 || (chain.steps > 0 && (!rootType || rootType === "Input" || NEURONS[rootType]!.spiking))) {
+      problems.push({ code: "no-nir-equivalent", message: `projection "${def.name}" reads the delay relay "${def.pre}", which is not fed by a chain of relays from a population with a continuous v (LI, CubaLI, Integrator)`, where: def.where });
+      continue;
+    }
+    const pre = chain.root;
+    const nPre = sizes.get(pre)!, nPost = sizes.get(def.post)!;
     let w: Float64Array;
     if (SYNAPSES.has(synapse)) w = values(def, "w", pr.size);
     else {
@@ -112,13 +145,16 @@ export function modelToNir(file: string): NirFile {
     // The post population's constant input travels as the bias of its first incoming Affine.
     const bias = firstInto.has(def.post) ? new Float64Array(nPost) : (biases.get(def.post) ?? new Float64Array(nPost));
     firstInto.add(def.post);
-    nodes.set(def.name, node("Affine", [["weight", weight, [nPost, nPre]], ["bias", bias]]));
-    const delay = def.params.get("delay")?.value ?? 0;
+    // A one_to_one projection with no bias to carry is NIR's Scale, which imports as one_to_one again.
+    const oneToOne = nPre === nPost && pr.size === nPre && Array.from(pr.preIndex).every((x, k) => x === k && pr.postIndex[k] === k);
+    if (oneToOne && bias.every((b) => b === 0)) nodes.set(def.name, node("Scale", [["scale", Array.from({ length: nPre }, (_, i) => weight[i * nPre + i]!)]]));
+    else nodes.set(def.name, node("Affine", [["weight", weight, [nPost, nPre]], ["bias", bias]]));
+    const delay = (def.params.get("delay")?.value ?? 0) + chain.steps * model.dt.value;
     if (delay > 0) {
       const dn = `${def.name}_delay`;
       nodes.set(dn, node("Delay", [["delay", new Float64Array(nPre).fill(delay)]]));
-      edges.push([def.pre, dn], [dn, def.name]);
-    } else edges.push([def.pre, def.name]);
+      edges.push([pre, dn], [dn, def.name]);
+    } else edges.push([pre, def.name]);
     edges.push([def.name, def.post]);
     const spikeArea = raw.data.projections?.[def.name]?.params?.spike_area;
     meta.projections[def.name] = spikeArea !== undefined ? { spike_area: spikeArea } : {};
