@@ -6,7 +6,7 @@
  * input over a step, and a Threshold spikes in each step whose input exceeds its threshold.
  * Export -> import gives the same model file.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,9 @@ import { parse, stringify } from "yaml";
 import { importNir } from "../../src/cli/import.ts";
 import { exportNir } from "../../src/cli/export.ts";
 import { writeNir } from "../../src/interchange/nir-write.ts";
+import { readNir } from "../../src/interchange/nir-read.ts";
+import { MAX_CONTINUOUS_DELAY_TICKS } from "../../src/interchange/nir-to-model.ts";
+import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 import { arrayOf, type NirArray, type NirGraph, type NirNode } from "../../src/interchange/nir-graph.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { getTarget } from "../../targets/registry.ts";
@@ -130,4 +133,92 @@ describe("continuous signals between NIR nodes", () => {
     expect(fxNet.populations.threshold.params.threshold).toEqual({ values: [1, 2, 3] });
     expect(fxNet.projections.input_to_threshold ?? Object.values(fxNet.projections)[0]).toMatchObject({ pre: "input", post: "threshold", synapse: "nir-input-threshold.yaml", connect: "one_to_one" });
   }, 120_000);
+
+  it("a Delay of k steps on a continuous v: the signal arrives exactly k steps later (relays), export -> import keeps it", async () => {
+    // LI -> Linear 3 -> Integrator, twice: once directly, once through a Delay of 3 ms = 3 steps,
+    // and a third Integrator behind per-element delays [1 ms, 3 ms] of a 2-unit LI pair.
+    const dir = mkdtempSync(join(tmpdir(), "engram-nir-delay-"));
+    const k = 3;
+    const g: NirGraph = {
+      nodes: new Map(Object.entries({
+        input: n("Input", { shape: arrayOf([1], [1], "i64") }),
+        fc: n("Affine", { weight: arrayOf([1], [1, 1]), bias: [0] }),
+        li: n("LI", { tau: [0.005], r: [1], v_leak: [0] }),
+        out_li: n("Output", { shape: arrayOf([1], [1], "i64") }),
+        now: n("Linear", { weight: arrayOf([3], [1, 1]) }),
+        integ: n("Integrator", { r: [1] }),
+        out_int: n("Output", { shape: arrayOf([1], [1], "i64") }),
+        wait: n("Delay", { delay: [k * 0.001] }),
+        later: n("Linear", { weight: arrayOf([3], [1, 1]) }),
+        integ_d: n("Integrator", { r: [1] }),
+        out_d: n("Output", { shape: arrayOf([1], [1], "i64") }),
+      })),
+      edges: [["input", "fc"], ["fc", "li"], ["li", "out_li"], ["li", "now"], ["now", "integ"], ["integ", "out_int"], ["li", "wait"], ["wait", "later"], ["later", "integ_d"], ["integ_d", "out_d"]],
+      path: "node",
+      metadata: new Map(),
+    };
+    await writeNir(join(dir, "d.nir"), { version: "1.0.0", graph: g });
+    const { model } = await importNir({ file: join(dir, "d.nir"), out: join(dir, "m"), dt: 0.001, duration: 0.03, spikeArea: 0.001 });
+    const net = parse(readFileSync(model, "utf8"));
+    expect(Object.keys(net.populations).filter((p) => net.populations[p].neuron === "nir-delay-relay.yaml")).toEqual(["later_delay_1", "later_delay_2", "later_delay_3"]);
+    expect(net.projections.later).toEqual({ pre: "later_delay_3", post: "integ_d", synapse: "nir-continuous.yaml", connect: "all_to_all", params: { w: 3 } });
+
+    // Export -> import: the same model file; the exported graph has a Delay of k dt again.
+    await exportNir(model, join(dir, "back.nir"));
+    const back = await readNir(join(dir, "back.nir"));
+    expect(Array.from(back.graph.nodes.get("later_delay")!.params.get("delay")!.data)).toEqual([k * 0.001]);
+    expect([...back.graph.nodes.values()].some((x) => x.type === "nir-delay-relay")).toBe(false);
+    const again = await importNir({ file: join(dir, "back.nir"), out: join(dir, "m2") });
+    const body = (f: string) => readFileSync(f, "utf8").split("\n").filter((l) => !/^(# |name: |doc: )/.test(l));
+    expect(body(again.model)).toEqual(body(model));
+
+    net.stimuli = [{ kind: "spikes", target: "input", times: ["1 ms"] }];
+    writeFileSync(model, stringify(net));
+    const h = getTarget("reference").execute!(compile(model, { target: "reference" }));
+    h.run();
+    const col = (as: string) => {
+      const t = h.recorded.tables[net.recordings.findIndex((r: { as: string }) => r.as === as)]!;
+      return Array.from(t.columns[0]!.subarray(0, t.count));
+    };
+    const li = col("out_li"), integ = col("out_int"), delayed = col("out_d");
+    // By hand (as above): integ grows by dt 3 li of the previous step; the delayed one by dt 3 li of k steps earlier.
+    const lag = (s: number) => (s - k >= 0 ? li[s - k]! : 0);
+    expect(Math.max(...li)).toBeGreaterThan(0.1);
+    for (let s = 0; s + 1 < li.length; s++) {
+      expect(integ[s + 1]).toBeCloseTo(integ[s]! + 0.001 * 3 * li[s]!, 15);
+      expect(delayed[s + 1]).toBeCloseTo(delayed[s]! + 0.001 * 3 * lag(s), 15);
+    }
+    // The same trace, exactly k steps later.
+    for (let s = 0; s + k < li.length; s++) expect(delayed[s + k]).toBeCloseTo(integ[s]!, 15);
+    expect(delayed[k + 2]).toBe(0);
+    expect(delayed[k + 3]).toBeGreaterThan(0);
+  }, 120_000);
+
+  it(`a continuous Delay of at most ${MAX_CONTINUOUS_DELAY_TICKS} steps imports; one step more is refused at the Delay, quoting the value`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-nir-delay-max-"));
+    const graphWith = (ticks: number): NirGraph => ({
+      nodes: new Map(Object.entries({
+        input: n("Input", { shape: arrayOf([1], [1], "i64") }),
+        li: n("LI", { tau: [0.005], r: [1], v_leak: [0] }),
+        wait: n("Delay", { delay: [ticks * 0.001] }),
+        integ: n("Integrator", { r: [1] }),
+      })),
+      edges: [["input", "li"], ["li", "wait"], ["wait", "integ"]],
+      path: "node",
+      metadata: new Map(),
+    });
+    await writeNir(join(dir, "ok.nir"), { version: "1.0.0", graph: graphWith(MAX_CONTINUOUS_DELAY_TICKS) });
+    const ok = await importNir({ file: join(dir, "ok.nir"), out: join(dir, "ok"), dt: 0.001 });
+    expect(Object.keys(ok.imported.network.populations as object).filter((p) => p.startsWith("wait_delay_"))).toHaveLength(MAX_CONTINUOUS_DELAY_TICKS);
+    const ticks = MAX_CONTINUOUS_DELAY_TICKS + 1;
+    await writeNir(join(dir, "long.nir"), { version: "1.0.0", graph: graphWith(ticks) });
+    const e = await importNir({ file: join(dir, "long.nir"), out: join(dir, "long"), dt: 0.001 }).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(EngramError);
+    const d = (e as EngramError).diagnostics[0]!;
+    expect(d.code).toBe("continuous-delay");
+    expect(d.where?.path).toEqual(["node/nodes/wait/delay"]);
+    expect(d.received).toBe(`${ticks * 0.001} s`);
+    expect(d.message).toContain(`${ticks} steps of dt = 0.001 s`);
+    expect(existsSync(join(dir, "long"))).toBe(false);
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { importNir } from "../../src/cli/import.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 import { writeNir } from "../../src/interchange/nir-write.ts";
+import { MAX_CONTINUOUS_DELAY_TICKS } from "../../src/interchange/nir-to-model.ts";
 import { arrayOf, type NirArray, type NirGraph, type NirNode } from "../../src/interchange/nir-graph.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures/interchange/nir");
@@ -108,9 +109,23 @@ describe("NIR fixtures", () => {
     expect(Object.keys(flat.populations)).toEqual(["input"]); // the Output is the input's own spikes
   });
 
-  it("a Delay on an Integrator's continuous v (nested fixture) is refused at the Delay's field", async () => {
+  it("nested fixture: an Integrator whose v loops back through a Delay of 1 s becomes a chain of one-step relays", async () => {
+    // The Delay (1 s on each of a's 2 elements) is 4 steps of dt = 0.25 s: relays b_b_delay_1..4 of 2 units each.
+    const m = await imp(join(FIXTURES, "generated/nirtests_test_nested.nir"), { dt: 0.25 });
+    expect(m.populations.a).toEqual({ neuron: "nir-integrator-continuous.yaml", size: 2, params: { r: 1 } });
+    const relays = Object.keys(m.populations).filter((p) => m.populations[p].neuron === "nir-delay-relay.yaml");
+    expect(relays).toEqual(["b_b_delay_1", "b_b_delay_2", "b_b_delay_3", "b_b_delay_4"]);
+    for (const r of relays) expect(m.populations[r]).toEqual({ neuron: "nir-delay-relay.yaml", size: 2, params: { tau_step: "0.00390625 s" } });
+    expect(m.projections!.b_b_to_delay_1).toEqual({ pre: "a", post: "b_b_delay_1", synapse: "nir-continuous.yaml", connect: "one_to_one" });
+    expect(m.projections!.b_b_to_delay_4).toEqual({ pre: "b_b_delay_3", post: "b_b_delay_4", synapse: "nir-continuous.yaml", connect: "one_to_one" });
+    expect(m.projections!.b_b).toEqual({ pre: "b_b_delay_4", post: "a", synapse: "nir-continuous.yaml", connect: "one_to_one" });
+    expect(m.populations.input_c).toEqual({ source: true, size: 1 });
+  });
+
+  it("nested fixture at the default dt (1 s = 10000 steps) is refused at the Delay's field, quoting the value", async () => {
     const nested = await refusal(join(FIXTURES, "generated/nirtests_test_nested.nir"));
-    expect(nested.message).toContain('delays the continuous v of "a" (I)');
+    expect(nested.message).toContain('delays the continuous v of "a" (I) by 1 s = 10000 steps of dt = 0.0001 s');
+    expect(nested.message).toContain(`at most ${MAX_CONTINUOUS_DELAY_TICKS}`);
     expect(nested.path).toBe("node/nodes/b/nodes/b/delay");
     expect(existsSync(join(nested.parent, "m"))).toBe(false);
   });
