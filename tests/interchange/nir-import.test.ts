@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { importNir } from "../../src/cli/import.ts";
+import { exportNir } from "../../src/cli/export.ts";
+import { readNir } from "../../src/interchange/nir-read.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 import { writeNir } from "../../src/interchange/nir-write.ts";
 import { MAX_CONTINUOUS_DELAY_TICKS } from "../../src/interchange/nir-to-model.ts";
@@ -120,6 +122,18 @@ describe("NIR fixtures", () => {
     expect(m.projections!.b_b_to_delay_4).toEqual({ pre: "b_b_delay_3", post: "b_b_delay_4", synapse: "nir-continuous.yaml", connect: "one_to_one" });
     expect(m.projections!.b_b).toEqual({ pre: "b_b_delay_4", post: "a", synapse: "nir-continuous.yaml", connect: "one_to_one" });
     expect(m.populations.input_c).toEqual({ source: true, size: 1 });
+  });
+
+  it("nested fixture: export -> import gives the same model file (the relays fold into a Delay, the one_to_one tap into a Scale)", async () => {
+    const dir = tmp();
+    const first = await importNir({ file: join(FIXTURES, "generated/nirtests_test_nested.nir"), out: join(dir, "a"), dt: 0.25 });
+    await exportNir(first.model, join(dir, "back.nir"));
+    const back = await readNir(join(dir, "back.nir"));
+    expect([...back.graph.nodes].map(([k, v]) => `${k}:${v.type}`).sort()).toEqual(["a:I", "b_b:Scale", "b_b_delay:Delay", "input_c:Input"]);
+    expect(Array.from(back.graph.nodes.get("b_b_delay")!.params.get("delay")!.data)).toEqual([1, 1]);
+    const again = await importNir({ file: join(dir, "back.nir"), out: join(dir, "b") });
+    const body = (f: string) => readFileSync(f, "utf8").split("\n").filter((l) => !/^(# |name: |doc: )/.test(l));
+    expect(body(again.model)).toEqual(body(first.model));
   });
 
   it("nested fixture at the default dt (1 s = 10000 steps) is refused at the Delay's field, quoting the value", async () => {
