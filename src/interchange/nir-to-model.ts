@@ -3,7 +3,8 @@
  * the matching models/components/nir/ neuron, and every chain of weight nodes between two of them
  * one or more projections (shared-weight labels become one projection per kernel element).
  * Outputs record the population that feeds them, or, when weights feed them, an nir-output
- * population that integrates the signal. What engram cannot express is refused with the node's
+ * population that integrates the signal. A Delay on a continuous signal becomes a chain of one-step
+ * nir-delay-relay populations (summed inputs carry no delay). What engram cannot express is refused with the node's
  * name; nothing here writes files (import.ts does, atomically).
  */
 import { EngramError, didYouMean, type Diagnostic } from "../diagnostics/diagnostic.ts";
