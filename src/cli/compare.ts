@@ -90,6 +90,8 @@ export async function compareCommand(o: CompareOptions): Promise<number> {
   if (onnx) return (await (await import("./compare-onnx.ts")).compareOnnx(o, onnx), 0);
   const reference = getTarget("reference");
   const refProgram = compile(o.model, { target: "reference", seed: o.seed, limits: o.limits });
+  // compare works on recorded variables; a model that records none has nothing to put side by side
+  if (refProgram.recordings.length === 0) throw new EngramError([{ code: "nothing-to-compare", message: `${o.model} records no variable, so there is nothing to compare`, hint: "add one under `recordings:`, e.g. `- { var: POP.v, elements: all, every: 1 ms }` (docs/model-format.md)" }]);
   const out = o.out ?? join("out", safeName(`${refProgram.name}.compare`));
   prepareOutDir(out, { force: o.force === true, command: "compare" }); // before the runs: a bad --out costs nothing
   const variants: Variant[] = [];

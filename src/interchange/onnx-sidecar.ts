@@ -48,9 +48,7 @@ type Tables = { ticks: Float64Array; columns: Float64Array[]; names: string[]; c
 export function outputsFromRun(tables: Tables, outputs: OnnxOutputMap[]): Map<string, Tensor> {
   const result = new Map<string, Tensor>();
   for (const o of outputs) {
-    // The float64 reference names a recording's columns by its alias (`as:`), the emulators by the
-    // variable (`POP.x[i]`): either is the same recording.
-    const table = tables.find((t) => t.names[0]?.startsWith(`${o.record}[`) || t.names[0]?.startsWith(`${o.population}.x[`));
+    const table = tables.find((t) => t.names[0]?.startsWith(`${o.record}[`));
     if (!table) throw new EngramError([{ code: "missing-recording", message: `the run has no recording "${o.record}" for ONNX output "${o.name}"`, hint: `keep the recording { var: ${o.population}.x, as: ${o.record}, elements: all } in the model` }]);
     const size = table.names.length;
     const data = new Float64Array(size * o.ticks.length);

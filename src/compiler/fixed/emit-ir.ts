@@ -164,7 +164,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
     probes: program.recordings.flatMap((r) => {
       // a stamped trace is recorded as read at the sample (decayed to it), not as stored at its last event
       const st = states.get(`${r.group}.${seenName(r.var)}`) ?? states.get(`${r.group}.${r.var}`)!;
-      return [{ state: st.index, elements: Array.from(r.elements), every_ticks: r.everyTicks, column: r.columns.length === 1 ? r.columns[0]! : `${r.group}.${r.var}` }];
+      return [{ state: st.index, elements: Array.from(r.elements), every_ticks: r.everyTicks, column: r.columns.length === 1 ? r.columns[0]! : probeBase(r.columns[0]!) }];
     }),
   };
 }
@@ -177,4 +177,11 @@ export function unsupportedStimuli(program: Program, caps: TargetCaps): { code: 
   if (unsupported.length === 0) return [];
   const u = unsupported[0]!;
   return [{ code: "unsupported-stimulus", message: `${u.kind} stimuli (${unsupported.length}, the first on "${u.target}") drive an input the population does not declare, so the IR has no state to add them to`, hint: "name one of the population's inputs in the stimulus' input key" }];
+}
+
+/** A multi-element recording's probe column: the reference target's column name without its
+ *  `[element]` suffix (the alias given with `as:`, else `group.var`), so the emulators name the
+ *  recorded columns exactly as the float64 reference does. */
+function probeBase(firstColumn: string): string {
+  return firstColumn.replace(/\[\d+\]$/, "");
 }
