@@ -23,7 +23,9 @@ export function productsBatch(columns: Float64Array[], zs: Float64Array[], k: nu
   const N = columns.length;
   const full = N - (N % 4);
   out.fill(0, 0, k * N);
-  for (let t0 = 0; t0 < T; t0 += CHUNK) {
+  // One target: no chunking (nothing to reuse), the loop the estimator had before batching.
+  if (k === 1) for (let j = 0; j < full; j += 4) block4x1(columns, j, zs[0]!, 0, T, out, 0);
+  else for (let t0 = 0; t0 < T; t0 += CHUNK) {
     const t1 = Math.min(T, t0 + CHUNK);
     for (let j = 0; j < full; j += 4) {
       let b = 0;
