@@ -4,9 +4,11 @@
  * with every state column and the target centred (an intercept). R is factorised once
  * (symmetric eigendecomposition, ml-matrix) and the whitening W = V_r L_r^(-1/2) over the
  * eigenvalues above a relative tolerance is reused for every target: C = |W'p|^2 / <z^2>.
- * The per-target work is p (T x N multiply-adds); everything else is N x r.
+ * The per-target work is p (T x N multiply-adds); everything else is N x r. Targets are
+ * evaluated in batches (`capacities`), the products for a batch in one pass (products.ts).
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { dot, productsBatch } from "./products.ts";
 
 /** Eigenvalues below this fraction of the largest count as zero (rank and pseudo-inverse). */
 export const RANK_TOLERANCE = 1e-14;
@@ -20,7 +22,9 @@ export class CapacityEstimator {
   private readonly columns: Float64Array[];
   /** N x r whitening, row-major. */
   private readonly whiten: Float64Array;
-  private readonly p: Float64Array;
+  /** p = X'z of each target of a batch (k x N), reused. */
+  private p: Float64Array;
+  private zz = new Float64Array(1);
   /** Targets evaluated so far. */
   evaluated = 0;
 
@@ -66,58 +70,46 @@ export class CapacityEstimator {
 
   /** Capacity of target z (length T; centred here, in place). 0 for a constant target. */
   capacity(z: Float64Array): number {
+    const out = new Float64Array(1);
+    this.capacities([z], 1, out);
+    return out[0]!;
+  }
+
+  /**
+   * Capacities of the targets zs[0..k) (each centred in place) into out[0..k): the same numbers,
+   * bit for bit, as k calls of `capacity` (products.ts keeps every sum's order), computed with
+   * one pass over the states per batch.
+   */
+  capacities(zs: Float64Array[], k: number, out: Float64Array): void {
     const T = this.samples, N = this.units, r = this.rank;
-    this.evaluated++;
-    let mean = 0;
-    for (let t = 0; t < T; t++) mean += z[t]!;
-    mean /= T;
-    let zz = 0;
-    for (let t = 0; t < T; t++) zz += (z[t]! -= mean) ** 2;
-    if (!(zz > 0)) return 0;
-    let j = 0;
-    for (; j + 3 < N; j += 4) dot4(this.columns, j, z, T, this.p);
-    for (; j < N; j++) this.p[j] = dot(this.columns[j]!, z, T);
-    for (let i = 0; i < N; i++) this.p[i]! /= T;
-    let c = 0;
-    for (let k = 0; k < r; k++) {
-      let s = 0;
-      for (let i = 0; i < N; i++) s += this.whiten[i * r + k]! * this.p[i]!;
-      c += s * s;
+    this.evaluated += k;
+    if (this.p.length < k * N) this.p = new Float64Array(k * N);
+    if (this.zz.length < k) this.zz = new Float64Array(k);
+    for (let b = 0; b < k; b++) {
+      const z = zs[b]!;
+      let mean = 0;
+      for (let t = 0; t < T; t++) mean += z[t]!;
+      mean /= T;
+      let zz = 0;
+      for (let t = 0; t < T; t++) zz += (z[t]! -= mean) ** 2;
+      this.zz[b] = zz;
     }
-    return c / (zz / T);
+    productsBatch(this.columns, zs, k, T, this.p);
+    for (let b = 0; b < k; b++) {
+      const zz = this.zz[b]!;
+      if (!(zz > 0)) {
+        out[b] = 0;
+        continue;
+      }
+      const o = b * N;
+      for (let i = 0; i < N; i++) this.p[o + i]! /= T;
+      let c = 0;
+      for (let q = 0; q < r; q++) {
+        let s = 0;
+        for (let i = 0; i < N; i++) s += this.whiten[i * r + q]! * this.p[o + i]!;
+        c += s * s;
+      }
+      out[b] = c / (zz / T);
+    }
   }
-}
-
-/**
- * out[j..j+3] = columns[j..j+3] . z in one pass: each z value is loaded once for four columns,
- * about 15-20 % less CPU than four separate dot products (measured in this file's benchmark,
- * docs/benchmarks.md). The products are the estimator's hot loop.
- */
-function dot4(columns: Float64Array[], j: number, z: Float64Array, n: number, out: Float64Array): void {
-  const a = columns[j]!, b = columns[j + 1]!, c = columns[j + 2]!, d = columns[j + 3]!;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let t = 0; t < n; t++) {
-    const w = z[t]!;
-    s0 += a[t]! * w;
-    s1 += b[t]! * w;
-    s2 += c[t]! * w;
-    s3 += d[t]! * w;
-  }
-  out[j] = s0;
-  out[j + 1] = s1;
-  out[j + 2] = s2;
-  out[j + 3] = s3;
-}
-
-/** Dot product with four accumulators (independent dependency chains run faster in V8). */
-function dot(a: Float64Array, b: Float64Array, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0;
-  for (; t + 3 < n; t += 4) {
-    s0 += a[t]! * b[t]!;
-    s1 += a[t + 1]! * b[t + 1]!;
-    s2 += a[t + 2]! * b[t + 2]!;
-    s3 += a[t + 3]! * b[t + 3]!;
-  }
-  for (; t < n; t++) s0 += a[t]! * b[t]!;
-  return s0 + s1 + s2 + s3;
 }

@@ -27,6 +27,34 @@ export interface IpcOptions {
   dThreshold: number;
   /** Sub-threshold first delays tolerated before one is found above the threshold (1: none). */
   leadIn: number;
+  /** Targets computed per pass over the states (default IPC_BATCH; 1 = one at a time, no speculation). */
+  batch?: number;
+}
+
+/** Batch size: 8-16 targets per pass cost about 40 % less CPU per target than one (docs/benchmarks.md). */
+export const IPC_BATCH = 8;
+
+interface Chain {
+  v: number;
+  degrees: number[];
+  /** Current window (span of the delays). */
+  w: number;
+  runs: Run[];
+  /** Finished windows: capacity sum and kept terms, in search order. */
+  windows: { sum: number; terms: BasisTerm[] }[];
+  done: boolean;
+}
+
+interface Run {
+  chain: Chain;
+  interior: number[];
+  /** Next first delay to evaluate. */
+  first: number;
+  found: boolean;
+  done: boolean;
+  terms: BasisTerm[];
+  /** Targets this run may take in its next batch (1, doubling each batch). */
+  ahead: number;
 }
 
 export const IPC_DEFAULTS: IpcOptions = { maxDegree: 3, maxDelay: 100, orthFactor: 2, pThreshold: 1e-3, dThreshold: 1e-3, leadIn: 1 };
@@ -49,12 +77,14 @@ export interface IpcResult {
   total: number;
   /** Basis functions whose capacity is above the threshold. */
   terms: BasisTerm[];
-  /** Targets evaluated (above the threshold or not). */
+  /** Targets evaluated (above the threshold or not), as the search order defines them. */
   evaluated: number;
+  /** Targets computed ahead of a run's stop and discarded (batching; they change no result). */
+  speculative: number;
   /** Degrees searched (the search may stop before maxDegree). */
   degreesSearched: number;
-  /** factorise: z-scoring, covariance, eigendecomposition; search: all targets, of which products: p = X'z and |W'p|^2. */
-  seconds: { factorise: number; search: number; products: number };
+  /** factorise: z-scoring, covariance, eigendecomposition; search: all targets, of which products: centring, p = X'z and |W'p|^2, and targets: building them. */
+  seconds: { factorise: number; search: number; products: number; targets: number };
 }
 
 /** The threshold of step 4: a target unrelated to r independent state directions has T C ~ chi2(r). */
@@ -74,51 +104,98 @@ export function informationProcessingCapacity(u: Float64Array, offset: number, s
   const t1 = performance.now();
   const theta = capacityThreshold(est.rank, samples, opts.orthFactor, opts.pThreshold);
   const legendre = legendreTable(u, opts.maxDegree);
-  const z = new Float64Array(samples);
+  const B = Math.max(1, Math.floor(opts.batch ?? IPC_BATCH));
+  const zs = Array.from({ length: B }, () => new Float64Array(samples));
+  const caps = new Float64Array(B);
   const terms: BasisTerm[] = [];
   const byDegree: number[] = [];
-  let products = 0;
+  let products = 0, building = 0, speculative = 0;
 
-  const score = (delays: number[], degrees: number[]): number => {
-    const first = legendre[degrees[0]!]!.subarray(offset - delays[0]!, offset - delays[0]! + samples);
-    z.set(first);
+  /** Builds target `delays, degrees` into zs[slot]. */
+  const build = (slot: number, delays: number[], degrees: number[]): void => {
+    const z = zs[slot]!;
+    z.set(legendre[degrees[0]!]!.subarray(offset - delays[0]!, offset - delays[0]! + samples));
     for (let i = 1; i < delays.length; i++) {
       const col = legendre[degrees[i]!]!, start = offset - delays[i]!;
       for (let t = 0; t < samples; t++) z[t]! *= col[start + t]!;
     }
-    const s0 = performance.now();
-    const c = est.capacity(z);
-    products += performance.now() - s0;
-    return c >= theta ? c : 0;
+  };
+
+  const delaysOf = (run: Run, first: number) => (run.chain.v === 1 ? [first] : [first, ...run.interior.map((k) => first + k + 1), first + run.chain.w]);
+  const openWindow = (chain: Chain): void => {
+    chain.runs = combinations(chain.w - 1, chain.v - 2).map((interior) => ({ chain, interior, first: 0, found: false, done: false, terms: [], ahead: 1 }));
   };
 
   let empty = 0;
   for (let D = 1; D <= opts.maxDegree; D++) {
-    let sum = 0;
-    for (let v = 1; v <= D; v++) {
-      for (const degrees of compositions(D, v)) {
-        for (let w = v - 1; w <= opts.maxDelay; w++) {
-          let windowSum = 0;
-          for (const interior of combinations(w - 1, v - 2)) {
-            let found = false;
-            for (let first = 0; first + w <= opts.maxDelay; first++) {
-              const delays = v === 1 ? [first] : [first, ...interior.map((k) => first + k + 1), first + w];
-              const c = score(delays, degrees);
-              if (c === 0) {
-                if (found || first + 1 >= opts.leadIn) break;
-                continue;
-              }
-              found = true;
-              terms.push({ delays, degrees: [...degrees], capacity: c });
-              windowSum += c;
-            }
+    // One chain per number of delays v and split of D over them: its windows w = v - 1, v, ... are
+    // searched in order, and each window holds one run per choice of interior delays, in which the
+    // first delay grows until its stop. Chains are independent of each other, and so are the runs
+    // of one window, so all active runs advance together, a batch at a time; sums and terms are
+    // gathered afterwards in the documented order, so every result is as one target at a time.
+    const chains: Chain[] = [];
+    for (let v = 1; v <= D; v++) for (const degrees of compositions(D, v)) chains.push({ v, degrees, w: v - 1, runs: [], windows: [], done: false });
+    chains.forEach(openWindow);
+    for (;;) {
+      for (const chain of chains) {
+        while (!chain.done && chain.runs.every((r) => r.done)) {
+          const window = { sum: 0, terms: [] as BasisTerm[] };
+          for (const run of chain.runs) for (const term of run.terms) {
+            window.terms.push(term);
+            window.sum += term.capacity;
           }
-          sum += windowSum;
-          if (windowSum === 0 || v === 1) break;
+          chain.windows.push(window);
+          if (window.sum === 0 || chain.v === 1 || chain.w + 1 > opts.maxDelay) chain.done = true;
+          else {
+            chain.w++;
+            openWindow(chain);
+          }
         }
-        progress?.(D, est.evaluated);
       }
+      const active = chains.flatMap((c) => (c.done ? [] : c.runs.filter((r) => !r.done)));
+      if (active.length === 0) break;
+      // Each active run gets an equal share of the batch, at most `ahead` targets (1, then doubling
+      // while the run goes on). More than one is speculative: targets past the run's stop are
+      // computed and discarded, so short runs waste little and long ones fill the batch.
+      const share = Math.max(1, Math.floor(B / active.length));
+      const slots: { run: Run; first: number }[] = [];
+      for (const run of active) {
+        const n = Math.min(share, run.ahead, opts.maxDelay - run.chain.w - run.first + 1);
+        for (let i = 0; i < n; i++) slots.push({ run, first: run.first + i });
+        run.ahead *= 2;
+      }
+      const s0 = performance.now();
+      for (let at = 0; at < slots.length; at += B) {
+        const k = Math.min(B, slots.length - at);
+        const b0 = performance.now();
+        for (let i = 0; i < k; i++) build(i, delaysOf(slots[at + i]!.run, slots[at + i]!.first), slots[at + i]!.run.chain.degrees);
+        building += performance.now() - b0;
+        est.capacities(zs, k, caps);
+        for (let i = 0; i < k; i++) {
+          const slot = slots[at + i]!, run = slot.run;
+          if (run.done || slot.first !== run.first) {
+            speculative++;
+            continue;
+          }
+          const c = caps[i]! >= theta ? caps[i]! : 0;
+          run.first++;
+          if (c === 0) {
+            if (run.found || run.first >= opts.leadIn) run.done = true;
+          } else {
+            run.found = true;
+            run.terms.push({ delays: delaysOf(run, slot.first), degrees: [...run.chain.degrees], capacity: c });
+          }
+          if (run.first + run.chain.w > opts.maxDelay) run.done = true;
+        }
+      }
+      products += performance.now() - s0;
     }
+    let sum = 0;
+    for (const chain of chains) for (const window of chain.windows) {
+      terms.push(...window.terms);
+      sum += window.sum;
+    }
+    progress?.(D, est.evaluated - speculative);
     byDegree.push(sum);
     empty = sum < opts.dThreshold ? empty + 1 : 0;
     if (empty >= 2) break;
@@ -126,7 +203,7 @@ export function informationProcessingCapacity(u: Float64Array, offset: number, s
   const t2 = performance.now();
   return {
     samples, units, rank: est.rank, threshold: theta, byDegree, total: byDegree.reduce((a, b) => a + b, 0), terms,
-    evaluated: est.evaluated, degreesSearched: byDegree.length, seconds: { factorise: (t1 - t0) / 1000, search: (t2 - t1) / 1000, products: products / 1000 },
+    evaluated: est.evaluated - speculative, speculative, degreesSearched: byDegree.length, seconds: { factorise: (t1 - t0) / 1000, search: (t2 - t1) / 1000, products: (products - building) / 1000, targets: building / 1000 },
   };
 }
 
