@@ -119,7 +119,12 @@ async function studyWith(o: StudyOptions, started: number, starting: Promise<Hel
   let mode: Record<string, unknown>;
   if (!o.slurm) {
     if (todo.length > 0) {
-      const records = await runLocal(todo.map((s) => taskOf(s, "local")), todo.length > 1 ? await starting : undefined, () => bar.update(++finished));
+      const helpers = todo.length > 1 ? await starting : undefined;
+      // Tests set this to make the worker threads' share of the runs independent of timing (a
+      // worker still loading when the main thread has drained the queue takes none); results
+      // never depend on it.
+      if (helpers && process.env.ENGRAM_STUDY_AWAIT_WORKERS === "1") await helpers.ready.catch(() => {});
+      const records = await runLocal(todo.map((s) => taskOf(s, "local")), helpers, () => bar.update(++finished));
       for (const r of records) if (!readRecord(out, runs[r.index]!)) lost.set(r.id, r);
     }
     await stopHelpers();
