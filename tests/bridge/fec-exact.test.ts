@@ -188,6 +188,12 @@ describe("choosing the level, exact", () => {
     expect([19.33, 19.34, 1295.35, 1295.37, 4687.36, 4687.37, 14151.04, 14151.06].map(at)).toEqual([0, 4, 4, 8, 8, 16, 16, 32]);
     expect([0, -1, Number.NaN, 1e-300].map(fecLevelFor)).toEqual([0, 0, 0, 0]);
   });
+
+  it("level 32 at every rate from 14152 ppm up to 1, as the table says", () => {
+    // Every efficiency is tiny there (p = 0.3: level 32 about 1e-83, level 0 about 1e-133, in
+    // 50-digit arithmetic) but level 32's is still the largest; p = 1: 1e-411 against 1e-443.
+    expect([0.02, 0.1, 0.2, 0.3, 0.5, 0.9, 1].map(fecLevelFor)).toEqual([32, 32, 32, 32, 32, 32, 32]);
+  });
 });
 
 describe("the line error estimate (fec-level.ts), exact", () => {
