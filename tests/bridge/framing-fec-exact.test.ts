@@ -30,18 +30,18 @@ function block(e: number[], r: number): number[] {
   return [...e, ...packed];
 }
 
-function sender() {
+function sender(maxPayload?: number) {
   const [a] = transportPair();
   const wire: number[] = [];
   const sink: Transport = { ...a, write: async (x: Uint8Array) => void wire.push(...x), onData() {}, onClose() {}, close: async () => {} };
-  return { wire, tx: new FrameLink(sink) };
+  return { wire, tx: new FrameLink(sink, maxPayload) };
 }
 
-function receiver() {
+function receiver(maxPayload?: number) {
   let feed: (b: Uint8Array) => void = () => {};
   const [a] = transportPair();
   const source: Transport = { ...a, write: async () => {}, onData: (f: (b: Uint8Array) => void) => void (feed = f), onClose() {}, close: async () => {} };
-  const rx = new FrameLink(source);
+  const rx = new FrameLink(source, maxPayload);
   const frames: { payload: number[]; info: FrameInfo }[] = [];
   const bad: { text: string; damage: Damage }[] = [];
   rx.onFrame((p, info) => frames.push({ payload: [...p], info }));
@@ -88,6 +88,19 @@ describe("frames above level 0, byte for byte", () => {
     r.feed([...block(A_COBS, 8), 0x00]);
     expect(r.frames.map((f) => f.info)).toEqual([{ level: 8, wireBytes: 16, bytesCorrected: 2 }, { level: 8, wireBytes: 16, bytesCorrected: 0 }]);
     expect(r.rx.counters).toMatchObject({ framesReceived: 2, framesRepaired: 1, bytesCorrected: 2, badFrames: 0 });
+  });
+});
+
+describe("the largest payload at the highest level", () => {
+  it("is sent whole and received", async () => {
+    // maxPayload 4: payload 01 02 03 04 and its CRC, 9 COBS bytes; level 32: 1 + 9 + 37 + 1 wire bytes
+    const { wire, tx } = sender(4);
+    await tx.send(Uint8Array.of(1, 2, 3, 4), 32);
+    expect(wire).toHaveLength(48);
+    expect(wire.slice(1, -1)).toEqual(block(wire.slice(1, 10), 32));
+    const r = receiver(4);
+    r.feed(wire);
+    expect(r.frames).toEqual([{ payload: [1, 2, 3, 4], info: { level: 32, wireBytes: 46, bytesCorrected: 0 } }]);
   });
 });
 
