@@ -104,6 +104,15 @@ describe("the largest payload at the highest level", () => {
   });
 });
 
+describe("a COBS frame that decodes to more than the payload limit", () => {
+  it("is oversize: 10 bytes 0x01 (the most a 4-byte payload may take) decode to 9 zeros", () => {
+    const r = receiver(4);
+    r.feed([...Array(10).fill(0x01), 0x00]);
+    expect(r.frames).toEqual([]);
+    expect(r.bad.map((b) => b.text)).toEqual(['oversize: a 9-byte frame, longer than the 4-byte payload limit; received 01 01 01 01 01 01 01 01 01 01 ".........."']);
+  });
+});
+
 describe("a damaged delimiter: the stray byte", () => {
   it("at the end of the frame before it, or at the start of the one after it, counts as one corrected byte", () => {
     const r = receiver();
