@@ -189,27 +189,30 @@ export const RULE_BLOCKS = 4;
  * 255 - r data bytes and packedBytes(r) check bytes, and a damaged packed byte can spoil two check
  * symbols, so the damaged symbols are taken as Poisson with mean p (255 - r + 2 packedBytes(r)).
  * At level 0 a 255-byte block fails at its first damaged byte. p = 0 gives level 0; 1e-3 gives 4;
- * 1e-2 gives 16 (docs/serial-protocol.md has the table).
+ * 1e-2 gives 16 (docs/serial-protocol.md has the table). The efficiencies are compared as
+ * logarithms: above p = 0.25 or so every one of them is below 1e-64 and the fourth powers
+ * underflow (as 1 - P(X > t) they lost all digits already), which made the rule fall back to
+ * level 0 where the table says 32.
  */
 export function fecLevelFor(p: number): FecLevel {
   if (!(p > 0)) return 0;
   let best: FecLevel = 0;
-  let bestEff = -1;
+  let bestLogEff = -Infinity;
   for (const r of FEC_LEVELS) {
     const mean = p * (255 - r + 2 * packedBytes(r));
-    const eff = ((255 - r) / (255 - r + packedBytes(r))) * (1 - poissonTail(mean, Math.floor(r / 2))) ** RULE_BLOCKS;
-    if (eff > bestEff) [best, bestEff] = [r, eff];
+    const logEff = Math.log((255 - r) / (255 - r + packedBytes(r))) + RULE_BLOCKS * logPoissonCdf(mean, Math.floor(r / 2));
+    if (logEff > bestLogEff) [best, bestLogEff] = [r, logEff];
   }
   return best;
 }
 
-/** P(X > t) for X ~ Poisson(mean). */
-function poissonTail(mean: number, t: number): number {
-  let term = Math.exp(-mean);
-  let cdf = term;
+/** ln P(X <= t) for X ~ Poisson(mean): -mean + ln(1 + mean + mean^2 / 2! + ... + mean^t / t!). */
+function logPoissonCdf(mean: number, t: number): number {
+  let term = 1;
+  let rest = 0;
   for (let i = 1; i <= t; i++) {
     term *= mean / i;
-    cdf += term;
+    rest += term;
   }
-  return Math.max(0, 1 - cdf);
+  return -mean + Math.log1p(rest);
 }

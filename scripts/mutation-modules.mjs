@@ -9,7 +9,8 @@ export const MUTATION_MODULES = {
   framing: {
     // framing with its in-frame error correction (protocol v3): the Reed-Solomon blocks and the level rule
     mutate: ["firmware-bridge/framing.ts", "firmware-bridge/fec.ts", "firmware-bridge/fec-level.ts"],
-    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/framing-exact.test.ts", "tests/bridge/fec.test.ts"],
+    // fec-exact and framing-fec-exact: written from this module's survivors (docs/reliability.md)
+    testFiles: ["tests/bridge/codec.test.ts", "tests/bridge/framing-exact.test.ts", "tests/bridge/fec.test.ts", "tests/bridge/fec-exact.test.ts", "tests/bridge/framing-fec-exact.test.ts"],
   },
   quantise: {
     mutate: ["src/compiler/fixed/quantise.ts"],
