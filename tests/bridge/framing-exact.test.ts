@@ -7,14 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { FrameLink } from "../../firmware-bridge/framing.ts";
 import { transportPair, type Transport } from "../../firmware-bridge/transport.ts";
-
-/** A transport that records what is written, and a receiving link fed by hand. */
-function wireLink(maxPayload?: number) {
-  const [a] = transportPair();
-  const wire: number[] = [];
-  const sink: Transport = { ...a, write: async (x: Uint8Array) => void wire.push(...x), onData() {}, onClose() {}, close: async () => {} };
-  return { wire, tx: new FrameLink(sink, maxPayload) };
-}
+import { wireLink } from "./wire-link.ts";
 
 function receiver(maxPayload?: number) {
   let feed: (b: Uint8Array) => void = () => {};

@@ -10,6 +10,7 @@ import GenericGFModule from "@zxing/library/cjs/core/common/reedsolomon/GenericG
 import ReedSolomonEncoderModule from "@zxing/library/cjs/core/common/reedsolomon/ReedSolomonEncoder.js";
 import { FrameLink, type Damage, type FrameInfo } from "../../firmware-bridge/framing.ts";
 import { transportPair, type Transport } from "../../firmware-bridge/transport.ts";
+import { wireLink } from "./wire-link.ts";
 
 const GenericGF = GenericGFModule.default ?? GenericGFModule;
 const ReedSolomonEncoder = ReedSolomonEncoderModule.default ?? ReedSolomonEncoderModule;
@@ -30,13 +31,6 @@ function block(e: number[], r: number): number[] {
   return [...e, ...packed];
 }
 
-function sender(maxPayload?: number) {
-  const [a] = transportPair();
-  const wire: number[] = [];
-  const sink: Transport = { ...a, write: async (x: Uint8Array) => void wire.push(...x), onData() {}, onClose() {}, close: async () => {} };
-  return { wire, tx: new FrameLink(sink, maxPayload) };
-}
-
 function receiver(maxPayload?: number) {
   let feed: (b: Uint8Array) => void = () => {};
   const [a] = transportPair();
@@ -51,7 +45,7 @@ function receiver(maxPayload?: number) {
 
 describe("frames above level 0, byte for byte", () => {
   it('"a" at level 4: a leading 0x00, the COBS bytes, their 5 packed check bytes, 0x00', async () => {
-    const { wire, tx } = sender();
+    const { wire, tx } = wireLink();
     await tx.send(Uint8Array.of(0x61), 4);
     expect(wire).toEqual([0x00, ...block(A_COBS, 4), 0x00]);
     expect(wire).toHaveLength(13);
@@ -60,7 +54,7 @@ describe("frames above level 0, byte for byte", () => {
   });
 
   it("send() without a level uses sendLevel; a level-0 frame has no leading 0x00, and one after it has", async () => {
-    const { wire, tx } = sender();
+    const { wire, tx } = wireLink();
     await tx.send(Uint8Array.of(0x61), 0);
     expect(wire).toEqual([...A_COBS, 0x00]);
     tx.sendLevel = 16;
@@ -94,7 +88,7 @@ describe("frames above level 0, byte for byte", () => {
 describe("the largest payload at the highest level", () => {
   it("is sent whole and received", async () => {
     // maxPayload 4: payload 01 02 03 04 and its CRC, 9 COBS bytes; level 32: 1 + 9 + 37 + 1 wire bytes
-    const { wire, tx } = sender(4);
+    const { wire, tx } = wireLink(4);
     await tx.send(Uint8Array.of(1, 2, 3, 4), 32);
     expect(wire).toHaveLength(48);
     expect(wire.slice(1, -1)).toEqual(block(wire.slice(1, 10), 32));
@@ -146,7 +140,7 @@ describe("a damaged delimiter: the stray byte", () => {
 
 describe("a damaged frame's report", () => {
   it("is read at the level of the last good frame, with the least damage that explains it", async () => {
-    const { wire, tx } = sender();
+    const { wire, tx } = wireLink();
     const payload = Uint8Array.from({ length: 400 }, (_, i) => 1 + (i % 250));
     await tx.send(payload, 8);
     const frame = wire.slice(1, -1);
