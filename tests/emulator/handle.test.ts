@@ -19,6 +19,22 @@ const q = (width: number, frac: number) => ({ width, signed: true, frac, roundin
  * neuron group "extra" of 2 after the synapse group. post: every 25 ticks from tick 5, V <- the
  * tick (sQ7.8: raw = tick x 256) and every neuron spikes; extra: spikes at ticks 7 and 57.
  */
+/** A kernel in which every element of `group` spikes every `period` ticks from `offset`. */
+function firing(name: string, group: number, period: number, offset: number) {
+  return {
+    name,
+    group,
+    periodic: { period_ticks: period, offset_ticks: offset, gated: false, gate_state: 0 },
+    unit: 1,
+    cycles: 0,
+    registers: [{ format: q(8, 0) }],
+    ops: [
+      { ...unused, op: op("CONST"), dst: 0, imm: 1 },
+      { ...unused, op: op("SPIKE"), src: [0] },
+    ],
+  };
+}
+
 function program(): IrProgram {
   const p = sampleProgram();
   p.groups[1]!.size = 3;
@@ -46,31 +62,9 @@ function program(): IrProgram {
         { ...unused, op: op("SPIKE"), src: [1] },
       ],
     },
-    {
-      // a synapse group may emit SPIKE too (tick 3); its spikes are not neurons' and never reported
-      name: "syn.fire",
-      group: 2,
-      periodic: { period_ticks: 1000, offset_ticks: 3, gated: false, gate_state: 0 },
-      unit: 1,
-      cycles: 0,
-      registers: [{ format: q(8, 0) }],
-      ops: [
-        { ...unused, op: op("CONST"), dst: 0, imm: 1 },
-        { ...unused, op: op("SPIKE"), src: [0] },
-      ],
-    },
-    {
-      name: "extra.fire",
-      group: 3,
-      periodic: { period_ticks: 50, offset_ticks: 7, gated: false, gate_state: 0 },
-      unit: 1,
-      cycles: 0,
-      registers: [{ format: q(8, 0) }],
-      ops: [
-        { ...unused, op: op("CONST"), dst: 0, imm: 1 },
-        { ...unused, op: op("SPIKE"), src: [0] },
-      ],
-    },
+    // a synapse group may emit SPIKE too (tick 3); its spikes are not neurons' and never reported
+    firing("syn.fire", 2, 1000, 3),
+    firing("extra.fire", 3, 50, 7),
   );
   return p;
 }
