@@ -2,10 +2,13 @@
 // Stryker JSON report (reports/mutation/*.json) to its source file, runs the test files, records
 // Killed/Survived in OUT.json, and restores the file: rechecks survivors against new tests in
 // minutes, where a full Stryker rerun takes much longer. Run from the repository root, work tree clean.
+// RECHECK_STATUS=Timeout,Survived (comma-separated) picks other statuses: a mutant Stryker counted as
+// timed out on a loaded machine is then rerun with a 300 s limit, to tell a real hang from a slow run.
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 const [report, out, ...tests] = process.argv.slice(2);
 const r = JSON.parse(readFileSync(report, "utf8"));
+const statuses = (process.env.RECHECK_STATUS ?? "Survived,NoCoverage").split(",");
 const results = [];
 const root = process.cwd() + "/";
 for (const [file, f] of Object.entries(r.files)) {
@@ -15,7 +18,7 @@ for (const [file, f] of Object.entries(r.files)) {
   for (let i = 0; i < original.length; i++) if (original[i] === "\n") lineStarts.push(i + 1);
   const off = (p) => lineStarts[p.line - 1] + p.column - 1;
   for (const m of f.mutants) {
-    if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+    if (!statuses.includes(m.status)) continue;
     const a = off(m.location.start), b = off(m.location.end);
     writeFileSync(path, original.slice(0, a) + m.replacement + original.slice(b));
     const t0 = Date.now();
