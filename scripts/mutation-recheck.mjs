@@ -3,7 +3,8 @@
 // Killed/Survived in OUT.json, and restores the file: rechecks survivors against new tests in
 // minutes, where a full Stryker rerun takes much longer. Run from the repository root, work tree clean.
 // RECHECK_STATUS=Timeout,Survived (comma-separated) picks other statuses: a mutant Stryker counted as
-// timed out on a loaded machine is then rerun with a 300 s limit, to tell a real hang from a slow run.
+// timed out on a loaded machine is then rerun (limit RECHECK_TIMEOUT_MS, default 300 s) to tell a real
+// hang from a slow run.
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 const [report, out, ...tests] = process.argv.slice(2);
@@ -22,7 +23,7 @@ for (const [file, f] of Object.entries(r.files)) {
     const a = off(m.location.start), b = off(m.location.end);
     writeFileSync(path, original.slice(0, a) + m.replacement + original.slice(b));
     const t0 = Date.now();
-    const run = spawnSync("npx", ["vitest", "run", "--bail", "1", ...tests], { cwd: root, encoding: "utf8", timeout: 300000 });
+    const run = spawnSync("npx", ["vitest", "run", "--bail", "1", ...tests], { cwd: root, encoding: "utf8", timeout: Number(process.env.RECHECK_TIMEOUT_MS ?? 300000) });
     writeFileSync(path, original);
     const status = run.status === 0 ? "Survived" : run.signal ? "Timeout" : "Killed";
     const line = `${file.split("/").pop()}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${original.slice(a, b).slice(0, 60)} => ${m.replacement.slice(0, 60)}`;
