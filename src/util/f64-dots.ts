@@ -136,6 +136,12 @@ export class DotArena {
     this.f64 = new Float64Array(memory.buffer);
   }
 
+  /** Frees every allocation and zeroes what was used, so the arena can serve the next problem. */
+  reset(): void {
+    this.f64.fill(0, 0, this.used);
+    this.used = 0;
+  }
+
   /** Offset (in doubles) of n fresh zeroed doubles, n rounded up to even. */
   alloc(n: number): number {
     const size = n + (n & 1);
