@@ -136,6 +136,17 @@ export class DotArena {
     this.f64 = new Float64Array(memory.buffer);
   }
 
+  /** An arena, or undefined if its memory cannot be had (beyond 4 GiB, or none left): callers fall back to plain JS. */
+  static tryCreate(capacity: number): DotArena | undefined {
+    if ((capacity + 2) * 8 > 65536 * 65536) return undefined;
+    try {
+      return new DotArena(capacity);
+    } catch (e) {
+      if (e instanceof RangeError) return undefined; // WebAssembly.Memory could not be allocated
+      throw e;
+    }
+  }
+
   /** Frees every allocation and zeroes what was used, so the arena can serve the next problem. */
   reset(): void {
     this.f64.fill(0, 0, this.used);

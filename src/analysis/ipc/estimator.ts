@@ -53,16 +53,17 @@ export class CapacityEstimator {
     if (states.length !== samples * units) throw new RangeError(`states hold ${states.length} values, not ${samples} x ${units}`);
     this.samples = samples;
     this.units = units;
-    this.kernel = kernel;
     const T = samples, N = units;
     // Columns padded to an even length with zeros (the kernel's two lanes); the pad adds nothing.
     this.stride = T + (T & 1);
     if (kernel === "wasm") {
       const S = this.stride;
       const Z = Math.max(slots, WASM_BATCH);
-      this.arena = new DotArena(S * (N + Z) + 2 * Z * N + 16);
-      this.at = { x: this.arena.alloc(S * N), z: this.arena.alloc(S * Z), p: this.arena.alloc(Z * N) };
+      this.arena = DotArena.tryCreate(S * (N + Z) + 2 * Z * N + 16);
+      if (this.arena) this.at = { x: this.arena.alloc(S * N), z: this.arena.alloc(S * Z), p: this.arena.alloc(Z * N) };
+      else kernel = "js"; // states beyond a WebAssembly memory (4 GiB): plain-JS products, same results to rounding
     }
+    this.kernel = kernel;
     this.slots = Array.from({ length: slots }, (_, b) => (this.arena ? this.arena.view(this.at.z + b * this.stride, T) : new Float64Array(T)));
     this.columns = Array.from({ length: N }, (_, j) => {
       const c = this.arena ? this.arena.view(this.at.x + j * this.stride, T) : new Float64Array(T);

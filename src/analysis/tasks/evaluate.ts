@@ -59,7 +59,9 @@ export function evaluateTasks(plan: TaskPlan, table: TaskTable, kernel: FitKerne
   const train = stateColumns(plan, table, t.washout, t.train);
   const test = stateColumns(plan, table, t.washout + t.train, t.test);
   let r2: Float64Array;
-  if (kernel === "wasm") r2 = ridgeScoresWasm(train, test, tasks.length, t.ridge, (j, isTest, into) => targetColumn(plan, tasks[j]!, isTest ? t.washout + t.train : t.washout, into));
+  // The SIMD fits return undefined for a problem beyond a WebAssembly memory (4 GiB): then plain JS.
+  const fast = kernel === "wasm" ? ridgeScoresWasm(train, test, tasks.length, t.ridge, (j, isTest, into) => targetColumn(plan, tasks[j]!, isTest ? t.washout + t.train : t.washout, into)) : undefined;
+  if (fast) r2 = fast;
   else {
     const w = fitRidge(train, targetRows(plan, tasks, t.washout, t.train), t.ridge);
     r2 = rSquared(targetRows(plan, tasks, t.washout + t.train, t.test), predict(w, test, tasks.length));

@@ -17,21 +17,23 @@ const even = (n: number) => n + (n & 1);
 
 /** One arena reused across fits (reset, or replaced by a larger one): a fresh 40 MB memory per fit cost as much as the products. */
 let arena: DotArena | undefined;
-function arenaFor(doubles: number): DotArena {
+function arenaFor(doubles: number): DotArena | undefined {
   if (arena && arena.f64.length >= doubles + 16) arena.reset();
-  else arena = new DotArena(doubles);
+  else arena = DotArena.tryCreate(doubles);
   return arena;
 }
 
 /**
  * R^2 on the test samples of every task j < m. target(j, test, into) writes task j's train (test
- * false) or test (test true) values into `into` (length = samples of that split).
+ * false) or test (test true) values into `into` (length = samples of that split). Undefined if the
+ * problem does not fit a WebAssembly memory (the caller then fits in plain JS).
  */
-export function ridgeScoresWasm(train: Float64Array[], test: Float64Array[], m: number, lambda: number, target: (j: number, test: boolean, into: Float64Array) => void): Float64Array {
+export function ridgeScoresWasm(train: Float64Array[], test: Float64Array[], m: number, lambda: number, target: (j: number, test: boolean, into: Float64Array) => void): Float64Array | undefined {
   const n = train.length, F = n + 1;
   const rowsTr = train[0]!.length, rowsTe = test[0]!.length;
   const St = even(rowsTr), P = even(F);
   const ar = arenaFor(F * St + m * St + F * F + F * m + rowsTe * P + m * P + m * rowsTe + 16);
+  if (!ar) return undefined;
   const f = ar.f64;
   // Train: A = [X 1] and Y, column-major.
   const A = ar.alloc(F * St), Y = ar.alloc(m * St), G = ar.alloc(F * F), AY = ar.alloc(F * m);

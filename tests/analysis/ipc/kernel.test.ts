@@ -44,6 +44,8 @@ describe("f64 dot kernel (WebAssembly SIMD)", () => {
     expect(() => ar.dots(0, 4, 1, 4, 4, 1, 0, 3, 8, 1)).toThrow(/even/);
     ar.alloc(9);
     expect(() => ar.alloc(ar.f64.length)).toThrow(/do not fit/);
+    // Beyond a WebAssembly memory (4 GiB) there is no arena: callers fall back to plain JS.
+    expect(DotArena.tryCreate(2 ** 30)).toBeUndefined();
   });
 
   it("gives the capacities of the plain-JS estimator to rounding, a constant target included", () => {
