@@ -44,7 +44,6 @@ export class CapacityEstimator {
   private readonly stride: number;
   private readonly at = { x: 0, z: 0, p: 0 };
 
-  /** states: T rows of N values (row-major). */
   /** Target buffers handed out by `buffers` (in the kernel's memory for "wasm": no copy per batch). */
   private readonly slots: Float64Array[];
 
@@ -163,6 +162,9 @@ export class CapacityEstimator {
       this.p.set(f.subarray(this.at.p, this.at.p + k * N));
       return;
     }
+    // Targets from elsewhere are copied into the kernel's memory; any that already live there
+    // (buffers() out of order) are copied out first, so that no copy overwrites another target.
+    if (zs.slice(0, k).some((z) => z.buffer === f.buffer)) zs = zs.slice(0, k).map((z) => Float64Array.from(z));
     for (let b0 = 0; b0 < k; b0 += WASM_BATCH) {
       const nb = Math.min(WASM_BATCH, k - b0);
       for (let b = 0; b < nb; b++) f.set(zs[b0 + b]!.subarray(0, this.samples), this.at.z + b * S);

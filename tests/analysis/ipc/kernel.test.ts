@@ -64,6 +64,11 @@ describe("f64 dot kernel (WebAssembly SIMD)", () => {
     for (let i = 0; i < 11; i++) own[i]!.set(targets[i]!);
     wasm.capacities([...own].slice(0, 11), 11, c);
     c.forEach((v, i) => expect(v).toBe(b[i]));
+    // Its own buffers out of order (copied, none overwriting another) give the same, permuted.
+    for (let i = 0; i < 11; i++) own[i]!.set(targets[i]!);
+    const order = [3, 0, 1, 2, 10, 9, 8, 7, 6, 5, 4], d = new Float64Array(11);
+    wasm.capacities(order.map((i) => own[i]!), 11, d);
+    order.forEach((i, at) => expect(d[at]).toBe(b[i]));
   });
 
   it("makes the IPC search evaluate and keep the same basis functions as plain JS", () => {
