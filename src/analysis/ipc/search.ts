@@ -13,7 +13,7 @@
  *    at the end of the input's hold); the window widens until a whole window adds nothing.
  * Capacities below the threshold theta count as zero (step 4).
  */
-import { CapacityEstimator } from "./estimator.ts";
+import { CapacityEstimator, type IpcKernel } from "./estimator.ts";
 import { legendreTable } from "./legendre.ts";
 import { chi2Isf } from "./chi2.ts";
 
@@ -29,6 +29,8 @@ export interface IpcOptions {
   leadIn: number;
   /** Targets computed per pass over the states (default IPC_BATCH; 1 = one at a time, no speculation). */
   batch?: number;
+  /** Products X'z: the WebAssembly SIMD kernel (default where available) or plain JS. */
+  kernel?: IpcKernel;
 }
 
 /** Batch size: 8-16 targets per pass cost about 40 % less CPU per target than one (docs/benchmarks.md). */
@@ -100,22 +102,30 @@ export function informationProcessingCapacity(u: Float64Array, offset: number, s
   if (offset < opts.maxDelay) throw new RangeError(`the input has ${offset} samples before the first state; maxDelay ${opts.maxDelay} needs as many`);
   if (u.length < offset + samples) throw new RangeError(`the input has ${u.length} samples, ${offset + samples} are needed`);
   const t0 = performance.now();
-  const est = new CapacityEstimator(states, samples, units);
+  const B = Math.max(1, Math.floor(opts.batch ?? IPC_BATCH));
+  const est = new CapacityEstimator(states, samples, units, opts.kernel, B);
   const t1 = performance.now();
   const theta = capacityThreshold(est.rank, samples, opts.orthFactor, opts.pThreshold);
   const legendre = legendreTable(u, opts.maxDegree);
-  const B = Math.max(1, Math.floor(opts.batch ?? IPC_BATCH));
-  const zs = Array.from({ length: B }, () => new Float64Array(samples));
+  const zs = [...est.buffers()];
   const caps = new Float64Array(B);
   const terms: BasisTerm[] = [];
   const byDegree: number[] = [];
   let products = 0, building = 0, speculative = 0;
 
-  /** Builds target `delays, degrees` into zs[slot]. */
+  /** Builds target `delays, degrees` into zs[slot]: one pass for up to three factors. */
   const build = (slot: number, delays: number[], degrees: number[]): void => {
-    const z = zs[slot]!;
-    z.set(legendre[degrees[0]!]!.subarray(offset - delays[0]!, offset - delays[0]! + samples));
-    for (let i = 1; i < delays.length; i++) {
+    const z = zs[slot]!, n = delays.length;
+    const a = legendre[degrees[0]!]!.subarray(offset - delays[0]!, offset - delays[0]! + samples);
+    if (n === 1) return void z.set(a);
+    const b = legendre[degrees[1]!]!.subarray(offset - delays[1]!, offset - delays[1]! + samples);
+    if (n === 2) {
+      for (let t = 0; t < samples; t++) z[t] = a[t]! * b[t]!;
+      return;
+    }
+    const c = legendre[degrees[2]!]!.subarray(offset - delays[2]!, offset - delays[2]! + samples);
+    for (let t = 0; t < samples; t++) z[t] = a[t]! * b[t]! * c[t]!;
+    for (let i = 3; i < n; i++) {
       const col = legendre[degrees[i]!]!, start = offset - delays[i]!;
       for (let t = 0; t < samples; t++) z[t]! *= col[start + t]!;
     }
