@@ -184,6 +184,14 @@ describe("sparse recurrent weights scaled to a spectral radius", () => {
     const r = Math.max(...e.realEigenvalues.map((re, i) => Math.hypot(re, e.imaginaryEigenvalues[i]!)));
     expect(r).toBeCloseTo(1.25, 10);
   });
+  it("mackey-glass-plastic.yaml: the plastic weight w starts at the scaled w0 (radius 1.25), not the unscaled draw", () => {
+    // Before the fix, w's initial value was computed from w0 before the spectral radius scaled it.
+    const rec = compile("models/reservoir/mackey-glass-plastic.yaml", { target: "reference" }).projections.find((p) => p.name === "rec")!;
+    const w0 = rec.vars.find((v) => v.name === "w0")!.init;
+    const w = rec.vars.find((v) => v.name === "w")!.init;
+    expect(Array.from(w)).toEqual(Array.from(w0));
+    expect(spectralRadius(100, rec.preIndex, rec.postIndex, w)).toBeCloseTo(1.25, 10);
+  });
 });
 
 describe("refusals", () => {
