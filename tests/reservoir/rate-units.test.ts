@@ -171,6 +171,13 @@ describe("sparse recurrent weights scaled to a spectral radius", () => {
     expect(spectralRadius(2, Int32Array.from([1, 0]), Int32Array.from([0, 1]), Float64Array.from([2, 0.5]))).toBeCloseTo(1, 14);
     expect(spectralRadius(2, Int32Array.from([1, 0]), Int32Array.from([0, 1]), Float64Array.from([-1, 1]))).toBeCloseTo(1, 14);
   });
+  it("spectralRadius remembers a matrix by its content: the same radius again, another matrix its own", () => {
+    const pre = Int32Array.from([1, 0]), post = Int32Array.from([0, 1]);
+    expect(spectralRadius(2, pre, post, Float64Array.from([2, 0.5]))).toBeCloseTo(1, 14);
+    expect(spectralRadius(2, pre, post, Float64Array.from([8, 0.5]))).toBeCloseTo(2, 14); // same indices, other weights
+    expect(spectralRadius(2, post, pre, Float64Array.from([8, 0.5]))).toBeCloseTo(2, 14);
+    expect(spectralRadius(2, pre, post, Float64Array.from([2, 0.5]))).toBeCloseTo(1, 14);
+  });
   it("mackey-glass.yaml: p = 0.1 without autapses, radius 1.25", () => {
     const program = compile("models/reservoir/mackey-glass.yaml", { target: "reference" });
     const rec = program.projections.find((p) => p.name === "rec")!;
