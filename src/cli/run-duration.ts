@@ -27,13 +27,16 @@ export function durationOverrides(text: string | undefined, model: string): Mode
   return [{ path: ["duration"], value: text, where: OPTION, file: resolve(model) }];
 }
 
-/** Runs `f`; with --duration set, out-of-run errors (stimuli, phases, tasks past the end) say that the option set the end. */
+/** Codes of problems that a shorter run causes: stimuli, phases or tasks past its end, streams too short. */
+const SHORTENED = new Set(["out-of-run", "out-of-stream"]);
+
+/** Runs `f`; with --duration set, errors a shorter run causes say that the option set the end. */
 export function notingDuration<T>(text: string | undefined, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (text === undefined || !(e instanceof EngramError) || !e.diagnostics.some((d) => d.code === "out-of-run")) throw e;
+    if (text === undefined || !(e instanceof EngramError) || !e.diagnostics.some((d) => SHORTENED.has(d.code))) throw e;
     const hint = `the run's duration is ${text}, set by --duration: lengthen it, or leave it out to use the model's`;
-    throw new EngramError(e.diagnostics.map((d) => (d.code === "out-of-run" ? { ...d, hint: d.hint ? `${d.hint}; ${hint}` : hint } : d)));
+    throw new EngramError(e.diagnostics.map((d) => (SHORTENED.has(d.code) ? { ...d, hint: d.hint ? `${d.hint}; ${hint}` : hint } : d)));
   }
 }
