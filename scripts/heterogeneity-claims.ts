@@ -58,6 +58,7 @@ const lines = [
   compare("skewed > symmetric, equal variance", "heterogeneity-neuronal-var", "mean_r2", ["log-normal CV 1", { model: "mackey-glass-plastic-lognormal.yaml", [TAU_VAR]: "7.8607 ms^2" }], ["truncated normal CV 1", { model: "mackey-glass-plastic-normal.yaml", [TAU_VAR]: "7.8607 ms^2" }]),
   compare("skewed > symmetric, equal variance", "heterogeneity-neuronal-var", "mean_r2", ["gamma CV 0.5", { model: plastic, [TAU_VAR]: "2 ms^2" }], ["truncated normal CV 0.5", { model: "mackey-glass-plastic-normal.yaml", [TAU_VAR]: "2 ms^2" }]),
   compare("skewed > symmetric, equal variance", "heterogeneity-neuronal-var", "mean_r2", ["gamma CV 2", { model: plastic, [TAU_VAR]: "32 ms^2" }], ["truncated normal CV 2", { model: "mackey-glass-plastic-normal.yaml", [TAU_VAR]: "32 ms^2" }]),
+  compare("heterogeneous >= homogeneous, plastic, N = 50", "heterogeneity-claims", "mean_r2", ["gamma CV 1, N = 50", { model: plastic, [TAU_VAR]: "7.8607 ms^2", [SIZE]: "50" }], ["homogeneous, N = 50", { model: plastic, [TAU_VAR]: "0 ms^2", [SIZE]: "50" }]),
   compare("small heterogeneous >= large homogeneous, plastic", "heterogeneity-claims", "mean_r2", ["gamma CV 1, N = 50", { model: plastic, [TAU_VAR]: "7.8607 ms^2", [SIZE]: "50" }], ["homogeneous, N = 100", { model: plastic, [TAU_VAR]: "0 ms^2", [SIZE]: "100" }]),
   compare("small heterogeneous >= large homogeneous, plastic", "heterogeneity-claims", "mean_r2", ["gamma CV 1, N = 100", { model: plastic, [TAU_VAR]: "7.8607 ms^2", [SIZE]: "100" }], ["homogeneous, N = 200", { model: plastic, [TAU_VAR]: "0 ms^2", [SIZE]: "200" }]),
   compare("small heterogeneous >= large homogeneous, static", "heterogeneity-claims", "mean_r2", ["gamma CV 1, N = 50", { model: stat, [TAU_VAR]: "7.8607 ms^2", [SIZE]: "50" }], ["homogeneous, N = 100", { model: stat, [TAU_VAR]: "0 ms^2", [SIZE]: "100" }]),
@@ -65,4 +66,13 @@ const lines = [
   compare("static >= plastic", "heterogeneity-claims", "mean_r2", ["static, homogeneous", { model: stat, [TAU_VAR]: "0 ms^2", [SIZE]: "100" }], ["plastic, homogeneous", { model: plastic, [TAU_VAR]: "0 ms^2", [SIZE]: "100" }]),
   compare("static >= plastic", "heterogeneity-claims", "mean_r2", ["static, gamma CV 1", { model: stat, [TAU_VAR]: "7.8607 ms^2", [SIZE]: "100" }], ["plastic, gamma CV 1", { model: plastic, [TAU_VAR]: "7.8607 ms^2", [SIZE]: "100" }]),
 ];
-process.stdout.write(lines.join("\n") + "\n");
+
+// Mean R² by network size (the claims study's grid), mean ± SD over seeds.
+const sizes = ["25", "50", "100", "200"];
+const bySize = ["", "| network | tau_n | " + sizes.map((n) => `N = ${n}`).join(" | ") + " |", "| --- | --- | " + sizes.map(() => "---").join(" | ") + " |"];
+for (const [name, model] of [["static", stat], ["plastic", plastic]]) {
+  for (const [label, v] of [["homogeneous", "0 ms^2"], ["gamma CV 1", "7.8607 ms^2"]]) {
+    bySize.push(`| ${name} | ${label} | ${sizes.map((n) => stats([...side("heterogeneity-claims", "mean_r2", { model: model!, [TAU_VAR]: v!, [SIZE]: n }).values()])).join(" | ")} |`);
+  }
+}
+process.stdout.write([...lines, ...bySize].join("\n") + "\n");
