@@ -30,6 +30,8 @@ export interface ManifestExtras {
   energy?: unknown;
   /** How traces.csv labels its rows (time-label.ts; default end of step, engram's own). */
   timeLabel?: TimeLabel;
+  /** false: write no SVG plots (engram run --no-plots). */
+  plots?: boolean;
 }
 
 /** Digits after the point that represent every multiple of dt exactly (0.2 ms -> 4). */
@@ -146,7 +148,8 @@ export function populationRates(result: RunResult, bins: number): { time: Float6
 export async function writeRunOutputs(dir: string, result: RunResult, extras: ManifestExtras, beforeManifest?: (manifest: Record<string, unknown>) => Promise<string[]>): Promise<string[]> {
   // Loaded here, not at the top: the plotting stack (vega) costs a second of start-up that
   // callers using only the CSV and manifest writers (study workers) should not pay.
-  const { renderRasterSvg, renderTracesSvg } = await import("./plot.ts");
+  const plots = extras.plots !== false;
+  const { renderRasterSvg, renderTracesSvg } = plots ? await import("./plot.ts") : ({} as typeof import("./plot.ts"));
   mkdirSync(dir, { recursive: true });
   const names: string[] = [];
   const write = (name: string, text: string) => {
@@ -164,13 +167,13 @@ export async function writeRunOutputs(dir: string, result: RunResult, extras: Ma
     const time = Float64Array.from(t.ticks.subarray(skip, t.count), (k) => labelTick(k, label)! * dt);
     return t.columns.map((c, j) => ({ time, name: t.names[j]!, unit: r.unit, values: c.subarray(skip, t.count) }));
   });
-  if (series.length > 0) {
+  if (plots && series.length > 0) {
     // One shared time axis per plot: series from recordings with other intervals are plotted on their own.
     const time = series[0]!.time;
     const same = series.filter((s) => s.time.length === time.length);
     write("traces.svg", await renderTracesSvg({ title: `${result.program.name}: recorded variables (${result.program.target}, seed ${result.program.seed})`, time_s: time, series: same }));
   }
-  if (result.spikes.count > 0) {
+  if (plots && result.spikes.count > 0) {
     const { ticks, neurons, count } = result.spikes;
     if (count <= MAX_RASTER_SPIKES) {
       write("spikes.svg", await renderRasterSvg({ title: `${result.program.name}: spikes`, times_s: Float64Array.from(ticks.subarray(0, count), (k) => k * dt), neurons: neurons.subarray(0, count) }));

@@ -19,6 +19,7 @@ usage:
   engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--time-label end|start] [--dump-after PASS] [--limit NAME=N ...]
+                        [--duration T] [--no-plots]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--time-label end|start] [--limit NAME=N ...]
   engram inspect FILE.engram
@@ -55,6 +56,10 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --noise     on bss2: trial-to-trial noise on the analog state (steps every tick: slower)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
+  --duration T   run for T (e.g. "2 s", "500 ms") instead of the model's duration; stimuli, phases
+              or tasks that run past it are errors located in the model file
+  --no-plots  write no SVG plots (traces.svg, spikes.svg, tasks.svg, weights.svg): the CSVs,
+              analysis and manifest only; plots dominate a short run's wall time
   --time-label end|start   how traces.csv labels a row (also compare's plot): end (default) gives
               the state after the step from t - dt to t the time t; start gives it t - dt, as
               simulators that label the start of the step do, and drops the initial state's row
@@ -222,6 +227,10 @@ export interface RunOptions {
   force?: boolean;
   /** How traces.csv labels its rows (src/analysis/time-label.ts). */
   timeLabel?: TimeLabel;
+  /** --duration: the run's duration as written (src/cli/run-duration.ts). */
+  duration?: string;
+  /** false with --no-plots: no SVG files. */
+  plots?: boolean;
   /** Raised resource limits (--limit NAME=N). */
   limits?: Partial<Limits>;
 }
@@ -346,6 +355,8 @@ function parseRun(args: string[]): RunOptions {
     "checkpoint-every": { type: "string" },
     resume: { type: "string" },
     "time-label": { type: "string", default: "end" },
+    duration: { type: "string" },
+    "no-plots": { type: "boolean", default: false },
     ...VARIATION_OPTIONS,
     ...LIMIT_OPTION,
   });
@@ -355,7 +366,7 @@ function parseRun(args: string[]): RunOptions {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = values.bits === undefined ? undefined : Number(values.bits);
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
-  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true, timeLabel: timeLabelOf(values["time-label"]) };
+  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true, timeLabel: timeLabelOf(values["time-label"]), duration: values.duration as string | undefined, plots: values["no-plots"] !== true };
 }
 
 function parseBaud(text: string | undefined): number {

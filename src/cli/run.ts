@@ -25,6 +25,7 @@ import { prepareRun, recordHardware } from "./execute-run.ts";
 import { planTasks } from "../analysis/tasks/check.ts";
 import { writeTasks } from "./tasks.ts";
 import { energyOfRun } from "./run-energy.ts";
+import { durationOverrides, notingDuration } from "./run-duration.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -59,13 +60,13 @@ export function readImage(file: string): { ir: IrProgram; bytes: Uint8Array } {
  * the same files, whoever ran it. `extra.hardware` adds fields to the manifest's hardware block;
  * `extra.ticksRun` is for runs stopped before the image's end.
  */
-export async function writeImageOutputs(file: string, image: { ir: IrProgram; bytes: Uint8Array }, handle: EmulatorHandle, out: string, started: number, extra: { hardware?: Record<string, unknown>; ticksRun?: number; timeLabel?: TimeLabel } = {}): Promise<string[]> {
+export async function writeImageOutputs(file: string, image: { ir: IrProgram; bytes: Uint8Array }, handle: EmulatorHandle, out: string, started: number, extra: { hardware?: Record<string, unknown>; ticksRun?: number; timeLabel?: TimeLabel; plots?: boolean } = {}): Promise<string[]> {
   const { ir } = image;
   const program = { ...programOfImage(ir, file), durationTicks: extra.ticksRun ?? ir.header.duration_ticks };
   const s = handle.emulator.stats;
   const simulated = program.durationTicks * program.tickSeconds;
   return writeRunOutputs(out, { program, ...handle.recorded, neuronOffset: handle.neuronOffset, stats: handle.stats }, {
-    engramVersion: VERSION, modelFile: file, modelFiles: [file], wallTotalSeconds: (performance.now() - started) / 1000, timeLabel: extra.timeLabel,
+    engramVersion: VERSION, modelFile: file, modelFiles: [file], wallTotalSeconds: (performance.now() - started) / 1000, timeLabel: extra.timeLabel, plots: extra.plots,
     hardware: { acceleration: ir.header.acceleration, hardware_s: simulated / ir.header.acceleration, ir_bytes: image.bytes.length, digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, saturations: s.saturations, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, ...extra.hardware },
   });
 }
@@ -74,6 +75,7 @@ export async function writeImageOutputs(file: string, image: { ir: IrProgram; by
 async function runImage(o: RunOptions): Promise<number> {
   const started = performance.now();
   if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `--checkpoint-every and --resume are for runs of a model (engram run MODEL.yaml --target bss2|cmos), not of an image (${o.model})` }]);
+  if (o.duration !== undefined) throw new EngramError([{ code: "bad-duration", message: `--duration is for runs of a model; an image (${o.model}) has its duration compiled in`, where: { file: "command line", path: ["--duration"] }, hint: "recompile the model with the duration you want" }]);
   const image = readImage(o.model);
   const out = o.out ?? defaultImageOut(image.ir);
   prepareOutDir(out, { force: o.force === true, command: "run" });
@@ -83,7 +85,7 @@ async function runImage(o: RunOptions): Promise<number> {
   handle.run((f) => bar.update(f));
   bar.done();
   const simulated = program.durationTicks * program.tickSeconds;
-  const written = await writeImageOutputs(o.model, image, handle, out, started, { timeLabel: o.timeLabel });
+  const written = await writeImageOutputs(o.model, image, handle, out, started, { timeLabel: o.timeLabel, plots: o.plots });
   process.stdout.write(`${program.name}: ${simulated} s simulated from ${o.model} on ${program.target} in ${handle.stats.wallSeconds.toFixed(3)} s\n` + written.map((w) => `  wrote ${w}`).join("\n") + "\n");
   return 0;
 }
@@ -102,8 +104,9 @@ async function runAndWrite(o: RunOptions): Promise<number> {
   if (o.model.endsWith(".engram")) return runImage(o);
   const started = performance.now();
   const target = getTarget(o.target);
-  const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits });
-  const taskPlan = program.tasks ? planTasks(program) : undefined; // bad task specs fail before the run
+  const overrides = durationOverrides(o.duration, o.model);
+  const program = notingDuration(o.duration, () => compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits, overrides }));
+  const taskPlan = program.tasks ? notingDuration(o.duration, () => planTasks(program)) : undefined; // bad task specs fail before the run
   // The output folder is checked and locked before anything is simulated (range analysis included).
   const out = o.out ?? join("out", safeName(target.execute ? program.name : `${program.name}.${target.name}`));
   prepareOutDir(out, { force: o.force === true, keep: o.resume ? [o.resume] : [], command: "run" });
@@ -153,7 +156,8 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     hardware,
     energy: energyOfRun(program, handle, target.name),
     timeLabel: o.timeLabel,
-  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights) : taskPlan ? (manifest) => writeTasks(out, program, taskPlan, handle.recorded.tables, manifest) : undefined);
+    plots: o.plots,
+  }, program.analysis ? (manifest) => writeAnalysis(out, program, manifest, weights, o.plots !== false) : taskPlan ? (manifest) => writeTasks(out, program, taskPlan, handle.recorded.tables, manifest, o.plots !== false) : undefined);
   const sim = program.durationTicks * program.tickSeconds;
   process.stdout.write(
     `${program.name}: ${sim} s simulated on ${program.target} (seed ${program.seed}) in ${handle.stats.wallSeconds.toFixed(3)} s ` +
@@ -173,11 +177,11 @@ function analysisTicks(program: Program): number[] {
 const weightTime = (program: Program, tick: number) => Number((tick * program.tickSeconds).toPrecision(12));
 
 /** The model's analysis block: analysis files and weights.svg, written before the manifest (which completes the run). */
-async function writeAnalysis(out: string, program: Program, manifest: unknown, weights: WeightSeries | undefined): Promise<string[]> {
+async function writeAnalysis(out: string, program: Program, manifest: unknown, weights: WeightSeries | undefined, plots = true): Promise<string[]> {
   const a = program.analysis!;
   const result = await analyseRun(out, { assembly: a.size, recallFraction: a.recallFraction, learn: a.learn, recall: a.recall, weights, manifest });
   const written = [...result.outputs];
-  if (weights && weights.length > 1) {
+  if (plots && weights && weights.length > 1) {
     const classes = weights[0]!.classes.map((c) => c.class);
     const series = (key: "mean_w" | "mean_h" | "mean_z" | "tagged_fraction") => classes.map((cls) => ({ label: cls, values: weights.map((w) => w.classes.find((c) => c.class === cls)![key]) }));
     const svg = await renderOverlaySvg({

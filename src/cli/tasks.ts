@@ -7,11 +7,11 @@ import type { TaskTable } from "../analysis/tasks/evaluate.ts";
 import { scorePerEnergy } from "../analysis/energy/score.ts";
 
 /** With `manifest` holding an energy section, the mean R² per joule (each model) and per ATP go into it and to stdout. */
-export async function writeTasks(out: string, program: Program, plan: TaskPlan, tables: TaskTable[], manifest?: Record<string, unknown>): Promise<string[]> {
+export async function writeTasks(out: string, program: Program, plan: TaskPlan, tables: TaskTable[], manifest?: Record<string, unknown>, plots = true): Promise<string[]> {
   const started = performance.now();
   const results = evaluateTasks(plan, tables[plan.recording]!);
   const seconds = (performance.now() - started) / 1000;
-  const written = await writeTaskOutputs(out, program.name, plan, results, seconds);
+  const written = await writeTaskOutputs(out, program.name, plan, results, seconds, plots);
   const lines = results.length <= 12 ? results.map((r) => `  ${r.channelName} shift ${r.shift} power ${r.power}: R² ${r.r2.toFixed(5)}`) : [];
   process.stdout.write(`${program.name}: ${results.length} tasks, mean R² ${meanR2(results).toFixed(5)} (fits ${seconds.toFixed(3)} s)\n${lines.join("\n")}${lines.length ? "\n" : ""}`);
   if (manifest?.energy) {

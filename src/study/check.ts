@@ -8,6 +8,8 @@ import { EngramError, didYouMean, type Diagnostic } from "../diagnostics/diagnos
 import type { ModelOverride } from "../model/load.ts";
 import type { RunSpec } from "./expand.ts";
 import type { Study } from "./schema.ts";
+import { planTasks } from "../analysis/tasks/check.ts";
+import { collectsTasks } from "./task-scalars.ts";
 
 /** A grid point's parameter values as model overrides, located at their grid line. */
 export function overridesOf(study: Study, spec: RunSpec): ModelOverride[] {
@@ -28,6 +30,7 @@ export function checkStudy(study: Study, runs: RunSpec[]): void {
     done.add(key);
     // Target-independent stages only: chip-specific limits are each run's own result.
     const program = compile(run.model, { target: "reference", seed: run.seed, overrides: overridesOf(study, run) });
+    if (program.tasks && collectsTasks(study.data.collect)) planTasks(program); // bad task specs fail before any run
     const columns = program.recordings.flatMap((r) => r.columns);
     for (const [name, spec] of Object.entries(study.data.collect)) {
       const where = study.locate(["collect", name]);
@@ -38,6 +41,9 @@ export function checkStudy(study: Study, runs: RunSpec[]): void {
       const at = study.atSeconds[name];
       if ("trace" in spec && at !== undefined && Math.round(at / program.tickSeconds) > program.durationTicks) {
         problems.push({ code: "scalar-not-written", message: `scalar "${name}" reads ${spec.trace} at ${at} s, but every run of ${run.modelLabel} ends at ${Number((program.durationTicks * program.tickSeconds).toPrecision(12))} s`, where: study.locate(["collect", name, "at"]), expected: `a time up to ${Number((program.durationTicks * program.tickSeconds).toPrecision(12))} s`, received: String(spec.at) });
+      }
+      if ("tasks" in spec && !program.tasks) {
+        problems.push({ code: "scalar-not-written", message: `scalar "${name}" reads the readout tasks, but ${run.modelLabel} has no tasks block`, where, received: spec.tasks });
       }
       if ("analysis" in spec && !program.analysis) {
         problems.push({ code: "scalar-not-written", message: `scalar "${name}" reads analysis.json, which no run of ${run.modelLabel} writes: the model has no analysis block`, where, received: spec.analysis });

@@ -24,6 +24,7 @@ import type { RunSpec } from "./expand.ts";
 import type { ScalarSpec } from "./schema.ts";
 import { readScalar } from "./scalar.ts";
 import { threadCpuSeconds } from "./thread-cpu.ts";
+import { collectsTasks, taskSummary } from "./task-scalars.ts";
 
 /** What runs/<id>/result.json holds. */
 export interface RunRecord {
@@ -125,10 +126,16 @@ async function execute(task: RunTask, dir: string): Promise<{ scalars: Record<st
     if (!task.keep.includes("spikes")) rmSync(join(dir, "spikes.csv"));
   }
 
+  let tasks: unknown;
+  if (program.tasks && collectsTasks(task.collect)) {
+    const t = taskSummary(program, result.tables);
+    tasks = t.summary;
+    writeFileSync(join(dir, "tasks.csv"), t.csv);
+  }
   const scalars: Record<string, number | null> = {};
   const missing: Record<string, string> = {};
   for (const [name, s] of Object.entries(task.collect)) {
-    const r = readScalar(s, { result, manifest: man, analysis, atSeconds: task.atSeconds[name] });
+    const r = readScalar(s, { result, manifest: man, analysis, tasks, atSeconds: task.atSeconds[name] });
     scalars[name] = r.value;
     if (r.missing) missing[name] = r.missing;
   }

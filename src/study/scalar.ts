@@ -10,11 +10,14 @@ export interface ScalarSources {
   manifest: unknown;
   analysis: unknown;
   atSeconds: number | undefined;
+  /** The readout tasks' summary (task-scalars.ts), when the study collects a tasks scalar. */
+  tasks?: unknown;
 }
 
 /** The value, or null and why it is missing. */
 export function readScalar(spec: ScalarSpec, src: ScalarSources): { value: number | null; missing?: string } {
   if ("trace" in spec) return traceValue(spec.trace, src.result, src.atSeconds);
+  if ("tasks" in spec) return asNumber(lookup(src.tasks, spec.tasks), `the tasks have no ${spec.tasks} (use mean, memory, prediction or task[shift=N].r2)`);
   if ("manifest" in spec) return asNumber(lookup(src.manifest, spec.manifest), `manifest.json has no ${spec.manifest}`);
   if (src.analysis === undefined) return { value: null, missing: "the run wrote no analysis.json (its model has no analysis block)" };
   return asNumber(lookup(src.analysis, spec.analysis), `analysis.json has no ${spec.analysis}`);

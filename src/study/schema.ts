@@ -29,7 +29,7 @@ const Seeds = z
   }, "the grid needs seeds: { from: 1, to: N }, the replicates of every grid point")
   .refine((s) => s.from <= s.to, { message: "the seed range is empty: from must not exceed to", path: ["to"] });
 
-/** A scalar read from each run: one of trace, manifest or analysis. */
+/** A scalar read from each run: one of trace, manifest, analysis or tasks. */
 const Scalar = z.union([
   z.strictObject({
     /** A recorded column (traces.csv header), e.g. "z". */
@@ -41,6 +41,8 @@ const Scalar = z.union([
   z.strictObject({ manifest: z.string().min(1) }),
   /** A path into analysis.json; [key=value] picks a list element, e.g. "recalls[t=20].Q". */
   z.strictObject({ analysis: z.string().min(1) }),
+  /** The model's readout tasks: "mean", "memory", "prediction" or a path like "task[shift=84].r2" (task-scalars.ts). */
+  z.strictObject({ tasks: z.string().min(1) }),
 ]);
 
 export const StudyFile = z.strictObject({

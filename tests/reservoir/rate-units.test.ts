@@ -171,6 +171,13 @@ describe("sparse recurrent weights scaled to a spectral radius", () => {
     expect(spectralRadius(2, Int32Array.from([1, 0]), Int32Array.from([0, 1]), Float64Array.from([2, 0.5]))).toBeCloseTo(1, 14);
     expect(spectralRadius(2, Int32Array.from([1, 0]), Int32Array.from([0, 1]), Float64Array.from([-1, 1]))).toBeCloseTo(1, 14);
   });
+  it("spectralRadius remembers a matrix by its content: the same radius again, another matrix its own", () => {
+    const pre = Int32Array.from([1, 0]), post = Int32Array.from([0, 1]);
+    expect(spectralRadius(2, pre, post, Float64Array.from([2, 0.5]))).toBeCloseTo(1, 14);
+    expect(spectralRadius(2, pre, post, Float64Array.from([8, 0.5]))).toBeCloseTo(2, 14); // same indices, other weights
+    expect(spectralRadius(2, post, pre, Float64Array.from([8, 0.5]))).toBeCloseTo(2, 14);
+    expect(spectralRadius(2, pre, post, Float64Array.from([2, 0.5]))).toBeCloseTo(1, 14);
+  });
   it("mackey-glass.yaml: p = 0.1 without autapses, radius 1.25", () => {
     const program = compile("models/reservoir/mackey-glass.yaml", { target: "reference" });
     const rec = program.projections.find((p) => p.name === "rec")!;
@@ -183,6 +190,14 @@ describe("sparse recurrent weights scaled to a spectral radius", () => {
     const e = new EigenvalueDecomposition(m);
     const r = Math.max(...e.realEigenvalues.map((re, i) => Math.hypot(re, e.imaginaryEigenvalues[i]!)));
     expect(r).toBeCloseTo(1.25, 10);
+  });
+  it("mackey-glass-plastic.yaml: the plastic weight w starts at the scaled w0 (radius 1.25), not the unscaled draw", () => {
+    // Before the fix, w's initial value was computed from w0 before the spectral radius scaled it.
+    const rec = compile("models/reservoir/mackey-glass-plastic.yaml", { target: "reference" }).projections.find((p) => p.name === "rec")!;
+    const w0 = rec.vars.find((v) => v.name === "w0")!.init;
+    const w = rec.vars.find((v) => v.name === "w")!.init;
+    expect(Array.from(w)).toEqual(Array.from(w0));
+    expect(spectralRadius(100, rec.preIndex, rec.postIndex, w)).toBeCloseTo(1.25, 10);
   });
 });
 

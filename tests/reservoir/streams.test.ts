@@ -74,3 +74,15 @@ describe("CSV streams", () => {
     expect(() => readCsvStream(csv(text as string), cols as string[] | undefined, n as number)).toThrow(re as RegExp);
   });
 });
+
+describe("Mackey-Glass series are integrated once per process", () => {
+  it("a repeated call returns the same values in a fresh array (callers scale it in place)", () => {
+    const a = mackeyGlass({ ...MG_DEFAULTS, tau: 23 }, 500);
+    const b = mackeyGlass({ ...MG_DEFAULTS, tau: 23 }, 500);
+    expect(b).not.toBe(a);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    a.fill(0);
+    expect(Array.from(mackeyGlass({ ...MG_DEFAULTS, tau: 23 }, 500))).toEqual(Array.from(b));
+    expect(mackeyGlass({ ...MG_DEFAULTS, tau: 30 }, 500)[400]).not.toBe(b[400]); // another tau, another series
+  });
+});

@@ -58,9 +58,10 @@ export function analysisMarkdown(name: string, plan: TaskPlan, results: TaskResu
   return lines.join("\n") + "\n";
 }
 
-export async function writeTaskOutputs(dir: string, name: string, plan: TaskPlan, results: TaskResult[], wallSeconds: number): Promise<string[]> {
+/** `plots: false` leaves out tasks.svg (engram run --no-plots). */
+export async function writeTaskOutputs(dir: string, name: string, plan: TaskPlan, results: TaskResult[], wallSeconds: number, plots = true): Promise<string[]> {
   writeFileAtomic(join(dir, "tasks.csv"), tasksCsv(results));
-  writeFileAtomic(join(dir, "tasks.svg"), await renderSpec(heatmapSpec(`${name}: R² per task (mean ${meanR2(results).toFixed(4)})`, results)));
+  if (plots) writeFileAtomic(join(dir, "tasks.svg"), await renderSpec(heatmapSpec(`${name}: R² per task (mean ${meanR2(results).toFixed(4)})`, results)));
   writeFileAtomic(join(dir, "analysis.md"), analysisMarkdown(name, plan, results, wallSeconds));
-  return ["tasks.csv", "tasks.svg", "analysis.md"];
+  return ["tasks.csv", ...(plots ? ["tasks.svg"] : []), "analysis.md"];
 }

@@ -114,7 +114,8 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
   const groups = new Map<string, GroupDef>([...model.populations, ...model.projections].map((g) => [g.name, g]));
   const sizes = new Map(model.populations.map((p) => [p.name, p.size]));
 
-  const build = (g: GroupDef, size: number, pre?: { name: string; index: Int32Array }, post?: { name: string; index: Int32Array }): ElaboratedGroup => {
+  // `scaleParams` rescales drawn parameters before the states' initial values are computed from them.
+  const build = (g: GroupDef, size: number, pre?: { name: string; index: Int32Array }, post?: { name: string; index: Int32Array }, scaleParams?: (vars: VarDecl[]) => void): ElaboratedGroup => {
     const vars: VarDecl[] = [];
     const paramArrays = new Map<string, Float64Array>();
     for (const p of g.params.values()) {
@@ -127,6 +128,7 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
         vars.push({ name: p.name, kind: "param", unit: "", unitScale: 1, init: arr });
       }
     }
+    scaleParams?.(vars);
     const lookupFor = (i: number) => (name: string, scope: Scope): number => {
       const owner = scope === "self" ? g : groups.get(scope === "pre" ? pre!.name : post!.name)!;
       const p = owner.params.get(name);
@@ -161,8 +163,10 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
     const { pre, post } = connect(pr, sizes.get(pr.pre)!, sizes.get(pr.post)!, model.seed, c);
     pr.size = pre.length;
     const ev = (list: ProjectionDef["onPre"]) => list.map((e) => ({ delay: e.delay.value, where: e.delay.where, assigns: e.assigns.map((a) => inlineAssign(a, pr, pr.pre, pr.post)) }));
-    const group = build(pr, pre.length, { name: pr.pre, index: pre }, { name: pr.post, index: post });
-    if (pr.spectralRadius) scaleToSpectralRadius(pr, group.vars, pre, post, sizes.get(pr.post)!, c);
+    // The spectral radius scales the drawn weight parameter before any state starts from it
+    // (plastic-synapse.yaml's w starts at w0).
+    const scale = pr.spectralRadius ? (vars: VarDecl[]) => scaleToSpectralRadius(pr, vars, pre, post, sizes.get(pr.post)!, c) : undefined;
+    const group = build(pr, pre.length, { name: pr.pre, index: pre }, { name: pr.post, index: post }, scale);
     return {
       ...group,
       def: pr,

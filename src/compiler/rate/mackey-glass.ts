@@ -16,8 +16,22 @@ export interface MackeyGlassParams {
 
 export const MG_DEFAULTS: MackeyGlassParams = { tau: 17, beta: 0.2, gamma: 0.1, n: 10, x0: 1.2, step: 0.1 };
 
+/** Series already integrated in this process (a study runs the same stream in every run); bounded. */
+const known = new Map<string, Float64Array>();
+
 /** x(0), x(1), ..., x(samples - 1) (unscaled). */
 export function mackeyGlass(p: MackeyGlassParams, samples: number): Float64Array {
+  const key = JSON.stringify([p.tau, p.beta, p.gamma, p.n, p.x0, p.step, samples]);
+  let x = known.get(key);
+  if (!x) {
+    x = integrate(p, samples);
+    if (known.size >= 8) known.delete(known.keys().next().value!);
+    known.set(key, x);
+  }
+  return x.slice(); // a copy: callers may scale it in place
+}
+
+function integrate(p: MackeyGlassParams, samples: number): Float64Array {
   const perSample = Math.round(1 / p.step);
   if (Math.abs(perSample * p.step - 1) > 1e-9) throw new RangeError(`mackey_glass step ${p.step} does not divide one time unit`);
   const h = 1 / perSample;

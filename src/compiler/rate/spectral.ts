@@ -3,13 +3,34 @@
  * parameter is multiplied so that the matrix W[post][pre] has the requested spectral radius
  * max |lambda|. Eigenvalues come from ml-matrix (a maintained package), not a hand-written solver.
  */
+import { createHash } from "node:crypto";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { VarDecl } from "../../ir/program.ts";
 import type { ProjectionDef } from "../model.ts";
 import type { Collector } from "../passes/resolve.ts";
 
+/**
+ * Radii already computed in this process, by a hash of the matrix. The eigendecomposition is most of
+ * an ESN-100's compile time, and a study's grid points that differ only in other parameters share
+ * their seed's weights (common random numbers), so a sweep computes each matrix once. Bounded.
+ */
+const known = new Map<string, number>();
+const KNOWN_MAX = 64;
+
 /** max |lambda| of the n x n matrix with entries w[k] at (post[k], pre[k]) (duplicates add). */
 export function spectralRadius(n: number, pre: Int32Array, post: Int32Array, w: Float64Array): number {
+  const h = createHash("sha256").update(`${n}|${w.length}|`);
+  for (const a of [pre, post, w]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const key = h.digest("hex");
+  const hit = known.get(key);
+  if (hit !== undefined) return hit;
+  const r = computeRadius(n, pre, post, w);
+  if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value!);
+  known.set(key, r);
+  return r;
+}
+
+function computeRadius(n: number, pre: Int32Array, post: Int32Array, w: Float64Array): number {
   const m = Matrix.zeros(n, n);
   for (let k = 0; k < w.length; k++) m.set(post[k]!, pre[k]!, m.get(post[k]!, pre[k]!) + w[k]!);
   const eig = new EigenvalueDecomposition(m);
