@@ -44,6 +44,8 @@ export interface VarDef {
   init?: Located<Expr>;
   ode?: Located<Expr>;
   settle?: number;
+  /** Declared fixed-point format (state.X.format): "ufrac" = unsigned fraction uQ0.W. */
+  format?: "ufrac";
   holdWhenRefractory: boolean;
 }
 

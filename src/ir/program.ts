@@ -19,6 +19,8 @@ export interface VarDecl {
   init: Float64Array;
   /** Quiet-detection tolerance (SI) for fast variables; undefined = none declared. */
   settle?: number;
+  /** Declared fixed-point format (model state.X.format): "ufrac" = unsigned fraction uQ0.W. */
+  format?: "ufrac";
 }
 
 /**

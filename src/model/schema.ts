@@ -29,6 +29,12 @@ const StateVar = z.strictObject({
   init: QuantityText,
   ode: z.string().optional(),
   settle: QuantityText.optional(),
+  /**
+   * Fixed-point format on chip targets. `ufrac`: an unsigned fraction (uQ0.W, saturating), for
+   * quantities that live in [0, 1] (short-term plasticity's x and u); the compiler sizes every
+   * other variable from its observed range.
+   */
+  format: z.literal("ufrac").optional(),
 });
 
 const Header = {

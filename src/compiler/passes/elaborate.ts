@@ -143,7 +143,7 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
           c.add({ code: "bad-initial-value", message: `initial value of ${v.name} ("${show(initExpr)}") must use fixed parameters only and be finite`, where: v.init.where });
         }
       }
-      vars.push({ name: v.name, kind: v.kind, unit: v.unit, unitScale: v.unitScale, init, settle: v.settle });
+      vars.push({ name: v.name, kind: v.kind, unit: v.unit, unitScale: v.unitScale, init, settle: v.settle, ...(v.format ? { format: v.format } : {}) });
     }
     const odes = [...g.vars.values()].filter((v) => v.ode).map((v) => ({ var: v.name, rhs: inline(v.ode!.value, groups, g, pre?.name, post?.name), hold: v.holdWhenRefractory, where: v.ode!.where }));
     return { def: g, size, vars, odes };

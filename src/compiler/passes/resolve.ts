@@ -406,6 +406,7 @@ function resolveVars(c: Collector, comp: LoadedDoc<{ state?: Record<string, any>
     const u = unitOf([...path, "unit"], sv.unit);
     const where = comp.locate(path);
     const v: VarDef = { name, kind: "state", unit: sv.unit, unitScale: u.si, dimension: u.dimension, where, holdWhenRefractory: false };
+    if (sv.format) v.format = sv.format;
     const initText = String(sv.init);
     const init = c.attempt(comp.locate([...path, "init"]), () => {
       try {
