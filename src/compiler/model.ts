@@ -71,6 +71,16 @@ export interface PopulationDef extends GroupDef {
   threshold?: Located<Expr>;
   reset: AssignDef[];
   refractory?: Located<number>;
+  /** Declared short-term plasticity (neuron file short_term_plasticity). */
+  stp?: StpDecl;
+}
+
+/** Which state variables form a population's short-term plasticity, and what drives them. */
+export interface StpDecl {
+  resources: string;
+  utilisation: string;
+  release?: string;
+  drive: "spikes" | "rate";
 }
 
 export type ConnectDef =

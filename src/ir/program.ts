@@ -62,6 +62,8 @@ export interface PopulationIR extends GroupIR {
   threshold: Expr | null;
   reset: EventAssign[];
   refractoryTicks: number;
+  /** Declared short-term plasticity: its state variables and drive (model short_term_plasticity). */
+  stp?: { resources: string; utilisation: string; release?: string; drive: "spikes" | "rate" };
 }
 
 export interface SynapticEventIR {

@@ -54,6 +54,15 @@ export const NeuronFile = z.strictObject({
   threshold: z.string().optional(),
   reset: z.array(z.string()).optional(),
   refractory: z.strictObject({ duration: QuantityText, hold: z.array(z.string()).default([]) }).optional(),
+  /**
+   * Names the state variables that form short-term plasticity of this neuron's outgoing synapses
+   * (Tsodyks-Markram: resources x, utilisation u, optionally the released fraction of the last
+   * spike) and what drives them (spikes or the unit's rate). The equations stay the definition; this
+   * lets a chip with STP circuits recognise them (src/compiler/fixed/stp.ts).
+   */
+  short_term_plasticity: z
+    .strictObject({ resources: Name, utilisation: Name, release: Name.optional(), drive: z.enum(["spikes", "rate"]) })
+    .optional(),
 });
 export type NeuronFile = z.infer<typeof NeuronFile>;
 

@@ -513,6 +513,17 @@ function resolveNeuron(c: Collector, name: string, size: number, comp: LoadedDoc
     if (t) pop.threshold = { value: bindSymbols(c, t, where, pop), where };
   }
   pop.reset = (data.reset ?? []).flatMap((text, i) => resolveAssign(c, text, comp.locate(["reset", i]), pop) ?? []);
+  if (data.short_term_plasticity) {
+    const stp = data.short_term_plasticity;
+    let ok = true;
+    for (const key of ["resources", "utilisation", "release"] as const) {
+      const n = stp[key];
+      if (n === undefined || pop.vars.get(n)?.kind === "state") continue;
+      ok = false;
+      c.add({ code: "undefined-symbol", message: `short_term_plasticity.${key} names "${n}", which is not a state variable of ${pop.component}`, where: comp.locate(["short_term_plasticity", key]), received: n, expected: [...pop.vars.values()].filter((v) => v.kind === "state").map((v) => v.name).join(", ") });
+    }
+    if (ok) pop.stp = { resources: stp.resources, utilisation: stp.utilisation, drive: stp.drive, ...(stp.release ? { release: stp.release } : {}) };
+  }
   if (data.refractory) {
     const where = comp.locate(["refractory", "duration"]);
     const q = c.attempt(where, () => {
