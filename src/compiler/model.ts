@@ -21,7 +21,7 @@ export type ParamDistribution =
   | { dist: "uniform"; low: number; high: number }
   | { dist: "lognormal"; median: number; sigma: number }
   /** Explicit values in element order (SI); their count must equal the group's size. */
-  | { dist: "values"; values: Float64Array }
+  | { dist: "values"; values: Float64Array; file?: { path: string; shape: number[] } }
   /** Gamma(shape k, scale theta): mean k theta, variance k theta^2 (issue 14). */
   | { dist: "gamma"; shape: number; scale: number };
 

@@ -10,6 +10,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
 import { loadModelFile, displayPath, type LoadedDoc, type ModelOverride } from "../../model/load.ts";
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
+import { readParamFile } from "../../model/param-file.ts";
 import { parseQuantity, parseUnit, UnitParseError, NumberRangeError, checkNumber, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
 import { rewrite, symbols, type Expr, type Scope } from "../../ir/expr.ts";
@@ -315,6 +316,11 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
   }
   const dist = value as Record<string, unknown> & { dist: string };
   if (Array.isArray(dist.values)) return parseValues(name, where, dist.values as number[], dist.unit as string | undefined);
+  if (typeof dist.file === "string") {
+    const arr = readParamFile(dist.file, where, { column: dist.column as string | undefined });
+    const def = parseValues(name, where, Array.from(arr.values), dist.unit as string | undefined);
+    return { ...def, distribution: { dist: "values", values: (def.distribution as { values: Float64Array }).values, file: { path: arr.file, shape: arr.shape } } };
+  }
   const q = (k: string) => parseQuantity(dist[k] as string | number);
   if ("variance" in dist) return fromMeanVariance(name, where, dist, q);
   if (dist.dist === "normal") {
