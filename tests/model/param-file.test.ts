@@ -70,6 +70,10 @@ put("W-ragged.csv", "1,2,3\n4,5\n");
 put("garbage.npy", "this is not numpy\n");
 put("W.txt", "1,2,3\n");
 put("tau3.npy", npy([5, 20, 30], [3]));
+// numpy's order='F': the same W stored column by column, flagged in the header (same header length).
+const fortran = Buffer.from(npy([1, 4, 2, 5, 3, 6], [2, 3]));
+fortran.write(fortran.toString("latin1").replace("'fortran_order':False", "'fortran_order':True ").slice(0, 128), 0, "latin1");
+put("W-fortran.npy", new Uint8Array(fortran));
 
 describe("binding parameters from files", () => {
   it(".npy vector per neuron, in the given unit (float64 and float32)", () => {
@@ -78,6 +82,10 @@ describe("binding parameters from files", () => {
   });
   it(".npy matrix W[post][pre] per synapse (all_to_all: post-major order)", () => {
     const p = compile(model("10 ms", "{ file: W.npy, unit: mV }"), { target: "reference" });
+    expect(param(p, "syn", "w").map((x) => Math.round(x * 1e6) / 1e3)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+  it(".npy in Fortran (column-major) order is read as the same matrix", () => {
+    const p = compile(model("10 ms", "{ file: W-fortran.npy, unit: mV }"), { target: "reference" });
     expect(param(p, "syn", "w").map((x) => Math.round(x * 1e6) / 1e3)).toEqual([1, 2, 3, 4, 5, 6]);
   });
   it("a matrix is read at W[post][pre] of each synapse under random connectivity", () => {
