@@ -264,7 +264,7 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.interchangeOnly, async () => (await import("./bench-interchange.ts")).interchangeBench()],
@@ -275,6 +275,7 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; e
     [o.reservoirOnly, () => reservoirBench(o.quick)],
     [o.ipcOnly, async () => (await import("./bench-ipc.ts")).ipcBench(o.quick)],
     [o.reservoirChip, async () => (await import("./bench-reservoir-chip.ts")).reservoirChipBench(o.quick)],
+    [o.stsp, async () => (await import("./bench-stsp.ts")).stspBench()],
     [o.bridgeOnly, () => bridgeBench(o.quick)],
     [o.compileOnly, compileBench],
     [o.emulatorOnly, emulatorBench],

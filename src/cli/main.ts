@@ -23,7 +23,7 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--time-label end|start] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc] [--stsp]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [-o DIR] [--data TEST_DATA_DIR] [--signal INPUT]   (rate units; checked against ONNX Runtime)
   engram export MODEL.yaml --to nir -o FILE.nir
@@ -85,6 +85,7 @@ bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial uplo
           --interchange: NIR import of a generated 100k-parameter graph
           --reservoir: ESN-100 on Mackey-Glass (R² per horizon) and the 435-task battery's time
           --reservoir-chip: the same ESN on the cmos emulator at each state width vs float64
+          --stsp: STSP-RNN of 100 units, 10^4 steps, reference and cmos vs a plain loop
           --ipc: the IPC estimator, N = 100, T = 10^5, up to degree 3 (targets per second)
 devices   list serial ports (where a board may be)
 deploy    upload a compiled image to a board over the serial bridge (docs/serial-protocol.md):
@@ -201,9 +202,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag, "reservoir-chip": flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag, "reservoir-chip": flag, stsp: flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc"), reservoirChip: on("reservoir-chip") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc"), reservoirChip: on("reservoir-chip"), stsp: on("stsp") };
 }
 
 export interface RunOptions {

@@ -21,7 +21,7 @@ export type ParamDistribution =
   | { dist: "uniform"; low: number; high: number }
   | { dist: "lognormal"; median: number; sigma: number }
   /** Explicit values in element order (SI); their count must equal the group's size. */
-  | { dist: "values"; values: Float64Array }
+  | { dist: "values"; values: Float64Array; file?: { path: string; shape: number[] } }
   /** Gamma(shape k, scale theta): mean k theta, variance k theta^2 (issue 14). */
   | { dist: "gamma"; shape: number; scale: number };
 
@@ -44,6 +44,8 @@ export interface VarDef {
   init?: Located<Expr>;
   ode?: Located<Expr>;
   settle?: number;
+  /** Declared fixed-point format (state.X.format): "ufrac" = unsigned fraction uQ0.W. */
+  format?: "ufrac";
   holdWhenRefractory: boolean;
 }
 
@@ -69,6 +71,16 @@ export interface PopulationDef extends GroupDef {
   threshold?: Located<Expr>;
   reset: AssignDef[];
   refractory?: Located<number>;
+  /** Declared short-term plasticity (neuron file short_term_plasticity). */
+  stp?: StpDecl;
+}
+
+/** Which state variables form a population's short-term plasticity, and what drives them. */
+export interface StpDecl {
+  resources: string;
+  utilisation: string;
+  release?: string;
+  drive: "spikes" | "rate";
 }
 
 export type ConnectDef =

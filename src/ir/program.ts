@@ -19,6 +19,8 @@ export interface VarDecl {
   init: Float64Array;
   /** Quiet-detection tolerance (SI) for fast variables; undefined = none declared. */
   settle?: number;
+  /** Declared fixed-point format (model state.X.format): "ufrac" = unsigned fraction uQ0.W. */
+  format?: "ufrac";
 }
 
 /**
@@ -60,6 +62,8 @@ export interface PopulationIR extends GroupIR {
   threshold: Expr | null;
   reset: EventAssign[];
   refractoryTicks: number;
+  /** Declared short-term plasticity: its state variables and drive (model short_term_plasticity). */
+  stp?: { resources: string; utilisation: string; release?: string; drive: "spikes" | "rate" };
 }
 
 export interface SynapticEventIR {

@@ -16,6 +16,13 @@ export const Distribution = z.union([
   z.strictObject({ dist: z.literal("lognormal"), median: QuantityText, sigma: z.number().nonnegative() }),
   /** Explicit per-element values (imported weights, per-neuron constants), in element order; `unit` applies to every value. */
   z.strictObject({ values: z.array(z.number()).min(1), unit: z.union([z.string(), z.number()]).transform(String).optional() }),
+  /**
+   * Values from a file (issue 17: trained parameters): .npy, or .csv (a numeric table; `column`
+   * names a column under a header row). Per neuron: a vector of the population's size; per synapse:
+   * a [n_post, n_pre] matrix W[post][pre] (PyTorch's weight[out][in]) or a vector in connection
+   * order. `unit` applies to every value (default: dimensionless). Path relative to this file.
+   */
+  z.strictObject({ file: z.string().min(1), unit: z.union([z.string(), z.number()]).transform(String).optional(), column: z.string().min(1).optional() }),
   // Heterogeneity by mean and variance (issue 14; variance in the unit squared, 0 = homogeneous).
   z.strictObject({ dist: z.literal("gamma"), mean: QuantityText, variance: QuantityText }),
   z.strictObject({ dist: z.literal("lognormal"), mean: QuantityText, variance: QuantityText }),
@@ -29,6 +36,12 @@ const StateVar = z.strictObject({
   init: QuantityText,
   ode: z.string().optional(),
   settle: QuantityText.optional(),
+  /**
+   * Fixed-point format on chip targets. `ufrac`: an unsigned fraction (uQ0.W, saturating), for
+   * quantities that live in [0, 1] (short-term plasticity's x and u); the compiler sizes every
+   * other variable from its observed range.
+   */
+  format: z.literal("ufrac").optional(),
 });
 
 const Header = {
@@ -48,6 +61,15 @@ export const NeuronFile = z.strictObject({
   threshold: z.string().optional(),
   reset: z.array(z.string()).optional(),
   refractory: z.strictObject({ duration: QuantityText, hold: z.array(z.string()).default([]) }).optional(),
+  /**
+   * Names the state variables that form short-term plasticity of this neuron's outgoing synapses
+   * (Tsodyks-Markram: resources x, utilisation u, optionally the released fraction of the last
+   * spike) and what drives them (spikes or the unit's rate). The equations stay the definition; this
+   * lets a chip with STP circuits recognise them (src/compiler/fixed/stp.ts).
+   */
+  short_term_plasticity: z
+    .strictObject({ resources: Name, utilisation: Name, release: Name.optional(), drive: z.enum(["spikes", "rate"]) })
+    .optional(),
 });
 export type NeuronFile = z.infer<typeof NeuronFile>;
 

@@ -35,6 +35,15 @@ export const caps: TargetCaps = {
   },
   functionTables: { entries: num(f.plasticity_processor!.function_table!), interpolate: true, source: "assumption (targets/bss2/facts.ts plasticity_processor.function_table)" },
   streams: { sampleBits: num(f.plasticity_processor!.stream_sample_width!), weightBits: num(f.plasticity_processor!.stream_weight_width!), maxChannels: num(f.plasticity_processor!.stream_channels!), source: "assumption (targets/bss2/facts.ts plasticity_processor.stream_*)" },
+  shortTermPlasticity: {
+    drive: "spikes", // facts: short_term_plasticity.acts_on
+    facilitation: false, // facts: short_term_plasticity.facilitation
+    circuits: num(f.short_term_plasticity!.circuits!),
+    utilisationBits: num(f.short_term_plasticity!.utilization_bits!),
+    utilisationMax: num(f.short_term_plasticity!.utilization_max!),
+    recoveryTau: toBiological(range(f.short_term_plasticity!.recovery_tau!)),
+    source: "targets/bss2/facts.ts short_term_plasticity (haldls synapse_driver.h, calix; form and ranges assumed)",
+  },
   readoutBits: num(f.readout!.cadc_bits!), // digital kernels read analog state through the 8-bit CADC
   splitSlow: true,
   stampedTraces: false, // its programs step each trace with a fractional multiply every update (targets.md 1.7)

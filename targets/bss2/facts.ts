@@ -33,6 +33,24 @@ export const facts: ChipFacts = {
       fan_in: src(256, "inputs per neuron and hemisphere", "targets.md 1.1: one column of 256 rows"),
       distinct_sources_per_row: src(64, "labels", "targets.md 1.1: 6-bit label match per row"),
     },
+    // Short-term plasticity circuits in the synapse drivers (issue 17). The register fields are in
+    // electronicvisions/haldls include/haldls/vx/synapse_driver.h (SynapseDriverConfig); the pulse-
+    // width behaviour in calix src/py/calix/spiking/synapse_driver.py (STPOffsetCalibration,
+    // STPMultiplication). No readable source gives the circuit's equations, its time-constant range
+    // or the scale of its utilisation: those are assumptions below.
+    short_term_plasticity: {
+      location: src("one STP circuit per synapse driver; each driver serves 2 synapse rows", "", "haldls synapse_driver.h: SynapseDriverConfig holds enable_stp, enable_recovery, utilization, recovery, offset; halco SynapseRowOnSynapseDriver 0..1 (targets.md 1.1)"),
+      circuits: src(256, "drivers", "targets.md 1.1: 2 blocks x 128 synapse drivers"),
+      utilization_bits: src(4, "bit", "haldls synapse_driver.h: Utilization 0..15 (\"strength of STP utilization\")"),
+      recovery_bits: src(4, "bit", "haldls synapse_driver.h: Recovery 0..15 (\"STP recovery time constant\")"),
+      offset_bits: src(4, "bit", "haldls synapse_driver.h: Offset 0..15 (\"calibration value for dacen pulse width\")"),
+      target_voltage_sets: src(2, "per synapse array", "haldls synapse_driver.h: select_target_voltages chooses one of two (v_recover, v_charge) pairs per driver"),
+      acts_on: src("spike events: the STP voltage sets the width of the pulse each event sends into the synapse rows", "", "calix spiking/synapse_driver.py: \"the pulse length is instead determined by the STP voltage\" (STPMultiplication); STPOffsetCalibration calibrates the ramp offsets for spiking mode"),
+      facilitation: src("none: the driver has utilization and recovery settings only, no facilitation time constant or state", "", "derived from the field list of haldls synapse_driver.h (no facilitation field)"),
+      form: assume("Tsodyks-Markram depression: per event the released fraction U x, x <- x - U x; x recovers to 1 with tau_rec", "", "the register names (utilization, recovery) suggest it; the circuit's equations are not in any readable source"),
+      recovery_tau: assume([2e-6, 100e-6], "s (hardware)", "range of tau_rec not published in a readable source; taken as the span of the other calibrated time constants (targets.md 1.3), i.e. 2-100 ms biological"),
+      utilization_max: assume(1, "", "the 4-bit utilization is taken to span U = 0..1 in 15 steps; its real scale is set by bias currents not documented here"),
+    },
     plasticity_processor: {
       count: src(2, "PPUs", "targets.md 1.7: one per hemisphere"),
       clock: src(250e6, "Hz", "targets.md 1.7: 250 MHz default"),

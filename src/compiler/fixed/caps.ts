@@ -98,6 +98,22 @@ export interface TargetCaps {
    * null: the target cannot take a stream.
    */
   streams: { sampleBits: number; weightBits: number; maxChannels: number; source: string } | null;
+  /**
+   * Circuits for short-term plasticity (Tsodyks-Markram) per presynaptic source, if the target has
+   * them: what they act on, whether they facilitate, how many there are, the resolution of the
+   * utilisation U and the range of the recovery time constant (biological s). The compiler maps a
+   * population's declared STP (short_term_plasticity in the neuron file) onto them only where form
+   * and ranges fit (stp.ts). Absent or null: x and u are digital state.
+   */
+  shortTermPlasticity?: {
+    drive: "spikes" | "rate";
+    facilitation: boolean;
+    circuits: number;
+    utilisationBits: number;
+    utilisationMax: number;
+    recoveryTau: [number, number];
+    source: string;
+  } | null;
   /** Resolution of the readout that digital kernels see analog state through (bits); null: exact. */
   readoutBits: number | null;
   /** Resource limits for the design-rule checks. */

@@ -59,8 +59,9 @@ export function buildStates(program: Program, quantised: QuantisedVar[], caps: T
         }
       }
       const w = v.kind === "summed" ? caps.accumulatorWidth : widthFor(owner);
-      const signed = lo < 0;
-      const frac = lo === 0 && hi === 0 ? fracFor(0, v.unitScale, w, false) : fracFor(lo * RANGE_MARGIN, hi * RANGE_MARGIN, w, signed);
+      const ufrac = v.format === "ufrac"; // declared unsigned fraction in [0, 1]: uQ0.W (quantise.ts)
+      const signed = !ufrac && lo < 0;
+      const frac = ufrac ? w : lo === 0 && hi === 0 ? fracFor(0, v.unitScale, w, false) : fracFor(lo * RANGE_MARGIN, hi * RANGE_MARGIN, w, signed);
       add(g.name, gi, v.name, { width: w, signed, frac, rounding: "nearest", overflow: "saturate" }, [lo, hi], v.init, v.unit, v.unitScale);
     }
     if ("refractoryTicks" in g && g.refractoryTicks > 0) {

@@ -31,6 +31,7 @@ import { ACTIVE, ELAPSED, GATE, seenName, STAMP, TICKS, traceTables } from "./la
 import type { LazyPlan } from "../../ir/lazy-plan.ts";
 import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
 import { evaluateAt, parameterOnly, ratesPerElement } from "./rates.ts";
+import { stpVariables } from "./stp.ts";
 
 export { splitUpdate };
 
@@ -84,8 +85,13 @@ export function analogVariables(program: Program, caps: TargetCaps): { analog: S
   const tauOf = (u: OdeUpdate) => (u.linear && u.B.op === "const" && u.B.value < 0 ? -1 / u.B.value : NaN);
   const inRange = (t: number, r: [number, number]) => t >= r[0] && t <= r[1];
   const range = (r: [number, number]) => `${Number(r[0].toPrecision(6))}-${Number(r[1].toPrecision(6))}`;
+  const stp = stpVariables(program);
   for (const p of program.populations) {
     for (const u of p.odes) {
+      if (stp.has(`${p.name}.${u.var}`)) {
+        notes.push(`${p.name}.${u.var}: digital (short-term plasticity state, not a neuron circuit; see "short-term plasticity")`);
+        continue;
+      }
       const activation = rateActivation(u.A);
       // A time constant per element (drawn from a distribution) is set per circuit when the
       // analog neurons are configured per circuit (caps.analog.perCircuit).

@@ -123,9 +123,12 @@ export function quantise(
       const still = lo0 === 0 && hi0 === 0;
       const lo = lo0 < 0 ? lo0 * RANGE_MARGIN : lo0;
       const hi = still ? v.unitScale : hi0 * RANGE_MARGIN;
-      const signed = lo < 0;
       const width = opts.bits ?? caps.stateWidth[owner];
-      const frac = fracFor(lo, hi, width, signed);
+      // A declared unsigned fraction (state.X.format: ufrac, e.g. STSP's x and u in [0, 1]) is
+      // uQ0.W whatever its observed range: 1 itself saturates to 1 - 2^-W (one LSB below).
+      const ufrac = v.format === "ufrac";
+      const signed = ufrac ? false : lo < 0;
+      const frac = ufrac ? width : fracFor(lo, hi, width, signed);
       const lsb = 2 ** -frac;
       // A variable updated every `period` ticks changes by about period x its per-tick change per update.
       const period = opts.periodOf?.(g.name, u.var) ?? 1;
@@ -133,11 +136,11 @@ export function quantise(
       const median = (s?.medianChange ?? 0) * period;
       let flag: string | null = null;
       const what = `${(below * 100).toFixed(below > 0.5 ? 0 : 1)}% of its updates${period > 1 ? ` (every ${period} ticks)` : ""} change it by less than one LSB`;
-      const note = opts.analog?.has(`${g.name}.${u.var}`) ? "analog core: continuous on the chip; this format is what the emulator keeps" : null;
+      const note = opts.analog?.has(`${g.name}.${u.var}`) ? "analog core: continuous on the chip; this format is what the emulator keeps" : ufrac ? "declared an unsigned fraction in [0, 1] (format: ufrac): 1 is kept as 1 - 1 LSB" : null;
       const isFast = opts.fast?.has(`${g.name}.${u.var}`) ?? false;
       const key = `${g.name}.${u.var}`;
       const isDecay = decays.has(key) && !opts.analog?.has(key);
-      if (note) {
+      if (note && !ufrac) {
         flag = null;
       } else if (isDecay && opts.rounding !== "floor") {
         flag = null; // rounds as the chip rounds a decay: the dead-zone line says where it stops

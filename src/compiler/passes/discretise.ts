@@ -104,6 +104,7 @@ export function discretise(m: ElaboratedModel, c: Collector): DiscreteModel {
     threshold: p.threshold,
     reset: p.reset.map(({ target, scope, op, value }) => ({ target, scope, op, value })),
     refractoryTicks: p.def.refractory ? ticks(p.def.refractory.value, p.def.refractory.where, "refractory period") : 0,
+    ...(p.def.stp ? { stp: p.def.stp } : {}),
   }));
 
   const projections: ProjectionIR[] = m.projections.map((pr) => ({

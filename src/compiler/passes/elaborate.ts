@@ -120,6 +120,14 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
     const paramArrays = new Map<string, Float64Array>();
     for (const p of g.params.values()) {
       if (p.distribution) {
+        if (p.distribution.dist === "values" && p.distribution.file) {
+          const bound = bindFileValues(p, p.distribution.values, p.distribution.file, g.name, size, pre && post ? { pre: pre.index, post: post.index, nPre: sizes.get(pre.name)!, nPost: sizes.get(post.name)! } : null, c);
+          const arr = new Float64Array(size);
+          if (bound) arr.set(bound);
+          paramArrays.set(p.name, arr);
+          vars.push({ name: p.name, kind: "param", unit: "", unitScale: 1, init: arr });
+          continue;
+        }
         if (p.distribution.dist === "values" && p.distribution.values.length !== size) {
           c.add({ code: "size-mismatch", message: `parameter "${p.name}" of "${g.name}" lists ${p.distribution.values.length} values, but "${g.name}" has ${size} elements`, where: p.where, hint: "give one value per neuron (populations) or per synapse in connection order (projections)" });
         }
@@ -145,7 +153,7 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
           c.add({ code: "bad-initial-value", message: `initial value of ${v.name} ("${show(initExpr)}") must use fixed parameters only and be finite`, where: v.init.where });
         }
       }
-      vars.push({ name: v.name, kind: v.kind, unit: v.unit, unitScale: v.unitScale, init, settle: v.settle });
+      vars.push({ name: v.name, kind: v.kind, unit: v.unit, unitScale: v.unitScale, init, settle: v.settle, ...(v.format ? { format: v.format } : {}) });
     }
     const odes = [...g.vars.values()].filter((v) => v.ode).map((v) => ({ var: v.name, rhs: inline(v.ode!.value, groups, g, pre?.name, post?.name), hold: v.holdWhenRefractory, where: v.ode!.where }));
     return { def: g, size, vars, odes };
@@ -178,4 +186,29 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
     };
   });
   return { resolved: model, populations, projections };
+}
+
+/**
+ * A parameter bound from a file (issue 17), checked against the group's shape: per neuron a vector
+ * of the population's size ([n], [n, 1] or [1, n]); per synapse a matrix [n_post, n_pre] read at
+ * W[post][pre] for each synapse, or a vector in connection order. A mismatch is a located error
+ * with both shapes.
+ */
+function bindFileValues(p: ParamDef, values: Float64Array, file: { path: string; shape: number[] }, group: string, size: number, conn: { pre: Int32Array; post: Int32Array; nPre: number; nPost: number } | null, c: Collector): Float64Array | null {
+  const found = `[${file.shape.join(", ")}]`;
+  const isVector = (n: number) => file.shape.filter((d) => d !== 1).length <= 1 && values.length === n;
+  if (!conn) {
+    if (isVector(size)) return values;
+    c.add({ code: "shape-mismatch", message: `parameter "${p.name}" of "${group}" from "${file.path}": expected shape [${size}] (one value per neuron of "${group}"), found ${found}`, where: p.where, expected: `[${size}]`, received: found });
+    return null;
+  }
+  const [rows, cols] = file.shape;
+  if (file.shape.length === 2 && rows === conn.nPost && cols === conn.nPre) {
+    const out = new Float64Array(size);
+    for (let k = 0; k < size; k++) out[k] = values[conn.post[k]! * conn.nPre + conn.pre[k]!]!;
+    return out;
+  }
+  if (isVector(size)) return values;
+  c.add({ code: "shape-mismatch", message: `parameter "${p.name}" of "${group}" from "${file.path}": expected shape [${conn.nPost}, ${conn.nPre}] (W[post][pre]) or [${size}] (one value per synapse, in connection order), found ${found}`, where: p.where, expected: `[${conn.nPost}, ${conn.nPre}] or [${size}]`, received: found });
+  return null;
 }

@@ -10,6 +10,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { EngramError, didYouMean, type Diagnostic, type SourceLocation } from "../../diagnostics/diagnostic.ts";
 import { loadModelFile, displayPath, type LoadedDoc, type ModelOverride } from "../../model/load.ts";
 import { NetworkFile, NeuronFile, SynapseFile } from "../../model/schema.ts";
+import { readParamFile } from "../../model/param-file.ts";
 import { parseQuantity, parseUnit, UnitParseError, NumberRangeError, checkNumber, type Quantity, DIMENSIONLESS_DIM, formatDimension, sameDimension } from "../../model/units.ts";
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
 import { rewrite, symbols, type Expr, type Scope } from "../../ir/expr.ts";
@@ -315,6 +316,11 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
   }
   const dist = value as Record<string, unknown> & { dist: string };
   if (Array.isArray(dist.values)) return parseValues(name, where, dist.values as number[], dist.unit as string | undefined);
+  if (typeof dist.file === "string") {
+    const arr = readParamFile(dist.file, where, { column: dist.column as string | undefined });
+    const def = parseValues(name, where, Array.from(arr.values), dist.unit as string | undefined);
+    return { ...def, distribution: { dist: "values", values: (def.distribution as { values: Float64Array }).values, file: { path: arr.file, shape: arr.shape } } };
+  }
   const q = (k: string) => parseQuantity(dist[k] as string | number);
   if ("variance" in dist) return fromMeanVariance(name, where, dist, q);
   if (dist.dist === "normal") {
@@ -406,6 +412,7 @@ function resolveVars(c: Collector, comp: LoadedDoc<{ state?: Record<string, any>
     const u = unitOf([...path, "unit"], sv.unit);
     const where = comp.locate(path);
     const v: VarDef = { name, kind: "state", unit: sv.unit, unitScale: u.si, dimension: u.dimension, where, holdWhenRefractory: false };
+    if (sv.format) v.format = sv.format;
     const initText = String(sv.init);
     const init = c.attempt(comp.locate([...path, "init"]), () => {
       try {
@@ -512,6 +519,17 @@ function resolveNeuron(c: Collector, name: string, size: number, comp: LoadedDoc
     if (t) pop.threshold = { value: bindSymbols(c, t, where, pop), where };
   }
   pop.reset = (data.reset ?? []).flatMap((text, i) => resolveAssign(c, text, comp.locate(["reset", i]), pop) ?? []);
+  if (data.short_term_plasticity) {
+    const stp = data.short_term_plasticity;
+    let ok = true;
+    for (const key of ["resources", "utilisation", "release"] as const) {
+      const n = stp[key];
+      if (n === undefined || pop.vars.get(n)?.kind === "state") continue;
+      ok = false;
+      c.add({ code: "undefined-symbol", message: `short_term_plasticity.${key} names "${n}", which is not a state variable of ${pop.component}`, where: comp.locate(["short_term_plasticity", key]), received: n, expected: [...pop.vars.values()].filter((v) => v.kind === "state").map((v) => v.name).join(", ") });
+    }
+    if (ok) pop.stp = { resources: stp.resources, utilisation: stp.utilisation, drive: stp.drive, ...(stp.release ? { release: stp.release } : {}) };
+  }
   if (data.refractory) {
     const where = comp.locate(["refractory", "duration"]);
     const q = c.attempt(where, () => {

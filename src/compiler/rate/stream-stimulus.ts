@@ -8,7 +8,8 @@ import type { Stimulus } from "../../model/schema.ts";
 import type { StimulusIR } from "../../ir/program.ts";
 import { Rng } from "../../util/rng.ts";
 import { makeStream, StreamError } from "./streams.ts";
-import type { SourceLocation } from "../../diagnostics/diagnostic.ts";
+import { EngramError, type SourceLocation } from "../../diagnostics/diagnostic.ts";
+import { readParamFile } from "../../model/param-file.ts";
 import type { Collector } from "../passes/resolve.ts";
 
 type StreamSpec = Extract<Stimulus, { kind: "stream" }>;
@@ -62,8 +63,24 @@ export function streamStimulus(
       const sd = num((w as { sd: unknown }).sd, "sd");
       for (let i = 0; i < weights.length; i++) weights[i] = gain * (m + sd * rng.normal());
     }
+  } else if (typeof w === "object" && "file" in w && typeof w.file === "string") {
+    // Trained input weights (issue 17): a [neurons, channels] matrix Win[i][k] (PyTorch's weight[out][in]).
+    const at = locate("weights");
+    let arr;
+    try {
+      arr = readParamFile(w.file, at, { column: (w as { column?: string }).column });
+    } catch (e) {
+      if (!(e instanceof EngramError)) throw e;
+      c.add(e.diagnostics[0]!);
+      return undefined;
+    }
+    if (arr.shape.length !== 2 || arr.shape[0] !== neurons.length || arr.shape[1] !== K) {
+      c.add({ code: "shape-mismatch", message: `stream weights from "${w.file}": expected shape [${neurons.length}, ${K}] (one row per driven neuron, one column per channel), found [${arr.shape.join(", ")}]`, where: at, expected: `[${neurons.length}, ${K}]`, received: `[${arr.shape.join(", ")}]` });
+      return undefined;
+    }
+    for (let i = 0; i < weights.length; i++) weights[i] = gain * arr.values[i]!;
   } else {
-    c.add({ code: "invalid-value", message: "stream weights must be a bare number or { dist: uniform, low, high } / { dist: normal, mean, sd } with bare numbers", where: locate("weights"), received: JSON.stringify(w) });
+    c.add({ code: "invalid-value", message: "stream weights must be a bare number, { dist: uniform, low, high } / { dist: normal, mean, sd } with bare numbers, or { file } (a [neurons, channels] matrix)", where: locate("weights"), received: JSON.stringify(w) });
     return undefined;
   }
   return { kind: "stream", target, neurons, startTick: window.startTick, stopTick: window.stopTick, input: spec.input, channels: K, names: stream.names, values: stream.values, weights };
