@@ -86,8 +86,11 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
   const inFlight = new Set<Promise<void>>();
   if (helpers) {
     const { pool, ready } = helpers;
-    const take = async () => {
-      while (next < tasks.length) {
+    // `leave`: stop taking runs when no more than this many are left. Near the end of the queue
+    // a worker thread gets one run at a time: a run waiting in its hand while the main thread
+    // has none would only make the study wait for it.
+    const take = async (leave: number) => {
+      while (tasks.length - next > leave) {
         const i = next++;
         const task = tasks[i]!;
         let compiled: Compiled;
@@ -110,7 +113,7 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     };
     ready.then(
       () => {
-        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take();
+        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take(k < helpers.threads ? 0 : helpers.threads + 1);
       },
       // Workers that cannot start leave every run to the main thread (same results, slower).
       (e: Error) => drained || void process.stderr.write(`engram: note: study worker threads did not start (${e.message.split("\n")[0]}); the main thread runs the study alone\n`),
