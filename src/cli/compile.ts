@@ -11,6 +11,7 @@ import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { checkOutputFile } from "./out-dir.ts";
+import { analyseByRun } from "./analyse-by-run.ts";
 
 export interface CompileCliOptions {
   model: string;
@@ -27,7 +28,6 @@ export interface CompileCliOptions {
 // The range analysis by simulation lives in its own module, which a study's worker threads load
 // without the compiler's front end (src/study/run-program.ts).
 export { ANALYSIS_BUDGET, analyseByRun } from "./analyse-by-run.ts";
-import { analyseByRun } from "./analyse-by-run.ts";
 
 export async function compileCommand(o: CompileCliOptions): Promise<number> {
   const target = getTarget(o.target);
