@@ -2,24 +2,13 @@
  * Target descriptions as data: every figure of a chip is a Fact carrying its value, unit and
  * provenance (a source, or an explicit assumption with its reason). The compiler reads the
  * derived capabilities (caps.ts in each target folder); docs/targets.md is generated from here.
+ * Their zod schemas are in facts-schema.ts: everything that runs a model loads this file, and
+ * zod is a tenth of a second of a study worker's start-up.
  */
-import { z } from "zod";
-
 export type Fact = { value: number | number[] | string; unit: string; source: string } | { value: number | number[] | string; unit: string; assumption: string };
-
-export const FactSchema = z.union([
-  z.strictObject({ value: z.union([z.number(), z.array(z.number()), z.string()]), unit: z.string(), source: z.string().min(3) }),
-  z.strictObject({ value: z.union([z.number(), z.array(z.number()), z.string()]), unit: z.string(), assumption: z.string().min(3) }),
-]);
 
 /** A chip description: named sections of named facts. */
 export type ChipFacts = { name: string; doc: string; sections: Record<string, Record<string, Fact>> };
-
-export const ChipFactsSchema = z.strictObject({
-  name: z.string(),
-  doc: z.string(),
-  sections: z.record(z.string(), z.record(z.string(), FactSchema)),
-});
 
 /** Shorthands for writing facts. */
 export const src = (value: Fact["value"], unit: string, source: string): Fact => ({ value, unit, source });

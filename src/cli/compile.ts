@@ -2,18 +2,16 @@
 import type { Limits } from "../ir/limits.ts";
 import { compile } from "../compiler/pipeline.ts";
 import { compileFixed, FIXED_PASSES } from "../compiler/fixed/pipeline.ts";
-import type { Rounding, VarStats } from "../compiler/fixed/quantise.ts";
+import type { Rounding } from "../compiler/fixed/quantise.ts";
 import type { Program } from "../ir/program.ts";
 import { encodeImage } from "../ir/image.ts";
 import { safeName } from "../util/safe-name.ts";
 import { getTarget } from "../../targets/registry.ts";
-import { lazyPlan } from "../ir/lazy-plan.ts";
-import { Executor } from "../../targets/reference/executor.ts";
-import { fractionBelow, medianChange } from "../../targets/reference/analysis.ts";
 import type { VariationOptions } from "../compiler/fixed/variation.ts";
 import { VERSION } from "./main.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { checkOutputFile } from "./out-dir.ts";
+import { analyseByRun } from "./analyse-by-run.ts";
 
 export interface CompileCliOptions {
   model: string;
@@ -27,36 +25,9 @@ export interface CompileCliOptions {
   limits?: Partial<Limits>;
 }
 
-/**
- * Work limit of the range-analysis run, in dense steps times elements: large networks are analysed
- * over their first stretch of activity only (the report says how much), unless their synapses are
- * event-driven (numerics.lazy_synapses): then a second, event-driven run gives the whole run's ranges.
- */
-export const ANALYSIS_BUDGET = 1e7;
-
-/** Range analysis by simulation: an instrumented float64 run of the model with its own stimuli. */
-export function analyseByRun(program: Program, opts: { wholeRun?: boolean } = {}): Map<string, VarStats> & { coveredSeconds?: number; denseSeconds?: number } {
-  const ex = new Executor(program, true);
-  ex.run(undefined, program.durationTicks, ANALYSIS_BUDGET);
-  const out = new Map<string, VarStats>();
-  for (const [key, a] of ex.analysis!) {
-    out.set(key, { min: a.range[0]!, max: a.range[1]!, fractionBelow: (size) => fractionBelow(a, size), medianChange: medianChange(a) });
-  }
-  const plastic = program.projections.filter((pr) => pr.odes.length > 0);
-  if (opts.wholeRun !== false && ex.tick < program.durationTicks && plastic.length > 0 && plastic.every((pr) => typeof lazyPlan(pr) !== "string")) {
-    // Beyond the dense budget, an event-driven run (whatever the model's numerics say: it only
-    // measures) covers the rest: ranges of the whole run, with the change statistics of the dense
-    // stretch. Learning may come long after the budget ends.
-    const lazy = new Executor(program, true, true);
-    lazy.run();
-    for (const [key, a] of lazy.analysis!) {
-      const s = out.get(key)!;
-      if (a.range[0]! <= a.range[1]!) Object.assign(s, { min: Math.min(s.min, a.range[0]!), max: Math.max(s.max, a.range[1]!) });
-    }
-    return Object.assign(out, { coveredSeconds: program.durationTicks * program.tickSeconds, denseSeconds: ex.tick * program.tickSeconds });
-  }
-  return Object.assign(out, { coveredSeconds: ex.tick * program.tickSeconds });
-}
+// The range analysis by simulation lives in its own module, which a study's worker threads load
+// without the compiler's front end (src/study/run-program.ts).
+export { ANALYSIS_BUDGET, analyseByRun } from "./analyse-by-run.ts";
 
 export async function compileCommand(o: CompileCliOptions): Promise<number> {
   const target = getTarget(o.target);

@@ -11,7 +11,7 @@ import type { Program } from "../ir/program.ts";
 import { encodeImage } from "../ir/image.ts";
 import type { RunHandle, Target } from "../../targets/target.ts";
 import { EmulatorHandle } from "../../targets/emulator/handle.ts";
-import { analyseByRun } from "./compile.ts";
+import { analyseByRun } from "./analyse-by-run.ts";
 
 export interface PreparedRun {
   handle: RunHandle;

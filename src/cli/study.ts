@@ -35,6 +35,13 @@ export interface StudyOptions {
   /** Internal: run array task I of a submitted study (what the Slurm job script calls). */
   taskIndex?: number;
   quiet: boolean;
+  /**
+   * In-process callers only (no flag): wait for the worker threads to load before the first run,
+   * so that every thread takes runs whatever the timing (a worker thread still loading when the
+   * main thread has drained the queue takes none). Results never depend on it; tests use it to
+   * check that runs on worker threads give the same bytes.
+   */
+  awaitWorkers?: boolean;
 }
 
 export function parseStudy(args: string[]): StudyOptions {
@@ -120,10 +127,7 @@ async function studyWith(o: StudyOptions, started: number, starting: Promise<Hel
   if (!o.slurm) {
     if (todo.length > 0) {
       const helpers = todo.length > 1 ? await starting : undefined;
-      // Tests set this to make the worker threads' share of the runs independent of timing (a
-      // worker still loading when the main thread has drained the queue takes none); results
-      // never depend on it.
-      if (helpers && process.env.ENGRAM_STUDY_AWAIT_WORKERS === "1") await helpers.ready.catch(() => {});
+      if (helpers && o.awaitWorkers) await helpers.ready.catch(() => {});
       const records = await runLocal(todo.map((s) => taskOf(s, "local")), helpers, () => bar.update(++finished));
       for (const r of records) if (!readRecord(out, runs[r.index]!)) lost.set(r.id, r);
     }

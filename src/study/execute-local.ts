@@ -6,12 +6,17 @@
  *
  * All of them take runs from one queue in grid order: the main thread takes a run whenever it
  * is free; a worker thread starts taking runs once it has loaded the toolchain (so the main
- * thread does runs meanwhile instead of waiting for it). Which thread ran which run depends on
+ * thread does runs meanwhile instead of waiting for it). The main thread compiles the runs it
+ * hands to worker threads (a few milliseconds each): a worker thread then loads and warms up
+ * only what running a program takes, not the compiler's front end (YAML, zod, mathjs). Which thread ran which run depends on
  * timing; results do not: each run's seed comes from its grid point, each run writes its own
  * folder, and the collector reads them in grid order.
  */
 import { Piscina } from "piscina";
-import { lostRun, runOne, type RunRecord, type RunTask } from "./run-one.ts";
+import { compileRun, lostRun, runOne, type RunRecord, type RunTask } from "./run-one.ts";
+import type { Compiled } from "./run-program.ts";
+import type { WorkerJob } from "./worker.ts";
+import { VERSION } from "../cli/main.ts";
 import { studyWorkerBundle } from "./worker-bundle.ts";
 
 /** Worker threads (beside the main thread), started ahead of the runs. */
@@ -81,12 +86,25 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
   const inFlight = new Set<Promise<void>>();
   if (helpers) {
     const { pool, ready } = helpers;
-    const take = async () => {
-      while (next < tasks.length) {
+    // `leave`: stop taking runs when no more than this many are left. Near the end of the queue
+    // a worker thread gets one run at a time: a run waiting in its hand while the main thread
+    // has none would only make the study wait for it.
+    const take = async (leave: number) => {
+      while (tasks.length - next > leave) {
         const i = next++;
+        const task = tasks[i]!;
+        let compiled: Compiled;
+        try {
+          compiled = compileRun(task);
+        } catch {
+          // A run whose model does not compile fails here as on any thread: the main thread
+          // records it (compiling again, which fails the same way at once).
+          finish(i, await runOne({ ...task, executor: "local main thread" }));
+          continue;
+        }
         // A run's own errors come back as failed records; this catches a worker that died.
-        const run = (pool.run(tasks[i]) as Promise<RunRecord>)
-          .catch((e: Error): RunRecord => lostRun(tasks[i]!, `the worker running it stopped: ${e.message}`))
+        const run = (pool.run({ task, compiled, version: VERSION } satisfies WorkerJob) as Promise<RunRecord>)
+          .catch((e: Error): RunRecord => lostRun(task, `the worker running it stopped: ${e.message}`))
           .then((r) => finish(i, r));
         inFlight.add(run);
         await run;
@@ -95,7 +113,7 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     };
     ready.then(
       () => {
-        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take();
+        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take(k < helpers.threads ? 0 : helpers.threads + 1);
       },
       // Workers that cannot start leave every run to the main thread (same results, slower).
       (e: Error) => drained || void process.stderr.write(`engram: note: study worker threads did not start (${e.message.split("\n")[0]}); the main thread runs the study alone\n`),

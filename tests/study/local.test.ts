@@ -38,12 +38,7 @@ describe("engram study, local pool", () => {
   it("gives byte-identical results.csv and results.arrow with one worker and with two", async () => {
     // Wait for the worker thread before the first run: otherwise on a busy machine (or while the
     // worker bundle is built in a fresh clone) the main thread may drain the queue alone.
-    process.env.ENGRAM_STUDY_AWAIT_WORKERS = "1";
-    try {
-      expect(await run(two, "--workers", "2")).toBe(0);
-    } finally {
-      delete process.env.ENGRAM_STUDY_AWAIT_WORKERS;
-    }
+    expect(await studyCommand({ ...parseStudy([study, "--out", two, "--quiet", "--workers", "2"]), awaitWorkers: true })).toBe(0);
     const csv = read(one, "results.csv").toString();
     expect(csv.split("\n").length).toBe(10); // header, 8 runs, final newline
     expect(read(two, "results.csv").equals(read(one, "results.csv"))).toBe(true);

@@ -1,7 +1,7 @@
 /** Target descriptions: every figure has provenance, the derived capabilities agree, the doc is current. */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { ChipFactsSchema, FactSchema } from "../../targets/facts.ts";
+import { ChipFactsSchema, FactSchema } from "../../targets/facts-schema.ts";
 import { ALL_FACTS, targetsMarkdown } from "../../targets/docs.ts";
 import { caps as bss2 } from "../../targets/bss2/caps.ts";
 import { caps as cmos } from "../../targets/cmos/caps.ts";
