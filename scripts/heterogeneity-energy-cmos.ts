@@ -35,8 +35,8 @@ const g = (x: number) => x.toPrecision(4);
 const lines = [
   `ESN-100 on Mackey-Glass, tau ~ gamma(mean ${MEAN_MS} ms, CV), on the cmos emulator (default width, stochastic rounding) and in float64, seeds ${seeds.join(", ")}:`,
   "",
-  "| tau CV | seed | mean R², cmos | mean R², float64 | cmos synaptic events (measured) | CMOS J measured (static + dynamic) | CMOS J estimated from float64 (static + dynamic) | R² per J, CMOS measured | R² per J, CMOS estimated (float64) |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| tau CV | seed | mean R², cmos | mean R², float64 | cmos synaptic transmissions (measured) | cmos plasticity updates (measured) | CMOS J measured (static + dynamic) | CMOS J estimated from float64 (static + dynamic) | R² per J, CMOS measured | R² per J, CMOS estimated (float64) |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 ];
 const cmos = getTarget("cmos");
 for (const cv of cvs) {
@@ -53,7 +53,7 @@ for (const cv of cvs) {
     const r2f = meanR2(evaluateTasks(planTasks(ref), ex.recorded.tables[plan.recording]!));
     const ef = energyOfRun(ref, ex, "reference");
     const c = ec.models.cmos, f = ef.models.cmos;
-    lines.push(`| ${cv} | ${seed} | ${r2c.toFixed(5)} | ${r2f.toFixed(5)} | ${g(ec.activity.synapticEvents)} | ${g(c.joules)} (${g(c.static_j as number)} + ${g(c.dynamic_j as number)}) | ${g(f.joules)} (${g(f.static_j as number)} + ${g(f.dynamic_j as number)}) | ${(r2c / c.joules).toFixed(1)} | ${(r2f / f.joules).toFixed(1)} |`);
+    lines.push(`| ${cv} | ${seed} | ${r2c.toFixed(5)} | ${r2f.toFixed(5)} | ${g(ec.activity.transmissions)} | ${g(ec.activity.plasticityUpdates)} | ${g(c.joules)} (${g(c.static_j as number)} + ${g(c.dynamic_j as number)}) | ${g(f.joules)} (${g(f.static_j as number)} + ${g(f.dynamic_j as number)}) | ${(r2c / c.joules).toFixed(1)} | ${(r2f / f.joules).toFixed(1)} |`);
     process.stderr.write(`cv ${cv} seed ${seed} done (${c.basis})\n`);
   }
 }

@@ -11,8 +11,8 @@ export function writeCompareEnergy(out: string, variants: { label: string; handl
     const a = e.activity;
     return { label: v.label, a, bio: e.models.biology, bss2: e.models.bss2.joules, cmos: e.models.cmos.joules, basis: `bss2 ${v.target === "bss2" ? "measured" : "estimated"}; cmos ${v.target === "cmos" ? "measured" : "estimated"}` };
   });
-  const csv = ["variant,spikes,synaptic_events,plasticity_updates,processor_cycles,biology_atp,biology_j,bss2_j,cmos_j,chip_basis",
-    ...rows.map((r) => [r.label, r.a.spikes, r.a.synapticEvents, r.a.plasticityUpdates, r.a.digitalCycles ?? "", r.bio.atp, r.bio.joules, r.bss2, r.cmos, r.basis].join(","))].join("\n") + "\n";
+  const csv = ["variant,spikes,synaptic_events,synaptic_transmissions,plasticity_updates,processor_cycles,biology_atp,biology_j,bss2_j,cmos_j,chip_basis",
+    ...rows.map((r) => [r.label, r.a.spikes, r.a.synapticEvents, r.a.transmissions, r.a.plasticityUpdates, r.a.digitalCycles ?? "", r.bio.atp, r.bio.joules, r.bss2, r.cmos, r.basis].join(","))].join("\n") + "\n";
   writeFileAtomic(join(out, "compare-energy.csv"), csv);
   const g = (x: number) => x.toPrecision(3);
   return [

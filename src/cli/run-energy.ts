@@ -13,7 +13,7 @@ export function energyOfRun(program: Program, handle: RunHandle, target: string)
     const e = handle.emulator;
     const names = handle.ir.groups.map((g) => g.name);
     for (const g of e.spikes.groups) spikesByPopulation.set(names[g]!, (spikesByPopulation.get(names[g]!) ?? 0) + 1);
-    counts = { spikesByPopulation, tables: handle.recorded.tables, emulator: { synapseUpdates: e.stats.synapseUpdates, eventSynapseUpdates: e.stats.eventSynapseUpdates, digitalCycles: e.stats.digitalCycles } };
+    counts = { spikesByPopulation, tables: handle.recorded.tables, emulator: { synapseUpdates: e.stats.synapseUpdates, eventSynapseUpdates: e.stats.eventSynapseUpdates, transmissionSynapseUpdates: e.stats.transmissionSynapseUpdates, digitalCycles: e.stats.digitalCycles } };
   } else {
     if (handle instanceof Executor) program.populations.forEach((p, i) => spikesByPopulation.set(p.name, handle.stats.spikes[i]!));
     counts = { spikesByPopulation, tables: handle.recorded.tables };

@@ -21,6 +21,7 @@ import { inputAdder, ouStepNumber } from "./current.ts";
 import type { IrCurrent } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { applyStreamNumber, prepareStreams, type PreparedStream } from "./stream.ts";
+import { transmissionKernels } from "./kernel-roles.ts";
 
 const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code, OP_NOW = OP_BY_NAME.get("NOW")!.code;
 
@@ -74,6 +75,11 @@ export interface EmulatorStats {
   synapseUpdates: number;
   /** Of synapseUpdates, those triggered by spikes (the rest are periodic). */
   eventSynapseUpdates: number;
+  /**
+   * Of the periodic synapseUpdates, runs of kernels that write no synapse state (kernel-roles.ts):
+   * transmission only (a static rate projection), not plasticity.
+   */
+  transmissionSynapseUpdates: number;
   /** Neuron and stimulus spikes. */
   spikes: number;
   /** Cycles of digital (plasticity processor) work charged, jumped stretches' periodic work included. */
@@ -94,7 +100,7 @@ export class Emulator {
   readonly state: Float64Array[];
   readonly probes: ProbeData[];
   spikes: { ticks: number[]; groups: number[]; elements: number[] } = { ticks: [], groups: [], elements: [] };
-  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, saturations: 0, synapseUpdates: 0, eventSynapseUpdates: 0, spikes: 0, digitalCycles: 0, wallSeconds: 0 };
+  readonly stats: EmulatorStats = { ticks: 0, kernelRuns: 0, kernelSkips: 0, jumpedTicks: 0, overruns: 0, maxBacklogCycles: 0, saturations: 0, synapseUpdates: 0, eventSynapseUpdates: 0, transmissionSynapseUpdates: 0, spikes: 0, digitalCycles: 0, wallSeconds: 0 };
   private readonly saturations = new Float64Array(1);
   /** Digital work not yet done, in cycles; drains by cyclesPerTick every tick. */
   private backlog = 0;
@@ -144,6 +150,8 @@ export class Emulator {
   private readonly recentSpikes: number[][];
   private readonly spikeKernels: number[];
   private readonly synapseKernels: number[];
+  /** Per kernel: 1 if its runs are transmission only (kernel-roles.ts). */
+  private readonly transmits: Uint8Array;
   private readonly currents: PreparedCurrent[];
   private readonly streams: PreparedStream[];
   /** States that current stimuli target, reset to 0 every tick. */
@@ -195,6 +203,7 @@ export class Emulator {
     this.neuronKernels = kinds(1, true);
     this.spikeKernels = kinds(0, false);
     this.synapseKernels = kinds(2, true);
+    this.transmits = transmissionKernels(program);
     for (const c of program.connectivity) {
       for (const post of [false, true]) {
         const index = post ? c.post_index : c.pre_index;
@@ -455,7 +464,10 @@ export class Emulator {
       const n = this.program.groups[k.group]!.size;
       for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
-      if (this.program.groups[k.group]!.kind === 2) this.stats.synapseUpdates += n;
+      if (this.program.groups[k.group]!.kind === 2) {
+        this.stats.synapseUpdates += n;
+        if (this.transmits[i] === 1) this.stats.transmissionSynapseUpdates += n;
+      }
       this.account(k);
       if (this.writesGates[i]!.length > 0) this.rescanGates();
       const noOp = act[0] === before0 && act[1] === before1 && act[2] === before2;
@@ -476,6 +488,7 @@ export class Emulator {
     for (let j = 0; j < n; j++) run(list[j]!);
     this.stats.kernelRuns++;
     this.stats.synapseUpdates += n;
+    if (this.transmits[i] === 1) this.stats.transmissionSynapseUpdates += n;
     this.account(k, n / this.program.groups[k.group]!.size);
     for (const w of this.writesGates[i]!) {
       if (w === g) continue;

@@ -131,6 +131,6 @@ export function checkSnapshot(s: unknown, p: IrProgram, shape: SnapshotShape): v
   const stats = obj("stats", snap.stats);
   for (const k of STATS) num(`stats.${k}`, stats[k], 0);
   // Energy counters (issue 15): absent in checkpoints written before them (they restart at 0 then).
-  for (const k of ["eventSynapseUpdates", "spikes", "digitalCycles"]) if (stats[k] !== undefined) num(`stats.${k}`, stats[k], 0);
+  for (const k of ["eventSynapseUpdates", "transmissionSynapseUpdates", "spikes", "digitalCycles"]) if (stats[k] !== undefined) num(`stats.${k}`, stats[k], 0);
   int("stats.ticks", stats.ticks, 0, tick);
 }

@@ -1,6 +1,6 @@
 /**
  * Parameters that differ per element (tau_mem drawn from a distribution) on a chip: the compiler
- * turns divisions by them into per-element reciprocals and their decay factors into per-element
+ * turns their decay factors and inflow gains (a division by tau_mem folded in) into per-element
  * arrays computed at compile time; the emulator runs the result bit-exactly.
  */
 import { describe, expect, it } from "vitest";
@@ -23,16 +23,19 @@ describe("per-element parameters on cmos", () => {
     return s.init.map((raw) => Number(raw) * 2 ** -s.format.frac);
   };
 
-  it("each neuron's decay factor is exp(-dt / its tau_mem), to half an LSB", () => {
+  it("each neuron's decay factor is exp(-dt / its tau_mem) and its inflow gain 1 - exp(-dt / tau_mem), to half an LSB", () => {
     const s = ir.states.find((x) => x.name.startsWith("exc.__hdecay_V"))!;
     const dt = program.tickSeconds; // the membrane is a fast variable: stepped every tick
     expect(s.name).toBe(`exc.__hdecay_V@${Math.round(dt * 1e9)}ns`);
     const d = values("__hdecay_V");
     expect(new Set(tau).size).toBeGreaterThan(10); // really heterogeneous
     d.forEach((x, i) => expect(Math.abs(x - Math.exp(-dt / tau[i]!))).toBeLessThanOrEqual(2 ** -s.format.frac / 2));
-    const r = values("__recip_tau_mem");
-    const rs = ir.states.find((x) => x.name === "exc.__recip_tau_mem")!;
-    r.forEach((x, i) => expect(Math.abs(x - 1 / tau[i]!)).toBeLessThanOrEqual(2 ** -rs.format.frac / 2));
+    // A = (...) / tau_mem: the factor 1 / tau_mem is folded into the inflow gain phi / tau_mem =
+    // 1 - exp(-dt / tau_mem), one per-element array in [0, 1] (no separate 1 / tau_mem array)
+    expect(ir.states.some((x) => x.name.startsWith("exc.__recip_tau_mem"))).toBe(false);
+    const g = values("__hgain_V");
+    const gs = ir.states.find((x) => x.name.startsWith("exc.__hgain_V"))!;
+    g.forEach((x, i) => expect(Math.abs(x - -Math.expm1(-dt / tau[i]!))).toBeLessThanOrEqual(2 ** -gs.format.frac / 2));
   });
 
   it("the membrane stays in the kernel that spikes and holds it while refractory", () => {

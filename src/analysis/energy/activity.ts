@@ -1,8 +1,10 @@
 /**
  * The activity the energy models need, from a run's counters and the program's connectivity:
- * model neurons, their spikes, synaptic events (presynaptic spikes x out-degree, inputs' included)
- * and plasticity updates (periodic and spike-triggered), plus the processor cycles of an emulated
- * chip. Rate units count as firing (x + 1) / 2 x rate_unit_max_hz (an assumption, biology.ts).
+ * model neurons, their spikes, synaptic events (presynaptic spikes x out-degree, inputs' included),
+ * synaptic transmissions (a projection that carries w * f(x) every step without spikes: one per
+ * synapse per step) and plasticity updates (periodic and spike-triggered), plus the processor
+ * cycles of an emulated chip. Rate units count as firing (x + 1) / 2 x rate_unit_max_hz (an
+ * assumption, biology.ts): those rate-mapped events are biology's; a chip pays the transmissions.
  */
 import type { Program } from "../../ir/program.ts";
 import { BIOLOGY } from "./biology.ts";
@@ -13,7 +15,7 @@ export interface RunCounts {
   /** Recorded tables of the run (rate populations' activity is read from them). */
   tables?: { columns: Float64Array[]; count: number }[];
   /** Counters of an emulated chip: periodic work on synapses is measured there. */
-  emulator?: { synapseUpdates: number; eventSynapseUpdates: number; digitalCycles: number };
+  emulator?: { synapseUpdates: number; eventSynapseUpdates: number; transmissionSynapseUpdates: number; digitalCycles: number };
 }
 
 export interface Activity {
@@ -21,6 +23,10 @@ export interface Activity {
   neurons: number;
   spikes: number;
   synapticEvents: number;
+  /** Of synapticEvents, those of projections that transmit every step (rate-mapped; biology only). */
+  continuousEvents: number;
+  /** Per-step transmissions of synapses that carry a value every step and write no synapse state. */
+  transmissions: number;
   plasticityUpdates: number;
   periodicUpdates: number;
   eventUpdates: number;
@@ -63,11 +69,16 @@ export function activityOf(program: Program, counts: RunCounts): Activity {
     spikes += r;
   }
   const sizes = new Map(program.populations.map((p) => [p.name, p.size]));
-  let synapticEvents = 0, eventUpdates = 0, periodicUpdates = 0;
+  let synapticEvents = 0, continuousEvents = 0, transmissions = 0, eventUpdates = 0, periodicUpdates = 0;
   for (const pr of program.projections) {
     const perPre = pr.size / Math.max(1, sizes.get(pr.pre)!), perPost = pr.size / Math.max(1, sizes.get(pr.post)!);
     const pre = act.get(pr.pre)! * perPre;
     synapticEvents += pre;
+    // A projection without spike handlers that sums every step transmits continuously: on a chip
+    // each synapse carries its value every step (plastic ones within their update).
+    const continuous = pr.summed.length > 0 && pr.onPre.length === 0 && pr.onPost.length === 0;
+    if (continuous) continuousEvents += pre;
+    if (continuous && pr.odes.length === 0) transmissions += pr.size * program.durationTicks;
     const own = new Set(pr.vars.filter((v) => v.kind === "state").map((v) => v.name));
     const plastic = (handlers: { assigns: { target: string }[] }[]) => handlers.some((h) => h.assigns.some((a) => own.has(a.target)));
     if (plastic(pr.onPre)) eventUpdates += pre;
@@ -76,11 +87,15 @@ export function activityOf(program: Program, counts: RunCounts): Activity {
   }
   notes.push("synaptic events: presynaptic spikes x the projection's mean out-degree");
   if (counts.emulator) {
-    periodicUpdates = counts.emulator.synapseUpdates - counts.emulator.eventSynapseUpdates;
-    notes.push("periodic plasticity updates and processor cycles: counted by the chip's emulator");
-  } else if (periodicUpdates > 0) notes.push("periodic plasticity updates: every plastic synapse once per dt (a float64 run has no chip schedule)");
+    transmissions = counts.emulator.transmissionSynapseUpdates;
+    periodicUpdates = counts.emulator.synapseUpdates - counts.emulator.eventSynapseUpdates - transmissions;
+    notes.push("periodic plasticity updates, synaptic transmissions and processor cycles: counted by the chip's emulator (a synapse-kernel run is a plasticity update if it writes synapse state, else a transmission)");
+  } else {
+    if (periodicUpdates > 0) notes.push("periodic plasticity updates: every plastic synapse once per dt (a float64 run has no chip schedule)");
+    if (transmissions > 0) notes.push("synaptic transmissions: every synapse of a static projection that sums every step, once per dt");
+  }
   return {
-    seconds, neurons, spikes, synapticEvents, plasticityUpdates: periodicUpdates + eventUpdates, periodicUpdates, eventUpdates,
+    seconds, neurons, spikes, synapticEvents, continuousEvents, transmissions, plasticityUpdates: periodicUpdates + eventUpdates, periodicUpdates, eventUpdates,
     ...(counts.emulator ? { digitalCycles: counts.emulator.digitalCycles } : {}), notes,
   };
 }

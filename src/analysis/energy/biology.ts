@@ -36,6 +36,9 @@ export interface EnergyTerm {
   name: string;
   value: number;
   unit: string;
+  /** For a per-event term: how many events, and the figure (key of the model's figures) each costs. */
+  count?: number;
+  figure?: string;
 }
 
 const v = (f: Fact) => f.value as number;

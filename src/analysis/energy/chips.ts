@@ -2,8 +2,9 @@
  * Chip energy models, figures from the targets' facts (energy section):
  *  - BrainScaleS-2: E = chip power x chip wall time, wall time = max(biological time / acceleration,
  *    plasticity-processor busy time = charged cycles / clock); per-event terms are 0 (not published).
- *  - CMOS: E = static power x real time + per-event terms (synaptic events, plasticity updates,
- *    spikes), static and dynamic shown apart.
+ *  - CMOS: E = static power x real time + per-event terms (synaptic events of spikes, synaptic
+ *    transmissions of synapses that carry a value every step, plasticity updates, spikes), each
+ *    priced with its own figure, static and dynamic shown apart.
  */
 import { facts as bss2Facts } from "../../../targets/bss2/facts.ts";
 import { facts as cmosFacts } from "../../../targets/cmos/facts.ts";
@@ -14,6 +15,10 @@ export interface ChipActivity {
   seconds: number;
   spikes: number;
   synapticEvents: number;
+  /** Of synapticEvents, those of continuously transmitting projections (rate-mapped; the chip pays `transmissions` instead). */
+  continuousEvents?: number;
+  /** Steps of synapses that transmit every step and learn nothing. */
+  transmissions?: number;
   plasticityUpdates: number;
   /** Processor cycles charged by the emulator; undefined when the run was not on the chip's emulator. */
   digitalCycles?: number;
@@ -42,11 +47,13 @@ export function cmosEnergy(a: ChipActivity, facts: ChipFacts = cmosFacts) {
   const e = facts.sections.energy!, t = facts.sections.time!;
   const real = a.seconds / num(t.acceleration!);
   const staticJ = num(e.static_power!) * real;
+  const priced = (name: string, count: number, figure: string): EnergyTerm => ({ name, value: count * num(e[figure]!), unit: "J", count, figure });
   const terms: EnergyTerm[] = [
     { name: "static", value: staticJ, unit: "J" },
-    { name: "synaptic_events", value: a.synapticEvents * num(e.energy_per_synaptic_event!), unit: "J" },
-    { name: "plasticity_updates", value: a.plasticityUpdates * num(e.energy_per_plasticity_update!), unit: "J" },
-    { name: "spikes", value: a.spikes * num(e.energy_per_spike!), unit: "J" },
+    priced("synaptic_events", a.synapticEvents - (a.continuousEvents ?? 0), "energy_per_synaptic_event"),
+    priced("synaptic_transmissions", a.transmissions ?? 0, "energy_per_synaptic_transmission"),
+    priced("plasticity_updates", a.plasticityUpdates, "energy_per_plasticity_update"),
+    priced("spikes", a.spikes, "energy_per_spike"),
   ];
   const joules = terms.reduce((s, x) => s + x.value, 0);
   return { joules, terms, real_s: real, static_j: staticJ, dynamic_j: joules - staticJ };

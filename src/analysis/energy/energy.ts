@@ -8,7 +8,7 @@ import { facts as bss2Facts } from "../../../targets/bss2/facts.ts";
 import { facts as cmosFacts } from "../../../targets/cmos/facts.ts";
 import type { Fact } from "../../../targets/facts.ts";
 import type { Activity } from "./activity.ts";
-import { BIOLOGY, biologicalEnergy } from "./biology.ts";
+import { BIOLOGY, biologicalEnergy, type EnergyTerm } from "./biology.ts";
 import { bss2Energy, cmosEnergy } from "./chips.ts";
 
 const label = (f: Fact) => ({ value: f.value, unit: f.unit, ...("source" in f ? { source: f.source } : { assumption: f.assumption }) });
@@ -18,9 +18,9 @@ export interface EnergySection {
   activity: Omit<Activity, "notes">;
   notes: string[];
   models: {
-    biology: { atp: number; joules: number; terms: { name: string; value: number; unit: string }[]; figures: Record<string, unknown> };
-    bss2: { joules: number; basis: string; terms: { name: string; value: number; unit: string }[]; figures: Record<string, unknown>; [k: string]: unknown };
-    cmos: { joules: number; basis: string; terms: { name: string; value: number; unit: string }[]; figures: Record<string, unknown>; [k: string]: unknown };
+    biology: { atp: number; joules: number; terms: EnergyTerm[]; figures: Record<string, unknown> };
+    bss2: { joules: number; basis: string; terms: EnergyTerm[]; figures: Record<string, unknown>; [k: string]: unknown };
+    cmos: { joules: number; basis: string; terms: EnergyTerm[]; figures: Record<string, unknown>; [k: string]: unknown };
   };
 }
 

@@ -30,7 +30,7 @@ import { splitUpdate, type UpdateParts } from "../../ir/split.ts";
 import { ACTIVE, ELAPSED, GATE, seenName, STAMP, TICKS, traceTables } from "./lazy.ts";
 import type { LazyPlan } from "../../ir/lazy-plan.ts";
 import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
-import { evaluateAt, parameterOnly, ratesPerElement } from "./rates.ts";
+import { evaluateAt, parameterFactor, parameterOnly, ratesPerElement } from "./rates.ts";
 import { stpVariables } from "./stp.ts";
 
 export { splitUpdate };
@@ -153,7 +153,7 @@ class KernelBuilder {
 
   constructor(
     private readonly input: LowerInput,
-    private readonly group: GroupIR,
+    readonly group: GroupIR,
     private readonly pre?: string,
     private readonly post?: string,
     /** Digital kernels see analog state through the target's readout (caps.readoutBits). */
@@ -471,12 +471,15 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     // With the chip's mismatch, each circuit's decay and inflow gain (variation.ts) replace the model's.
     const mismatched = kb.has(decayName(u.var));
     const D = mismatched ? sym(decayName(u.var)) : kb.parameterArray(`__hdecay_${u.var}@${ticks}`, (i) => Math.exp(kb.evaluateAt(B, i) * dt));
-    const phi = kb.parameterArray(`__hphi_${u.var}@${ticks}`, (i) => {
+    // Parameter factors of A (A = f / tau) are folded into phi: their product stays in [0, 1]
+    // whatever tau is, where 1 / tau alone may need more range than one format holds.
+    const { rest, factor } = parameterFactor(kb.group, fold(parts.A));
+    const phi = kb.parameterArray(`__h${factor ? "gain" : "phi"}_${u.var}@${ticks}`, (i) => {
       const b = kb.evaluateAt(B, i);
-      return b === 0 ? dt : Math.expm1(b * dt) / b;
+      return (b === 0 ? dt : Math.expm1(b * dt) / b) * (factor ? kb.evaluateAt(factor, i) : 1);
     });
     next = kb.add(x, kb.lower(D), s.format, "MUL");
-    const dv = fold(mul(mul(parts.A, phi), mismatched ? sym(inflowName(u.var)) : c(1)));
+    const dv = fold(mul(mul(rest, phi), mismatched ? sym(inflowName(u.var)) : c(1)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
     noiseScale = Math.sqrt(dt);
   } else {

@@ -67,7 +67,7 @@ describe("activity from a run's counts", () => {
         { name: "in", size: 2, source: true, threshold: null, vars: [], odes: [] },
         { name: "exc", size: 4, source: false, threshold: {}, vars: [], odes: [] },
       ],
-      projections: [{ name: "p", pre: "in", post: "exc", size: 6, vars: [{ name: "g", kind: "state" }], odes: [], onPre: [{ delayTicks: 0, assigns: [assign] }], onPost: [] }],
+      projections: [{ name: "p", pre: "in", post: "exc", size: 6, vars: [{ name: "g", kind: "state" }], odes: [], onPre: [{ delayTicks: 0, assigns: [assign] }], onPost: [], summed: [] }],
     } as unknown as Program;
     const a = activityOf(program, { spikesByPopulation: new Map([["in", 10], ["exc", 3]]) });
     // hand: neurons 4 (the source excluded), spikes 3, events 10 x 6 / 2 = 30, all of them plastic
