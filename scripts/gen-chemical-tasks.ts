@@ -10,7 +10,7 @@
  *    train A (300), test A (100), train B (300), test A (100), test B (100).
  *
  * Columns: x0..x3 (input), t0..t2 (one-hot target), g (learning gate), label, phase (0 train,
- * 1 test). One row per step; each sample is held for HOLD steps. Run: npx tsx scripts/gen-chemical-tasks.ts
+ * 1 test), block (index of the block above). One row per step; each sample is held for HOLD steps. Run: npx tsx scripts/gen-chemical-tasks.ts
  */
 import { writeFileSync } from "node:fs";
 import { Rng } from "../src/util/rng.ts";
@@ -28,8 +28,8 @@ function means(rng: Rng): number[][] {
 interface Block { mu: number[][]; perm: number[]; samples: number; train: boolean; rng: Rng }
 
 function rows(blocks: Block[]): string {
-  const out = [["x0", "x1", "x2", "x3", "t0", "t1", "t2", "g", "label", "phase"].join(",")];
-  for (const b of blocks) {
+  const out = [["x0", "x1", "x2", "x3", "t0", "t1", "t2", "g", "label", "phase", "block"].join(",")];
+  for (const [bi, b] of blocks.entries()) {
     for (let s = 0; s < b.samples; s++) {
       const label = Math.floor(b.rng.uniform() * CLASSES);
       const x = b.mu[label]!.map((m) => m + SD * b.rng.normal());
@@ -37,7 +37,7 @@ function rows(blocks: Block[]): string {
       for (let k = 0; k < HOLD; k++) {
         const g = b.train && k >= LEARN_FROM ? 1 : 0;
         const t = Array.from({ length: CLASSES }, (_, c) => (c === label ? 1 : 0));
-        out.push([...xp.map((v) => v.toFixed(4)), ...t, g, label, b.train ? 0 : 1].join(","));
+        out.push([...xp.map((v) => v.toFixed(4)), ...t, g, label, b.train ? 0 : 1, bi].join(","));
       }
     }
   }
@@ -48,8 +48,9 @@ const id = [0, 1, 2, 3];
 const muA = means(new Rng(17, "blobs-means-A"));
 const muB = means(new Rng(17, "blobs-means-B"));
 const permB = [2, 0, 3, 1];
+const blobsTrain = new Rng(17, "blobs-train");
 writeFileSync(new URL("../models/chemical/blobs.csv", import.meta.url), rows([
-  { mu: muA, perm: id, samples: 400, train: true, rng: new Rng(17, "blobs-train") },
+  ...[0, 1, 2, 3].map(() => ({ mu: muA, perm: id, samples: 100, train: true, rng: blobsTrain })), // blocks 0-3: 100 samples each
   { mu: muA, perm: id, samples: 200, train: false, rng: new Rng(17, "blobs-test") },
 ]));
 writeFileSync(new URL("../models/chemical/two-tasks.csv", import.meta.url), rows([
