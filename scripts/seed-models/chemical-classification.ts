@@ -7,7 +7,9 @@
  */
 import { meanSd, score, type TargetName } from "./online-accuracy.ts";
 
-const seeds = Number(process.argv[process.argv.indexOf("--seeds") + 1] || 5);
+const at = process.argv.indexOf("--seeds");
+const seeds = at >= 0 ? Number(process.argv[at + 1]) : 5;
+if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds takes a positive whole number, got "${process.argv[at + 1]}"`);
 const models = [
   ["three-term rule", "models/chemical/blobs-three-term.yaml"],
   ["chemical, L = 1", "models/chemical/blobs-chemical-1.yaml"],

@@ -8,7 +8,9 @@
  */
 import { meanSd, score, type TargetName } from "./online-accuracy.ts";
 
-const seeds = Number(process.argv[process.argv.indexOf("--seeds") + 1] || 5);
+const at = process.argv.indexOf("--seeds");
+const seeds = at >= 0 ? Number(process.argv[at + 1]) : 5;
+if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds takes a positive whole number, got "${process.argv[at + 1]}"`);
 const models = [
   ["control (no multiplier)", "models/chemical/two-tasks-chemical-1.yaml"],
   ["sticky, paper's a = 0.279, gamma = 4.70, lambda = 4.12", "models/chemical/two-tasks-sticky.yaml"],
