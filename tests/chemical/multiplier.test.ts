@@ -99,7 +99,7 @@ describe("multiplier: located errors", () => {
     const d = errorOf(write(`engram: 1\nkind: synapse\nparams: { k: 1, t1: 1 s }\nstate:\n  w: { unit: 1, init: 0, ode: k / t1 }\nmultiplier: { var: v, a: 0, gamma: 1, lambda: 1 }\n`));
     expect(d[0]!.code).toBe("undefined-symbol");
     expect(d[0]!.received).toBe("v");
-    expect(d[0]!.where.line).toBe(6);
+    expect(d[0]!.where?.line).toBe(6);
   });
   it("an attractor in the wrong unit is a unit error", () => {
     const d = errorOf(write(`engram: 1\nkind: synapse\nparams:\n  k: 1 mV\n  t1: 1 s\n  a: 1 s\nstate:\n  w: { unit: mV, init: 0 mV, ode: k / t1 }\nmultiplier: { var: w, a: a, gamma: 1, lambda: 1 }\n`));

@@ -56,7 +56,7 @@ describe("summed NAME_pre: B^T e onto the presynaptic layer", () => {
       expect(d.code).toBe("undefined-symbol");
       expect(d.received).toBe("Q_pre");
       expect(d.expected).toContain("E_pre");
-      expect(d.where.line).toBe(5);
+      expect(d.where?.line).toBe(5);
     }
   });
 });
