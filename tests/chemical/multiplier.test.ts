@@ -106,3 +106,13 @@ describe("multiplier: located errors", () => {
     expect(d[0]!.code).toBe("wrong-unit");
   });
 });
+
+describe("exp as a table (activation.ts)", () => {
+  it("the grid is clipped below at -14.5 and the interpolated table is within 1e-4 of exp over [-14.5, 0] at 1024 entries", async () => {
+    const { tableGrid, tableError } = await import("../../src/compiler/fixed/activation.ts");
+    const g = tableGrid("exp", [-40, 0], 1024);
+    expect(g.lo).toBeGreaterThanOrEqual(-14.5 - 2 ** -g.shift);
+    expect(g.lo + g.segments * 2 ** -g.shift).toBeGreaterThanOrEqual(0);
+    expect(tableError("exp", g, 16, true)).toBeLessThan(1e-4);
+  });
+});
