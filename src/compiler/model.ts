@@ -100,7 +100,7 @@ export interface ProjectionDef extends GroupDef {
   connect: Located<ConnectDef>;
   onPre: EventDef[];
   onPost: EventDef[];
-  summed: { target: string; value: Expr; where: SourceLocation }[];
+  summed: { target: string; value: Expr; where: SourceLocation; scope?: "pre" }[];
   /** Weight parameter rescaled to a spectral radius (spectral.ts). */
   spectralRadius?: Located<{ param: string; value: number }>;
 }

@@ -48,7 +48,7 @@ export const OPS: readonly OpInfo[] = [
   { code: 18, name: "SPIKE", operands: ["src"], sources: 1, rounding: "exact", overflow: "none", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: spike injection through the omnibus (per vector, assumed 1 cycle)", doc: "emit a spike for this element when src0 != 0" },
   { code: 19, name: "COPY", operands: ["dst", "src"], sources: 1, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 0 }, costSource: VECTOR_ALU, doc: "dst <- src0 converted to dst's format" },
   { code: 20, name: "NOW", operands: ["dst", "imm"], sources: 0, rounding: "dst", overflow: "dst", cost: { bss2: 1, cmos: 1 }, costSource: "targets.md 1.7: the PPU's 64-bit time base (SPR 284); CMOS: assumption, a tick counter register", doc: "dst <- the current tick + imm (an integer): time stamps of event-driven state" },
-  { code: 21, name: "LOOKUP", operands: ["dst", "src", "table"], sources: 1, rounding: "exact", overflow: "none", cost: { bss2: 49, cmos: 1 }, costSource: "targets.md 1.7: internal-memory vector load 49 cycles; CMOS: assumption, one ROM read", doc: "dst <- table[clamp(floor(src0), 0, len - 1)] (raw entries in dst's format): decay factors over elapsed ticks; tables of rate activations (tanh, logistic) and their slopes" },
+  { code: 21, name: "LOOKUP", operands: ["dst", "src", "table"], sources: 1, rounding: "exact", overflow: "none", cost: { bss2: 49, cmos: 1 }, costSource: "targets.md 1.7: internal-memory vector load 49 cycles; CMOS: assumption, one ROM read", doc: "dst <- table[clamp(floor(src0), 0, len - 1)] (raw entries in dst's format): decay factors over elapsed ticks; tables of rate activations (tanh, logistic) and of exp, and their slopes" },
 ];
 
 export const OP_BY_NAME: ReadonlyMap<string, OpInfo> = new Map(OPS.map((o) => [o.name, o]));
@@ -122,9 +122,10 @@ export function opTableMarkdown(): string {
     "",
     "## Activation tables",
     "",
-    "`tanh` and `logistic` have no op; the compiler tabulates them for `LOOKUP` when the target",
+    "`tanh` and `logistic` have no op, nor has `exp` of a variable (the weight-dependent multiplier's",
+    "`exp(-gamma (w - a)^2)`, issue 17); the compiler tabulates them for `LOOKUP` when the target",
     "declares `functionTables` (entries, interpolation). The grid has a power-of-two step h over the",
-    "argument's range clipped to where the function is within 1e-6 of its limit, so the index is a",
+    "argument's range clipped to where the function is within 1e-6 of its limit (exp: below -14.5), so the index is a",
     "shift: `t = clamp(x - lo, 0, top) * 2^s`, `y = T[floor t] + D[floor t] * (t - floor t)` with",
     "D the exact differences of the rounded entries (src/compiler/fixed/activation.ts). `relu` is `MAX`.",
     "",

@@ -78,8 +78,12 @@ export interface ProjectionIR extends GroupIR {
   postIndex: Int32Array;
   onPre: SynapticEventIR[];
   onPost: SynapticEventIR[];
-  /** post-neuron variable <- sum over this projection's synapses of `value`, every step. */
-  summed: { target: string; value: Expr }[];
+  /**
+   * post-neuron variable <- sum over this projection's synapses of `value`, every step; with
+   * scope "pre", the presynaptic neuron's variable instead (a reverse traversal of the projection:
+   * feedback B^T e through a fixed random projection, issue 17).
+   */
+  summed: { target: string; value: Expr; scope?: "pre" }[];
 }
 
 interface StimulusBase {

@@ -83,6 +83,12 @@ export const SynapseFile = z.strictObject({
   on_pre: z.array(EventHandler).optional(),
   on_post: z.array(EventHandler).optional(),
   summed: z.record(z.string(), z.string()).optional(),
+  /**
+   * Weight-dependent learning-rate multiplier on one state variable (issue 17, seed-models.md D):
+   * updates moving `var` away from the attractor `a` are scaled by lambda (1 - exp(-gamma (var - a)^2)).
+   * Each of a, gamma, lambda is an expression of the synapse's parameters (override them per projection).
+   */
+  multiplier: z.strictObject({ var: Name, a: z.union([z.string(), z.number()]).transform(String), gamma: z.union([z.string(), z.number()]).transform(String), lambda: z.union([z.string(), z.number()]).transform(String) }).optional(),
 });
 export type SynapseFile = z.infer<typeof SynapseFile>;
 

@@ -148,7 +148,7 @@ export class Executor {
         for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: lazyEventKernel(ctx, plan, st, e.assigns, byPre, this.now) });
         for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: lazyEventKernel(ctx, plan, st, e.assigns, byPost, this.now) });
         for (const s of pr.summed) {
-          const a = ctx.post.arrays.get(s.target)!;
+          const a = (s.scope === "pre" ? ctx.pre : ctx.post).arrays.get(s.target)!;
           if (!this.lazySummed.includes(a)) this.lazySummed.push(a);
         }
         this.nextSlow = program.numerics.slowStepTicks;
@@ -162,7 +162,7 @@ export class Executor {
       for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPre) });
       for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPost) });
       for (const s of pr.summed) {
-        const a = ctx.post.arrays.get(s.target)!;
+        const a = (s.scope === "pre" ? ctx.pre : ctx.post).arrays.get(s.target)!;
         if (!this.summedTargets.includes(a)) this.summedTargets.push(a);
       }
     }

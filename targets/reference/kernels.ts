@@ -157,7 +157,7 @@ export function projectionKernel(ctx: ProjectionContext): ProjectionKernel {
     .join("\n");
   const load = stateVars.map((v, i) => `let ${local(i)} = ${b.ref(arr(g, v.name))}[k];`).join("\n");
   const store = stateVars.map((v, i) => `${b.ref(arr(g, v.name))}[k] = ${local(i)};`).join("\n");
-  const summed = pr.summed.map((s) => `${b.ref(arr(ctx.post, s.target))}[post] += ${jsExpr(s.value, sym)};`).join("\n");
+  const summed = pr.summed.map((s) => (s.scope === "pre" ? `${b.ref(arr(ctx.pre, s.target))}[pre] += ` : `${b.ref(arr(ctx.post, s.target))}[post] += `) + `${jsExpr(s.value, sym)};`).join("\n");
   const lastDt = memo.slot("lastDt");
   const m = b.ref(memo);
   const body = `

@@ -125,7 +125,7 @@ return function stepActive() {
 /** Every slow step (or quiet step): the ungated terms of every synapse, then the summed reductions. */
 export function lazySlowKernel(ctx: ProjectionContext, plan: LazyPlan): () => void {
   return updateKernel(ctx, plan.slow, (b, body, sym) => {
-    const summed = ctx.pr.summed.map((s) => `${b.ref(arr(ctx.post, s.target))}[post] += ${jsExpr(s.value, sym)};`).join("\n");
+    const summed = ctx.pr.summed.map((s) => (s.scope === "pre" ? `${b.ref(arr(ctx.pre, s.target))}[pre] += ` : `${b.ref(arr(ctx.post, s.target))}[post] += `) + `${jsExpr(s.value, sym)};`).join("\n");
     return `
 return function stepSlow() {
   const dt = clock[0], sqrtDt = clock[1];

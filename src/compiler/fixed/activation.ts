@@ -1,5 +1,6 @@
 /**
- * Rate activations without an op (tanh, logistic) as tables read by the IR's LOOKUP op, sized from
+ * Rate activations without an op (tanh, logistic), and exp of a bounded variable argument (the
+ * weight-dependent multiplier's exp(-gamma (w - a)^2), issue 17), as tables read by the IR's LOOKUP op, sized from
  * the target's capabilities (caps.functionTables), never from its name. The table covers the
  * argument's range, clipped where the function is flat to within 1e-6 of its limit, on a grid of
  * step h = 2^-s (so the index is a shift of the argument, exact); with interpolation the value is
@@ -9,14 +10,17 @@
  */
 import type { Interval } from "./interval.ts";
 
-export type TabulatedFn = "tanh" | "logistic";
+export type TabulatedFn = "tanh" | "logistic" | "exp";
 
-/** Where each function is within 1e-6 of its limit: beyond, the clamped table end stands for it. */
-const FLAT: Record<TabulatedFn, number> = { tanh: 7.5, logistic: 14.5 };
+/**
+ * Where each function is within 1e-6 of its limit: beyond, the clamped table end stands for it.
+ * exp has a limit only below (exp(-14.5) = 5e-7); above, the table covers the argument's range.
+ */
+const FLAT: Record<TabulatedFn, [number, number]> = { tanh: [-7.5, 7.5], logistic: [-14.5, 14.5], exp: [-14.5, Infinity] };
 
-export const evaluateFn = (fn: TabulatedFn, x: number): number => (fn === "tanh" ? Math.tanh(x) : 1 / (1 + Math.exp(-x)));
+export const evaluateFn = (fn: TabulatedFn, x: number): number => (fn === "tanh" ? Math.tanh(x) : fn === "exp" ? Math.exp(x) : 1 / (1 + Math.exp(-x)));
 
-export const isTabulated = (fn: string): fn is TabulatedFn => fn === "tanh" || fn === "logistic";
+export const isTabulated = (fn: string): fn is TabulatedFn => fn === "tanh" || fn === "logistic" || fn === "exp";
 
 export interface TableGrid {
   /** First grid point (a multiple of h). */
@@ -32,9 +36,9 @@ export interface TableGrid {
  * segments + 1 entries fit `entries`.
  */
 export function tableGrid(fn: TabulatedFn, arg: Interval, entries: number): TableGrid {
-  const S = FLAT[fn];
-  let a = Math.max(arg[0], -S), b = Math.min(arg[1], S);
-  if (!(b > a)) [a, b] = a >= S ? [S - 1, S] : b <= -S ? [-S, -S + 1] : [a - 0.5, a + 0.5]; // a constant or flat argument: any small grid
+  const [L, S] = FLAT[fn];
+  let a = Math.max(arg[0], L), b = Math.min(arg[1], S);
+  if (!(b > a)) [a, b] = a >= S ? [S - 1, S] : b <= L ? [L, L + 1] : [a - 0.5, a + 0.5]; // a constant or flat argument: any small grid
   for (let shift = 24; shift >= -8; shift--) {
     const h = 2 ** -shift;
     const lo = Math.floor(a / h) * h;

@@ -50,9 +50,9 @@ export function buildStates(program: Program, quantised: QuantisedVar[], caps: T
       if (v.kind === "summed") {
         for (const pr of program.projections) {
           for (const s of pr.summed) {
-            if (pr.post !== g.name || s.target !== v.name) continue;
+            if ((s.scope === "pre" ? pr.pre : pr.post) !== g.name || s.target !== v.name) continue;
             const iv = interval(s.value, (n, scope) => rangeOfVar(program, quantised, scope === "self" ? pr.name : scope === "pre" ? pr.pre : pr.post, n));
-            const fanIn = maxFanIn(pr.postIndex);
+            const fanIn = maxFanIn(s.scope === "pre" ? pr.preIndex : pr.postIndex);
             lo = Math.min(lo, iv[0] * fanIn);
             hi = Math.max(hi, iv[1] * fanIn);
           }

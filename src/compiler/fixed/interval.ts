@@ -28,6 +28,9 @@ export function interval(e: Expr, rangeOf: (name: string, scope: Scope) => Inter
         return [a - d, b - c];
       }
       case "mul": {
+        // x * x is a square, never negative: without this, (w - a)^2 over a range around a would
+        // get a negative lower bound and exp(-gamma (w - a)^2) a table over positive arguments.
+        if (sameTree(n.a, n.b)) return square(go(n.a));
         const [a, b] = go(n.a), [c, d] = go(n.b);
         const p = [a * c, a * d, b * c, b * d].map((x) => (Number.isNaN(x) ? 0 : x));
         return [Math.min(...p), Math.max(...p)];
@@ -39,6 +42,7 @@ export function interval(e: Expr, rangeOf: (name: string, scope: Scope) => Inter
         return [Math.min(...p), Math.max(...p)];
       }
       case "pow": {
+        if (n.b.op === "const" && n.b.value === 2) return square(go(n.a));
         const [a, b] = go(n.a), [c, d] = go(n.b);
         const p = [a ** c, a ** d, b ** c, b ** d].filter((x) => !Number.isNaN(x));
         return p.length ? [Math.min(...p), Math.max(...p)] : [-Infinity, Infinity];
@@ -96,4 +100,15 @@ export function extent(values: ArrayLike<number>, start: Interval = [Infinity, -
     if (v > hi) hi = v;
   }
   return [lo, hi];
+}
+
+/** [lo, hi]^2 as a set: 0 when the interval contains it. */
+function square([a, b]: Interval): Interval {
+  const hi = Math.max(a * a, b * b);
+  return a <= 0 && b >= 0 ? [0, hi] : [Math.min(a * a, b * b), hi];
+}
+
+/** Structural equality of two expression trees (small trees: the factors of a product). */
+function sameTree(x: Expr, y: Expr): boolean {
+  return x === y || JSON.stringify(x) === JSON.stringify(y);
 }

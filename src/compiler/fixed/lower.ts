@@ -687,11 +687,11 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, summed: split },
       ];
       for (const plan of plans) {
-        const summed = plan.unit === ANALOG ? [] : split ? pr.summed.filter((x) => fastSummed.has(`${pr.post}.${x.target}`) === (plan.name === "update")) : plan.summed ? pr.summed : [];
+        const summed = plan.unit === ANALOG ? [] : split ? pr.summed.filter((x) => fastSummed.has(`${x.scope === "pre" ? pr.pre : pr.post}.${x.target}`) === (plan.name === "update")) : plan.summed ? pr.summed : [];
         if (plan.items.length === 0 && summed.length === 0) continue;
         const kb = new KernelBuilder(input, pr, pr.pre, pr.post, plan.unit === DIGITAL);
         stepAndStore(kb, plan.items, plan.stepDt);
-        for (const s of summed) kb.store(s.target, "post", kb.lower(s.value), true);
+        for (const s of summed) kb.store(s.target, s.scope ?? "post", kb.lower(s.value), true);
         finish(`${pr.name}.${plan.name}`, pr.name, kb, plan.unit, every(plan.period));
       }
     }
@@ -825,7 +825,7 @@ function lowerLazy(input: LowerInput, pr: Program["projections"][number], plan: 
   }
   const slow = new KernelBuilder(input, pr, pr.pre, pr.post);
   stepAndStore(slow, plan.slow.map((u) => [u, u]), dt * slowPeriod);
-  for (const x of pr.summed) slow.store(x.target, "post", slow.lower(x.value), true);
+  for (const x of pr.summed) slow.store(x.target, x.scope ?? "post", slow.lower(x.value), true);
   finish(`${pr.name}.slow`, pr.name, slow, DIGITAL, every(slowPeriod));
 }
 /** Decay factors within this of one are applied as x + x (D - 1) (lowerOde). */

@@ -112,7 +112,7 @@ function maxDigitalPeriod(program: Program, caps: TargetCaps, stats: Map<string,
         const rate = Math.max(Math.abs(lo), Math.abs(hi));
         if (rate === 0 || !Number.isFinite(rate)) return;
         const ticks = Math.floor(caps.maxStepOverTau / (rate * program.tickSeconds));
-        if (ticks < best.ticks) best = { ticks, what: `${pr.name}'s summed input ${pr.post}.${x.target}, sampled from the analog ${owner.name}.${u.var} (time constant ${(1 / rate).toPrecision(3)} s)` };
+        if (ticks < best.ticks) best = { ticks, what: `${pr.name}'s summed input ${x.scope === "pre" ? pr.pre : pr.post}.${x.target}, sampled from the analog ${owner.name}.${u.var} (time constant ${(1 / rate).toPrecision(3)} s)` };
       });
     }
   }

@@ -138,8 +138,8 @@ export function checkUnits(model: ResolvedModel, c: Collector): void {
     for (const s of pr.summed) {
       c.attempt(s.where, () => {
         const d = exprDimension(s.value, dim, show(s.value));
-        const want = dim(s.target, "post");
-        if (!sameDimension(d, want)) throw new DimensionError(`summed value must have the unit of ${s.target}_post (${formatDimension(want)}), but it is ${formatDimension(d)}`);
+        const want = dim(s.target, s.scope ?? "post");
+        if (!sameDimension(d, want)) throw new DimensionError(`summed value must have the unit of ${s.target}_${s.scope ?? "post"} (${formatDimension(want)}), but it is ${formatDimension(d)}`);
       }, "wrong-unit");
     }
   }

@@ -32,7 +32,7 @@ export interface ElaboratedProjection extends ElaboratedGroup {
   postIndex: Int32Array;
   onPre: { delay: number; where: SourceLocation; assigns: AssignDef[] }[];
   onPost: { delay: number; where: SourceLocation; assigns: AssignDef[] }[];
-  summed: { target: string; value: Expr }[];
+  summed: { target: string; value: Expr; scope?: "pre" }[];
 }
 export interface ElaboratedModel {
   resolved: ResolvedModel;
@@ -182,7 +182,7 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
       postIndex: post,
       onPre: ev(pr.onPre),
       onPost: ev(pr.onPost),
-      summed: pr.summed.map((s) => ({ target: s.target, value: inline(s.value, groups, pr, pr.pre, pr.post) })),
+      summed: pr.summed.map((s) => ({ target: s.target, value: inline(s.value, groups, pr, pr.pre, pr.post), ...(s.scope ? { scope: s.scope } : {}) })),
     };
   });
   return { resolved: model, populations, projections };

@@ -15,6 +15,7 @@ import { parseQuantity, parseUnit, UnitParseError, NumberRangeError, checkNumber
 import { parseExpr, parseAssignment, ExprSyntaxError } from "../../model/parse-expr.ts";
 import { rewrite, symbols, type Expr, type Scope } from "../../ir/expr.ts";
 import { evaluate } from "../../ir/interpret.ts";
+import { applyMultiplier } from "./multiplier.ts";
 import { exprDimension, DimensionError } from "./check-units.ts";
 import type {
   AssignDef, ConnectDef, EventDef, GroupDef, ParamDef, PopulationDef, ProjectionDef, ResolvedModel, TasksDef, VarDef,
@@ -597,17 +598,42 @@ function resolveSynapse(c: Collector, name: string, comp: LoadedDoc<SynapseFile>
   proj.onPost = events("on_post");
   for (const [target, text] of Object.entries(data.summed ?? {})) {
     const where = comp.locate(["summed", target]);
-    const base = target.endsWith("_post") ? target.slice(0, -5) : undefined;
-    const v = base !== undefined ? post.vars.get(base) : undefined;
+    // NAME_post: the usual reduction onto the postsynaptic neuron; NAME_pre: the reverse traversal,
+    // a reduction onto the presynaptic neuron (feedback through a fixed projection, issue 17).
+    const toPre = target.endsWith("_pre");
+    const base = target.endsWith("_post") ? target.slice(0, -5) : toPre ? target.slice(0, -4) : undefined;
+    const v = base !== undefined ? (toPre ? pre : post).vars.get(base) : undefined;
     if (!v || v.kind !== "summed") {
-      c.add({ code: "undefined-symbol", message: `summed target "${target}" must name a "summed" variable of the postsynaptic neuron, written NAME_post`, where, received: target, expected: [...post.vars.values()].filter((x) => x.kind === "summed").map((x) => `${x.name}_post`).join(", ") || "(the postsynaptic neuron declares none)" });
+      const names = [...post.vars.values()].filter((x) => x.kind === "summed").map((x) => `${x.name}_post`).concat([...pre.vars.values()].filter((x) => x.kind === "summed").map((x) => `${x.name}_pre`));
+      c.add({ code: "undefined-symbol", message: `summed target "${target}" must name a "summed" variable of the postsynaptic neuron (NAME_post) or of the presynaptic neuron (NAME_pre)`, where, received: target, expected: names.join(", ") || "(neither neuron declares one)" });
       continue;
     }
     const e = c.attempt(where, () => parseExpr(text), "syntax");
-    if (e) proj.summed.push({ target: base!, value: bindSymbols(c, e, where, proj, pre, post), where });
+    if (e) proj.summed.push({ target: base!, value: bindSymbols(c, e, where, proj, pre, post), where, ...(toPre ? { scope: "pre" as const } : {}) });
   }
   rejectSummedReads(c, proj, pre, post);
+  if (data.multiplier) resolveMultiplier(c, proj, comp, data.multiplier, pre, post);
   return proj;
+}
+
+/** Rewrites the ODE of the multiplier's variable (multiplier.ts); errors located at the block. */
+function resolveMultiplier(c: Collector, proj: ProjectionDef, comp: LoadedDoc<SynapseFile>, m: NonNullable<SynapseFile["multiplier"]>, pre: PopulationDef, post: PopulationDef): void {
+  const where = comp.locate(["multiplier", "var"]);
+  const v = proj.vars.get(m.var);
+  if (!v || v.kind !== "state" || !v.ode) {
+    c.add({ code: "undefined-symbol", message: `multiplier.var "${m.var}" must name a state variable of ${proj.component} that has an ode`, where, received: m.var, expected: [...proj.vars.values()].filter((x) => x.kind === "state" && x.ode).map((x) => x.name).join(", ") || "(none)" });
+    return;
+  }
+  const part = (key: "a" | "gamma" | "lambda"): Expr | undefined => {
+    const at = comp.locate(["multiplier", key]);
+    const e = c.attempt(at, () => parseExpr(m[key]), "syntax");
+    return e && bindSymbols(c, e, at, proj, pre, post);
+  };
+  const a = part("a"), gamma = part("gamma"), lambda = part("lambda");
+  if (!a || !gamma || !lambda) return;
+  const out = applyMultiplier(v.ode.value, { op: "sym", name: m.var, scope: "self" }, { a, gamma, lambda });
+  if (typeof out === "string") c.add({ code: "bad-multiplier", message: `multiplier on "${m.var}": ${out}`, where, received: m.var });
+  else v.ode.value = out;
 }
 
 /**
