@@ -191,9 +191,9 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
     expect(reasons).toEqual({
       "post.analog": "op SPIKE",
       "post.slow": "ok",
-      "syn.on_pre[0]": "not periodic",
-      "syn.on_pre[1]": "not periodic",
-      "syn.on_post[2]": "not periodic",
+      "syn.on_pre[0]": "STORE_ADD at a pre-/postsynaptic index",
+      "syn.on_pre[1]": "ok",
+      "syn.on_post[2]": "ok",
       "syn.update": "ok",
       "syn.slow": "LOAD at a pre-/postsynaptic index",
     });

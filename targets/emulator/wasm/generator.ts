@@ -10,7 +10,7 @@ import type { IrFixedFormat, IrProgram } from "../../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../../src/ir/ops.ts";
 import { bounds, convert } from "../../../src/ir/reference.ts";
 import { Body, loopOver8, moduleBytes, Simd, V128 } from "./assembler.ts";
-import { emitConvert, type Lanes, lanesFor, Unsupported } from "./convert.ts";
+import { ceilDiv, emitAlignedAdd, emitConvert, floorDiv, type Lanes, lanesFor, Unsupported } from "./convert.ts";
 import { Tables } from "./tables.ts";
 import { layoutFor, shapeProblem, type SimdLayout } from "./shape.ts";
 
@@ -98,6 +98,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
   const def: ({ sub: boolean; a: number; b: number; va: number; vb: number; sa: number; sb: number; frac: number; x: Lanes } | null)[] = k.registers.map(() => null);
   const fmtKey = (f: IrFixedFormat) => `${f.width},${f.signed},${f.frac},${f.rounding},${f.overflow}`;
   const ARITH = new Set(["ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
+  const narrowed = narrowedOps(k, p);
 
   loopOver8(body, (off) => {
     k.ops.forEach((o, index) => {
@@ -151,7 +152,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
       };
       const scaled = (x: Lanes, by: number): [bigint, bigint] => [x.lo << BigInt(by), x.hi << BigInt(by)];
       const toDst = (h: 0 | 1, x: Lanes, frac: number): void => {
-        range[o.dst] = emitConvert(body, x, frac, d, tmp);
+        range[o.dst] = emitConvert(body, x, frac, d, tmp, narrowed.has(current));
         body.set(reg[o.dst]![h]!);
       };
       switch (name) {
@@ -174,7 +175,8 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
           for (const h of [0, 1] as const) {
             if (name === "STORE") {
               body.get(reg[a!]![h]!);
-              emitConvert(body, range[a!]!, fa.frac, sf, tmp);
+              // an unclamped register (narrowedOps) is saturated by the narrowing below
+              if (!range[a!]!.unclamped) emitConvert(body, range[a!]!, fa.frac, sf, tmp);
             } else {
               const F = Math.max(sf.frac, fa.frac);
               const u = !sf.signed;
@@ -232,12 +234,34 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
                 else lo = mid;
               }
               const cond = tables.newCondition();
-              tables.need(da.a);
-              tables.need(da.b);
-              for (const h of [0, 1] as const) {
-                aligned(da.a, h, da.sa);
-                aligned(da.b, h, da.sb);
-                body.simd(da.sub ? Simd.i32x4Sub : Simd.i32x4Add).splat(Number(hi)).simd(da.x.unsigned ? Simd.i32x4GeU : Simd.i32x4GeS).set(cond.masks[h]);
+              // One side of the sum a constant: e = C + V 2^sv >= hi is V >= ceil((hi - C) / 2^sv), and
+              // e = C - V 2^sv >= hi is V <= floor((C - hi) / 2^sv): V compared with one constant,
+              // without its shift and the subtraction (exact: integers throughout).
+              const ka = tables.constant(da.a), kc = tables.constant(da.b);
+              const v = ka !== null && kc === null ? da.b : kc !== null && ka === null ? da.a : -1;
+              const vr = v >= 0 ? range[v]! : null;
+              let t: bigint | null = null, below = false;
+              if (v >= 0 && vr && !vr.unsigned) {
+                const C = v === da.b ? ka! << BigInt(da.sa) : (da.sub ? -kc! : kc!) << BigInt(da.sb);
+                const sv = v === da.b ? da.sb : da.sa;
+                below = v === da.b && da.sub;
+                t = below ? floorDiv(C - hi, sv) + 1n : ceilDiv(hi - C, sv);
+                if (t < -(1n << 31n) || t >= 1n << 31n) t = null;
+              }
+              if (t !== null) {
+                tables.need(v);
+                for (const h of [0, 1] as const) {
+                  if (below) body.splat(Number(t)).get(reg[v]![h]!).simd(Simd.i32x4GtS).set(cond.masks[h]); // t > V
+                  else body.get(reg[v]![h]!).splat(Number(t)).simd(Simd.i32x4GeS).set(cond.masks[h]); // V >= t
+                }
+              } else {
+                tables.need(da.a);
+                tables.need(da.b);
+                for (const h of [0, 1] as const) {
+                  aligned(da.a, h, da.sa);
+                  aligned(da.b, h, da.sb);
+                  body.simd(da.sub ? Simd.i32x4Sub : Simd.i32x4Add).splat(Number(hi)).simd(da.x.unsigned ? Simd.i32x4GeU : Simd.i32x4GeS).set(cond.masks[h]);
+                }
               }
               tables.setCondition(o.dst, cond.id, k0, k1);
             }
@@ -258,7 +282,22 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
             kept = true;
             break;
           }
+          // ADD with an operand on the destination's grid: that operand's shift is saved (emitAlignedAdd).
+          const s = F - d.frac, xi = name === "ADD" && s > 0 ? (F - fa.frac === s ? a! : F - fb.frac === s ? b! : -1) : -1;
+          const yi = xi === a ? b! : a!, sy = F - fmt[yi]!.frac;
+          const [ylo, yhi] = scaled(range[yi]!, sy), xr = xi >= 0 ? range[xi]! : null;
           range[o.dst] = both((h) => {
+            if (xi >= 0 && xr) {
+              const m = body.mark();
+              aligned(yi, h, sy);
+              const out = emitAlignedAdd(body, lanesFor(ylo, yhi, name), reg[xi]![h]!, xr, x, s, d, narrowed.has(current));
+              if (out) {
+                range[o.dst] = out;
+                body.set(reg[o.dst]![h]!);
+                return out;
+              }
+              body.rollback(m);
+            }
             aligned(a!, h, F - fa.frac);
             aligned(b!, h, F - fb.frac);
             body.simd(op);
@@ -324,6 +363,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
       }
       if (name === "STORE" || name === "STORE_ADD") stateVersion[o.state]++;
       else {
+        if (range[o.dst]?.unclamped && key) numbered.delete(key); // not a value other ops may reuse
         if (!kept) tables.overwrite(o.dst);
         assign(o.dst, value);
       }
@@ -338,4 +378,31 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
   };
   k.ops.forEach((o, i) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && visit(i));
   return { body, live: alive };
+}
+
+/**
+ * Ops whose 16-bit saturating result is only stored, unchanged, into states of the same format
+ * before the register is written again: their clamp is left to the store's i16x8 narrowing, which
+ * saturates to the same range.
+ */
+function narrowedOps(k: Kernel, p: IrProgram): Set<number> {
+  const out = new Set<number>();
+  const fmt = k.registers.map((r) => r.format);
+  const same = (x: IrFixedFormat, y: IrFixedFormat) => x.width === y.width && x.signed === y.signed && x.frac === y.frac && x.overflow === y.overflow;
+  k.ops.forEach((o, i) => {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    const d = fmt[o.dst];
+    if (!d || name.startsWith("STORE") || name === "CONST" || name === "SELECT" || name.startsWith("CMP") || d.width !== 16 || d.overflow !== 2) return;
+    let stores = 0, ok = true;
+    for (let j = i + 1; j < k.ops.length && ok; j++) {
+      const q = k.ops[j]!, qn = OP_BY_CODE.get(q.op)!.name;
+      if (q.src.includes(o.dst)) {
+        if (qn === "STORE" && same(p.states[q.state]!.format, d)) stores++;
+        else ok = false;
+      }
+      if (!qn.startsWith("STORE") && q.dst === o.dst) break;
+    }
+    if (ok && stores > 0) out.add(i);
+  });
+  return out;
 }

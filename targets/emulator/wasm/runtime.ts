@@ -42,4 +42,9 @@ export class SimdKernel {
   run(): void {
     this.fn(this.layout.capacity);
   }
+
+  /** Applies the kernel to the first n elements (rounded up to a multiple of 8; at most the capacity). */
+  runN(n: number): void {
+    this.fn((n + 7) & ~7);
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Which kernels the SIMD path takes (shape: periodic, self-indexed loads and stores of the
+ * Which kernels the SIMD path takes (shape: periodic or spike-triggered, self-indexed loads and stores of the
  * kernel's own group, supported ops, at most 16 bits), and where their state arrays live in the
  * module's memory.
  */
@@ -29,7 +29,6 @@ export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states
 
 /** Why the kernel cannot run here, or null. Checks the shape; generateSimd() also checks exactness. */
 export function shapeProblem(k: Kernel, p: IrProgram): string | null {
-  if (!k.periodic) return "not periodic";
   if (k.registers.some((r) => r.format.width > 16)) return "a register wider than 16 bits";
   for (const o of k.ops) {
     const name = OP_BY_CODE.get(o.op)!.name;

@@ -1,0 +1,118 @@
+/**
+ * A kernel of the tick loop run through its generated WebAssembly SIMD module (wasm/generator.ts)
+ * instead of the generated JS, where the kernel's ops allow it (the generator decides from the
+ * ops and formats alone; it gives a reason otherwise and the JS path keeps the kernel).
+ *
+ * The SIMD module keeps its own Int16 copies of the states it touches. A run copies in the
+ * elements it works on (all of the group for dense kernels; the compacted list of open synapses
+ * for gated kernels; the triggered synapses for spike-triggered ones), runs 8 elements per
+ * iteration and copies the stored states back, counting changes as the JS kernels do (activity and
+ * per-state versions, which the tick loop uses to skip exact repeats of no-op runs).
+ *
+ * Why this is exact: the generator only accepts kernels whose loads and stores are of the
+ * kernel's own element (no gathers, no reductions), without draws or spikes, so each element's
+ * result depends on that element's states alone and the element order of the JS loop cannot
+ * matter; each op is the reference interpreter's (tests/emulator/wasm.test.ts), and
+ * tests/emulator/simd-loop.test.ts checks whole runs against the interpreter and the JS path.
+ */
+import type { IrProgram } from "../../src/ir/codec.ts";
+import { OP_BY_NAME } from "../../src/ir/ops.ts";
+import { SimdKernel } from "./wasm/runtime.ts";
+
+type Kernel = IrProgram["kernels"][number];
+const STORE = OP_BY_NAME.get("STORE")!.code, STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
+
+/** Which kernels may take the SIMD path: ENGRAM_KERNELS=js forces the generated JS everywhere (comparison, fallback). */
+export function simdAllowed(): boolean {
+  return (typeof process === "undefined" ? undefined : process.env.ENGRAM_KERNELS) !== "js";
+}
+
+export class SimdRunner {
+  /** Per touched state: its index, the emulator's array and the module's view. */
+  private readonly touched: { s: number; arr: Float64Array; view: Int16Array | Uint16Array; stored: boolean }[];
+  /** Per touched state: the version up to which the module's copy of all elements is current (-1: unknown). */
+  private readonly syncedAt: Float64Array;
+
+  private constructor(private readonly sk: SimdKernel, k: Kernel, state: Float64Array[], private readonly versions: Float64Array, private readonly activity: Float64Array) {
+    const stored = new Set(k.ops.filter((o) => o.op === STORE || o.op === STORE_ADD).map((o) => o.state));
+    this.touched = sk.views.flatMap((view, s) => (view ? [{ s, arr: state[s]!, view, stored: stored.has(s) }] : []));
+    this.syncedAt = new Float64Array(this.touched.length).fill(-1);
+  }
+
+  /** The runner for kernel k, or why the JS path keeps it. */
+  static create(k: Kernel, p: IrProgram, state: Float64Array[], versions: Float64Array, activity: Float64Array): SimdRunner | string {
+    const sk = SimdKernel.create(k, p);
+    if (typeof sk === "string") return sk;
+    return new SimdRunner(sk, k, state, versions, activity);
+  }
+
+  /** SIMD instructions per 8 elements (v128.const included). */
+  get simdOps(): number {
+    return this.sk.simdOps;
+  }
+
+  /**
+   * The kernel over every element of its group. A state's copy is refreshed only if something
+   * else changed it since this runner last synchronised it (its version moved).
+   */
+  runAll(n: number): void {
+    const t = this.touched;
+    for (let j = 0; j < t.length; j++) {
+      const { s, arr, view } = t[j]!;
+      if (this.syncedAt[j] === this.versions[s]) continue;
+      for (let e = 0; e < n; e++) view[e] = arr[e]!;
+    }
+    this.sk.runN(n);
+    for (let j = 0; j < t.length; j++) {
+      const { s, arr, view, stored } = t[j]!;
+      if (stored) {
+        let changed = 0;
+        for (let e = 0; e < n; e++) {
+          const v = view[e]!;
+          if (arr[e] !== v) {
+            arr[e] = v;
+            changed++;
+          }
+        }
+        this.changed(s, changed);
+      }
+      this.syncedAt[j] = this.versions[s]!;
+    }
+  }
+
+  /** The kernel over the elements list[0..count), in any order (they are independent): gathered, run, scattered back. */
+  runList(list: Int32Array, count: number): void {
+    const t = this.touched;
+    for (let j = 0; j < t.length; j++) {
+      const { arr, view } = t[j]!;
+      for (let i = 0; i < count; i++) view[i] = arr[list[i]!]!;
+      this.syncedAt[j] = -1; // the module's copy now holds other elements' values
+    }
+    this.sk.runN(count);
+    for (let j = 0; j < t.length; j++) {
+      const { s, arr, view, stored } = t[j]!;
+      if (!stored) continue;
+      let changed = 0;
+      for (let i = 0; i < count; i++) {
+        const v = view[i]!, e = list[i]!;
+        if (arr[e] !== v) {
+          arr[e] = v;
+          changed++;
+        }
+      }
+      this.changed(s, changed);
+    }
+  }
+
+  /** Forgets which copies are current (after the emulator's states were replaced, e.g. by restore()). */
+  invalidate(): void {
+    this.syncedAt.fill(-1);
+  }
+
+  /** What the JS kernels count per changed store: activity (a run with none is a no-op) and the state's version. */
+  private changed(s: number, count: number): void {
+    if (count === 0) return;
+    this.activity[0]! += count;
+    this.versions[s]! += count;
+  }
+}
