@@ -27,16 +27,29 @@ export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states
   return { layout: { offsets, capacity, bytes: Math.max(16, states.length * capacity * 2) }, states };
 }
 
+const STOCHASTIC = "stochastic rounding";
+
 /** Why the kernel cannot run here, or null. Checks the shape; generateSimd() also checks exactness. */
 export function shapeProblem(k: Kernel, p: IrProgram): string | null {
-  if (k.registers.some((r) => r.format.width > 16)) return "a register wider than 16 bits";
-  for (const o of k.ops) {
-    const name = OP_BY_CODE.get(o.op)!.name;
-    if (!SUPPORTED.has(name)) return `op ${name}`;
-    if ((name === "LOAD" || name.startsWith("STORE")) && o.index !== 1) return `${name} at a pre-/postsynaptic index`;
-    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.group !== k.group) return `${name} of another group's state`;
-    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.format.width > 16) return "a state wider than 16 bits";
-  }
-  return null;
+  return shapeProblems(k, p).filter((r) => r !== STOCHASTIC)[0] ?? null;
 }
 
+/**
+ * Every reason of shape the kernel cannot run here, in op order without repeats (for reports:
+ * what the SIMD path would need to take it), and "stochastic rounding" if a format rounds so (the
+ * generator refuses it only where a conversion drops bits, so it is no shape problem).
+ */
+export function shapeProblems(k: Kernel, p: IrProgram): string[] {
+  const out = new Set<string>();
+  if (k.registers.some((r) => r.format.width > 16)) out.add("a register wider than 16 bits");
+  for (const o of k.ops) {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    if (!SUPPORTED.has(name)) out.add(`op ${name}`);
+    if ((name === "LOAD" || name.startsWith("STORE")) && o.index !== 1) out.add(`${name} at a pre-/postsynaptic index`);
+    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.group !== k.group) out.add(`${name} of another group's state`);
+    if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.format.width > 16) out.add("a state wider than 16 bits");
+  }
+  const stochastic = k.registers.some((r) => r.format.rounding === 3) || k.ops.some((o) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && p.states[o.state]!.format.rounding === 3);
+  if (stochastic) out.add(STOCHASTIC);
+  return [...out];
+}
