@@ -195,7 +195,7 @@ export class Emulator {
     this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode !== "closures" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     this.simd = program.kernels.map((k) => {
-      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity) : null;
+      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, uniform: this.uniform }) : null;
       return typeof r === "string" ? null : r;
     });
     this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));

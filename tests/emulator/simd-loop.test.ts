@@ -150,6 +150,29 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     expect(simd.stats.spikes).toBeGreaterThan(0);
   });
 
+  it("STET on bss2 (nearest rounding): the noisy synapse kernel on SIMD draws the same noise in the same order", () => {
+    const c = compile("models/stc/stet.yaml", { target: "bss2" });
+    const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
+    // the first tetanus (1 s at 100 Hz, at 3600 s in the model) moved to 0.2 s, and 1 s after it
+    const q = ir.stimuli[0]!.poisson!;
+    const shift = q.start_tick - 1000;
+    q.start_tick -= shift;
+    q.stop_tick -= shift;
+    ir.header.duration_ticks = 11_000;
+    const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
+    const update = ir.kernels.findIndex((k) => k.name === "syn.update");
+    expect(simd.kernelPaths()[update]).toBe("simd");
+    expect(ir.kernels[update]!.ops.some((o) => o.op === OP_BY_NAME.get("RAND_NORMAL")!.code)).toBe(true);
+    const before = simd.snapshot().rngs.noise;
+    simd.run();
+    js.run();
+    expect(simd.snapshot().rngs.noise).not.toEqual(before); // it drew
+    expect(simd.snapshot().rngs).toEqual(js.snapshot().rngs);
+    expect(simd.spikes).toEqual(js.spikes);
+    expect(simd.probes).toEqual(js.probes);
+    expect(simd.state).toEqual(js.state);
+  });
+
   it("ENGRAM_KERNELS=js forces the generated JS path", () => {
     const c = compile("models/stc/basic-early.yaml", { target: "bss2" });
     const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });

@@ -9,7 +9,7 @@
 import type { IrFixedFormat, IrProgram } from "../../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../../src/ir/ops.ts";
 import { bounds, convert } from "../../../src/ir/reference.ts";
-import { Body, loopOver8, moduleBytes, Simd, V128 } from "./assembler.ts";
+import { Body, loopOver8, moduleBytes, Op, Simd, V128 } from "./assembler.ts";
 import { ceilDiv, emitAlignedAdd, emitConvert, floorDiv, type Lanes, lanesFor, Unsupported } from "./convert.ts";
 import { Tables } from "./tables.ts";
 import { layoutFor, shapeProblem, type SimdLayout } from "./shape.ts";
@@ -48,6 +48,12 @@ function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8
   const second = emitPass(k, p, layout, first.live);
   return { bytes: moduleBytes(second.body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: second.body.simdOps, constOps: second.body.constOps };
 }
+
+/** Ops with an effect besides their register: stores, and draws (the host reads which elements drew). */
+const effect = (o: Kernel["ops"][number]): boolean => {
+  const name = OP_BY_CODE.get(o.op)!.name;
+  return name.startsWith("STORE") || name === "RAND_NORMAL";
+};
 
 function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number> | null): { body: Body; live: Set<number> } {
   const body = new Body();
@@ -101,12 +107,13 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
   const narrowed = narrowedOps(k, p);
 
   loopOver8(body, (off) => {
+    let drawSite = 0;
     k.ops.forEach((o, index) => {
       current = index;
       chunks = [];
       const mark = body.mark();
       step(o);
-      if (live && !live.has(index) && !OP_BY_CODE.get(o.op)!.name.startsWith("STORE")) body.rollback(mark, chunks);
+      if (live && !live.has(index) && !effect(o)) body.rollback(mark, chunks);
     });
     current = -1;
     function step(o: Kernel["ops"][number]): void {
@@ -358,6 +365,18 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
           range[o.dst] = out;
           break;
         }
+        case "RAND_NORMAL": {
+          // The host draws (simd-runner.ts): this pass writes which elements draw and reads the
+          // draws, already in d, from the layout's arrays (Int32, 4 bytes per element: twice the
+          // i16 offset, plus 16 bytes for lanes 4-7).
+          const at = layout.draws[drawSite++]!;
+          for (const h of [0, 1] as const) {
+            body.get(off).i32(1).op(Op.i32Shl).get(reg[a!]![h]!).splat(0).simd(Simd.i32x4Ne).mem(Simd.store, at.need + 16 * h);
+            body.get(off).i32(1).op(Op.i32Shl).mem(Simd.load, at.value + 16 * h).set(reg[o.dst]![h]!);
+          }
+          range[o.dst] = full(d);
+          break;
+        }
         default:
           throw new Unsupported(`op ${name}`);
       }
@@ -376,7 +395,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
     alive.add(i);
     for (const w of reads.get(i) ?? []) visit(w);
   };
-  k.ops.forEach((o, i) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && visit(i));
+  k.ops.forEach((o, i) => effect(o) && visit(i));
   return { body, live: alive };
 }
 

@@ -8,13 +8,19 @@ import { OP_BY_CODE } from "../../../src/ir/ops.ts";
 
 type Kernel = IrProgram["kernels"][number];
 
-const SUPPORTED = new Set(["LOAD", "STORE", "STORE_ADD", "CONST", "ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
+const SUPPORTED = new Set(["LOAD", "STORE", "STORE_ADD", "CONST", "ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY", "RAND_NORMAL"]);
 
 /** Where each state array lives: byte offset in memory (-1 if unused) and elements per array (a multiple of 8). */
 export interface SimdLayout {
   offsets: number[];
   capacity: number;
   bytes: number;
+  /**
+   * Per RAND_NORMAL op, in op order: byte offsets of two Int32 arrays of `capacity` elements. The
+   * kernel writes `need` (-1 where the element draws, i.e. its condition is non-zero, else 0) and
+   * reads `value` (the draw, converted to the op's format by the host, 0 where none is drawn).
+   */
+  draws: { need: number; value: number }[];
 }
 
 /** Layout for the states a kernel touches, each padded to a multiple of 8 elements (16 bytes). */
@@ -24,7 +30,9 @@ export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states
   const states = [...new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name.startsWith("LOAD") || OP_BY_CODE.get(o.op)!.name.startsWith("STORE")).map((o) => o.state))].sort((a, b) => a - b);
   const offsets = p.states.map(() => -1);
   states.forEach((s, i) => (offsets[s] = i * capacity * 2));
-  return { layout: { offsets, capacity, bytes: Math.max(16, states.length * capacity * 2) }, states };
+  const base = states.length * capacity * 2;
+  const draws = k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "RAND_NORMAL").map((_, j) => ({ need: base + j * capacity * 8, value: base + j * capacity * 8 + capacity * 4 }));
+  return { layout: { offsets, capacity, bytes: Math.max(16, base + draws.length * capacity * 8), draws }, states };
 }
 
 const STOCHASTIC = "stochastic rounding";
@@ -49,7 +57,29 @@ export function shapeProblems(k: Kernel, p: IrProgram): string[] {
     if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.group !== k.group) out.add(`${name} of another group's state`);
     if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.format.width > 16) out.add("a state wider than 16 bits");
   }
+  if (drawGatedByDraw(k)) out.add("RAND_NORMAL gated by a value drawn before it");
   const stochastic = k.registers.some((r) => r.format.rounding === 3) || k.ops.some((o) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && p.states[o.state]!.format.rounding === 3);
   if (stochastic) out.add(STOCHASTIC);
   return [...out];
+}
+
+/**
+ * True if some RAND_NORMAL's condition may depend on an earlier draw of the same element (through
+ * registers, or states stored and loaded again). The SIMD path finds which elements draw in a
+ * first pass without the draws, which is exact only when the conditions do not depend on them.
+ */
+function drawGatedByDraw(k: Kernel): boolean {
+  const reg = new Set<number>(), state = new Set<number>();
+  for (const o of k.ops) {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    const tainted = o.src.some((r) => reg.has(r));
+    if (name === "RAND_NORMAL" && tainted) return true;
+    if (name.startsWith("STORE")) {
+      if (tainted) state.add(o.state);
+      continue;
+    }
+    if (name === "RAND_NORMAL" || tainted || (name === "LOAD" && state.has(o.state))) reg.add(o.dst);
+    else reg.delete(o.dst);
+  }
+  return false;
 }
