@@ -194,8 +194,8 @@ export class Emulator {
     this.writesGates = program.kernels.map((k) => [...new Set(k.ops.filter((o) => (o.op === OP_STORE || o.op === OP_STORE_ADD) && this.gates.has(o.state)).map((o) => this.gates.get(o.state)!))]);
     this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode !== "closures" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
-    this.simd = program.kernels.map((k) => {
-      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, uniform: this.uniform }) : null;
+    this.simd = program.kernels.map((k, i) => {
+      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, rounding: this.rounding, uniform: this.uniform }, this.kernels[i]!.run) : null;
       return typeof r === "string" ? null : r;
     });
     this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));

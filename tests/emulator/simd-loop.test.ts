@@ -24,13 +24,13 @@ import { Rng } from "../../src/util/rng.ts";
 const CONST = OP_BY_NAME.get("CONST")!.code, LOOKUP = OP_BY_NAME.get("LOOKUP")!.code;
 
 /**
- * The program with every format at most 16 bits wide and rounding floor or nearest (stochastic
- * becomes nearest), constants, tables and initial values clamped into their new ranges: more of
- * its kernels fit the SIMD generator. Undefined if the result is not a valid program.
+ * The program with every format at most 16 bits wide (and, unless `stochastic`, stochastic
+ * rounding made nearest), constants, tables and initial values clamped into their new ranges:
+ * more of its kernels fit the SIMD generator. Undefined if the result is not a valid program.
  */
-function simdShaped(p: IrProgram): IrProgram | undefined {
+function simdShaped(p: IrProgram, stochastic: boolean): IrProgram | undefined {
   const q = structuredClone(p);
-  const fit = (f: IrFixedFormat): IrFixedFormat => ({ ...f, width: Math.max(f.signed ? 2 : 1, 1 + ((f.width - 1) % 16)), rounding: f.rounding === 3 ? 2 : f.rounding });
+  const fit = (f: IrFixedFormat): IrFixedFormat => ({ ...f, width: Math.max(f.signed ? 2 : 1, 1 + ((f.width - 1) % 16)), rounding: f.rounding === 3 && !stochastic ? 2 : f.rounding });
   const clamp = (v: number, f: IrFixedFormat) => {
     const [lo, hi] = rawRange(f);
     return Math.min(hi, Math.max(lo, v));
@@ -75,8 +75,9 @@ function sameAsInterpreter(p: IrProgram, mode: "simd" | "generated"): Emulator {
 
 describe("SIMD kernels in the tick loop = reference interpreter = generated JS", () => {
   it("random runnable programs in SIMD-sized formats: dense, gated and spike-triggered kernels", () => {
-    const sample = [...programs(DENSE, 300, 31), ...programs(SPARSE, 80, 37)].map(simdShaped).filter((p): p is IrProgram => p !== undefined);
-    let simd = 0, gated = 0, triggered = 0, runs = 0;
+    const base = [...programs(DENSE, 300, 31), ...programs(SPARSE, 80, 37)];
+    const sample = [...base.map((p) => simdShaped(p, false)), ...base.map((p) => simdShaped(p, true))].filter((p): p is IrProgram => p !== undefined);
+    let simd = 0, gated = 0, triggered = 0, runs = 0, drawing = 0;
     for (const p of sample) {
       const e = sameAsInterpreter(p, "simd");
       const js = sameAsInterpreter(p, "generated");
@@ -88,6 +89,7 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
         const k = p.kernels[i]!;
         if (k.periodic?.gated) gated++;
         if (k.on_spike) triggered++;
+        if (k.registers.some((r) => r.format.rounding === 3) || k.ops.some((o) => o.op === OP_BY_NAME.get("RAND_NORMAL")!.code)) drawing++;
       });
       runs += e.stats.kernelRuns;
     }
@@ -97,6 +99,8 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     expect(gated).toBeGreaterThan(5);
     expect(triggered).toBeGreaterThan(5);
     expect(runs).toBeGreaterThan(1000);
+    expect(drawing).toBeGreaterThan(10);
+    console.log(JSON.stringify({ n: sample.length, simd, gated, triggered, drawing, runs }));
   });
 
   it("the runner on a sparse list of synapses and on all of them = the generated JS kernel element by element", () => {
@@ -167,6 +171,26 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     simd.run();
     js.run();
     expect(simd.snapshot().rngs.noise).not.toEqual(before); // it drew
+    expect(simd.snapshot().rngs).toEqual(js.snapshot().rngs);
+    expect(simd.spikes).toEqual(js.spikes);
+    expect(simd.probes).toEqual(js.probes);
+    expect(simd.state).toEqual(js.state);
+  });
+
+  it("STET on bss2 (stochastic rounding, the default): noise and rounding draws on SIMD as in JS", () => {
+    const c = compile("models/stc/stet.yaml", { target: "bss2" });
+    const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun });
+    const q = ir.stimuli[0]!.poisson!;
+    const shift = q.start_tick - 1000;
+    q.start_tick -= shift;
+    q.stop_tick -= shift;
+    ir.header.duration_ticks = 11_000;
+    const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
+    expect(ir.kernels.filter((_, i) => simd.kernelPaths()[i] === "simd").map((k) => k.name)).toContain("syn.update");
+    const before = simd.snapshot().rngs;
+    simd.run();
+    js.run();
+    expect(simd.snapshot().rngs.rounding).not.toEqual(before.rounding);
     expect(simd.snapshot().rngs).toEqual(js.snapshot().rngs);
     expect(simd.spikes).toEqual(js.spikes);
     expect(simd.probes).toEqual(js.probes);

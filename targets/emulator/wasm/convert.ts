@@ -11,6 +11,19 @@ import { type Body, Simd } from "./assembler.ts";
 
 export class Unsupported extends Error {}
 
+/**
+ * Where a stochastic rounding takes its draws: Int32 arrays in memory at `need` (the conversion
+ * writes -1 where it drops non-zero bits, i.e. where the interpreter draws) and `value` (the host
+ * puts floor(u 2^s) there for each draw u, in the interpreter's order); `addr` pushes the byte
+ * address of the current lanes' slot; `tmp2` is a v128 scratch local.
+ */
+export interface DrawSite {
+  need: number;
+  value: number;
+  addr: () => void;
+  tmp2: number;
+}
+
 /** An exact intermediate in i32x4 lanes: values in [lo, hi]; `unsigned` lanes hold values up to 2^32 - 1. */
 export interface Lanes {
   lo: bigint;
@@ -66,7 +79,7 @@ function overflow(body: Body, x: Lanes, d: IrFixedFormat, narrowed = false): Lan
  * Converts the i32x4 on the stack (exact value x * 2^-frac) to format d; leaves the raw result,
  * sign-extended in i32 lanes, and returns its range. `tmp` is a v128 scratch local.
  */
-export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat, tmp: number, narrowed = false): Lanes {
+export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat, tmp: number, narrowed = false, draw?: (s: number) => DrawSite): Lanes {
   if (d.width > 16) throw new Unsupported(`format of width ${d.width}`);
   const s = frac - d.frac;
   const [dlo, dhi] = bounds(d);
@@ -87,7 +100,22 @@ export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat
     const wide = { lo: x.lo << BigInt(k), hi: x.hi << BigInt(k), unsigned: false };
     return overflow(body, wide.lo >= dlo && wide.hi <= dhi ? wide : { lo: dlo - 1n, hi: dhi + 1n, unsigned: false }, d);
   }
-  if (d.rounding === 3) throw new Unsupported("stochastic rounding (its draws come one element at a time from the program's stream)");
+  if (d.rounding === 3) {
+    if (!draw) throw new Unsupported("stochastic rounding (its draws come one element at a time from the program's stream)");
+    if (s >= 32) throw new Unsupported(`stochastic rounding by ${s} bits`);
+    // The interpreter rounds up when its draw u < rem = r / 2^s (r the dropped bits, an integer),
+    // i.e. when floor(u 2^s) < r, and draws only where r != 0.
+    const site = draw(s);
+    const r: Lanes = { lo: floorDiv(x.lo, s), hi: floorDiv(x.hi, s) + 1n, unsigned: false };
+    if (r.hi > I32_MAX) throw new Unsupported(`stochastic rounding of [${x.lo}, ${x.hi}] by ${s} bits`);
+    body.set(tmp);
+    site.addr();
+    body.get(tmp).splat(2 ** s - 1).simd(Simd.and).tee(site.tmp2).splat(0).simd(Simd.i32x4Ne).mem(Simd.store, site.need);
+    body.get(tmp).i32(s).simd(x.unsigned ? Simd.i32x4ShrU : Simd.i32x4ShrS);
+    site.addr();
+    body.mem(Simd.load, site.value).get(site.tmp2).simd(Simd.i32x4LtS).simd(Simd.i32x4Sub); // floor - (-1 where up)
+    return overflow(body, r, d, narrowed);
+  }
   let r: Lanes;
   if (d.rounding === 1) {
     if (x.unsigned && s >= 32) body.op(0x1a).splat(0);

@@ -3,7 +3,7 @@
  * kernel's own group, supported ops, at most 16 bits), and where their state arrays live in the
  * module's memory.
  */
-import type { IrProgram } from "../../../src/ir/codec.ts";
+import type { IrFixedFormat, IrProgram } from "../../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../../src/ir/ops.ts";
 
 type Kernel = IrProgram["kernels"][number];
@@ -16,11 +16,27 @@ export interface SimdLayout {
   capacity: number;
   bytes: number;
   /**
-   * Per RAND_NORMAL op, in op order: byte offsets of two Int32 arrays of `capacity` elements. The
-   * kernel writes `need` (-1 where the element draws, i.e. its condition is non-zero, else 0) and
-   * reads `value` (the draw, converted to the op's format by the host, 0 where none is drawn).
+   * Per draw site (a RAND_NORMAL op, or a conversion with stochastic rounding that drops bits), in
+   * the order an element takes its draws: byte offsets of two Int32 arrays of `capacity` elements.
+   * The kernel writes `need` (-1 where the element draws, else 0) and reads `value`: for RAND_NORMAL
+   * the draw converted to `format` by the host, for rounding floor(u 2^shift) of the draw u.
    */
-  draws: { need: number; value: number }[];
+  draws: DrawLayout[];
+}
+
+export interface DrawLayout {
+  need: number;
+  value: number;
+  kind: "normal" | "round";
+  shift: number;
+  format: IrFixedFormat;
+}
+
+/** The layout with its draw sites' arrays after the states (found by generating the kernel once). */
+export function withDraws(layout: SimdLayout, sites: Omit<DrawLayout, "need" | "value">[]): SimdLayout {
+  const base = layout.offsets.reduce((m, o) => (o >= 0 ? Math.max(m, o + layout.capacity * 2) : m), 0);
+  const draws = sites.map((x, j) => ({ ...x, need: base + j * layout.capacity * 8, value: base + j * layout.capacity * 8 + layout.capacity * 4 }));
+  return { ...layout, draws, bytes: Math.max(16, base + draws.length * layout.capacity * 8) };
 }
 
 /** Layout for the states a kernel touches, each padded to a multiple of 8 elements (16 bytes). */
@@ -30,9 +46,7 @@ export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states
   const states = [...new Set(k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name.startsWith("LOAD") || OP_BY_CODE.get(o.op)!.name.startsWith("STORE")).map((o) => o.state))].sort((a, b) => a - b);
   const offsets = p.states.map(() => -1);
   states.forEach((s, i) => (offsets[s] = i * capacity * 2));
-  const base = states.length * capacity * 2;
-  const draws = k.ops.filter((o) => OP_BY_CODE.get(o.op)!.name === "RAND_NORMAL").map((_, j) => ({ need: base + j * capacity * 8, value: base + j * capacity * 8 + capacity * 4 }));
-  return { layout: { offsets, capacity, bytes: Math.max(16, base + draws.length * capacity * 8), draws }, states };
+  return { layout: { offsets, capacity, bytes: Math.max(16, states.length * capacity * 2), draws: [] }, states };
 }
 
 const STOCHASTIC = "stochastic rounding";
