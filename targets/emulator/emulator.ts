@@ -510,6 +510,11 @@ export class Emulator {
     for (const g of opens) for (let j = 0; j < count; j++) this.open(g, list[j]!);
   }
 
+  /** Runs of SIMD kernels whose draws did not settle and that ran on their JS kernel instead. */
+  simdFallbacks(): number {
+    return this.simd.reduce((n, r) => n + (r?.fallbacks ?? 0), 0);
+  }
+
   /** Per kernel: "simd" (WebAssembly SIMD) or "js" (generated JS or closures). */
   kernelPaths(): ("simd" | "js")[] {
     return this.simd.map((r) => (r ? "simd" : "js"));

@@ -49,17 +49,14 @@ export function layoutFor(k: Kernel, p: IrProgram): { layout: SimdLayout; states
   return { layout: { offsets, capacity, bytes: Math.max(16, states.length * capacity * 2), draws: [] }, states };
 }
 
-const STOCHASTIC = "stochastic rounding";
-
 /** Why the kernel cannot run here, or null. Checks the shape; generateSimd() also checks exactness. */
 export function shapeProblem(k: Kernel, p: IrProgram): string | null {
-  return shapeProblems(k, p).filter((r) => r !== STOCHASTIC)[0] ?? null;
+  return shapeProblems(k, p)[0] ?? null;
 }
 
 /**
- * Every reason of shape the kernel cannot run here, in op order without repeats (for reports:
- * what the SIMD path would need to take it), and "stochastic rounding" if a format rounds so (the
- * generator refuses it only where a conversion drops bits, so it is no shape problem).
+ * Every reason of shape the kernel cannot run here, without repeats (for reports: what the SIMD
+ * path would need to take it).
  */
 export function shapeProblems(k: Kernel, p: IrProgram): string[] {
   const out = new Set<string>();
@@ -72,8 +69,6 @@ export function shapeProblems(k: Kernel, p: IrProgram): string[] {
     if ((name === "LOAD" || name.startsWith("STORE")) && p.states[o.state]!.format.width > 16) out.add("a state wider than 16 bits");
   }
   if (drawGatedByDraw(k)) out.add("RAND_NORMAL gated by a value drawn before it");
-  const stochastic = k.registers.some((r) => r.format.rounding === 3) || k.ops.some((o) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && p.states[o.state]!.format.rounding === 3);
-  if (stochastic) out.add(STOCHASTIC);
   return [...out];
 }
 
