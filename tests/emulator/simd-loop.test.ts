@@ -100,7 +100,6 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     expect(triggered).toBeGreaterThan(5);
     expect(runs).toBeGreaterThan(1000);
     expect(drawing).toBeGreaterThan(10);
-    console.log(JSON.stringify({ n: sample.length, simd, gated, triggered, drawing, runs }));
   });
 
   it("the runner on a sparse list of synapses and on all of them = the generated JS kernel element by element", () => {
