@@ -196,6 +196,30 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     expect(simd.state).toEqual(js.state);
   });
 
+  it("the bss2 memory network (stochastic rounding): learning gives the same spikes, traces and synapses on both paths", () => {
+    const c = compile("models/stc/memory-network-bss2.yaml", { target: "bss2" });
+    c.durationTicks = Math.round(10.5 / c.tickSeconds); // ranges from the first 10.5 s (with learning): a quicker compile
+    const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun });
+    // the learning stimuli (at 10 s) moved to 0.1 s, run to 0.5 s: no draws before them, and quick
+    const shift = Math.round(9.9 / ir.header.tick_seconds);
+    for (const st of ir.stimuli) {
+      const w = st.current;
+      if (w && w.start_tick >= shift && w.start_tick < 2 * shift) [w.start_tick, w.stop_tick] = [w.start_tick - shift, w.stop_tick - shift];
+    }
+    ir.header.duration_ticks = Math.round(0.5 / ir.header.tick_seconds);
+    const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
+    const onSimd = ir.kernels.filter((_, i) => simd.kernelPaths()[i] === "simd").map((k) => k.name);
+    expect(onSimd).toContain("ee.update"); // the STC synapse kernel: noise and stochastic rounding
+    simd.run();
+    js.run();
+    expect(simd.stats.spikes).toBeGreaterThan(0);
+    expect(simd.snapshot().rngs).toEqual(js.snapshot().rngs);
+    expect(simd.spikes).toEqual(js.spikes);
+    expect(simd.probes).toEqual(js.probes);
+    expect(simd.state).toEqual(js.state);
+    expect(simd.simdFallbacks()).toBe(0);
+  });
+
   it("ENGRAM_KERNELS=js forces the generated JS path", () => {
     const c = compile("models/stc/basic-early.yaml", { target: "bss2" });
     const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
