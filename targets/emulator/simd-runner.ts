@@ -39,6 +39,12 @@ export interface Draws {
 /** Passes over the same elements before the runner gives up on a self-consistent layout of draws. */
 const MAX_PASSES = 6;
 
+/**
+ * Fewer elements than this in a run take the JS kernel (identical results): for a few elements a
+ * module call, the copies and, with draws, the repeated pass are not worth it.
+ */
+export const SIMD_MIN_ELEMENTS = 32;
+
 type Kernel = IrProgram["kernels"][number];
 const STORE = OP_BY_NAME.get("STORE")!.code, STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
 
@@ -133,6 +139,10 @@ export class SimdRunner {
    * else changed it since this runner last synchronised it (its version moved).
    */
   runAll(n: number): void {
+    if (n < SIMD_MIN_ELEMENTS && this.js) {
+      for (let e = 0; e < n; e++) this.js(e);
+      return;
+    }
     const t = this.touched;
     const copyIn = (all: boolean) => {
       for (let j = 0; j < t.length; j++) {
@@ -166,6 +176,10 @@ export class SimdRunner {
 
   /** The kernel over the elements list[0..count), in any order (they are independent): gathered, run, scattered back. */
   runList(list: Int32Array, count: number): void {
+    if (count < SIMD_MIN_ELEMENTS && this.js) {
+      for (let i = 0; i < count; i++) this.js(list[i]!);
+      return;
+    }
     const t = this.touched;
     const copyIn = () => {
       for (let j = 0; j < t.length; j++) {
