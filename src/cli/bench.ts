@@ -8,6 +8,7 @@
  * stc-model.md section 10 (not re-measured here).
  */
 import { reservoirBench } from "./bench-reservoir.ts";
+import { simdLoopBench } from "./bench-simd-loop.ts";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -261,6 +262,8 @@ function simdBench(quick: boolean): string[] {
     "",
     `ratios: SIMD / generated JS (syn.update) = ${(wb / ja).toFixed(1)}x; SIMD / plain JS (minimal) = ${(md / pc).toFixed(1)}x; minimal / syn.update (SIMD) = ${(md / wb).toFixed(1)}x`,
     `syn.update, one application from the same states: generated JS and WASM SIMD ${same ? "identical" : "DIFFER"}`,
+    "",
+    ...simdLoopBench(quick),
   ];
 }
 

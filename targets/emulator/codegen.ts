@@ -122,13 +122,14 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
       case "STORE": {
         const s = p.states[o.state]!;
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        // "+ 0": a register may hold -0 (a negative value times zero); the state holds the interpreter's 0.
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "STORE_ADD": {
         const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "CONST":

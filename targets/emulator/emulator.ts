@@ -22,6 +22,7 @@ import type { IrCurrent } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { applyStreamNumber, prepareStreams, type PreparedStream } from "./stream.ts";
 import { transmissionKernels } from "./kernel-roles.ts";
+import { simdAllowed, SimdRunner } from "./simd-runner.ts";
 
 const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code, OP_NOW = OP_BY_NAME.get("NOW")!.code;
 
@@ -125,6 +126,10 @@ export class Emulator {
   private readonly stimRng: Rng[];
   private readonly uniform: () => number;
   private readonly kernels: { k: Kernel; run: (element: number) => void }[];
+  /** Per kernel: its WebAssembly SIMD runner where its ops allow one (mode "simd"), else null (the JS kernel runs). */
+  private readonly simd: (SimdRunner | null)[];
+  /** Per spike-triggered kernel on the SIMD path: the triggered synapses of one tick, in the JS loop's order. */
+  private readonly triggered: (Int32Array | null)[];
   /** Spiking elements per group for the last maxDelay + 1 ticks (ring of sets, reused). */
   private readonly fired: Set<number>[][];
   private readonly maxDelay: number;
@@ -159,8 +164,12 @@ export class Emulator {
   /** Per current input: the version at which it was last all zero (-1: unknown), so that a reset can be skipped or jumped over. */
   private readonly zeroedAt: Float64Array;
 
-  /** generated: straight-line JS per kernel where exact (default); closures: the interpretive path. */
-  constructor(readonly program: IrProgram, mode: "generated" | "closures" = "generated") {
+  /**
+   * simd (default): generated WebAssembly SIMD per kernel where its ops allow, else as generated;
+   * generated: straight-line JS per kernel where exact (the default with ENGRAM_KERNELS=js);
+   * closures: the interpretive path.
+   */
+  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated") {
     const seed = program.header.seed;
     this.rounding = new Rng(seed, "ir:rounding");
     this.noise = new Rng(seed, "ir:noise");
@@ -192,7 +201,12 @@ export class Emulator {
     }
     this.writesGates = program.kernels.map((k) => [...new Set(k.ops.filter((o) => (o.op === OP_STORE || o.op === OP_STORE_ADD) && this.gates.has(o.state)).map((o) => this.gates.get(o.state)!))]);
     this.rescanGates();
-    this.kernels = program.kernels.map((k) => ({ k, run: mode === "generated" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
+    this.kernels = program.kernels.map((k) => ({ k, run: mode !== "closures" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
+    this.simd = program.kernels.map((k, i) => {
+      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, rounding: this.rounding, uniform: this.uniform }, this.kernels[i]!.run) : null;
+      return typeof r === "string" ? null : r;
+    });
+    this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
     this.idle = new Uint8Array(program.kernels.length);
     // A STORE counts as a read: storing a constant (a consumed summed input set back to 0) is a
     // no-op only while nothing else has changed the state since.
@@ -395,7 +409,7 @@ export class Emulator {
 
   private write(state: number, arr: Float64Array, i: number, v: number): void {
     if (arr[i] === v) return;
-    arr[i] = v;
+    arr[i] = v + 0; // never -0 (a negative value times zero): the interpreter's 0
     this.activity[0]++;
     this.versions[state]!++;
   }
@@ -462,7 +476,9 @@ export class Emulator {
       }
       const before0 = act[0]!, before1 = act[1]!, before2 = act[2]!;
       const n = this.program.groups[k.group]!.size;
-      for (let e = 0; e < n; e++) run(e);
+      const sr = this.simd[i];
+      if (sr) sr.runAll(n);
+      else for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
       if (this.program.groups[k.group]!.kind === 2) {
         this.stats.synapseUpdates += n;
@@ -485,7 +501,9 @@ export class Emulator {
     this.compact(g);
     const n = g.count, list = g.list;
     if (n === 0) return;
-    for (let j = 0; j < n; j++) run(list[j]!);
+    const sr = this.simd[i];
+    if (sr) sr.runList(list, n);
+    else for (let j = 0; j < n; j++) run(list[j]!);
     this.stats.kernelRuns++;
     this.stats.synapseUpdates += n;
     if (this.transmits[i] === 1) this.stats.transmissionSynapseUpdates += n;
@@ -495,6 +513,24 @@ export class Emulator {
       for (let j = 0; j < n; j++) this.open(w, list[j]!);
     }
     this.compact(g);
+  }
+
+  /** A spike-triggered kernel on the SIMD path: its synapses in the JS loop's order, run at once (they are independent), then the gates they opened. */
+  private runTriggered(sr: SimdRunner, list: Int32Array, neurons: Iterable<number>, start: Int32Array, order: Int32Array, opens: Gate[]): void {
+    let count = 0;
+    for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) list[count++] = order[s]!;
+    sr.runList(list, count);
+    for (const g of opens) for (let j = 0; j < count; j++) this.open(g, list[j]!);
+  }
+
+  /** Runs of SIMD kernels whose draws did not settle and that ran on their JS kernel instead. */
+  simdFallbacks(): number {
+    return this.simd.reduce((n, r) => n + (r?.fallbacks ?? 0), 0);
+  }
+
+  /** Per kernel: "simd" (WebAssembly SIMD) or "js" (generated JS or closures). */
+  kernelPaths(): ("simd" | "js")[] {
+    return this.simd.map((r) => (r ? "simd" : "js"));
   }
 
   /**
@@ -550,7 +586,9 @@ export class Emulator {
       }
       const neurons = fired.size === 1 ? fired : [...fired].sort((x, y) => x - y);
       const opens = this.writesGates[i]!;
-      if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      const sr = this.simd[i];
+      if (sr) this.runTriggered(sr, this.triggered[i]!, neurons, start, order, opens);
+      else if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
       else {
         for (const n of neurons) {
           for (let s = start[n]!; s < start[n + 1]!; s++) {
@@ -787,6 +825,7 @@ export class Emulator {
     this.activity.set(s.activity);
     (this as unknown as { backlog: number }).backlog = s.backlog;
     this.rescanGates();
+    for (const r of this.simd) r?.invalidate(); // versions restored: the SIMD copies may not match them
     if (s.currentZeroedAt?.length === this.zeroedAt.length) this.zeroedAt.set(s.currentZeroedAt);
     else this.zeroedAt.fill(-1); // unknown: the next tick resets (exact either way)
     s.probes.forEach((p, i) => {

@@ -191,19 +191,22 @@ describe("WASM SIMD kernels = reference interpreter, bit for bit", () => {
     expect(reasons).toEqual({
       "post.analog": "op SPIKE",
       "post.slow": "ok",
-      "syn.on_pre[0]": "not periodic",
-      "syn.on_pre[1]": "not periodic",
-      "syn.on_post[2]": "not periodic",
+      "syn.on_pre[0]": "STORE_ADD at a pre-/postsynaptic index",
+      "syn.on_pre[1]": "ok",
+      "syn.on_post[2]": "ok",
       "syn.update": "ok",
       "syn.slow": "LOAD at a pre-/postsynaptic index",
     });
   });
 
-  it("declares stochastic rounding unsupported", () => {
+  it("stochastic rounding takes its draws from the host: the kernel declares one draw site per rounding op", () => {
+    // (the draws' values and order are checked against the interpreter in tests/emulator/simd-loop.test.ts)
     const f: IrFixedFormat = { width: 8, signed: true, frac: 4, rounding: 3, overflow: 2 };
     const p = program(opKernel("SHR", [f, f, f, f], 2), [f, f, f, f].map((format) => ({ format, init: [0] })), 8);
     const m = generateSimd(p.kernels[0]!, p);
-    expect(m.ok).toBe(false);
+    expect(m.ok).toBe(true);
+    if (m.ok) expect(m.layout.draws.map((d) => [d.kind, d.shift])).toEqual([["round", 2]]);
+    expect(SimdKernel.create(p.kernels[0]!, p)).not.toBeTypeOf("string");
   });
 
   for (const rounding of ["nearest", "floor"] as const) {

@@ -11,11 +11,26 @@ import { type Body, Simd } from "./assembler.ts";
 
 export class Unsupported extends Error {}
 
+/**
+ * Where a stochastic rounding takes its draws: Int32 arrays in memory at `need` (the conversion
+ * writes -1 where it drops non-zero bits, i.e. where the interpreter draws) and `value` (the host
+ * puts floor(u 2^s) there for each draw u, in the interpreter's order); `addr` pushes the byte
+ * address of the current lanes' slot; `tmp2` is a v128 scratch local.
+ */
+export interface DrawSite {
+  need: number;
+  value: number;
+  addr: () => void;
+  tmp2: number;
+}
+
 /** An exact intermediate in i32x4 lanes: values in [lo, hi]; `unsigned` lanes hold values up to 2^32 - 1. */
 export interface Lanes {
   lo: bigint;
   hi: bigint;
   unsigned: boolean;
+  /** The value is not yet bounded to its 16-bit saturating format: the store's narrowing does it. */
+  unclamped?: boolean;
 }
 
 const I32_MIN = -(1n << 31n), I32_MAX = (1n << 31n) - 1n, U32_MAX = (1n << 32n) - 1n;
@@ -28,7 +43,7 @@ export function lanesFor(lo: bigint, hi: bigint, what: string): Lanes {
 }
 
 export const floorDiv = (a: bigint, k: number): bigint => a >> BigInt(k);
-const ceilDiv = (a: bigint, k: number): bigint => -((-a) >> BigInt(k));
+export const ceilDiv = (a: bigint, k: number): bigint => -((-a) >> BigInt(k));
 
 /** Bits b with -2^b <= lo and hi < 2^b. */
 function magnitudeBits(x: Lanes): number {
@@ -45,10 +60,15 @@ function clampTo(body: Body, x: Lanes, lo: bigint, hi: bigint): Lanes {
   return { lo: nlo, hi: nhi, unsigned: x.unsigned && nhi > I32_MAX };
 }
 
-/** Bounds the rounded value to d: saturate with min/max, wrap by sign-extending or masking the low bits. */
-function overflow(body: Body, x: Lanes, d: IrFixedFormat): Lanes {
+/**
+ * Bounds the rounded value to d: saturate with min/max, wrap by sign-extending or masking the low
+ * bits. With `narrowed`, a 16-bit saturating bound is left to the store's i16x8 narrowing, which
+ * saturates to exactly the same range (signed or unsigned 16 bits) when the lanes are signed i32.
+ */
+function overflow(body: Body, x: Lanes, d: IrFixedFormat, narrowed = false): Lanes {
   const [lo, hi] = bounds(d);
   if (x.lo >= lo && x.hi <= hi) return { ...x, unsigned: false };
+  if (narrowed && d.overflow === 2 && d.width === 16 && !x.unsigned) return { ...x, unclamped: true };
   if (d.overflow === 2) return { ...clampTo(body, x, lo, hi), unsigned: false };
   if (d.signed) body.i32(32 - d.width).simd(Simd.i32x4Shl).i32(32 - d.width).simd(Simd.i32x4ShrS);
   else body.splat(2 ** d.width - 1).simd(Simd.and);
@@ -59,13 +79,13 @@ function overflow(body: Body, x: Lanes, d: IrFixedFormat): Lanes {
  * Converts the i32x4 on the stack (exact value x * 2^-frac) to format d; leaves the raw result,
  * sign-extended in i32 lanes, and returns its range. `tmp` is a v128 scratch local.
  */
-export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat, tmp: number): Lanes {
+export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat, tmp: number, narrowed = false, draw?: (s: number) => DrawSite): Lanes {
   if (d.width > 16) throw new Unsupported(`format of width ${d.width}`);
   const s = frac - d.frac;
   const [dlo, dhi] = bounds(d);
   if (s <= 0) {
     const k = -s;
-    if (k === 0) return overflow(body, x, d);
+    if (k === 0) return overflow(body, x, d, narrowed);
     if (d.overflow === 2) {
       // Saturate: clamp first to one step beyond the representable range, so the shift cannot
       // overflow 32 bits and values beyond saturate after it (shifts past 17 change nothing then).
@@ -80,7 +100,22 @@ export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat
     const wide = { lo: x.lo << BigInt(k), hi: x.hi << BigInt(k), unsigned: false };
     return overflow(body, wide.lo >= dlo && wide.hi <= dhi ? wide : { lo: dlo - 1n, hi: dhi + 1n, unsigned: false }, d);
   }
-  if (d.rounding === 3) throw new Unsupported("stochastic rounding (its draws come one element at a time from the program's stream)");
+  if (d.rounding === 3) {
+    if (!draw) throw new Unsupported("stochastic rounding (its draws come one element at a time from the program's stream)");
+    if (s >= 32) throw new Unsupported(`stochastic rounding by ${s} bits`);
+    // The interpreter rounds up when its draw u < rem = r / 2^s (r the dropped bits, an integer),
+    // i.e. when floor(u 2^s) < r, and draws only where r != 0.
+    const site = draw(s);
+    const r: Lanes = { lo: floorDiv(x.lo, s), hi: floorDiv(x.hi, s) + 1n, unsigned: false };
+    if (r.hi > I32_MAX) throw new Unsupported(`stochastic rounding of [${x.lo}, ${x.hi}] by ${s} bits`);
+    body.set(tmp);
+    site.addr();
+    body.get(tmp).splat(2 ** s - 1).simd(Simd.and).tee(site.tmp2).splat(0).simd(Simd.i32x4Ne).mem(Simd.store, site.need);
+    body.get(tmp).i32(s).simd(x.unsigned ? Simd.i32x4ShrU : Simd.i32x4ShrS);
+    site.addr();
+    body.mem(Simd.load, site.value).get(site.tmp2).simd(Simd.i32x4LtS).simd(Simd.i32x4Sub); // floor - (-1 where up)
+    return overflow(body, r, d, narrowed);
+  }
   let r: Lanes;
   if (d.rounding === 1) {
     if (x.unsigned && s >= 32) body.op(0x1a).splat(0);
@@ -105,5 +140,27 @@ export function emitConvert(body: Body, x: Lanes, frac: number, d: IrFixedFormat
       r = { lo: floorDiv(x.lo, s), hi: floorDiv(x.hi, s) + 1n, unsigned: false };
     }
   } else throw new Unsupported(`rounding ${d.rounding}`);
-  return overflow(body, r, d);
+  return overflow(body, r, d, narrowed);
+}
+
+/**
+ * ADD whose operand X is already on the destination's grid (its alignment shift equals the
+ * conversion's shift s): round((X 2^s + y) / 2^s) = X + round(y / 2^s) exactly, X being an
+ * integer, for floor and for nearest when no sign correction is needed (the sum cannot be negative,
+ * or saturation at a lower bound >= 0 makes the correction irrelevant, as in emitConvert). Saves
+ * X's shift. Stack: y (exact, range `y`); `sum` is the range of X 2^s + y. Returns null, having
+ * emitted nothing, where the identity does not apply or the lanes would not hold it.
+ */
+export function emitAlignedAdd(body: Body, y: Lanes, X: number, xr: Lanes, sum: Lanes, s: number, d: IrFixedFormat, narrowed: boolean): Lanes | null {
+  if (s <= 0 || s >= 32 || xr.unsigned || (d.rounding !== 1 && d.rounding !== 2)) return null;
+  const [dlo] = bounds(d);
+  if (d.rounding === 2 && sum.lo < 0n && !(d.overflow === 2 && dlo >= 0n)) return null;
+  const half = d.rounding === 2 ? 1n << BigInt(s - 1) : 0n;
+  if (y.hi + half > (y.unsigned ? U32_MAX : I32_MAX)) return null;
+  const lo = xr.lo + floorDiv(y.lo + half, s), hi = xr.hi + floorDiv(y.hi + half, s);
+  if (lo < I32_MIN || hi > I32_MAX) return null;
+  if (half > 0n) body.splat(Number(half)).simd(Simd.i32x4Add);
+  body.i32(s).simd(y.unsigned ? Simd.i32x4ShrU : Simd.i32x4ShrS);
+  body.get(X).simd(Simd.i32x4Add);
+  return overflow(body, { lo, hi, unsigned: false }, d, narrowed);
 }

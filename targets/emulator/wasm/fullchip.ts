@@ -15,7 +15,7 @@ import { Rng } from "../../../src/util/rng.ts";
 export const INPUTS = 256, NEURONS = 512, SYNAPSES = INPUTS * NEURONS;
 
 /** The resized program, with random initial synapse states (in range), and its syn.update kernel. */
-export function fullChipProgram(rounding: "nearest" | "floor" = "nearest", seed = 1): { ir: IrProgram; kernel: IrProgram["kernels"][number] } {
+export function fullChipProgram(rounding: "nearest" | "floor" | "stochastic" = "nearest", seed = 1): { ir: IrProgram; kernel: IrProgram["kernels"][number] } {
   const program = compile("models/stc/basic-early.yaml", { target: "bss2" });
   const { ir } = compileFixed(program, getTarget("bss2").caps, { rounding, engramVersion: "bench", analyse: analyseByRun });
   const conn = ir.connectivity[0]!;

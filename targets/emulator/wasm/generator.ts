@@ -9,10 +9,10 @@
 import type { IrFixedFormat, IrProgram } from "../../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../../src/ir/ops.ts";
 import { bounds, convert } from "../../../src/ir/reference.ts";
-import { Body, loopOver8, moduleBytes, Simd, V128 } from "./assembler.ts";
-import { emitConvert, type Lanes, lanesFor, Unsupported } from "./convert.ts";
+import { Body, loopOver8, moduleBytes, Op, Simd, V128 } from "./assembler.ts";
+import { ceilDiv, type DrawSite, emitAlignedAdd, emitConvert, floorDiv, type Lanes, lanesFor, Unsupported } from "./convert.ts";
 import { Tables } from "./tables.ts";
-import { layoutFor, shapeProblem, type SimdLayout } from "./shape.ts";
+import { type DrawLayout, layoutFor, shapeProblem, type SimdLayout, withDraws } from "./shape.ts";
 
 export type { SimdLayout } from "./shape.ts";
 
@@ -24,8 +24,8 @@ export function generateSimd(k: Kernel, p: IrProgram): SimdModule {
   const shape = shapeProblem(k, p);
   if (shape) return { ok: false, reason: shape };
   try {
-    const { layout, states } = layoutFor(k, p);
-    const { bytes, simdOps, constOps } = emitKernel(k, p, layout);
+    const { layout: bare, states } = layoutFor(k, p);
+    const { bytes, simdOps, constOps, layout } = emitKernel(k, p, bare);
     return { ok: true, bytes, layout, states, simdOps, constOps };
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, reason: e.message };
@@ -43,14 +43,28 @@ const full = (f: IrFixedFormat): Lanes => {
  * drops the code of every op that no store depends on (e.g. a subtraction whose only reader
  * became a threshold test). Both passes make the same decisions, so the reads are the same.
  */
-function emitKernel(k: Kernel, p: IrProgram, layout: SimdLayout): { bytes: Uint8Array<ArrayBuffer>; simdOps: number; constOps: number } {
-  const first = emitPass(k, p, layout, null);
+function emitKernel(k: Kernel, p: IrProgram, bare: SimdLayout): { bytes: Uint8Array<ArrayBuffer>; simdOps: number; constOps: number; layout: SimdLayout } {
+  const first = emitPass(k, p, bare, null);
+  // The first pass found the draw sites (same decisions in both passes); the second addresses their arrays.
+  const layout = withDraws(bare, first.sites);
   const second = emitPass(k, p, layout, first.live);
-  return { bytes: moduleBytes(second.body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: second.body.simdOps, constOps: second.body.constOps };
+  if (second.sites.length !== first.sites.length) throw new Error("SIMD generator: the passes found different draw sites");
+  return { bytes: moduleBytes(second.body, Math.max(1, Math.ceil(layout.bytes / 65536))), simdOps: second.body.simdOps, constOps: second.body.constOps, layout };
 }
 
-function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number> | null): { body: Body; live: Set<number> } {
+/**
+ * Ops with an effect besides their register, kept even if no store reads them: stores, and draws
+ * (the host reads which elements drew; an unused draw still advances the stream).
+ */
+const effect = (k: Kernel, o: Kernel["ops"][number]): boolean => {
+  const name = OP_BY_CODE.get(o.op)!.name;
+  return name.startsWith("STORE") || name === "RAND_NORMAL" || k.registers[o.dst]?.format.rounding === 3;
+};
+
+function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number> | null): { body: Body; live: Set<number>; sites: Omit<DrawLayout, "need" | "value">[] } {
   const body = new Body();
+  const sites: Omit<DrawLayout, "need" | "value">[] = [];
+  const tmp2 = body.local(V128);
   // Which op last wrote each local; a read by another op makes the writer live.
   let current = -1;
   // Materialisations of tables are nodes of their own (ids after the ops), kept even when the op
@@ -98,6 +112,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
   const def: ({ sub: boolean; a: number; b: number; va: number; vb: number; sa: number; sb: number; frac: number; x: Lanes } | null)[] = k.registers.map(() => null);
   const fmtKey = (f: IrFixedFormat) => `${f.width},${f.signed},${f.frac},${f.rounding},${f.overflow}`;
   const ARITH = new Set(["ADD", "SUB", "MUL", "NEG", "ABS", "MIN", "MAX", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "COPY"]);
+  const narrowed = narrowedOps(k, p);
 
   loopOver8(body, (off) => {
     k.ops.forEach((o, index) => {
@@ -105,7 +120,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
       chunks = [];
       const mark = body.mark();
       step(o);
-      if (live && !live.has(index) && !OP_BY_CODE.get(o.op)!.name.startsWith("STORE")) body.rollback(mark, chunks);
+      if (live && !live.has(index) && !effect(k, o)) body.rollback(mark, chunks);
     });
     current = -1;
     function step(o: Kernel["ops"][number]): void {
@@ -115,7 +130,8 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
       // How the first source was formed (read before dst, which may be the same register, is forgotten).
       const srcDef = o.src.length > 0 ? def[o.src[0]!]! : null;
       if (!name.startsWith("STORE")) def[o.dst] = null;
-      const key = name === "LOAD" ? `LOAD|${o.state}|${stateVersion[o.state]}|${fmtKey(d)}` : name === "CONST" ? `CONST|${o.imm}|${fmtKey(d)}` : ARITH.has(name) ? `${name}|${o.imm}|${fmtKey(d)}|${o.src.map((r) => valueOf[r]).join(",")}` : "";
+      // No value numbering of a stochastic result: a repeated op draws again.
+      const key = d.rounding === 3 ? "" : name === "LOAD" ? `LOAD|${o.state}|${stateVersion[o.state]}|${fmtKey(d)}` : name === "CONST" ? `CONST|${o.imm}|${fmtKey(d)}` : ARITH.has(name) ? `${name}|${o.imm}|${fmtKey(d)}|${o.src.map((r) => valueOf[r]).join(",")}` : "";
       const seen = key ? numbered.get(key) : undefined;
       const from = seen !== undefined ? holder.get(seen) : undefined;
       if (from !== undefined) {
@@ -150,8 +166,22 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
         else if (by > 0) body.i32(by).simd(Simd.i32x4Shl);
       };
       const scaled = (x: Lanes, by: number): [bigint, bigint] => [x.lo << BigInt(by), x.hi << BigInt(by)];
+      // This op's draw site (at most one conversion per op may draw; both halves share it).
+      let site: DrawLayout | null = null;
+      const addrOf = () => body.get(off).i32(1).op(Op.i32Shl); // Int32 slot of lane 0: twice the i16 offset
+      let drawHalf: 0 | 1 = 0;
+      const drawAt = (kind: "normal" | "round", shift: number, format: IrFixedFormat): DrawSite => {
+        if (!site) {
+          const at = layout.draws[sites.length];
+          sites.push({ kind, shift, format });
+          site = { need: at?.need ?? 0, value: at?.value ?? 0, kind, shift, format };
+        }
+        return { need: site.need + 16 * drawHalf, value: site.value + 16 * drawHalf, addr: addrOf, tmp2 };
+      };
+      const draw = (s: number) => drawAt("round", s, d);
       const toDst = (h: 0 | 1, x: Lanes, frac: number): void => {
-        range[o.dst] = emitConvert(body, x, frac, d, tmp);
+        drawHalf = h;
+        range[o.dst] = emitConvert(body, x, frac, d, tmp, narrowed.has(current), draw);
         body.set(reg[o.dst]![h]!);
       };
       switch (name) {
@@ -174,7 +204,9 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
           for (const h of [0, 1] as const) {
             if (name === "STORE") {
               body.get(reg[a!]![h]!);
-              emitConvert(body, range[a!]!, fa.frac, sf, tmp);
+              // an unclamped register (narrowedOps) is saturated by the narrowing below
+              drawHalf = h;
+              if (!range[a!]!.unclamped) emitConvert(body, range[a!]!, fa.frac, sf, tmp, false, (s) => drawAt("round", s, sf));
             } else {
               const F = Math.max(sf.frac, fa.frac);
               const u = !sf.signed;
@@ -184,7 +216,8 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
               body.simd(Simd.i32x4Add);
               const [slo, shi] = scaled(full(sf), F - sf.frac), [rlo, rhi] = scaled(range[a!]!, F - fa.frac);
               if (F - sf.frac >= 32) throw new Unsupported("STORE_ADD alignment beyond 32 bits");
-              emitConvert(body, lanesFor(slo + rlo, shi + rhi, "STORE_ADD"), F, sf, tmp);
+              drawHalf = h;
+              emitConvert(body, lanesFor(slo + rlo, shi + rhi, "STORE_ADD"), F, sf, tmp, false, (s) => drawAt("round", s, sf));
             }
             body.set(half[h]);
           }
@@ -232,12 +265,34 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
                 else lo = mid;
               }
               const cond = tables.newCondition();
-              tables.need(da.a);
-              tables.need(da.b);
-              for (const h of [0, 1] as const) {
-                aligned(da.a, h, da.sa);
-                aligned(da.b, h, da.sb);
-                body.simd(da.sub ? Simd.i32x4Sub : Simd.i32x4Add).splat(Number(hi)).simd(da.x.unsigned ? Simd.i32x4GeU : Simd.i32x4GeS).set(cond.masks[h]);
+              // One side of the sum a constant: e = C + V 2^sv >= hi is V >= ceil((hi - C) / 2^sv), and
+              // e = C - V 2^sv >= hi is V <= floor((C - hi) / 2^sv): V compared with one constant,
+              // without its shift and the subtraction (exact: integers throughout).
+              const ka = tables.constant(da.a), kc = tables.constant(da.b);
+              const v = ka !== null && kc === null ? da.b : kc !== null && ka === null ? da.a : -1;
+              const vr = v >= 0 ? range[v]! : null;
+              let t: bigint | null = null, below = false;
+              if (v >= 0 && vr && !vr.unsigned) {
+                const C = v === da.b ? ka! << BigInt(da.sa) : (da.sub ? -kc! : kc!) << BigInt(da.sb);
+                const sv = v === da.b ? da.sb : da.sa;
+                below = v === da.b && da.sub;
+                t = below ? floorDiv(C - hi, sv) + 1n : ceilDiv(hi - C, sv);
+                if (t < -(1n << 31n) || t >= 1n << 31n) t = null;
+              }
+              if (t !== null) {
+                tables.need(v);
+                for (const h of [0, 1] as const) {
+                  if (below) body.splat(Number(t)).get(reg[v]![h]!).simd(Simd.i32x4GtS).set(cond.masks[h]); // t > V
+                  else body.get(reg[v]![h]!).splat(Number(t)).simd(Simd.i32x4GeS).set(cond.masks[h]); // V >= t
+                }
+              } else {
+                tables.need(da.a);
+                tables.need(da.b);
+                for (const h of [0, 1] as const) {
+                  aligned(da.a, h, da.sa);
+                  aligned(da.b, h, da.sb);
+                  body.simd(da.sub ? Simd.i32x4Sub : Simd.i32x4Add).splat(Number(hi)).simd(da.x.unsigned ? Simd.i32x4GeU : Simd.i32x4GeS).set(cond.masks[h]);
+                }
               }
               tables.setCondition(o.dst, cond.id, k0, k1);
             }
@@ -258,7 +313,22 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
             kept = true;
             break;
           }
+          // ADD with an operand on the destination's grid: that operand's shift is saved (emitAlignedAdd).
+          const s = F - d.frac, xi = name === "ADD" && s > 0 ? (F - fa.frac === s ? a! : F - fb.frac === s ? b! : -1) : -1;
+          const yi = xi === a ? b! : a!, sy = F - fmt[yi]!.frac;
+          const [ylo, yhi] = scaled(range[yi]!, sy), xr = xi >= 0 ? range[xi]! : null;
           range[o.dst] = both((h) => {
+            if (xi >= 0 && xr) {
+              const m = body.mark();
+              aligned(yi, h, sy);
+              const out = emitAlignedAdd(body, lanesFor(ylo, yhi, name), reg[xi]![h]!, xr, x, s, d, narrowed.has(current));
+              if (out) {
+                range[o.dst] = out;
+                body.set(reg[o.dst]![h]!);
+                return out;
+              }
+              body.rollback(m);
+            }
             aligned(a!, h, F - fa.frac);
             aligned(b!, h, F - fb.frac);
             body.simd(op);
@@ -305,6 +375,7 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
         }
         case "SELECT": {
           // The reference converts only the chosen operand; without stochastic rounding converting both is the same.
+          if (d.rounding === 3) throw new Unsupported("SELECT with stochastic rounding (only the chosen operand draws)");
           const rb = range[b!]!, rc = range[c!]!;
           let out: Lanes = rb;
           for (const h of [0, 1] as const) {
@@ -319,11 +390,27 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
           range[o.dst] = out;
           break;
         }
+        case "RAND_NORMAL": {
+          // The host draws (simd-runner.ts): this pass writes which elements draw and reads the
+          // draws, already in d, from the layout's arrays (Int32, 4 bytes per element: twice the
+          // i16 offset, plus 16 bytes for lanes 4-7).
+          for (const h of [0, 1] as const) {
+            drawHalf = h;
+            const at = drawAt("normal", 40 - d.frac, d);
+            at.addr();
+            body.get(reg[a!]![h]!).splat(0).simd(Simd.i32x4Ne).mem(Simd.store, at.need);
+            at.addr();
+            body.mem(Simd.load, at.value).set(reg[o.dst]![h]!);
+          }
+          range[o.dst] = full(d);
+          break;
+        }
         default:
           throw new Unsupported(`op ${name}`);
       }
       if (name === "STORE" || name === "STORE_ADD") stateVersion[o.state]++;
       else {
+        if (range[o.dst]?.unclamped && key) numbered.delete(key); // not a value other ops may reuse
         if (!kept) tables.overwrite(o.dst);
         assign(o.dst, value);
       }
@@ -336,6 +423,33 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
     alive.add(i);
     for (const w of reads.get(i) ?? []) visit(w);
   };
-  k.ops.forEach((o, i) => OP_BY_CODE.get(o.op)!.name.startsWith("STORE") && visit(i));
-  return { body, live: alive };
+  k.ops.forEach((o, i) => effect(k, o) && visit(i));
+  return { body, live: alive, sites };
+}
+
+/**
+ * Ops whose 16-bit saturating result is only stored, unchanged, into states of the same format
+ * before the register is written again: their clamp is left to the store's i16x8 narrowing, which
+ * saturates to the same range.
+ */
+function narrowedOps(k: Kernel, p: IrProgram): Set<number> {
+  const out = new Set<number>();
+  const fmt = k.registers.map((r) => r.format);
+  const same = (x: IrFixedFormat, y: IrFixedFormat) => x.width === y.width && x.signed === y.signed && x.frac === y.frac && x.overflow === y.overflow;
+  k.ops.forEach((o, i) => {
+    const name = OP_BY_CODE.get(o.op)!.name;
+    const d = fmt[o.dst];
+    if (!d || name.startsWith("STORE") || name === "CONST" || name === "SELECT" || name.startsWith("CMP") || d.width !== 16 || d.overflow !== 2) return;
+    let stores = 0, ok = true;
+    for (let j = i + 1; j < k.ops.length && ok; j++) {
+      const q = k.ops[j]!, qn = OP_BY_CODE.get(q.op)!.name;
+      if (q.src.includes(o.dst)) {
+        if (qn === "STORE" && same(p.states[q.state]!.format, d)) stores++;
+        else ok = false;
+      }
+      if (!qn.startsWith("STORE") && q.dst === o.dst) break;
+    }
+    if (ok && stores > 0) out.add(i);
+  });
+  return out;
 }
