@@ -1,6 +1,6 @@
 /**
  * The forgetting tables of docs/heterogeneity.md ("Subtasks in sequence and forgetting") from the
- * results.csv of studies/heterogeneity-forgetting.yaml and heterogeneity-forgetting-synaptic.yaml:
+ * results.csv of studies/heterogeneity-forgetting.yaml, -synaptic.yaml and -rule.yaml:
  * per grid point mean ± SD over seeds of each subtask's R², the drop of subtask 1's R² from its
  * first presentation to its repeat with the readout refitted (seed-models.md A.4's forgetting), and
  * the frozen subtask-1 readout's R² on the repeat with its forgetting (windows.ts); then paired comparisons (same seed on both sides:
@@ -70,5 +70,12 @@ if (existsSync(join(dir, G, "results.csv"))) {
   lines.push("", `### ${G}`, "", ...table(G, [V, VS], (r) => `${tauN(r)}, Var[tau_s] ${r[VS]}`), "");
   lines.push("| comparison (lower is better) | A | B | median A / B | A - B (paired) | seeds with A <= B |", "| --- | --- | --- | --- | --- | --- |");
   for (const m of ["drop", "forgetting"]) for (const v of ["4 s^2", "16 s^2", "1024 s^2"]) for (const n of ["0 ms^2", "7.8607 ms^2"]) lines.push(paired(G, `Var[tau_s] ${v} (A) vs 0 (B), Var[tau_n] ${n}`, { [V]: n, [VS]: v }, { [V]: n, [VS]: "0 s^2" }, m));
+}
+const R = "heterogeneity-forgetting-rule";
+if (existsSync(join(dir, R, "results.csv"))) {
+  const M = "projections.rec.params.tau_s.mean";
+  lines.push("", `### ${R}`, "", ...table(R, [M, V], (r) => `tau_s ${r[M]}, ${tauN(r)}`), "");
+  lines.push("| comparison (lower is better) | A | B | median A / B | A - B (paired) | seeds with A <= B |", "| --- | --- | --- | --- | --- | --- |");
+  for (const m of ["drop", "forgetting"]) for (const t of ["10 s", "30 s", "100 s"]) lines.push(paired(R, `tau_s ${t}: heterogeneous tau_n (A) vs homogeneous (B)`, { [M]: t, [V]: "7.8607 ms^2" }, { [M]: t, [V]: "0 ms^2" }, m));
 }
 process.stdout.write(lines.join("\n") + "\n");
