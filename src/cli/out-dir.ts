@@ -23,7 +23,7 @@ export const OUTPUT_NAMES: readonly string[] = [
   "traces.csv", "spikes.csv", "traces.svg", "spikes.svg", "checkpoint.json", "weights.svg",
   "analysis.json", "analysis.md", "raster.svg", "rates.svg",
   "compare.csv", "compare.svg",
-  "ipc.csv", "ipc-terms.csv", "ipc.md", "ipc.svg", "compare-energy.csv",
+  "ipc.csv", "ipc-terms.csv", "ipc.md", "ipc.svg", "compare-energy.csv", "windows.csv",
 ];
 
 export const LOCK_NAME = ".engram.lock";

@@ -151,5 +151,16 @@ export interface TasksDef {
   channels?: number[];
   shifts: number[];
   powers: number[];
+  /** Extra fits on stream windows [from, to) in samples (src/analysis/tasks/windows.ts). */
+  windows?: TaskWindow[];
   where: Record<string, SourceLocation>;
+}
+
+export interface TaskWindow {
+  name: string;
+  train: [number, number];
+  test: [number, number];
+  /** A later window on which the readout fitted on `train` is scored again (forgetting). */
+  retest?: [number, number];
+  where: SourceLocation;
 }

@@ -122,6 +122,14 @@ const Projection = z.strictObject({
 const Neurons = z.array(z.number().int().nonnegative()).min(1).optional();
 const Window = { start: QuantityText.optional(), stop: QuantityText.optional() };
 
+/** Stream sources that generate or read one series (a `sequence` concatenates segments of these). */
+const BasicStreamSources = [
+  // Bounded so that a typo cannot ask for billions of integration steps.
+  z.strictObject({ mackey_glass: z.strictObject({ tau: z.number().positive().max(1e4).default(17), beta: z.number().finite().default(0.2), gamma: z.number().finite().default(0.1), n: z.number().finite().default(10), x0: z.number().finite().default(1.2), step: z.number().min(0.001).max(1).default(0.1), drop: z.number().int().nonnegative().max(1e6).default(300) }) }),
+  z.strictObject({ channels: z.strictObject({ count: z.number().int().positive().max(64), rho: z.array(z.number().min(0).lt(1)).optional(), seed: z.number().int().nonnegative().optional() }) }),
+  z.strictObject({ csv: z.string(), columns: z.array(z.string()).min(1).optional() }),
+] as const;
+
 export const Stimulus = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("spikes"), target: z.string(), neurons: Neurons, times: z.array(QuantityText).min(1) }),
   z.strictObject({
@@ -152,10 +160,15 @@ export const Stimulus = z.discriminatedUnion("kind", [
     neurons: Neurons,
     input: z.string().default("I_stim"),
     source: z.union([
-      // Bounded so that a typo cannot ask for billions of integration steps.
-      z.strictObject({ mackey_glass: z.strictObject({ tau: z.number().positive().max(1e4).default(17), beta: z.number().finite().default(0.2), gamma: z.number().finite().default(0.1), n: z.number().finite().default(10), x0: z.number().finite().default(1.2), step: z.number().min(0.001).max(1).default(0.1), drop: z.number().int().nonnegative().max(1e6).default(300) }) }),
-      z.strictObject({ channels: z.strictObject({ count: z.number().int().positive().max(64), rho: z.array(z.number().min(0).lt(1)).optional(), seed: z.number().int().nonnegative().optional() }) }),
-      z.strictObject({ csv: z.string(), columns: z.array(z.string()).min(1).optional() }),
+      ...BasicStreamSources,
+      // Segments of basic sources one after the other (e.g. Mackey-Glass subtasks in sequence):
+      // segment i is rows [from, from + samples) of its source; segments with the same source
+      // share one generated (and scaled) series (src/compiler/rate/streams.ts).
+      z.strictObject({
+        sequence: z
+          .array(z.strictObject({ source: z.union(BasicStreamSources), samples: z.number().int().positive().max(1e7), from: z.number().int().nonnegative().max(1e7).default(0) }))
+          .min(1),
+      }),
     ]),
     /** Amplitude of one stream unit, in the input's unit (default 1). */
     gain: QuantityText.optional(),
@@ -225,6 +238,22 @@ export const NetworkFile = z.strictObject({
       channels: z.array(z.number().int().nonnegative()).min(1).optional(),
       shifts: z.union([z.array(z.number().int()).min(1), z.strictObject({ from: z.number().int(), to: z.number().int() })]),
       powers: z.array(z.number().int().positive().max(9)).min(1).default([1]),
+      /**
+       * Extra fits on sample windows [from, to) of the stream (e.g. one per subtask of a sequence
+       * stream): a readout fitted on `train`, scored on `test` and, frozen, on `retest` (a later
+       * window); forgetting = R²(test) - R²(retest), per task (src/analysis/tasks/windows.ts).
+       */
+      windows: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z_][\w-]*$/, "a name of letters, digits, _ and -"),
+            train: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]),
+            test: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]),
+            retest: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]).optional(),
+          }),
+        )
+        .min(1)
+        .optional(),
     })
     .optional(),
   numerics: z

@@ -2,7 +2,7 @@
  * Study scalars read from a run's readout tasks (a model with a `tasks` block, issue 14):
  * `{ tasks: mean }` is the mean test R² over the model's task set, `memory` / `prediction` the
  * mean over negative / positive shifts, and `task[shift=84].r2` one task's R² (a lookup path as
- * for analysis scalars). The fit runs once per run, and only when the study collects such a
+ * for analysis scalars); `windows[name=W].r2`, `.retest_r2`, `.forgetting` those of a task window. The fit runs once per run, and only when the study collects such a
  * scalar: one Gram matrix for every task of the model (src/analysis/tasks/evaluate.ts).
  */
 import type { Program } from "../ir/program.ts";
@@ -10,12 +10,15 @@ import type { RunResult } from "../analysis/run-output.ts";
 import { planTasks } from "../analysis/tasks/check.ts";
 import { evaluateTasks, meanR2, type TaskResult } from "../analysis/tasks/evaluate.ts";
 import { tasksCsv } from "../analysis/tasks/write.ts";
+import { evaluateWindows, type WindowResult } from "../analysis/tasks/windows.ts";
 
 export interface TaskSummary {
   mean: number;
   memory: number | null;
   prediction: number | null;
   task: { channel: number; channel_name: string; shift: number; power: number; r2: number }[];
+  /** tasks.windows (src/analysis/tasks/windows.ts): e.g. `windows[name=mg17].forgetting`. */
+  windows: WindowResult[];
 }
 
 /** Whether any collected scalar reads the tasks. */
@@ -31,6 +34,7 @@ export function taskSummary(program: Program, tables: RunResult["tables"]): { su
     memory: mean(results.filter((r) => r.shift < 0)),
     prediction: mean(results.filter((r) => r.shift > 0)),
     task: results.map((r) => ({ channel: r.channel, channel_name: r.channelName, shift: r.shift, power: r.power, r2: r.r2 })),
+    windows: evaluateWindows(plan, tables[plan.recording]!),
   };
   return { summary, csv: tasksCsv(results) };
 }

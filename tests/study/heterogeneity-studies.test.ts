@@ -24,6 +24,9 @@ const SIZES: [string, number, string][] = [
   ["heterogeneity-synaptic-var.yaml", 2 * 8 * 10, "Var[tau_n] x Var[tau_s] x 10 seeds"],
   ["heterogeneity-claims.yaml", 2 * 2 * 4 * 10, "static/plastic x homog./heterog. x 4 sizes x 10 seeds"],
   ["heterogeneity-plastic-rule.yaml", 8 * 8 * 3, "tau_s x alpha x 3 seeds"],
+  ["heterogeneity-forgetting.yaml", 2 * 2 * 10, "static/plastic x homog./heterog. x 10 seeds (Mackey-Glass subtasks in sequence)"],
+  ["heterogeneity-forgetting-synaptic.yaml", 2 * 4 * 5, "Var[tau_n] x Var[tau_s] x 5 seeds (subtasks in sequence)"],
+  ["heterogeneity-forgetting-rule.yaml", 2 * 3 * 5, "Var[tau_n] x E[tau_s] x 5 seeds (subtasks in sequence)"],
 ];
 
 describe("heterogeneity study files", () => {

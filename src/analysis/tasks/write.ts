@@ -8,6 +8,7 @@ import { renderSpec } from "../plot.ts";
 import { writeFileAtomic } from "../../util/atomic-write.ts";
 import { meanR2, type TaskResult } from "./evaluate.ts";
 import type { TaskPlan } from "./check.ts";
+import { windowsCsv, type WindowResult } from "./windows.ts";
 
 export function tasksCsv(results: TaskResult[]): string {
   const rows = results.map((r) => `${r.channel},${r.channelName},${r.shift},${r.power},${Number.isNaN(r.r2) ? "" : r.r2.toPrecision(10)}`);
@@ -58,10 +59,31 @@ export function analysisMarkdown(name: string, plan: TaskPlan, results: TaskResu
   return lines.join("\n") + "\n";
 }
 
+/** The windows section of analysis.md: per window, mean R² on test and retest, and forgetting. */
+export function windowsMarkdown(plan: TaskPlan, windows: WindowResult[]): string {
+  const f = (x: number | null) => (x === null ? "" : Number.isNaN(x) ? "n/a" : x.toFixed(5));
+  const span = ([a, b]: [number, number]) => `[${a}, ${b})`;
+  const def = new Map((plan.tasks.windows ?? []).map((w) => [w.name, w]));
+  return [
+    "",
+    "## Windows",
+    "",
+    "A readout fitted on each window's train samples, scored on its test samples and, frozen, on its retest samples (stream samples [from, to)). Forgetting = R²(test) - R²(retest), mean over tasks; per task in windows.csv.",
+    "",
+    "| window | train | test | retest | mean R² (test) | mean R² (retest) | forgetting |",
+    "|---|---|---|---|---|---|---|",
+    ...windows.map((w) => {
+      const d = def.get(w.name)!;
+      return `| ${w.name} | ${span(d.train)} | ${span(d.test)} | ${d.retest ? span(d.retest) : ""} | ${f(w.r2)} | ${f(w.retest_r2)} | ${f(w.forgetting)} |`;
+    }),
+  ].join("\n") + "\n";
+}
+
 /** `plots: false` leaves out tasks.svg (engram run --no-plots). */
-export async function writeTaskOutputs(dir: string, name: string, plan: TaskPlan, results: TaskResult[], wallSeconds: number, plots = true): Promise<string[]> {
+export async function writeTaskOutputs(dir: string, name: string, plan: TaskPlan, results: TaskResult[], wallSeconds: number, plots = true, windows: WindowResult[] = []): Promise<string[]> {
   writeFileAtomic(join(dir, "tasks.csv"), tasksCsv(results));
   if (plots) writeFileAtomic(join(dir, "tasks.svg"), await renderSpec(heatmapSpec(`${name}: R² per task (mean ${meanR2(results).toFixed(4)})`, results)));
-  writeFileAtomic(join(dir, "analysis.md"), analysisMarkdown(name, plan, results, wallSeconds));
-  return ["tasks.csv", ...(plots ? ["tasks.svg"] : []), "analysis.md"];
+  if (windows.length > 0) writeFileAtomic(join(dir, "windows.csv"), windowsCsv(windows, plan.stream.names));
+  writeFileAtomic(join(dir, "analysis.md"), analysisMarkdown(name, plan, results, wallSeconds) + (windows.length > 0 ? windowsMarkdown(plan, windows) : ""));
+  return ["tasks.csv", ...(plots ? ["tasks.svg"] : []), ...(windows.length > 0 ? ["windows.csv"] : []), "analysis.md"];
 }

@@ -164,7 +164,7 @@ export function resolveModel(file: string, overrides: ModelOverride[] = [], maxF
     : null;
   if (aa && !d.projections?.[aa.projection]) c.add({ code: "unknown-projection", message: `analysis.assembly.projection names "${aa.projection}", which is not a projection`, where: net.locate(["analysis", "assembly", "projection"]), received: aa.projection });
   if (d.tasks && d.analysis) c.add({ code: "conflict", message: "a network has either an assembly analysis or readout tasks, not both", where: net.locate(["tasks"]) });
-  const tasks = d.tasks ? resolveTasks(d.tasks, (key) => net.locate(key === "" ? ["tasks"] : ["tasks", key])) : null;
+  const tasks = d.tasks ? resolveTasks(d.tasks, (key) => net.locate(key === "" ? ["tasks"] : ["tasks", key]), (i) => net.locate(["tasks", "windows", i])) : null;
   const slowStep = d.numerics?.slow_step === undefined ? 0.1 : quantity(["numerics", "slow_step"], d.numerics.slow_step, "s") ?? 0.1;
 
   c.throwIfAny();
@@ -196,10 +196,10 @@ export function resolveModel(file: string, overrides: ModelOverride[] = [], maxF
 }
 
 /** The tasks block with its shifts expanded; checked against the program in src/analysis/tasks/check.ts. */
-function resolveTasks(t: NonNullable<NetworkFile["tasks"]>, locate: (key: string) => SourceLocation): TasksDef {
+function resolveTasks(t: NonNullable<NetworkFile["tasks"]>, locate: (key: string) => SourceLocation, locateWindow: (i: number) => SourceLocation): TasksDef {
   const shifts = Array.isArray(t.shifts) ? t.shifts : Array.from({ length: Math.max(0, t.shifts.to - t.shifts.from + 1) }, (_, i) => (t.shifts as { from: number }).from + i);
   const keys = ["", "states", "stream", "washout", "train", "test", "ridge", "channels", "shifts", "powers"];
-  return { states: t.states, stream: t.stream, washout: t.washout, train: t.train, test: t.test, ridge: t.ridge, channels: t.channels, shifts, powers: t.powers, where: Object.fromEntries(keys.map((k) => [k || "tasks", locate(k)])) };
+  return { states: t.states, stream: t.stream, washout: t.washout, train: t.train, test: t.test, ridge: t.ridge, channels: t.channels, shifts, powers: t.powers, windows: t.windows?.map((w, i) => ({ ...w, where: locateWindow(i) })), where: Object.fromEntries(keys.map((k) => [k || "tasks", locate(k)])) };
 }
 
 function isTime(d: readonly number[]): boolean {

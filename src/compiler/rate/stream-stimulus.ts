@@ -29,8 +29,7 @@ export function streamStimulus(
   const length = window.stopTick - window.startTick;
   let stream;
   try {
-    const csvPath = "csv" in spec.source ? resolvePath(dirname(where.file), spec.source.csv) : undefined;
-    stream = makeStream(spec.source, length, spec.seed ?? seed, csvPath);
+    stream = makeStream(spec.source, length, spec.seed ?? seed, (file) => resolvePath(dirname(where.file), file));
   } catch (e) {
     if (!(e instanceof StreamError || e instanceof RangeError)) throw e;
     c.add({ code: "bad-stream", message: e.message, where: locate("source"), hint: (e as StreamError).hint, received: (e as StreamError).received });

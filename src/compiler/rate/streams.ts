@@ -25,19 +25,65 @@ export interface Stream {
   length: number;
 }
 
-export type StreamSource =
+type Basic =
   | { mackey_glass: { tau: number; beta: number; gamma: number; n: number; x0: number; step: number; drop: number } }
   | { channels: { count: number; rho?: number[]; seed?: number } }
   | { csv: string; columns?: string[] };
 
-export function makeStream(source: StreamSource, length: number, seed: number, csvPath?: string): Stream {
+export interface SequenceSegment {
+  source: BasicStreamSource;
+  samples: number;
+  from: number;
+}
+
+type BasicStreamSource = Basic;
+export type StreamSource = BasicStreamSource | { sequence: SequenceSegment[] };
+
+/** csvPath resolves a `csv` source's file (relative to the model file). */
+export function makeStream(source: StreamSource, length: number, seed: number, csvPath?: string | ((file: string) => string)): Stream {
+  const path = (file: string) => (typeof csvPath === "function" ? csvPath(file) : csvPath ?? file);
+  if ("sequence" in source) return sequenceStream(source.sequence, length, seed, path);
+  return basicStream(source, length, seed, path);
+}
+
+/**
+ * Segments one after the other: segment i is rows [from, from + samples) of its source. Segments
+ * with the same source (same parameters) read one series generated once, long enough for all of
+ * them, so a later segment continues the earlier one's series under the same scaling (e.g. a
+ * subtask seen again after others). The run's first `length` rows are used.
+ */
+export function sequenceStream(segments: SequenceSegment[], length: number, seed: number, csvPath: (file: string) => string): Stream {
+  const total = segments.reduce((s, g) => s + g.samples, 0);
+  if (total < length) throw new StreamError(`the sequence's segments have ${total} samples in all, the run needs ${length} (one per step)`, "lengthen the segments' samples or shorten the run", String(total));
+  const series = new Map<string, Stream>();
+  for (const g of segments) {
+    const key = JSON.stringify(g.source);
+    const need = g.from + g.samples;
+    const have = series.get(key);
+    if (!have || have.length < need) series.set(key, basicStream(g.source, need, seed, csvPath));
+  }
+  const first = series.get(JSON.stringify(segments[0]!.source))!;
+  const K = first.channels;
+  const values = new Float64Array(length * K);
+  let row = 0;
+  segments.forEach((g, i) => {
+    const s = series.get(JSON.stringify(g.source))!;
+    if (s.channels !== K) throw new StreamError(`sequence segment ${i} has ${s.channels} channel(s), segment 0 has ${K}`, "every segment needs the same number of channels", String(s.channels));
+    const take = Math.min(g.samples, length - row);
+    if (take > 0) values.set(s.values.subarray(g.from * K, (g.from + take) * K), row * K);
+    row += Math.max(0, take);
+  });
+  return { channels: K, names: first.names, values, length };
+}
+
+function basicStream(source: BasicStreamSource, length: number, seed: number, csvPath: (file: string) => string): Stream {
   if ("mackey_glass" in source) {
     const p = source.mackey_glass;
     const raw = mackeyGlass(p, p.drop + length);
     return { channels: 1, names: ["mg"], values: scaleToUnit(raw.subarray(p.drop)), length };
   }
   if ("channels" in source) return arChannels(source.channels.count, source.channels.rho, source.channels.seed ?? seed, length);
-  return readCsvStream(csvPath!, source.columns, length);
+  return readCsvStream(csvPath(source.csv), source.columns, length);
 }
 
 export function defaultRho(count: number): number[] {
