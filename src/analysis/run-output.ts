@@ -51,12 +51,20 @@ export function formatTime(tick: number, dt: number, decimals: number): string {
  * Merges all recordings into rows at the union of their sample ticks (blank where one has no
  * sample), each labelled by `label` (time-label.ts: start drops the initial state's row).
  */
+/** Rows per chunk of the CSV writers: one string per chunk, so that no output is one string (V8 caps a string at 2^29 characters). */
+const CSV_CHUNK_ROWS = 10000;
+
 export function tracesCsv(result: RunResult, label: TimeLabel = "end"): string {
+  return [...tracesCsvChunks(result, label)].join("");
+}
+
+/** traces.csv in pieces of CSV_CHUNK_ROWS rows, for writers that stream (a long recording exceeds one string). */
+export function* tracesCsvChunks(result: RunResult, label: TimeLabel = "end"): Generator<string> {
   const { program, tables } = result;
   const dt = program.tickSeconds;
   const decimals = timeDecimals(dt);
   const header = ["time_s", ...tables.flatMap((t) => t.names)];
-  const lines: string[] = [header.join(",")];
+  let lines: string[] = [header.join(",")];
   const cursor = tables.map(() => 0);
   for (;;) {
     let tick = Infinity;
@@ -73,17 +81,32 @@ export function tracesCsv(result: RunResult, label: TimeLabel = "end"): string {
       if (has) cursor[i] = row + 1;
     });
     if (at !== null) lines.push(cells.join(","));
+    if (lines.length >= CSV_CHUNK_ROWS) {
+      yield lines.join("\n") + "\n";
+      lines = [];
+    }
   }
-  return lines.join("\n") + "\n";
+  if (lines.length > 0) yield lines.join("\n") + "\n";
 }
 
 export function spikesCsv(result: RunResult): string {
+  return [...spikesCsvChunks(result)].join("");
+}
+
+/** spikes.csv in pieces of CSV_CHUNK_ROWS rows (see tracesCsvChunks). */
+export function* spikesCsvChunks(result: RunResult): Generator<string> {
   const dt = result.program.tickSeconds;
   const decimals = timeDecimals(dt);
   const { ticks, neurons, count } = result.spikes;
-  const lines = ["time_s,neuron"];
-  for (let i = 0; i < count; i++) lines.push(`${formatTime(ticks[i]!, dt, decimals)},${neurons[i]}`);
-  return lines.join("\n") + "\n";
+  let lines = ["time_s,neuron"];
+  for (let i = 0; i < count; i++) {
+    lines.push(`${formatTime(ticks[i]!, dt, decimals)},${neurons[i]}`);
+    if (lines.length >= CSV_CHUNK_ROWS) {
+      yield lines.join("\n") + "\n";
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield lines.join("\n") + "\n";
 }
 
 export function manifest(result: RunResult, extras: ManifestExtras): Record<string, unknown> {
@@ -152,13 +175,13 @@ export async function writeRunOutputs(dir: string, result: RunResult, extras: Ma
   const { renderRasterSvg, renderTracesSvg } = plots ? await import("./plot.ts") : ({} as typeof import("./plot.ts"));
   mkdirSync(dir, { recursive: true });
   const names: string[] = [];
-  const write = (name: string, text: string) => {
+  const write = (name: string, text: string | Iterable<string>) => {
     writeFileAtomic(join(dir, name), text);
     names.push(name);
   };
   const label = extras.timeLabel ?? "end";
-  write("traces.csv", tracesCsv(result, label));
-  write("spikes.csv", spikesCsv(result));
+  write("traces.csv", tracesCsvChunks(result, label));
+  write("spikes.csv", spikesCsvChunks(result));
   const dt = result.program.tickSeconds;
   const series = result.tables.flatMap((t, i) => {
     const r = result.program.recordings[i]!;

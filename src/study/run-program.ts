@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { EngramError, renderDiagnostics } from "../diagnostics/diagnostic.ts";
-import { manifest, spikesCsv, tracesCsv, writeRunOutputs, type RunResult } from "../analysis/run-output.ts";
+import { manifest, spikesCsvChunks, tracesCsvChunks, writeRunOutputs, type RunResult } from "../analysis/run-output.ts";
+import { writeFileChunks } from "../util/write-chunks.ts";
 // analyze.ts and run.ts (the cell-assembly analysis, with its plots) load only for models that
 // have an analysis block: the plotting stack would double a worker's start-up.
 import type { ClassStats } from "../analysis/assembly.ts";
@@ -125,9 +126,9 @@ async function execute(task: RunTask, program: Program, dir: string, version: st
   const extras = { engramVersion: version, modelFile: spec.modelLabel, modelFiles: program.modelFiles, wallTotalSeconds: handle.stats.wallSeconds, hardware, energy: energyOfRun(program, handle, target.name) };
   if (task.keep.includes("plots")) await writeRunOutputs(dir, result, extras);
   else {
-    if (task.keep.includes("traces")) writeFileSync(join(dir, "traces.csv"), tracesCsv(result));
+    if (task.keep.includes("traces")) writeFileChunks(join(dir, "traces.csv"), tracesCsvChunks(result));
     // The cell-assembly analysis reads spikes.csv back.
-    if (task.keep.includes("spikes") || program.analysis) writeFileSync(join(dir, "spikes.csv"), spikesCsv(result));
+    if (task.keep.includes("spikes") || program.analysis) writeFileChunks(join(dir, "spikes.csv"), spikesCsvChunks(result));
   }
   const man = manifest(result, extras);
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(man, null, 2) + "\n");

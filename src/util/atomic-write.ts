@@ -6,7 +6,7 @@
  * is asynchronous-first and adds ownership and signal-exit handling we do not need; this is the
  * few lines of the same technique, synchronous like the writers that call it.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 let serial = 0;
@@ -19,12 +19,13 @@ export function temporaryNameFor(path: string): string {
 /** Temporary files left by writeFileAtomic in a process that was killed: `.NAME.PID.N.tmp`. */
 export const TEMPORARY_NAME = /^\..+\.\d+\.\d+\.tmp$/;
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): void {
   const tmp = temporaryNameFor(path);
   const fd = openSync(tmp, "wx", 0o666);
   try {
     try {
-      writeFileSync(fd, data);
+      if (typeof data === "string" || data instanceof Uint8Array) writeFileSync(fd, data);
+      else for (const chunk of data) writeSync(fd, chunk); // streamed: no output is one string in memory
       fsyncSync(fd);
     } finally {
       closeSync(fd);
