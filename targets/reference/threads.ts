@@ -1,0 +1,48 @@
+/**
+ * `engram run --threads N` on the reference target: one run split over N threads (partition.ts).
+ * The calling thread is worker 0 and drives the run through its Executor as usual; N - 1
+ * worker_threads step their shares in lockstep. A pool package (piscina, used by studies) hands
+ * out independent tasks; these workers block on shared-memory barriers for the whole run, so they
+ * are plain worker_threads, started once and stopped by close().
+ */
+import { Worker } from "node:worker_threads";
+import type { Program } from "../../src/ir/program.ts";
+import { Executor } from "./executor.ts";
+import { Barrier, SharedStore, type Partition } from "./partition.ts";
+
+export interface ThreadedRun {
+  executor: Executor;
+  /** Stops the workers (after the last run; also after a failure). */
+  close(): Promise<void>;
+}
+
+/** Most threads a run may ask for. */
+export const MAX_THREADS = 64;
+
+export function startThreads(program: Program, threads: number): ThreadedRun {
+  if (threads <= 1) return { executor: new Executor(program), close: async () => {} };
+  const store = new SharedStore();
+  const barrier = Barrier.create(store, threads);
+  const control = store.f64(1);
+  const part: Partition = { index: 0, count: threads, store, barrier, control };
+  const executor = new Executor(program, false, undefined, part);
+  const workers = Array.from({ length: threads - 1 }, (_, i) => new Worker(new URL("./thread-worker-entry.js", import.meta.url), {
+    workerData: { program, buffers: store.buffers, index: i + 1, count: threads },
+  }));
+  const errors: Error[] = [];
+  for (const w of workers) w.on("error", (e: Error) => { errors.push(e); barrier.fail(); });
+  return {
+    executor,
+    close: async () => {
+      if (errors.length === 0) {
+        try {
+          executor.stopWorkers();
+        } catch {
+          // a worker failed: terminated below
+        }
+      }
+      await Promise.all(workers.map((w) => w.terminate()));
+      if (errors.length > 0) throw errors[0];
+    },
+  };
+}
