@@ -12,8 +12,11 @@ import { Barrier, SharedStore, type Partition } from "./partition.ts";
 
 export interface ThreadedRun {
   executor: Executor;
-  /** Stops the workers (after the last run; also after a failure). */
-  close(): Promise<void>;
+  /**
+   * Stops the workers: after the last run (failed = false), or after worker 0 threw (failed =
+   * true: the others are stopped where they are). Throws a worker's own error if one failed.
+   */
+  close(failed?: boolean): Promise<void>;
 }
 
 /** Most threads a run may ask for. */
@@ -30,18 +33,19 @@ export function startThreads(program: Program, threads: number): ThreadedRun {
     workerData: { program, buffers: store.buffers, index: i + 1, count: threads },
   }));
   const errors: Error[] = [];
-  for (const w of workers) w.on("error", (e: Error) => { errors.push(e); barrier.fail(); });
+  const exits = workers.map((w) => new Promise((r) => w.once("exit", r)));
+  for (const w of workers) {
+    w.on("error", (e: Error) => { errors.push(e); barrier.fail(); });
+    w.unref(); // a run that stops on an error before close() must not hang the process
+  }
   return {
     executor,
-    close: async () => {
-      if (errors.length === 0) {
-        try {
-          executor.stopWorkers();
-        } catch {
-          // a worker failed: terminated below
-        }
-      }
-      await Promise.all(workers.map((w) => w.terminate()));
+    close: async (failed = false) => {
+      for (const w of workers) w.ref(); // wait for them here
+      if (failed || errors.length > 0) barrier.fail();
+      else executor.stopWorkers();
+      // each worker returns (or throws at the failed barrier) on its own; terminate any that do not
+      await Promise.all(workers.map((w, i) => Promise.race([exits[i], new Promise((r) => setTimeout(r, 5000))]).then(() => w.terminate())));
       if (errors.length > 0) throw errors[0];
     },
   };
