@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const NETWORK = "models/stc/memory-network.yaml";
-/** Files of a run that must not depend on the thread count (manifest.json holds timings). */
+/** Files of a run that must not depend on the thread count (manifest.json holds timings; analysis.json is compared without its "dir"). */
 const COMPARED = ["traces.csv", "spikes.csv", "analysis.json"];
 
 interface Timed {
@@ -38,7 +38,16 @@ function runOnce(threads: number): Timed {
   return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined, simulation: manifest.wall_s, out };
 }
 
-const same = (a: string, b: string) => COMPARED.every((f) => !existsSync(join(a, f)) ? !existsSync(join(b, f)) : existsSync(join(b, f)) && readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
+/** A file's bytes; analysis.json without its "dir" field (the run's own folder). */
+function content(dir: string, f: string): string | undefined {
+  if (!existsSync(join(dir, f))) return undefined;
+  const text = readFileSync(join(dir, f), "utf8");
+  if (f !== "analysis.json") return text;
+  const { dir: _, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+const same = (a: string, b: string) => COMPARED.every((f) => content(a, f) === content(b, f));
 
 export function threadsBench(quick: boolean): string[] {
   const load = loadavg()[0]!;

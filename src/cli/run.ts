@@ -106,6 +106,8 @@ async function runAndWrite(o: RunOptions): Promise<number> {
   }
   const started = performance.now();
   const target = getTarget(o.target);
+  const threads = o.threads ?? 1;
+  if (threads > 1 && !target.execute) throw new UsageError(`--threads splits runs on the reference target only; ${target.name} runs on one thread`);
   const program = compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits });
   const taskPlan = program.tasks ? planTasks(program) : undefined; // bad task specs fail before the run
   // The output folder is checked and locked before anything is simulated (range analysis included).
@@ -119,8 +121,6 @@ async function runAndWrite(o: RunOptions): Promise<number> {
   if ((o.variation.mismatch || o.variation.noise) && !target.caps.variation) {
     process.stderr.write(`engram: note: ${target.name} has no analog core: --mismatch and --noise change nothing\n`);
   }
-  const threads = o.threads ?? 1;
-  if (threads > 1 && !target.execute) throw new UsageError(`--threads splits runs on the reference target only; ${target.name} runs on one thread`);
   const prepared: ReturnType<typeof prepareRun> = threads > 1 ? { handle: (threaded = startThreads(program, threads)).executor } : prepareRun(program, target, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION });
   handle = prepared.handle;
   hardware = prepared.hardware;

@@ -291,6 +291,8 @@ export class Executor {
 
   /** Dense steps from the current tick up to (not including) `stop`, at most until the next stimulus spike. */
   private stepDense(stop: number): void {
+    // split runs: every worker has finished reading (samples, quiet test, guard) before anyone writes
+    this.part?.barrier.wait();
     const t = this.tick;
     if (this.nextStimTick === t) {
       this.spikeStim.fire(t, this.stimLists, this.stimCounts);
@@ -313,6 +315,7 @@ export class Executor {
   private stepSlow(): void {
     const ticks = this.tick - this.lastSlow;
     if (ticks <= 0) return;
+    this.part?.barrier.wait();
     const keep = this.clockTicks;
     this.setClock(ticks);
     this.lazySummed.forEach((a, i) => a.fill(0, this.lazySummedRanges[i]![0], this.lazySummedRanges[i]![1]));
@@ -356,6 +359,7 @@ export class Executor {
   }
 
   private stepQuiet(h: number): void {
+    this.part?.barrier.wait();
     this.setClock(h);
     if (this.currents.active) this.currents.apply(this.tick, this.clock[0]!);
     for (const k of this.popKernels) k?.();

@@ -147,7 +147,8 @@ export function projectionKernel(ctx: ProjectionContext): ProjectionKernel {
   const onDt: string[] = [];
   const updates = pr.odes
     .map((u, k) => {
-      let s = instrumented(b, ctx.analysis, pr.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt));
+      // the ziggurat, as the event-driven kernels (lazy.ts): a synapse draws the same numbers in both modes
+      let s = instrumented(b, ctx.analysis, pr.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt, "fastNormal"));
       const pend = ctx.pending.get(u.var);
       if (pend) {
         const pn = b.ref(pend);

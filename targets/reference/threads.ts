@@ -22,8 +22,19 @@ export interface ThreadedRun {
 /** Most threads a run may ask for. */
 export const MAX_THREADS = 64;
 
+/** Why a program cannot be split (events that write presynaptic neurons cross the partition), or null. */
+export function unsplittable(program: Program): string | null {
+  for (const pr of program.projections) {
+    for (const e of [...pr.onPre, ...pr.onPost]) if (e.assigns.some((a) => a.scope === "pre")) return `projection ${pr.name} writes its presynaptic neurons' variables at events`;
+  }
+  return null;
+}
+
+/** Starts a run over `threads` threads; one thread (with a note on stderr) when the program cannot be split. */
 export function startThreads(program: Program, threads: number): ThreadedRun {
-  if (threads <= 1) return { executor: new Executor(program), close: async () => {} };
+  const why = threads > 1 ? unsplittable(program) : null;
+  if (why) process.stderr.write(`engram: note: --threads ${threads}: this run stays on one thread (${why}; workers split synapses by postsynaptic neuron)\n`);
+  if (threads <= 1 || why) return { executor: new Executor(program), close: async () => {} };
   const store = new SharedStore();
   const barrier = Barrier.create(store, threads);
   const control = store.f64(1);

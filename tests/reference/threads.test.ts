@@ -6,6 +6,10 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { startThreads } from "../../targets/reference/threads.ts";
 import type { Program } from "../../src/ir/program.ts";
+import { main } from "../../src/cli/main.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 function outputs(program: Program, threads: number, stops: number[]) {
   const run = startThreads(program, threads);
@@ -32,10 +36,16 @@ describe("reference target split over worker threads", () => {
     const stops = [Math.round(0.9 / program.tickSeconds), Math.round(2.2 / program.tickSeconds), program.durationTicks];
     const one = outputs(program, 1, stops);
     expect(one.spikes.ticks.length).toBeGreaterThan(100);
-    expect(one.stats.quiet).toBeGreaterThanOrEqual(0);
     const two = outputs(program, 2, stops);
     expect(two).toEqual(one);
     const three = outputs(program, 3, stops);
     expect(three).toEqual(one);
+  });
+
+  it("engram run --threads: a usage error (exit 2) on a chip's emulator and for a bad count, nothing run", { timeout: 30_000 }, async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "engram-threads-")), "out");
+    expect(await main(["run", "models/stc/stet.yaml", "--target", "cmos", "--threads", "2", "--out", out])).toBe(2);
+    expect(await main(["run", "models/stc/stet.yaml", "--threads", "0", "--out", out])).toBe(2);
+    expect(await main(["run", "models/stc/stet.yaml", "--threads", "two", "--out", out])).toBe(2);
   });
 });
