@@ -247,9 +247,22 @@ export class Executor {
     this.sample();
   }
 
+  /**
+   * Split runs: whether this worker read other workers' elements (samples, the quiet test, the
+   * guard) since the last barrier. Every worker takes the same decisions, so they agree on it.
+   */
+  private readShared = true;
+
+  /** Split runs: every worker has finished reading before anyone writes. */
+  private syncBeforeWrites(): void {
+    if (this.part && this.readShared) this.part.barrier.wait();
+    this.readShared = false;
+  }
+
   private sample(): void {
     const t = this.tick;
     if (t < this.firstSample) return;
+    this.readShared = true;
     const recordings = this.program.recordings;
     let first = Infinity;
     for (let i = 0; i < recordings.length; i++) {
@@ -291,8 +304,7 @@ export class Executor {
 
   /** Dense steps from the current tick up to (not including) `stop`, at most until the next stimulus spike. */
   private stepDense(stop: number): void {
-    // split runs: every worker has finished reading (samples, quiet test, guard) before anyone writes
-    this.part?.barrier.wait();
+    this.syncBeforeWrites();
     const t = this.tick;
     if (this.nextStimTick === t) {
       this.spikeStim.fire(t, this.stimLists, this.stimCounts);
@@ -315,7 +327,7 @@ export class Executor {
   private stepSlow(): void {
     const ticks = this.tick - this.lastSlow;
     if (ticks <= 0) return;
-    this.part?.barrier.wait();
+    this.syncBeforeWrites();
     const keep = this.clockTicks;
     this.setClock(ticks);
     this.lazySummed.forEach((a, i) => a.fill(0, this.lazySummedRanges[i]![0], this.lazySummedRanges[i]![1]));
@@ -336,6 +348,7 @@ export class Executor {
   /** Ticks the network may advance in one quiet step from now (0 if it is not quiet). */
   private quietHorizon(limit: number): number {
     const t = this.tick;
+    this.readShared = true;
     for (let i = 0; i < this.rings.length; i++) {
       if (this.lastSpike[i]! + this.maxDelays[i]! >= t) return 0;
     }
@@ -359,7 +372,7 @@ export class Executor {
   }
 
   private stepQuiet(h: number): void {
-    this.part?.barrier.wait();
+    this.syncBeforeWrites();
     this.setClock(h);
     if (this.currents.active) this.currents.apply(this.tick, this.clock[0]!);
     for (const k of this.popKernels) k?.();
@@ -434,6 +447,7 @@ export class Executor {
       }
       if (this.stats.denseSteps + this.stats.quietSteps >= this.nextScan) {
         this.guard.scan(this.tick);
+        this.readShared = true;
         this.nextScan = this.stats.denseSteps + this.stats.quietSteps + SCAN_STEPS;
       }
       if (this.stats.denseSteps * elements > maxDenseElementSteps) break;

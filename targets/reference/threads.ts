@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Program } from "../../src/ir/program.ts";
+import { walk, type Expr } from "../../src/ir/expr.ts";
 import { Executor } from "./executor.ts";
 import { Barrier, SharedStore, type Partition } from "./partition.ts";
 
@@ -22,10 +23,30 @@ export interface ThreadedRun {
 /** Most threads a run may ask for. */
 export const MAX_THREADS = 64;
 
-/** Why a program cannot be split (events that write presynaptic neurons cross the partition), or null. */
+/**
+ * Why a program cannot be split, or null. Workers own neurons and the synapses onto them, so a
+ * synapse may write only its postsynaptic neuron, and may read its presynaptic neuron only where
+ * that neuron's own update writes it (done before the barrier that precedes the synapses): not a
+ * value other synapses write (summed values, event jumps), which its owner may be changing.
+ */
 export function unsplittable(program: Program): string | null {
+  const writtenBySynapses = new Set<string>(); // "population.var"
   for (const pr of program.projections) {
-    for (const e of [...pr.onPre, ...pr.onPost]) if (e.assigns.some((a) => a.scope === "pre")) return `projection ${pr.name} writes its presynaptic neurons' variables at events`;
+    for (const e of [...pr.onPre, ...pr.onPost]) {
+      for (const a of e.assigns) {
+        if (a.scope === "pre") return `projection ${pr.name} writes its presynaptic neurons' ${a.target} at events`;
+        if (a.scope === "post") writtenBySynapses.add(`${pr.post}.${a.target}`);
+      }
+    }
+    for (const x of pr.summed) writtenBySynapses.add(`${pr.post}.${x.target}`);
+  }
+  for (const pr of program.projections) {
+    const exprs: Expr[] = [...pr.odes.flatMap((u) => [u.A, u.B, ...(u.C ? [u.C] : [])]), ...pr.summed.map((x) => x.value), ...[...pr.onPre, ...pr.onPost].flatMap((e) => e.assigns.map((a) => a.value))];
+    let read: string | null = null;
+    for (const e of exprs) walk(e, (n) => {
+      if (n.op === "sym" && n.scope === "pre" && writtenBySynapses.has(`${pr.pre}.${n.name}`)) read = n.name;
+    });
+    if (read) return `projection ${pr.name} reads its presynaptic neurons' ${read}, which synapses write`;
   }
   return null;
 }

@@ -42,7 +42,7 @@ describe("reference target split over worker threads", () => {
     expect(three).toEqual(one);
   });
 
-  it("engram run --threads: a usage error (exit 2) on a chip's emulator and for a bad count, nothing run", { timeout: 30_000 }, async () => {
+  it("engram run --threads: a usage error (exit 2) on a chip's emulator and for a bad count, nothing run", { timeout: 90_000 }, async () => {
     const out = join(mkdtempSync(join(tmpdir(), "engram-threads-")), "out");
     expect(await main(["run", "models/stc/stet.yaml", "--target", "cmos", "--threads", "2", "--out", out])).toBe(2);
     expect(await main(["run", "models/stc/stet.yaml", "--threads", "0", "--out", out])).toBe(2);
