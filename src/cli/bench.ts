@@ -267,12 +267,13 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; networkThreads?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.interchangeOnly, async () => (await import("./bench-interchange.ts")).interchangeBench()],
     [o.networkOnly, networkBench],
     [o.networkCmos, networkCmosBench],
+    [o.networkThreads, async () => (await import("./bench-threads.ts")).threadsBench(o.quick)],
     [o.simdOnly, () => simdBench(o.quick)],
     [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
     [o.reservoirOnly, () => reservoirBench(o.quick)],

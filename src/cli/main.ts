@@ -17,13 +17,13 @@ export const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 
 usage:
   engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)
-  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--rounding stochastic|nearest|floor] [--bits N]
+  engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--threads N] [--rounding stochastic|nearest|floor] [--bits N]
                         [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--time-label end|start] [--dump-after PASS] [--limit NAME=N ...]
                         [--duration T] [--no-plots]
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--time-label end|start] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc] [--stsp]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--network-threads] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc] [--stsp]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [-o DIR] [--data TEST_DATA_DIR] [--signal INPUT]   (rate units; checked against ONNX Runtime)
   engram export MODEL.yaml --to nir -o FILE.nir
@@ -60,6 +60,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
               or tasks that run past it are errors located in the model file
   --no-plots  write no SVG plots (traces.svg, spikes.svg, tasks.svg, weights.svg): the CSVs,
               analysis and manifest only; plots dominate a short run's wall time
+  --threads N on the reference target: split the run over N threads (default 1); the outputs
+              are byte-identical for every N (each neuron and synapse draws from its own stream)
   --time-label end|start   how traces.csv labels a row (also compare's plot): end (default) gives
               the state after the step from t - dt to t the time t; start gives it t - dt, as
               simulators that label the start of the step do, and drops the initial state's row
@@ -79,7 +81,8 @@ compare   the model in float64 and on each chip in its integer arithmetic, side 
           On a model imported from ONNX: ONNX Runtime is the reference, errors per graph output
 inspect   verify an IR file and print it as text
 bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial upload goodput;
-          --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator
+          --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator;
+          --network-threads: the reference run with --threads 1 and 2 (alternating, CPU time, load)
           --simd: plastic-synapse updates per second, JS vs WebAssembly SIMD kernels
           --study: the STC protocol studies on 1 vs 2 workers, on cmos, and through Slurm
           --interchange: NIR import of a generated 100k-parameter graph
@@ -202,9 +205,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag, "reservoir-chip": flag, stsp: flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, "network-threads": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag, "reservoir-chip": flag, stsp: flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc"), reservoirChip: on("reservoir-chip"), stsp: on("stsp") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), networkThreads: on("network-threads"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc"), reservoirChip: on("reservoir-chip"), stsp: on("stsp") };
 }
 
 export interface RunOptions {
@@ -213,6 +216,8 @@ export interface RunOptions {
   seed?: number;
   out?: string;
   plain: boolean;
+  /** Worker threads for one reference-target run (default 1; outputs identical for any N). */
+  threads?: number;
   dumpAfter?: string;
   /** Rounding of state updates on fixed-point targets. */
   rounding: "nearest" | "stochastic" | "floor";
@@ -350,6 +355,7 @@ function parseRun(args: string[]): RunOptions {
     out: { type: "string" },
     force: { type: "boolean", default: false },
     plain: { type: "boolean", default: false },
+    threads: { type: "string" },
     "dump-after": { type: "string" },
     rounding: { type: "string", default: "stochastic" },
     bits: { type: "string" },
@@ -367,7 +373,9 @@ function parseRun(args: string[]): RunOptions {
   if (rounding !== "nearest" && rounding !== "stochastic" && rounding !== "floor") throw new UsageError(`--rounding must be nearest, stochastic or floor, got "${rounding}"`);
   const bits = values.bits === undefined ? undefined : Number(values.bits);
   if (bits !== undefined && !(Number.isInteger(bits) && bits >= 2 && bits <= 32)) throw new UsageError(`--bits must be an integer 2..32, got "${values.bits}"`);
-  return { model, rounding, bits, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true, timeLabel: timeLabelOf(values["time-label"]), duration: values.duration as string | undefined, plots: values["no-plots"] !== true };
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(/^\d+$/.test(values.threads as string) && threads >= 1 && threads <= 64)) throw new UsageError(`--threads takes an integer 1..64, got "${values.threads}"`);
+  return { model, rounding, bits, threads, checkpointEvery: every, resume: values.resume as string | undefined, target: values.target as string, seed: parseSeed(values.seed as string | undefined), out: values.out as string | undefined, plain: values.plain === true, dumpAfter: values["dump-after"] as string | undefined, variation: variationOf(values), limits: limitsOf(values), force: values.force === true, timeLabel: timeLabelOf(values["time-label"]), duration: values.duration as string | undefined, plots: values["no-plots"] !== true };
 }
 
 function parseBaud(text: string | undefined): number {

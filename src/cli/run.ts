@@ -18,7 +18,7 @@ import { analyseRun, markdown } from "./analyze.ts";
 import { weightStats } from "../analysis/assembly.ts";
 import { renderOverlaySvg } from "../analysis/plot.ts";
 import { Executor } from "../../targets/reference/executor.ts";
-import { VERSION, type RunOptions } from "./main.ts";
+import { UsageError, VERSION, type RunOptions } from "./main.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { prepareOutDir, releasingOutDirs } from "./out-dir.ts";
 import { prepareRun, recordHardware } from "./execute-run.ts";
@@ -26,6 +26,7 @@ import { planTasks } from "../analysis/tasks/check.ts";
 import { writeTasks } from "./tasks.ts";
 import { energyOfRun } from "./run-energy.ts";
 import { durationOverrides, notingDuration } from "./run-duration.ts";
+import { startThreads, type ThreadedRun } from "../../targets/reference/threads.ts";
 
 /** The parts of a Program that the output writers read, recovered from an IR image. */
 export function programOfImage(ir: IrProgram, file: string): Program {
@@ -101,9 +102,14 @@ export function runCommand(o: RunOptions): Promise<number> {
 }
 
 async function runAndWrite(o: RunOptions): Promise<number> {
-  if (o.model.endsWith(".engram")) return runImage(o);
+  if (o.model.endsWith(".engram")) {
+    if ((o.threads ?? 1) > 1) throw new UsageError(`--threads splits runs of a model on the reference target; an image (${o.model}) runs on its chip's emulator, on one thread`);
+    return runImage(o);
+  }
   const started = performance.now();
   const target = getTarget(o.target);
+  const threads = o.threads ?? 1;
+  if (threads > 1 && !target.execute) throw new UsageError(`--threads splits runs on the reference target only; ${target.name} runs on one thread`);
   const overrides = durationOverrides(o.duration, o.model);
   const program = notingDuration(o.duration, () => compile(o.model, { target: target.name, seed: o.seed, accelerate: o.plain ? false : undefined, dumpAfter: o.dumpAfter, dump: (t) => process.stdout.write(t + "\n"), limits: o.limits, overrides }));
   const taskPlan = program.tasks ? notingDuration(o.duration, () => planTasks(program)) : undefined; // bad task specs fail before the run
@@ -114,10 +120,11 @@ async function runAndWrite(o: RunOptions): Promise<number> {
   let hardware: Record<string, unknown> | undefined;
   let weights: WeightSeries | undefined;
   let identity: CheckpointIdentity | undefined;
+  let threaded: ThreadedRun | undefined;
   if ((o.variation.mismatch || o.variation.noise) && !target.caps.variation) {
     process.stderr.write(`engram: note: ${target.name} has no analog core: --mismatch and --noise change nothing\n`);
   }
-  const prepared = prepareRun(program, target, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION });
+  const prepared: ReturnType<typeof prepareRun> = threads > 1 ? { handle: (threaded = startThreads(program, threads)).executor } : prepareRun(program, target, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: VERSION });
   handle = prepared.handle;
   hardware = prepared.hardware;
   if (prepared.image) identity = { engram_version: VERSION, target: target.name, model_name: program.name, seed: program.seed, rounding: o.rounding, state_bits: prepared.stateBits!, image_sha256: storedDigestHex(prepared.image) };
@@ -135,11 +142,17 @@ async function runAndWrite(o: RunOptions): Promise<number> {
     weights = runWithSnapshots(program, (t) => em.runTo(t, (f) => bar.update(f)), values, { resumed, checkpoint });
   } else {
     if (o.resume || o.checkpointEvery) throw new EngramError([{ code: "no-checkpoints", message: `checkpoints are for emulated chips (--target bss2 or cmos); the ${target.name} target runs ${program.durationTicks * program.tickSeconds} s in seconds` }]);
-    if (handle instanceof Executor && program.analysis) {
-      const ex = handle, g = ex.groups.get(program.analysis.projection);
-      weights = runWithSnapshots(program, (t) => ex.run((f) => bar.update(f), t), (name) => g?.arrays.get(name));
+    try {
+      if (handle instanceof Executor && program.analysis) {
+        const ex = handle, g = ex.groups.get(program.analysis.projection);
+        weights = runWithSnapshots(program, (t) => ex.run((f) => bar.update(f), t), (name) => g?.arrays.get(name));
+      }
+      else handle.run((f) => bar.update(f));
+    } catch (e) {
+      await threaded?.close(true); // a worker's own error, if one failed, is thrown here instead
+      throw e;
     }
-    else handle.run((f) => bar.update(f));
+    await threaded?.close();
     if (handle instanceof Executor) for (const note of handle.lazyNotes) process.stderr.write(`engram: note: ${note}\n`);
   }
   bar.done();

@@ -120,10 +120,10 @@ export class Rng {
 }
 
 /** Ziggurat tables for fastNormal (Marsaglia & Tsang 2000): 128 strips of equal area v, base at r. */
-const ZIG_R = 3.442619855899;
-const ZIG_K = new Float64Array(128);
-const ZIG_W = new Float64Array(128);
-const ZIG_F = new Float64Array(128);
+export const ZIG_R = 3.442619855899;
+export const ZIG_K = new Float64Array(128);
+export const ZIG_W = new Float64Array(128);
+export const ZIG_F = new Float64Array(128);
 {
   const m1 = 2147483648, v = 9.91256303526217e-3;
   let dn = ZIG_R, tn = dn;

@@ -104,8 +104,8 @@ export class Memo {
  * `dt`, `sqrtDt` are locals of the kernel. dt-dependent constants go to `onDtChange`; a
  * non-constant B is memoised on its value (regimes repeat, so expm1 is rarely recomputed).
  */
-export function odeStatements(u: OdeUpdate, x: string, sym: SymbolMap, uid: number, memo: Memo, onDtChange: string[], normal = "normal"): string {
-  return `${odeUpdate(u, x, sym, uid, memo, onDtChange, normal)}\n ${flushSubnormal(x)}`;
+export function odeStatements(u: OdeUpdate, x: string, sym: SymbolMap, uid: number, memo: Memo, onDtChange: string[], normal = "normal", element = "k"): string {
+  return `${odeUpdate(u, x, sym, uid, memo, onDtChange, normal, element)}\n ${flushSubnormal(x)}`;
 }
 
 /**
@@ -118,9 +118,10 @@ export function flushSubnormal(x: string): string {
   return `if (${x} < 1e-300 && ${x} > -1e-300) ${x} = 0;`;
 }
 
-function odeUpdate(u: OdeUpdate, x: string, sym: SymbolMap, uid: number, memo: Memo, onDtChange: string[], normal: string): string {
+function odeUpdate(u: OdeUpdate, x: string, sym: SymbolMap, uid: number, memo: Memo, onDtChange: string[], normal: string, element: string): string {
+  // rng is an ElementRng: the element's own stream (src/util/element-rng.ts)
   const noiseDraw = u.C
-    ? `const c${uid} = ${jsExpr(u.C, sym)};\n const n${uid} = c${uid} !== 0 ? c${uid} * rng.${normal}() / sqrtDt : 0;`
+    ? `const c${uid} = ${jsExpr(u.C, sym)};\n const n${uid} = c${uid} !== 0 ? c${uid} * rng.${normal}(${element}) / sqrtDt : 0;`
     : "";
   const n = u.C ? ` + n${uid}` : "";
   if (!u.linear) return `${noiseDraw}\n ${x} = ${x} + (${jsExpr(u.A, sym)}${n}) * dt;`;

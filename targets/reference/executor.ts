@@ -11,14 +11,15 @@
  * to numerics.quietStepTicks with the same update formulas. The plain mode steps every tick.
  */
 import type { Program } from "../../src/ir/program.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { ElementRng } from "../../src/util/element-rng.ts";
+import { neuronRange, ownedSynapses, type Partition } from "./partition.ts";
 import { allocateGroup, buildCsr, maxDelayFrom, pendingTargets, SpikeRing, type GroupState } from "./layout.ts";
 import {
   eventKernel, populationKernel, populationQuietKernel, projectionKernel, projectionQuietKernel,
   type EventKernel, type PopulationKernel, type ProjectionKernel, type ProjectionContext, type QuietKernel,
 } from "./kernels.ts";
 import { CurrentStimuli, SpikeStimuli } from "./stimuli.ts";
-import { buildStepper, type DenseRun } from "./stepper.ts";
+import { buildStepper, type DenseRun, type StepperThreads } from "./stepper.ts";
 import { analysisKey, newVarAnalysis, type VarAnalysis } from "./analysis.ts";
 import { lazyActiveKernel, lazyEventKernel, lazySlowKernel, LazyState } from "./lazy.ts";
 import { lazyPlan } from "../../src/ir/lazy-plan.ts";
@@ -50,9 +51,13 @@ export class Executor {
   private readonly projQuiet: QuietKernel[] = [];
   private readonly events: { population: number; delay: number; deliver: EventKernel }[] = [];
   private readonly summedTargets: Float64Array[] = [];
+  /** Per summed target: the range of it this worker resets (all of it single-threaded). */
+  private readonly summedRanges: [number, number][] = [];
+  private readonly lazySummedRanges: [number, number][] = [];
   /** Event-driven projections (numerics.lazy_synapses): their slow kernels, summed targets and active counts. */
   private readonly lazySlow: (() => void)[] = [];
   private readonly lazySummed: Float64Array[] = [];
+  /** Per event-driven projection: the active-synapse counts of every worker. */
   private readonly lazyActive: Int32Array[] = [];
   /** Why a projection is stepped densely although lazy synapses were asked for. */
   readonly lazyNotes: string[] = [];
@@ -97,7 +102,19 @@ export class Executor {
    * numerics.lazy_synapses says, and never while analysing; the range analysis forces them for
    * runs too long to analyse densely).
    */
-  constructor(readonly program: Program, analyse = false, eventDriven = program.numerics.lazySynapses && !analyse) {
+  /**
+   * part: this worker's share of a run split over worker threads (partition.ts, threads.ts);
+   * absent: one thread steps everything.
+   */
+  constructor(readonly program: Program, analyse = false, eventDriven = program.numerics.lazySynapses && !analyse, readonly part?: Partition) {
+    const W = part?.count ?? 1, me = part?.index ?? 0, store = part?.store;
+    if (part && analyse) throw new Error("internal: the range analysis runs on one thread");
+    /** This worker's neurons of a population of n. */
+    const range = (n: number): [number, number] => neuronRange(n, me, W);
+    const sizeOf = new Map(program.populations.map((p) => [p.name, p.size]));
+    const threads: StepperThreads | undefined = part
+      ? { index: me, count: W, barrier: part.barrier, scratch: [], starts: [], counts: store!.i32(program.populations.length * W) }
+      : undefined;
     this.analysis = analyse ? new Map() : undefined;
     if (this.analysis) {
       for (const g of [...program.populations, ...program.projections]) for (const u of g.odes) this.analysis.set(analysisKey(g.name, u.var), newVarAnalysis());
@@ -106,14 +123,21 @@ export class Executor {
     const seed = program.seed;
     let offset = 0;
     program.populations.forEach((p) => {
-      const g = allocateGroup(p);
+      const g = allocateGroup(p, store);
       this.groups.set(p.name, g);
       const maxDelay = maxDelayFrom(program, p.name);
       this.maxDelays.push(maxDelay);
       const ring = new SpikeRing(p.size, maxDelay);
       this.rings.push(ring);
       // Kernels write this tick's spikes here; stepDense appends them to the ring.
-      this.spikeScratch.push(new Int32Array(p.size));
+      // (split runs: one shared list, each worker writing from its first neuron)
+      const scratch = store ? store.i32(p.size) : new Int32Array(p.size);
+      this.spikeScratch.push(scratch);
+      const [lo, hi] = range(p.size);
+      if (threads) {
+        threads.scratch.push(scratch);
+        threads.starts.push(Int32Array.from({ length: W + 1 }, (_, w) => neuronRange(p.size, w, W)[0]));
+      }
       this.neuronOffset.push(offset);
       offset += p.size;
       if (p.source) {
@@ -121,35 +145,42 @@ export class Executor {
         this.popKernels.push(null);
         return;
       }
-      const refr = new Int32Array(p.size);
+      const refr = store ? store.i32(p.size) : new Int32Array(p.size);
       this.refr.push(refr);
-      this.popKernels.push(populationKernel(p, g, refr, this.spikeScratch[this.spikeScratch.length - 1]!, new Rng(seed, `neuron-noise:${p.name}`), this.clock, this.analysis, program.tickSeconds));
+      this.popKernels.push(populationKernel(p, g, refr, scratch.subarray(lo), new ElementRng(seed, `neuron-noise:${p.name}`, p.size), this.clock, this.analysis, program.tickSeconds, [lo, hi]));
       this.popQuiet.push(populationQuietKernel(p, g, refr));
     });
 
     const popIndex = new Map(program.populations.map((p, i) => [p.name, i]));
     for (const pr of program.projections) {
-      const g = allocateGroup(pr);
+      const g = allocateGroup(pr, store);
       this.groups.set(pr.name, g);
-      const pending = new Map(pendingTargets(pr).map((n) => [n, new Float64Array(pr.size)]));
-      const ctx: ProjectionContext = { pr, g, pre: this.groups.get(pr.pre)!, post: this.groups.get(pr.post)!, pending, rng: new Rng(seed, `plasticity-noise:${pr.name}`), clock: this.clock, analysis: this.analysis, tickSeconds: program.tickSeconds };
+      const pending = new Map(pendingTargets(pr).map((n) => [n, store ? store.f64(pr.size) : new Float64Array(pr.size)]));
+      const postRange = range(sizeOf.get(pr.post)!);
+      const own = part ? ownedSynapses(pr.postIndex, postRange[0], postRange[1]) : null;
+      const ctx: ProjectionContext = { pr, g, pre: this.groups.get(pr.pre)!, post: this.groups.get(pr.post)!, pending, rng: new ElementRng(seed, `plasticity-noise:${pr.name}`, pr.size), own, clock: this.clock, analysis: this.analysis, tickSeconds: program.tickSeconds };
       const preN = program.populations[popIndex.get(pr.pre)!]!.size;
       const postN = program.populations[popIndex.get(pr.post)!]!.size;
-      const byPre = buildCsr(pr.preIndex, preN);
-      const byPost = buildCsr(pr.postIndex, postN);
+      const byPre = buildCsr(pr.preIndex, preN, own);
+      const byPost = buildCsr(pr.postIndex, postN, own);
       const plan = eventDriven && pr.odes.length > 0 ? lazyPlan(pr) : null;
       if (typeof plan === "string") this.lazyNotes.push(`${pr.name}: stepped every dt (${plan})`);
       if (plan && typeof plan !== "string") {
-        const st = new LazyState(pr.size);
+        const counts = store ? store.i32(W) : new Int32Array(1);
+        const st = new LazyState(pr.size, store ? store.f64(pr.size) : undefined, counts.subarray(me, me + 1));
         for (const tr of plan.traces) this.lazyTraces.set(`${pr.name}.${tr.name}`, { stamp: st.stamp, rateDt: tr.rate * program.tickSeconds });
         this.projKernels.push(lazyActiveKernel(ctx, plan, st, this.now));
         this.lazySlow.push(lazySlowKernel(ctx, plan));
-        this.lazyActive.push(st.count);
+        this.lazyActive.push(counts);
         for (const e of pr.onPre) this.events.push({ population: popIndex.get(pr.pre)!, delay: e.delayTicks, deliver: lazyEventKernel(ctx, plan, st, e.assigns, byPre, this.now) });
         for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: lazyEventKernel(ctx, plan, st, e.assigns, byPost, this.now) });
         for (const s of pr.summed) {
           const a = (s.scope === "pre" ? ctx.pre : ctx.post).arrays.get(s.target)!;
-          if (!this.lazySummed.includes(a)) this.lazySummed.push(a);
+          if (!this.lazySummed.includes(a)) {
+            this.lazySummed.push(a);
+            // a sum into presynaptic neurons keeps the run on one thread (threads.ts unsplittable): all of them
+            this.lazySummedRanges.push(s.scope === "pre" ? [0, a.length] : postRange);
+          }
         }
         this.nextSlow = program.numerics.slowStepTicks;
         continue;
@@ -163,7 +194,10 @@ export class Executor {
       for (const e of pr.onPost) this.events.push({ population: popIndex.get(pr.post)!, delay: e.delayTicks, deliver: eventKernel(ctx, e.assigns, byPost) });
       for (const s of pr.summed) {
         const a = (s.scope === "pre" ? ctx.pre : ctx.post).arrays.get(s.target)!;
-        if (!this.summedTargets.includes(a)) this.summedTargets.push(a);
+        if (!this.summedTargets.includes(a)) {
+          this.summedTargets.push(a);
+          this.summedRanges.push(s.scope === "pre" ? [0, a.length] : postRange);
+        }
       }
     }
     const spikeStimuli = program.stimuli.filter((s) => s.kind === "spikes" || s.kind === "poisson" || s.kind === "regular");
@@ -174,6 +208,7 @@ export class Executor {
       currentStimuli,
       currentStimuli.map((s) => (s.kind === "current" || s.kind === "ou_current" || s.kind === "stream" ? this.groups.get(s.target)!.arrays.get(s.input)! : null)),
       seed,
+      currentStimuli.map((s) => range(sizeOf.get(s.target)!)),
     );
 
     this.recorded = {
@@ -205,15 +240,30 @@ export class Executor {
       },
       events: this.events,
       summedTargets: this.summedTargets,
+      summedRanges: this.summedRanges,
+      threads,
       projKernels: this.projKernels,
       now: this.now,
     });
     this.sample();
   }
 
+  /**
+   * Split runs: whether this worker read other workers' elements (samples, the quiet test, the
+   * guard) since the last barrier. Every worker takes the same decisions, so they agree on it.
+   */
+  private readShared = true;
+
+  /** Split runs: every worker has finished reading before anyone writes. */
+  private syncBeforeWrites(): void {
+    if (this.part && this.readShared) this.part.barrier.wait();
+    this.readShared = false;
+  }
+
   private sample(): void {
     const t = this.tick;
     if (t < this.firstSample) return;
+    this.readShared = true;
     const recordings = this.program.recordings;
     let first = Infinity;
     for (let i = 0; i < recordings.length; i++) {
@@ -255,6 +305,7 @@ export class Executor {
 
   /** Dense steps from the current tick up to (not including) `stop`, at most until the next stimulus spike. */
   private stepDense(stop: number): void {
+    this.syncBeforeWrites();
     const t = this.tick;
     if (this.nextStimTick === t) {
       this.spikeStim.fire(t, this.stimLists, this.stimCounts);
@@ -277,13 +328,15 @@ export class Executor {
   private stepSlow(): void {
     const ticks = this.tick - this.lastSlow;
     if (ticks <= 0) return;
+    this.syncBeforeWrites();
     const keep = this.clockTicks;
     this.setClock(ticks);
-    for (const a of this.lazySummed) a.fill(0);
+    this.lazySummed.forEach((a, i) => a.fill(0, this.lazySummedRanges[i]![0], this.lazySummedRanges[i]![1]));
     for (const k of this.lazySlow) k();
     this.setClock(keep);
     this.lastSlow = this.tick;
     this.nextSlow = this.tick + this.program.numerics.slowStepTicks;
+    this.part?.barrier.wait();
   }
 
   /** Last tick at which a spike already emitted is still delivered somewhere. */
@@ -296,6 +349,7 @@ export class Executor {
   /** Ticks the network may advance in one quiet step from now (0 if it is not quiet). */
   private quietHorizon(limit: number): number {
     const t = this.tick;
+    this.readShared = true;
     for (let i = 0; i < this.rings.length; i++) {
       if (this.lastSpike[i]! + this.maxDelays[i]! >= t) return 0;
     }
@@ -308,7 +362,7 @@ export class Executor {
     const dt = h * this.program.tickSeconds;
     for (const q of this.popQuiet) if (!q(dt)) return 0;
     for (const q of this.projQuiet) if (!q(dt)) return 0;
-    for (const c of this.lazyActive) if (c[0] !== 0) return 0;
+    for (const c of this.lazyActive) for (let w = 0; w < c.length; w++) if (c[w] !== 0) return 0;
     return h;
   }
 
@@ -319,11 +373,14 @@ export class Executor {
   }
 
   private stepQuiet(h: number): void {
+    this.syncBeforeWrites();
     this.setClock(h);
     if (this.currents.active) this.currents.apply(this.tick, this.clock[0]!);
     for (const k of this.popKernels) k?.();
-    for (const a of this.summedTargets) a.fill(0);
+    this.part?.barrier.wait(); // synapses read the neurons' new state
+    this.summedTargets.forEach((a, i) => a.fill(0, this.summedRanges[i]![0], this.summedRanges[i]![1]));
     for (const k of this.projKernels) k();
+    this.part?.barrier.wait();
     this.tick += h;
     if (this.lazySlow.length > 0) this.stepSlow();
     this.stats.quietSteps++;
@@ -336,6 +393,37 @@ export class Executor {
    * elements) is spent, whichever comes first; deterministic, since the step sequence is.
    */
   run(progress?: (fraction: number) => void, untilTick = this.program.durationTicks, maxDenseElementSteps = Infinity): void {
+    const part = this.part;
+    if (part) {
+      if (part.index !== 0) throw new Error("internal: only worker 0 starts runs (the others serve())");
+      if (maxDenseElementSteps !== Infinity) throw new Error("internal: a split run has no element-step budget");
+      // tell the other workers how far to run, then run alongside them
+      part.control[0] = untilTick;
+      part.barrier.wait();
+    }
+    this.runShare(progress, untilTick, maxDenseElementSteps);
+  }
+
+  /** Worker w > 0 of a split run: runs whenever worker 0 does, until worker 0 says stop. */
+  serve(): void {
+    const part = this.part!;
+    for (;;) {
+      part.barrier.wait();
+      const until = part.control[0]!;
+      if (until < 0) return;
+      this.runShare(undefined, until, Infinity);
+    }
+  }
+
+  /** Worker 0 of a split run: lets the other workers return from serve(). */
+  stopWorkers(): void {
+    const part = this.part;
+    if (!part) return;
+    part.control[0] = -1;
+    part.barrier.wait();
+  }
+
+  private runShare(progress: ((fraction: number) => void) | undefined, untilTick: number, maxDenseElementSteps: number): void {
     const elements = [...this.program.populations, ...this.program.projections].reduce((s, g) => s + g.size, 0);
     const started = performance.now();
     const accelerate = this.program.numerics.accelerate;
@@ -360,12 +448,14 @@ export class Executor {
       }
       if (this.stats.denseSteps + this.stats.quietSteps >= this.nextScan) {
         this.guard.scan(this.tick);
+        this.readShared = true;
         this.nextScan = this.stats.denseSteps + this.stats.quietSteps + SCAN_STEPS;
       }
       if (this.stats.denseSteps * elements > maxDenseElementSteps) break;
     }
     if (this.lazySlow.length > 0 && this.tick >= total) this.stepSlow(); // the last partial slow step
     this.guard.scan(this.tick);
+    this.part?.barrier.wait(); // every worker's state is final before anyone reads it
     progress?.(this.tick / total);
     this.stats.wallSeconds += (performance.now() - started) / 1000;
   }

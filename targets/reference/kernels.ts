@@ -6,7 +6,7 @@
  */
 import { walk, type Expr, type Scope } from "../../src/ir/expr.ts";
 import type { EventAssign, OdeUpdate, PopulationIR, ProjectionIR } from "../../src/ir/program.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import type { ElementRng } from "../../src/util/element-rng.ts";
 import { instantiate, jsExpr, literal, Memo, odeStatements, type SymbolMap } from "./codegen.ts";
 import type { Csr, GroupState } from "./layout.ts";
 import { analysisKey, F64, recordStatements, U32, type VarAnalysis } from "./analysis.ts";
@@ -58,7 +58,11 @@ export const arr = (g: GroupState, name: string): Float64Array => {
 /** Local-variable name for a group's variable inside a loop body. */
 const local = (index: number) => `v${index}`;
 
-export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Array, spikeOut: Int32Array, rng: Rng, clock: Float64Array, analysis?: Map<string, VarAnalysis>, tickSeconds = 1): PopulationKernel {
+/**
+ * range: the neurons this worker steps ([0, size) in a single-thread run); spikeOut receives their
+ * indices in ascending order from position 0.
+ */
+export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Array, spikeOut: Int32Array, rng: ElementRng, clock: Float64Array, analysis?: Map<string, VarAnalysis>, tickSeconds = 1, range: [number, number] = [0, p.size]): PopulationKernel {
   const b = new Bindings();
   const clockName = b.ref(clock);
   const rngName = b.ref(rng);
@@ -71,7 +75,7 @@ export function populationKernel(p: PopulationIR, g: GroupState, refr: Int32Arra
   const onDt: string[] = [];
   const updates = p.odes
     .map((u, k) => {
-      const s = instrumented(b, analysis, p.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt));
+      const s = instrumented(b, analysis, p.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt, "normal", "i"));
       return u.holdWhenRefractory ? `if (r === 0) {\n${s}\n}` : s;
     })
     .join("\n");
@@ -88,7 +92,7 @@ return function step() {
   const dt = ${clockName}[0], sqrtDt = ${clockName}[1], nt = Math.round(dt / ${tickSeconds});
   if (dt !== ${lastDt}) { ${lastDt} = dt; ${onDt.join(" ")} }
   let count = 0;
-  for (let i = 0; i < ${p.size}; i++) {
+  for (let i = ${range[0]}; i < ${range[1]}; i++) {
     ${load}
     const r = ${refrName}[i];
     ${updates}
@@ -116,7 +120,9 @@ export interface ProjectionContext {
   post: GroupState;
   /** Per-synapse jump accumulators for variables written by `+=`/`-=` events. */
   pending: Map<string, Float64Array>;
-  rng: Rng;
+  rng: ElementRng;
+  /** The synapses this worker steps (ascending); null: all (a single-thread run). */
+  own: Int32Array | null;
   clock: Float64Array;
   analysis?: Map<string, VarAnalysis>;
   tickSeconds: number;
@@ -141,7 +147,8 @@ export function projectionKernel(ctx: ProjectionContext): ProjectionKernel {
   const onDt: string[] = [];
   const updates = pr.odes
     .map((u, k) => {
-      let s = instrumented(b, ctx.analysis, pr.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt));
+      // the ziggurat, as the event-driven kernels (lazy.ts): a synapse draws the same numbers in both modes
+      let s = instrumented(b, ctx.analysis, pr.name, u, localOf.get(u.var)!, odeStatements(u, localOf.get(u.var)!, sym, k, memo, onDt, "fastNormal"));
       const pend = ctx.pending.get(u.var);
       if (pend) {
         const pn = b.ref(pend);
@@ -168,7 +175,7 @@ const clock = ${b.ref(ctx.clock)};
 return function step() {
   const dt = clock[0], sqrtDt = clock[1], nt = Math.round(dt / ${ctx.tickSeconds});
   if (dt !== ${lastDt}) { ${lastDt} = dt; ${onDt.join(" ")} }
-  for (let k = 0; k < ${pr.size}; k++) {
+  ${loopOver(b, ctx)}
     const pre = preIndex[k], post = postIndex[k];
     ${load}
     ${updates}
@@ -178,6 +185,12 @@ return function step() {
   }
 };`;
   return b.build<ProjectionKernel>(body);
+}
+
+/** The head of a loop over the worker's synapses, binding k. */
+export function loopOver(b: Bindings, ctx: ProjectionContext): string {
+  if (!ctx.own) return `for (let k = 0; k < ${ctx.pr.size}; k++) {`;
+  return `for (let j = 0, own = ${b.ref(ctx.own)}; j < own.length; j++) { const k = own[j];`;
 }
 
 /** Applies one handler's assignments to every synapse of the neurons in `list`. */

@@ -3,6 +3,7 @@
  * ring buffers per population, and CSR tables from neurons to their synapses. Allocated once.
  */
 import type { GroupIR, Program, ProjectionIR } from "../../src/ir/program.ts";
+import type { SharedStore } from "./partition.ts";
 
 export interface GroupState {
   size: number;
@@ -33,19 +34,30 @@ export interface Csr {
   order: Int32Array;
 }
 
-export function buildCsr(index: Int32Array, n: number): Csr {
+/** own: only these synapses (ascending), for a worker's share of a split run; null: all. */
+export function buildCsr(index: Int32Array, n: number, own: Int32Array | null = null): Csr {
+  const count = own ? own.length : index.length;
+  const at = (j: number) => (own ? own[j]! : j);
   const start = new Int32Array(n + 1);
-  for (let k = 0; k < index.length; k++) start[index[k]! + 1]!++;
+  for (let j = 0; j < count; j++) start[index[at(j)]! + 1]!++;
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
   const fill = start.slice(0, n);
-  const order = new Int32Array(index.length);
-  for (let k = 0; k < index.length; k++) order[fill[index[k]!]!++] = k;
+  const order = new Int32Array(count);
+  for (let j = 0; j < count; j++) order[fill[index[at(j)]!]!++] = at(j);
   return { start, order };
 }
 
-export function allocateGroup(g: GroupIR): GroupState {
+/** store: shared buffers when the run is split over worker threads. */
+export function allocateGroup(g: GroupIR, store?: SharedStore): GroupState {
   const arrays = new Map<string, Float64Array>();
-  for (const v of g.vars) arrays.set(v.name, Float64Array.from(v.init));
+  for (const v of g.vars) {
+    if (!store) arrays.set(v.name, Float64Array.from(v.init));
+    else {
+      const a = store.f64(v.init.length);
+      a.set(v.init);
+      arrays.set(v.name, a);
+    }
+  }
   return { size: g.size, arrays };
 }
 

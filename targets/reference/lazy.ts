@@ -19,7 +19,7 @@
 import type { EventAssign, OdeUpdate } from "../../src/ir/program.ts";
 import type { LazyPlan } from "../../src/ir/lazy-plan.ts";
 import { jsExpr, literal, Memo, odeStatements } from "./codegen.ts";
-import { arr, Bindings, synapseSymbols, type ProjectionContext } from "./kernels.ts";
+import { arr, Bindings, loopOver, synapseSymbols, type ProjectionContext } from "./kernels.ts";
 import type { Csr } from "./layout.ts";
 import { analysisKey } from "./analysis.ts";
 
@@ -41,14 +41,15 @@ function rangeText(b: Bindings, ctx: ProjectionContext, names: string[]): string
 
 /** Per-projection bookkeeping shared by the lazy kernels. */
 export class LazyState {
-  /** First tick whose trace decay is not yet applied, per synapse. */
-  readonly stamp: Float64Array;
+  /** stamp: first tick whose trace decay is not yet applied, per synapse. */
   readonly active: Uint8Array;
   /** Active synapses: list[0 .. count[0]). */
   readonly list: Int32Array;
-  readonly count = new Int32Array(1);
-  constructor(size: number) {
-    this.stamp = new Float64Array(size);
+  /**
+   * stamp: shared between workers (recordings read any synapse's); count: this worker's slot of
+   * the shared active counts (the quiet test reads them all).
+   */
+  constructor(size: number, readonly stamp: Float64Array = new Float64Array(size), readonly count: Int32Array = new Int32Array(1)) {
     this.active = new Uint8Array(size);
     this.list = new Int32Array(size);
   }
@@ -130,7 +131,7 @@ export function lazySlowKernel(ctx: ProjectionContext, plan: LazyPlan): () => vo
 return function stepSlow() {
   const dt = clock[0], sqrtDt = clock[1];
   if (dt !== lastDt[0]) { lastDt[0] = dt; ONDT }
-  for (let k = 0; k < ${ctx.pr.size}; k++) {
+  ${loopOver(b, ctx)}
     const pre = preIndex[k], post = postIndex[k];
     ${body}
     ${rangeText(b, ctx, plan.slow.map((u) => u.var))}

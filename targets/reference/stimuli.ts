@@ -6,6 +6,7 @@
  */
 import type { StimulusIR } from "../../src/ir/program.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { ElementRng } from "../../src/util/element-rng.ts";
 
 const NEVER = Number.POSITIVE_INFINITY;
 
@@ -108,19 +109,26 @@ function emitOnce(lists: Int32Array[], counts: Int32Array, pop: number, neuron: 
   list[counts[pop]!++] = neuron;
 }
 
-/** Constant and OU currents summed into neuron input arrays each step. */
+/**
+ * Constant and OU currents summed into neuron input arrays each step. Each OU neuron draws from
+ * its own stream (element-rng.ts); a worker of a split run applies the currents of the neurons in
+ * its range of the target population only (ranges[i] for stimulus i; all by default).
+ */
 export class CurrentStimuli {
   private readonly ou: Float64Array[];
-  private readonly rngs: Rng[];
+  private readonly rngs: ElementRng[];
   readonly active: boolean;
+  private readonly ranges: [number, number][];
 
   constructor(
     private readonly stimuli: StimulusIR[],
     private readonly inputs: (Float64Array | null)[],
     seed: number,
+    ranges?: [number, number][],
   ) {
+    this.ranges = ranges ?? inputs.map((a) => [0, a?.length ?? 0]);
     this.ou = stimuli.map((s) => new Float64Array(s.kind === "ou_current" ? s.neurons.length : 0).fill(s.kind === "ou_current" ? s.mean : 0));
-    this.rngs = stimuli.map((_, i) => new Rng(seed, `current:${i}`));
+    this.rngs = stimuli.map((s, i) => new ElementRng(seed, `current:${i}`, s.kind === "ou_current" ? s.neurons.length : 0));
     this.active = stimuli.some((s) => s.kind === "current" || s.kind === "ou_current" || s.kind === "stream");
   }
 
@@ -142,16 +150,18 @@ export class CurrentStimuli {
 
   /** Writes the summed input currents for the step at `tick` with step length dt (s). */
   apply(tick: number, dt: number): void {
-    for (const a of this.inputs) a?.fill(0);
+    this.inputs.forEach((a, i) => a?.fill(0, this.ranges[i]![0], this.ranges[i]![1]));
     this.stimuli.forEach((s, i) => {
       if (s.kind !== "current" && s.kind !== "ou_current" && s.kind !== "stream") return;
       if (tick < s.startTick || tick >= s.stopTick) return;
       const input = this.inputs[i]!;
+      const [lo, hi] = this.ranges[i]!;
       if (s.kind === "stream") {
         // input[n] += sum_k weights[j][k] u_k(tick): the series changes every step.
         const K = s.channels;
         const row = (tick - s.startTick) * K;
         for (let j = 0; j < s.neurons.length; j++) {
+          if (s.neurons[j]! < lo || s.neurons[j]! >= hi) continue;
           let sum = 0;
           for (let k = 0; k < K; k++) sum += s.weights[j * K + k]! * s.values[row + k]!;
           input[s.neurons[j]!]! += sum;
@@ -159,7 +169,7 @@ export class CurrentStimuli {
         return;
       }
       if (s.kind === "current") {
-        for (const n of s.neurons) input[n]! += s.amplitude;
+        for (const n of s.neurons) if (n >= lo && n < hi) input[n]! += s.amplitude;
         return;
       }
       // Exact OU update over one step: x <- mu + (x - mu) e^(-dt/tau) + sd sqrt(1 - e^(-2 dt/tau)) N(0,1).
@@ -168,8 +178,10 @@ export class CurrentStimuli {
       const kick = s.sd * Math.sqrt(1 - decay * decay);
       const rng = this.rngs[i]!;
       for (let j = 0; j < s.neurons.length; j++) {
-        x[j] = s.mean + (x[j]! - s.mean) * decay + kick * rng.fastNormal();
-        input[s.neurons[j]!]! += x[j]!;
+        const n = s.neurons[j]!;
+        if (n < lo || n >= hi) continue;
+        x[j] = s.mean + (x[j]! - s.mean) * decay + kick * rng.fastNormal(j);
+        input[n]! += x[j]!;
       }
     });
   }
