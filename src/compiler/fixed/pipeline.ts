@@ -171,7 +171,7 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const stamped = new Set([...lazy.plans].flatMap(([g, plan]) => plan.traces.map((t) => `${g}.${t.name}`)));
   const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars, stamped });
   const v = o.variation ?? IDEAL;
-  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
+  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map(), noisePeriod: v.noisePeriodTicks ?? slow } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
   const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
