@@ -4,7 +4,7 @@
  * of the recorded variables at the end of the run (mean, SD, Welch's t, two-sample
  * Kolmogorov-Smirnov). One IR per mode, compiled once at seed 1 (formats from its float64 range
  * analysis); each seed sets the header seed, which draws the noise and rounding streams.
- * Run: node --import tsx scripts/noise-lumped.ts [MODEL] [SEEDS] [modes, e.g. 1,5000]
+ * Run: node --import tsx scripts/noise-lumped.ts [MODEL] [SEEDS] [modes, e.g. 1,5000] [FIRST_SEED]
  * (mode 1: dense; default: the slow kernel's period; off: no noise; default list: 1,default).
  */
 import { compile } from "../src/compiler/pipeline.ts";
@@ -18,6 +18,7 @@ import { erf } from "mathjs";
 const model = process.argv[2] ?? "models/stc/stet.yaml";
 const seeds = Number(process.argv[3] ?? 20);
 const modes = (process.argv[4] ?? "1,default").split(",");
+const firstSeed = Number(process.argv[5] ?? 1);
 const caps = getTarget("bss2").caps;
 const program = compile(model, { target: "bss2", seed: 1 });
 
@@ -68,7 +69,7 @@ for (const mode of modes) {
   const label = mode === "off" ? "no noise" : noiseKernel ? `lumped, every ${noiseKernel.periodic!.period_ticks} ticks` : "dense";
   const cols = new Map<string, number[]>();
   let cpu = 0, stepped = 0, jumped = 0;
-  for (let s = 1; s <= seeds; s++) {
+  for (let s = firstSeed; s < firstSeed + seeds; s++) {
     const seeded = { ...ir, header: { ...ir.header, seed: s } };
     const e = new Emulator(seeded);
     const c0 = process.cpuUsage();
