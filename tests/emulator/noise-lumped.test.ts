@@ -17,6 +17,10 @@ import { getTarget } from "../../targets/registry.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { fold } from "../../src/ir/interpret.ts";
+import { main } from "../../src/cli/main.ts";
+import { captureOutput } from "../helpers/capture-output.ts";
+
+const out = captureOutput();
 
 const bss2 = getTarget("bss2").caps;
 
@@ -142,5 +146,13 @@ describe("lumped trial-to-trial noise", () => {
     // 60 kicks, each followed by the analog kernel's relaxation into its rounding dead zone (~100 ticks)
     expect(l.stats.jumpedTicks).toBeGreaterThan(0.95 * ticks);
     expect(l.stats.ticks).toBeLessThan(60 * 400);
+  });
+
+  it("--noise-every takes a whole number of ticks >= 1: anything else is a usage error naming the value", async () => {
+    for (const bad of ["0", "-3", "2.5", "x"]) {
+      const code = await main(["compile", "models/stc/basic-early.yaml", "--target", "bss2", "--noise", `--noise-every=${bad}`, "-o", join(tmpdir(), "never.engram")]);
+      expect(code).toBe(2);
+      expect(out.stderr).toContain(`--noise-every takes a whole number of ticks >= 1, got "${bad}"`);
+    }
   });
 });
