@@ -117,9 +117,9 @@ describe("lumped trial-to-trial noise", () => {
     expect(Math.abs((s * Math.sqrt(Q)) / Math.sqrt(1 - a ** (2 * Q)) / sigma - 1)).toBeGreaterThan(3 * 0.07); // 0.245
   });
 
-  it("the emulator equals the IR interpreter bit for bit with lumped noise (states, spikes, probes)", () => {
-    for (const period of [7, undefined]) {
-      const { ir } = build("models/stc/basic-early.yaml", period);
+  it("the emulator equals the IR interpreter bit for bit with lumped noise (states, spikes, probes), across jumped stretches", () => {
+    for (const [file, period] of [["models/stc/basic-early.yaml", 7], ["models/stc/basic-early.yaml", undefined], [quietModel(2), 500]] as const) {
+      const { ir } = build(file, period);
       expect(ir.kernels.some((k) => k.name === "post.noise")).toBe(true);
       expect(ir.kernels.find((k) => k.name === "post.analog")!.ops.some((o) => o.op === 17)).toBe(false); // no per-tick draw
       const ref = interpret(ir);
@@ -128,6 +128,7 @@ describe("lumped trial-to-trial noise", () => {
       expect(emu.state.map((x) => Array.from(x))).toEqual(ref.state.map((x) => x.map(Number)));
       expect(emu.spikes.ticks).toEqual(ref.spikes.map((x) => x.tick));
       expect(emu.probes.map((p) => p.data)).toEqual(ref.probes.map((p) => p.values.flat().map(Number)));
+      if (period === 500) expect(emu.stats.jumpedTicks).toBeGreaterThan(ir.header.duration_ticks / 2);
     }
   });
 
