@@ -52,8 +52,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --resume FILE          on bss2/cmos: continue from a checkpoint, bit-identically
   --mismatch  on bss2: fixed-pattern mismatch of the analog circuits (time constants, synaptic
               gains), drawn from the seed with the target's noise model (default: an ideal chip)
-  --noise     on bss2: trial-to-trial noise on the analog state, one lumped draw per slow-kernel
-              period (exact in distribution at those ticks; docs/low-precision.md)
+  --noise     on bss2: trial-to-trial noise on the analog state; with plasticity, one lumped draw
+              per slow-kernel period (exact in distribution at those ticks; docs/low-precision.md)
   --noise-every N   ticks between noise draws (1: every tick, dense stepping: slower)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline

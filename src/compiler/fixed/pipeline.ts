@@ -171,7 +171,7 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const stamped = new Set([...lazy.plans].flatMap(([g, plan]) => plan.traces.map((t) => `${g}.${t.name}`)));
   const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars, stamped });
   const v = o.variation ?? IDEAL;
-  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map(), noisePeriod: v.noisePeriodTicks ?? slow } : undefined;
+  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map(), noisePeriod: v.noisePeriodTicks ?? defaultNoisePeriod(program, analog, slow) } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
   const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
@@ -194,4 +194,15 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : [lazy.gated ? "event-driven synapses (numerics.lazy_synapses):" : "time-stamped traces (every synapse stepped every tick):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces stored at events, read as stored x D^n (tabulated, rounded ${caps.registerRounding}); ${lazy.gated ? "gated terms run only while a trace condition holds" : "gated terms stepped every tick"}`), ...lazy.notes.map((n) => `  ${n}`)];
   const heterogeneity = caps.analog ? tauHeterogeneity(program, analog, variation?.arrays ?? []) : [];
   return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...heterogeneity, ...eventDriven, ...schedule].join("\n") };
+}
+
+/**
+ * Ticks between trial-to-trial noise draws unless asked (noise-step.ts): the slow kernel's period
+ * when the model has digital state (plasticity, read by the slow kernels on that time scale), so
+ * quiet stretches stay jumps; every tick for a purely analog network, whose noise shapes its
+ * spiking and which has no quiet stretches to gain.
+ */
+function defaultNoisePeriod(program: Program, analog: Set<string>, slow: number): number {
+  const digital = [...program.populations, ...program.projections].some((g) => g.odes.some((u) => !analog.has(`${g.name}.${u.var}`)));
+  return digital ? slow : 1;
 }

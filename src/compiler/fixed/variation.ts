@@ -23,7 +23,8 @@ export interface VariationOptions {
   noise: boolean;
   /**
    * Ticks between trial-to-trial noise draws: 1 draws every tick (dense stepping); longer draws one
-   * lump per period (noise-step.ts) so quiet stretches stay jumps. Default: the slow kernel's period.
+   * lump per period (noise-step.ts) so quiet stretches stay jumps. Default: the slow kernel's period
+   * if the model has digital (plasticity) state, else 1 (pipeline.ts defaultNoisePeriod).
    */
   noisePeriodTicks?: number;
 }
