@@ -29,7 +29,7 @@ export function prepareRun(program: Program, target: Target, o: { rounding: Roun
   const simulated = program.durationTicks * program.tickSeconds;
   const image = encodeImage(fixed.ir);
   const stateBits = o.bits ?? program.numerics.stateBits ?? "target default";
-  const hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: stateBits, mismatch: o.variation.mismatch, noise: o.variation.noise, ir_bytes: image.length };
+  const hardware = { acceleration: target.caps.acceleration, hardware_s: simulated / target.caps.acceleration, rounding: o.rounding, state_bits: stateBits, mismatch: o.variation.mismatch, noise: o.variation.noise, ...(o.variation.noise ? { noise_every_ticks: noiseEvery(fixed.ir) } : {}), ir_bytes: image.length };
   return { handle, hardware, image, stateBits };
 }
 
@@ -38,4 +38,10 @@ export function recordHardware(handle: RunHandle, hardware: Record<string, unkno
   if (!(handle instanceof EmulatorHandle) || !hardware) return;
   const s = handle.emulator.stats;
   Object.assign(hardware, { digital_overruns: s.overruns, max_backlog_cycles: s.maxBacklogCycles, saturations: s.saturations, stepped_ticks: s.ticks, jumped_ticks: s.jumpedTicks, synapse_updates: s.synapseUpdates });
+}
+
+/** Ticks between trial-to-trial noise draws in a compiled program: its noise kernels' period, else 1 (drawn in the analog kernels). */
+function noiseEvery(ir: { kernels: { name: string; periodic?: { period_ticks: number } }[] }): number {
+  const k = ir.kernels.find((x) => x.name.endsWith(".noise") && x.periodic);
+  return k ? Number(k.periodic!.period_ticks) : 1;
 }

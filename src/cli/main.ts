@@ -18,10 +18,10 @@ export const USAGE = `engram ${VERSION}: multi-timescale plasticity toolchain
 usage:
   engram run FILE.engram [--out DIR] [--force]        (a compiled image, on its chip's emulator)
   engram run MODEL.yaml [--target reference|bss2|cmos] [--seed N] [--out DIR] [--force] [--plain] [--threads N] [--rounding stochastic|nearest|floor] [--bits N]
-                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise] [--time-label end|start] [--dump-after PASS] [--limit NAME=N ...]
+                        [--checkpoint-every S] [--resume FILE] [--mismatch] [--noise [--noise-every N]] [--time-label end|start] [--dump-after PASS] [--limit NAME=N ...]
                         [--duration T] [--no-plots]
-  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise] [--dump-after PASS] [--limit NAME=N ...]
-  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise] [--time-label end|start] [--limit NAME=N ...]
+  engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise [--noise-every N]] [--dump-after PASS] [--limit NAME=N ...]
+  engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise [--noise-every N]] [--time-label end|start] [--limit NAME=N ...]
   engram inspect FILE.engram
   engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--network-threads] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc] [--stsp]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
@@ -53,7 +53,9 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --resume FILE          on bss2/cmos: continue from a checkpoint, bit-identically
   --mismatch  on bss2: fixed-pattern mismatch of the analog circuits (time constants, synaptic
               gains), drawn from the seed with the target's noise model (default: an ideal chip)
-  --noise     on bss2: trial-to-trial noise on the analog state (steps every tick: slower)
+  --noise     on bss2: trial-to-trial noise on the analog state; with plasticity, one lumped draw
+              per slow-kernel period (exact in distribution at those ticks; docs/low-precision.md)
+  --noise-every N   ticks between noise draws (1: every tick, dense stepping: slower)
   --seed N    seed for every random draw (default: the model's seed)
   --plain     step every dt (no quiet-stretch acceleration): the faithful baseline
   --duration T   run for T (e.g. "2 s", "500 ms") instead of the model's duration; stimuli, phases
@@ -228,7 +230,7 @@ export interface RunOptions {
   /** Checkpoint file to continue from. */
   resume?: string;
   /** The analog core's fixed-pattern mismatch and trial-to-trial noise (targets with one). */
-  variation: { mismatch: boolean; noise: boolean };
+  variation: { mismatch: boolean; noise: boolean; noisePeriodTicks?: number };
   /** Write into a non-empty --out folder after removing engram's own outputs there. */
   force?: boolean;
   /** How traces.csv labels its rows (src/analysis/time-label.ts). */
@@ -253,8 +255,12 @@ function limitsOf(values: Record<string, unknown>): Partial<Limits> | undefined 
   }
 }
 
-const VARIATION_OPTIONS = { mismatch: { type: "boolean", default: false }, noise: { type: "boolean", default: false } } as const;
-const variationOf = (v: Record<string, string | boolean | undefined>) => ({ mismatch: v.mismatch === true, noise: v.noise === true });
+const VARIATION_OPTIONS = { mismatch: { type: "boolean", default: false }, noise: { type: "boolean", default: false }, "noise-every": { type: "string" } } as const;
+const variationOf = (v: Record<string, string | boolean | undefined>) => {
+  const every = v["noise-every"];
+  if (every !== undefined && !/^[1-9][0-9]{0,9}$/.test(String(every))) throw new UsageError(`--noise-every takes a whole number of ticks >= 1, got "${String(every)}"`);
+  return { mismatch: v.mismatch === true, noise: v.noise === true, ...(every !== undefined ? { noisePeriodTicks: Number(every) } : {}) };
+};
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 

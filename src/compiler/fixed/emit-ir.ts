@@ -22,6 +22,8 @@ import { irStream, streamViolations } from "./streams.ts";
 export interface VariationData {
   arrays: ParameterArray[];
   noise: Map<string, number>;
+  /** Ticks between noise draws (lower.ts, noise-step.ts; 1: every tick in the analog kernel). */
+  noisePeriod?: number;
 }
 
 export function buildStates(program: Program, quantised: QuantisedVar[], caps: TargetCaps): Map<string, StateSlot & { init: number[]; unit: string; unitScale: number; groupIndex: number }> {
@@ -116,7 +118,7 @@ export function emitIr(program: Program, quantised: QuantisedVar[], caps: Target
   // Stamped traces (event-driven or dense) keep a time stamp and gate, or their elapsed ticks, per synapse.
   const lazy = lazyProjections(program, caps, digitalPeriod, analogVariables(program, caps).analog);
   addStampStates(states, program, caps, lazy.plans, lazy.gated, groupOrder);
-  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise, lazy: lazy.plans, gated: lazy.gated });
+  const kernels = lowerKernels({ program, caps, states, digitalPeriod, slowPeriod, noise: variation?.noise, noisePeriod: variation?.noisePeriod, lazy: lazy.plans, gated: lazy.gated });
   const stateList = [...states.values()].sort((a, b) => a.index - b.index);
   const sizes = new Map([...program.populations, ...program.projections].map((g) => [g.name, g.size]));
   const groupNames = [...program.populations, ...program.projections].map((g) => g.name);

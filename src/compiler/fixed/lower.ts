@@ -32,6 +32,7 @@ import type { LazyPlan } from "../../ir/lazy-plan.ts";
 import { isTabulated, tableEntries, tableGrid, type TabulatedFn } from "./activation.ts";
 import { evaluateAt, parameterFactor, parameterOnly, ratesPerElement } from "./rates.ts";
 import { stpVariables } from "./stp.ts";
+import { lumpedNoiseSd } from "./noise-step.ts";
 
 export { splitUpdate };
 
@@ -68,6 +69,12 @@ export interface LowerInput {
   slowPeriod?: number;
   /** Trial-to-trial noise coefficient per analog variable ("group.var"; variation.ts). */
   noise?: Map<string, number>;
+  /**
+   * Ticks between draws of that noise (default 1: every tick, inside the analog kernel). Longer:
+   * the analog kernel steps without noise and a noise kernel adds one lumped draw per period
+   * (noise-step.ts), so quiet stretches can be jumped.
+   */
+  noisePeriod?: number;
   /** Variables on the analog core (filled in by lowerKernels). */
   analog?: Set<string>;
   /** Projections with time-stamped traces (lazy.ts), with their plans. */
@@ -496,6 +503,34 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
   return next;
 }
 
+/**
+ * The kernel "<population>.noise" (analog core, every `period` ticks): each noisy analog variable
+ * gains one draw with the SD of `period` per-tick draws after the decay between them
+ * (noise-step.ts). The per-tick SD is the dense kernel's, C phi / sqrt(dt); the decay a = e^(B dt)
+ * is the nominal one (with mismatch a circuit's own differs by its few per cent). A variable held
+ * while refractory draws nothing then, as in the dense kernel.
+ */
+function lowerNoiseKicks(input: LowerInput, p: Program["populations"][number], period: number, finish: Finish): void {
+  const dt = input.program.tickSeconds;
+  const noisy = p.odes.filter((u) => input.analog!.has(`${p.name}.${u.var}`) && input.noise?.get(`${p.name}.${u.var}`));
+  if (noisy.length === 0) return;
+  const kb = new KernelBuilder(input, p, undefined, undefined, false);
+  const refractory = p.threshold !== null && input.states.has(`${p.name}.__refractory`);
+  for (const u of noisy) {
+    const B = fold(u.B);
+    if (B.op !== "const" || B.value >= 0) throw new LowerError(`internal: noisy analog variable ${p.name}.${u.var} has no constant decay rate`);
+    const b = B.value;
+    const perTick = input.noise!.get(`${p.name}.${u.var}`)! * (Math.expm1(b * dt) / b / Math.sqrt(dt));
+    const sd = c(lumpedNoiseSd(perTick, Math.exp(b * dt), period));
+    const coef: Expr = u.holdWhenRefractory && refractory ? { op: "cond", test: { op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) }, then: c(0), else: sd } : sd;
+    const n = kb.noiseTerm(coef);
+    if (n === null) continue;
+    kb.setCurrent(u.var, "self", kb.add(kb.value(u.var, "self"), n, kb.slot(u.var, "self").format));
+  }
+  for (const u of noisy) kb.store(u.var, "self", kb.value(u.var, "self"));
+  finish(`${p.name}.noise`, p.name, kb, ANALOG, every(period));
+}
+
 /** An analog update with the chip's trial-to-trial noise (coefficient from variation.ts) added. */
 function withChipNoise(u: OdeUpdate, coefficient: number | undefined): UpdateParts {
   return coefficient ? { A: u.A, B: u.B, C: c(coefficient), linear: u.linear } : u;
@@ -596,6 +631,8 @@ export function lowerKernels(given: LowerInput): Kernel[] {
   const slowPeriod = input.slowPeriod ?? input.digitalPeriod;
   const split = slowPeriod > input.digitalPeriod;
   const dtSlow = dt * slowPeriod;
+  const noisePeriod = input.noisePeriod ?? 1;
+  const lumpedNoise = noisePeriod > 1 && (input.noise?.size ?? 0) > 0;
   const analog = input.analog!;
   const fastVars = fastVariables(program);
   const isAnalog = (group: string, v: string) => analog.has(`${group}.${v}`);
@@ -632,7 +669,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
       const thresholdAnalog = p.odes.length > 0 && [...(p.threshold ? readsOf(p.threshold) : []), ...p.reset.map((r) => r.target)].every((n) => !p.odes.some((u) => u.var === n) || isAnalog(p.name, n));
       const digital = digitalParts(p);
       const plans = [
-        { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: p.odes.filter((u) => isAnalog(p.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, withChipNoise(u, input.noise?.get(`${p.name}.${u.var}`))]), spikes: thresholdAnalog, consume: false },
+        { unit: ANALOG, name: "analog", period: 1, stepDt: dt, items: p.odes.filter((u) => isAnalog(p.name, u.var)).map((u): [OdeUpdate, UpdateParts] => [u, lumpedNoise ? u : withChipNoise(u, input.noise?.get(`${p.name}.${u.var}`))]), spikes: thresholdAnalog, consume: false },
         { unit: DIGITAL, name: "update", period: input.digitalPeriod, stepDt: dtDigital, items: digital.fast, spikes: !thresholdAnalog, consume: !split },
         { unit: DIGITAL, name: "slow", period: slowPeriod, stepDt: dtSlow, items: digital.slow, spikes: false, consume: split },
       ];
@@ -657,6 +694,7 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         for (const v of consumed) kb.store(v.name, "self", kb.constant(0)); // consumed: synapses refill it
         if (refr) kb.store("__refractory", "self", kb.value("__refractory", "self"));
         finish(`${p.name}.${plan.name}`, p.name, kb, plan.unit, every(plan.period));
+        if (plan.name === "analog" && lumpedNoise) lowerNoiseKicks(input, p, noisePeriod, finish);
       }
     }
     for (const pr of program.projections) {

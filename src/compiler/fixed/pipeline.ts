@@ -172,7 +172,7 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const stamped = new Set([...lazy.plans].flatMap(([g, plan]) => plan.traces.map((t) => `${g}.${t.name}`)));
   const final = quantise(program, stats, caps, { rounding: o.rounding, bits: o.bits, periodOf, analog, fast: fastVars, stamped });
   const v = o.variation ?? IDEAL;
-  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map() } : undefined;
+  const variation: VariationData | undefined = v.mismatch || v.noise ? { arrays: v.mismatch ? mismatchArrays(program, caps, analog, program.seed) : [], noise: v.noise ? noiseCoefficients(program, caps, analog, final) : new Map(), noisePeriod: v.noisePeriodTicks ?? defaultNoisePeriod(program, analog, slow) } : undefined;
   const ir = period === 1 && slow === 1 && !variation ? first : emitIr(program, final, caps, o.engramVersion, period, mapped.placements, slow, variation);
   const violations = [...mapped.violations, ...designRuleChecks(ir, program, caps), ...unsupportedStimuli(program, caps)];
   dump("drc", () => (violations.length === 0 ? "no violations" : violations.map((v) => v.message).join("\n")));
@@ -197,4 +197,15 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const stp = stpPlacement(program, caps);
   const stpLines = stp.length ? ["short-term plasticity:", ...stp.map((d) => `  ${d.line}`)] : [];
   return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...stpLines, ...heterogeneity, ...eventDriven, ...schedule].join("\n") };
+}
+
+/**
+ * Ticks between trial-to-trial noise draws unless asked (noise-step.ts): the slow kernel's period
+ * when the model has digital state (plasticity, read by the slow kernels on that time scale), so
+ * quiet stretches stay jumps; every tick for a purely analog network, whose noise shapes its
+ * spiking and which has no quiet stretches to gain.
+ */
+function defaultNoisePeriod(program: Program, analog: Set<string>, slow: number): number {
+  const digital = [...program.populations, ...program.projections].some((g) => g.odes.some((u) => !analog.has(`${g.name}.${u.var}`)));
+  return digital ? slow : 1;
 }

@@ -21,6 +21,12 @@ import type { QuantisedVar } from "./quantise.ts";
 export interface VariationOptions {
   mismatch: boolean;
   noise: boolean;
+  /**
+   * Ticks between trial-to-trial noise draws: 1 draws every tick (dense stepping); longer draws one
+   * lump per period (noise-step.ts) so quiet stretches stay jumps. Default: the slow kernel's period
+   * if the model has digital (plasticity) state, else 1 (pipeline.ts defaultNoisePeriod).
+   */
+  noisePeriodTicks?: number;
 }
 
 export const IDEAL: VariationOptions = { mismatch: false, noise: false };
