@@ -10,6 +10,7 @@ import { interpret } from "../../src/ir/reference.ts";
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { rawRange, verify } from "../../src/ir/verify.ts";
+import { expectSameAsInterpreterIn } from "../helpers/same-as-interpreter.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
@@ -55,22 +56,25 @@ function simdShaped(p: IrProgram, stochastic: boolean): IrProgram | undefined {
   return q;
 }
 
+/** STET on bss2 with its first tetanus (1 s at 100 Hz, at 3600 s in the model) moved to 0.2 s, and 1 s after it. */
+function shortStet(rounding: "nearest" | "stochastic"): IrProgram {
+  const c = compile("models/stc/stet.yaml", { target: "bss2" });
+  const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding, engramVersion: "test", analyse: analyseByRun });
+  const q = ir.stimuli[0]!.poisson!;
+  const shift = q.start_tick - 1000;
+  q.start_tick -= shift;
+  q.stop_tick -= shift;
+  ir.header.duration_ticks = 11_000;
+  return ir;
+}
+
 const oracle = new Map<IrProgram, ReturnType<typeof interpret>>();
 
 /** Runs p in the mode; every state, probe sample and spike must be the interpreter's. */
 function sameAsInterpreter(p: IrProgram, mode: "simd" | "generated"): Emulator {
   let ref = oracle.get(p);
   if (!ref) oracle.set(p, (ref = interpret(p)));
-  const emu = new Emulator(p, mode);
-  emu.run();
-  expect(emu.state.map((a) => Array.from(a))).toEqual(ref.state.map((a) => a.map(Number)));
-  ref.probes.forEach((pr, i) => {
-    expect(emu.probes[i]!.ticks).toEqual(pr.ticks);
-    expect(emu.probes[i]!.data).toEqual(pr.values.flatMap((v) => v.map(Number)));
-  });
-  expect(emu.spikes.ticks).toEqual(ref.spikes.map((s) => s.tick));
-  expect(emu.spikes.elements).toEqual(ref.spikes.map((s) => s.element));
-  return emu;
+  return expectSameAsInterpreterIn(p, p.header.duration_ticks, mode, ref);
 }
 
 describe("SIMD kernels in the tick loop = reference interpreter = generated JS", () => {
@@ -154,14 +158,7 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
   });
 
   it("STET on bss2 (nearest rounding): the noisy synapse kernel on SIMD draws the same noise in the same order", () => {
-    const c = compile("models/stc/stet.yaml", { target: "bss2" });
-    const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
-    // the first tetanus (1 s at 100 Hz, at 3600 s in the model) moved to 0.2 s, and 1 s after it
-    const q = ir.stimuli[0]!.poisson!;
-    const shift = q.start_tick - 1000;
-    q.start_tick -= shift;
-    q.stop_tick -= shift;
-    ir.header.duration_ticks = 11_000;
+    const ir = shortStet("nearest");
     const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
     const update = ir.kernels.findIndex((k) => k.name === "syn.update");
     expect(simd.kernelPaths()[update]).toBe("simd");
@@ -177,13 +174,7 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
   });
 
   it("STET on bss2 (stochastic rounding, the default): noise and rounding draws on SIMD as in JS", () => {
-    const c = compile("models/stc/stet.yaml", { target: "bss2" });
-    const { ir } = compileFixed(c, getTarget("bss2").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun });
-    const q = ir.stimuli[0]!.poisson!;
-    const shift = q.start_tick - 1000;
-    q.start_tick -= shift;
-    q.stop_tick -= shift;
-    ir.header.duration_ticks = 11_000;
+    const ir = shortStet("stochastic");
     const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
     expect(ir.kernels.filter((_, i) => simd.kernelPaths()[i] === "simd").map((k) => k.name)).toContain("syn.update");
     const before = simd.snapshot().rngs;
