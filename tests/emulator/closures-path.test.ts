@@ -257,3 +257,17 @@ describe("closures path: a kernel whose run changes nothing lets the emulator ju
     for (const s of stats) expect([s.ticks, s.kernelRuns, s.jumpedTicks]).toEqual([2, 2, 8]);
   });
 });
+
+describe("a snapshot taken before the first tick", () => {
+  it("restores (no spike slot has fired yet) and continues as the interpreter", () => {
+    const p = gated([0, 3]);
+    for (const mode of ["closures", "generated"] as const) {
+      const saved = JSON.parse(JSON.stringify(new Emulator(p, mode).snapshot()));
+      const e = new Emulator(p, mode);
+      e.restore(saved);
+      e.run();
+      const ref = interpret(p);
+      p.states.forEach((s, i) => expect(Array.from(e.state[i]!), `${mode}: state ${s.name}`).toEqual(ref.state[i]!.map(Number)));
+    }
+  });
+});
