@@ -272,12 +272,15 @@ describe("a snapshot taken before the first tick", () => {
   });
 });
 
-/** One neuron with state x (format f, init x0) and y; kernels given as [period, offset, ops] in this order; x and y sampled every tick. */
+/**
+ * One neuron with states y (index 0, init 0) and x (index 1, init x0, so that no op's unused state
+ * field 0 names it); kernels given as [period, offset, ops] in this order; both sampled every tick.
+ */
 function kernels(f: IrFixedFormat, x0: number, list: [number, number, Op[]][], ticks = 12): Program {
   const p: Program = {
     header: header(ticks),
     groups: [{ name: "g", kind: 1, size: 1 }],
-    states: [{ name: "g.x", group: 0, format: f, init: [x0], unit: "1", unit_scale: 1 }, { name: "g.y", group: 0, format: f, init: [0], unit: "1", unit_scale: 1 }],
+    states: [{ name: "g.y", group: 0, format: f, init: [0], unit: "1", unit_scale: 1 }, { name: "g.x", group: 0, format: f, init: [x0], unit: "1", unit_scale: 1 }],
     connectivity: [],
     kernels: list.map(([period, offset, ops], i) => ({ name: `g.k${i}`, group: 0, periodic: periodic(period, offset), unit: 1, cycles: 0, registers: [{ format: f }], ops })),
     stimuli: [],
@@ -289,20 +292,20 @@ function kernels(f: IrFixedFormat, x0: number, list: [number, number, Op[]][], t
 
 describe("idle skip: a no-op kernel runs again once a state it loads, stores or adds into has changed", () => {
   const f = fmt(8, 0);
-  const cases: [string, Program, number[]][] = [
+  const X = 1, Y = 0;
+  const cases: [string, Program, number, number[]][] = [
     // k0 every 5 ticks: x += 1; k1 every tick: y = x (a no-op between k0's runs)
-    ["LOAD", kernels(f, 0, [[5, 0, [op("CONST", { imm: 1 }), op("STORE_ADD", { src: [0], state: 0 })]], [1, 0, [op("LOAD", { state: 0 }), op("STORE", { src: [0], state: 1 })]]]), [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3]],
+    ["LOAD", kernels(f, 0, [[5, 0, [op("CONST", { imm: 1 }), op("STORE_ADD", { src: [0], state: X })]], [1, 0, [op("LOAD", { state: X }), op("STORE", { src: [0], state: Y })]]]), Y, [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3]],
     // k0 at tick 2 (then every 20): x = 5; k1 every tick: x = 0 (a no-op while x is 0)
-    ["STORE", kernels(f, 0, [[20, 2, [op("CONST", { imm: 5 }), op("STORE", { src: [0], state: 0 })]], [1, 0, [op("CONST", { imm: 0 }), op("STORE", { src: [0], state: 0 })]]]), new Array(12).fill(0)],
+    ["STORE", kernels(f, 0, [[20, 2, [op("CONST", { imm: 5 }), op("STORE", { src: [0], state: X })]], [1, 0, [op("CONST", { imm: 0 }), op("STORE", { src: [0], state: X })]]]), X, new Array(12).fill(0)],
     // x starts at the top of sQ7.0; k0 at tick 2: x = 100; k1 every tick: x += 1 (a no-op while it saturates)
-    ["STORE_ADD", kernels(f, 127, [[20, 2, [op("CONST", { imm: 100 }), op("STORE", { src: [0], state: 0 })]], [1, 0, [op("CONST", { imm: 1 }), op("STORE_ADD", { src: [0], state: 0 })]]]), [127, 127, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110]],
+    ["STORE_ADD", kernels(f, 127, [[20, 2, [op("CONST", { imm: 100 }), op("STORE", { src: [0], state: X })]], [1, 0, [op("CONST", { imm: 1 }), op("STORE_ADD", { src: [0], state: X })]]]), X, [127, 127, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110]],
   ];
-  for (const [what, p, x] of cases) {
-    it(`${what}: x as the interpreter (hand-derived: ${x.join(" ")})`, () => {
+  for (const [what, p, column, values] of cases) {
+    it(`${what}: as the interpreter (hand-derived: ${values.join(" ")})`, () => {
       for (const mode of ["closures", "generated"] as const) {
         const e = sameAsInterpreter(p, mode);
-        const column = what === "LOAD" ? 1 : 0;
-        expect(e.probes[column]!.data.slice(1), `${mode}`).toEqual(x);
+        expect(e.probes[column]!.data.slice(1), `${mode}`).toEqual(values);
       }
     });
   }
