@@ -21,7 +21,9 @@ function final(file: string, seed: number, accelerate: boolean) {
   return { h: get("h"), z: get("z"), p: get("p"), wall, dense: ex.stats.denseSteps };
 }
 
-const cases: [string, number][] = [["basic-late", 1], ["stet", 3], ["slfs", 3], ["wtet", 3], ["wlfs", 3]];
+// Optional arguments name the models to run (e.g. `wlfs`); none: all of them.
+const only = process.argv.slice(2);
+const cases = ([["basic-late", 1], ["stet", 3], ["slfs", 3], ["wtet", 3], ["wlfs", 3]] as [string, number][]).filter(([m]) => only.length === 0 || only.includes(m));
 console.log("| model (seed) | variable | plain 0.2 ms | accelerated | abs. error | rel. error |");
 console.log("| --- | --- | --- | --- | --- | --- |");
 for (const [m, seed] of cases) {
