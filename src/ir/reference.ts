@@ -39,8 +39,11 @@ export function bounds(f: IrFixedFormat): [bigint, bigint] {
   return f.signed ? [-(1n << (w - 1n)), (1n << (w - 1n)) - 1n] : [0n, (1n << w) - 1n];
 }
 
-/** Converts an exact value to format f (rounding, then overflow). `uniform` is called only for stochastic rounding that drops non-zero bits. */
-export function convert(x: Exact, f: IrFixedFormat, uniform: () => number): bigint {
+/**
+ * Converts an exact value to format f (rounding, then overflow). `uniform` is called only for
+ * stochastic rounding that drops non-zero bits; `saturations[0]` (if given) counts clamped values.
+ */
+export function convert(x: Exact, f: IrFixedFormat, uniform: () => number, saturations?: Float64Array): bigint {
   let r: bigint;
   const shift = x.frac - f.frac;
   if (shift <= 0) r = x.raw << BigInt(-shift);
@@ -61,7 +64,10 @@ export function convert(x: Exact, f: IrFixedFormat, uniform: () => number): bigi
   }
   const [lo, hi] = bounds(f);
   if (r >= lo && r <= hi) return r;
-  if (f.overflow === SATURATE) return r < lo ? lo : hi;
+  if (f.overflow === SATURATE) {
+    if (saturations) saturations[0]!++;
+    return r < lo ? lo : hi;
+  }
   const m = 1n << BigInt(f.width);
   let w = ((r % m) + m) % m;
   if (f.signed && w > hi) w -= m;

@@ -16,7 +16,7 @@ export const SAFE_BITS = 52;
  * raw * 2^-frac converted to format f. `uniform` gives the stochastic-rounding draw, taken only
  * when non-zero bits are dropped (as in the reference interpreter).
  */
-export function convertNumber(raw: number, frac: number, f: IrFixedFormat, uniform: () => number): number {
+export function convertNumber(raw: number, frac: number, f: IrFixedFormat, uniform: () => number, saturations?: Float64Array): number {
   const shift = frac - f.frac;
   let r: number;
   if (shift <= 0) r = raw * 2 ** -shift;
@@ -32,7 +32,10 @@ export function convertNumber(raw: number, frac: number, f: IrFixedFormat, unifo
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
   if (r >= lo && r <= hi) return r;
-  if (f.overflow === SATURATE) return r < lo ? lo : hi;
+  if (f.overflow === SATURATE) {
+    if (saturations) saturations[0]!++; // counted as the generated kernels count (manifest: saturations)
+    return r < lo ? lo : hi;
+  }
   const m = 2 ** f.width;
   let w = ((r % m) + m) % m;
   if (f.signed && w > hi) w -= m;

@@ -266,11 +266,11 @@ export class Emulator {
       switch (name) {
         case "LOAD": {
           const s = p.states[o.state]!, arr = this.state[o.state]!;
-          return (e) => (regs[dst] = convertNumber(arr[at(o.index, e)]!, s.format.frac, d, uniform));
+          return (e) => (regs[dst] = convertNumber(arr[at(o.index, e)]!, s.format.frac, d, uniform, this.saturations));
         }
         case "STORE": {
           const s = p.states[o.state]!, arr = this.state[o.state]!, from = fmt[a!]!;
-          return (e) => this.write(o.state, arr, at(o.index, e), convertNumber(regs[a!]!, from.frac, s.format, uniform));
+          return (e) => this.write(o.state, arr, at(o.index, e), convertNumber(regs[a!]!, from.frac, s.format, uniform, this.saturations));
         }
         case "STORE_ADD": {
           const s = p.states[o.state]!, arr = this.state[o.state]!, from = fmt[a!]!;
@@ -285,7 +285,7 @@ export class Emulator {
           const sx = 2 ** (F - s.format.frac), sy = 2 ** (F - from.frac);
           return (e) => {
             const i = at(o.index, e);
-            this.write(o.state, arr, i, convertNumber(arr[i]! * sx + regs[a!]! * sy, F, s.format, uniform));
+            this.write(o.state, arr, i, convertNumber(arr[i]! * sx + regs[a!]! * sy, F, s.format, uniform, this.saturations));
           };
         }
         case "CONST":
@@ -298,7 +298,7 @@ export class Emulator {
               return;
             }
             this.activity[1]++;
-            regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform);
+            regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform, this.saturations);
           };
         }
         case "SPIKE":
@@ -314,12 +314,12 @@ export class Emulator {
           const ge = name === "CMP_GE";
           return () => {
             const x = regs[a!]! * ua, y = regs[b!]! * ub;
-            regs[dst] = convertNumber((ge ? x >= y : x > y) ? 1 : 0, 0, d, uniform);
+            regs[dst] = convertNumber((ge ? x >= y : x > y) ? 1 : 0, 0, d, uniform, this.saturations);
           };
         }
         case "SELECT": {
           const fb = fmt[b!]!.frac, fc = fmt[c!]!.frac;
-          return () => (regs[dst] = regs[a!] !== 0 ? convertNumber(regs[b!]!, fb, d, uniform) : convertNumber(regs[c!]!, fc, d, uniform));
+          return () => (regs[dst] = regs[a!] !== 0 ? convertNumber(regs[b!]!, fb, d, uniform, this.saturations) : convertNumber(regs[c!]!, fc, d, uniform, this.saturations));
         }
         case "ADD":
         case "SUB":
@@ -330,33 +330,33 @@ export class Emulator {
           const need = Math.max(bits(fa) + F - fa.frac, bits(fb) + F - fb.frac) + 1;
           if (need > SAFE_BITS) return this.bigOp(name, o, regs, fmt, uniform);
           const sa = 2 ** (F - fa.frac), sb = 2 ** (F - fb.frac);
-          if (name === "ADD") return () => (regs[dst] = convertNumber(regs[a!]! * sa + regs[b!]! * sb, F, d, uniform));
-          if (name === "SUB") return () => (regs[dst] = convertNumber(regs[a!]! * sa - regs[b!]! * sb, F, d, uniform));
-          if (name === "MIN") return () => (regs[dst] = convertNumber(Math.min(regs[a!]! * sa, regs[b!]! * sb), F, d, uniform));
-          return () => (regs[dst] = convertNumber(Math.max(regs[a!]! * sa, regs[b!]! * sb), F, d, uniform));
+          if (name === "ADD") return () => (regs[dst] = convertNumber(regs[a!]! * sa + regs[b!]! * sb, F, d, uniform, this.saturations));
+          if (name === "SUB") return () => (regs[dst] = convertNumber(regs[a!]! * sa - regs[b!]! * sb, F, d, uniform, this.saturations));
+          if (name === "MIN") return () => (regs[dst] = convertNumber(Math.min(regs[a!]! * sa, regs[b!]! * sb), F, d, uniform, this.saturations));
+          return () => (regs[dst] = convertNumber(Math.max(regs[a!]! * sa, regs[b!]! * sb), F, d, uniform, this.saturations));
         }
         case "MUL": {
           const fa = fmt[a!]!, fb = fmt[b!]!;
           if (bits(fa) + bits(fb) > SAFE_BITS) return this.bigOp(name, o, regs, fmt, uniform);
           const F = fa.frac + fb.frac;
-          return () => (regs[dst] = convertNumber(regs[a!]! * regs[b!]!, F, d, uniform));
+          return () => (regs[dst] = convertNumber(regs[a!]! * regs[b!]!, F, d, uniform, this.saturations));
         }
         case "NEG":
         case "ABS":
         case "COPY": {
           const fa = fmt[a!]!.frac;
-          if (name === "NEG") return () => (regs[dst] = convertNumber(-regs[a!]!, fa, d, uniform));
-          if (name === "ABS") return () => (regs[dst] = convertNumber(Math.abs(regs[a!]!), fa, d, uniform));
-          return () => (regs[dst] = convertNumber(regs[a!]!, fa, d, uniform));
+          if (name === "NEG") return () => (regs[dst] = convertNumber(-regs[a!]!, fa, d, uniform, this.saturations));
+          if (name === "ABS") return () => (regs[dst] = convertNumber(Math.abs(regs[a!]!), fa, d, uniform, this.saturations));
+          return () => (regs[dst] = convertNumber(regs[a!]!, fa, d, uniform, this.saturations));
         }
         case "SHR":
         case "SHL": {
           const frac = fmt[a!]!.frac + (name === "SHR" ? o.imm : -o.imm);
-          return () => (regs[dst] = convertNumber(regs[a!]!, frac, d, uniform));
+          return () => (regs[dst] = convertNumber(regs[a!]!, frac, d, uniform, this.saturations));
         }
         case "NOW": {
           const now = this.now;
-          return () => (regs[dst] = convertNumber(now[0]! + o.imm, 0, d, uniform));
+          return () => (regs[dst] = convertNumber(now[0]! + o.imm, 0, d, uniform, this.saturations));
         }
         case "LOOKUP": {
           const table = Float64Array.from(o.table!), scale = 2 ** -fmt[a!]!.frac, last = table.length - 1;
@@ -418,7 +418,7 @@ export class Emulator {
   private bigOp(name: string, o: Kernel["ops"][number], regs: Float64Array, fmt: IrFixedFormat[], uniform: () => number): OpFn {
     return () => {
       const exact = exactOp(name, o.src.map((r) => ({ raw: BigInt(regs[r]!), frac: fmt[r]!.frac })), o.imm);
-      regs[o.dst] = Number(convert(exact, fmt[o.dst]!, uniform));
+      regs[o.dst] = Number(convert(exact, fmt[o.dst]!, uniform, this.saturations));
     };
   }
 

@@ -152,6 +152,28 @@ describe("closures path: single ops as the interpreter", () => {
     }
   });
 
+  it("saturation counts: the closures count every clamped value as the generated kernels do (number-safe and BigInt ops)", () => {
+    // 1000 * 1000 into sQ7.0 clamps to 127: one saturation per kernel run (hand-derived; the run
+    // after the first that changes nothing is a proven repeat and skipped, so runs < ticks). Before,
+    // the closures path counted none (docs/reliability.md, "emulator.ts"), so a wide kernel hid its clamps.
+    const narrow = straight([fmt(16, 0), fmt(16, 0), fmt(8, 0)], [1000, 1000, 0], [op("MUL", { dst: 2, src: [0, 1] })]);
+    for (const mode of ["closures", "generated"] as const) {
+      const e = sameAsInterpreter(narrow, mode);
+      expect(e.state[2]![0]).toBe(127);
+      expect(e.stats.kernelRuns).toBeGreaterThan(0);
+      expect(e.stats.saturations, mode).toBe(e.stats.kernelRuns);
+    }
+    // 2^31 - 1 squared needs 62 bits: not number-safe, so both modes take the closures' BigInt op
+    const wide = straight([fmt(32, 0), fmt(32, 0), fmt(8, 0)], [2 ** 31 - 1, 2 ** 31 - 1, 0], [op("MUL", { dst: 2, src: [0, 1] })]);
+    expect(numberSafe(wide.kernels[0]!, wide)).toBe(false);
+    for (const mode of ["closures", "generated"] as const) {
+      const e = sameAsInterpreter(wide, mode);
+      expect(e.state[2]![0]).toBe(127);
+      expect(e.stats.kernelRuns).toBeGreaterThan(0);
+      expect(e.stats.saturations, mode).toBe(e.stats.kernelRuns);
+    }
+  });
+
   it("NOW + imm: the tick plus the immediate, each tick (hand-derived: 5, 6, 7, 8)", () => {
     const p = straight([fmt(16, 0)], [0], [op("NOW", { dst: 0, imm: 5 })], 4);
     for (const mode of ["closures", "generated"] as const) {
