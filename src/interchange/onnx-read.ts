@@ -5,19 +5,13 @@
  * naming the node, the op and the tensor.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { EngramError } from "../diagnostics/diagnostic.ts";
 import { displayPath } from "../model/load.ts";
+import { num, onnx, tensorOf, type Tensor } from "../model/onnx-tensor.ts";
 
-// onnx-proto ships CommonJS; createRequire keeps this module ESM.
-const { onnx } = createRequire(import.meta.url)("onnx-proto") as typeof import("onnx-proto");
+export { tensorOf, type Tensor };
 
 export const SUPPORTED_OPS = ["Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh", "Clip", "Identity", "Constant", "Reshape", "Flatten", "RNN"] as const;
-
-export interface Tensor {
-  dims: number[];
-  data: Float64Array;
-}
 
 export interface OnnxNode {
   index: number;
@@ -38,38 +32,7 @@ export interface OnnxGraph {
   outputs: { name: string; dims: (number | string)[] }[];
 }
 
-const num = (x: unknown): number => (typeof x === "object" && x !== null && "toNumber" in x ? (x as { toNumber(): number }).toNumber() : Number(x));
-
 const where = (file: string, path: string) => ({ file: displayPath(file), path: [path] });
-
-/** A TensorProto as float64 values (float, double, int32/64 and raw little-endian data). */
-export function tensorOf(t: import("onnx-proto").onnx.ITensorProto, file: string, path: string): Tensor {
-  const dims = (t.dims ?? []).map(num);
-  const count = dims.reduce((a, b) => a * b, 1);
-  const T = onnx.TensorProto.DataType;
-  let data: Float64Array;
-  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
-  const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
-  const fromRaw = (size: number, get: (o: number) => number) => Float64Array.from({ length: raw!.length / size }, (_, i) => get(i * size));
-  switch (t.dataType) {
-    case T.FLOAT:
-      data = view ? fromRaw(4, (o) => view.getFloat32(o, true)) : Float64Array.from(t.floatData ?? []);
-      break;
-    case T.DOUBLE:
-      data = view ? fromRaw(8, (o) => view.getFloat64(o, true)) : Float64Array.from(t.doubleData ?? []);
-      break;
-    case T.INT64:
-      data = view ? fromRaw(8, (o) => Number(view.getBigInt64(o, true))) : Float64Array.from((t.int64Data ?? []).map(num));
-      break;
-    case T.INT32:
-      data = view ? fromRaw(4, (o) => view.getInt32(o, true)) : Float64Array.from(t.int32Data ?? []);
-      break;
-    default:
-      throw new EngramError([{ code: "unsupported-tensor", message: `tensor "${t.name ?? ""}" has element type ${T[t.dataType ?? 0] ?? t.dataType}; engram reads FLOAT, DOUBLE, INT32 and INT64`, where: where(file, path) }]);
-  }
-  if (data.length !== count) throw new EngramError([{ code: "bad-tensor", message: `tensor "${t.name ?? ""}" holds ${data.length} values but its dims ${JSON.stringify(dims)} need ${count}`, where: where(file, path) }]);
-  return { dims, data };
-}
 
 export function readTensorFile(file: string): Tensor & { name: string } {
   if (!existsSync(file)) throw new EngramError([{ code: "file-not-found", message: `tensor file not found: ${displayPath(file)}` }]);

@@ -1,15 +1,19 @@
 /**
- * Reads a parameter or weight array from a file (`{ file, unit, column }` in a model's params):
- * .npy through npyjs (a maintained reader), .csv by hand (a numeric table: no CSV package is
- * needed for numbers separated by commas, and this way every bad cell is reported with its line).
+ * Reads a parameter or weight array from a file (`{ file, unit, column }` or
+ * `{ file, unit, initializer }` in a model's params): .npy through npyjs (a maintained reader),
+ * .onnx initializers through onnx-proto (`onnx-tensor.ts`, shared with the ONNX importer), .csv by
+ * hand (a numeric table: no CSV package is needed for numbers separated by commas, and this way
+ * every bad cell is reported with its line).
  * Returns the values in C (row-major) order with their shape. Every problem is a located error
  * naming the file and quoting what was found: unreadable or malformed file, unsupported dtype, a
- * cell that is not a number, NaN or infinity (with its index), a missing column.
+ * cell that is not a number, NaN or infinity (with its index), a missing column or initializer
+ * (listing the ones there are), an initializer whose element type is not FLOAT or DOUBLE.
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { parse as parseNpy } from "npyjs";
 import { EngramError, type SourceLocation } from "../diagnostics/diagnostic.ts";
+import { dataTypeName, num, onnx, tensorOf } from "./onnx-tensor.ts";
 
 export interface ParamArray {
   values: Float64Array;
@@ -35,11 +39,13 @@ export function indexOf(k: number, shape: number[]): string {
   return `[${idx.join(", ")}]`;
 }
 
-export function readParamFile(file: string, where: SourceLocation, opts: { column?: string } = {}): ParamArray {
+export function readParamFile(file: string, where: SourceLocation, opts: { column?: string; initializer?: string } = {}): ParamArray {
   const path = isAbsolute(file) ? file : resolve(dirname(where.file), file);
   const ext = extname(file).toLowerCase();
-  if (ext !== ".npy" && ext !== ".csv") fail(where, file, `unsupported file type "${ext || "(none)"}"`, { expected: ".npy or .csv", received: file });
-  if (ext === ".npy" && opts.column !== undefined) fail(where, file, `"column" applies to .csv files only`, { received: opts.column });
+  if (ext !== ".npy" && ext !== ".csv" && ext !== ".onnx") fail(where, file, `unsupported file type "${ext || "(none)"}"`, { expected: ".npy, .csv or .onnx", received: file });
+  if (ext !== ".csv" && opts.column !== undefined) fail(where, file, `"column" applies to .csv files only`, { received: opts.column });
+  if (ext !== ".onnx" && opts.initializer !== undefined) fail(where, file, `"initializer" applies to .onnx files only`, { received: opts.initializer });
+  if (ext === ".onnx" && opts.initializer === undefined) fail(where, file, `an .onnx file needs "initializer" to name the tensor to read`, { hint: "e.g. { file: model.onnx, initializer: rnn.weight_hh_l0 }" });
   let size: number;
   try {
     const st = statSync(path);
@@ -51,10 +57,10 @@ export function readParamFile(file: string, where: SourceLocation, opts: { colum
   }
   if (size > MAX_PARAM_FILE_BYTES) fail(where, file, `is ${size} bytes, more than the ${MAX_PARAM_FILE_BYTES} a parameter file may have`);
   const bytes = readFileSync(path);
-  const out = ext === ".npy" ? fromNpy(bytes, file, where) : fromCsv(bytes.toString("utf8"), file, where, opts.column);
+  const out = ext === ".npy" ? fromNpy(bytes, file, where) : ext === ".onnx" ? fromOnnx(bytes, file, where, opts.initializer!) : fromCsv(bytes.toString("utf8"), file, where, opts.column);
   for (let k = 0; k < out.values.length; k++) {
     const v = out.values[k]!;
-    if (!Number.isFinite(v)) fail(where, file, `element ${indexOf(k, out.shape)} is ${String(v)}`, { expected: "finite numbers", received: String(v) });
+    if (!Number.isFinite(v)) fail(where, out.file, `element ${indexOf(k, out.shape)} is ${String(v)}`, { expected: "finite numbers", received: String(v) });
   }
   return out;
 }
@@ -84,6 +90,39 @@ function fromNpy(bytes: Buffer, file: string, where: SourceLocation): ParamArray
     }
   } else for (let k = 0; k < n; k++) values[k] = Number(src[k]!);
   return { values, shape, file };
+}
+
+/** One initializer of an ONNX model: FLOAT or DOUBLE only (an integer tensor is not a trained weight). */
+function fromOnnx(bytes: Buffer, file: string, where: SourceLocation, name: string): ParamArray {
+  let model;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    return fail(where, file, `is not a valid ONNX model (${(e as Error).message})`);
+  }
+  const inits = model.graph?.initializer ?? [];
+  const k = inits.findIndex((t) => t.name === name);
+  if (k < 0) {
+    const names = inits.map((t) => t.name ?? "");
+    const inputs = (model.graph?.input ?? []).map((v) => v.name ?? "").filter((n) => !names.includes(n));
+    return fail(where, file, `has no initializer "${name}"`, {
+      expected: names.length > 0 ? names.join(", ") : "(the file has no initializers)",
+      received: name,
+      hint: inputs.includes(name) ? `"${name}" is a graph input, not an initializer: its values are not in the file` : undefined,
+    });
+  }
+  const t = inits[k]!;
+  const T = onnx.TensorProto.DataType;
+  if (t.dataType !== T.FLOAT && t.dataType !== T.DOUBLE) fail(where, file, `initializer "${name}" has element type ${dataTypeName(t)}`, { expected: "FLOAT or DOUBLE", received: dataTypeName(t) });
+  let tensor;
+  try {
+    tensor = tensorOf(t, file, `graph.initializer[${k}]`);
+  } catch (e) {
+    if (!(e instanceof EngramError)) throw e;
+    return fail(where, file, `initializer "${name}": ${e.diagnostics[0]!.message}`, { hint: e.diagnostics[0]!.hint });
+  }
+  const shape = tensor.dims.length === 0 ? [1] : tensor.dims.map(num);
+  return { values: tensor.data, shape, file: `${file}#${name}` };
 }
 
 function fromCsv(text: string, file: string, where: SourceLocation, column: string | undefined): ParamArray {

@@ -17,12 +17,13 @@ export const Distribution = z.union([
   /** Explicit per-element values (imported weights, per-neuron constants), in element order; `unit` applies to every value. */
   z.strictObject({ values: z.array(z.number()).min(1), unit: z.union([z.string(), z.number()]).transform(String).optional() }),
   /**
-   * Values from a file (issue 17: trained parameters): .npy, or .csv (a numeric table; `column`
-   * names a column under a header row). Per neuron: a vector of the population's size; per synapse:
+   * Values from a file (issue 17: trained parameters): .npy, .csv (a numeric table; `column`
+   * names a column under a header row), or one FLOAT/DOUBLE initializer of an .onnx model
+   * (`initializer` names it). Per neuron: a vector of the population's size; per synapse:
    * a [n_post, n_pre] matrix W[post][pre] (PyTorch's weight[out][in]) or a vector in connection
    * order. `unit` applies to every value (default: dimensionless). Path relative to this file.
    */
-  z.strictObject({ file: z.string().min(1), unit: z.union([z.string(), z.number()]).transform(String).optional(), column: z.string().min(1).optional() }),
+  z.strictObject({ file: z.string().min(1), unit: z.union([z.string(), z.number()]).transform(String).optional(), column: z.string().min(1).optional(), initializer: z.string().min(1).optional() }),
   // Heterogeneity by mean and variance (issue 14; variance in the unit squared, 0 = homogeneous).
   z.strictObject({ dist: z.literal("gamma"), mean: QuantityText, variance: QuantityText }),
   z.strictObject({ dist: z.literal("lognormal"), mean: QuantityText, variance: QuantityText }),

@@ -318,7 +318,7 @@ function parseParam(name: string, value: unknown, where: SourceLocation, dep: (n
   const dist = value as Record<string, unknown> & { dist: string };
   if (Array.isArray(dist.values)) return parseValues(name, where, dist.values as number[], dist.unit as string | undefined);
   if (typeof dist.file === "string") {
-    const arr = readParamFile(dist.file, where, { column: dist.column as string | undefined });
+    const arr = readParamFile(dist.file, where, { column: dist.column as string | undefined, initializer: dist.initializer as string | undefined });
     const def = parseValues(name, where, Array.from(arr.values), dist.unit as string | undefined);
     return { ...def, distribution: { dist: "values", values: (def.distribution as { values: Float64Array }).values, file: { path: arr.file, shape: arr.shape } } };
   }

@@ -67,7 +67,7 @@ export function streamStimulus(
     const at = locate("weights");
     let arr;
     try {
-      arr = readParamFile(w.file, at, { column: (w as { column?: string }).column });
+      arr = readParamFile(w.file, at, { column: (w as { column?: string }).column, initializer: (w as { initializer?: string }).initializer });
     } catch (e) {
       if (!(e instanceof EngramError)) throw e;
       c.add(e.diagnostics[0]!);
