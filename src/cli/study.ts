@@ -98,7 +98,14 @@ export async function studyCommand(o: StudyOptions): Promise<number> {
   const starting = local ? startHelpers(o.workers - 1) : Promise.resolve(undefined);
   let stopped: Promise<void> | undefined;
   // Idempotent: called as soon as the runs are done, and again (harmlessly) on the way out.
-  const stopHelpers = () => (stopped ??= starting.then((h) => h?.pool.destroy(), () => {}));
+  // A helper is not terminated while it still loads its module: Node 20 can abort the whole process
+  // (an assertion in ModuleWrap) when a worker is terminated mid-instantiation, which a study that
+  // ends early (a bad study file, all runs done on the main thread) would otherwise do.
+  const stopHelpers = () => (stopped ??= starting.then(async (h) => {
+    if (!h) return;
+    await h.ready.catch(() => {});
+    await h.pool.destroy();
+  }, () => {}));
   try {
     return await studyWith(o, started, starting, stopHelpers);
   } finally {

@@ -79,8 +79,10 @@ export function startThreads(program: Program, threads: number): ThreadedRun {
       for (const w of workers) w.ref(); // wait for them here
       if (failed || errors.length > 0) barrier.fail();
       else executor.stopWorkers();
-      // each worker returns (or throws at the failed barrier) on its own; terminate any that do not
-      await Promise.all(workers.map((w, i) => Promise.race([exits[i], new Promise((r) => setTimeout(r, 5000))]).then(() => w.terminate())));
+      // each worker returns (or throws at the failed barrier) on its own; terminate any that do not.
+      // The wait is long: on a loaded machine a worker may still be loading its modules, and Node 20
+      // can abort the process when a worker is terminated mid-instantiation.
+      await Promise.all(workers.map((w, i) => Promise.race([exits[i], new Promise((r) => setTimeout(r, 60_000).unref())]).then(() => w.terminate())));
       if (errors.length > 0) throw errors[0];
     },
   };
