@@ -8,55 +8,17 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/pipeline.ts";
-import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 import { denseToOnnx } from "../../src/interchange/onnx-write.ts";
+import { errorOf, param, paramNet } from "../helpers/param-net.ts";
 
 const { onnx } = createRequire(import.meta.url)("onnx-proto") as typeof import("onnx-proto");
-const COMPONENTS = resolve(import.meta.dirname, "../../models/components");
 const FIXTURE_RNN = "/work/shared/fixtures/onnx/node_test_simple_rnn_defaults/model.onnx";
 const dir = mkdtempSync(join(tmpdir(), "engram-param-onnx-"));
 
-/** 3 LIF neurons onto 2 LIF neurons; tau_mem (line 11) per neuron of post and w (line 19) per synapse. */
-function model(tau: string, w: string, connect = "all_to_all"): string {
-  const file = join(dir, `net-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `engram: 1
-kind: network
-duration: 10 ms
-seed: 3
-populations:
-  pre: { neuron: ${COMPONENTS}/lif-current.yaml, size: 3 }
-  post:
-    neuron: ${COMPONENTS}/lif-current.yaml
-    size: 2
-    params:
-      tau_mem: ${tau}
-projections:
-  syn:
-    pre: pre
-    post: post
-    synapse: ${COMPONENTS}/static-synapse.yaml
-    connect: ${connect}
-    params:
-      w: ${w}
-`);
-  return file;
-}
-
-const param = (p: ReturnType<typeof compile>, group: string, name: string) =>
-  Array.from([...p.populations, ...p.projections].find((g) => g.name === group)!.vars.find((v) => v.name === name)!.init);
-
-function errorOf(f: () => unknown): EngramError["diagnostics"][number] {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngramError);
-    return (e as EngramError).diagnostics[0]!;
-  }
-  throw new Error("no error");
-}
+const model = (tau: string, w: string, connect?: string) => paramNet(dir, tau, w, connect);
 
 // W[post][pre] as PyTorch stores nn.Linear(3, 2).weight (out x in); the bias (2 values) serves as tau_mem in ms.
 const W = [[1, 2, 3], [4, 5, 6]];

@@ -5,56 +5,18 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dump } from "npyjs";
 import { compile } from "../../src/compiler/pipeline.ts";
-import { EngramError } from "../../src/diagnostics/diagnostic.ts";
+import { errorOf, param, paramNet } from "../helpers/param-net.ts";
 
-const COMPONENTS = resolve(import.meta.dirname, "../../models/components");
 const dir = mkdtempSync(join(tmpdir(), "engram-param-file-"));
 const put = (name: string, data: string | ArrayBuffer | Uint8Array) => writeFileSync(join(dir, name), typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
 const npy = (values: number[], shape: number[], dtype: "f8" | "f4" | "i4" = "f8") =>
   dump(dtype === "f8" ? Float64Array.from(values) : dtype === "f4" ? Float32Array.from(values) : Int32Array.from(values), shape);
 
-/** 3 LIF neurons onto 2 LIF neurons; tau_mem per neuron of post and w per synapse from the given texts. */
-function model(tau: string, w: string, connect = "all_to_all"): string {
-  const file = join(dir, `net-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `engram: 1
-kind: network
-duration: 10 ms
-seed: 3
-populations:
-  pre: { neuron: ${COMPONENTS}/lif-current.yaml, size: 3 }
-  post:
-    neuron: ${COMPONENTS}/lif-current.yaml
-    size: 2
-    params:
-      tau_mem: ${tau}
-projections:
-  syn:
-    pre: pre
-    post: post
-    synapse: ${COMPONENTS}/static-synapse.yaml
-    connect: ${connect}
-    params:
-      w: ${w}
-`);
-  return file;
-}
-
-const param = (p: ReturnType<typeof compile>, group: string, name: string) =>
-  Array.from([...p.populations, ...p.projections].find((g) => g.name === group)!.vars.find((v) => v.name === name)!.init);
-
-function errorOf(f: () => unknown): EngramError["diagnostics"][number] {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngramError);
-    return (e as EngramError).diagnostics[0]!;
-  }
-  throw new Error("no error");
-}
+const model = (tau: string, w: string, connect?: string) => paramNet(dir, tau, w, connect);
 
 // W[post][pre] as PyTorch stores a Linear weight (out x in): 2 x 3.
 const W = [[1, 2, 3], [4, 5, 6]];
