@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/pipeline.ts";
-import { startThreads } from "../../targets/reference/threads.ts";
+import { startThreads, unsplittable } from "../../targets/reference/threads.ts";
 import type { Program } from "../../src/ir/program.ts";
 import { main } from "../../src/cli/main.ts";
 import { mkdtempSync } from "node:fs";
@@ -40,6 +40,13 @@ describe("reference target split over worker threads", () => {
     expect(two).toEqual(one);
     const three = outputs(program, 3, stops);
     expect(three).toEqual(one);
+  });
+
+  it("a projection that sums into its presynaptic neurons (random feedback) keeps the run on one thread", () => {
+    // workers own synapses by postsynaptic neuron, so a sum into the presynaptic side would race
+    const p = compile("models/chemical/blobs-chemical-1.yaml", { target: "reference", seed: 1 });
+    expect(unsplittable(p)).toMatch(/^projection w1 sums into its presynaptic neurons' /);
+    expect(unsplittable(compile("models/stc/memory-network-small.yaml", { target: "reference", seed: 1 }))).toBeNull();
   });
 
   it("engram run --threads: a usage error (exit 2) on a chip's emulator and for a bad count, nothing run", { timeout: 90_000 }, async () => {
