@@ -29,6 +29,12 @@ describe("summed NAME_pre: B^T e onto the presynaptic layer", () => {
     const r = runModel(FILE);
     E.forEach((v, j) => expect(r.final(`e[${j}]`)).toBeCloseTo(v, 7));
   });
+  it("reference, more presynaptic than postsynaptic neurons: every presynaptic sum is cleared each step (hand-derived)", () => {
+    // B (post i, pre j) = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], e = (1, 2): E = (0.9, 1.2, 1.5). A sum
+    // cleared only over the first n_post elements would let E_2 grow by 1.5 each step.
+    const r = runModel("tests/fixtures/chemical/reverse-wide.yaml");
+    [0.9, 1.2, 1.5].forEach((v, j) => expect(r.final(`e[${j}]`)).toBeCloseTo(v, 7));
+  });
   for (const target of ["cmos", "bss2"] as const) {
     it(`${target}: STORE_ADD onto PRE, the same sums to a few LSB, emulator = IR interpreter`, { timeout: 60_000 }, () => {
       const { ir } = compileFixed(compile(FILE, { target }), getTarget(target).caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
