@@ -129,6 +129,16 @@ const BasicStreamSources = [
   z.strictObject({ mackey_glass: z.strictObject({ tau: z.number().positive().max(1e4).default(17), beta: z.number().finite().default(0.2), gamma: z.number().finite().default(0.1), n: z.number().finite().default(10), x0: z.number().finite().default(1.2), step: z.number().min(0.001).max(1).default(0.1), drop: z.number().int().nonnegative().max(1e6).default(300) }) }),
   z.strictObject({ channels: z.strictObject({ count: z.number().int().positive().max(64), rho: z.array(z.number().min(0).lt(1)).optional(), seed: z.number().int().nonnegative().optional() }) }),
   z.strictObject({ csv: z.string(), columns: z.array(z.string()).min(1).optional() }),
+  // A sum of sines, periods in samples (src/compiler/rate/periodic.ts).
+  z.strictObject({
+    periodic: z.strictObject({
+      periods: z.array(z.number().gt(1).max(1e7)).min(1).max(64),
+      amplitudes: z.array(z.number().finite()).optional(),
+      phases: z.array(z.number().finite()).optional(),
+      noise: z.number().nonnegative().max(1e3).optional(),
+      seed: z.number().int().nonnegative().optional(),
+    }),
+  }),
 ] as const;
 
 export const Stimulus = z.discriminatedUnion("kind", [

@@ -5,17 +5,20 @@
  *    stationary with unit variance. rho_k = 0 is unpredictable noise (memory tasks only); larger
  *    rho_k makes the channel partly predictable, u_k(t + D) having the fraction rho_k^(2D) of its
  *    variance explained by u_k(t). Default rho_k = 0.95 k / (K - 1);
- *  - csv: a numeric CSV file with a header row, one column per channel.
+ *  - csv: a numeric CSV file with a header row, one column per channel;
+ *  - periodic: one channel, a sum of sines u(t) = sum_i a_i sin(2 pi t / P_i + phi_i) / sum_i |a_i|
+ *    (so |u| <= 1 whatever the length), periods P_i in samples; phases given or drawn
+ *    U[0, 2 pi) from the stream's seed; optional white noise N(0, noise^2) added after scaling,
+ *    drawn from the same seed (periodic.ts).
  */
 import { readFileSync, statSync } from "node:fs";
 import { Rng } from "../../util/rng.ts";
 import { mackeyGlass, scaleToUnit } from "./mackey-glass.ts";
+import { periodicSeries, type PeriodicParams } from "./periodic.ts";
 
-export class StreamError extends Error {
-  constructor(message: string, readonly hint?: string, readonly received?: string) {
-    super(message);
-  }
-}
+import { StreamError } from "./stream-error.ts";
+
+export { StreamError };
 
 export interface Stream {
   channels: number;
@@ -28,7 +31,8 @@ export interface Stream {
 type Basic =
   | { mackey_glass: { tau: number; beta: number; gamma: number; n: number; x0: number; step: number; drop: number } }
   | { channels: { count: number; rho?: number[]; seed?: number } }
-  | { csv: string; columns?: string[] };
+  | { csv: string; columns?: string[] }
+  | { periodic: PeriodicParams };
 
 export interface SequenceSegment {
   source: BasicStreamSource;
@@ -82,6 +86,7 @@ function basicStream(source: BasicStreamSource, length: number, seed: number, cs
     const raw = mackeyGlass(p, p.drop + length);
     return { channels: 1, names: ["mg"], values: scaleToUnit(raw.subarray(p.drop)), length };
   }
+  if ("periodic" in source) return { channels: 1, names: ["sin"], values: periodicSeries(source.periodic, length, seed), length };
   if ("channels" in source) return arChannels(source.channels.count, source.channels.rho, source.channels.seed ?? seed, length);
   return readCsvStream(csvPath(source.csv), source.columns, length);
 }
