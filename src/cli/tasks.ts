@@ -14,7 +14,7 @@ export async function writeTasks(out: string, program: Program, plan: TaskPlan, 
   const windows = evaluateWindows(plan, tables[plan.recording]!);
   const seconds = (performance.now() - started) / 1000;
   const written = await writeTaskOutputs(out, program.name, plan, results, seconds, plots, windows);
-  for (const w of windows) process.stdout.write(`  window ${w.name}: mean R² ${w.r2.toFixed(5)}${w.retest_r2 === null ? "" : `, retest ${w.retest_r2.toFixed(5)}, forgetting ${w.forgetting!.toFixed(5)}`}\n`);
+  for (const w of windows) process.stdout.write(`  window ${w.name}: mean R² ${w.r2.toFixed(5)}${w.retest_r2 === null ? "" : `, retest ${w.retest_r2.toFixed(5)}, forgetting ${w.forgetting!.toFixed(5)} (clipped ${w.forgetting_clipped!.toFixed(5)})`}\n`);
   const lines = results.length <= 12 ? results.map((r) => `  ${r.channelName} shift ${r.shift} power ${r.power}: R² ${r.r2.toFixed(5)}`) : [];
   process.stdout.write(`${program.name}: ${results.length} tasks, mean R² ${meanR2(results).toFixed(5)} (fits ${seconds.toFixed(3)} s)\n${lines.join("\n")}${lines.length ? "\n" : ""}`);
   if (manifest?.energy) {

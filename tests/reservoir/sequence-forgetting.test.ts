@@ -57,6 +57,7 @@ describe("window fits and forgetting, hand-computed", () => {
       windows: [
         { name: "a", train: [0, 4], test: [4, 6], retest: [8, 12], where: { file: "x", path: [] } },
         { name: "b", train: [0, 4], test: [8, 12], where: { file: "x", path: [] } },
+        { name: "c", train: [0, 4], test: [4, 6], retest: [9, 12], where: { file: "x", path: [] } },
       ],
     },
     recording: 0,
@@ -64,7 +65,7 @@ describe("window fits and forgetting, hand-computed", () => {
     channels: [0],
     length: 13,
   };
-  const [a, b] = evaluateWindows(plan, { ticks, columns: [x] });
+  const [a, b, c] = evaluateWindows(plan, { ticks, columns: [x] });
   it("R² 1 on the test window, 0 on the retest window, forgetting 1", () => {
     expect(a!.name).toBe("a");
     expect(a!.r2).toBeCloseTo(1, 10);
@@ -72,9 +73,20 @@ describe("window fits and forgetting, hand-computed", () => {
     expect(a!.forgetting).toBeCloseTo(1, 10);
     expect(a!.tasks[0]).toMatchObject({ shift: 1, power: 1 });
   });
+  it("clipped forgetting: R² below 0 counts as 0, so a retest worse than the mean gives 1, not more", () => {
+    // Window c's retest [9, 12): targets u(10..12) = -1, 1, -1 (mean -1/3, SS_tot = 24/9);
+    // predictions 2u = -2, 2, -2, residuals 1, 1, 1 (SS_res = 3): R² = 1 - 27/24 = -0.125.
+    expect(c!.retest_r2).toBeCloseTo(-0.125, 10);
+    expect(c!.forgetting).toBeCloseTo(1.125, 10);
+    expect(c!.forgetting_clipped).toBeCloseTo(1, 10);
+    // Window a's retest has R² 0 exactly: both measures give 1.
+    expect(a!.forgetting_clipped).toBeCloseTo(1, 10);
+    expect(a!.tasks[0]!.forgetting_clipped).toBeCloseTo(1, 10);
+  });
   it("a window without retest has no forgetting; its test score is the same frozen readout's", () => {
     expect(b!.retest_r2).toBeNull();
     expect(b!.forgetting).toBeNull();
+    expect(b!.forgetting_clipped).toBeNull();
     expect(b!.r2).toBeCloseTo(0, 10);
   });
 });

@@ -27,6 +27,9 @@ const SIZES: [string, number, string][] = [
   ["heterogeneity-forgetting.yaml", 2 * 2 * 10, "static/plastic x homog./heterog. x 10 seeds (Mackey-Glass subtasks in sequence)"],
   ["heterogeneity-forgetting-synaptic.yaml", 2 * 4 * 5, "Var[tau_n] x Var[tau_s] x 5 seeds (subtasks in sequence)"],
   ["heterogeneity-forgetting-rule.yaml", 2 * 3 * 5, "Var[tau_n] x E[tau_s] x 5 seeds (subtasks in sequence)"],
+  ["heterogeneity-periodic.yaml", 4 * 3 * 4 * 10, "periodic/Mackey-Glass x static/plastic x E[tau_n] x Var[tau_n] x 10 seeds"],
+  ["heterogeneity-logistic.yaml", 3 * 3 * 2 * 10, "logistic f: tau_s x alpha x homog./heterog. x 10 seeds"],
+  ["heterogeneity-logistic-static.yaml", 2 * 10, "logistic f, static: homog./heterog. x 10 seeds"],
 ];
 
 describe("heterogeneity study files", () => {

@@ -5,6 +5,11 @@
  * frozen, is scored again on that later window. Forgetting per task is R²(test) - R²(retest): how
  * much of what the readout did on a subtask is lost once the network has run (and, under continual
  * plasticity, changed) through the later subtasks. A window's mean is the plain mean over tasks.
+ *
+ * R² is unbounded below (a frozen linear readout on a drifted network extrapolates), so one seed's
+ * R² of -10^5 dominates a mean over seeds. `forgetting_clipped` bounds it: per task
+ * max(R²(test), 0) - max(R²(retest), 0), in [-1, 1] (1: the subtask was learnt perfectly and is
+ * lost completely; a readout worse than predicting the mean counts as knowing nothing).
  */
 import { taskGrid, type Task } from "./grid.ts";
 import { fitRidge, predict, rSquared } from "./ridge.ts";
@@ -15,6 +20,7 @@ export interface WindowTask extends Task {
   r2: number;
   retest_r2: number | null;
   forgetting: number | null;
+  forgetting_clipped: number | null;
 }
 
 export interface WindowResult {
@@ -23,8 +29,12 @@ export interface WindowResult {
   r2: number;
   retest_r2: number | null;
   forgetting: number | null;
+  /** Mean over tasks of max(R²(test), 0) - max(R²(retest), 0): bounded in [-1, 1]. */
+  forgetting_clipped: number | null;
   tasks: WindowTask[];
 }
+
+const clip0 = (r2: number) => (r2 < 0 ? 0 : r2);
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -38,12 +48,13 @@ export function evaluateWindows(plan: TaskPlan, table: TaskTable): WindowResult[
     const w = fitRidge(stateColumns(plan, table, from, to - from), targetRows(plan, tasks, from, to - from), t.ridge);
     const r2 = score(w, win.test);
     const again = win.retest ? score(w, win.retest) : null;
-    const rows: WindowTask[] = tasks.map((task, j) => ({ ...task, r2: r2[j]!, retest_r2: again ? again[j]! : null, forgetting: again ? r2[j]! - again[j]! : null }));
+    const rows: WindowTask[] = tasks.map((task, j) => ({ ...task, r2: r2[j]!, retest_r2: again ? again[j]! : null, forgetting: again ? r2[j]! - again[j]! : null, forgetting_clipped: again ? clip0(r2[j]!) - clip0(again[j]!) : null }));
     return {
       name: win.name,
       r2: mean(rows.map((r) => r.r2)),
       retest_r2: again ? mean(rows.map((r) => r.retest_r2!)) : null,
       forgetting: again ? mean(rows.map((r) => r.forgetting!)) : null,
+      forgetting_clipped: again ? mean(rows.map((r) => r.forgetting_clipped!)) : null,
       tasks: rows,
     };
   });
@@ -51,6 +62,6 @@ export function evaluateWindows(plan: TaskPlan, table: TaskTable): WindowResult[
 
 export function windowsCsv(results: WindowResult[], names: string[]): string {
   const f = (x: number | null) => (x === null || Number.isNaN(x) ? "" : x.toPrecision(10));
-  const rows = results.flatMap((w) => w.tasks.map((r) => `${w.name},${r.channel},${names[r.channel]},${r.shift},${r.power},${f(r.r2)},${f(r.retest_r2)},${f(r.forgetting)}`));
-  return ["window,channel,channel_name,shift,power,r2,retest_r2,forgetting", ...rows].join("\n") + "\n";
+  const rows = results.flatMap((w) => w.tasks.map((r) => `${w.name},${r.channel},${names[r.channel]},${r.shift},${r.power},${f(r.r2)},${f(r.retest_r2)},${f(r.forgetting)},${f(r.forgetting_clipped)}`));
+  return ["window,channel,channel_name,shift,power,r2,retest_r2,forgetting,forgetting_clipped", ...rows].join("\n") + "\n";
 }

@@ -68,13 +68,13 @@ export function windowsMarkdown(plan: TaskPlan, windows: WindowResult[]): string
     "",
     "## Windows",
     "",
-    "A readout fitted on each window's train samples, scored on its test samples and, frozen, on its retest samples (stream samples [from, to)). Forgetting = R²(test) - R²(retest), mean over tasks; per task in windows.csv.",
+    "A readout fitted on each window's train samples, scored on its test samples and, frozen, on its retest samples (stream samples [from, to)). Forgetting = R²(test) - R²(retest), mean over tasks; clipped forgetting = max(R²(test), 0) - max(R²(retest), 0), mean over tasks, in [-1, 1]; per task in windows.csv.",
     "",
-    "| window | train | test | retest | mean R² (test) | mean R² (retest) | forgetting |",
-    "|---|---|---|---|---|---|---|",
+    "| window | train | test | retest | mean R² (test) | mean R² (retest) | forgetting | clipped forgetting |",
+    "|---|---|---|---|---|---|---|---|",
     ...windows.map((w) => {
       const d = def.get(w.name)!;
-      return `| ${w.name} | ${span(d.train)} | ${span(d.test)} | ${d.retest ? span(d.retest) : ""} | ${f(w.r2)} | ${f(w.retest_r2)} | ${f(w.forgetting)} |`;
+      return `| ${w.name} | ${span(d.train)} | ${span(d.test)} | ${d.retest ? span(d.retest) : ""} | ${f(w.r2)} | ${f(w.retest_r2)} | ${f(w.forgetting)} | ${f(w.forgetting_clipped)} |`;
     }),
   ].join("\n") + "\n";
 }
