@@ -102,7 +102,16 @@ export type StimulusIR =
    * A time series (issue 14): `values` holds `channels` numbers per tick from startTick (row-major),
    * `weights` one row of `channels` per listed neuron (gain included). Input += weights . values.
    */
-  | (StimulusBase & { kind: "stream"; input: string; channels: number; names: string[]; values: Float64Array; weights: Float64Array });
+  | (StimulusBase & {
+      kind: "stream";
+      input: string;
+      channels: number;
+      names: string[];
+      values: Float64Array;
+      weights: Float64Array;
+      /** Host-side only (not in the IR file): rows where a `sequence` source's next segment begins, ascending, in (0, rows); task windows are checked against them. */
+      segments?: number[];
+    });
 
 export interface RecordingIR {
   group: string;

@@ -28,6 +28,8 @@ describe("sequence stream", () => {
     expect(Array.from(s.values.subarray(150, 180))).toEqual(Array.from(a.subarray(100, 130)));
     // The boundaries are real switches: the last row of segment 0 is not the first of segment 1.
     expect(s.values[99]).not.toBe(s.values[100]);
+    // The switches are kept for the window checks: rows 100 and 150.
+    expect(s.segments).toEqual([100, 150]);
   });
   it("the run uses the first `length` rows; a later segment may be cut", () => {
     const s = makeStream({ sequence: [{ source: mg(17), samples: 10, from: 0 }, { source: mg(30), samples: 10, from: 0 }] }, 15, 1);
@@ -156,6 +158,24 @@ ${windows}
     fails(f, "bad-window", ["tasks", "windows", 1], /starts before train/);
     fails(f, "bad-window", ["tasks", "windows", 2], /retest \[160, 200\) starts before test/);
     fails(f, "bad-window", ["tasks", "windows", 3], /train has 8 samples/);
+  });
+  it("a window whose shifted targets cross a switch of the sequence is refused, naming the switch and a fix", () => {
+    // The switch is at sample 200. test [150, 196) with shift 5 targets rows up to 200.
+    const f = model(seq, "    - { name: a, train: [2, 150], test: [150, 196] }");
+    fails(f, "bad-window", ["tasks", "windows", 0], /test \[150, 196\) with shifts -2\.\.5 reads stream rows 148\.\.200, across the sequence's switch at sample 200/);
+    try {
+      planTasks(compile(f, { target: "reference" }));
+    } catch (e) {
+      expect((e as EngramError).diagnostics.find((x) => x.code === "bad-window")!.hint).toBe("end test at 195 or earlier, or start it at 202 or later");
+    }
+    // One sample earlier it plans (the targets end at row 199).
+    expect(planTasks(compile(model(seq, "    - { name: a, train: [2, 150], test: [150, 195] }"), { target: "reference" })).tasks.windows).toHaveLength(1);
+  });
+  it("a memory shift reaching back across a switch is refused too", () =>
+    fails(model(seq, "    - { name: a, train: [2, 150], test: [150, 190], retest: [201, 300] }"), "bad-window", ["tasks", "windows", 0], /retest \[201, 300\) with shifts -2\.\.5 reads stream rows 199\.\.304, across the sequence's switch at sample 200/));
+  it("a stream without segments has no switches: a window anywhere in it plans", () => {
+    const plan = planTasks(compile(model("{ mackey_glass: { tau: 17 } }", "    - { name: a, train: [2, 150], test: [150, 260] }"), { target: "reference" }));
+    expect(plan.stream.segments).toBeUndefined();
   });
   it("two windows with one name", () => fails(model(seq, "    - { name: a, train: [2, 150], test: [150, 190] }\n    - { name: a, train: [2, 150], test: [150, 190] }"), "bad-window", ["tasks", "windows", 1], /used by an earlier window/));
 });

@@ -48,7 +48,7 @@ export function planTasks(program: Program): TaskPlan {
   if (used + Math.max(0, maxShift) > length) d.push({ code: "out-of-stream", message: `washout + train + test = ${used} samples plus the largest shift ${maxShift} need ${used + Math.max(0, maxShift)} stream samples; the stream has ${length}`, where: t.where.test, received: String(t.test), hint: "shorten train/test or lengthen the run" });
   if (stream.startTick + used > program.durationTicks) d.push({ code: "out-of-run", message: `washout + train + test = ${used} samples run past the end of the run`, where: t.where.test, received: String(t.test) });
   if (t.train <= (size ?? 0)) d.push({ code: "too-few-samples", message: `train (${t.train}) must exceed the number of states (${size}) for a meaningful fit`, where: t.where.train, received: String(t.train) });
-  d.push(...checkWindows(t, length, program.durationTicks - stream.startTick, size ?? 0));
+  d.push(...checkWindows(t, length, program.durationTicks - stream.startTick, size ?? 0, stream.segments ?? []));
   if (d.length > 0) throw new EngramError(d);
   return { tasks: t, recording, stream, channels, length };
 }

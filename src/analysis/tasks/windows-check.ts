@@ -2,12 +2,18 @@
  * Checks the `tasks.windows` of a model (windows.ts): each range [from, to) non-empty, train before
  * test, the retest after the test, the shifted targets inside the stream, the states inside the
  * run, more train samples than states, and distinct names. Each problem is located at its window.
+ *
+ * For a `sequence` stream the windows also know its switches: sample i reads the state at tick
+ * start + 1 + i and targets stream row i + shift, so a range [from, to) touches rows
+ * [from + min(0, minShift), to - 1 + max(0, maxShift)]. If those rows span a switch, the range's
+ * states and targets come from different segments (e.g. a subtask-1 readout trained on targets of
+ * subtask 2): refused, naming the switch and the last `to` (or first `from`) that avoids it.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { TasksDef } from "../../ir/program.ts";
 
 /** streamRows: stream samples available; runRows: samples whose state the run has (sample i = tick start + 1 + i <= the last tick). */
-export function checkWindows(t: TasksDef, streamRows: number, runRows: number, states: number): Diagnostic[] {
+export function checkWindows(t: TasksDef, streamRows: number, runRows: number, states: number, switches: readonly number[] = []): Diagnostic[] {
   const d: Diagnostic[] = [];
   const minShift = Math.min(...t.shifts);
   const maxShift = Math.max(...t.shifts);
@@ -22,6 +28,18 @@ export function checkWindows(t: TasksDef, streamRows: number, runRows: number, s
       if (to <= from) bad(`${key} [${from}, ${to}) is empty: "to" must exceed "from"`, [from, to]);
       if (from + minShift < 0) bad(`${key} starts at sample ${from}; shift ${minShift} looks back before the stream's first sample`, [from, to], `start it at ${-minShift} or later`);
       if (to + Math.max(0, maxShift) > streamRows) bad(`${key} [${from}, ${to}) with the largest shift ${maxShift} needs ${to + Math.max(0, maxShift)} stream samples; the stream has ${streamRows}`, [from, to], "end the window earlier or lengthen the stream");
+      if (to > from) {
+        const first = from + Math.min(0, minShift);
+        const last = to - 1 + Math.max(0, maxShift);
+        const at = switches.find((s) => s > first && s <= last);
+        if (at !== undefined) {
+          bad(
+            `${key} [${from}, ${to}) with shifts ${minShift}..${maxShift} reads stream rows ${first}..${last}, across the sequence's switch at sample ${at} (where its segment ${switches.indexOf(at) + 1} begins)`,
+            [from, to],
+            at > from ? `end ${key} at ${at - Math.max(0, maxShift)} or earlier, or start it at ${at - Math.min(0, minShift)} or later` : `start ${key} at ${at - Math.min(0, minShift)} or later`,
+          );
+        }
+      }
       if (to > runRows) bad(`${key} [${from}, ${to}) needs states up to sample ${to - 1}, after the end of the run (samples 0..${runRows - 1} after the stream's start)`, [from, to], "end the window earlier or lengthen the run");
     }
     if (w.train[1] - w.train[0] <= states) bad(`train has ${w.train[1] - w.train[0]} samples; it must exceed the number of states (${states}) for a meaningful fit`, w.train);

@@ -82,5 +82,5 @@ export function streamStimulus(
     c.add({ code: "invalid-value", message: "stream weights must be a bare number, { dist: uniform, low, high } / { dist: normal, mean, sd } with bare numbers, or { file } (a [neurons, channels] matrix)", where: locate("weights"), received: JSON.stringify(w) });
     return undefined;
   }
-  return { kind: "stream", target, neurons, startTick: window.startTick, stopTick: window.stopTick, input: spec.input, channels: K, names: stream.names, values: stream.values, weights };
+  return { kind: "stream", target, neurons, startTick: window.startTick, stopTick: window.stopTick, input: spec.input, channels: K, names: stream.names, values: stream.values, weights, ...(stream.segments ? { segments: stream.segments } : {}) };
 }

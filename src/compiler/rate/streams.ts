@@ -26,6 +26,8 @@ export interface Stream {
   /** `length` rows of `channels` values. */
   values: Float64Array;
   length: number;
+  /** A `sequence`'s switches: the rows where its segments 1, 2, ... begin (those inside the run). */
+  segments?: number[];
 }
 
 type Basic =
@@ -70,14 +72,16 @@ export function sequenceStream(segments: SequenceSegment[], length: number, seed
   const K = first.channels;
   const values = new Float64Array(length * K);
   let row = 0;
+  const starts: number[] = [];
   segments.forEach((g, i) => {
+    if (i > 0 && row < length) starts.push(row);
     const s = series.get(JSON.stringify(g.source))!;
     if (s.channels !== K) throw new StreamError(`sequence segment ${i} has ${s.channels} channel(s), segment 0 has ${K}`, "every segment needs the same number of channels", String(s.channels));
     const take = Math.min(g.samples, length - row);
     if (take > 0) values.set(s.values.subarray(g.from * K, (g.from + take) * K), row * K);
     row += Math.max(0, take);
   });
-  return { channels: K, names: first.names, values, length };
+  return { channels: K, names: first.names, values, length, segments: starts };
 }
 
 function basicStream(source: BasicStreamSource, length: number, seed: number, csvPath: (file: string) => string): Stream {
