@@ -29,7 +29,7 @@ const median = (xs: number[]) => {
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 };
 const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
-const SCALARS = ["r2_mg17", "r2_mg23", "r2_mg30", "r2_mg17_again", "drop", "r2_mg17_retest", "forgetting"];
+const SCALARS = ["r2_mg17", "r2_mg23", "r2_mg30", "r2_mg17_again", "drop", "r2_mg17_retest", "forgetting", "forgetting_clipped"];
 
 function table(study: string, keys: string[], label: (r: Row) => string): string[] {
   const groups = new Map<string, Row[]>();
@@ -37,7 +37,7 @@ function table(study: string, keys: string[], label: (r: Row) => string): string
     const k = keys.map((c) => r[c]).join("|");
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
-  const out = [`| network | seeds | R² mg17 | R² mg23 | R² mg30 | R² mg17 again (refit) | drop (refit) | R² mg17 retest (frozen readout) | forgetting (frozen) |`, `| --- | --- | --- | --- | --- | --- | --- | --- | --- |`];
+  const out = [`| network | seeds | R² mg17 | R² mg23 | R² mg30 | R² mg17 again (refit) | drop (refit) | R² mg17 retest (frozen readout) | forgetting (frozen) | clipped forgetting (frozen) |`, `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`];
   for (const g of groups.values()) out.push(`| ${label(g[0]!)} | ${g.map((r) => r.seed).join(",")} | ${SCALARS.map((s) => ms(g.map((r) => Number(r[s])))).join(" | ")} |`);
   return out;
 }
@@ -48,7 +48,7 @@ function paired(study: string, what: string, a: Row, b: Row, scalar = "forgettin
   const seeds = [...x.keys()].filter((s) => y.has(s));
   const d = seeds.map((s) => x.get(s)! - y.get(s)!);
   const fa = seeds.map((s) => x.get(s)!), fb = seeds.map((s) => y.get(s)!);
-  return `| ${what}, ${scalar === "drop" ? "drop (refit)" : "forgetting (frozen)"} | ${ms(fa)} | ${ms(fb)} | ${median(fa).toFixed(3)} / ${median(fb).toFixed(3)} | ${ms(d)} | ${d.filter((v) => v <= 0).length}/${seeds.length} |`;
+  return `| ${what}, ${scalar === "drop" ? "drop (refit)" : scalar === "forgetting_clipped" ? "clipped forgetting (frozen)" : "forgetting (frozen)"} | ${ms(fa)} | ${ms(fb)} | ${median(fa).toFixed(3)} / ${median(fb).toFixed(3)} | ${ms(d)} | ${d.filter((v) => v <= 0).length}/${seeds.length} |`;
 }
 
 const model = (r: Row) => (r.model!.endsWith("-plastic.yaml") ? "plastic" : "static");
@@ -59,7 +59,7 @@ lines.push(`### ${F}`, "", ...table(F, ["model", "populations.res.params.tau.var
 lines.push("| comparison (lower is better) | A | B | median A / B | A - B (paired) | seeds with A <= B |", "| --- | --- | --- | --- | --- | --- |");
 const P = "mackey-glass-sequence-plastic.yaml", S = "mackey-glass-sequence.yaml";
 const V = "populations.res.params.tau.variance";
-for (const m of ["drop", "forgetting"]) {
+for (const m of ["drop", "forgetting", "forgetting_clipped"]) {
   lines.push(paired(F, "plastic: heterogeneous (A) vs homogeneous (B)", { model: P, [V]: "7.8607 ms^2" }, { model: P, [V]: "0 ms^2" }, m));
   lines.push(paired(F, "homogeneous: static (A) vs plastic (B)", { model: S, [V]: "0 ms^2" }, { model: P, [V]: "0 ms^2" }, m));
   lines.push(paired(F, "heterogeneous: static (A) vs plastic (B)", { model: S, [V]: "7.8607 ms^2" }, { model: P, [V]: "7.8607 ms^2" }, m));
@@ -69,13 +69,13 @@ if (existsSync(join(dir, G, "results.csv"))) {
   const VS = "projections.rec.params.tau_s.variance";
   lines.push("", `### ${G}`, "", ...table(G, [V, VS], (r) => `${tauN(r)}, Var[tau_s] ${r[VS]}`), "");
   lines.push("| comparison (lower is better) | A | B | median A / B | A - B (paired) | seeds with A <= B |", "| --- | --- | --- | --- | --- | --- |");
-  for (const m of ["drop", "forgetting"]) for (const v of ["4 s^2", "16 s^2", "1024 s^2"]) for (const n of ["0 ms^2", "7.8607 ms^2"]) lines.push(paired(G, `Var[tau_s] ${v} (A) vs 0 (B), Var[tau_n] ${n}`, { [V]: n, [VS]: v }, { [V]: n, [VS]: "0 s^2" }, m));
+  for (const m of ["drop", "forgetting", "forgetting_clipped"]) for (const v of ["4 s^2", "16 s^2", "1024 s^2"]) for (const n of ["0 ms^2", "7.8607 ms^2"]) lines.push(paired(G, `Var[tau_s] ${v} (A) vs 0 (B), Var[tau_n] ${n}`, { [V]: n, [VS]: v }, { [V]: n, [VS]: "0 s^2" }, m));
 }
 const R = "heterogeneity-forgetting-rule";
 if (existsSync(join(dir, R, "results.csv"))) {
   const M = "projections.rec.params.tau_s.mean";
   lines.push("", `### ${R}`, "", ...table(R, [M, V], (r) => `tau_s ${r[M]}, ${tauN(r)}`), "");
   lines.push("| comparison (lower is better) | A | B | median A / B | A - B (paired) | seeds with A <= B |", "| --- | --- | --- | --- | --- | --- |");
-  for (const m of ["drop", "forgetting"]) for (const t of ["10 s", "30 s", "100 s"]) lines.push(paired(R, `tau_s ${t}: heterogeneous tau_n (A) vs homogeneous (B)`, { [M]: t, [V]: "7.8607 ms^2" }, { [M]: t, [V]: "0 ms^2" }, m));
+  for (const m of ["drop", "forgetting", "forgetting_clipped"]) for (const t of ["10 s", "30 s", "100 s"]) lines.push(paired(R, `tau_s ${t}: heterogeneous tau_n (A) vs homogeneous (B)`, { [M]: t, [V]: "7.8607 ms^2" }, { [M]: t, [V]: "0 ms^2" }, m));
 }
 process.stdout.write(lines.join("\n") + "\n");

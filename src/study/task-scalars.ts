@@ -2,7 +2,7 @@
  * Study scalars read from a run's readout tasks (a model with a `tasks` block, issue 14):
  * `{ tasks: mean }` is the mean test R² over the model's task set, `memory` / `prediction` the
  * mean over negative / positive shifts, and `task[shift=84].r2` one task's R² (a lookup path as
- * for analysis scalars); `windows[name=W].r2`, `.retest_r2`, `.forgetting`, `.forgetting_clipped` those of a task window. The fit runs once per run, and only when the study collects such a
+ * for analysis scalars); `windows[name=W].r2`, `.retest_r2`, `.forgetting`, `.forgetting_clipped`, `.r2_clipped`, `.retest_r2_clipped` those of a task window. The fit runs once per run, and only when the study collects such a
  * scalar: one Gram matrix for every task of the model (src/analysis/tasks/evaluate.ts).
  */
 import type { Program } from "../ir/program.ts";

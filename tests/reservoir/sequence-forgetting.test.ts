@@ -81,6 +81,8 @@ describe("window fits and forgetting, hand-computed", () => {
     expect(c!.retest_r2).toBeCloseTo(-0.125, 10);
     expect(c!.forgetting).toBeCloseTo(1.125, 10);
     expect(c!.forgetting_clipped).toBeCloseTo(1, 10);
+    expect(c!.r2_clipped).toBeCloseTo(1, 10);
+    expect(c!.retest_r2_clipped).toBe(0);
     // Window a's retest has R² 0 exactly: both measures give 1.
     expect(a!.forgetting_clipped).toBeCloseTo(1, 10);
     expect(a!.tasks[0]!.forgetting_clipped).toBeCloseTo(1, 10);

@@ -31,6 +31,9 @@ export interface WindowResult {
   forgetting: number | null;
   /** Mean over tasks of max(R²(test), 0) - max(R²(retest), 0): bounded in [-1, 1]. */
   forgetting_clipped: number | null;
+  /** Means over tasks of max(R², 0) on test and retest: forgetting_clipped is their difference. */
+  r2_clipped: number;
+  retest_r2_clipped: number | null;
   tasks: WindowTask[];
 }
 
@@ -55,6 +58,8 @@ export function evaluateWindows(plan: TaskPlan, table: TaskTable): WindowResult[
       retest_r2: again ? mean(rows.map((r) => r.retest_r2!)) : null,
       forgetting: again ? mean(rows.map((r) => r.forgetting!)) : null,
       forgetting_clipped: again ? mean(rows.map((r) => r.forgetting_clipped!)) : null,
+      r2_clipped: mean(rows.map((r) => clip0(r.r2))),
+      retest_r2_clipped: again ? mean(rows.map((r) => clip0(r.retest_r2!))) : null,
       tasks: rows,
     };
   });
