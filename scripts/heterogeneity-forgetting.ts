@@ -29,7 +29,7 @@ const median = (xs: number[]) => {
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 };
 const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
-const SCALARS = ["r2_mg17", "r2_mg23", "r2_mg30", "r2_mg17_again", "drop", "r2_mg17_retest", "forgetting", "forgetting_clipped"];
+const SCALARS = ["r2_mg17", "r2_mg23", "r2_mg30", "r2_mg17_again", "drop", "r2_mg17_retest", "forgetting", "r2_mg17_retest_clipped", "forgetting_clipped"];
 
 function table(study: string, keys: string[], label: (r: Row) => string): string[] {
   const groups = new Map<string, Row[]>();
@@ -37,7 +37,7 @@ function table(study: string, keys: string[], label: (r: Row) => string): string
     const k = keys.map((c) => r[c]).join("|");
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
-  const out = [`| network | seeds | R² mg17 | R² mg23 | R² mg30 | R² mg17 again (refit) | drop (refit) | R² mg17 retest (frozen readout) | forgetting (frozen) | clipped forgetting (frozen) |`, `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`];
+  const out = [`| network | seeds | R² mg17 | R² mg23 | R² mg30 | R² mg17 again (refit) | drop (refit) | R² mg17 retest (frozen readout) | forgetting (frozen) | R² mg17 retest clipped at 0 (frozen) | clipped forgetting (frozen) |`, `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`];
   for (const g of groups.values()) out.push(`| ${label(g[0]!)} | ${g.map((r) => r.seed).join(",")} | ${SCALARS.map((s) => ms(g.map((r) => Number(r[s])))).join(" | ")} |`);
   return out;
 }

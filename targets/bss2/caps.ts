@@ -34,7 +34,7 @@ export const caps: TargetCaps = {
     source: "targets.md 1.5 (no published distributions: relative SDs assumed, see facts.ts)",
   },
   functionTables: { entries: num(f.plasticity_processor!.function_table!), interpolate: true, source: "assumption (targets/bss2/facts.ts plasticity_processor.function_table)" },
-  streams: { sampleBits: num(f.plasticity_processor!.stream_sample_width!), weightBits: num(f.plasticity_processor!.stream_weight_width!), maxChannels: num(f.plasticity_processor!.stream_channels!), source: "assumption (targets/bss2/facts.ts plasticity_processor.stream_*)" },
+  streams: { sampleBits: num(f.plasticity_processor!.stream_sample_width!), weightBits: num(f.plasticity_processor!.stream_weight_width!), maxChannels: num(f.plasticity_processor!.stream_channels!), cycles: { perVectorChannel: num(f.plasticity_processor!.stream_vector_channel_cycles!), perVector: num(f.plasticity_processor!.stream_vector_cycles!), lanes: num(f.plasticity_processor!.lanes_16bit!) }, source: "assumption (targets/bss2/facts.ts plasticity_processor.stream_*)" },
   shortTermPlasticity: {
     drive: "spikes", // facts: short_term_plasticity.acts_on
     facilitation: false, // facts: short_term_plasticity.facilitation

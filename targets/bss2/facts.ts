@@ -69,6 +69,8 @@ export const facts: ChipFacts = {
       stream_channels: assume(16, "channels", "time-series input: the FPGA plays one sample per channel per tick into PPU memory; the PPU adds the weighted samples into the neurons' inputs"),
       stream_sample_width: assume(16, "bit", "signed samples, one 16-bit lane each"),
       stream_weight_width: assume(16, "bit", "signed input weights per (neuron, channel) in PPU memory"),
+      stream_vector_channel_cycles: assume(50, "cycles", "every tick, per channel and per vector of 64 driven neurons (16-bit lanes): load of that channel's input-weight vector from PPU memory (49, targets.md 1.7 internal-memory vector load) and one fractional multiply-accumulate with the splatted sample (vector ALU, 1)"),
+      stream_vector_cycles: assume(47, "cycles", "every tick, per vector of 64 driven neurons: store of the summed input vector to PPU memory (targets.md 1.7 internal-memory vector store 47); the FPGA writes the samples, the PPU reads each with one scalar load (not counted)"),
       plasticity_state_width: assume(16, "bit", "plastic variables beyond the 6-bit weight kept as 16-bit vectors in PPU memory"),
     },
     readout: {

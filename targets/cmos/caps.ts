@@ -22,7 +22,7 @@ export const caps: TargetCaps = {
   analog: null,
   variation: null, // no analog core
   functionTables: { entries: num(f.datapath!.function_table!), interpolate: true, source: "assumption (targets/cmos/facts.ts datapath.function_table)" },
-  streams: { sampleBits: num(f.inputs!.stream_sample_width!), weightBits: num(f.inputs!.stream_weight_width!), maxChannels: num(f.inputs!.stream_channels!), source: "assumption (targets/cmos/facts.ts inputs)" },
+  streams: { sampleBits: num(f.inputs!.stream_sample_width!), weightBits: num(f.inputs!.stream_weight_width!), maxChannels: num(f.inputs!.stream_channels!), cycles: { perVectorChannel: num(f.inputs!.stream_vector_channel_cycles!), perVector: num(f.inputs!.stream_vector_cycles!), lanes: units }, source: "assumption (targets/cmos/facts.ts inputs)" },
   shortTermPlasticity: null, // no STP circuit: x and u are digital state in the datapath
   readoutBits: null, // calcium, early and late state all live in the digital datapath
   splitSlow: true,

@@ -42,6 +42,8 @@ export const facts: ChipFacts = {
       stream_channels: assume(64, "channels", "time-series input: the board streams one sample per channel per tick into the chip's input buffer"),
       stream_sample_width: assume(16, "bit", "signed samples of the input buffer"),
       stream_weight_width: assume(16, "bit", "signed input weights, one per (neuron, channel), in the neuron memory"),
+      stream_vector_channel_cycles: assume(4, "cycles", "every tick, per channel and per group of update_units driven neurons: weight read (memory_access 1), multiply (2), add into the accumulator (alu_op 1)"),
+      stream_vector_cycles: assume(1, "cycle", "every tick, per group of update_units driven neurons: write of the summed input (memory_access 1)"),
     },
     noise_and_mismatch: {
       device_to_device: assume(0.1, "relative SD", "targets.md 5.2"),

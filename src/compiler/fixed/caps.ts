@@ -95,9 +95,13 @@ export interface TargetCaps {
   /**
    * Time series into neuron inputs (IR Stream stimuli, one sample per channel per tick): widths
    * of the raw samples and input weights (at most 20, the IR's limit) and the most channels.
+   * `cycles`: what adding a stream into its neurons' inputs costs the digital processor every
+   * tick, counted in the cycle budget next to the digital kernels (drc.ts streamBudgets): per
+   * `lanes` driven neurons, `perVectorChannel` per channel plus `perVector` once. Absent: the
+   * stream costs the processor nothing (added outside it).
    * null: the target cannot take a stream.
    */
-  streams: { sampleBits: number; weightBits: number; maxChannels: number; source: string } | null;
+  streams: { sampleBits: number; weightBits: number; maxChannels: number; cycles?: { perVectorChannel: number; perVector: number; lanes: number }; source: string } | null;
   /**
    * Circuits for short-term plasticity (Tsodyks-Markram) per presynaptic source, if the target has
    * them: what they act on, whether they facilitate, how many there are, the resolution of the

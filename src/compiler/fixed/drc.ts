@@ -39,6 +39,32 @@ export function budgets(ir: IrProgram, caps: TargetCaps): KernelBudget[] {
   });
 }
 
+export interface StreamBudget {
+  /** e.g. `stream into "res" (1 channel, 4 vectors)`. */
+  stream: string;
+  cyclesPerTick: number;
+}
+
+/**
+ * Cycles per tick the processor spends adding each stream stimulus into its neurons' inputs (one
+ * multiply-add per driven neuron and channel): per vector of `lanes` driven neurons,
+ * channels x perVectorChannel + perVector, the costs the target declares as data
+ * (caps.streams.cycles). A stream runs every tick, so over a period of P ticks it takes P times that.
+ */
+export function streamBudgets(ir: IrProgram, caps: TargetCaps): StreamBudget[] {
+  const cost = caps.streams?.cycles;
+  if (!cost) return [];
+  return ir.stimuli.flatMap((s) => {
+    if (!s.stream) return [];
+    const vectors = Math.ceil(s.stream.neurons.length / cost.lanes);
+    const k = s.stream.channels;
+    return [{ stream: `stream into "${ir.groups[s.group]!.name}" (${k} channel${k === 1 ? "" : "s"}, ${vectors} vector${vectors === 1 ? "" : "s"})`, cyclesPerTick: vectors * (k * cost.perVectorChannel + cost.perVector) }];
+  });
+}
+
+/** Processor cycles in `period` ticks at the target's acceleration and clock. */
+const cyclesIn = (ir: IrProgram, caps: TargetCaps, period: number) => Math.floor(((period * ir.header.tick_seconds) / caps.acceleration) * caps.clockHz);
+
 interface Check {
   name: string;
   run(ir: IrProgram, program: Program, caps: TargetCaps): Diagnostic[];
@@ -77,14 +103,20 @@ export const CHECKS: Check[] = [
   {
     name: "kernel-cycles",
     run(ir, _p, caps) {
-      // Digital kernels with the same period share the processor within that period.
+      // Digital kernels with the same period share the processor within that period, with the
+      // streams, which take their cycles every tick.
       const byPeriod = new Map<number, KernelBudget[]>();
       for (const b of budgets(ir, caps)) byPeriod.set(b.periodTicks, [...(byPeriod.get(b.periodTicks) ?? []), b]);
-      return [...byPeriod.values()].flatMap((list) => {
-        const used = list.reduce((s, b) => s + b.cyclesPerRun, 0);
-        const available = list[0]!.cyclesAvailable;
+      const streams = streamBudgets(ir, caps);
+      const streamTick = streams.reduce((s, b) => s + b.cyclesPerTick, 0);
+      if (streamTick > 0 && !byPeriod.has(1)) byPeriod.set(1, []);
+      return [...byPeriod].flatMap(([period, list]) => {
+        const used = list.reduce((s, b) => s + b.cyclesPerRun, 0) + period * streamTick;
+        const available = cyclesIn(ir, caps, period);
         if (used <= available) return [];
-        return [d("drc-kernel-cycles", `the digital kernels ${list.map((b) => `"${b.kernel}"`).join(", ")} need ${used} cycles every ${list[0]!.periodTicks} tick(s), but only ${available} fit in that time at ${caps.acceleration}x acceleration and ${caps.clockHz / 1e6} MHz`, `<= ${available} cycles per period`, `${used} cycles`, `update the slow variables less often (a longer period), split the network over more processors, or run at a lower acceleration`)];
+        const named = streams.map((b) => `the ${b.stream.replace(/\)$/, `: ${b.cyclesPerTick} cycles per tick)`)}`);
+        const what = list.length === 0 ? named.join(" and ") : `the digital kernels ${list.map((b) => `"${b.kernel}"`).join(", ")}${named.length ? ` and ${named.join(" and ")}` : ""}`;
+        return [d("drc-kernel-cycles", `${what} need${list.length === 0 && streams.length === 1 ? "s" : ""} ${used} cycles every ${period} tick(s), but only ${available} fit in that time at ${caps.acceleration}x acceleration and ${caps.clockHz / 1e6} MHz`, `<= ${available} cycles per period`, `${used} cycles`, list.length === 0 ? "drive fewer neurons or channels from the stream, or run at a lower acceleration" : `update the slow variables less often (a longer period), split the network over more processors, or run at a lower acceleration`)];
       });
     },
   },

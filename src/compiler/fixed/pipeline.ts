@@ -11,7 +11,7 @@ import { printProgram } from "../../ir/print.ts";
 import type { Program } from "../../ir/program.ts";
 import { walk } from "../../ir/expr.ts";
 import type { TargetCaps } from "./caps.ts";
-import { budgets, CHECKS, designRuleChecks, type KernelBudget } from "./drc.ts";
+import { budgets, CHECKS, designRuleChecks, streamBudgets, type KernelBudget } from "./drc.ts";
 import { analogVariables, drivenVariables, fastVariables, splitUpdate } from "./lower.ts";
 import { mapToCrossbar } from "./map.ts";
 import { lazyProjections } from "./lazy.ts";
@@ -143,7 +143,10 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const first = emitIr(program, quantised, caps, o.engramVersion, 1, mapped.placements);
   const perTick = caps.clockHz * (program.tickSeconds / caps.acceleration);
   const cycles = budgets(first, caps).reduce((s, b) => s + b.cyclesPerRun, 0);
-  const wanted = Number.isFinite(perTick) && perTick > 0 ? Math.max(1, Math.ceil(cycles / perTick)) : 1;
+  // Streams take their cycles every tick; the kernels get the rest (if none is left, the DRC says so).
+  const streamTick = streamBudgets(first, caps).reduce((s, b) => s + b.cyclesPerTick, 0);
+  const spare = perTick - streamTick > 0 ? perTick - streamTick : perTick;
+  const wanted = Number.isFinite(perTick) && perTick > 0 ? Math.max(1, Math.ceil(cycles / spare)) : 1;
   const limit = maxDigitalPeriod(program, caps, stats);
   const period = Math.min(wanted, Math.max(1, limit.ticks));
   dump("lower", () => printProgram(first));
@@ -179,7 +182,7 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   // One tick is the model's own step (the float64 reference takes it too), so it is never too coarse:
   // a reservoir stepped once per sample (tau of a few ticks) fits when its kernels fit one tick.
   if (wanted > Math.max(1, limit.ticks)) {
-    violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles, but ${limit.what} allows at most ${Math.max(1, limit.ticks)} tick(s) (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${Math.max(1, limit.ticks)} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
+    violations.push({ code: "drc-period", message: `the digital kernels need a period of ${wanted} ticks to fit their ${cycles} cycles${streamTick > 0 && streamTick < perTick ? ` in the ${Math.floor(perTick - streamTick)} cycles per tick the streams leave` : ""}, but ${limit.what} allows at most ${Math.max(1, limit.ticks)} tick(s) (${caps.maxStepOverTau} of its time constant)`, expected: `<= ${Math.max(1, limit.ticks)} ticks`, received: `${wanted} ticks`, hint: "lower the acceleration, reduce the network per processor, or accept a coarser update by raising maxStepOverTau in the target description" });
   }
   if (violations.length > 0) throw new EngramError(violations.map((v) => ({ ...v, message: `does not fit ${caps.name}: ${v.message}` })));
   verify(ir, `${program.name} (${caps.name})`);
@@ -187,7 +190,9 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const b = budgets(ir, caps);
   const mapping = { analog, notes: analogNotes };
   const placement = caps.analog ? ["placement:", ...[...mapping.analog].map((v) => `  ${v}: analog core`), ...mapping.notes.map((n) => `  ${n}`)] : [];
-  const schedule = b.length === 0 || !Number.isFinite(b[0]!.cyclesAvailable) ? [] : ["schedule (digital kernels):", ...b.map((x) => `  ${x.kernel.padEnd(20)} every ${x.periodTicks} tick(s) (${(x.periodTicks * program.tickSeconds * 1e3).toPrecision(3)} ms): ${x.cyclesPerRun} of ${x.cyclesAvailable} cycles`)];
+  const sb = streamBudgets(ir, caps);
+  const tickCycles = Math.floor(perTick);
+  const schedule = (b.length === 0 && sb.length === 0) || !Number.isFinite(perTick) ? [] : [sb.length === 0 ? "schedule (digital kernels):" : "schedule (digital kernels and streams):", ...b.map((x) => `  ${x.kernel.padEnd(20)} every ${x.periodTicks} tick(s) (${(x.periodTicks * program.tickSeconds * 1e3).toPrecision(3)} ms): ${x.cyclesPerRun} of ${x.cyclesAvailable} cycles`), ...sb.map((x) => `  ${x.stream} every tick: ${x.cyclesPerTick} of ${tickCycles} cycles`)];
   const covered = (stats as { coveredSeconds?: number }).coveredSeconds;
   const simulated = program.durationTicks * program.tickSeconds;
   const dense = (stats as { denseSeconds?: number }).denseSeconds;
