@@ -1,23 +1,28 @@
 /**
- * Heterogeneous against homogeneous, paired by seed, for any study whose grid has
- * populations.res.params.tau.variance (0 = homogeneous): per combination of the other grid values
- * (and model), per non-zero variance, mean ± SD and median of both sides, the paired difference
- * (same seed: same connectivity, weights and input) and the seeds in which heterogeneity scores at
- * least as well. Used for studies/heterogeneity-logistic*.yaml in docs/heterogeneity.md.
- * Usage: node --import tsx scripts/heterogeneity-paired.ts STUDY_DIR [SCALAR (default mean_r2)]
+ * Paired comparisons for the heterogeneity studies: by default heterogeneous against homogeneous
+ * (populations.res.params.tau.variance, baseline 0 ms^2), or any grid column against a baseline
+ * value (`--pair target=reference`: cmos against float64). Per combination of the other grid
+ * values (and model) and per non-baseline value: mean ± SD and median of both sides, the paired
+ * difference (same seed: same connectivity, weights and input) and the seeds in which A scores at
+ * least as well as B. A baseline row matches every A row that agrees on the columns the baseline
+ * row sets (a float64 run has no rounding or width, so it is the baseline of every cmos width).
+ * Used for studies/heterogeneity-logistic*.yaml and heterogeneity-cmos.yaml in docs/heterogeneity.md.
+ * Usage: node --import tsx scripts/heterogeneity-paired.ts STUDY_DIR [SCALAR (default mean_r2)] [--pair COLUMN=BASELINE]
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const dir = process.argv[2];
-if (!dir) throw new Error("usage: heterogeneity-paired.ts STUDY_DIR [SCALAR]");
-const scalar = process.argv[3] ?? "mean_r2";
+const args = process.argv.slice(2);
+const pairAt = args.indexOf("--pair");
+const [pairColumn, baseline] = pairAt >= 0 ? args.splice(pairAt, 2)[1]!.split("=") : ["populations.res.params.tau.variance", "0 ms^2"];
+const [dir, scalar = "mean_r2"] = args;
+if (!dir || !pairColumn || baseline === undefined) throw new Error("usage: heterogeneity-paired.ts STUDY_DIR [SCALAR] [--pair COLUMN=BASELINE]");
 type Row = Record<string, string>;
 const [head, ...lines] = readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n");
 const cols = head!.split(",");
 const rows: Row[] = lines.map((l) => Object.fromEntries(l.split(",").slice(0, cols.length).map((v, i) => [cols[i]!, v]))).filter((r) => r.status === "ok");
-const V = "populations.res.params.tau.variance";
-const params = cols.filter((c) => c.includes(".") && c !== V);
+// Grid columns: the model, the parameters (dotted paths) and target, rounding, bits, when they vary.
+const grid = ["model", ...cols.filter((c) => c.includes(".")), "target", "rounding", "bits"].filter((c) => c !== pairColumn && new Set(rows.map((r) => r[c])).size > 1);
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
@@ -27,24 +32,27 @@ const median = (xs: number[]) => {
 };
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
 const ms = (xs: number[]) => `${fmt(mean(xs))} ± ${fmt(sd(xs))}`;
+const show = (c: string, v: string) => (c === "model" ? v.split("/").at(-1)!.replace(/\.yaml$/, "") : v);
+const label = (c: string) => (c.includes(".") ? c.split(".").slice(-2).join(".") : c);
 
-const key = (r: Row) => [r.model!.split("/").at(-1)!.replace(/\.yaml$/, ""), ...params.map((p) => r[p]!)].join(" | ");
+const isBase = (r: Row) => r[pairColumn] === baseline;
+const key = (r: Row) => grid.map((c) => r[c]).join("\u0000");
 const groups = new Map<string, Row[]>();
-for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+for (const r of rows.filter((x) => !isBase(x))) groups.set(`${key(r)}\u0000${r[pairColumn]}`, [...(groups.get(`${key(r)}\u0000${r[pairColumn]}`) ?? []), r]);
 const out = [
-  `${scalar}, A = heterogeneous (Var[tau_n] as given), B = homogeneous (Var[tau_n] = 0); A - B per seed, mean ± SD; "seeds" counts seeds with A >= B.`,
+  `${scalar}, A = ${label(pairColumn)} as given, B = ${label(pairColumn)} ${baseline}; A - B per seed, mean ± SD; "seeds" counts seeds with A >= B.`,
   "",
-  `| model | ${params.map((p) => `${p.split(".").slice(-2).join(".")} | `).join("")}Var[tau_n] | B: mean ± SD (median) | A: mean ± SD (median) | A - B (paired) | seeds |`,
-  `| --- | ${params.map(() => "--- | ").join("")}--- | --- | --- | --- | --- |`,
+  `| ${grid.map(label).join(" | ")} | ${label(pairColumn)} | B: mean ± SD (median) | A: mean ± SD (median) | A - B (paired) | seeds |`,
+  `| ${grid.map(() => "---").join(" | ")} | --- | --- | --- | --- | --- |`,
 ];
-for (const [k, g] of groups) {
-  const homog = new Map(g.filter((r) => r[V]!.startsWith("0 ")).map((r) => [r.seed!, Number(r[scalar])]));
-  for (const v of [...new Set(g.map((r) => r[V]!))].filter((x) => !x.startsWith("0 "))) {
-    const het = new Map(g.filter((r) => r[V] === v).map((r) => [r.seed!, Number(r[scalar])]));
-    const seeds = [...het.keys()].filter((s) => homog.has(s));
-    const a = seeds.map((s) => het.get(s)!), b = seeds.map((s) => homog.get(s)!);
-    const d = seeds.map((_, i) => a[i]! - b[i]!);
-    out.push(`| ${k} | ${v} | ${ms(b)} (${fmt(median(b))}) | ${ms(a)} (${fmt(median(a))}) | ${ms(d)} | ${d.filter((x) => x >= 0).length}/${seeds.length} |`);
-  }
+for (const g of groups.values()) {
+  const a0 = g[0]!;
+  const base = rows.filter((r) => isBase(r) && grid.every((c) => r[c] === "" || r[c] === a0[c]));
+  const b = new Map(base.map((r) => [r.seed!, Number(r[scalar])]));
+  const seeds = g.map((r) => r.seed!).filter((s) => b.has(s));
+  const av = seeds.map((s) => Number(g.find((r) => r.seed === s)![scalar]));
+  const bv = seeds.map((s) => b.get(s)!);
+  const d = av.map((x, i) => x - bv[i]!);
+  out.push(`| ${grid.map((c) => show(c, a0[c]!)).join(" | ")} | ${a0[pairColumn]} | ${ms(bv)} (${fmt(median(bv))}) | ${ms(av)} (${fmt(median(av))}) | ${ms(d)} | ${d.filter((x) => x >= 0).length}/${seeds.length} |`);
 }
 process.stdout.write(out.join("\n") + "\n");
