@@ -21,8 +21,8 @@ type Row = Record<string, string>;
 const [head, ...lines] = readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n");
 const cols = head!.split(",");
 const rows: Row[] = lines.map((l) => Object.fromEntries(l.split(",").slice(0, cols.length).map((v, i) => [cols[i]!, v]))).filter((r) => r.status === "ok");
-// Grid columns: the model, the parameters (dotted paths) and target, rounding, bits, when they vary.
-const grid = ["model", ...cols.filter((c) => c.includes(".")), "target", "rounding", "bits"].filter((c) => c !== pairColumn && new Set(rows.map((r) => r[c])).size > 1);
+// Grid columns: the model, the parameters (dotted paths) and target, rounding, bits, mismatch, noise, when they vary.
+const grid = ["model", ...cols.filter((c) => c.includes(".")), "target", "rounding", "bits", "mismatch", "noise"].filter((c) => c !== pairColumn && (c === "model" || new Set(rows.map((r) => r[c])).size > 1));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
