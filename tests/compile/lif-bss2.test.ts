@@ -79,3 +79,40 @@ describe("LIF reservoir with per-neuron tau_mem on bss2", () => {
     }
   });
 });
+
+describe("trial-to-trial noise on membranes whose tau differs per circuit", () => {
+  const build = (noisePeriodTicks?: number) => compileFixed(compile(FILE, { target: "bss2" }), bss2, { ...opts, variation: { mismatch: false, noise: true, noisePeriodTicks } }).ir;
+  const values = (ir: IrProgram, name: string) => {
+    const s = ir.states.find((x) => x.name === name);
+    return s ? s.init.map((raw) => Number(raw) * 2 ** -s.format.frac) : undefined;
+  };
+  const tauMem = () => {
+    const res = compile(FILE, { target: "bss2" }).populations.find((p) => p.name === "res")!;
+    return Array.from(res.vars.find((v) => v.name === "tau_mem")!.init);
+  };
+  it("every tick: one noise SD per circuit, C_i phi_i / sqrt(dt) with C_i = SD sqrt(2 / tau_i), read by a RAND_NORMAL of the analog kernel", () => {
+    const ir = build(1);
+    const sd = values(ir, "res.__hnoise_V@1000000ns")!;
+    expect(sd).toBeDefined();
+    const tau = tauMem();
+    expect(sd.length).toBe(tau.length);
+    // sd_i / (sqrt(2 / tau_i) (1 - e^(-dt / tau_i)) tau_i) is the same for every circuit (the
+    // variable's SD over sqrt(dt)): checked to the 16-bit array's relative resolution.
+    const dt = ir.header.tick_seconds;
+    const k = sd.map((x, i) => x / (Math.sqrt(2 / tau[i]!) * -Math.expm1(-dt / tau[i]!) * tau[i]!));
+    for (const x of k) expect(Math.abs(x / k[0]! - 1)).toBeLessThan(2e-3);
+    expect(new Set(sd).size).toBeGreaterThan(10); // circuits differ
+    const analog = ir.kernels.find((x) => x.name === "res.analog")!;
+    const idx = ir.states.findIndex((s) => s.name === "res.__hnoise_V@1000000ns");
+    const load = analog.ops.find((o) => o.op === 1 && o.state === idx)!;
+    expect(analog.ops.some((o) => o.op === 17 && o.src[0] === load.dst)).toBe(true); // RAND_NORMAL scaled by it
+    same(ir);
+  });
+  it("lumped every 10 ticks: one kick SD per circuit in the noise kernel, bit-exact", () => {
+    const ir = build(10);
+    expect(values(ir, "res.__hkick_V@10")?.length).toBe(tauMem().length);
+    expect(values(ir, "res.__hnoise_V@1000000ns")).toBeUndefined();
+    expect(ir.kernels.some((x) => x.name === "res.noise")).toBe(true);
+    same(ir);
+  });
+});

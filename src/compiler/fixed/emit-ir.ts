@@ -21,7 +21,8 @@ import { irStream, streamViolations } from "./streams.ts";
 /** The analog core's non-idealities as data (variation.ts). */
 export interface VariationData {
   arrays: ParameterArray[];
-  noise: Map<string, number>;
+  /** One coefficient per variable, or one per circuit when its tau is drawn per circuit. */
+  noise: Map<string, number | Float64Array>;
   /** Ticks between noise draws (lower.ts, noise-step.ts; 1: every tick in the analog kernel). */
   noisePeriod?: number;
 }

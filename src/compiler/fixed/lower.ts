@@ -67,8 +67,8 @@ export interface LowerInput {
    * digitalPeriod, updates are split between the two kernels (operator splitting).
    */
   slowPeriod?: number;
-  /** Trial-to-trial noise coefficient per analog variable ("group.var"; variation.ts). */
-  noise?: Map<string, number>;
+  /** Trial-to-trial noise coefficient per analog variable ("group.var"; variation.ts): one, or one per circuit. */
+  noise?: Map<string, number | Float64Array>;
   /**
    * Ticks between draws of that noise (default 1: every tick, inside the analog kernel). Longer:
    * the analog kernel steps without noise and a noise kernel adds one lumped draw per period
@@ -447,8 +447,12 @@ const c = (value: number): Expr => ({ op: "const", value });
 const mul = (a: Expr, b: Expr): Expr => ({ op: "mul", a, b });
 const add = (a: Expr, b: Expr): Expr => ({ op: "add", a, b });
 
-/** Lowers one update x <- x + (A + B x + C xi) over dt; returns the register with the new value. */
-function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdateParts = u): number {
+/**
+ * Lowers one update x <- x + (A + B x + C xi) over dt; returns the register with the new value.
+ * `circuitNoise`: the chip's trial-to-trial noise with one coefficient C_i per element (a time
+ * constant drawn per circuit, variation.ts), added in the per-element exponential-Euler step.
+ */
+function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdateParts = u, circuitNoise?: Float64Array): number {
   const s = kb.slot(u.var, "self");
   const x = kb.value(u.var, "self");
   const B = fold(parts.B);
@@ -489,6 +493,16 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     const dv = fold(mul(mul(rest, phi), mismatched ? sym(inflowName(u.var)) : c(1)));
     if (!(dv.op === "const" && dv.value === 0)) next = kb.add(next, kb.lower(dv), s.format);
     noiseScale = Math.sqrt(dt);
+    if (circuitNoise) {
+      // The exact OU step per circuit: C_i phi_i / sqrt(dt) xi, phi_i = (e^(b_i dt) - 1) / b_i (the
+      // nominal b_i: with mismatch a circuit's own differs by its few per cent, as for the kicks).
+      const sd = kb.parameterArray(`__hnoise_${u.var}@${ticks}`, (i) => {
+        const b = kb.evaluateAt(B, i);
+        return (circuitNoise[i]! * (b === 0 ? dt : Math.expm1(b * dt) / b)) / Math.sqrt(dt);
+      });
+      const n = kb.noiseTerm(sd);
+      if (n !== null) next = kb.add(next, n, s.format);
+    }
   } else {
     const rate: Expr = parts.linear ? add(parts.A, mul(B, sym(u.var))) : parts.A;
     const factor: Expr = parts.linear && B.op !== "const" ? mul(c(dt), add(c(1), mul(B, c(dt / 2)))) : c(dt);
@@ -496,6 +510,7 @@ function lowerOde(kb: KernelBuilder, u: OdeUpdate, dt: number, parts: UpdatePart
     next = inc.op === "const" && inc.value === 0 ? x : kb.add(x, kb.lower(inc), s.format);
     noiseScale = Math.sqrt(dt); // the (1 + B dt / 2) factor is dropped for the noise: a relative 1e-4 on its SD
   }
+  if (circuitNoise && !(parts.linear && B.op !== "const" && kb.parameterOnly(B) && !parts.C)) throw new LowerError(`internal: per-circuit noise on ${kb.group.name}.${u.var}, which has no per-element decay rate`);
   if (parts.C) {
     const n = kb.noiseTerm(mul(parts.C, c(noiseScale)));
     if (n !== null) next = kb.add(next, n, s.format);
@@ -518,10 +533,17 @@ function lowerNoiseKicks(input: LowerInput, p: Program["populations"][number], p
   const refractory = p.threshold !== null && input.states.has(`${p.name}.__refractory`);
   for (const u of noisy) {
     const B = fold(u.B);
-    if (B.op !== "const" || B.value >= 0) throw new LowerError(`internal: noisy analog variable ${p.name}.${u.var} has no constant decay rate`);
-    const b = B.value;
-    const perTick = input.noise!.get(`${p.name}.${u.var}`)! * (Math.expm1(b * dt) / b / Math.sqrt(dt));
-    const sd = c(lumpedNoiseSd(perTick, Math.exp(b * dt), period));
+    const coefficient = input.noise!.get(`${p.name}.${u.var}`)!;
+    const kick = (b: number, C: number) => lumpedNoiseSd(C * (Math.expm1(b * dt) / b / Math.sqrt(dt)), Math.exp(b * dt), period);
+    let sd: Expr;
+    if (typeof coefficient === "number") {
+      if (B.op !== "const" || B.value >= 0) throw new LowerError(`internal: noisy analog variable ${p.name}.${u.var} has no constant decay rate`);
+      sd = c(kick(B.value, coefficient));
+    } else {
+      // A time constant per circuit: one kick SD per circuit.
+      if (!kb.parameterOnly(B)) throw new LowerError(`internal: noisy analog variable ${p.name}.${u.var} has no per-circuit decay rate`);
+      sd = kb.parameterArray(`__hkick_${u.var}@${period}`, (i) => kick(kb.evaluateAt(B, i), coefficient[i]!));
+    }
     const coef: Expr = u.holdWhenRefractory && refractory ? { op: "cond", test: { op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) }, then: c(0), else: sd } : sd;
     const n = kb.noiseTerm(coef);
     if (n === null) continue;
@@ -531,9 +553,9 @@ function lowerNoiseKicks(input: LowerInput, p: Program["populations"][number], p
   finish(`${p.name}.noise`, p.name, kb, ANALOG, every(period));
 }
 
-/** An analog update with the chip's trial-to-trial noise (coefficient from variation.ts) added. */
-function withChipNoise(u: OdeUpdate, coefficient: number | undefined): UpdateParts {
-  return coefficient ? { A: u.A, B: u.B, C: c(coefficient), linear: u.linear } : u;
+/** An analog update with the chip's trial-to-trial noise (coefficient from variation.ts) added; one per circuit goes to lowerOde instead. */
+function withChipNoise(u: OdeUpdate, coefficient: number | Float64Array | undefined): UpdateParts {
+  return typeof coefficient === "number" && coefficient ? { A: u.A, B: u.B, C: c(coefficient), linear: u.linear } : u;
 }
 
 /**
@@ -684,7 +706,8 @@ export function lowerKernels(given: LowerInput): Kernel[] {
         const holding = refr ? kb.lower({ op: "cmp", cmp: "gt", a: sym("__refractory"), b: c(0) }) : null;
         for (const [u, parts] of plan.items) {
           const old = kb.value(u.var, "self");
-          let next = lowerOde(kb, u, plan.stepDt, parts);
+          const perCircuit = plan.unit === ANALOG && !lumpedNoise ? input.noise?.get(`${p.name}.${u.var}`) : undefined;
+          let next = lowerOde(kb, u, plan.stepDt, parts, perCircuit instanceof Float64Array ? perCircuit : undefined);
           if (u.holdWhenRefractory && holding !== null) next = kb.select(holding, old, next, kb.slot(u.var, "self").format);
           kb.setCurrent(u.var, "self", next);
         }

@@ -96,18 +96,26 @@ export function mismatchArrays(program: Program, caps: TargetCaps, analog: Set<s
  * Noise coefficient C (dx/dt = ... + C xi) per analog neuron variable: an Ornstein-Uhlenbeck
  * process with time constant tau has stationary SD C sqrt(tau / 2), which is set to the target's
  * trial-to-trial relative SD times the span the variable covered in the float64 analysis run.
+ * A variable whose tau differs per circuit (drawn per neuron) gets one C per circuit,
+ * C_i = SD sqrt(2 / tau_i), so every circuit has the same stationary SD.
  */
-export function noiseCoefficients(program: Program, caps: TargetCaps, analog: Set<string>, quantised: QuantisedVar[]): Map<string, number> {
-  const out = new Map<string, number>();
+export function noiseCoefficients(program: Program, caps: TargetCaps, analog: Set<string>, quantised: QuantisedVar[]): Map<string, number | Float64Array> {
+  const out = new Map<string, number | Float64Array>();
   const v = caps.variation;
   if (!v || v.trial <= 0) return out;
   for (const p of program.populations) {
     for (const u of p.odes) {
       const b = constantRate(u);
       const q = quantised.find((x) => x.group === p.name && x.name === u.var);
-      if (!analog.has(`${p.name}.${u.var}`) || b === null || !q || u.C) continue;
+      if (!analog.has(`${p.name}.${u.var}`) || !q || u.C) continue;
       const span = q.observed[1] - q.observed[0];
-      if (span > 0) out.set(`${p.name}.${u.var}`, v.trial * span * Math.sqrt(-2 * b));
+      if (!(span > 0)) continue;
+      if (b !== null) {
+        out.set(`${p.name}.${u.var}`, v.trial * span * Math.sqrt(-2 * b));
+        continue;
+      }
+      const rates = ratesPerElement(p, u);
+      if (rates && rates.length === p.size && rates.every((x) => x < 0)) out.set(`${p.name}.${u.var}`, rates.map((x) => v.trial * span * Math.sqrt(-2 * x)));
     }
   }
   return out;
