@@ -56,6 +56,7 @@ export const facts: ChipFacts = {
       energy_per_synaptic_event: assume(10e-12, "J", "between ReckOn's 5.3 pJ (ISSCC 2022) and ODIN's 12.7 pJ (Frenkel et al. 2019, IEEE TBioCAS 13:145) per synaptic operation"),
       energy_per_synaptic_transmission: assume(10e-12, "J", "one step of a synapse that transmits every step and learns nothing (read w, multiply by the presynaptic rate, add into the postsynaptic input): priced as one synaptic operation, like energy_per_synaptic_event"),
       energy_per_plasticity_update: assume(120e-12, "J", "one synapse-state update of the datapath; Loihi's pre-silicon 120 pJ per STDP update (Davies et al. 2018, IEEE Micro 38:82)"),
+      energy_per_stream_input: assume(10e-12, "J", "one multiply-add of a stream sample into a neuron's input (read the input weight, multiply by the sample, add): priced as a synaptic transmission"),
       energy_per_spike: assume(20e-12, "J", "neuron update and spike routing; of the order of one synaptic operation (Loihi 23.6 pJ, Davies et al. 2018)"),
     },
     host_link: {

@@ -3,7 +3,8 @@
  * model neurons, their spikes, synaptic events (presynaptic spikes x out-degree, inputs' included),
  * synaptic transmissions (a projection that carries w * f(x) every step without spikes: one per
  * synapse per step) and plasticity updates (periodic and spike-triggered), plus the processor
- * cycles of an emulated chip. Rate units count as firing (x + 1) / 2 x rate_unit_max_hz (an
+ * cycles of an emulated chip, and the stream inputs (one multiply-add per driven neuron, channel and
+ * tick of a `stream` stimulus). Rate units count as firing (x + 1) / 2 x rate_unit_max_hz (an
  * assumption, biology.ts): those rate-mapped events are biology's; a chip pays the transmissions.
  */
 import type { Program } from "../../ir/program.ts";
@@ -31,6 +32,10 @@ export interface Activity {
   periodicUpdates: number;
   eventUpdates: number;
   digitalCycles?: number;
+  /** Multiply-adds of stream stimuli into neuron inputs: driven neurons x channels x ticks, summed. */
+  streamInputs: number;
+  /** Per stream stimulus: driven neurons, channels and ticks within the run (a chip prices its own cost). */
+  streams: { neurons: number; channels: number; ticks: number }[];
   /** How each number was obtained (what rests on assumptions). */
   notes: string[];
 }
@@ -94,8 +99,11 @@ export function activityOf(program: Program, counts: RunCounts): Activity {
     if (periodicUpdates > 0) notes.push("periodic plasticity updates: every plastic synapse once per dt (a float64 run has no chip schedule)");
     if (transmissions > 0) notes.push("synaptic transmissions: every synapse of a static projection that sums every step, once per dt");
   }
+  const streams = (program.stimuli ?? []).flatMap((s) => (s.kind === "stream" ? [{ neurons: s.neurons.length, channels: s.channels, ticks: Math.max(0, Math.min(s.stopTick, program.durationTicks) - s.startTick) }] : []));
+  const streamInputs = streams.reduce((sum, s) => sum + s.neurons * s.channels * s.ticks, 0);
+  if (streams.length > 0) notes.push("stream inputs: one multiply-add per driven neuron, channel and tick");
   return {
-    seconds, neurons, spikes, synapticEvents, continuousEvents, transmissions, plasticityUpdates: periodicUpdates + eventUpdates, periodicUpdates, eventUpdates,
+    seconds, neurons, spikes, synapticEvents, continuousEvents, transmissions, plasticityUpdates: periodicUpdates + eventUpdates, periodicUpdates, eventUpdates, streamInputs, streams,
     ...(counts.emulator ? { digitalCycles: counts.emulator.digitalCycles } : {}), notes,
   };
 }

@@ -6,7 +6,7 @@
  */
 import { facts as bss2Facts } from "../../../targets/bss2/facts.ts";
 import { facts as cmosFacts } from "../../../targets/cmos/facts.ts";
-import type { Fact } from "../../../targets/facts.ts";
+import { num, type Fact } from "../../../targets/facts.ts";
 import type { Activity } from "./activity.ts";
 import { BIOLOGY, biologicalEnergy, type EnergyTerm } from "./biology.ts";
 import { bss2Energy, cmosEnergy } from "./chips.ts";
@@ -31,7 +31,12 @@ export function energySection(a: Activity, target: string): EnergySection {
   if (a.neurons > chipNeurons) notes.push(`bss2: ${a.neurons} neurons do not fit one chip (${chipNeurons}); its energy is that of one chip for the run's time`);
   const bio = biologicalEnergy(a);
   const onBss2 = target === "bss2", onCmos = target === "cmos";
-  const chipActivity = { ...a, digitalCycles: onBss2 ? a.digitalCycles : undefined };
+  // Stream cycles on BSS-2's processor: per 64-lane vector of driven neurons, channels x
+  // stream_vector_channel_cycles + stream_vector_cycles, every tick (the cost the DRC counts).
+  const pp = bss2Facts.sections.plasticity_processor!;
+  const lanes = num(pp.lanes_16bit!), perVC = num(pp.stream_vector_channel_cycles!), perV = num(pp.stream_vector_cycles!);
+  const streamCycles = (a.streams ?? []).reduce((s, x) => s + Math.ceil(x.neurons / lanes) * (x.channels * perVC + perV) * x.ticks, 0);
+  const chipActivity = { ...a, digitalCycles: onBss2 ? a.digitalCycles : undefined, streamCycles: onBss2 ? streamCycles : undefined };
   const b = bss2Energy(chipActivity);
   const c = cmosEnergy(a);
   const measured = "measured: this run on the chip's emulator (its event counts and cycle accounting)";
