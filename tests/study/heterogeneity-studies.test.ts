@@ -32,6 +32,7 @@ const SIZES: [string, number, string][] = [
   ["heterogeneity-logistic-static.yaml", 2 * 10, "logistic f, static: homog./heterog. x 10 seeds"],
   ["heterogeneity-forgetting-logistic.yaml", 2 * 2 * 10, "logistic f: static/plastic x homog./heterog. x 10 seeds (subtasks in sequence)"],
   ["heterogeneity-forgetting-neuronal.yaml", 2 * 3 * 4 * 5, "tanh/logistic plastic x E[tau_n] x Var[tau_n] x 5 seeds (subtasks in sequence)"],
+  ["heterogeneity-forgetting-synaptic-sweep.yaml", 2 * 4 * 4 * 5, "tanh/logistic plastic x E[tau_s] x Var[tau_s] x 5 seeds (subtasks in sequence)"],
   ["heterogeneity-cmos.yaml", 2 * 2 * (1 + 2) * 5, "static/plastic x homog./heterog. x (float64 + cmos 12/16 bits) x 5 seeds"],
   ["lif-reservoir-bss2.yaml", (1 + 4) * 5, "float64 + bss2 with/without mismatch x with/without noise x 5 seeds"],
 ];
