@@ -359,6 +359,7 @@ class KernelBuilder {
     const w = this.input.caps.registerWidth;
     const argIv = interval(fold(this.withReciprocals(fold(arg))), this.rangeOf);
     if (!Number.isFinite(argIv[0]) || !Number.isFinite(argIv[1])) throw new LowerError(`cannot bound the argument of ${show(whole)}: its range is [${argIv[0]}, ${argIv[1]}]`);
+    if (fn === "log" && !(argIv[0] > 0)) throw new LowerError(`${show(whole)} in ${this.group.name}: the argument's range [${argIv[0]}, ${argIv[1]}] reaches 0 or below, where log has no value (bound it away from 0, e.g. log(max(Z, 0.01)))`);
     const g = tableGrid(fn, argIv, t.entries);
     const top = g.segments * 2 ** -g.shift;
     const out = this.formatFor([Math.min(iv[0], 0), Math.max(iv[1], 0)], show(whole));
