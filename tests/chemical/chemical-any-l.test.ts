@@ -15,7 +15,12 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { chemicalSynapseYaml, matrixFromFile } from "../../scripts/seed-models/chemical-synapse.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
+import { compile } from "../../src/compiler/pipeline.ts";
+import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
+import { analyseByRun } from "../../src/cli/compile.ts";
+import { getTarget } from "../../targets/registry.ts";
 import { runModel } from "../helpers/run.ts";
+import { expectSameAsInterpreterIn } from "../helpers/same-as-interpreter.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CONST = join(ROOT, "tests/fixtures/chemical/const-layer-unit.yaml");
@@ -151,4 +156,16 @@ describe("chemical synapse for any L: K, P, v from files", () => {
     expect(() => chemicalSynapseYaml({ L: 3, K: [[0, 0], [0, 0]] })).toThrow("K must be a 3 x 3 matrix, found 2 x 2");
     expect(() => chemicalSynapseYaml({ L: 0 })).toThrow("L must be a whole number of at least 1");
   });
+});
+
+describe("chemical synapse for any L: on the chips", () => {
+  for (const target of ["cmos", "bss2"] as const) {
+    it(`L = 5 (blobs-chemical-5.yaml), ${target}: emulator = IR interpreter, and the chemicals move`, { timeout: 120_000 }, () => {
+      const ir = compileFixed(compile("models/chemical/blobs-chemical-5.yaml", { target }), getTarget(target).caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir;
+      expect(ir.states.filter((s) => /^w2\.h_\d$/.test(s.name)).map((s) => s.name)).toEqual(["w2.h_0", "w2.h_1", "w2.h_2", "w2.h_3", "w2.h_4"]);
+      const emu = expectSameAsInterpreterIn(ir, 200, "generated");
+      const h0 = ir.states.findIndex((s) => s.name === "w2.h_0");
+      expect(Array.from(emu.state[h0]!)).not.toEqual(ir.states[h0]!.init);
+    });
+  }
 });
