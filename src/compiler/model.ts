@@ -108,7 +108,7 @@ export interface ProjectionDef extends GroupDef {
    * with their locations in the user's file and the rule as written, so check-units can report a
    * wrong unit at the part that has it instead of inside the rewritten equation.
    */
-  multiplier?: { var: string; parts: { key: "a" | "gamma" | "lambda"; value: Expr; where: SourceLocation }[]; rule: Located<Expr> };
+  multiplier?: { var: string; at: SourceLocation; parts: { key: "a" | "gamma" | "lambda"; value: Expr; where: SourceLocation }[]; rule: Located<Expr> };
 }
 
 export interface StimulusDef {

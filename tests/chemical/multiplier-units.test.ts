@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/pipeline.ts";
+import { compileFixed } from "../../src/compiler/fixed/pipeline.ts";
+import { analyseByRun } from "../../src/cli/compile.ts";
+import { getTarget } from "../../targets/registry.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
 
 const STC = resolve(import.meta.dirname, "../../models/components/stc-synapse.yaml");
@@ -51,9 +54,9 @@ describe("multiplier: unit errors located at the multiplier", () => {
     const d = diagnostics("h0", "1", "1");
     expect(d).toHaveLength(1);
     expect(d[0]!.code).toBe("wrong-unit");
-    expect(d[0]!.where.path).toEqual(["multiplier", "gamma"]);
-    expect(d[0]!.where.file).toMatch(/syn\.yaml$/);
-    expect(d[0]!.where.line).toBe(9);
+    expect(d[0]!.where!.path).toEqual(["multiplier", "gamma"]);
+    expect(d[0]!.where!.file).toMatch(/syn\.yaml$/);
+    expect(d[0]!.where!.line).toBe(9);
     expect(d[0]!.message).toContain('multiplier on "h" (it rewrites the rule dh/dt at models/components/stc-synapse.yaml:34:');
     expect(d[0]!.message).toContain("gamma must be in mV^-2");
     expect(d[0]!.message).toContain("gamma_h is dimensionless");
@@ -61,10 +64,28 @@ describe("multiplier: unit errors located at the multiplier", () => {
 
   it("lambda with a unit and a in the wrong unit: each at its own key", () => {
     const d = diagnostics("1 s", "1 mV^-2", "2 mV");
-    expect(d.map((x) => x.where.path.join("."))).toEqual(["multiplier.a", "multiplier.lambda"]);
+    expect(d.map((x) => x.where!.path.join("."))).toEqual(["multiplier.a", "multiplier.lambda"]);
     expect(d[0]!.message).toContain("a must be in the unit of h, mV, but a_h is time");
     expect(d[1]!.message).toContain("lambda must be in 1 (dimensionless)");
     // Not the rewritten equation: no message quotes exp(...) of the rewrite.
     for (const x of d) expect(x.message).not.toContain("exp(");
+  });
+});
+
+describe("multiplier: lowering errors located at the rule it rewrites", () => {
+  it("a target without function tables cannot lower m(w)'s exp: the error is at the STC rule's line and names the multiplier", { timeout: 60_000 }, () => {
+    const caps = { ...getTarget("cmos").caps, functionTables: null };
+    let err: unknown;
+    try {
+      compileFixed(compile("tests/fixtures/sticky/basic-early-sticky.yaml", { target: "cmos" }), caps, { rounding: "nearest", engramVersion: "test", analyse: analyseByRun });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EngramError);
+    const d = (err as EngramError).diagnostics[0]!;
+    expect(d.code).toBe("cannot-lower");
+    expect(d.where).toMatchObject({ file: "models/components/stc-synapse.yaml", line: 34, path: ["state", "h", "ode"] });
+    expect(d.message).toMatch(/^dh\/dt of syn \(as rewritten by the weight-dependent multiplier at tests\/fixtures\/sticky\/stc-sticky-synapse\.yaml:\d+:\d+\): /);
+    expect(d.message).toContain("declares no function tables");
   });
 });

@@ -779,7 +779,16 @@ function eventKernels(pr: Program["projections"][number], groupIndex: Map<string
 
 /** Steps each update over dt (sequentially: later updates see earlier results), then stores each variable once. */
 function stepAndStore(kb: KernelBuilder, updates: [OdeUpdate, UpdateParts][], dt: number): void {
-  for (const [u, parts] of updates) kb.setCurrent(u.var, "self", lowerOde(kb, u, dt, parts));
+  for (const [u, parts] of updates) {
+    try {
+      kb.setCurrent(u.var, "self", lowerOde(kb, u, dt, parts));
+    } catch (err) {
+      // Located at the equation as written; a multiplier's rewrite names the multiplier too.
+      if (!(err instanceof LowerError) || !u.where) throw err;
+      const by = u.rewrittenBy ? ` (as rewritten by the weight-dependent multiplier at ${u.rewrittenBy})` : "";
+      throw new EngramError([{ code: "cannot-lower", message: `d${u.var}/dt of ${kb.group.name}${by}: ${err.message}`, where: u.where, hint: "rewrite the equation with the operations the target has (docs/ir.md)" }]);
+    }
+  }
   for (const v of new Set(updates.map(([u]) => u.var))) kb.store(v, "self", kb.value(v, "self"));
 }
 

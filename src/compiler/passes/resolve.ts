@@ -639,7 +639,7 @@ function resolveMultiplier(c: Collector, proj: ProjectionDef, comp: LoadedDoc<Sy
   if (typeof out === "string") c.add({ code: "bad-multiplier", message: `multiplier on "${m.var}": ${out}`, where, received: m.var });
   else {
     v.ode.value = out;
-    proj.multiplier = { var: m.var, parts, rule };
+    proj.multiplier = { var: m.var, at: comp.locate(["multiplier"]), parts, rule };
   }
 }
 
