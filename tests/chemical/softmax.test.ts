@@ -57,7 +57,7 @@ describe("softmax cross-entropy output error", () => {
     }
   });
 
-  it("cmos, 60 s of online learning: the centred error keeps the outputs within 1 of float64 (uncentred they drift together to the format's -8)", { timeout: 120_000 }, () => {
+  it("cmos, 60 s of online learning: the outputs end within 0.1 of float64 (uncentred they drift together to the format's -8; with exp(y) unclipped its table rounds to whole units and they end 0.28 off)", { timeout: 120_000 }, () => {
     const FILE = "models/chemical/blobs-chemical-1-softmax.yaml";
     const ref = runModel(FILE);
     const ir = compileFixed(compile(FILE, { target: "cmos" }), getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun }).ir;
@@ -67,7 +67,7 @@ describe("softmax cross-entropy output error", () => {
     const p = emu.probes[i]!;
     const frac = ir.states[ir.probes[i]!.state]!.format.frac;
     const last = p.data.slice(-p.width);
-    for (let k = 0; k < 3; k++) expect(Math.abs(last[k]! * 2 ** -frac - ref.final(`y[${k}]`)), `y[${k}]`).toBeLessThan(1);
+    for (let k = 0; k < 3; k++) expect(Math.abs(last[k]! * 2 ** -frac - ref.final(`y[${k}]`)), `y[${k}]`).toBeLessThan(0.1);
   });
 
   it("log as a table: within h^2 / (8 x_min^2) over [0.5, 20] on 256 entries; a range reaching 0 is refused", () => {
