@@ -103,6 +103,12 @@ export interface ProjectionDef extends GroupDef {
   summed: { target: string; value: Expr; where: SourceLocation; scope?: "pre" }[];
   /** Weight parameter rescaled to a spectral radius (spectral.ts). */
   spectralRadius?: Located<{ param: string; value: number }>;
+  /**
+   * The weight-dependent multiplier that rewrote the ODE of `var` (passes/multiplier.ts): its parts
+   * with their locations in the user's file and the rule as written, so check-units can report a
+   * wrong unit at the part that has it instead of inside the rewritten equation.
+   */
+  multiplier?: { var: string; at: SourceLocation; parts: { key: "a" | "gamma" | "lambda"; value: Expr; where: SourceLocation }[]; rule: Located<Expr> };
 }
 
 export interface StimulusDef {

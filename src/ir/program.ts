@@ -39,6 +39,10 @@ export interface OdeUpdate {
   holdWhenRefractory: boolean;
   /** True when A, B and C are constants: the update is exact for any step length. */
   autonomous: boolean;
+  /** Where the equation is written (for errors of later passes); absent for generated updates. */
+  where?: SourceLocation;
+  /** "file:line:column" of the weight-dependent multiplier that rewrote this equation, if one did. */
+  rewrittenBy?: string;
 }
 
 export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=";

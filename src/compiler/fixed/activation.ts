@@ -10,17 +10,19 @@
  */
 import type { Interval } from "./interval.ts";
 
-export type TabulatedFn = "tanh" | "logistic" | "exp";
+export type TabulatedFn = "tanh" | "logistic" | "exp" | "log";
 
 /**
  * Where each function is within 1e-6 of its limit: beyond, the clamped table end stands for it.
  * exp has a limit only below (exp(-14.5) = 5e-7); above, the table covers the argument's range.
+ * log has none: its table covers the argument's range, which must be positive (the softmax's
+ * log-sum-exp, issue 17; lower.ts refuses a range that reaches 0).
  */
-const FLAT: Record<TabulatedFn, [number, number]> = { tanh: [-7.5, 7.5], logistic: [-14.5, 14.5], exp: [-14.5, Infinity] };
+const FLAT: Record<TabulatedFn, [number, number]> = { tanh: [-7.5, 7.5], logistic: [-14.5, 14.5], exp: [-14.5, Infinity], log: [-Infinity, Infinity] };
 
-export const evaluateFn = (fn: TabulatedFn, x: number): number => (fn === "tanh" ? Math.tanh(x) : fn === "exp" ? Math.exp(x) : 1 / (1 + Math.exp(-x)));
+export const evaluateFn = (fn: TabulatedFn, x: number): number => (fn === "tanh" ? Math.tanh(x) : fn === "exp" ? Math.exp(x) : fn === "log" ? Math.log(x) : 1 / (1 + Math.exp(-x)));
 
-export const isTabulated = (fn: string): fn is TabulatedFn => fn === "tanh" || fn === "logistic" || fn === "exp";
+export const isTabulated = (fn: string): fn is TabulatedFn => fn === "tanh" || fn === "logistic" || fn === "exp" || fn === "log";
 
 export interface TableGrid {
   /** First grid point (a multiple of h). */
@@ -29,6 +31,8 @@ export interface TableGrid {
   shift: number;
   /** Segments: the table has segments + 1 entries. */
   segments: number;
+  /** Grid points below this are evaluated at it (log: the first grid point may be 0 or below the argument's range). */
+  floor?: number;
 }
 
 /**
@@ -43,7 +47,7 @@ export function tableGrid(fn: TabulatedFn, arg: Interval, entries: number): Tabl
     const h = 2 ** -shift;
     const lo = Math.floor(a / h) * h;
     const segments = Math.max(1, Math.ceil((b - lo) / h));
-    if (segments + 1 <= entries) return { lo, shift, segments };
+    if (segments + 1 <= entries) return fn === "log" ? { lo, shift, segments, floor: a } : { lo, shift, segments };
   }
   throw new Error(`internal: no table grid for ${fn} over [${arg[0]}, ${arg[1]}] in ${entries} entries`);
 }
@@ -52,7 +56,7 @@ export function tableGrid(fn: TabulatedFn, arg: Interval, entries: number): Tabl
 export function tableEntries(fn: TabulatedFn, g: TableGrid, outFrac: number, interpolate: boolean): { values: number[]; slopes: number[] } {
   const h = 2 ** -g.shift;
   // Without interpolation the value of a segment is taken at its middle (error h/2 max |f'| at worst).
-  const at = (i: number) => g.lo + (interpolate ? i : Math.min(i + 0.5, g.segments)) * h;
+  const at = (i: number) => Math.max(g.lo + (interpolate ? i : Math.min(i + 0.5, g.segments)) * h, g.floor ?? -Infinity);
   const raw = (x: number) => {
     const s = x * 2 ** outFrac;
     return Math.sign(s) * Math.round(Math.abs(s)); // nearest, ties away from zero (the IR's rule)
@@ -69,7 +73,7 @@ export function tableError(fn: TabulatedFn, g: TableGrid, outFrac: number, inter
   let worst = 0;
   for (let i = 0; i < g.segments; i++) {
     for (let j = 0; j < 8; j++) {
-      const x = g.lo + (i + j / 8) * h;
+      const x = Math.max(g.lo + (i + j / 8) * h, g.floor ?? -Infinity);
       const y = (values[i]! + (interpolate ? (slopes[i]! * j) / 8 : 0)) * 2 ** -outFrac;
       worst = Math.max(worst, Math.abs(y - evaluateFn(fn, x)));
     }

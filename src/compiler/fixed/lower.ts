@@ -359,6 +359,7 @@ class KernelBuilder {
     const w = this.input.caps.registerWidth;
     const argIv = interval(fold(this.withReciprocals(fold(arg))), this.rangeOf);
     if (!Number.isFinite(argIv[0]) || !Number.isFinite(argIv[1])) throw new LowerError(`cannot bound the argument of ${show(whole)}: its range is [${argIv[0]}, ${argIv[1]}]`);
+    if (fn === "log" && !(argIv[0] > 0)) throw new LowerError(`${show(whole)} in ${this.group.name}: the argument's range [${argIv[0]}, ${argIv[1]}] reaches 0 or below, where log has no value (bound it away from 0, e.g. log(max(Z, 0.01)))`);
     const g = tableGrid(fn, argIv, t.entries);
     const top = g.segments * 2 ** -g.shift;
     const out = this.formatFor([Math.min(iv[0], 0), Math.max(iv[1], 0)], show(whole));
@@ -801,7 +802,16 @@ function eventKernels(pr: Program["projections"][number], groupIndex: Map<string
 
 /** Steps each update over dt (sequentially: later updates see earlier results), then stores each variable once. */
 function stepAndStore(kb: KernelBuilder, updates: [OdeUpdate, UpdateParts][], dt: number): void {
-  for (const [u, parts] of updates) kb.setCurrent(u.var, "self", lowerOde(kb, u, dt, parts));
+  for (const [u, parts] of updates) {
+    try {
+      kb.setCurrent(u.var, "self", lowerOde(kb, u, dt, parts));
+    } catch (err) {
+      // Located at the equation as written; a multiplier's rewrite names the multiplier too.
+      if (!(err instanceof LowerError) || !u.where) throw err;
+      const by = u.rewrittenBy ? ` (as rewritten by the weight-dependent multiplier at ${u.rewrittenBy})` : "";
+      throw new EngramError([{ code: "cannot-lower", message: `d${u.var}/dt of ${kb.group.name}${by}: ${err.message}`, where: u.where, hint: "rewrite the equation with the operations the target has (docs/ir.md)" }]);
+    }
+  }
   for (const v of new Set(updates.map(([u]) => u.var))) kb.store(v, "self", kb.value(v, "self"));
 }
 

@@ -3,7 +3,7 @@
  * range analysis (instrumented float64 run) -> quantise -> lower -> emit-ir -> design-rule checks
  * -> schedule report -> verify.
  */
-import { stpPlacement } from "./stp.ts";
+import { stpPlacement, withCircuitUtilisation } from "./stp.ts";
 import { EngramError } from "../../diagnostics/diagnostic.ts";
 import type { IrProgram } from "../../ir/codec.ts";
 import { verify } from "../../ir/verify.ts";
@@ -119,7 +119,10 @@ function maxDigitalPeriod(program: Program, caps: TargetCaps, stats: Map<string,
   return best;
 }
 
-export function compileFixed(program: Program, caps: TargetCaps, options: FixedCompileOptions): FixedCompileResult {
+export function compileFixed(model: Program, caps: TargetCaps, options: FixedCompileOptions): FixedCompileResult {
+  // Short-term plasticity mapped onto a target's circuits takes their resolution of U from here on.
+  const stp = stpPlacement(model, caps);
+  const program = withCircuitUtilisation(model, caps, stp);
   // --bits, else the model's numerics.state_bits, else the target's own widths
   const o = { ...options, bits: options.bits ?? program.numerics.stateBits };
   if (o.bits !== undefined && !caps.allowedWidths.includes(o.bits)) {
@@ -199,7 +202,6 @@ export function compileFixed(program: Program, caps: TargetCaps, options: FixedC
   const coverage = covered !== undefined && covered < simulated ? [`range analysis: the float64 run covered the first ${covered.toPrecision(3)} s of ${simulated} s (work limit); ranges beyond it are extrapolated by the x${RANGE_MARGIN} margin`] : dense !== undefined ? [`range analysis: ranges from an event-driven float64 run of all ${simulated} s; changes per update from its first ${dense.toPrecision(3)} s stepped densely`] : [];
   const eventDriven = lazy.plans.size + lazy.notes.length === 0 ? [] : [lazy.gated ? "event-driven synapses (numerics.lazy_synapses):" : "time-stamped traces (every synapse stepped every tick):", ...[...lazy.plans.keys()].map((n) => `  ${n}: traces stored at events, read as stored x D^n (tabulated, rounded ${caps.registerRounding}); ${lazy.gated ? "gated terms run only while a trace condition holds" : "gated terms stepped every tick"}`), ...lazy.notes.map((n) => `  ${n}`)];
   const heterogeneity = caps.analog ? tauHeterogeneity(program, analog, variation?.arrays ?? []) : [];
-  const stp = stpPlacement(program, caps);
   const stpLines = stp.length ? ["short-term plasticity:", ...stp.map((d) => `  ${d.line}`)] : [];
   return { ir, quantised: final, budgets: b, report: [quantisationReport(final, caps.name), ...coverage, ...placement, ...stpLines, ...heterogeneity, ...eventDriven, ...schedule].join("\n") };
 }

@@ -62,11 +62,11 @@ export function stpPlacement(program: Program, caps: TargetCaps): StpDecision[] 
     // Fits: U (the utilisation, constant here) in the circuits' resolution.
     const init = p.vars.find((v) => v.name === s.utilisation)!.init;
     const step = c.utilisationMax / (2 ** c.utilisationBits - 1);
-    const err = Math.max(...Array.from(init, (U) => Math.abs(U - Math.round(U / step) * step)));
+    const err = Math.max(...Array.from(init, (U) => Math.abs(U - circuitU(U, step, c.utilisationMax))));
     out.push({
       population: p.name,
       circuits: true,
-      line: `${p.name}: ${vars} on the short-term plasticity circuits (one per presynaptic neuron, ${p.size} of ${c.circuits}; recovery tau ${span(taus!)} s; U in ${c.utilisationBits}-bit steps of ${fmt(step)}, largest error ${fmt(err)}) (${c.source}); the emulator computes the circuits' equations in the IR's digital arithmetic`,
+      line: `${p.name}: ${vars} on the short-term plasticity circuits (one per presynaptic neuron, ${p.size} of ${c.circuits}; recovery tau ${span(taus!)} s; U in ${c.utilisationBits}-bit steps of ${fmt(step)}, largest error ${fmt(err)}) (${c.source}); the emulator uses the circuits' ${c.utilisationBits}-bit U and computes their equations in the IR's digital arithmetic`,
     });
   }
   return out;
@@ -80,4 +80,28 @@ export function stpVariables(program: Program): Set<string> {
     for (const v of [p.stp.resources, p.stp.utilisation, p.stp.release]) if (v) out.add(`${p.name}.${v}`);
   }
   return out;
+}
+
+/** U as the circuit's utilisation register holds it: the nearest of its 2^bits steps in [0, max]. */
+function circuitU(U: number, step: number, max: number): number {
+  return Math.min(max, Math.max(0, Math.round(U / step) * step));
+}
+
+/**
+ * The program as the circuits run it: for each population placed on them, the utilisation u (the
+ * register's value, constant without facilitation) rounded to the circuits' steps, so a chip's run
+ * (and `engram compare` against float64) shows the quantisation of U. Other populations, and every
+ * target without circuits, are left as they are.
+ */
+export function withCircuitUtilisation(program: Program, caps: TargetCaps, decisions: StpDecision[]): Program {
+  const c = caps.shortTermPlasticity;
+  const on = new Set(decisions.filter((d) => d.circuits).map((d) => d.population));
+  if (!c || on.size === 0) return program;
+  const step = c.utilisationMax / (2 ** c.utilisationBits - 1);
+  return {
+    ...program,
+    populations: program.populations.map((p) =>
+      !on.has(p.name) ? p : { ...p, vars: p.vars.map((v) => (v.name !== p.stp!.utilisation ? v : { ...v, init: v.init.map((U) => circuitU(U, step, c.utilisationMax)) })) },
+    ),
+  };
 }

@@ -6,7 +6,7 @@
 import { show, type Expr, type Scope } from "../../ir/expr.ts";
 import { formatDimension, isDimensionless, sameDimension, type Dimension, DIMENSIONLESS_DIM } from "../../model/units.ts";
 import type { Collector } from "./resolve.ts";
-import type { GroupDef, ResolvedModel } from "../model.ts";
+import type { GroupDef, ProjectionDef, ResolvedModel } from "../model.ts";
 
 export class DimensionError extends Error {}
 
@@ -103,8 +103,19 @@ export function checkUnits(model: ResolvedModel, c: Collector): void {
   const each = (g: GroupDef, pre?: string, post?: string) => {
     const dim = dimLookup(g, groups, pre, post);
     const targetDim = (name: string, scope: Scope) => dim(name, scope);
+    const m = "multiplier" in g ? (g as ProjectionDef).multiplier : undefined;
     for (const v of g.vars.values()) {
-      if (v.ode) {
+      if (m && m.var === v.name) {
+        // The rewritten equation is the compiler's, not the user's: check the rule as written and
+        // each part of the multiplier at its own line, so a wrong unit is reported where it is.
+        checkMultiplier(c, m, v, dim);
+        const rule = m.rule;
+        c.attempt(rule.where, () => {
+          const d = exprDimension(rule.value, dim, show(rule.value));
+          const want = add(v.dimension, TIME, -1);
+          if (!sameDimension(d, want)) throw new DimensionError(`d${v.name}/dt must be in ${v.unit === "1" ? "1" : v.unit}/s (${formatDimension(want)}), but the right-hand side is ${formatDimension(d)}`);
+        }, "wrong-unit");
+      } else if (v.ode) {
         const ode = v.ode;
         c.attempt(ode.where, () => {
           const d = exprDimension(ode.value, dim, show(ode.value));
@@ -142,6 +153,30 @@ export function checkUnits(model: ResolvedModel, c: Collector): void {
         if (!sameDimension(d, want)) throw new DimensionError(`summed value must have the unit of ${s.target}_${s.scope ?? "post"} (${formatDimension(want)}), but it is ${formatDimension(d)}`);
       }, "wrong-unit");
     }
+  }
+}
+
+/**
+ * The multiplier m(w) = lambda (1 - exp(-gamma (w - a)^2)) is dimensionless when a has w's unit,
+ * gamma the inverse of its square and lambda none. Each failure names the part's line and the rule
+ * it rewrites (file:line of the ODE as written).
+ */
+function checkMultiplier(c: Collector, m: NonNullable<ProjectionDef["multiplier"]>, v: { name: string; unit: string; dimension: Dimension }, dim: (n: string, s: Scope) => Dimension): void {
+  const w = v.unit === "1" ? "1 (dimensionless)" : v.unit;
+  const want = { a: v.dimension, gamma: scale(v.dimension, -2), lambda: DIMENSIONLESS_DIM };
+  const in_ = {
+    a: `the unit of ${v.name}, ${w}`,
+    gamma: v.unit === "1" ? `1 (dimensionless), as ${v.name} is` : `${v.unit}^-2 (1 / the square of ${v.name}'s unit), so that gamma (${v.name} - a)^2 is dimensionless`,
+    lambda: "1 (dimensionless): it scales the rule's update",
+  };
+  const rule = `${m.rule.where.file}${m.rule.where.line !== undefined ? `:${m.rule.where.line}:${m.rule.where.column ?? 1}` : ""}`;
+  for (const p of m.parts) {
+    c.attempt(p.where, () => {
+      const d = exprDimension(p.value, dim, show(p.value));
+      if (!sameDimension(d, want[p.key])) {
+        throw new DimensionError(`multiplier on "${m.var}" (it rewrites the rule d${m.var}/dt at ${rule}): ${p.key} must be in ${in_[p.key]}, but ${show(p.value)} is ${formatDimension(d)}`);
+      }
+    }, "wrong-unit");
   }
 }
 

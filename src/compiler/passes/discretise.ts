@@ -56,8 +56,8 @@ function decompose(g: ElaboratedGroup, c: Collector): OdeUpdate[] {
     }
     const lin = linearize(split.drift, o.var);
     const update: OdeUpdate = lin
-      ? { var: o.var, rhs: o.rhs, linear: true, A: lin.A, B: lin.B, C: split.C, holdWhenRefractory: o.hold, autonomous: isConst(lin.A) && isConst(lin.B) && isConst(split.C) }
-      : { var: o.var, rhs: o.rhs, linear: false, A: split.drift, B: { op: "const", value: 0 }, C: split.C, holdWhenRefractory: o.hold, autonomous: false };
+      ? { var: o.var, rhs: o.rhs, linear: true, A: lin.A, B: lin.B, C: split.C, holdWhenRefractory: o.hold, autonomous: isConst(lin.A) && isConst(lin.B) && isConst(split.C), where: o.where, ...(o.rewrittenBy ? { rewrittenBy: o.rewrittenBy } : {}) }
+      : { var: o.var, rhs: o.rhs, linear: false, A: split.drift, B: { op: "const", value: 0 }, C: split.C, holdWhenRefractory: o.hold, autonomous: false, where: o.where, ...(o.rewrittenBy ? { rewrittenBy: o.rewrittenBy } : {}) };
     if (lin && g.size > 0) {
       // A positive decay rate at the initial state means exponential growth: almost always a sign error.
       const b = evaluate(lin.B, (name) => initOf.get(name)?.[0] ?? NaN);

@@ -19,7 +19,7 @@ export interface ElaboratedGroup {
   size: number;
   vars: VarDecl[];
   /** ODE right-hand sides with fixed parameters inlined, in declaration order. */
-  odes: { var: string; rhs: Expr; hold: boolean; where: SourceLocation }[];
+  odes: { var: string; rhs: Expr; hold: boolean; where: SourceLocation; rewrittenBy?: string }[];
 }
 export interface ElaboratedPopulation extends ElaboratedGroup {
   def: PopulationDef;
@@ -155,7 +155,9 @@ export function elaborate(model: ResolvedModel, c: Collector): ElaboratedModel {
       }
       vars.push({ name: v.name, kind: v.kind, unit: v.unit, unitScale: v.unitScale, init, settle: v.settle, ...(v.format ? { format: v.format } : {}) });
     }
-    const odes = [...g.vars.values()].filter((v) => v.ode).map((v) => ({ var: v.name, rhs: inline(v.ode!.value, groups, g, pre?.name, post?.name), hold: v.holdWhenRefractory, where: v.ode!.where }));
+    const m = "multiplier" in g ? (g as ProjectionDef).multiplier : undefined;
+    const at = (w: SourceLocation) => `${w.file}${w.line !== undefined ? `:${w.line}:${w.column ?? 1}` : ""}`;
+    const odes = [...g.vars.values()].filter((v) => v.ode).map((v) => ({ var: v.name, rhs: inline(v.ode!.value, groups, g, pre?.name, post?.name), hold: v.holdWhenRefractory, where: v.ode!.where, ...(m?.var === v.name ? { rewrittenBy: at(m.at) } : {}) }));
     return { def: g, size, vars, odes };
   };
 

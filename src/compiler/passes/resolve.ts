@@ -624,16 +624,23 @@ function resolveMultiplier(c: Collector, proj: ProjectionDef, comp: LoadedDoc<Sy
     c.add({ code: "undefined-symbol", message: `multiplier.var "${m.var}" must name a state variable of ${proj.component} that has an ode`, where, received: m.var, expected: [...proj.vars.values()].filter((x) => x.kind === "state" && x.ode).map((x) => x.name).join(", ") || "(none)" });
     return;
   }
+  const parts: NonNullable<ProjectionDef["multiplier"]>["parts"] = [];
   const part = (key: "a" | "gamma" | "lambda"): Expr | undefined => {
     const at = comp.locate(["multiplier", key]);
     const e = c.attempt(at, () => parseExpr(m[key]), "syntax");
-    return e && bindSymbols(c, e, at, proj, pre, post);
+    const bound = e && bindSymbols(c, e, at, proj, pre, post);
+    if (bound) parts.push({ key, value: bound, where: at });
+    return bound;
   };
   const a = part("a"), gamma = part("gamma"), lambda = part("lambda");
   if (!a || !gamma || !lambda) return;
+  const rule = { value: v.ode.value, where: v.ode.where };
   const out = applyMultiplier(v.ode.value, { op: "sym", name: m.var, scope: "self" }, { a, gamma, lambda });
   if (typeof out === "string") c.add({ code: "bad-multiplier", message: `multiplier on "${m.var}": ${out}`, where, received: m.var });
-  else v.ode.value = out;
+  else {
+    v.ode.value = out;
+    proj.multiplier = { var: m.var, at: comp.locate(["multiplier"]), parts, rule };
+  }
 }
 
 /**
