@@ -4,8 +4,8 @@
  * feeds and stops the threads). `--workers N` means N threads running runs, the main thread
  * being one of them, so `--workers 1` starts no thread at all.
  *
- * All of them take runs from one queue in grid order: the main thread takes a run whenever it
- * is free; a worker thread starts taking runs once it has loaded the toolchain (so the main
+ * All of them take runs from one queue, longest first (queue.ts): the main thread takes a run
+ * whenever it is free; a worker thread starts taking runs once it has loaded the toolchain (so the main
  * thread does runs meanwhile instead of waiting for it). The main thread compiles the runs it
  * hands to worker threads (a few milliseconds each): a worker thread then loads and warms up
  * only what running a program takes, not the compiler's front end (YAML, zod, mathjs). Which thread ran which run depends on
@@ -18,6 +18,7 @@ import type { Compiled } from "./run-program.ts";
 import type { WorkerJob } from "./worker.ts";
 import { VERSION } from "../cli/main.ts";
 import { studyWorkerBundle } from "./worker-bundle.ts";
+import { RunQueue } from "./queue.ts";
 
 /** Worker threads (beside the main thread), started ahead of the runs. */
 export interface Helpers {
@@ -76,10 +77,12 @@ export async function startHelpers(threads: number): Promise<Helpers | undefined
  */
 export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, onDone?: (record: RunRecord) => void): Promise<RunRecord[]> {
   const records: RunRecord[] = new Array(tasks.length);
-  let next = 0;
+  const queue = new RunQueue(tasks);
   let drained = false;
   const finish = (i: number, r: RunRecord) => {
     records[i] = r;
+    // The run's own time on its thread (not the wait in a worker's hand) orders the queue.
+    if (r.started !== undefined && r.ended !== undefined) queue.finished(tasks[i]!, (Date.parse(r.ended) - Date.parse(r.started)) / 1000);
     onDone?.(r);
   };
   // Runs the helpers have taken and not yet finished.
@@ -90,9 +93,8 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     // a worker thread gets one run at a time: a run waiting in its hand while the main thread
     // has none would only make the study wait for it.
     const take = async (leave: number) => {
-      while (tasks.length - next > leave) {
-        const i = next++;
-        const task = tasks[i]!;
+      while (queue.size > leave) {
+        const { at: i, task } = queue.take()!;
         let compiled: Compiled;
         try {
           compiled = compileRun(task);
@@ -121,9 +123,8 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
   }
   // The main thread's lane: between runs it lets the event loop turn, so that workers' finished
   // runs are counted and they get their next ones.
-  while (next < tasks.length) {
-    const i = next++;
-    finish(i, await runOne({ ...tasks[i]!, executor: "local main thread" }));
+  for (let next = queue.take(); next; next = queue.take()) {
+    finish(next.at, await runOne({ ...next.task, executor: "local main thread" }));
     await new Promise((r) => setImmediate(r));
   }
   // The queue is empty: wait for the runs the helpers still have (a helper still loading the
