@@ -1,0 +1,50 @@
+/**
+ * The local study's run queue (src/study/queue.ts): one run of every grid point first, in grid
+ * order; then runs of the grid point whose finished runs took longest; every run exactly once.
+ */
+import { describe, expect, it } from "vitest";
+import { RunQueue } from "../../src/study/queue.ts";
+
+const tasks = (points: string[], seeds: number) => points.flatMap((point) => Array.from({ length: seeds }, (_, s) => ({ spec: { point }, name: `${point}${s + 1}` })));
+
+describe("run queue", () => {
+  it("takes one run per grid point first, then the point with the longest mean time", () => {
+    const q = new RunQueue(tasks(["a", "b", "c"], 3));
+    const take = () => q.take()!.task;
+    const first = [take(), take(), take()];
+    expect(first.map((t) => t.name)).toEqual(["a1", "b1", "c1"]);
+    // Before any run finished, the next ones follow grid order.
+    expect(take().name).toBe("a2");
+    q.finished(first[0]!, 0.01);
+    q.finished(first[1]!, 0.3);
+    q.finished(first[2]!, 0.1);
+    // b is the longest: its runs next, then c, then a (the short ones last).
+    expect([take(), take(), take(), take()].map((t) => t.name)).toEqual(["b2", "b3", "c2", "c3"]);
+    expect(take().name).toBe("a3");
+    expect(q.take()).toBeUndefined();
+    expect(q.size).toBe(0);
+  });
+
+  it("hands out every run once, with its position in the study's list", () => {
+    const list = tasks(["p", "q"], 5);
+    const q = new RunQueue(list);
+    const seen: number[] = [];
+    for (let t = q.take(), k = 0; t; t = q.take(), k++) {
+      expect(list[t.at]).toBe(t.task);
+      seen.push(t.at);
+      q.finished(t.task, (k % 3) * 0.01);
+    }
+    expect(seen.sort((x, y) => x - y)).toEqual(list.map((_, i) => i));
+  });
+
+  it("ignores times that are not a duration", () => {
+    const q = new RunQueue(tasks(["a", "b"], 2));
+    const a1 = q.take()!.task, b1 = q.take()!.task;
+    q.finished(a1, Number.NaN);
+    q.finished(b1, 0.2);
+    q.finished(a1, -1);
+    // a has no valid time yet: b (timed) comes before it.
+    expect(q.take()!.task.name).toBe("b2");
+    expect(q.take()!.task.name).toBe("a2");
+  });
+});
