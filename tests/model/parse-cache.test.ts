@@ -34,7 +34,7 @@ describe("front-end caches", () => {
   it("parses a quantity once, and a text that is no quantity once, raising the same error each time", () => {
     const unit = vi.spyOn(math, "unit");
     const q1 = parseQuantity("41.25 ms");
-    q1.dimension[2] = 99; // the caller's own copy
+    (q1.dimension as number[])[2] = 99; // the caller's own copy
     const q2 = parseQuantity("41.25 ms");
     expect(q2.si).toBeCloseTo(0.04125, 15);
     expect(q2.dimension[2]).toBe(1);
