@@ -15,17 +15,24 @@
  * - with a Slurm cluster reachable (SLURM_CONF set; scripts/slurm-cluster.sh start): an 8-run
  *   study through a job array against the local pool, and the scheduler's overhead per run.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseStudy, studyCommand } from "./study.ts";
 import { loadStudy } from "../study/schema.ts";
 import { classOf } from "../study/summary.ts";
 import { studyWorkerBundle } from "../study/worker-bundle.ts";
 import { threadCpuSeconds } from "../study/thread-cpu.ts";
+import { Piscina } from "piscina";
+import { expandStudy } from "../study/expand.ts";
+import { overridesOf } from "../study/check.ts";
+import { compileRun, type RunRecord, type RunTask } from "../study/run-one.ts";
+import { runProgram } from "../study/run-program.ts";
+import type { WorkerJob } from "../study/worker.ts";
+import { VERSION } from "./main.ts";
 
 /**
  * CPU seconds of this process's threads that are neither the main thread nor a worker thread of
@@ -206,6 +213,48 @@ parentPort.on("message", (n) => {
   }
 }
 
+/**
+ * What a fresh worker thread (a V8 isolate of its own) pays for being cold: the 100 runs of
+ * `study`, compiled once on this thread, run one at a time in one new worker thread, twice (the
+ * first pass while V8 warms up that isolate, the second warm), then on this thread (warm from
+ * the studies before). CPU seconds of the thread that ran them (the compile not counted), and
+ * of the process's other threads (V8's compiler and garbage collector) during each pass.
+ */
+async function coldIsolate(study: string, dir: string): Promise<string[]> {
+  const s = loadStudy(study);
+  const out = join(dir, "cold-isolate");
+  mkdirSync(join(out, "runs"), { recursive: true });
+  const tasks: RunTask[] = expandStudy(s).map((spec) => ({ spec, out, collect: s.data.collect, atSeconds: s.atSeconds, overrides: overridesOf(s, spec), keep: s.data.keep, executor: "bench" }));
+  const compiled = tasks.map((t) => ({ ...compileRun(t), wall_s: 0, cpu_s: 0 }));
+  const pool = new Piscina({ filename: (await studyWorkerBundle()).url, minThreads: 1, maxThreads: 1 });
+  // `worker`: the runs' thread is one of the "other" threads, its runs' CPU is taken out of them.
+  const pass = async (where: string, worker: boolean, run: (i: number) => Promise<RunRecord>) => {
+    const b0 = backgroundCpu();
+    const t0 = performance.now();
+    let cpu = 0;
+    for (let i = 0; i < tasks.length; i++) cpu += (await run(i)).cpu_s ?? NaN;
+    const b1 = backgroundCpu();
+    const bg = (b0 && b1 ? [...b1].reduce((a, [tid, t]) => a + t - (b0.get(tid) ?? 0), 0) : NaN) - (worker ? cpu : 0);
+    return `| ${where} | ${((performance.now() - t0) / 1000).toFixed(2)} | ${cpu.toFixed(2)} | ${bg.toFixed(2)} |`;
+  };
+  try {
+    await pool.run(null);
+    const inWorker = (i: number) => pool.run({ task: tasks[i]!, compiled: compiled[i]!, version: VERSION } satisfies WorkerJob) as Promise<RunRecord>;
+    return [
+      `${tasks.length} runs of ${basename(study)} compiled once, then run one at a time:`,
+      "",
+      "| where | wall (s) | the runs' CPU on their thread (s) | the process's other threads' CPU (s): V8's compiler and garbage collector |",
+      "| --- | --- | --- | --- |",
+      await pass("new worker thread, first pass (cold isolate)", true, inWorker),
+      await pass("the same worker thread, second pass (warm)", true, inWorker),
+      await pass("main thread (warm)", false, (i) => runProgram({ ...tasks[i]!, executor: "bench" }, () => compiled[i]!, VERSION)),
+      "",
+    ];
+  } finally {
+    await pool.destroy();
+  }
+}
+
 const load = () => loadavg().map((x) => x.toFixed(1)).join(", ");
 
 /** quick: only the 100-run study on one and two workers. */
@@ -236,6 +285,7 @@ export async function studyBench(quick = false): Promise<string[]> {
     `studies/stc-protocols.yaml (100 runs on reference), ${rounds} rounds of --workers 1 (the main thread alone) then --workers 2 (the main thread and one worker thread), after one warm-up study; wall and CPU of this process (all threads); runs: the runs' own wall and thread CPU summed`,
     "",
     ...(await oneAndTwo(ref, dir, "ref", rounds, join(dir, "warm-up", "results.csv"))),
+    ...(await coldIsolate(ref, dir)),
   );
   const f = (x: number) => x.toFixed(1);
   // What a user sees: the whole `engram study` process (Node, the TypeScript loader loading the
