@@ -217,8 +217,10 @@ parentPort.on("message", (n) => {
  * What a fresh worker thread (a V8 isolate of its own) pays for being cold: the 100 runs of
  * `study`, compiled once on this thread, run one at a time in one new worker thread, twice (the
  * first pass while V8 warms up that isolate, the second warm), then on this thread (warm from
- * the studies before). CPU seconds of the thread that ran them (the compile not counted), and
- * of the process's other threads (V8's compiler and garbage collector) during each pass.
+ * the studies before), then half on each thread at once (both warm). CPU seconds of the thread
+ * that ran them (the compile not counted), and of the process's other threads (V8's compiler and
+ * garbage collector) during each pass. The last pass against the two before it shows what running
+ * at the same time costs each thread (two virtual cores sharing one physical core, caches, memory).
  */
 async function coldIsolate(study: string, dir: string): Promise<string[]> {
   const s = loadStudy(study);
@@ -226,7 +228,9 @@ async function coldIsolate(study: string, dir: string): Promise<string[]> {
   mkdirSync(join(out, "runs"), { recursive: true });
   const tasks: RunTask[] = expandStudy(s).map((spec) => ({ spec, out, collect: s.data.collect, atSeconds: s.atSeconds, overrides: overridesOf(s, spec), keep: s.data.keep, executor: "bench" }));
   const compiled = tasks.map((t) => ({ ...compileRun(t), wall_s: 0, cpu_s: 0 }));
-  const pool = new Piscina({ filename: (await studyWorkerBundle()).url, minThreads: 1, maxThreads: 1 });
+  // All of the worker thread's runs of the last pass are handed over at once (it runs them one after
+  // another), so that it never waits for this thread, busy with runs of its own, to send the next.
+  const pool = new Piscina({ filename: (await studyWorkerBundle()).url, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: tasks.length });
   // `worker`: the runs' thread is one of the "other" threads, its runs' CPU is taken out of them.
   const pass = async (where: string, worker: boolean, run: (i: number) => Promise<RunRecord>) => {
     const b0 = backgroundCpu();
@@ -240,6 +244,19 @@ async function coldIsolate(study: string, dir: string): Promise<string[]> {
   try {
     await pool.run(null);
     const inWorker = (i: number) => pool.run({ task: tasks[i]!, compiled: compiled[i]!, version: VERSION } satisfies WorkerJob) as Promise<RunRecord>;
+    const onMain = (i: number) => runProgram({ ...tasks[i]!, executor: "bench" }, () => compiled[i]!, VERSION);
+    const both = async () => {
+      const b0 = backgroundCpu();
+      const t0 = performance.now();
+      const inW = tasks.map((_, i) => i).filter((i) => i % 2 === 0).map(inWorker);
+      let main = 0;
+      for (let i = 1; i < tasks.length; i += 2) main += (await onMain(i)).cpu_s ?? NaN;
+      const worker = (await Promise.all(inW)).reduce((a, r) => a + (r.cpu_s ?? NaN), 0);
+      const wall = (performance.now() - t0) / 1000;
+      const b1 = backgroundCpu();
+      const bg = (b0 && b1 ? [...b1].reduce((a, [tid, t]) => a + t - (b0.get(tid) ?? 0), 0) : NaN) - worker;
+      return `| both threads at once (warm), every other run on each | ${wall.toFixed(2)} | ${(main + worker).toFixed(2)} (main thread ${main.toFixed(2)}, worker ${worker.toFixed(2)}) | ${bg.toFixed(2)} |`;
+    };
     return [
       `${tasks.length} runs of ${basename(study)} compiled once, then run one at a time:`,
       "",
@@ -247,7 +264,8 @@ async function coldIsolate(study: string, dir: string): Promise<string[]> {
       "| --- | --- | --- | --- |",
       await pass("new worker thread, first pass (cold isolate)", true, inWorker),
       await pass("the same worker thread, second pass (warm)", true, inWorker),
-      await pass("main thread (warm)", false, (i) => runProgram({ ...tasks[i]!, executor: "bench" }, () => compiled[i]!, VERSION)),
+      await pass("main thread (warm)", false, onMain),
+      await both(),
       "",
     ];
   } finally {
