@@ -4,9 +4,11 @@
  * run taken last keeps one thread busy while the other has nothing left (runs of the four STC
  * protocols differ by 3-4x on reference). Runs of one grid point (they differ only by seed) take
  * about the same time, so the queue first takes one run of every grid point in grid order, then
- * always a run of the grid point whose finished runs took longest on average (ties, and points
- * whose first run has not finished yet, in grid order). This is longest-processing-time-first
- * scheduling with each point's time measured on its first runs instead of guessed.
+ * runs of points whose first run has not finished yet (their time is unknown, so they count as
+ * long: ranking them last let the threads take all the short runs first and leave the long ones
+ * for the end), then always a run of the grid point whose finished runs took longest on average
+ * (ties in grid order). This is longest-processing-time-first scheduling with each point's time
+ * measured on its first runs instead of guessed.
  *
  * Only the order changes: which run a thread gets never changes what the run computes (its seed
  * comes from its grid point) nor where it writes, and the collector reads the runs in grid order.
@@ -49,9 +51,9 @@ export class RunQueue<T extends Queued> {
     let bestRank = -Infinity;
     for (const p of this.points.values()) {
       if (p.runs.length === 0) continue;
-      // Not started: first (grid order). Started, none finished: its time is unknown, after the
-      // points with a time of their own unless none has one. Else its mean time.
-      const rank = p.started === 0 ? Infinity : p.finished === 0 ? -1 : p.seconds / p.finished;
+      // Not started: first (grid order). Started, none finished: its time is unknown, taken as
+      // longer than any measured one. Else its mean time.
+      const rank = p.started === 0 ? Infinity : p.finished === 0 ? Number.MAX_VALUE : p.seconds / p.finished;
       if (rank > bestRank) [best, bestRank] = [p, rank];
     }
     if (!best) return undefined;
