@@ -93,7 +93,10 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     const { pool, ready } = helpers;
     // `leave`: stop taking runs when no more than this many are left. Near the end of the queue
     // a worker thread gets one run at a time: a run waiting in its hand while the main thread
-    // has none would only make the study wait for it.
+    // has none would only make the study wait for it. The extra lanes stop while twice as many
+    // runs as all hands hold are left, so that a worker's hand has emptied to one run by the end
+    // even when the runs are long (with long runs it ended holding three: a cmos study's worker
+    // thread finished 2.2 s after the main thread, its last runs waiting in its hand).
     const take = async (leave: number) => {
       while (queue.size > leave) {
         const { at: i, task } = queue.take()!;
@@ -117,7 +120,8 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     };
     ready.then(
       () => {
-        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take(k < helpers.threads ? 0 : helpers.threads + 1);
+        const held = helpers.threads * RUNS_IN_HAND;
+        for (let k = 0; k < held; k++) void take(k < helpers.threads ? 0 : 2 * held);
       },
       // Workers that cannot start leave every run to the main thread (same results, slower).
       (e: Error) => drained || void process.stderr.write(`engram: note: study worker threads did not start (${e.message.split("\n")[0]}); the main thread runs the study alone\n`),
