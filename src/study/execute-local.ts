@@ -33,8 +33,12 @@ export interface Helpers {
  * next runs without waiting for the main thread, which answers a finished run only between runs
  * of its own. With one queued the worker thread still waited for work 8 % of its time (profiled
  * under load: piscina's Atomics.wait), whenever the main thread's run outlasted its queued one.
+ * The second queued run is only for short runs (SHORT_RUN): one long run queued covers the main
+ * thread's latency, and long runs waiting in a hand made a cmos study's worker thread finish
+ * seconds after the main thread.
  */
 const RUNS_IN_HAND = 3;
+const SHORT_RUN = 0.1; // seconds
 
 /**
  * The module each worker loads: the precompiled bundle (worker-bundle.ts), or, where the project
@@ -97,8 +101,14 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     // runs as all hands hold are left, so that a worker's hand has emptied to one run by the end
     // even when the runs are long (with long runs it ended holding three: a cmos study's worker
     // thread finished 2.2 s after the main thread, its last runs waiting in its hand).
-    const take = async (leave: number) => {
+    const take = async (leave: number, shortOnly: boolean) => {
       while (queue.size > leave) {
+        if (shortOnly && !((queue.nextSeconds() ?? Infinity) < SHORT_RUN)) {
+          // The next run is long or of unknown length: look again when a run in hand is done.
+          if (inFlight.size === 0) return;
+          await Promise.race(inFlight);
+          continue;
+        }
         const { at: i, task } = queue.take()!;
         let compiled: Compiled;
         try {
@@ -121,7 +131,7 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     ready.then(
       () => {
         const held = helpers.threads * RUNS_IN_HAND;
-        for (let k = 0; k < held; k++) void take(k < helpers.threads ? 0 : 2 * held);
+        for (let k = 0; k < held; k++) void take(k < helpers.threads ? 0 : 2 * held, k >= 2 * helpers.threads);
       },
       // Workers that cannot start leave every run to the main thread (same results, slower).
       (e: Error) => drained || void process.stderr.write(`engram: note: study worker threads did not start (${e.message.split("\n")[0]}); the main thread runs the study alone\n`),

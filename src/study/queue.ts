@@ -47,6 +47,20 @@ export class RunQueue<T extends Queued> {
 
   /** The next run and its position in the study's list, or undefined when none is left. */
   take(): { at: number; task: T } | undefined {
+    const best = this.next();
+    if (!best) return undefined;
+    best.started++;
+    this.left--;
+    return best.runs.shift();
+  }
+
+  /** How long the run take() would return is expected to take (s): undefined while unknown or none is left. */
+  nextSeconds(): number | undefined {
+    const p = this.next();
+    return p && p.finished > 0 ? p.seconds / p.finished : undefined;
+  }
+
+  private next(): Point<T> | undefined {
     let best: Point<T> | undefined;
     let bestRank = -Infinity;
     for (const p of this.points.values()) {
@@ -56,10 +70,7 @@ export class RunQueue<T extends Queued> {
       const rank = p.started === 0 ? Infinity : p.finished === 0 ? Number.MAX_VALUE : p.seconds / p.finished;
       if (rank > bestRank) [best, bestRank] = [p, rank];
     }
-    if (!best) return undefined;
-    best.started++;
-    this.left--;
-    return best.runs.shift();
+    return best;
   }
 
   /** A run of `task`'s grid point took `seconds` on its thread. */

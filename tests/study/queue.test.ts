@@ -51,3 +51,20 @@ describe("run queue", () => {
     expect(q.take()!.task.name).toBe("b2");
   });
 });
+
+describe("run queue estimates", () => {
+  it("says how long the next run is expected to take once its grid point has a time", () => {
+    const q = new RunQueue(tasks(["a", "b"], 3));
+    expect(q.nextSeconds()).toBeUndefined(); // a1: nothing known
+    const a1 = q.take()!.task;
+    q.take(); // b1
+    expect(q.nextSeconds()).toBeUndefined(); // a2 or b2: still unknown
+    q.finished(a1, 0.04);
+    q.finished(a1, 0.06);
+    expect(q.nextSeconds()).toBeUndefined(); // b (unknown, counts as long) comes first
+    expect(q.take()!.task.name).toBe("b2");
+    expect(q.take()!.task.name).toBe("b3");
+    expect(q.nextSeconds()).toBeCloseTo(0.05, 12);
+    expect(q.take()!.task.name).toBe("a2");
+  });
+});
