@@ -2,12 +2,15 @@
  * engram bench --study: the study runner's figures (docs/benchmarks.md).
  * - the study workers' bundle (built or checked) and what one worker thread pays to load the
  *   toolchain from it and from the TypeScript sources;
+ * - the machine's ceiling: two threads of plain floating-point work against one;
  * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) run exactly as
  *   `engram study --workers 1` (the main thread alone) and `--workers 2` (the main thread and one
- *   worker thread), in this process, after a warm-up study, two rounds, from empty output
- *   folders: wall and CPU time, the runs' own summed wall and CPU, how many runs the main thread
- *   took, speed-up, and whether results.csv is the same bytes; then the same as whole
- *   `engram study` processes;
+ *   worker thread), in this process, after a warm-up study, three rounds alternating, from empty
+ *   output folders: wall and CPU time (process, main thread, V8's background threads), the runs'
+ *   own summed wall and CPU, how many runs the main thread took, the study's phases, each
+ *   thread's span, speed-up (best and medians), the CPU bound, and whether results.csv is the
+ *   same bytes; then what a cold worker isolate costs on the same 100 runs; then the same study
+ *   as whole `engram study` processes;
  * - a 16-run subset of studies/stc-protocols-cmos.yaml (longer runs) the same way, one round;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
