@@ -2,12 +2,15 @@
  * engram bench --study: the study runner's figures (docs/benchmarks.md).
  * - the study workers' bundle (built or checked) and what one worker thread pays to load the
  *   toolchain from it and from the TypeScript sources;
+ * - the machine's ceiling: two threads of plain floating-point work against one;
  * - studies/stc-protocols.yaml (4 protocols x 25 seeds on the float64 reference) run exactly as
  *   `engram study --workers 1` (the main thread alone) and `--workers 2` (the main thread and one
- *   worker thread), in this process, after a warm-up study, two rounds, from empty output
- *   folders: wall and CPU time, the runs' own summed wall and CPU, how many runs the main thread
- *   took, speed-up, and whether results.csv is the same bytes; then the same as whole
- *   `engram study` processes;
+ *   worker thread), in this process, after a warm-up study, three rounds alternating, from empty
+ *   output folders: wall and CPU time (process, main thread, V8's background threads), the runs'
+ *   own summed wall and CPU, how many runs the main thread took, the study's phases, each
+ *   thread's span, speed-up (best and medians), the CPU bound, and whether results.csv is the
+ *   same bytes; then what a cold worker isolate costs on the same 100 runs; then the same study
+ *   as whole `engram study` processes;
  * - a 16-run subset of studies/stc-protocols-cmos.yaml (longer runs) the same way, one round;
  * - studies/stc-protocols-cmos.yaml (the same on the cmos emulator): wall time and the outcome
  *   classes of z(8 h) against float64;
@@ -15,16 +18,24 @@
  * - with a Slurm cluster reachable (SLURM_CONF set; scripts/slurm-cluster.sh start): an 8-run
  *   study through a job array against the local pool, and the scheduler's overhead per run.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseStudy, studyCommand } from "./study.ts";
 import { loadStudy } from "../study/schema.ts";
 import { classOf } from "../study/summary.ts";
 import { studyWorkerBundle } from "../study/worker-bundle.ts";
+import { threadCpuSeconds } from "../study/thread-cpu.ts";
+import { Piscina } from "piscina";
+import { expandStudy } from "../study/expand.ts";
+import { overridesOf } from "../study/check.ts";
+import { compileRun, type RunRecord, type RunTask } from "../study/run-one.ts";
+import { runProgram } from "../study/run-program.ts";
+import type { WorkerJob } from "../study/worker.ts";
+import { VERSION } from "./main.ts";
 
 /**
  * CPU seconds of this process's threads that are neither the main thread nor a worker thread of
@@ -46,16 +57,21 @@ function backgroundCpu(): Map<string, number> | undefined {
   }
 }
 
-/** Wall time, CPU time of this process over all its threads (the pool's workers are threads), and of its background threads. */
-async function timed(args: string[]): Promise<{ wall: number; cpu: number; background?: number; code: number }> {
+/**
+ * Wall time, CPU time of this process over all its threads (the pool's workers are threads), of
+ * the main thread alone, and of its background threads.
+ */
+async function timed(args: string[]): Promise<{ wall: number; cpu: number; mainCpu?: number; background?: number; code: number }> {
   const b0 = backgroundCpu();
+  const m0 = threadCpuSeconds();
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const code = await studyCommand(parseStudy([...args, "--quiet"]));
   const c = process.cpuUsage(c0);
+  const m1 = threadCpuSeconds();
   const b1 = backgroundCpu();
   const background = b0 && b1 ? [...b1].reduce((a, [tid, t]) => a + t - (b0.get(tid) ?? 0), 0) : undefined;
-  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, background, code };
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, mainCpu: m0 !== undefined && m1 !== undefined ? m1 - m0 : undefined, background, code };
 }
 
 /** Outcome class counts per model from a results.csv (column names from its header). */
@@ -79,11 +95,26 @@ function classCounts(csv: string, classes: Record<string, { above?: number; belo
  * Sums over a finished study's runs (its manifest.json): wall and thread CPU seconds, and how many
  * runs (and how much CPU) the main thread took.
  */
-function runSums(out: string): { wall: number; cpu: number; mainRuns: number; mainCpu: number } {
-  const runs = (JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { runs: { wall_s: number | null; cpu_s: number | null; executor: string | null }[] }).runs;
+function runSums(out: string): { wall: number; cpu: number; mainRuns: number; mainCpu: number; timeline: string; phases: string } {
+  type Run = { wall_s: number | null; cpu_s: number | null; executor: string | null; started: string | null; ended: string | null };
+  const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { runs: Run[]; execution: { started: string; phases: { read_s: number; runs_s: number; outputs_s: number } } };
+  const runs = m.runs;
   const main = runs.filter((r) => r.executor === "local main thread");
   const cpu = (rs: typeof runs) => rs.reduce((a, r) => a + (r.cpu_s ?? 0), 0);
-  return { wall: runs.reduce((a, r) => a + (r.wall_s ?? 0), 0), cpu: cpu(runs), mainRuns: main.length, mainCpu: cpu(main) };
+  // Each thread's first start and last end (s after the study started) and the time its runs
+  // took (between their own start and end: the compile the main thread did for a worker's run is
+  // not in it, writing result.json is not either): the rest of its span is waiting and writing.
+  const t0 = Date.parse(m.execution.started);
+  const threads = new Map<string, { first: number; last: number; busy: number }>();
+  for (const r of runs) {
+    if (r.started === null || r.ended === null || r.executor === null) continue;
+    const s = (Date.parse(r.started) - t0) / 1000, e = (Date.parse(r.ended) - t0) / 1000;
+    const t = threads.get(r.executor) ?? { first: Infinity, last: 0, busy: 0 };
+    threads.set(r.executor, { first: Math.min(t.first, s), last: Math.max(t.last, e), busy: t.busy + e - s });
+  }
+  const timeline = [...threads].map(([k, t]) => `${k.replace(/^local /, "").replace(/ \d+$/, "")} ${t.first.toFixed(2)}-${t.last.toFixed(2)} (runs ${t.busy.toFixed(2)})`).join("; ");
+  const p = m.execution.phases;
+  return { wall: runs.reduce((a, r) => a + (r.wall_s ?? 0), 0), cpu: cpu(runs), mainRuns: main.length, mainCpu: cpu(main), timeline, phases: `${p.read_s.toFixed(2)} / ${p.runs_s.toFixed(2)} / ${p.outputs_s.toFixed(2)}` };
 }
 
 /**
@@ -92,7 +123,7 @@ function runSums(out: string): { wall: number; cpu: number; mainRuns: number; ma
  * is the same bytes as `reference`'s (or as the first one's).
  */
 async function oneAndTwo(study: string, dir: string, name: string, rounds: number, reference?: string) {
-  type Row = { wall: number; cpu: number; background?: number; runWall: number; runCpu: number; mainRuns: number; mainCpu: number };
+  type Row = { wall: number; cpu: number; threadCpu?: number; background?: number; runWall: number; runCpu: number; mainRuns: number; mainCpu: number; timeline: string; phases: string };
   const results: Record<1 | 2, Row[]> = { 1: [], 2: [] };
   let same = true;
   let first = reference;
@@ -101,27 +132,33 @@ async function oneAndTwo(study: string, dir: string, name: string, rounds: numbe
       const out = join(dir, `${name}-${w}-${round}`);
       const t = await timed([study, "--out", out, "--workers", String(w)]);
       const sums = runSums(out);
-      results[w].push({ wall: t.wall, cpu: t.cpu, background: t.background, runWall: sums.wall, runCpu: sums.cpu, mainRuns: sums.mainRuns, mainCpu: sums.mainCpu });
+      results[w].push({ wall: t.wall, cpu: t.cpu, threadCpu: t.mainCpu, background: t.background, runWall: sums.wall, runCpu: sums.cpu, mainRuns: sums.mainRuns, mainCpu: sums.mainCpu, timeline: sums.timeline, phases: sums.phases });
       first ??= join(out, "results.csv");
       same &&= readFileSync(join(out, "results.csv")).equals(readFileSync(first));
     }
   }
   const best = (w: 1 | 2) => results[w].reduce((a, b) => (b.wall < a.wall ? b : a));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const f = (x: number) => x.toFixed(1);
+  const f2 = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(2));
   const table = [
-    "| workers | round | wall (s) | CPU (s) | runs: wall summed (s) | runs: CPU summed (s) | runs on the main thread (their CPU, s) | V8 background threads: CPU (s) |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| workers | round | wall (s) | CPU (s) | main thread CPU (s) | runs: wall summed (s) | runs: CPU summed (s) | runs on the main thread (their CPU, s) | V8 background threads: CPU (s) | phases: read / runs / outputs (s) | each thread: first start - last end (its runs' time), s after the start |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...Array.from({ length: rounds }, (_, round) => round).flatMap((round) =>
       ([1, 2] as const).map((w) => {
         const r = results[w][round]!;
-        return `| ${w} | ${round + 1} | ${f(r.wall)} | ${f(r.cpu)} | ${f(r.runWall)} | ${f(r.runCpu)} | ${r.mainRuns} (${f(r.mainCpu)}) | ${r.background === undefined ? "-" : f(r.background)} |`;
+        return `| ${w} | ${round + 1} | ${f2(r.wall)} | ${f2(r.cpu)} | ${f2(r.threadCpu)} | ${f(r.runWall)} | ${f2(r.runCpu)} | ${r.mainRuns} (${f2(r.mainCpu)}) | ${f2(r.background)} | ${r.phases} | ${r.timeline} |`;
       }),
     ),
     "",
-    `speed-up (best wall of each): ${(best(1).wall / best(2).wall).toFixed(2)}x (${f(best(1).wall)} s with one worker, ${f(best(2).wall)} s with two); CPU ratio two/one (same rounds): ${(best(2).cpu / best(1).cpu).toFixed(2)}; results.csv identical in all ${2 * rounds} studies${reference ? " and the warm-up" : ""}: ${same ? "yes" : "NO"}`,
-    "",
+    `speed-up (best wall of each): ${(best(1).wall / best(2).wall).toFixed(2)}x (${f2(best(1).wall)} s with one worker, ${f2(best(2).wall)} s with two); of the medians: ${(median(results[1].map((r) => r.wall)) / median(results[2].map((r) => r.wall))).toFixed(2)}x; CPU ratio two/one (same rounds): ${(best(2).cpu / best(1).cpu).toFixed(2)}; results.csv identical in all ${2 * rounds} studies${reference ? " and the warm-up" : ""}: ${same ? "yes" : "NO"}`,
   ];
-  return table;
+  // On two cores the two-worker study cannot take less than half the CPU it uses (all threads), so
+  // no schedule gets a speed-up above 2 x (wall, one worker) / (CPU, two workers). On a quiet
+  // machine the one-worker wall is about its main thread's CPU plus waiting for the disk (fsync).
+  const w1 = median(results[1].map((r) => r.wall)), m1 = median(results[1].map((r) => r.threadCpu ?? NaN)), c2 = median(results[2].map((r) => r.cpu));
+  table.push(`CPU bound on two cores (medians): the two-worker study uses ${f2(c2)} s of CPU, so it takes at least ${f2(c2 / 2)} s: speed-up at most 2 x ${f2(w1)} / ${f2(c2)} = ${((2 * w1) / c2).toFixed(2)}x (one worker's main thread alone used ${f2(m1)} s of CPU: 2 x ${f2(m1)} / ${f2(c2)} = ${((2 * m1) / c2).toFixed(2)}x)`);
+  return [...table, ""];
 }
 
 /**
@@ -143,6 +180,102 @@ function workerStart(url: string): Promise<{ wall: number; cpu: number }> {
   });
 }
 
+/**
+ * What two threads of plain computation gain over one on this machine: the ceiling for any study.
+ * Two worker threads, warmed up, each run a fixed floating-point loop over a small Float64Array
+ * (no allocation, no I/O: like a run's integrator); one thread doing two units one after the other
+ * against both threads doing one unit at once, alternating, `rounds` times. Two virtual cores that
+ * are hyperthreads of one physical core, or a busy machine, show here as a ratio well below 2.
+ */
+async function twoThreadCeiling(rounds: number): Promise<{ one: number; two: number }[]> {
+  const code = `
+const { parentPort } = require("node:worker_threads");
+parentPort.on("message", (n) => {
+  const x = new Float64Array(64).fill(0.5);
+  for (let k = 0; k < n; k++) for (let i = 0; i < 64; i++) x[i] += (0.3 - 0.01 * x[i]) * 1e-3 - Math.exp(-x[i]) * 1e-4;
+  parentPort.postMessage(x[0]);
+});`;
+  const threads = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
+  const unit = (w: Worker, n: number) => new Promise((done) => { w.once("message", done); w.postMessage(n); });
+  const n = 200_000; // about 0.15 s per unit on an idle core of the machine this was written on
+  try {
+    await Promise.all(threads.map((w) => unit(w, n / 4)));
+    const out: { one: number; two: number }[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t0 = performance.now();
+      await unit(threads[0]!, n);
+      await unit(threads[0]!, n);
+      const one = (performance.now() - t0) / 1000;
+      t0 = performance.now();
+      await Promise.all(threads.map((w) => unit(w, n)));
+      out.push({ one, two: (performance.now() - t0) / 1000 });
+    }
+    return out;
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * What a fresh worker thread (a V8 isolate of its own) pays for being cold: the 100 runs of
+ * `study`, compiled once on this thread, run one at a time in one new worker thread, twice (the
+ * first pass while V8 warms up that isolate, the second warm), then on this thread (warm from
+ * the studies before), then half on each thread at once (both warm). CPU seconds of the thread
+ * that ran them (the compile not counted), and of the process's other threads (V8's compiler and
+ * garbage collector) during each pass. The last pass against the two before it shows what running
+ * at the same time costs each thread (two virtual cores sharing one physical core, caches, memory).
+ */
+async function coldIsolate(study: string, dir: string): Promise<string[]> {
+  const s = loadStudy(study);
+  const out = join(dir, "cold-isolate");
+  mkdirSync(join(out, "runs"), { recursive: true });
+  const tasks: RunTask[] = expandStudy(s).map((spec) => ({ spec, out, collect: s.data.collect, atSeconds: s.atSeconds, overrides: overridesOf(s, spec), keep: s.data.keep, executor: "bench" }));
+  const compiled = tasks.map((t) => ({ ...compileRun(t), wall_s: 0, cpu_s: 0 }));
+  // All of the worker thread's runs of the last pass are handed over at once (it runs them one after
+  // another), so that it never waits for this thread, busy with runs of its own, to send the next.
+  const pool = new Piscina({ filename: (await studyWorkerBundle()).url, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: tasks.length });
+  // `worker`: the runs' thread is one of the "other" threads, its runs' CPU is taken out of them.
+  const pass = async (where: string, worker: boolean, run: (i: number) => Promise<RunRecord>) => {
+    const b0 = backgroundCpu();
+    const t0 = performance.now();
+    let cpu = 0;
+    for (let i = 0; i < tasks.length; i++) cpu += (await run(i)).cpu_s ?? NaN;
+    const b1 = backgroundCpu();
+    const bg = (b0 && b1 ? [...b1].reduce((a, [tid, t]) => a + t - (b0.get(tid) ?? 0), 0) : NaN) - (worker ? cpu : 0);
+    return `| ${where} | ${((performance.now() - t0) / 1000).toFixed(2)} | ${cpu.toFixed(2)} | ${bg.toFixed(2)} |`;
+  };
+  try {
+    await pool.run(null);
+    const inWorker = (i: number) => pool.run({ task: tasks[i]!, compiled: compiled[i]!, version: VERSION } satisfies WorkerJob) as Promise<RunRecord>;
+    const onMain = (i: number) => runProgram({ ...tasks[i]!, executor: "bench" }, () => compiled[i]!, VERSION);
+    const both = async () => {
+      const b0 = backgroundCpu();
+      const t0 = performance.now();
+      const inW = tasks.map((_, i) => i).filter((i) => i % 2 === 0).map(inWorker);
+      let main = 0;
+      for (let i = 1; i < tasks.length; i += 2) main += (await onMain(i)).cpu_s ?? NaN;
+      const worker = (await Promise.all(inW)).reduce((a, r) => a + (r.cpu_s ?? NaN), 0);
+      const wall = (performance.now() - t0) / 1000;
+      const b1 = backgroundCpu();
+      const bg = (b0 && b1 ? [...b1].reduce((a, [tid, t]) => a + t - (b0.get(tid) ?? 0), 0) : NaN) - worker;
+      return `| both threads at once (warm), every other run on each | ${wall.toFixed(2)} | ${(main + worker).toFixed(2)} (main thread ${main.toFixed(2)}, worker ${worker.toFixed(2)}) | ${bg.toFixed(2)} |`;
+    };
+    return [
+      `${tasks.length} runs of ${basename(study)} compiled once, then run one at a time:`,
+      "",
+      "| where | wall (s) | the runs' CPU on their thread (s) | the process's other threads' CPU (s): V8's compiler and garbage collector |",
+      "| --- | --- | --- | --- |",
+      await pass("new worker thread, first pass (cold isolate)", true, inWorker),
+      await pass("the same worker thread, second pass (warm)", true, inWorker),
+      await pass("main thread (warm)", false, onMain),
+      await both(),
+      "",
+    ];
+  } finally {
+    await pool.destroy();
+  }
+}
+
 const load = () => loadavg().map((x) => x.toFixed(1)).join(", ");
 
 /** quick: only the 100-run study on one and two workers. */
@@ -160,13 +293,20 @@ export async function studyBench(quick = false): Promise<string[]> {
     `one worker thread loading its module (what runs a compiled program): ${bundled.cpu.toFixed(2)} s CPU (${bundled.wall.toFixed(2)} s wall) from the bundle; ${sources.cpu.toFixed(2)} s CPU (${sources.wall.toFixed(2)} s wall) from the TypeScript sources through tsx`,
     "",
   );
+  const ceiling = await twoThreadCeiling(5);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  lines.push(
+    `this machine, two threads of plain floating-point work against one (the ceiling for any study): ${ceiling.map((c) => `${(c.one / c.two).toFixed(2)}x`).join(", ")} (median ${med(ceiling.map((c) => c.one / c.two)).toFixed(2)}x; one thread ${med(ceiling.map((c) => c.one)).toFixed(3)} s, two ${med(ceiling.map((c) => c.two)).toFixed(3)} s)`,
+    "",
+  );
   // Warm-up, not counted: the main thread loads what writing the outputs needs (Arrow, Vega) once.
   await timed([ref, "--out", join(dir, "warm-up"), "--workers", "2"]);
-  const rounds = 2;
+  const rounds = 3;
   lines.push(
     `studies/stc-protocols.yaml (100 runs on reference), ${rounds} rounds of --workers 1 (the main thread alone) then --workers 2 (the main thread and one worker thread), after one warm-up study; wall and CPU of this process (all threads); runs: the runs' own wall and thread CPU summed`,
     "",
     ...(await oneAndTwo(ref, dir, "ref", rounds, join(dir, "warm-up", "results.csv"))),
+    ...(await coldIsolate(ref, dir)),
   );
   const f = (x: number) => x.toFixed(1);
   // What a user sees: the whole `engram study` process (Node, the TypeScript loader loading the

@@ -125,6 +125,8 @@ async function studyWith(o: StudyOptions, started: number, starting: Promise<Hel
   const todo = pendingRuns(out, runs, o.retryFailed);
   checkStudy(study, runs);
   const workers = Math.min(o.workers, Math.max(1, todo.length));
+  // Phase timers for the manifest (where a study's wall time goes: docs/benchmarks.md, "Studies").
+  const readDone = performance.now();
   const say = (text: string) => o.quiet || process.stdout.write(text);
   say(`${study.data.name}: ${runs.length} runs, ${runs.length - todo.length} already done, ${todo.length} to run${o.slurm ? " on Slurm" : ` on ${workers} worker(s)`}\n`);
   const bar = o.quiet ? countBar("", 0) : countBar(study.data.name, todo.length);
@@ -160,9 +162,19 @@ async function studyWith(o: StudyOptions, started: number, starting: Promise<Hel
     }
   }
   bar.done();
+  const runsDone = performance.now();
   const rows = collectRows(out, runs, lost);
   const command = ["engram study", displayPath(study.file), ...(o.slurm ? ["--slurm"] : [])].join(" ");
-  await writeOutputs(study, rows, out, command, { ...mode, ran_now: todo.length, wall_s: Number(((performance.now() - started) / 1000).toFixed(3)) });
+  const s = (ms: number) => Number((ms / 1000).toFixed(3));
+  await writeOutputs(study, rows, out, command, (outputsMs) => ({
+    ...mode,
+    ran_now: todo.length,
+    started: new Date(performance.timeOrigin + started).toISOString(),
+    // read: load, expand and check the study, find what is left; runs: until every run (and the
+    // worker threads) stopped; outputs: results, summary, plots (the manifest itself not counted).
+    phases: { read_s: s(readDone - started), runs_s: s(runsDone - readDone), outputs_s: s(outputsMs) },
+    wall_s: s(performance.now() - started),
+  }));
   const failed = rows.filter((r) => status(r) !== "ok");
   say(`wrote ${join(out, "results.csv")}, results.arrow, summary.md, manifest.json and plots/ (${rows.length - failed.length} ok, ${failed.length} failed)\n`);
   checkScalarsWritten(study, rows);
@@ -188,7 +200,9 @@ async function slurmTask(index: number, runs: RunSpec[], out: string, taskOf: (s
   return 0;
 }
 
-async function writeOutputs(study: Study, rows: Row[], out: string, command: string, execution: Record<string, unknown>): Promise<void> {
+/** `execution` is called once the other outputs are written, with how long they took (ms). */
+async function writeOutputs(study: Study, rows: Row[], out: string, command: string, execution: (outputsMs: number) => Record<string, unknown>): Promise<void> {
+  const t0 = performance.now();
   writeFileAtomic(join(out, "results.csv"), resultsCsv(study, rows));
   writeFileAtomic(join(out, "results.arrow"), resultsArrow(study, rows));
   writeFileAtomic(join(out, "summary.md"), summaryMarkdown(study, rows, command));
@@ -200,9 +214,9 @@ async function writeOutputs(study: Study, rows: Row[], out: string, command: str
     grid: study.data.grid,
     models: study.models.map(displayPath),
     collect: study.data.collect,
-    execution,
+    execution: execution(performance.now() - t0),
     outputs: ["results.csv", "results.arrow", "summary.md", ...Object.keys(study.data.collect).map((s) => `plots/${s}.svg`), "manifest.json"],
-    runs: rows.map((r) => ({ id: r.spec.id, seed: r.spec.seed, status: status(r), wall_s: r.record?.wall_s ?? null, cpu_s: r.record?.cpu_s ?? null, host: r.record?.host ?? null, executor: r.record?.executor ?? null, engram_version: r.record?.engram_version ?? null })),
+    runs: rows.map((r) => ({ id: r.spec.id, seed: r.spec.seed, status: status(r), wall_s: r.record?.wall_s ?? null, cpu_s: r.record?.cpu_s ?? null, host: r.record?.host ?? null, executor: r.record?.executor ?? null, started: r.record?.started ?? null, ended: r.record?.ended ?? null, engram_version: r.record?.engram_version ?? null })),
   };
   writeFileAtomic(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 }

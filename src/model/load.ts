@@ -73,6 +73,34 @@ export function readYaml(file: string, from?: SourceLocation, what = "model file
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new EngramError([{ code: "unreadable", message: `${what} ${displayPath(file)} cannot be read (${code})`, where: from ?? { file: displayPath(file), path: [] }, received: displayPath(file) }]);
   }
+  const key = `${what}\0${file}\0${process.cwd()}\0${text}`;
+  const known = PARSED.get(key);
+  if (known) return known;
+  const parsed = parseYaml(file, text, from, what);
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(key, parsed);
+  return parsed;
+}
+
+/**
+ * Files already parsed, by their text (and kind, name and the folder names are shown from): a
+ * study compiles the same model files once per run, and parsing their YAML was a third of that
+ * compile (docs/benchmarks.md, "Studies"). The text is read every time, so an edited file is
+ * parsed again. The data is frozen: every reader builds new objects from it (merge, zod), and one
+ * that wrote into it would fail loudly instead of changing the next run's model.
+ */
+const PARSED = new Map<string, RawDoc>();
+const PARSED_MAX = 64;
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+function parseYaml(file: string, text: string, from: SourceLocation | undefined, what: string): RawDoc {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const shown = displayPath(file);
@@ -115,7 +143,7 @@ export function readYaml(file: string, from?: SourceLocation, what = "model file
     }
     return { file: shown, path };
   };
-  return { file, data: data as Record<string, unknown>, locate };
+  return { file, data: deepFreeze(data as Record<string, unknown>), locate };
 }
 
 /** Validates raw YAML data against a schema and turns zod issues into located diagnostics. */

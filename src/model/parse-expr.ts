@@ -28,12 +28,25 @@ const COMPARE: Record<string, "ge" | "gt" | "le" | "lt" | "eq" | "ne"> = {
   unequal: "ne",
 };
 
+/**
+ * mathjs' parse trees by text: parsing was a fifth of compiling a small model, and a study
+ * compiles the same model files once per run (docs/benchmarks.md, "Studies"). convert() only
+ * reads a tree and builds a new Expr each time, so no caller shares (or can change) a cached one.
+ */
+const PARSED = new Map<string, MathNode>();
+const PARSED_MAX = 10_000;
+
 export function parseExpr(text: string): Expr {
-  let node: MathNode;
-  try {
-    node = math.parse(text.replace(/\s+/g, " ").trim());
-  } catch (e) {
-    throw new ExprSyntaxError(`cannot parse "${text}": ${(e as Error).message}`);
+  const clean = text.replace(/\s+/g, " ").trim();
+  let node = PARSED.get(clean);
+  if (!node) {
+    try {
+      node = math.parse(clean);
+    } catch (e) {
+      throw new ExprSyntaxError(`cannot parse "${text}": ${(e as Error).message}`);
+    }
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(clean, node);
   }
   return convert(node, text);
 }

@@ -63,9 +63,34 @@ function quoteNumber(text: string | number): string {
 /** "NaN ms", "Infinity s", "-inf mV": a non-finite number with a unit, which mathjs reads as a unit name. */
 const NON_FINITE_WORD = /^[+-]?(nan|inf|infinity)\b/i;
 
+/**
+ * Quantities already parsed, by text: mathjs' unit parser was a sixth of compiling a small model,
+ * and a study compiles the same model files once per run (docs/benchmarks.md, "Studies"). A text
+ * that is no quantity (a parameter expression such as "0.2 * h0", which the caller then parses as
+ * one) is kept too, as its error's kind and message, raised afresh each time. Callers get their own copy.
+ */
+const PARSED = new Map<string, Quantity | { error: typeof UnitParseError; message: string }>();
+const PARSED_MAX = 10_000;
+
 /** Parses "48.8 ms", "-65 mV", "0.05 nA s^0.5", "1", "0.5". Throws UnitParseError with a readable reason. */
 export function parseQuantity(text: string | number): Quantity {
   if (typeof text === "number") return { si: checkNumber(text, text), dimension: DIMENSIONLESS };
+  const known = PARSED.get(text);
+  if (known && "error" in known) throw new known.error(known.message);
+  if (known) return { si: known.si, dimension: known.dimension.slice() };
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  let q: Quantity;
+  try {
+    q = parseQuantityText(text);
+  } catch (e) {
+    if (e instanceof UnitParseError) PARSED.set(text, { error: e instanceof NumberRangeError ? NumberRangeError : UnitParseError, message: e.message });
+    throw e;
+  }
+  PARSED.set(text, { si: q.si, dimension: q.dimension.slice() });
+  return q;
+}
+
+function parseQuantityText(text: string): Quantity {
   const trimmed = normaliseUnitText(text.trim());
   const bare = Number(trimmed);
   if (trimmed !== "" && !Number.isNaN(bare)) return { si: checkNumber(bare, text), dimension: DIMENSIONLESS };

@@ -4,8 +4,8 @@
  * feeds and stops the threads). `--workers N` means N threads running runs, the main thread
  * being one of them, so `--workers 1` starts no thread at all.
  *
- * All of them take runs from one queue in grid order: the main thread takes a run whenever it
- * is free; a worker thread starts taking runs once it has loaded the toolchain (so the main
+ * All of them take runs from one queue, longest first (queue.ts): the main thread takes a run
+ * whenever it is free; a worker thread starts taking runs once it has loaded the toolchain (so the main
  * thread does runs meanwhile instead of waiting for it). The main thread compiles the runs it
  * hands to worker threads (a few milliseconds each): a worker thread then loads and warms up
  * only what running a program takes, not the compiler's front end (YAML, zod, mathjs). Which thread ran which run depends on
@@ -18,6 +18,7 @@ import type { Compiled } from "./run-program.ts";
 import type { WorkerJob } from "./worker.ts";
 import { VERSION } from "../cli/main.ts";
 import { studyWorkerBundle } from "./worker-bundle.ts";
+import { RunQueue } from "./queue.ts";
 
 /** Worker threads (beside the main thread), started ahead of the runs. */
 export interface Helpers {
@@ -28,10 +29,16 @@ export interface Helpers {
 }
 
 /**
- * Runs a worker thread keeps in hand: one running and one queued, so that it goes on to its
- * next run without waiting for the main thread (busy with a run of its own) to send one.
+ * Runs a worker thread keeps in hand: one running and two queued, so that it goes on to its
+ * next runs without waiting for the main thread, which answers a finished run only between runs
+ * of its own. With one queued the worker thread still waited for work 8 % of its time (profiled
+ * under load: piscina's Atomics.wait), whenever the main thread's run outlasted its queued one.
+ * The second queued run is only for short runs (SHORT_RUN): one long run queued covers the main
+ * thread's latency, and long runs waiting in a hand made a cmos study's worker thread finish
+ * seconds after the main thread.
  */
-const RUNS_IN_HAND = 2;
+const RUNS_IN_HAND = 3;
+const SHORT_RUN = 0.1; // seconds
 
 /**
  * The module each worker loads: the precompiled bundle (worker-bundle.ts), or, where the project
@@ -76,10 +83,12 @@ export async function startHelpers(threads: number): Promise<Helpers | undefined
  */
 export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, onDone?: (record: RunRecord) => void): Promise<RunRecord[]> {
   const records: RunRecord[] = new Array(tasks.length);
-  let next = 0;
+  const queue = new RunQueue(tasks);
   let drained = false;
   const finish = (i: number, r: RunRecord) => {
     records[i] = r;
+    // The run's own time on its thread (not the wait in a worker's hand) orders the queue.
+    if (r.started !== undefined && r.ended !== undefined) queue.finished(tasks[i]!, (Date.parse(r.ended) - Date.parse(r.started)) / 1000);
     onDone?.(r);
   };
   // Runs the helpers have taken and not yet finished.
@@ -88,11 +97,19 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     const { pool, ready } = helpers;
     // `leave`: stop taking runs when no more than this many are left. Near the end of the queue
     // a worker thread gets one run at a time: a run waiting in its hand while the main thread
-    // has none would only make the study wait for it.
-    const take = async (leave: number) => {
-      while (tasks.length - next > leave) {
-        const i = next++;
-        const task = tasks[i]!;
+    // has none would only make the study wait for it. The extra lanes stop while twice as many
+    // runs as all hands hold are left, so that a worker's hand has emptied to one run by the end
+    // even when the runs are long (with long runs it ended holding three: a cmos study's worker
+    // thread finished 2.2 s after the main thread, its last runs waiting in its hand).
+    const take = async (leave: number, shortOnly: boolean) => {
+      while (queue.size > leave) {
+        if (shortOnly && !((queue.nextSeconds() ?? Infinity) < SHORT_RUN)) {
+          // The next run is long or of unknown length: look again when a run in hand is done.
+          if (inFlight.size === 0) return;
+          await Promise.race(inFlight);
+          continue;
+        }
+        const { at: i, task } = queue.take()!;
         let compiled: Compiled;
         try {
           compiled = compileRun(task);
@@ -113,7 +130,8 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
     };
     ready.then(
       () => {
-        for (let k = 0; k < helpers.threads * RUNS_IN_HAND; k++) void take(k < helpers.threads ? 0 : helpers.threads + 1);
+        const held = helpers.threads * RUNS_IN_HAND;
+        for (let k = 0; k < held; k++) void take(k < helpers.threads ? 0 : 2 * held, k >= 2 * helpers.threads);
       },
       // Workers that cannot start leave every run to the main thread (same results, slower).
       (e: Error) => drained || void process.stderr.write(`engram: note: study worker threads did not start (${e.message.split("\n")[0]}); the main thread runs the study alone\n`),
@@ -121,9 +139,8 @@ export async function runLocal(tasks: RunTask[], helpers: Helpers | undefined, o
   }
   // The main thread's lane: between runs it lets the event loop turn, so that workers' finished
   // runs are counted and they get their next ones.
-  while (next < tasks.length) {
-    const i = next++;
-    finish(i, await runOne({ ...tasks[i]!, executor: "local main thread" }));
+  for (let next = queue.take(); next; next = queue.take()) {
+    finish(next.at, await runOne({ ...next.task, executor: "local main thread" }));
     await new Promise((r) => setImmediate(r));
   }
   // The queue is empty: wait for the runs the helpers still have (a helper still loading the

@@ -45,6 +45,12 @@ describe("local pool", () => {
       }
       // Both threads ran runs.
       expect(new Set(ok.map((r) => r.executor.replace(/ \d+$/, "")))).toEqual(new Set(["local main thread", "local worker"]));
+      // The worker thread holds several runs at once but runs them one after another: each run's
+      // clocks cover it alone, so its runs' [started, ended] do not overlap (they did when piscina
+      // started the runs in hand back to back, each timing all of them).
+      const spans = ok.filter((r) => r.executor.startsWith("local worker")).map((r) => [Date.parse(r.started!), Date.parse(r.ended!)] as const).sort((a, b) => a[0] - b[0]);
+      expect(spans.length).toBeGreaterThan(1);
+      for (let k = 1; k < spans.length; k++) expect(spans[k]![0]).toBeGreaterThanOrEqual(spans[k - 1]![1]);
     } finally {
       await helpers.pool.destroy();
     }

@@ -49,6 +49,17 @@ describe("engram study, local pool", () => {
     const executors = new Set(m.runs.map((r: { executor: string }) => r.executor));
     expect(executors.size).toBe(2);
     expect(executors.has("local main thread")).toBe(true);
+    // The timeline: every run says when its thread started and ended it, within the study's
+    // span; the phases (read, runs, outputs) add up to no more than the study's wall time.
+    const t0 = Date.parse(m.execution.started);
+    for (const r of m.runs as { started: string; ended: string }[]) {
+      expect(Date.parse(r.started)).toBeGreaterThanOrEqual(t0 - 1);
+      expect(Date.parse(r.ended)).toBeGreaterThanOrEqual(Date.parse(r.started));
+      expect(Date.parse(r.ended)).toBeLessThanOrEqual(t0 + m.execution.wall_s * 1000 + 1);
+    }
+    const { read_s, runs_s, outputs_s } = m.execution.phases;
+    expect(runs_s).toBeGreaterThan(0);
+    expect(read_s + runs_s + outputs_s).toBeLessThanOrEqual(m.execution.wall_s + 0.003);
     // One worker: the main thread alone, no worker thread started.
     const single = JSON.parse(read(one, "manifest.json").toString());
     expect(new Set(single.runs.map((r: { executor: string }) => r.executor))).toEqual(new Set(["local main thread"]));
