@@ -116,7 +116,7 @@ describe("the plasticity pool: layer sums through a projection onto the layer", 
 
 describe("the plasticity pool in a network", () => {
   it("default theta (theta_0 only): the same outputs as the three-term rule at the same step (float64)", { timeout: 60_000 }, () => {
-    const a = runModel("models/chemical/blobs-pool.yaml"), b = runModel("tests/fixtures/chemical/blobs-three-term-11ms.yaml");
+    const a = runModel("models/chemical/blobs-pool.yaml"), b = runModel("tests/fixtures/chemical/blobs-three-term-14ms.yaml");
     for (const c of ["y[0]", "y[1]", "y[2]"]) expect(Array.from(a.column(c)), c).toEqual(Array.from(b.column(c)));
   });
 
