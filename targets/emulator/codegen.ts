@@ -56,8 +56,9 @@ export interface KernelContext {
  *
  * `range` (raw bounds of x, from the formats and constants: see Range) lets the block leave out
  * what cannot happen: the clamp (or wrap) when every rounded value of the range fits f, and for
- * nearest rounding of a non-negative x the tie correction (floor(q + 1/2) is ties away from zero
- * there, exact while |x| and 2^(shift-1) stay below 2^52). Without a range it is the full rule.
+ * nearest rounding the remainder tests (floor(q + 1/2), exact while |x| and 2^(shift-1) stay below
+ * 2^52, then one step down for a tie below zero; none for a non-negative x). Without a range it
+ * is the full rule.
  */
 function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string, saturations = "", range?: Range): { code: string; range: Range; pure: boolean; rounds: boolean; bounds: boolean } {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
@@ -70,7 +71,11 @@ function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat
   if (!(rr[0] <= rr[1])) rr = FULL; // NaN from 0 * Infinity: no knowledge
   if (shift <= 0) round = `let r = (${x}) * ${S};`;
   else if (f.rounding === 1) round = `let r = Math.floor((${x}) * ${S});`;
-  else if (f.rounding === 2 && xr[0] >= 0 && xr[1] < 2 ** 52 && shift <= 52) round = `let r = Math.floor((${x}) * ${S} + 0.5);`;
+  else if (f.rounding === 2 && Math.max(-xr[0], xr[1]) < 2 ** 52 && shift <= 52) {
+    // q + 1/2 is exact here; floor(q + 1/2) is nearest with ties up, so a tie below zero (r - q
+    // exactly 1/2) steps down: ties away from zero. A non-negative x needs no step.
+    round = xr[0] >= 0 ? `let r = Math.floor((${x}) * ${S} + 0.5);` : `const q = (${x}) * ${S}; let r = Math.floor(q + 0.5); if (r - q === 0.5 && q < 0) r -= 1;`;
+  }
   else {
     const pick = f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && q > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${uniform}() < rem ? fl + 1 : fl)`;
     round = `const q = (${x}) * ${S}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
