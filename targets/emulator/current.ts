@@ -15,13 +15,6 @@ const HALF = 2 ** 31;
  * for the operands the verifier admits (|a| < 2^33 with b < 2^32, or |a| < 2^32 with |b| < 2^37).
  */
 export function mulRoundQ32(a: number, b: number): number {
-  const P = a * b;
-  if (Math.abs(P) < TWO53) {
-    // The product itself is exact (a 16-bit state difference times a Q32 decay, a kick times a
-    // sample below 2^36): one rounding of P / 2^32, no split. -0 (a zero times a negative) is 0.
-    const q = P / TWO32, f = Math.floor(q), rem = q - f;
-    return (rem > 0.5 || (rem === 0.5 && P > 0) ? f + 1 : f) + 0;
-  }
   const bh = Math.floor(b / TWO16);
   const bl = b - bh * TWO16;
   const A = a * bh, B = a * bl;
