@@ -102,7 +102,7 @@ function converterSource(name: string, shift: number, f: IrFixedFormat, uniform:
 }
 
 /** Builds run(e) for one element of the kernel's group. */
-export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): ((e: number) => void) & { stats: CodegenStats } {
+export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): GeneratedKernel {
   const args: unknown[] = [];
   const ref = (v: unknown) => {
     args.push(v);
@@ -286,12 +286,23 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): ((e
   });
   const decl = k.registers.length > 0 ? `let ${k.registers.map((_, i) => `r${i} = 0`).join(", ")};` : "";
   const fname = `run_${k.name.replace(/[^A-Za-z0-9]/g, "_")}`; // named per kernel, so profiles tell kernels apart
-  const body = `${preamble.join("\n")}\nreturn function ${fname}(e) {\n${decl}\n${lines.join("\n")}\n};`;
+  const text = lines.join("\n");
+  // The same body three ways: one element; elements 0..n-1; the elements of a list. The loops save
+  // a call per element and let the engine hoist what does not depend on the element (constants,
+  // NOW); each element still starts with every register at 0, as in the one-element form.
+  const body = `${preamble.join("\n")}
+const one = function ${fname}(e) {\n${decl}\n${text}\n};
+const dense = function ${fname}_dense(n) {\nfor (let e = 0; e < n; e++) {\n${decl}\n${text}\n}\n};
+const list = function ${fname}_list(l, n) {\nfor (let j = 0; j < n; j++) {\nconst e = l[j];\n${decl}\n${text}\n}\n};
+return { one, dense, list };`;
   // Only this file's templates and numbers printed from JS numbers reach the generated text.
-  const factory = new Function(...args.map((_, i) => `q${i}`), body) as (...a: unknown[]) => (e: number) => void;
-  const run = factory(...args);
-  return Object.assign(run, { stats: { ops: k.ops.length, reused, rounded, bounded } });
+  const factory = new Function(...args.map((_, i) => `q${i}`), body) as (...a: unknown[]) => { one: (e: number) => void; dense: (n: number) => void; list: (l: Int32Array, n: number) => void };
+  const made = factory(...args);
+  return Object.assign(made.one, { dense: made.dense, list: made.list, stats: { ops: k.ops.length, reused, rounded, bounded } });
 }
+
+/** A generated kernel: run(e) for one element, with loops over elements 0..n-1 and over a list, and what the generator made of the ops. */
+export type GeneratedKernel = ((e: number) => void) & { dense: (n: number) => void; list: (l: Int32Array, n: number) => void; stats: CodegenStats };
 
 /** What generateKernel made of a kernel's ops: IR ops, ops reused as register copies, conversions that round, conversions that clamp or wrap (per element run). */
 export interface CodegenStats {
