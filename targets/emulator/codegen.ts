@@ -7,9 +7,13 @@
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convertNumber, SAFE_BITS } from "./convert.ts";
+import { convert, exactOp } from "../../src/ir/reference.ts";
 import type { Rng } from "../../src/util/rng.ts";
 
 type Kernel = IrProgram["kernels"][number];
+
+/** Conditions a tabulated register may depend on (tables of 2^n values). */
+const MAX_CONDITIONS = 3;
 
 /** Ops whose result is a function of their sources, format and immediate alone. */
 const PURE = new Set(["ADD", "SUB", "MIN", "MAX", "MUL", "NEG", "ABS", "COPY", "SHR", "SHL", "CMP_GE", "CMP_GT", "SELECT", "NOW"]);
@@ -165,6 +169,50 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
     return out.pure;
   };
   const scaled = (r: Range, by: number): Range => [r[0] * 2 ** by, r[1] * 2 ** by];
+  // Registers known as a function of at most MAX_CONDITIONS conditions (comparisons of values
+  // known only at run time) and constants: a table of their raw values, one per combination,
+  // computed here with the reference interpreter's exactOp and convert. Their ops emit no code;
+  // a register is written out (`show`) only where an op that cannot be tabulated reads it, as a
+  // choice between its values. Ops that would saturate in some combination, or round
+  // stochastically, are not tabulated (their count and draws stay those of the op-by-op run).
+  const tab: ({ conds: number[]; values: bigint[]; shown: boolean } | null)[] = fmt.map(() => null);
+  let conditions = 0, tabled = 0;
+  const noDraw = () => 0.5; // never called: stochastic results are not tabulated
+  const choice = (conds: number[], values: bigint[]): string => {
+    const pick = (i: number, base: number): string => (i < 0 ? `${Number(values[base]!)}` : `(c${conds[i]} ? ${pick(i - 1, base + 2 ** i)} : ${pick(i - 1, base)})`);
+    return pick(conds.length - 1, 0);
+  };
+  const show = (x: number) => {
+    const t = tab[x];
+    if (!t || t.shown) return;
+    lines.push(`r${x} = ${choice(t.conds, t.values)};`);
+    t.shown = true;
+  };
+  const tabulate = (o: Kernel["ops"][number], name: string, d: IrFixedFormat): boolean => {
+    if (name === "CONST") {
+      tab[o.dst] = { conds: [], values: [BigInt(o.imm)], shown: false };
+      range[o.dst] = [o.imm, o.imm];
+      return true;
+    }
+    if (!PURE.has(name) || name === "NOW" || d.rounding === 3 || o.src.some((x) => !tab[x])) return false;
+    const conds = [...new Set(o.src.flatMap((x) => tab[x]!.conds))].sort((x, y) => x - y);
+    if (conds.length > MAX_CONDITIONS) return false;
+    const sat = new Float64Array(1);
+    const values: bigint[] = [];
+    for (let combo = 0; combo < 2 ** conds.length; combo++) {
+      const srcs = o.src.map((x) => {
+        const t = tab[x]!;
+        const at = t.conds.reduce((i, c, j) => i + (((combo >> conds.indexOf(c)) & 1) << j), 0);
+        return { raw: t.values[at]!, frac: fmt[x]!.frac };
+      });
+      values.push(convert(exactOp(name, srcs, o.imm), d, noDraw, sat));
+    }
+    if (sat[0] !== 0 || values.some((v) => v >= 2n ** 53n || v <= -(2n ** 53n))) return false; // written out as exact JS numbers
+    tab[o.dst] = { conds, values, shown: false };
+    range[o.dst] = [Number(values.reduce((m, v) => (v < m ? v : m))), Number(values.reduce((m, v) => (v > m ? v : m)))];
+    tabled++;
+    return true;
+  };
   k.ops.forEach((o) => {
     const name = OP_BY_CODE.get(o.op)!.name;
     const [a, b, cc] = o.src;
@@ -178,11 +226,24 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
     const from = seen !== undefined ? holder.get(seen) : undefined;
     if (from !== undefined) {
       reused++;
-      if (from !== o.dst) lines.push(`${r(o.dst)} = ${r(from)};`);
+      if (from !== o.dst) {
+        if (tab[from]) tab[o.dst] = { ...tab[from]!, shown: false }; // the copy is a table too: no code
+        else {
+          lines.push(`${r(o.dst)} = ${r(from)};`);
+          tab[o.dst] = null;
+        }
+      }
       range[o.dst] = range[from]!;
       assign(o.dst, seen!);
       return;
     }
+    if (tabulate(o, name, d)) {
+      assign(o.dst, values++);
+      if (key) numbered.set(key, valueOf[o.dst]!);
+      return;
+    }
+    for (const x of o.src) show(x);
+    if (!name.startsWith("STORE") && name !== "SPIKE") tab[o.dst] = null;
     let pure = false;
     switch (name) {
       case "LOAD": {
@@ -211,15 +272,28 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
         break;
       case "RAND_NORMAL":
         lines.push(`if (${r(a!)} !== 0) { ${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)}; } else ${r(o.dst)} = 0;`);
-        range[o.dst] = FULL;
+        range[o.dst] = formatRange(d); // a draw converted into d, or 0
         break;
       case "SPIKE":
         lines.push(`if (${r(a!)} !== 0) { ${act}[2]++; ${ref(ctx.spike)}(${k.group}, e); }`);
         break;
       case "CMP_GE":
-      case "CMP_GT":
+      case "CMP_GT": {
+        // The comparison becomes a condition (a JS boolean); its register a table of convert(0), convert(1).
+        const sat = new Float64Array(1);
+        const v = [0n, 1n].map((x) => convert({ raw: x, frac: 0 }, d, noDraw, sat));
+        if (sat[0] === 0 && d.rounding !== 3) {
+          const id = conditions++;
+          lines.push(`const c${id} = ${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac};`);
+          tab[o.dst] = { conds: [id], values: v, shown: false };
+          range[o.dst] = [Number(v[0]! < v[1]! ? v[0]! : v[1]!), Number(v[0]! < v[1]! ? v[1]! : v[0]!)];
+          pure = true;
+          tabled++;
+          break;
+        }
         pure = set(o.dst, `(${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac}) ? 1 : 0`, 0, d, [0, 1]);
         break;
+      }
       case "SELECT": {
         // Only the chosen operand is converted (it may draw or saturate), as in the interpreter.
         const xb = conv(r(o.dst), r(b!), fmt[b!]!.frac - d.frac, d, u, sat, range[b!]);
@@ -298,7 +372,7 @@ return { one, dense, list };`;
   // Only this file's templates and numbers printed from JS numbers reach the generated text.
   const factory = new Function(...args.map((_, i) => `q${i}`), body) as (...a: unknown[]) => { one: (e: number) => void; dense: (n: number) => void; list: (l: Int32Array, n: number) => void };
   const made = factory(...args);
-  return Object.assign(made.one, { dense: made.dense, list: made.list, stats: { ops: k.ops.length, reused, rounded, bounded } });
+  return Object.assign(made.one, { dense: made.dense, list: made.list, stats: { ops: k.ops.length, reused, tabled, rounded, bounded } });
 }
 
 /** A generated kernel: run(e) for one element, with loops over elements 0..n-1 and over a list, and what the generator made of the ops. */
@@ -308,6 +382,8 @@ export type GeneratedKernel = ((e: number) => void) & { dense: (n: number) => vo
 export interface CodegenStats {
   ops: number;
   reused: number;
+  /** Ops whose results are tables over conditions (no code of their own), comparisons included. */
+  tabled: number;
   rounded: number;
   bounded: number;
 }

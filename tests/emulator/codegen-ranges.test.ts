@@ -8,7 +8,9 @@
  * - nearest rounding as floor(q + 1/2) with one step down for a tie below zero (-1.5 -> -2,
  *   -0.5 -> -1, 0.5 -> 1), also at 24-bit values and 48-bit products (the cmos datapath);
  * - a repeated op reused as a register copy only when it can neither draw nor count a saturation:
- *   a repeated saturating op counts twice, a repeated stochastic op draws twice.
+ *   a repeated saturating op counts twice, a repeated stochastic op draws twice;
+ * - ops on comparisons and constants alone as tables over up to three conditions (computed with
+ *   the interpreter's own exactOp and convert), except where some combination saturates.
  */
 import { describe, expect, it } from "vitest";
 import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
@@ -149,5 +151,37 @@ describe("codegen: conversions from the raw bounds of registers", () => {
     const d = check(drawn);
     expect(stats(drawn).reused).toBe(0);
     expect(d.generated.state[1]).not.toEqual(d.generated.state[2]); // independent draws
+  });
+
+  it("ops on up to three comparisons and constants are tables; one that saturates in some combination is computed and counted", () => {
+    const s8 = fmt(8, 0);
+    const init = every(s8);
+    const rot = (k: number) => init.map((_, i) => init[(i * k) % init.length]!);
+    const c = fmt(1, 0, false);
+    const w = fmt(16, 4);
+    const p = program([{ f: s8, init }, { f: s8, init: rot(37) }, { f: s8, init: rot(101) }, { f: w, init: [0] }, { f: s8, init: [0] }, { f: s8, init: [0] }], [s8, s8, s8, c, c, c, w, w, w, w, s8, s8, fmt(24, 6), s8], [
+      op("LOAD", 0, [], { state: 0 }),
+      op("LOAD", 1, [], { state: 1 }),
+      op("LOAD", 2, [], { state: 2 }),
+      op("CMP_GE", 3, [0, 1]), // x >= y
+      op("CMP_GT", 4, [1, 2]), // y > z
+      op("CMP_GE", 5, [2, 0]), // z >= x
+      op("CONST", 6, [], { imm: 1000 }),
+      op("CONST", 7, [], { imm: -333 }),
+      op("SELECT", 8, [3, 6, 7]),
+      op("MUL", 9, [4, 8]), // (y > z) x (1000 or -333) at frac 4: a table over two conditions
+      op("SELECT", 10, [5, 9, 8]), // into 8 bits at frac 0: nearest rounding of x / 16, within range
+      op("ADD", 12, [10, 9]), // a table over three conditions, at frac 6
+      op("MUL", 11, [8, 4]), // 1000 / 16 = 62.5 -> 63 fits; -333 / 16 -> -21 fits
+      op("STORE", 0, [12], { state: 3 }),
+      op("STORE", 0, [10], { state: 4 }),
+      op("STORE", 0, [11], { state: 5 }),
+    ], init.length);
+    check(p);
+    expect(stats(p).tabled).toBeGreaterThanOrEqual(6);
+    // the same, with a constant that overflows 8 bits once divided by 16: 4000 / 16 = 250 > 127
+    const big = { ...p, kernels: [{ ...p.kernels[0]!, ops: p.kernels[0]!.ops.map((o, i) => (i === 6 ? { ...o, imm: 4000 } : o)) }] };
+    const { generated } = check(big);
+    expect(generated.stats.saturations).toBeGreaterThan(0);
   });
 });
