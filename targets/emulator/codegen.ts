@@ -176,7 +176,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
   // choice between its values. Ops that would saturate in some combination, or round
   // stochastically, are not tabulated (their count and draws stay those of the op-by-op run).
   const tab: ({ conds: number[]; values: bigint[]; shown: boolean } | null)[] = fmt.map(() => null);
-  let conditions = 0, tabled = 0;
+  let conditions = 0, tabled = 0, computed = 0;
   const noDraw = () => 0.5; // never called: stochastic results are not tabulated
   const choice = (conds: number[], values: bigint[]): string => {
     const pick = (i: number, base: number): string => (i < 0 ? `${Number(values[base]!)}` : `(c${conds[i]} ? ${pick(i - 1, base + 2 ** i)} : ${pick(i - 1, base)})`);
@@ -244,6 +244,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
     }
     for (const x of o.src) show(x);
     if (!name.startsWith("STORE") && name !== "SPIKE") tab[o.dst] = null;
+    computed++;
     let pure = false;
     switch (name) {
       case "LOAD": {
@@ -288,7 +289,6 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
           tab[o.dst] = { conds: [id], values: v, shown: false };
           range[o.dst] = [Number(v[0]! < v[1]! ? v[0]! : v[1]!), Number(v[0]! < v[1]! ? v[1]! : v[0]!)];
           pure = true;
-          tabled++;
           break;
         }
         pure = set(o.dst, `(${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac}) ? 1 : 0`, 0, d, [0, 1]);
@@ -372,7 +372,7 @@ return { one, dense, list };`;
   // Only this file's templates and numbers printed from JS numbers reach the generated text.
   const factory = new Function(...args.map((_, i) => `q${i}`), body) as (...a: unknown[]) => { one: (e: number) => void; dense: (n: number) => void; list: (l: Int32Array, n: number) => void };
   const made = factory(...args);
-  return Object.assign(made.one, { dense: made.dense, list: made.list, stats: { ops: k.ops.length, reused, tabled, rounded, bounded } });
+  return Object.assign(made.one, { dense: made.dense, list: made.list, stats: { ops: k.ops.length, computed, reused, tabled, rounded, bounded } });
 }
 
 /** A generated kernel: run(e) for one element, with loops over elements 0..n-1 and over a list, and what the generator made of the ops. */
@@ -381,8 +381,10 @@ export type GeneratedKernel = ((e: number) => void) & { dense: (n: number) => vo
 /** What generateKernel made of a kernel's ops: IR ops, ops reused as register copies, conversions that round, conversions that clamp or wrap (per element run). */
 export interface CodegenStats {
   ops: number;
+  /** Ops that run per element (loads, stores, arithmetic, comparisons, draws): the rest are copies, tables or constants. */
+  computed: number;
   reused: number;
-  /** Ops whose results are tables over conditions (no code of their own), comparisons included. */
+  /** Ops whose results are tables over conditions (no code of their own; the comparisons themselves run). */
   tabled: number;
   rounded: number;
   bounded: number;
