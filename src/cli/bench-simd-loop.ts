@@ -50,20 +50,26 @@ export function simdLoopBench(quick: boolean): string[] {
 }
 
 /**
- * What the generated JS (codegen.ts) makes of the cmos memory network's kernels as `engram run`
- * compiles them (nearest rounding): IR ops per element against ops that run per element (the
- * others are reused values, tables over comparisons, constants), and conversions that still round
- * or clamp.
+ * What the generated JS (codegen.ts) makes of the cmos memory network's kernels, with stochastic
+ * rounding (`engram run`'s default) and nearest: IR ops per element against ops that run per
+ * element (the others are reused values, tables over comparisons, constants), and conversions
+ * that still round or clamp.
  */
 export function jsKernelWork(program: ReturnType<typeof compile>): string[] {
-  const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding: "nearest", engramVersion: "bench", analyse: analyseByRun });
+  const rows: string[] = ["memory network on cmos, generated JS kernels per element (models/stc/memory-network-small.yaml; `engram run` rounds stochastically by default):", "", "| rounding | kernel | IR ops | ops run | reused | tabled | conversions rounding | conversions clamping |", "| --- | --- | --- | --- | --- | --- | --- | --- |"];
+  for (const rounding of ["stochastic", "nearest"] as const) rows.push(...jsKernelRows(program, rounding));
+  return rows;
+}
+
+function jsKernelRows(program: ReturnType<typeof compile>, rounding: "stochastic" | "nearest"): string[] {
+  const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding, engramVersion: "bench", analyse: analyseByRun });
   const e = new Emulator(ir, "generated");
   const rows = ir.kernels.map((k) => {
     const g = generateKernel(k, ir, { state: e.state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench"), spike: () => {}, now: new Float64Array(1), saturations: new Float64Array(1) });
     const s = g.stats;
-    return `| ${k.name} | ${s.ops} | ${s.computed} | ${s.reused} | ${s.tabled} | ${s.rounded} | ${s.bounded} |`;
+    return `| ${rounding} | ${k.name} | ${s.ops} | ${s.computed} | ${s.reused} | ${s.tabled} | ${s.rounded} | ${s.bounded} |`;
   });
-  return ["memory network on cmos, generated JS kernels per element (nearest rounding, models/stc/memory-network-small.yaml):", "", "| kernel | IR ops | ops run | reused | tabled | conversions rounding | conversions clamping |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows];
+  return rows;
 }
 
 function loopRows(rounding: "nearest" | "stochastic", ticks: number): { rows: string[]; note: string } {

@@ -173,11 +173,18 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
   // known only at run time) and constants: a table of their raw values, one per combination,
   // computed here with the reference interpreter's exactOp and convert. Their ops emit no code;
   // a register is written out (`show`) only where an op that cannot be tabulated reads it, as a
-  // choice between its values. Ops that would saturate in some combination, or round
-  // stochastically, are not tabulated (their count and draws stay those of the op-by-op run).
+  // choice between its values. Ops that would saturate or draw (stochastic rounding of dropped
+  // non-zero bits) in some combination are not tabulated (their count and draws stay those of
+  // the op-by-op run).
   const tab: ({ conds: number[]; values: bigint[]; shown: boolean } | null)[] = fmt.map(() => null);
   let conditions = 0, tabled = 0, computed = 0;
-  const noDraw = () => 0.5; // never called: stochastic results are not tabulated
+  // A stochastic conversion draws only where it drops non-zero bits: a table whose every value
+  // converts exactly draws nothing at run time either, so it may stand; one that would draw may not.
+  let drew = false;
+  const noDraw = () => {
+    drew = true;
+    return 0.5;
+  };
   const choice = (conds: number[], values: bigint[]): string => {
     const pick = (i: number, base: number): string => (i < 0 ? `${Number(values[base]!)}` : `(c${conds[i]} ? ${pick(i - 1, base + 2 ** i)} : ${pick(i - 1, base)})`);
     return pick(conds.length - 1, 0);
@@ -194,11 +201,12 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
       range[o.dst] = [o.imm, o.imm];
       return true;
     }
-    if (!PURE.has(name) || name === "NOW" || d.rounding === 3 || o.src.some((x) => !tab[x])) return false;
+    if (!PURE.has(name) || name === "NOW" || o.src.some((x) => !tab[x])) return false;
     const conds = [...new Set(o.src.flatMap((x) => tab[x]!.conds))].sort((x, y) => x - y);
     if (conds.length > MAX_CONDITIONS) return false;
     const sat = new Float64Array(1);
     const values: bigint[] = [];
+    drew = false;
     for (let combo = 0; combo < 2 ** conds.length; combo++) {
       const srcs = o.src.map((x) => {
         const t = tab[x]!;
@@ -207,7 +215,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
       });
       values.push(convert(exactOp(name, srcs, o.imm), d, noDraw, sat));
     }
-    if (sat[0] !== 0 || values.some((v) => v >= 2n ** 53n || v <= -(2n ** 53n))) return false; // written out as exact JS numbers
+    if (sat[0] !== 0 || drew || values.some((v) => v >= 2n ** 53n || v <= -(2n ** 53n))) return false; // written out as exact JS numbers
     tab[o.dst] = { conds, values, shown: false };
     range[o.dst] = [Number(values.reduce((m, v) => (v < m ? v : m))), Number(values.reduce((m, v) => (v > m ? v : m)))];
     tabled++;
@@ -282,8 +290,9 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
       case "CMP_GT": {
         // The comparison becomes a condition (a JS boolean); its register a table of convert(0), convert(1).
         const sat = new Float64Array(1);
+        drew = false;
         const v = [0n, 1n].map((x) => convert({ raw: x, frac: 0 }, d, noDraw, sat));
-        if (sat[0] === 0 && d.rounding !== 3) {
+        if (sat[0] === 0 && !drew) {
           const id = conditions++;
           lines.push(`const c${id} = ${r(a!)} * ${2 ** -fmt[a!]!.frac} ${name === "CMP_GE" ? ">=" : ">"} ${r(b!)} * ${2 ** -fmt[b!]!.frac};`);
           tab[o.dst] = { conds: [id], values: v, shown: false };

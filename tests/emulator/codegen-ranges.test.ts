@@ -184,4 +184,31 @@ describe("codegen: conversions from the raw bounds of registers", () => {
     const { generated } = check(big);
     expect(generated.stats.saturations).toBeGreaterThan(0);
   });
+
+  it("a stochastic op on conditions and constants is a table only where no combination drops bits (no draw either way)", () => {
+    const s8 = fmt(8, 0);
+    const init = every(s8);
+    const st = fmt(8, 0, true, 2, 3); // stochastic rounding
+    const kernel = (hi: number, lo: number) => program([{ f: s8, init }, { f: s8, init: [0] }, { f: s8, init: [0] }], [s8, fmt(1, 0, false), fmt(16, 4), fmt(16, 4), fmt(16, 4), st, st], [
+      op("LOAD", 0, [], { state: 0 }),
+      op("CMP_GE", 1, [0, 0]),
+      op("CMP_GT", 1, [0, 1]), // x > (x >= x) = x > 1
+      op("CONST", 2, [], { imm: hi }),
+      op("CONST", 3, [], { imm: lo }),
+      op("SELECT", 4, [1, 2, 3]),
+      op("COPY", 5, [4]), // to frac 0, stochastic: x / 16
+      op("ADD", 6, [5, 0]), // then a sum with x, stochastic but exact (same frac)
+      op("STORE", 0, [5], { state: 1 }),
+      op("STORE", 0, [6], { state: 2 }),
+    ], init.length, 3);
+    // multiples of 16: exact, no draw: the SELECT and the stochastic COPY are tables (the comparisons run)
+    const exact = kernel(1008, -336);
+    check(exact);
+    expect(stats(exact).tabled).toBe(2);
+    // 1000 / 16 = 62.5: the COPY draws where the condition holds, so it runs (and draws) per element
+    const drawing = kernel(1000, -333);
+    const { generated } = check(drawing);
+    expect(stats(drawing).tabled).toBe(1); // the SELECT only
+    expect(generated.state[1]!.some((v) => v === 62) && generated.state[1]!.some((v) => v === 63)).toBe(true);
+  });
 });
