@@ -11,6 +11,8 @@ import { compile } from "../compiler/pipeline.ts";
 import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { analyseByRun } from "./compile.ts";
 import { getTarget } from "../../targets/registry.ts";
+import { generateKernel } from "../../targets/emulator/codegen.ts";
+import { Rng } from "../util/rng.ts";
 
 /** One run of the program in the mode: wall seconds, plastic-synapse updates and the final states. */
 function timedRun(ir: ReturnType<typeof fullChipProgram>["ir"], mode: "simd" | "generated"): { wall: number; updates: number; state: Float64Array[]; paths: string[]; fallbacks: number } {
@@ -44,7 +46,30 @@ export function simdLoopBench(quick: boolean): string[] {
     const m = generateSimd(k, net);
     return `${k.name}: ${m.ok ? "SIMD" : shapeProblems(k, net).join(", ") || m.reason}`;
   });
-  return [...lines, "", ...notes, `memory network on cmos (stochastic rounding, models/stc/memory-network-small.yaml's kernels): ${reasons.join("; ")}`];
+  return [...lines, "", ...notes, `memory network on cmos (stochastic rounding, models/stc/memory-network-small.yaml's kernels): ${reasons.join("; ")}`, "", ...jsKernelWork(small)];
+}
+
+/**
+ * What the generated JS (codegen.ts) makes of the cmos memory network's kernels, with stochastic
+ * rounding (`engram run`'s default) and nearest: IR ops per element against ops that run per
+ * element (the others are reused values, tables over comparisons, constants), and conversions
+ * that still round or clamp.
+ */
+export function jsKernelWork(program: ReturnType<typeof compile>): string[] {
+  const rows: string[] = ["memory network on cmos, generated JS kernels per element (models/stc/memory-network-small.yaml; `engram run` rounds stochastically by default):", "", "| rounding | kernel | IR ops | ops run | reused | tabled | conversions rounding | conversions clamping |", "| --- | --- | --- | --- | --- | --- | --- | --- |"];
+  for (const rounding of ["stochastic", "nearest"] as const) rows.push(...jsKernelRows(program, rounding));
+  return rows;
+}
+
+function jsKernelRows(program: ReturnType<typeof compile>, rounding: "stochastic" | "nearest"): string[] {
+  const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding, engramVersion: "bench", analyse: analyseByRun });
+  const e = new Emulator(ir, "generated");
+  const rows = ir.kernels.map((k) => {
+    const g = generateKernel(k, ir, { state: e.state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench"), spike: () => {}, now: new Float64Array(1), saturations: new Float64Array(1) });
+    const s = g.stats;
+    return `| ${rounding} | ${k.name} | ${s.ops} | ${s.computed} | ${s.reused} | ${s.tabled} | ${s.rounded} | ${s.bounded} |`;
+  });
+  return rows;
 }
 
 function loopRows(rounding: "nearest" | "stochastic", ticks: number): { rows: string[]; note: string } {

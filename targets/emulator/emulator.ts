@@ -125,7 +125,7 @@ export class Emulator {
   private readonly noise: Rng;
   private readonly stimRng: Rng[];
   private readonly uniform: () => number;
-  private readonly kernels: { k: Kernel; run: (element: number) => void }[];
+  private readonly kernels: { k: Kernel; run: (element: number) => void; dense?: (n: number) => void; list?: (l: Int32Array, n: number) => void }[];
   /** Per kernel: its WebAssembly SIMD runner where its ops allow one (mode "simd"), else null (the JS kernel runs). */
   private readonly simd: (SimdRunner | null)[];
   /** Per spike-triggered kernel on the SIMD path: the triggered synapses of one tick, in the JS loop's order. */
@@ -201,7 +201,11 @@ export class Emulator {
     }
     this.writesGates = program.kernels.map((k) => [...new Set(k.ops.filter((o) => (o.op === OP_STORE || o.op === OP_STORE_ADD) && this.gates.has(o.state)).map((o) => this.gates.get(o.state)!))]);
     this.rescanGates();
-    this.kernels = program.kernels.map((k) => ({ k, run: mode !== "closures" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
+    this.kernels = program.kernels.map((k) => {
+      if (mode === "closures" || !numberSafe(k, program)) return { k, run: this.prepare(k) };
+      const g = generateKernel(k, program, ctx);
+      return { k, run: g, dense: g.dense, list: g.list };
+    });
     this.simd = program.kernels.map((k, i) => {
       const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, rounding: this.rounding, uniform: this.uniform }, this.kernels[i]!.run) : null;
       return typeof r === "string" ? null : r;
@@ -476,8 +480,9 @@ export class Emulator {
       }
       const before0 = act[0]!, before1 = act[1]!, before2 = act[2]!;
       const n = this.program.groups[k.group]!.size;
-      const sr = this.simd[i];
+      const sr = this.simd[i], dense = this.kernels[i]!.dense;
       if (sr) sr.runAll(n);
+      else if (dense) dense(n);
       else for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
       if (this.program.groups[k.group]!.kind === 2) {
@@ -501,8 +506,9 @@ export class Emulator {
     this.compact(g);
     const n = g.count, list = g.list;
     if (n === 0) return;
-    const sr = this.simd[i];
+    const sr = this.simd[i], many = this.kernels[i]!.list;
     if (sr) sr.runList(list, n);
+    else if (many) many(list, n);
     else for (let j = 0; j < n; j++) run(list[j]!);
     this.stats.kernelRuns++;
     this.stats.synapseUpdates += n;
