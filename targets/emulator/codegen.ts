@@ -7,7 +7,7 @@
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convertNumber, SAFE_BITS } from "./convert.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import { drawSite } from "../../src/ir/draws.ts";
 
 type Kernel = IrProgram["kernels"][number];
 
@@ -36,8 +36,10 @@ export interface KernelContext {
   activity: Float64Array;
   /** Per state array: bumped whenever one of its values changes. */
   versions: Float64Array;
-  uniform: () => number;
-  noise: Rng;
+  /** The rounding draw of a site (drawSite) for an element at the tick being run; counts the draw in activity. */
+  round: (site: number, element: number) => number;
+  /** The standard normal of a RAND_NORMAL site for an element at the tick being run (not counted). */
+  normal: (site: number, element: number) => number;
   spike: (group: number, element: number) => void;
   /** [the tick being run] (NOW). */
   now: Float64Array;
@@ -49,15 +51,16 @@ export interface KernelContext {
  * Conversion of the value of expression `x`, at `shift` more fractional bits than format f, to a
  * raw value of f, as a statement block assigning `target`: the rules of convertNumber
  * (convert.ts) with every constant written out. Written out in the kernel body, so the engine
- * optimises the whole kernel as one straight line.
+ * optimises the whole kernel as one straight line. `draw` is the expression of the op's rounding
+ * draw, evaluated only where bits are dropped.
  */
-function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string, saturations = ""): string {
+function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, draw: string, saturations = ""): string {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
   let round: string;
   if (shift <= 0) round = `let r = (${x}) * ${2 ** -shift};`;
   else {
-    const pick = f.rounding === 1 ? "fl" : f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && q > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${uniform}() < rem ? fl + 1 : fl)`;
+    const pick = f.rounding === 1 ? "fl" : f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && q > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${draw} < rem ? fl + 1 : fl)`;
     round = `const q = (${x}) * ${2 ** -shift}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
   }
   const m = 2 ** f.width;
@@ -68,9 +71,12 @@ function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat
   return `{ ${round} ${bound} }`;
 }
 
-/** The same conversion as a function `name`(x), for conversions that must stay lazy (SELECT's branches, RAND_NORMAL's draw). */
-function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string, saturations = ""): string {
-  return `const ${name} = (x) => { let v = 0; ${inlineSource("v", "x", shift, f, uniform, saturations)} return v; };`;
+/**
+ * The same conversion as a function `name`(x, e, s), for conversions that must stay lazy (SELECT's
+ * branches, RAND_NORMAL's draw): e the element, s the op's draw site, for a stochastic rounding.
+ */
+function converterSource(name: string, shift: number, f: IrFixedFormat, round: string, saturations = ""): string {
+  return `const ${name} = (x, e, s) => { let v = 0; ${inlineSource("v", "x", shift, f, `${round}(s, e)`, saturations)} return v; };`;
 }
 
 /** Builds run(e) for one element of the kernel's group. */
@@ -86,7 +92,8 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
   const pre = conn ? ref(Int32Array.from(conn.pre_index)) : "";
   const post = conn ? ref(Int32Array.from(conn.post_index)) : "";
   const idx = (index: number) => (index === 1 ? "e" : index === 2 ? `${pre}[e]` : `${post}[e]`);
-  const u = ref(ctx.uniform);
+  const u = ref(ctx.round);
+  const kernel = p.kernels.indexOf(k);
   const act = ref(ctx.activity);
   const ver = ref(ctx.versions);
   const sat = ctx.saturations ? ref(ctx.saturations) : "";
@@ -95,6 +102,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
   // One specialised converter per (shift, format): constants baked in, no Math.pow per call.
   const converters = new Map<string, string>();
   const preamble: string[] = [];
+  let site = 0; // the draw site of the op being generated
   const c = (raw: string, frac: number, f: IrFixedFormat) => {
     const key = `${frac}|${f.width}|${f.signed}|${f.frac}|${f.rounding}|${f.overflow}`;
     let name = converters.get(key);
@@ -103,13 +111,16 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
       converters.set(key, name);
       preamble.push(converterSource(name, frac - f.frac, f, u, sat));
     }
-    return `${name}(${raw})`;
+    return `${name}(${raw}, e, ${site})`;
   };
   const lines: string[] = [];
   /** dst <- x (at `frac` fractional bits) converted to format f, written out inline. */
-  const set = (dst: number, x: string, frac: number, f: IrFixedFormat) => lines.push(inlineSource(`r${dst}`, x, frac - f.frac, f, u, sat));
-  k.ops.forEach((o) => {
+  /** The current op's rounding draw for element e (generated code). */
+  const draw = () => `${u}(${site}, e)`;
+  const set = (dst: number, x: string, frac: number, f: IrFixedFormat) => lines.push(inlineSource(`r${dst}`, x, frac - f.frac, f, draw(), sat));
+  k.ops.forEach((o, op) => {
     const name = OP_BY_CODE.get(o.op)!.name;
+    site = drawSite(kernel, op);
     const [a, b, cc] = o.src;
     const d = fmt[o.dst]!;
     const r = (i: number) => `r${i}`;
@@ -123,20 +134,20 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): (e:
         const s = p.states[o.state]!;
         const arr = ref(ctx.state[o.state]);
         // "+ 0": a register may hold -0 (a negative value times zero); the state holds the interpreter's 0.
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, draw(), sat)} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "STORE_ADD": {
         const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
         const arr = ref(ctx.state[o.state]);
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u, sat)} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${inlineSource("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, draw(), sat)} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "CONST":
         lines.push(`${r(o.dst)} = ${o.imm};`);
         break;
       case "RAND_NORMAL":
-        lines.push(`if (${r(a!)} !== 0) { ${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)}; } else ${r(o.dst)} = 0;`);
+        lines.push(`if (${r(a!)} !== 0) { ${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.normal)}(${site}, e) * 1099511627776)`, 40, d)}; } else ${r(o.dst)} = 0;`);
         break;
       case "SPIKE":
         lines.push(`if (${r(a!)} !== 0) { ${act}[2]++; ${ref(ctx.spike)}(${k.group}, e); }`);

@@ -1,7 +1,8 @@
 /**
  * The fixed-point emulator: runs a verified IR program with exactly the semantics of the
  * reference interpreter (src/ir/reference.ts): same ops, same tick order, same random streams and
- * draw order, so the two agree bit for bit (tests/emulator). Raw values are JS numbers; an op
+ * the same counter-based draws of kernels (src/ir/draws.ts), so the two agree bit for bit
+ * (tests/emulator). Raw values are JS numbers; an op
  * whose exact intermediate could exceed 2^52 (known from the formats when the program is loaded)
  * takes the interpreter's BigInt path instead, so no op is ever inexact.
  * Kernels are prepared once into closures over preallocated registers; a tick allocates nothing
@@ -9,7 +10,7 @@
  */
 import { Rng } from "../../src/util/rng.ts";
 import { checkSnapshot } from "./snapshot-check.ts";
-import { roundingDraw } from "../../src/ir/rounding.ts";
+import { drawSite, IrDraws } from "../../src/ir/draws.ts";
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convert, exactOp } from "../../src/ir/reference.ts";
@@ -121,10 +122,11 @@ export class Emulator {
   private readonly gates = new Map<number, Gate>();
   /** Per kernel: the gates whose state it writes (at its own element). */
   private readonly writesGates: Gate[][];
-  private readonly rounding: Rng;
-  private readonly noise: Rng;
+  /** The kernels' counter-based draws (set to the tick being run). */
+  private readonly draws: IrDraws;
   private readonly stimRng: Rng[];
-  private readonly uniform: () => number;
+  /** The rounding draw of a site (drawSite) for an element, counted as activity. */
+  private readonly round: (site: number, element: number) => number;
   private readonly kernels: { k: Kernel; run: (element: number) => void }[];
   /** Per kernel: its WebAssembly SIMD runner where its ops allow one (mode "simd"), else null (the JS kernel runs). */
   private readonly simd: (SimdRunner | null)[];
@@ -167,17 +169,17 @@ export class Emulator {
   /**
    * simd (default): generated WebAssembly SIMD per kernel where its ops allow, else as generated;
    * generated: straight-line JS per kernel where exact (the default with ENGRAM_KERNELS=js);
-   * closures: the interpretive path.
+   * closures: the interpretive path. `drawWith` replaces the program's draw function (benchmarks
+   * compare others with the same interface; results then differ from the interpreter's).
    */
-  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated") {
+  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated", drawWith?: IrDraws) {
     const seed = program.header.seed;
-    this.rounding = new Rng(seed, "ir:rounding");
-    this.noise = new Rng(seed, "ir:noise");
+    const draws = (this.draws = drawWith ?? new IrDraws(seed, program.header.rounding_bits ?? 0));
     this.stimRng = program.stimuli.map((_, i) => new Rng(seed, `ir:stimulus:${i}`));
-    const bits = program.header.rounding_bits ?? 0;
-    this.uniform = () => {
-      this.activity[1]++;
-      return roundingDraw(this.rounding.uniform(), bits);
+    const activity = this.activity;
+    this.round = (site, element) => {
+      activity[1]++;
+      return draws.round(site, element);
     };
     this.versions = new Float64Array(program.states.length);
     const h = program.header;
@@ -191,7 +193,7 @@ export class Emulator {
     this.firedTick = new Float64Array(this.maxDelay + 1).fill(-1);
     this.recentSpikes = program.groups.map(() => []);
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
-    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now, saturations: this.saturations };
+    const ctx = { state: this.state, round: this.round, normal: (site: number, e: number) => draws.normal(site, e), spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now, saturations: this.saturations };
     for (const k of program.kernels) {
       const g = k.periodic?.gated ? k.periodic.gate_state! : -1;
       if (g >= 0 && !this.gates.has(g)) {
@@ -203,7 +205,7 @@ export class Emulator {
     this.rescanGates();
     this.kernels = program.kernels.map((k) => ({ k, run: mode !== "closures" && numberSafe(k, program) ? generateKernel(k, program, ctx) : this.prepare(k) }));
     this.simd = program.kernels.map((k, i) => {
-      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, rounding: this.rounding, uniform: this.uniform }, this.kernels[i]!.run) : null;
+      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { kernel: i, round: this.round, normal: (site, e) => draws.normal(site, e) }, this.kernels[i]!.run) : null;
       return typeof r === "string" ? null : r;
     });
     this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
@@ -256,11 +258,15 @@ export class Emulator {
     const regs = new Float64Array(k.registers.length);
     const fmt = k.registers.map((r) => r.format);
     const conn = p.connectivity.find((c) => c.synapses === k.group);
-    const uniform = this.uniform;
+    const kernel = p.kernels.indexOf(k);
+    let cur = 0; // the element being run, for the draws
+    const round = this.round;
     const at = (index: number, e: number) => (index === 1 ? e : index === 2 ? conn!.pre_index[e]! : conn!.post_index[e]!);
     const bits = (f: IrFixedFormat) => f.width;
-    const fns: OpFn[] = k.ops.map((o): OpFn => {
+    const fns: OpFn[] = k.ops.map((o, op): OpFn => {
       const name = OP_BY_CODE.get(o.op)!.name;
+      const site = drawSite(kernel, op);
+      const uniform = () => round(site, cur);
       const dst = o.dst, [a, b, c] = o.src;
       const d = fmt[dst]!;
       switch (name) {
@@ -291,14 +297,14 @@ export class Emulator {
         case "CONST":
           return () => (regs[dst] = o.imm);
         case "RAND_NORMAL": {
-          const noise = this.noise;
+          const draws = this.draws;
           return () => {
             if (regs[a!] === 0) {
               regs[dst] = 0;
               return;
             }
             this.activity[1]++;
-            regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform, this.saturations);
+            regs[dst] = convertNumber(Math.round(draws.normal(site, cur) * 2 ** 40), 40, d, uniform, this.saturations);
           };
         }
         case "SPIKE":
@@ -369,6 +375,7 @@ export class Emulator {
       throw new Error(`emulator: no implementation of ${name}`);
     });
     return (e) => {
+      cur = e;
       for (let i = 0; i < fns.length; i++) fns[i]!(e);
     };
   }
@@ -561,6 +568,7 @@ export class Emulator {
     const slotIndex = t % (this.maxDelay + 1);
     const slot = this.fired[slotIndex]!;
     this.now[0] = t;
+    this.draws.setTick(t);
     for (const s of slot) if (s.size > 0) s.clear();
     this.firedTick[slotIndex] = t;
     if (this.currents.length > 0 || this.streams.length > 0) this.applyCurrents(t);
@@ -767,12 +775,12 @@ export class Emulator {
   snapshot(): Snapshot {
     const self = this as unknown as Record<string, unknown>;
     return {
-      format: "engram-emulator-snapshot-1",
+      format: "engram-emulator-snapshot-2",
       modelSha256: this.program.header.model_sha256,
       target: this.program.header.target,
       tick: this.tick,
       state: this.state.map((a) => Array.from(a)),
-      rngs: { rounding: this.rounding.save(), noise: this.noise.save(), stimuli: this.stimRng.map((r) => r.save()) },
+      rngs: { stimuli: this.stimRng.map((r) => r.save()) },
       stimNext: this.stimNext.map((x) => (Number.isFinite(x) ? x : null)),
       stimPending: this.stimPending.map((x) => [...x]),
       stimCursor: [...this.stimCursor],
@@ -806,8 +814,6 @@ export class Emulator {
       this.state[i]!.set(a);
     });
     this.tick = s.tick;
-    this.rounding.load(s.rngs.rounding);
-    this.noise.load(s.rngs.noise);
     s.rngs.stimuli.forEach((r, i) => this.stimRng[i]!.load(r));
     s.stimNext.forEach((x, i) => (this.stimNext[i] = x === null ? Infinity : x));
     s.stimPending.forEach((x, i) => (this.stimPending[i] = [...x]));
@@ -886,12 +892,13 @@ export class Emulator {
 
 /** Everything an emulator needs to continue exactly where it stopped (JSON-serialisable). */
 export interface Snapshot {
-  format: "engram-emulator-snapshot-1";
+  /** 2 since IR version 4: kernels' draws are counter-based, so only the stimuli's streams have a state. */
+  format: "engram-emulator-snapshot-2";
   modelSha256: string;
   target: string;
   tick: number;
   state: number[][];
-  rngs: { rounding: number[]; noise: number[]; stimuli: number[][] };
+  rngs: { stimuli: number[][] };
   stimNext: (number | null)[];
   stimPending: number[][];
   stimCursor: number[];

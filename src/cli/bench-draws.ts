@@ -1,0 +1,91 @@
+/**
+ * `engram bench --draws`: the cost of IR version 4's counter-based kernel draws (src/ir/draws.ts,
+ * Philox-4x32-10 per draw) against the sequential streams of versions 2-3 (xoshiro128**, one
+ * stream each for rounding and noise, in element order): per draw, and per tick of a network run
+ * on the cmos emulator with the same kernels and only the draw function swapped.
+ */
+import { IrDraws } from "../ir/draws.ts";
+import { roundingDraw } from "../ir/rounding.ts";
+import { Rng } from "../util/rng.ts";
+import { Emulator } from "../../targets/emulator/emulator.ts";
+import { compile } from "../compiler/pipeline.ts";
+import { compileFixed } from "../compiler/fixed/pipeline.ts";
+import { analyseByRun } from "./compile.ts";
+import { getTarget } from "../../targets/registry.ts";
+
+/** The draws of IR versions 2-3 behind version 4's interface: sequential streams, whatever the site and element. */
+class SequentialDraws extends IrDraws {
+  private readonly rounding: Rng;
+  private readonly noise: Rng;
+  constructor(seed: number, bits: number) {
+    super(seed, bits);
+    this.rounding = new Rng(seed, "ir:rounding");
+    this.noise = new Rng(seed, "ir:noise");
+  }
+  override round(): number {
+    return roundingDraw(this.rounding.uniform(), this.bits);
+  }
+  override normal(): number {
+    return this.noise.normal();
+  }
+}
+
+/** Nanoseconds per call of f over n calls (best of 3). */
+function perCall(n: number, f: (i: number) => number): number {
+  let best = Infinity, sink = 0;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sink += f(i);
+    best = Math.min(best, performance.now() - t0);
+  }
+  if (sink === 0.123) console.log(""); // keeps the loop's result alive
+  return (best * 1e6) / n;
+}
+
+export function drawsBench(quick: boolean): string[] {
+  const n = quick ? 1_000_000 : 5_000_000;
+  const counter = new IrDraws(1, 0), seq = new SequentialDraws(1, 0);
+  counter.setTick(12345);
+  const rows = [
+    ["rounding draw (53 bits)", perCall(n, () => seq.round()), perCall(n, (i) => counter.round(7, i))],
+    ["normal (Box-Muller)", perCall(n, () => seq.normal()), perCall(n, (i) => counter.normal(7, i))],
+  ];
+  const out = [
+    `kernel draws: sequential streams (IR versions 2-3) vs counter-based (IR version 4); ${n} draws, best of 3; node ${process.version}`,
+    "",
+    "| draw | sequential xoshiro128** (ns) | counter Philox-4x32-10 (ns) | ratio |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(([what, a, b]) => `| ${what} | ${(a as number).toFixed(1)} | ${(b as number).toFixed(1)} | ${((b as number) / (a as number)).toFixed(1)} |`),
+    "",
+  ];
+  // Per tick: the small memory network on cmos (stochastic rounding), dense ticks of its learning phase.
+  const model = "models/stc/memory-network-small.yaml";
+  const { ir } = compileFixed(compile(model, { target: "cmos" }), getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "bench", analyse: analyseByRun });
+  const ticks = Math.min(ir.header.duration_ticks, quick ? 2000 : 10000);
+  const time = (draws: IrDraws | undefined) => {
+    const e = new Emulator(ir, undefined, draws);
+    const t0 = performance.now();
+    e.run(ticks);
+    return { wall: (performance.now() - t0) / 1000, draws: e.snapshot().activity[1]!, stepped: e.stats.ticks };
+  };
+  const runs: { seq: number[]; ctr: number[]; draws: number; stepped: number } = { seq: [], ctr: [], draws: 0, stepped: 0 };
+  for (let r = 0; r < 3; r++) {
+    runs.seq.push(time(new SequentialDraws(ir.header.seed, ir.header.rounding_bits)).wall);
+    const c = time(undefined);
+    runs.ctr.push(c.wall);
+    runs.draws = c.draws;
+    runs.stepped = c.stepped;
+  }
+  const a = Math.min(...runs.seq), b = Math.min(...runs.ctr);
+  out.push(
+    `per tick: ${model} on cmos (stochastic rounding), the first ${ticks} ticks (${runs.stepped} stepped), the emulator's default kernel paths; best of 3, alternating`,
+    "",
+    "| draws | wall (s) | per stepped tick (µs) | kernel draws | per draw, whole run (ns) |",
+    "| --- | --- | --- | --- | --- |",
+    `| sequential (IR 2-3) | ${a.toFixed(3)} | ${((a / runs.stepped) * 1e6).toFixed(1)} | ${runs.draws} | ${((a / runs.draws) * 1e9).toFixed(0)} |`,
+    `| counter (IR 4) | ${b.toFixed(3)} | ${((b / runs.stepped) * 1e6).toFixed(1)} | ${runs.draws} | ${((b / runs.draws) * 1e9).toFixed(0)} |`,
+    "",
+    `counter / sequential for the run: ${(b / a).toFixed(2)}x; the difference per draw: ${(((b - a) / runs.draws) * 1e9).toFixed(0)} ns`,
+  );
+  return out;
+}
