@@ -24,6 +24,7 @@ import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { applyStreamNumber, prepareStreams, type PreparedStream } from "./stream.ts";
 import { transmissionKernels } from "./kernel-roles.ts";
 import { simdAllowed, SimdRunner } from "./simd-runner.ts";
+import { Split, SPLIT_MIN_ELEMENTS, splittable } from "./split.ts";
 
 const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code, OP_NOW = OP_BY_NAME.get("NOW")!.code;
 
@@ -128,6 +129,14 @@ export class Emulator {
   /** The rounding draw of a site (drawSite) for an element, counted as activity. */
   private readonly round: (site: number, element: number) => number;
   private readonly kernels: { k: Kernel; run: (element: number) => void }[];
+  /** Fewest elements of a run that is split. */
+  private readonly splitMin: number;
+  /** Kernel runs split over two threads so far. */
+  splitRuns = 0;
+  /** The worker of a run on two threads (split.ts), or null. */
+  private readonly split: Split | null;
+  /** Per kernel: 1 if its runs are split over the two threads. */
+  private readonly splits: Uint8Array;
   /** Per kernel: its WebAssembly SIMD runner where its ops allow one (mode "simd"), else null (the JS kernel runs). */
   private readonly simd: (SimdRunner | null)[];
   /** Per spike-triggered kernel on the SIMD path: the triggered synapses of one tick, in the JS loop's order. */
@@ -169,10 +178,16 @@ export class Emulator {
   /**
    * simd (default): generated WebAssembly SIMD per kernel where its ops allow, else as generated;
    * generated: straight-line JS per kernel where exact (the default with ENGRAM_KERNELS=js);
-   * closures: the interpretive path. `drawWith` replaces the program's draw function (benchmarks
+   * closures: the interpretive path. `draws` replaces the program's draw function (benchmarks
    * compare others with the same interface; results then differ from the interpreter's).
+   * `threads: 2` splits the runs of kernels whose elements are independent over this thread and a
+   * worker (split.ts; call close() after the last run) when they run over at least `splitMin`
+   * elements (default SPLIT_MIN_ELEMENTS); the outputs are the same.
    */
-  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated", drawWith?: IrDraws) {
+  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated", opts: { draws?: IrDraws; threads?: number; splitMin?: number } = {}) {
+    const drawWith = opts.draws;
+    this.splitMin = opts.splitMin ?? SPLIT_MIN_ELEMENTS;
+    this.split = (opts.threads ?? 1) > 1 && mode !== "closures" ? Split.allocate(program) : null;
     const seed = program.header.seed;
     const draws = (this.draws = drawWith ?? new IrDraws(seed, program.header.rounding_bits ?? 0));
     this.stimRng = program.stimuli.map((_, i) => new Rng(seed, `ir:stimulus:${i}`));
@@ -188,7 +203,11 @@ export class Emulator {
     this.utilisation = periodic.reduce((s, k) => s + k.cycles / (k.periodic!.period_ticks * this.cyclesPerTick), 0);
     this.eventDeadline = Math.min(1e12, ...periodic.map((k) => k.periodic!.period_ticks), Infinity) || 1;
     const sizes = program.groups.map((g) => g.size);
-    this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
+    this.state = program.states.map((s, j) => {
+      const a = this.split ? this.split.states[j]! : new Float64Array(sizes[s.group]!);
+      for (let i = 0; i < a.length; i++) a[i] = s.init[s.init.length === 1 ? 0 : i]!;
+      return a;
+    });
     this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
     this.firedTick = new Float64Array(this.maxDelay + 1).fill(-1);
     this.recentSpikes = program.groups.map(() => []);
@@ -209,6 +228,8 @@ export class Emulator {
       return typeof r === "string" ? null : r;
     });
     this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
+    this.splits = Uint8Array.from(program.kernels, (k, i) => (this.split && k.periodic && !this.simd[i] && splittable(k, program) ? 1 : 0));
+    this.split?.start(program.kernels.flatMap((_, i) => (this.splits[i] ? [i] : [])));
     this.idle = new Uint8Array(program.kernels.length);
     // A STORE counts as a read: storing a constant (a consumed summed input set back to 0) is a
     // no-op only while nothing else has changed the state since.
@@ -485,6 +506,7 @@ export class Emulator {
       const n = this.program.groups[k.group]!.size;
       const sr = this.simd[i];
       if (sr) sr.runAll(n);
+      else if (this.splits[i] === 1 && n >= this.splitMin) this.runSplit(i, k, run, n, null);
       else for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
       if (this.program.groups[k.group]!.kind === 2) {
@@ -510,6 +532,7 @@ export class Emulator {
     if (n === 0) return;
     const sr = this.simd[i];
     if (sr) sr.runList(list, n);
+    else if (this.splits[i] === 1 && n >= this.splitMin) this.runSplit(i, k, run, n, list);
     else for (let j = 0; j < n; j++) run(list[j]!);
     this.stats.kernelRuns++;
     this.stats.synapseUpdates += n;
@@ -528,6 +551,27 @@ export class Emulator {
     for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) list[count++] = order[s]!;
     sr.runList(list, count);
     for (const g of opens) for (let j = 0; j < count; j++) this.open(g, list[j]!);
+  }
+
+  /** A kernel run over elements [0, n) (or list[0..n)) split over the two threads (split.ts). */
+  private runSplit(i: number, k: Kernel, run: (e: number) => void, n: number, list: Int32Array | null): void {
+    const own = list ? (from: number, to: number) => {
+      for (let j = from; j < to; j++) run(list[j]!);
+    } : (from: number, to: number) => {
+      for (let e = from; e < to; e++) run(e);
+    };
+    this.splitRuns++;
+    this.split!.run(i, this.tick, n, list, own, this.activity, this.versions, this.saturations, (e) => this.spike(k.group, e));
+  }
+
+  /** Stops the worker of a run on two threads (nothing to do otherwise). */
+  async close(): Promise<void> {
+    await this.split?.close();
+  }
+
+  /** Per kernel: 1 if its runs are split over two threads. */
+  splitKernels(): number[] {
+    return Array.from(this.splits);
   }
 
   /** Runs of SIMD kernels whose draws did not settle and that ran on their JS kernel instead. */
