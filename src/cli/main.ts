@@ -63,7 +63,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --no-plots  write no SVG plots (traces.svg, spikes.svg, tasks.svg, weights.svg): the CSVs,
               analysis and manifest only; plots dominate a short run's wall time
   --threads N on the reference target: split the run over N threads (default 1); the outputs
-              are byte-identical for every N (each neuron and synapse draws from its own stream)
+              are byte-identical for every N (each neuron and synapse draws from its own stream);
+              on bss2 and cmos (emulated): 2 splits kernel runs over two threads, same outputs
   --time-label end|start   how traces.csv labels a row (also compare's plot): end (default) gives
               the state after the step from t - dt to t the time t; start gives it t - dt, as
               simulators that label the start of the step do, and drops the initial state's row
