@@ -90,3 +90,37 @@ export function drawsBench(quick: boolean): string[] {
   );
   return out;
 }
+
+/**
+ * `engram bench --emulator-threads`: the cmos memory network (models/stc/memory-network.yaml, 16-bit
+ * state) on the emulator with one and with two threads (targets/emulator/split.ts), the same
+ * window of ticks, alternating; the final states and spikes are compared.
+ */
+export async function emulatorThreadsBench(quick: boolean): Promise<string[]> {
+  const model = "models/stc/memory-network.yaml";
+  const t0 = performance.now();
+  const { ir } = compileFixed(compile(model, { target: "cmos" }), getTarget("cmos").caps, { rounding: "stochastic", engramVersion: "bench", analyse: analyseByRun });
+  const compileS = (performance.now() - t0) / 1000;
+  const ticks = Math.min(ir.header.duration_ticks, quick ? 20_000 : 100_000);
+  const rows: string[] = [];
+  let first: Emulator | null = null;
+  for (const threads of [1, 2, 1, 2].slice(0, quick ? 2 : 4)) {
+    const e = new Emulator(ir, undefined, { threads });
+    const cpu0 = process.cpuUsage();
+    const s = performance.now();
+    e.run(ticks);
+    const wall = (performance.now() - s) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await e.close();
+    const same = first ? JSON.stringify(e.spikes) === JSON.stringify(first.spikes) && e.state.every((a, i) => a.every((v, j) => v === first!.state[i]![j])) : true;
+    first ??= e;
+    rows.push(`| ${threads} | ${wall.toFixed(2)} | ${((wall / e.stats.ticks) * 1e6).toFixed(0)} | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} | ${e.splitRuns.reduce((a, b) => a + b, 0)} | ${e.stats.spikes} | ${same ? "identical" : "DIFFERENT"} |`);
+  }
+  return [
+    `${model} on the cmos emulator, the first ${ticks} ticks (${ticks * ir.header.tick_seconds} s biological; compile ${compileS.toFixed(1)} s), one and two threads alternating; node ${process.version}`,
+    "",
+    "| threads | wall (s) | per stepped tick (µs) | CPU of this process (s) | split runs | spikes | outputs vs first run |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ];
+}

@@ -267,7 +267,7 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; networkThreads?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean; draws?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; networkThreads?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean; draws?: boolean; emulatorThreads?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.interchangeOnly, async () => (await import("./bench-interchange.ts")).interchangeBench()],
@@ -276,6 +276,7 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; e
     [o.networkThreads, async () => (await import("./bench-threads.ts")).threadsBench(o.quick)],
     [o.simdOnly, () => simdBench(o.quick)],
     [o.draws, async () => (await import("./bench-draws.ts")).drawsBench(o.quick)],
+    [o.emulatorThreads, async () => (await import("./bench-draws.ts")).emulatorThreadsBench(o.quick)],
     [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
     [o.reservoirOnly, () => reservoirBench(o.quick)],
     [o.ipcOnly, async () => (await import("./bench-ipc.ts")).ipcBench(o.quick)],

@@ -131,15 +131,15 @@ export class Emulator {
   private readonly kernels: { k: Kernel; run: (element: number) => void }[];
   /** Fewest elements of a run that is split. */
   private readonly splitMin: number;
-  /** Kernel runs split over two threads so far. */
-  splitRuns = 0;
+  /** Per kernel: its runs split over two threads so far. */
+  readonly splitRuns: Float64Array;
   /** The worker of a run on two threads (split.ts), or null. */
   private readonly split: Split | null;
   /** Per kernel: 1 if its runs are split over the two threads. */
   private readonly splits: Uint8Array;
   /** Per kernel: its WebAssembly SIMD runner where its ops allow one (mode "simd"), else null (the JS kernel runs). */
   private readonly simd: (SimdRunner | null)[];
-  /** Per spike-triggered kernel on the SIMD path: the triggered synapses of one tick, in the JS loop's order. */
+  /** Per spike-triggered kernel on the SIMD path or split: the triggered synapses of one tick, in the JS loop's order. */
   private readonly triggered: (Int32Array | null)[];
   /** Spiking elements per group for the last maxDelay + 1 ticks (ring of sets, reused). */
   private readonly fired: Set<number>[][];
@@ -227,8 +227,9 @@ export class Emulator {
       const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { kernel: i, round: this.round, normal: (site, e) => draws.normal(site, e) }, this.kernels[i]!.run) : null;
       return typeof r === "string" ? null : r;
     });
-    this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
-    this.splits = Uint8Array.from(program.kernels, (k, i) => (this.split && k.periodic && !this.simd[i] && splittable(k, program) ? 1 : 0));
+    this.splitRuns = new Float64Array(program.kernels.length);
+    this.splits = Uint8Array.from(program.kernels, (k, i) => (this.split && !this.simd[i] && splittable(k, program) ? 1 : 0));
+    this.triggered = program.kernels.map((k, i) => ((this.simd[i] || this.splits[i]) && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
     this.split?.start(program.kernels.flatMap((_, i) => (this.splits[i] ? [i] : [])));
     this.idle = new Uint8Array(program.kernels.length);
     // A STORE counts as a read: storing a constant (a consumed summed input set back to 0) is a
@@ -560,7 +561,7 @@ export class Emulator {
     } : (from: number, to: number) => {
       for (let e = from; e < to; e++) run(e);
     };
-    this.splitRuns++;
+    this.splitRuns[i]!++;
     this.split!.run(i, this.tick, n, list, own, this.activity, this.versions, this.saturations, (e) => this.spike(k.group, e));
   }
 
@@ -631,8 +632,10 @@ export class Emulator {
       const fired = this.fired[when % (this.maxDelay + 1)]![trigger.source]!;
       if (fired.size === 0) continue;
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
+      let triggered = 0;
       for (const n of fired) {
         const d = start[n + 1]! - start[n]!;
+        triggered += d;
         this.stats.synapseUpdates += d;
         this.stats.eventSynapseUpdates += d;
       }
@@ -640,7 +643,14 @@ export class Emulator {
       const opens = this.writesGates[i]!;
       const sr = this.simd[i];
       if (sr) this.runTriggered(sr, this.triggered[i]!, neurons, start, order, opens);
-      else if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      else if (this.splits[i] === 1 && triggered >= this.splitMin) {
+        // the triggered synapses in the JS loop's order, split over the two threads, then the gates they opened
+        const list = this.triggered[i]!;
+        let count = 0;
+        for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) list[count++] = order[s]!;
+        this.runSplit(i, k, run, count, list);
+        for (const g of opens) for (let j = 0; j < count; j++) this.open(g, list[j]!);
+      } else if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
       else {
         for (const n of neurons) {
           for (let s = start[n]!; s < start[n + 1]!; s++) {
