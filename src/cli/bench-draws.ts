@@ -65,28 +65,33 @@ export function drawsBench(quick: boolean): string[] {
   const repeats = quick ? 1 : 3;
   const time = (draws: IrDraws | undefined) => {
     const e = new Emulator(ir, undefined, { draws });
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     e.run(ticks);
-    return { wall: (performance.now() - t0) / 1000, draws: e.snapshot().activity[1]!, stepped: e.stats.ticks };
+    const cpu = process.cpuUsage(cpu0);
+    return { wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6, draws: e.snapshot().activity[1]!, stepped: e.stats.ticks };
   };
-  const runs: { seq: number[]; ctr: number[]; draws: number; stepped: number } = { seq: [], ctr: [], draws: 0, stepped: 0 };
+  const runs: { seq: number[]; ctr: number[]; seqCpu: number[]; ctrCpu: number[]; draws: number; stepped: number } = { seq: [], ctr: [], seqCpu: [], ctrCpu: [], draws: 0, stepped: 0 };
   for (let r = 0; r < repeats; r++) {
-    runs.seq.push(time(new SequentialDraws(ir.header.seed, ir.header.rounding_bits)).wall);
+    const s = time(new SequentialDraws(ir.header.seed, ir.header.rounding_bits));
+    runs.seq.push(s.wall);
+    runs.seqCpu.push(s.cpu);
     const c = time(undefined);
     runs.ctr.push(c.wall);
+    runs.ctrCpu.push(c.cpu);
     runs.draws = c.draws;
     runs.stepped = c.stepped;
   }
-  const a = Math.min(...runs.seq), b = Math.min(...runs.ctr);
+  const a = Math.min(...runs.seq), b = Math.min(...runs.ctr), ac = Math.min(...runs.seqCpu), bc = Math.min(...runs.ctrCpu);
   out.push(
     `per tick: ${model} on cmos (stochastic rounding), its whole run of ${ticks} ticks (${runs.stepped} stepped), the emulator's default kernel paths; best of ${repeats}, alternating`,
     "",
-    "| draws | wall (s) | per stepped tick (µs) | kernel draws | per draw, whole run (ns) |",
+    "| draws | wall (s) | CPU (s) | per stepped tick, CPU (µs) | kernel draws |",
     "| --- | --- | --- | --- | --- |",
-    `| sequential (IR 2-3) | ${a.toFixed(3)} | ${((a / runs.stepped) * 1e6).toFixed(1)} | ${runs.draws} | ${((a / runs.draws) * 1e9).toFixed(0)} |`,
-    `| counter (IR 4) | ${b.toFixed(3)} | ${((b / runs.stepped) * 1e6).toFixed(1)} | ${runs.draws} | ${((b / runs.draws) * 1e9).toFixed(0)} |`,
+    `| sequential (IR 2-3) | ${a.toFixed(3)} | ${ac.toFixed(3)} | ${((ac / runs.stepped) * 1e6).toFixed(1)} | ${runs.draws} |`,
+    `| counter (IR 4) | ${b.toFixed(3)} | ${bc.toFixed(3)} | ${((bc / runs.stepped) * 1e6).toFixed(1)} | ${runs.draws} |`,
     "",
-    `counter / sequential for the run: ${(b / a).toFixed(2)}x; the difference per draw: ${(((b - a) / runs.draws) * 1e9).toFixed(0)} ns`,
+    `counter / sequential for the run: ${(b / a).toFixed(2)}x wall, ${(bc / ac).toFixed(2)}x CPU; the difference per draw: ${(((bc - ac) / runs.draws) * 1e9).toFixed(0)} ns of CPU`,
   );
   return out;
 }

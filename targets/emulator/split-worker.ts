@@ -7,12 +7,12 @@ import { workerData } from "node:worker_threads";
 import type { IrProgram } from "../../src/ir/codec.ts";
 import { IrDraws } from "../../src/ir/draws.ts";
 import { generateKernel } from "./codegen.ts";
-import { CMD, sharedLayout } from "./split.ts";
-import { SharedStore, WorkerFailed } from "../reference/partition.ts";
+import { CMD, sharedLayout, SIG, SPINS } from "./split.ts";
+import { SharedStore } from "../reference/partition.ts";
 
 const { program, buffers, kernels } = workerData as { program: IrProgram; buffers: SharedArrayBuffer[]; kernels: number[] };
 const shared = sharedLayout(new SharedStore(buffers, false), program);
-const { barrier, cmd, report, spikes, list } = shared;
+const { sig, cmd, report, spikes, list } = shared;
 const activity = new Float64Array(3), saturations = new Float64Array(1), versions = new Float64Array(program.states.length), now = new Float64Array(1);
 const draws = new IrDraws(program.header.seed, program.header.rounding_bits ?? 0);
 let spikeCount = 0;
@@ -29,10 +29,25 @@ const ctx = {
   normal: (site: number, e: number) => draws.normal(site, e),
   spike: (_group: number, e: number) => void (spikes[spikeCount++] = e),
 };
-const run = new Map(kernels.map((i) => [i, generateKernel(program.kernels[i]!, program, ctx)]));
-try {
+
+/** The next command after `last`: spins briefly, then sleeps without a time limit (the emulator may not split for minutes). */
+function next(last: number): number {
+  for (let i = 0; i < SPINS; i++) {
+    const s = Atomics.load(sig, SIG.issued);
+    if (s !== last) return s;
+  }
   for (;;) {
-    barrier.wait();
+    const s = Atomics.load(sig, SIG.issued);
+    if (s !== last) return s;
+    Atomics.wait(sig, SIG.issued, s);
+  }
+}
+
+try {
+  const run = new Map(kernels.map((i) => [i, generateKernel(program.kernels[i]!, program, ctx)]));
+  let seq = 0;
+  for (;;) {
+    seq = next(seq);
     const i = cmd[CMD.kernel]!;
     if (i < 0) break;
     const k = run.get(i)!;
@@ -52,9 +67,11 @@ try {
     report[3] = saturations[0]!;
     report[4] = spikeCount;
     for (let s = 0; s < versions.length; s++) report[5 + s] = versions[s]!;
-    barrier.wait();
+    Atomics.store(sig, SIG.done, seq);
+    Atomics.notify(sig, SIG.done);
   }
 } catch (e) {
-  barrier.fail();
-  if (!(e instanceof WorkerFailed)) throw e;
+  Atomics.store(sig, SIG.failed, 1);
+  Atomics.notify(sig, SIG.done);
+  throw e;
 }

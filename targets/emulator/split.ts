@@ -13,14 +13,16 @@
  * neuron is a reduction whose order saturation can change: those kernels stay on one thread).
  * Outputs are byte-identical with one or two threads (tests/emulator/split.test.ts).
  *
- * Not a pool package (piscina): the two threads meet at a shared-memory barrier twice per split
- * run, thousands of times per second; the barrier is the reference target's (partition.ts).
+ * Not a pool package (piscina): the two threads hand each other work through shared-memory words
+ * (Atomics), thousands of times per second. Unlike the reference target's lockstep barrier
+ * (partition.ts), the worker waits without a time limit between runs: an emulator may go minutes
+ * without a run large enough to split.
  */
 import { Worker } from "node:worker_threads";
 import type { IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { numberSafe } from "./codegen.ts";
-import { Barrier, SharedStore } from "../reference/partition.ts";
+import { SharedStore } from "../reference/partition.ts";
 
 type Kernel = IrProgram["kernels"][number];
 const STORE = OP_BY_NAME.get("STORE")!.code, STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code;
@@ -36,10 +38,16 @@ export function splittable(k: Kernel, p: IrProgram): boolean {
 
 /** Command words: [kernel (-1: stop), from, to, list (1: the elements are list[from..to))]. */
 export const CMD = { kernel: 0, from: 1, to: 2, list: 3 } as const;
+/** Signal words: [commands issued, commands done, failed (1: the worker threw)]. */
+export const SIG = { issued: 0, done: 1, failed: 2 } as const;
+/** Loads a waiting thread spins before it sleeps (a half run is often a few microseconds away). */
+export const SPINS = 4000;
+/** A half run that takes longer than this has lost its worker. */
+const STALL_MS = 600_000;
 
 /** The shared layout both threads attach in the same order. */
 export function sharedLayout(store: SharedStore, p: IrProgram) {
-  const barrier = Barrier.create(store, 2);
+  const sig = store.i32(3); // first: split-worker-entry.js signals a failed load through it
   const states = p.states.map((s) => store.f64(p.groups[s.group]!.size));
   const maxGroup = Math.max(1, ...p.groups.map((g) => g.size));
   const cmd = store.i32(4);
@@ -48,7 +56,7 @@ export function sharedLayout(store: SharedStore, p: IrProgram) {
   /** [changed, draws, spikes, saturations, spike count], then per state its version increments. */
   const report = store.f64(5 + p.states.length);
   const spikes = store.i32(maxGroup);
-  return { barrier, states, cmd, tick, list, report, spikes };
+  return { sig, states, cmd, tick, list, report, spikes };
 }
 export type SharedLayout = ReturnType<typeof sharedLayout>;
 
@@ -74,7 +82,6 @@ export class Split {
     const w = new Worker(new URL("./split-worker-entry.js", import.meta.url), { workerData: { program: this.p, buffers: this.store.buffers, kernels } });
     w.on("error", (e: Error) => {
       this.failure = e;
-      this.shared.barrier.fail();
     });
     w.unref(); // a run that stops early must not hang the process
     this.worker = w;
@@ -86,7 +93,7 @@ export class Split {
    * and replays its spikes through `spike`, in element order.
    */
   run(i: number, tick: number, n: number, list: Int32Array | null, own: (from: number, to: number) => void, activity: Float64Array, versions: Float64Array, saturations: Float64Array, spike: (e: number) => void): void {
-    const { cmd, barrier, report, spikes } = this.shared;
+    const { cmd, sig, report, spikes } = this.shared;
     const mid = n >> 1;
     if (list) this.shared.list.set(list.subarray(mid, n), mid);
     cmd[CMD.kernel] = i;
@@ -94,9 +101,10 @@ export class Split {
     cmd[CMD.to] = n;
     cmd[CMD.list] = list ? 1 : 0;
     this.shared.tick[0] = tick;
-    this.sync();
+    const seq = Atomics.add(sig, SIG.issued, 1) + 1;
+    Atomics.notify(sig, SIG.issued);
     own(0, mid);
-    this.sync();
+    this.awaitDone(seq);
     activity[0]! += report[0]!;
     activity[1]! += report[1]!;
     activity[2]! += report[2]!;
@@ -106,11 +114,17 @@ export class Split {
     for (let j = 0; j < count; j++) spike(spikes[j]!);
   }
 
-  private sync(): void {
-    try {
-      this.shared.barrier.wait();
-    } catch (e) {
-      throw this.failure ?? e;
+  /** Waits until the worker has done command `seq` (spins briefly, then sleeps). */
+  private awaitDone(seq: number): void {
+    const sig = this.shared.sig;
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(sig, SIG.done) === seq) return;
+    const started = Date.now();
+    for (;;) {
+      const done = Atomics.load(sig, SIG.done);
+      if (done === seq) return;
+      if (Atomics.load(sig, SIG.failed) !== 0) throw this.failure ?? new Error("internal: the emulator's worker thread failed (its error follows when the run is closed)");
+      Atomics.wait(sig, SIG.done, done, 50);
+      if (Date.now() - started > STALL_MS) throw new Error(`internal: the emulator's worker thread did not answer for ${STALL_MS / 1000} s`);
     }
   }
 
@@ -118,11 +132,8 @@ export class Split {
   async close(): Promise<void> {
     if (!this.worker) return;
     this.shared.cmd[CMD.kernel] = -1;
-    try {
-      this.shared.barrier.wait();
-    } catch {
-      // the worker failed: its error is reported below
-    }
+    Atomics.add(this.shared.sig, SIG.issued, 1);
+    Atomics.notify(this.shared.sig, SIG.issued);
     const w = this.worker;
     this.worker = null;
     w.ref();
