@@ -57,6 +57,12 @@ describe("reference target split over worker threads", () => {
     const csvs = readdirSync(join(dir, "1")).filter((f) => f.endsWith(".csv"));
     expect(csvs).toContain("traces.csv");
     for (const f of csvs) expect(readFileSync(join(dir, "2", f), "utf8")).toBe(readFileSync(join(dir, "1", f), "utf8"));
+    // a compiled image too
+    const image = join(dir, "stet.engram");
+    expect(await main(["compile", "models/stc/stet.yaml", "--target", "cmos", "--rounding", "stochastic", "-o", image])).toBe(0);
+    for (const n of ["1", "2"]) expect(await main(["run", image, "--threads", n, "--no-plots", "--out", join(dir, `image${n}`)])).toBe(0);
+    expect(readFileSync(join(dir, "image2", "traces.csv"), "utf8")).toBe(readFileSync(join(dir, "image1", "traces.csv"), "utf8"));
+    expect(readFileSync(join(dir, "image2", "traces.csv"), "utf8")).toBe(readFileSync(join(dir, "1", "traces.csv"), "utf8"));
     expect(await main(["run", "models/stc/stet.yaml", "--threads", "0", "--out", out])).toBe(2);
     expect(await main(["run", "models/stc/stet.yaml", "--threads", "two", "--out", out])).toBe(2);
   });
