@@ -12,7 +12,6 @@ import { compileFixed } from "../compiler/fixed/pipeline.ts";
 import { analyseByRun } from "./compile.ts";
 import { getTarget } from "../../targets/registry.ts";
 import { generateKernel } from "../../targets/emulator/codegen.ts";
-import { Rng } from "../util/rng.ts";
 
 /** One run of the program in the mode: wall seconds, plastic-synapse updates and the final states. */
 function timedRun(ir: ReturnType<typeof fullChipProgram>["ir"], mode: "simd" | "generated"): { wall: number; updates: number; state: Float64Array[]; paths: string[]; fallbacks: number } {
@@ -65,7 +64,7 @@ function jsKernelRows(program: ReturnType<typeof compile>, rounding: "stochastic
   const { ir } = compileFixed(program, getTarget("cmos").caps, { rounding, engramVersion: "bench", analyse: analyseByRun });
   const e = new Emulator(ir, "generated");
   const rows = ir.kernels.map((k) => {
-    const g = generateKernel(k, ir, { state: e.state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench"), spike: () => {}, now: new Float64Array(1), saturations: new Float64Array(1) });
+    const g = generateKernel(k, ir, { state: e.state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), round: () => 0.5, normal: () => 0, spike: () => {}, now: new Float64Array(1), saturations: new Float64Array(1) });
     const s = g.stats;
     return `| ${rounding} | ${k.name} | ${s.ops} | ${s.computed} | ${s.reused} | ${s.tabled} | ${s.rounded} | ${s.bounded} |`;
   });

@@ -226,7 +226,7 @@ function simdBench(quick: boolean): string[] {
   const { ir, kernel } = fullChipProgram("nearest");
   const n = SYNAPSES;
   const state = ir.states.map((s) => Float64Array.from(s.init.length === 1 ? new Array<number>(ir.groups[s.group]!.size).fill(s.init[0]!) : s.init));
-  const js = generateKernel(kernel, ir, { state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "bench:noise"), spike: () => {}, now: new Float64Array(1) });
+  const js = generateKernel(kernel, ir, { state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), round: () => 0.5, normal: () => 0, spike: () => {}, now: new Float64Array(1) });
   const jsApply = () => {
     for (let e = 0; e < n; e++) js(e);
   };
@@ -267,7 +267,7 @@ function simdBench(quick: boolean): string[] {
   ];
 }
 
-export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; networkThreads?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean }): Promise<number> {
+export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; emulatorOnly?: boolean; bridgeOnly?: boolean; networkOnly?: boolean; networkCmos?: boolean; networkThreads?: boolean; simdOnly?: boolean; studyOnly?: boolean; interchangeOnly?: boolean; reservoirOnly?: boolean; ipcOnly?: boolean; reservoirChip?: boolean; stsp?: boolean; draws?: boolean; emulatorThreads?: boolean }): Promise<number> {
   // One benchmark alone when its flag is given.
   const single: [boolean | undefined, () => string[] | Promise<string[]>][] = [
     [o.interchangeOnly, async () => (await import("./bench-interchange.ts")).interchangeBench()],
@@ -275,6 +275,8 @@ export async function benchCommand(o: { quick: boolean; compileOnly?: boolean; e
     [o.networkCmos, networkCmosBench],
     [o.networkThreads, async () => (await import("./bench-threads.ts")).threadsBench(o.quick)],
     [o.simdOnly, () => simdBench(o.quick)],
+    [o.draws, async () => (await import("./bench-draws.ts")).drawsBench(o.quick)],
+    [o.emulatorThreads, async () => (await import("./bench-draws.ts")).emulatorThreadsBench(o.quick)],
     [o.studyOnly, async () => (await import("./bench-study.ts")).studyBench(o.quick)],
     [o.reservoirOnly, () => reservoirBench(o.quick)],
     [o.ipcOnly, async () => (await import("./bench-ipc.ts")).ipcBench(o.quick)],

@@ -21,11 +21,11 @@ export interface PreparedRun {
   stateBits?: number | string;
 }
 
-export function prepareRun(program: Program, target: Target, o: { rounding: Rounding; bits?: number; variation: VariationOptions; engramVersion: string }): PreparedRun {
+export function prepareRun(program: Program, target: Target, o: { rounding: Rounding; bits?: number; variation: VariationOptions; engramVersion: string; threads?: number }): PreparedRun {
   if (target.execute) return { handle: target.execute(program) };
   // A chip: lower to its fixed-point IR and run that on the emulator, bit-exact with the IR's definition.
   const fixed = compileFixed(program, target.caps, { rounding: o.rounding, bits: o.bits, variation: o.variation, engramVersion: o.engramVersion, analyse: analyseByRun });
-  const handle = new EmulatorHandle(fixed.ir, program.spikeRecording);
+  const handle = new EmulatorHandle(fixed.ir, program.spikeRecording, o.threads);
   const simulated = program.durationTicks * program.tickSeconds;
   const image = encodeImage(fixed.ir);
   const stateBits = o.bits ?? program.numerics.stateBits ?? "target default";

@@ -23,7 +23,7 @@ usage:
   engram compile MODEL.yaml --target bss2|cmos|reference [-o FILE.engram] [--rounding nearest|stochastic|floor] [--bits N] [--seed N] [--mismatch] [--noise [--noise-every N]] [--dump-after PASS] [--limit NAME=N ...]
   engram compare MODEL.yaml [--targets reference,bss2,cmos] [--rounding nearest,stochastic] [--bits 8,12,16] [--seed N] [--out DIR] [--force] [--mismatch] [--noise [--noise-every N]] [--time-label end|start] [--limit NAME=N ...]
   engram inspect FILE.engram
-  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--network-threads] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc] [--stsp]
+  engram bench [--quick] [--compile] [--emulator] [--bridge] [--network] [--network-cmos] [--network-threads] [--simd] [--study] [--interchange] [--reservoir] [--reservoir-chip] [--ipc] [--stsp] [--draws] [--emulator-threads]
   engram import FILE.nir [-o DIR] [--dt T] [--duration T] [--spike-area T]   (docs/interchange.md)
   engram import FILE.onnx [-o DIR] [--data TEST_DATA_DIR] [--signal INPUT]   (rate units; checked against ONNX Runtime)
   engram export MODEL.yaml --to nir -o FILE.nir
@@ -63,7 +63,8 @@ run       compile a model and execute it; writes DIR/traces.csv, spikes.csv, tra
   --no-plots  write no SVG plots (traces.svg, spikes.svg, tasks.svg, weights.svg): the CSVs,
               analysis and manifest only; plots dominate a short run's wall time
   --threads N on the reference target: split the run over N threads (default 1); the outputs
-              are byte-identical for every N (each neuron and synapse draws from its own stream)
+              are byte-identical for every N (each neuron and synapse draws from its own stream);
+              on bss2 and cmos (emulated): 2 splits kernel runs over two threads, same outputs
   --time-label end|start   how traces.csv labels a row (also compare's plot): end (default) gives
               the state after the step from t - dt to t the time t; start gives it t - dt, as
               simulators that label the start of the step do, and drops the initial state's row
@@ -86,6 +87,8 @@ bench     time the STC protocols (see docs/benchmarks.md); --bridge: serial uplo
           --network: the 8 h memory-network experiment; --network-cmos: the same on the cmos emulator;
           --network-threads: the reference run with --threads 1 and 2 (alternating, CPU time, load)
           --simd: plastic-synapse updates per second, JS vs WebAssembly SIMD kernels
+          --draws: kernel random draws, counter-based (IR 4) vs sequential streams, per draw and per tick
+          --emulator-threads: the cmos memory network on the emulator with one and two threads
           --study: the STC protocol studies on 1 vs 2 workers, on cmos, and through Slurm
           --interchange: NIR import of a generated 100k-parameter graph
           --reservoir: ESN-100 on Mackey-Glass (R² per horizon) and the 435-task battery's time
@@ -207,9 +210,9 @@ function strict<O extends OptionSpec>(args: string[], options: O, allowPositiona
 
 function parseBench(args: string[]) {
   const flag = { type: "boolean", default: false } as const;
-  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, "network-threads": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag, "reservoir-chip": flag, stsp: flag }, false).values;
+  const v = strict(args, { quick: flag, compile: flag, emulator: flag, bridge: flag, network: flag, "network-cmos": flag, "network-threads": flag, simd: flag, study: flag, interchange: flag, reservoir: flag, ipc: flag, "reservoir-chip": flag, stsp: flag, draws: flag, "emulator-threads": flag }, false).values;
   const on = (k: string) => v[k] === true;
-  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), networkThreads: on("network-threads"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc"), reservoirChip: on("reservoir-chip"), stsp: on("stsp") };
+  return { quick: on("quick"), compileOnly: on("compile"), emulatorOnly: on("emulator"), bridgeOnly: on("bridge"), networkOnly: on("network"), networkCmos: on("network-cmos"), networkThreads: on("network-threads"), simdOnly: on("simd"), studyOnly: on("study"), interchangeOnly: on("interchange"), reservoirOnly: on("reservoir"), ipcOnly: on("ipc"), reservoirChip: on("reservoir-chip"), stsp: on("stsp"), draws: on("draws"), emulatorThreads: on("emulator-threads") };
 }
 
 export interface RunOptions {

@@ -7,10 +7,17 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 
 const PROTO_PATH = new URL("./ir.proto", import.meta.url);
-/** 2: images end in a SHA-256 digest trailer (image.ts). 3: Stream stimuli (time series into an input). */
-export const IR_VERSION = 3;
-/** Versions this engram runs: a version-2 image has no Stream stimuli and means the same under version 3. */
-export const IR_VERSIONS_READ: readonly number[] = [2, 3];
+/**
+ * 2: images end in a SHA-256 digest trailer (image.ts). 3: Stream stimuli (time series into an
+ * input). 4: kernels' random draws are counter-based (src/ir/draws.ts).
+ */
+export const IR_VERSION = 4;
+/**
+ * Versions this engram runs: a version-2 image has no Stream stimuli and means the same under
+ * version 3; a version-2 or -3 image whose kernels draw nothing means the same under version 4
+ * (one that draws is refused by the verifier).
+ */
+export const IR_VERSIONS_READ: readonly number[] = [2, 3, 4];
 /** A file larger than this is refused before parsing. */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 /**

@@ -7,8 +7,9 @@
  * frac f); its real value is r * 2^-f. An op computes its exact result as a rational with a
  * power-of-two denominator, then converts it to the destination format: shift to the destination's
  * frac with its rounding (floor; nearest with ties away from zero; stochastic: up with probability
- * equal to the dropped fraction, one uniform draw from the program's rounding stream per rounding
- * that drops non-zero bits), then overflow (saturate to the range, or wrap modulo 2^w).
+ * equal to the dropped fraction, by the rounding draw of the op for its element at this tick,
+ * taken only where the rounding drops non-zero bits: src/ir/draws.ts), then overflow (saturate to
+ * the range, or wrap modulo 2^w).
  *
  * A tick: (1) stimuli: the inputs that current and stream stimuli target are reset to 0, then each
  * stimulus in program order adds its spikes, its current (src/ir/current.ts) or its stream's
@@ -18,7 +19,7 @@
  * `delay` ticks ago; (4) periodic kernels of synapse groups; then probes sample if due. A gated
  * periodic kernel runs only over the elements whose gate state is non-zero, in ascending order.
  */
-import { roundingDraw } from "./rounding.ts";
+import { drawSite, IrDraws } from "./draws.ts";
 import { Rng } from "../util/rng.ts";
 import type { IrFixedFormat, IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
@@ -129,10 +130,7 @@ export interface InterpreterResult {
 /** Runs a verified program for `ticks` ticks (default: its duration). */
 export function interpret(p: IrProgram, ticks = p.header.duration_ticks): InterpreterResult {
   const seed = p.header.seed;
-  const rounding = new Rng(seed, "ir:rounding");
-  const noise = new Rng(seed, "ir:noise");
-  const bits = p.header.rounding_bits ?? 0;
-  const uniform = () => roundingDraw(rounding.uniform(), bits);
+  const draws = new IrDraws(seed, p.header.rounding_bits ?? 0);
   const sizes = p.groups.map((g) => g.size);
   const state = p.states.map((s) => Array.from({ length: sizes[s.group]! }, (_, i) => BigInt(s.init.length === 1 ? s.init[0]! : s.init[i]!)));
   const conn = new Map(p.connectivity.map((c) => [c.synapses, c]));
@@ -153,12 +151,18 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
     return perGroup[g]!;
   };
 
-  const runKernel = (k: IrProgram["kernels"][number], element: number, t: number) => {
+  let tick = 0; // the tick being run (NOW, spikes, draws)
+  const runKernel = (k: IrProgram["kernels"][number], element: number) => {
     const regs: Exact[] = new Array(k.registers.length);
     const c = conn.get(k.group);
     const target = (index: number): number => (index === 1 ? element : index === 2 ? c!.pre_index[element]! : c!.post_index[element]!);
-    for (const o of k.ops) {
+    const kernel = p.kernels.indexOf(k);
+    for (let op = 0; op < k.ops.length; op++) {
+      const o = k.ops[op]!;
       const name = OP_BY_CODE.get(o.op)!.name;
+      // this op's draws: a function of (element, tick, kernel, op), whichever draws came before
+      const site = drawSite(kernel, op);
+      const uniform = () => draws.round(site, element);
       const dstFmt = k.registers[o.dst]?.format;
       switch (name) {
         case "LOAD": {
@@ -186,13 +190,13 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
             regs[o.dst] = { raw: 0n, frac: dstFmt!.frac };
             break;
           }
-          const x = noise.normal();
+          const x = draws.normal(site, element);
           const scaled = BigInt(Math.round(x * 2 ** 40));
           regs[o.dst] = { raw: convert({ raw: scaled, frac: 40 }, dstFmt!, uniform), frac: dstFmt!.frac };
           break;
         }
         case "NOW":
-          regs[o.dst] = { raw: convert({ raw: BigInt(t) + BigInt(o.imm), frac: 0 }, dstFmt!, uniform), frac: dstFmt!.frac };
+          regs[o.dst] = { raw: convert({ raw: BigInt(tick) + BigInt(o.imm), frac: 0 }, dstFmt!, uniform), frac: dstFmt!.frac };
           break;
         case "LOOKUP": {
           const x = regs[o.src[0]!]!;
@@ -204,8 +208,8 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
         }
         case "SPIKE":
           if (regs[o.src[0]!]!.raw !== 0n) {
-            spikeSet(t, k.group).add(element);
-            spikes.push({ tick: t, group: k.group, element });
+            spikeSet(tick, k.group).add(element);
+            spikes.push({ tick, group: k.group, element });
           }
           break;
         default: {
@@ -222,7 +226,7 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
       const { period_ticks: period, offset_ticks: offset } = k.periodic;
       if (t < offset || (t - offset) % period !== 0) continue;
       const gate = k.periodic.gated ? state[k.periodic.gate_state!]! : null;
-      for (let e = 0; e < sizes[k.group]!; e++) if (!gate || gate[e] !== 0n) runKernel(k, e, t);
+      for (let e = 0; e < sizes[k.group]!; e++) if (!gate || gate[e] !== 0n) runKernel(k, e);
     }
   };
 
@@ -230,6 +234,8 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
   sample(0);
   const inputs = currentInputs(p);
   for (let t = 0; t < ticks; t++) {
+    tick = t;
+    draws.setTick(t);
     for (const s of inputs) state[s]!.fill(0n);
     p.stimuli.forEach((s, i) => {
       const q = s.stream;
@@ -271,7 +277,7 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
       if (!fired || fired.size === 0) continue;
       const c = conn.get(k.group)!;
       const index = k.on_spike.post ? c.post_index : c.pre_index;
-      for (const n of [...fired].sort((a, b) => a - b)) for (let syn = 0; syn < index.length; syn++) if (index[syn] === n) runKernel(k, syn, t);
+      for (const n of [...fired].sort((a, b) => a - b)) for (let syn = 0; syn < index.length; syn++) if (index[syn] === n) runKernel(k, syn);
     }
     periodic(2, t);
     spikedAt.delete(t - maxDelay);

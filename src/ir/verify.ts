@@ -8,6 +8,7 @@ import { EngramError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { STREAM_MAX_CHANNELS, STREAM_RAW_LIMIT } from "./stream.ts";
 import { IR_VERSION, IR_VERSIONS_READ, type IrFixedFormat, type IrProgram } from "./codec.ts";
 import { OP_BY_CODE } from "./ops.ts";
+import { firstDraw } from "./draws.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 
 export const LIMITS = {
@@ -48,7 +49,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
   const h = p.header;
   if (!h) bad(["header"], "the program has no header");
   else {
-    if (!IR_VERSIONS_READ.includes(h.ir_version)) bad(["header", "ir_version"], `IR version ${h.ir_version} is not supported (this engram reads versions ${IR_VERSIONS_READ.join(" and ")}, writes ${IR_VERSION})`, h.ir_version);
+    if (!IR_VERSIONS_READ.includes(h.ir_version)) bad(["header", "ir_version"], `IR version ${h.ir_version} is not supported (this engram reads versions ${IR_VERSIONS_READ.slice(0, -1).join(", ")} and ${IR_VERSIONS_READ.at(-1)}, writes ${IR_VERSION})`, h.ir_version);
     else if (h.ir_version < 3 && (p.stimuli ?? []).some((s) => s.stream)) bad(["header", "ir_version"], `a version-${h.ir_version} image cannot hold Stream stimuli (added in version 3)`, h.ir_version);
     if (!(h.tick_seconds > 0 && Number.isFinite(h.tick_seconds))) bad(["header", "tick_seconds"], "tick length must be a positive finite number of seconds", h.tick_seconds);
     else if (!(h.tick_seconds >= LIMITS.minTickSeconds && h.tick_seconds <= LIMITS.maxTickSeconds)) bad(["header", "tick_seconds"], `tick length must be between ${LIMITS.minTickSeconds} and ${LIMITS.maxTickSeconds} s`, h.tick_seconds);
@@ -309,6 +310,13 @@ export function verify(p: IrProgram, file = "<program>"): void {
     if (!Number.isSafeInteger(pr.every_ticks) || pr.every_ticks < 1) bad([...path, "every_ticks"], "probe interval must be at least one tick", pr.every_ticks);
   });
 
+  // Version 4 changed what kernels draw (counter-based, src/ir/draws.ts): an older image runs only
+  // if it draws nothing, when it means the same under either rule.
+  const draw = out.length === 0 && h!.ir_version < 4 ? firstDraw(p) : null;
+  if (draw) {
+    const k = p.kernels[draw.kernel]!;
+    bad(["kernels", draw.kernel, "ops", draw.op], `this is an IR version ${h!.ir_version} image, and kernel "${k.name}" draws random numbers (${draw.what}); versions 2 and 3 drew them from one sequential stream in element order, version ${IR_VERSION} draws them by counter (seed, stream, element, tick, op), so this engram cannot reproduce the image's runs: compile the model again`, h!.ir_version);
+  }
   if (out.length > 0) throw new EngramError(out);
 }
 

@@ -30,18 +30,17 @@ export const PHILOX_OUT = new Uint32Array(4);
 export function philox(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): Uint32Array {
   c0 >>>= 0; c1 >>>= 0; c2 >>>= 0; c3 >>>= 0; k0 >>>= 0; k1 >>>= 0;
   for (let r = 0; r < 10; r++) {
-    if (r > 0) {
-      k0 = (k0 + W0) >>> 0;
-      k1 = (k1 + W1) >>> 0;
-    }
-    // high and low words of M0 * c0 and M1 * c2 (exact: every partial product is below 2^49)
-    const hi0 = Math.floor((c0 * M0H + Math.floor((c0 * M0L) / 65536)) / 65536);
+    // high and low words of M0 * c0 and M1 * c2 (exact: every partial product is below 2^49;
+    // ToUint32 (>>> 0) of these non-negative doubles below 2^32 is their floor)
+    const hi0 = ((c0 * M0H + ((c0 * M0L) / 65536 >>> 0)) / 65536) >>> 0;
     const lo0 = Math.imul(c0, M0) >>> 0;
-    const hi1 = Math.floor((c2 * M1H + Math.floor((c2 * M1L) / 65536)) / 65536);
+    const hi1 = ((c2 * M1H + ((c2 * M1L) / 65536 >>> 0)) / 65536) >>> 0;
     const lo1 = Math.imul(c2, M1) >>> 0;
     const n0 = (hi1 ^ c1 ^ k0) >>> 0;
     const n2 = (hi0 ^ c3 ^ k1) >>> 0;
     c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
+    k0 = (k0 + W0) >>> 0;
+    k1 = (k1 + W1) >>> 0;
   }
   PHILOX_OUT[0] = c0; PHILOX_OUT[1] = c1; PHILOX_OUT[2] = c2; PHILOX_OUT[3] = c3;
   return PHILOX_OUT;

@@ -8,7 +8,7 @@ import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convertNumber, SAFE_BITS } from "./convert.ts";
 import { convert, exactOp } from "../../src/ir/reference.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import { drawSite } from "../../src/ir/draws.ts";
 
 type Kernel = IrProgram["kernels"][number];
 
@@ -43,8 +43,10 @@ export interface KernelContext {
   activity: Float64Array;
   /** Per state array: bumped whenever one of its values changes. */
   versions: Float64Array;
-  uniform: () => number;
-  noise: Rng;
+  /** The rounding draw of a site (drawSite) for an element at the tick being run; counts the draw in activity. */
+  round: (site: number, element: number) => number;
+  /** The standard normal of a RAND_NORMAL site for an element at the tick being run (not counted). */
+  normal: (site: number, element: number) => number;
   spike: (group: number, element: number) => void;
   /** [the tick being run] (NOW). */
   now: Float64Array;
@@ -62,9 +64,10 @@ export interface KernelContext {
  * what cannot happen: the clamp (or wrap) when every rounded value of the range fits f, and for
  * nearest rounding the remainder tests (floor(q + 1/2), exact while |x| and 2^(shift-1) stay below
  * 2^52, then one step down for a tie below zero; none for a non-negative x). Without a range it
- * is the full rule.
+ * is the full rule. `draw` is the expression of the op's rounding draw, evaluated only where bits
+ * are dropped.
  */
-function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, uniform: string, saturations = "", range?: Range): { code: string; range: Range; pure: boolean; rounds: boolean; bounds: boolean } {
+function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, draw: string, saturations = "", range?: Range): { code: string; range: Range; pure: boolean; rounds: boolean; bounds: boolean } {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
   const xr = range ?? FULL;
@@ -81,7 +84,7 @@ function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat
     round = xr[0] >= 0 ? `let r = Math.floor((${x}) * ${S} + 0.5);` : `const q = (${x}) * ${S}; let r = Math.floor(q + 0.5); if (r - q === 0.5 && q < 0) r -= 1;`;
   }
   else {
-    const pick = f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && q > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${uniform}() < rem ? fl + 1 : fl)`;
+    const pick = f.rounding === 2 ? "(rem > 0.5 || (rem === 0.5 && q > 0) ? fl + 1 : fl)" : `(rem !== 0 && ${draw} < rem ? fl + 1 : fl)`;
     round = `const q = (${x}) * ${S}; const fl = Math.floor(q); const rem = q - fl; let r = rem === 0 ? fl : ${pick};`;
   }
   const draws = shift > 0 && f.rounding === 3;
@@ -100,9 +103,12 @@ type Range = readonly [number, number];
 const FULL: Range = [-Infinity, Infinity];
 const formatRange = (f: IrFixedFormat): Range => (f.signed ? [-(2 ** (f.width - 1)), 2 ** (f.width - 1) - 1] : [0, 2 ** f.width - 1]);
 
-/** The same conversion as a function `name`(x), for conversions that must stay lazy (RAND_NORMAL's draw). */
-function converterSource(name: string, shift: number, f: IrFixedFormat, uniform: string, saturations = ""): string {
-  return `const ${name} = (x) => { let v = 0; ${inlineSource("v", "x", shift, f, uniform, saturations).code} return v; };`;
+/**
+ * The same conversion as a function `name`(x, e, s), for conversions that must stay lazy (RAND_NORMAL's
+ * draw): e the element, s the op's draw site, for a stochastic rounding.
+ */
+function converterSource(name: string, shift: number, f: IrFixedFormat, round: string, saturations = ""): string {
+  return `const ${name} = (x, e, s) => { let v = 0; ${inlineSource("v", "x", shift, f, `${round}(s, e)`, saturations).code} return v; };`;
 }
 
 /** Builds run(e) for one element of the kernel's group. */
@@ -118,7 +124,8 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
   const pre = conn ? ref(Int32Array.from(conn.pre_index)) : "";
   const post = conn ? ref(Int32Array.from(conn.post_index)) : "";
   const idx = (index: number) => (index === 1 ? "e" : index === 2 ? `${pre}[e]` : `${post}[e]`);
-  const u = ref(ctx.uniform);
+  const u = ref(ctx.round);
+  const kernel = p.kernels.indexOf(k);
   const act = ref(ctx.activity);
   const ver = ref(ctx.versions);
   const sat = ctx.saturations ? ref(ctx.saturations) : "";
@@ -127,6 +134,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
   // One specialised converter per (shift, format): constants baked in, no Math.pow per call.
   const converters = new Map<string, string>();
   const preamble: string[] = [];
+  let site = 0; // the draw site of the op being generated
   const c = (raw: string, frac: number, f: IrFixedFormat) => {
     const key = `${frac}|${f.width}|${f.signed}|${f.frac}|${f.rounding}|${f.overflow}`;
     let name = converters.get(key);
@@ -135,7 +143,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
       converters.set(key, name);
       preamble.push(converterSource(name, frac - f.frac, f, u, sat));
     }
-    return `${name}(${raw})`;
+    return `${name}(${raw}, e, ${site})`;
   };
   const lines: string[] = [];
   let reused = 0, rounded = 0, bounded = 0;
@@ -163,7 +171,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
   };
   /** dst <- x (at `frac` fractional bits, raw bounds xr) converted to format f, written out inline; true if pure. */
   const set = (dst: number, x: string, frac: number, f: IrFixedFormat, xr: Range = FULL): boolean => {
-    const out = conv(`r${dst}`, x, frac - f.frac, f, u, sat, xr);
+    const out = conv(`r${dst}`, x, frac - f.frac, f, draw(), sat, xr);
     lines.push(out.code);
     range[dst] = out.range;
     return out.pure;
@@ -221,8 +229,11 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
     tabled++;
     return true;
   };
-  k.ops.forEach((o) => {
+  /** The current op's rounding draw for element e (generated code). */
+  const draw = () => `${u}(${site}, e)`;
+  k.ops.forEach((o, op) => {
     const name = OP_BY_CODE.get(o.op)!.name;
+    site = drawSite(kernel, op);
     const [a, b, cc] = o.src;
     const d = fmt[o.dst]!;
     const r = (i: number) => `r${i}`;
@@ -264,14 +275,14 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
         const s = p.states[o.state]!;
         const arr = ref(ctx.state[o.state]);
         // "+ 0": a register may hold -0 (a negative value times zero); the state holds the interpreter's 0.
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${conv("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, u, sat, range[a!]).code} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${conv("v", r(a!), fmt[a!]!.frac - s.format.frac, s.format, draw(), sat, range[a!]).code} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "STORE_ADD": {
         const s = p.states[o.state]!, fa = fmt[a!]!, Fm = Math.max(s.format.frac, fa.frac);
         const arr = ref(ctx.state[o.state]);
         const xs = scaled(formatRange(s.format), Fm - s.format.frac), xa = scaled(range[a!]!, Fm - fa.frac);
-        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${conv("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, u, sat, [xs[0] + xa[0], xs[1] + xa[1]]).code} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
+        lines.push(`{ const i = ${idx(o.index)}; let v = 0; ${conv("v", `${arr}[i] * ${2 ** (Fm - s.format.frac)} + ${r(a!)} * ${2 ** (Fm - fa.frac)}`, Fm - s.format.frac, s.format, draw(), sat, [xs[0] + xa[0], xs[1] + xa[1]]).code} if (${arr}[i] !== v) { ${arr}[i] = v + 0; ${act}[0]++; ${ver}[${o.state}]++; } }`);
         break;
       }
       case "CONST":
@@ -280,7 +291,7 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
         pure = true;
         break;
       case "RAND_NORMAL":
-        lines.push(`if (${r(a!)} !== 0) { ${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.noise)}.normal() * 1099511627776)`, 40, d)}; } else ${r(o.dst)} = 0;`);
+        lines.push(`if (${r(a!)} !== 0) { ${act}[1]++; ${r(o.dst)} = ${c(`Math.round(${ref(ctx.normal)}(${site}, e) * 1099511627776)`, 40, d)}; } else ${r(o.dst)} = 0;`);
         range[o.dst] = formatRange(d); // a draw converted into d, or 0
         break;
       case "SPIKE":
@@ -305,8 +316,8 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
       }
       case "SELECT": {
         // Only the chosen operand is converted (it may draw or saturate), as in the interpreter.
-        const xb = conv(r(o.dst), r(b!), fmt[b!]!.frac - d.frac, d, u, sat, range[b!]);
-        const xc = conv(r(o.dst), r(cc!), fmt[cc!]!.frac - d.frac, d, u, sat, range[cc!]);
+        const xb = conv(r(o.dst), r(b!), fmt[b!]!.frac - d.frac, d, draw(), sat, range[b!]);
+        const xc = conv(r(o.dst), r(cc!), fmt[cc!]!.frac - d.frac, d, draw(), sat, range[cc!]);
         lines.push(`if (${r(a!)} !== 0) ${xb.code} else ${xc.code}`);
         range[o.dst] = [Math.min(xb.range[0], xc.range[0]), Math.max(xb.range[1], xc.range[1])];
         pure = xb.pure && xc.pure;

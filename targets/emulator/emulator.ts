@@ -1,7 +1,8 @@
 /**
  * The fixed-point emulator: runs a verified IR program with exactly the semantics of the
  * reference interpreter (src/ir/reference.ts): same ops, same tick order, same random streams and
- * draw order, so the two agree bit for bit (tests/emulator). Raw values are JS numbers; an op
+ * the same counter-based draws of kernels (src/ir/draws.ts), so the two agree bit for bit
+ * (tests/emulator). Raw values are JS numbers; an op
  * whose exact intermediate could exceed 2^52 (known from the formats when the program is loaded)
  * takes the interpreter's BigInt path instead, so no op is ever inexact.
  * Kernels are prepared once into closures over preallocated registers; a tick allocates nothing
@@ -9,7 +10,7 @@
  */
 import { Rng } from "../../src/util/rng.ts";
 import { checkSnapshot } from "./snapshot-check.ts";
-import { roundingDraw } from "../../src/ir/rounding.ts";
+import { drawSite, IrDraws } from "../../src/ir/draws.ts";
 import type { IrFixedFormat, IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_CODE } from "../../src/ir/ops.ts";
 import { convert, exactOp } from "../../src/ir/reference.ts";
@@ -23,6 +24,7 @@ import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { applyStreamNumber, prepareStreams, type PreparedStream } from "./stream.ts";
 import { transmissionKernels } from "./kernel-roles.ts";
 import { simdAllowed, SimdRunner } from "./simd-runner.ts";
+import { Split, SPLIT_MIN_ELEMENTS, splittable } from "./split.ts";
 
 const OP_STORE = OP_BY_NAME.get("STORE")!.code, OP_STORE_ADD = OP_BY_NAME.get("STORE_ADD")!.code, OP_NOW = OP_BY_NAME.get("NOW")!.code;
 
@@ -121,14 +123,23 @@ export class Emulator {
   private readonly gates = new Map<number, Gate>();
   /** Per kernel: the gates whose state it writes (at its own element). */
   private readonly writesGates: Gate[][];
-  private readonly rounding: Rng;
-  private readonly noise: Rng;
+  /** The kernels' counter-based draws (set to the tick being run). */
+  private readonly draws: IrDraws;
   private readonly stimRng: Rng[];
-  private readonly uniform: () => number;
+  /** The rounding draw of a site (drawSite) for an element, counted as activity. */
+  private readonly round: (site: number, element: number) => number;
   private readonly kernels: { k: Kernel; run: (element: number) => void; dense?: (n: number) => void; list?: (l: Int32Array, n: number) => void }[];
+  /** Fewest elements of a run that is split. */
+  private readonly splitMin: number;
+  /** Per kernel: its runs split over two threads so far. */
+  readonly splitRuns: Float64Array;
+  /** The worker of a run on two threads (split.ts), or null. */
+  private readonly split: Split | null;
+  /** Per kernel: 1 if its runs are split over the two threads. */
+  private readonly splits: Uint8Array;
   /** Per kernel: its WebAssembly SIMD runner where its ops allow one (mode "simd"), else null (the JS kernel runs). */
   private readonly simd: (SimdRunner | null)[];
-  /** Per spike-triggered kernel on the SIMD path: the triggered synapses of one tick, in the JS loop's order. */
+  /** Per spike-triggered kernel on the SIMD path or split: the triggered synapses of one tick, in the JS loop's order. */
   private readonly triggered: (Int32Array | null)[];
   /** Spiking elements per group for the last maxDelay + 1 ticks (ring of sets, reused). */
   private readonly fired: Set<number>[][];
@@ -167,17 +178,23 @@ export class Emulator {
   /**
    * simd (default): generated WebAssembly SIMD per kernel where its ops allow, else as generated;
    * generated: straight-line JS per kernel where exact (the default with ENGRAM_KERNELS=js);
-   * closures: the interpretive path.
+   * closures: the interpretive path. `draws` replaces the program's draw function (benchmarks
+   * compare others with the same interface; results then differ from the interpreter's).
+   * `threads: 2` splits the runs of kernels whose elements are independent over this thread and a
+   * worker (split.ts; call close() after the last run) when they run over at least `splitMin`
+   * elements (default SPLIT_MIN_ELEMENTS); the outputs are the same.
    */
-  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated") {
+  constructor(readonly program: IrProgram, mode: "simd" | "generated" | "closures" = simdAllowed() ? "simd" : "generated", opts: { draws?: IrDraws; threads?: number; splitMin?: number } = {}) {
+    const drawWith = opts.draws;
+    this.splitMin = opts.splitMin ?? SPLIT_MIN_ELEMENTS;
+    this.split = (opts.threads ?? 1) > 1 && mode !== "closures" ? Split.allocate(program) : null;
     const seed = program.header.seed;
-    this.rounding = new Rng(seed, "ir:rounding");
-    this.noise = new Rng(seed, "ir:noise");
+    const draws = (this.draws = drawWith ?? new IrDraws(seed, program.header.rounding_bits ?? 0));
     this.stimRng = program.stimuli.map((_, i) => new Rng(seed, `ir:stimulus:${i}`));
-    const bits = program.header.rounding_bits ?? 0;
-    this.uniform = () => {
-      this.activity[1]++;
-      return roundingDraw(this.rounding.uniform(), bits);
+    const activity = this.activity;
+    this.round = (site, element) => {
+      activity[1]++;
+      return draws.round(site, element);
     };
     this.versions = new Float64Array(program.states.length);
     const h = program.header;
@@ -186,12 +203,16 @@ export class Emulator {
     this.utilisation = periodic.reduce((s, k) => s + k.cycles / (k.periodic!.period_ticks * this.cyclesPerTick), 0);
     this.eventDeadline = Math.min(1e12, ...periodic.map((k) => k.periodic!.period_ticks), Infinity) || 1;
     const sizes = program.groups.map((g) => g.size);
-    this.state = program.states.map((s) => Float64Array.from({ length: sizes[s.group]! }, (_, i) => s.init[s.init.length === 1 ? 0 : i]!));
+    this.state = program.states.map((s, j) => {
+      const a = this.split ? this.split.states[j]! : new Float64Array(sizes[s.group]!);
+      for (let i = 0; i < a.length; i++) a[i] = s.init[s.init.length === 1 ? 0 : i]!;
+      return a;
+    });
     this.maxDelay = Math.max(0, ...program.kernels.map((k) => k.on_spike?.delay_ticks ?? 0));
     this.firedTick = new Float64Array(this.maxDelay + 1).fill(-1);
     this.recentSpikes = program.groups.map(() => []);
     this.fired = Array.from({ length: this.maxDelay + 1 }, () => program.groups.map(() => new Set<number>()));
-    const ctx = { state: this.state, uniform: this.uniform, noise: this.noise, spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now, saturations: this.saturations };
+    const ctx = { state: this.state, round: this.round, normal: (site: number, e: number) => draws.normal(site, e), spike: (g: number, e: number) => this.spike(g, e), activity: this.activity, versions: this.versions, now: this.now, saturations: this.saturations };
     for (const k of program.kernels) {
       const g = k.periodic?.gated ? k.periodic.gate_state! : -1;
       if (g >= 0 && !this.gates.has(g)) {
@@ -207,10 +228,13 @@ export class Emulator {
       return { k, run: g, dense: g.dense, list: g.list };
     });
     this.simd = program.kernels.map((k, i) => {
-      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { noise: this.noise, rounding: this.rounding, uniform: this.uniform }, this.kernels[i]!.run) : null;
+      const r = mode === "simd" ? SimdRunner.create(k, program, this.state, this.versions, this.activity, { kernel: i, round: this.round, normal: (site, e) => draws.normal(site, e) }, this.kernels[i]!.run) : null;
       return typeof r === "string" ? null : r;
     });
-    this.triggered = program.kernels.map((k, i) => (this.simd[i] && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
+    this.splitRuns = new Float64Array(program.kernels.length);
+    this.splits = Uint8Array.from(program.kernels, (k, i) => (this.split && !this.simd[i] && splittable(k, program) ? 1 : 0));
+    this.triggered = program.kernels.map((k, i) => ((this.simd[i] || this.splits[i]) && k.on_spike ? new Int32Array(sizes[k.group]!) : null));
+    this.split?.start(program.kernels.flatMap((_, i) => (this.splits[i] ? [i] : [])));
     this.idle = new Uint8Array(program.kernels.length);
     // A STORE counts as a read: storing a constant (a consumed summed input set back to 0) is a
     // no-op only while nothing else has changed the state since.
@@ -260,11 +284,15 @@ export class Emulator {
     const regs = new Float64Array(k.registers.length);
     const fmt = k.registers.map((r) => r.format);
     const conn = p.connectivity.find((c) => c.synapses === k.group);
-    const uniform = this.uniform;
+    const kernel = p.kernels.indexOf(k);
+    let cur = 0; // the element being run, for the draws
+    const round = this.round;
     const at = (index: number, e: number) => (index === 1 ? e : index === 2 ? conn!.pre_index[e]! : conn!.post_index[e]!);
     const bits = (f: IrFixedFormat) => f.width;
-    const fns: OpFn[] = k.ops.map((o): OpFn => {
+    const fns: OpFn[] = k.ops.map((o, op): OpFn => {
       const name = OP_BY_CODE.get(o.op)!.name;
+      const site = drawSite(kernel, op);
+      const uniform = () => round(site, cur);
       const dst = o.dst, [a, b, c] = o.src;
       const d = fmt[dst]!;
       switch (name) {
@@ -295,14 +323,14 @@ export class Emulator {
         case "CONST":
           return () => (regs[dst] = o.imm);
         case "RAND_NORMAL": {
-          const noise = this.noise;
+          const draws = this.draws;
           return () => {
             if (regs[a!] === 0) {
               regs[dst] = 0;
               return;
             }
             this.activity[1]++;
-            regs[dst] = convertNumber(Math.round(noise.normal() * 2 ** 40), 40, d, uniform, this.saturations);
+            regs[dst] = convertNumber(Math.round(draws.normal(site, cur) * 2 ** 40), 40, d, uniform, this.saturations);
           };
         }
         case "SPIKE":
@@ -373,6 +401,7 @@ export class Emulator {
       throw new Error(`emulator: no implementation of ${name}`);
     });
     return (e) => {
+      cur = e;
       for (let i = 0; i < fns.length; i++) fns[i]!(e);
     };
   }
@@ -482,6 +511,7 @@ export class Emulator {
       const n = this.program.groups[k.group]!.size;
       const sr = this.simd[i], dense = this.kernels[i]!.dense;
       if (sr) sr.runAll(n);
+      else if (this.splits[i] === 1 && n >= this.splitMin) this.runSplit(i, k, run, n, null);
       else if (dense) dense(n);
       else for (let e = 0; e < n; e++) run(e);
       this.stats.kernelRuns++;
@@ -508,6 +538,7 @@ export class Emulator {
     if (n === 0) return;
     const sr = this.simd[i], many = this.kernels[i]!.list;
     if (sr) sr.runList(list, n);
+    else if (this.splits[i] === 1 && n >= this.splitMin) this.runSplit(i, k, run, n, list);
     else if (many) many(list, n);
     else for (let j = 0; j < n; j++) run(list[j]!);
     this.stats.kernelRuns++;
@@ -527,6 +558,27 @@ export class Emulator {
     for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) list[count++] = order[s]!;
     sr.runList(list, count);
     for (const g of opens) for (let j = 0; j < count; j++) this.open(g, list[j]!);
+  }
+
+  /** A kernel run over elements [0, n) (or list[0..n)) split over the two threads (split.ts). */
+  private runSplit(i: number, k: Kernel, run: (e: number) => void, n: number, list: Int32Array | null): void {
+    const own = list ? (from: number, to: number) => {
+      for (let j = from; j < to; j++) run(list[j]!);
+    } : (from: number, to: number) => {
+      for (let e = from; e < to; e++) run(e);
+    };
+    this.splitRuns[i]!++;
+    this.split!.run(i, this.tick, n, list, own, this.activity, this.versions, this.saturations, (e) => this.spike(k.group, e));
+  }
+
+  /** Stops the worker of a run on two threads (nothing to do otherwise). */
+  async close(): Promise<void> {
+    await this.split?.close();
+  }
+
+  /** Per kernel: 1 if its runs are split over two threads. */
+  splitKernels(): number[] {
+    return Array.from(this.splits);
   }
 
   /** Runs of SIMD kernels whose draws did not settle and that ran on their JS kernel instead. */
@@ -567,6 +619,7 @@ export class Emulator {
     const slotIndex = t % (this.maxDelay + 1);
     const slot = this.fired[slotIndex]!;
     this.now[0] = t;
+    this.draws.setTick(t);
     for (const s of slot) if (s.size > 0) s.clear();
     this.firedTick[slotIndex] = t;
     if (this.currents.length > 0 || this.streams.length > 0) this.applyCurrents(t);
@@ -585,8 +638,10 @@ export class Emulator {
       const fired = this.fired[when % (this.maxDelay + 1)]![trigger.source]!;
       if (fired.size === 0) continue;
       const { start, order } = this.csr.get(`${k.group}:${trigger.post}`)!;
+      let triggered = 0;
       for (const n of fired) {
         const d = start[n + 1]! - start[n]!;
+        triggered += d;
         this.stats.synapseUpdates += d;
         this.stats.eventSynapseUpdates += d;
       }
@@ -594,7 +649,14 @@ export class Emulator {
       const opens = this.writesGates[i]!;
       const sr = this.simd[i];
       if (sr) this.runTriggered(sr, this.triggered[i]!, neurons, start, order, opens);
-      else if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
+      else if (this.splits[i] === 1 && triggered >= this.splitMin) {
+        // the triggered synapses in the JS loop's order, split over the two threads, then the gates they opened
+        const list = this.triggered[i]!;
+        let count = 0;
+        for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) list[count++] = order[s]!;
+        this.runSplit(i, k, run, count, list);
+        for (const g of opens) for (let j = 0; j < count; j++) this.open(g, list[j]!);
+      } else if (opens.length === 0) for (const n of neurons) for (let s = start[n]!; s < start[n + 1]!; s++) run(order[s]!);
       else {
         for (const n of neurons) {
           for (let s = start[n]!; s < start[n + 1]!; s++) {
@@ -773,12 +835,12 @@ export class Emulator {
   snapshot(): Snapshot {
     const self = this as unknown as Record<string, unknown>;
     return {
-      format: "engram-emulator-snapshot-1",
+      format: "engram-emulator-snapshot-2",
       modelSha256: this.program.header.model_sha256,
       target: this.program.header.target,
       tick: this.tick,
       state: this.state.map((a) => Array.from(a)),
-      rngs: { rounding: this.rounding.save(), noise: this.noise.save(), stimuli: this.stimRng.map((r) => r.save()) },
+      rngs: { stimuli: this.stimRng.map((r) => r.save()) },
       stimNext: this.stimNext.map((x) => (Number.isFinite(x) ? x : null)),
       stimPending: this.stimPending.map((x) => [...x]),
       stimCursor: [...this.stimCursor],
@@ -812,8 +874,6 @@ export class Emulator {
       this.state[i]!.set(a);
     });
     this.tick = s.tick;
-    this.rounding.load(s.rngs.rounding);
-    this.noise.load(s.rngs.noise);
     s.rngs.stimuli.forEach((r, i) => this.stimRng[i]!.load(r));
     s.stimNext.forEach((x, i) => (this.stimNext[i] = x === null ? Infinity : x));
     s.stimPending.forEach((x, i) => (this.stimPending[i] = [...x]));
@@ -892,12 +952,13 @@ export class Emulator {
 
 /** Everything an emulator needs to continue exactly where it stopped (JSON-serialisable). */
 export interface Snapshot {
-  format: "engram-emulator-snapshot-1";
+  /** 2 since IR version 4: kernels' draws are counter-based, so only the stimuli's streams have a state. */
+  format: "engram-emulator-snapshot-2";
   modelSha256: string;
   target: string;
   tick: number;
   state: number[][];
-  rngs: { rounding: number[]; noise: number[]; stimuli: number[][] };
+  rngs: { stimuli: number[][] };
   stimNext: (number | null)[];
   stimPending: number[][];
   stimCursor: number[];

@@ -12,9 +12,12 @@ export class EmulatorHandle implements RunHandle {
   readonly neuronOffset: number[];
   readonly stats = { denseSteps: 0, quietSteps: 0, quietTicks: 0, wallSeconds: 0 };
 
-  /** spikeGroups: names of the neuron groups whose spikes to report (default: all). */
-  constructor(readonly ir: IrProgram, private readonly spikeGroups?: string[]) {
-    this.emulator = new Emulator(ir);
+  /**
+   * spikeGroups: names of the neuron groups whose spikes to report (default: all); threads: 2
+   * splits kernel runs over a worker (split.ts; close() after the run), same outputs.
+   */
+  constructor(readonly ir: IrProgram, private readonly spikeGroups?: string[], threads = 1) {
+    this.emulator = new Emulator(ir, undefined, { threads });
     let offset = 0;
     this.neuronOffset = ir.groups.map((g) => {
       const here = offset;

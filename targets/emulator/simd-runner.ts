@@ -13,27 +13,26 @@
  * kernel's own element (no gathers, no reductions) and without spikes, so each element's result
  * depends on that element's states and draws alone, and each op is the reference interpreter's
  * (tests/emulator/wasm.test.ts). Draws (stochastic rounding where bits are dropped, RAND_NORMAL
- * where its condition is non-zero) are made by the host, through the emulator's streams, element
- * by element and draw site by draw site as the JS kernel takes them; the kernel writes which
- * elements need a draw at each site and reads the draws from arrays. Which elements draw may
- * depend on earlier draws, so the runner iterates: draws laid out after the need masks of the
- * previous pass, the pass repeated, until a pass reports the masks its draws were laid out from.
- * Then every element got exactly its sequential draws (by induction over the elements: the first
- * element's draws start at the stream's position, and its masks fix where the next one's start).
- * If that takes more than a few passes the streams are rewound and the JS kernel runs instead.
+ * where its condition is non-zero) are made by the host with the emulator's draw functions: since
+ * IR version 4 a draw is a function of (element, tick, kernel, op) alone (src/ir/draws.ts), so
+ * the host computes each needed one directly. The kernel writes which elements need a draw at each
+ * site and reads the draws from arrays. Which elements draw may depend on earlier draws, so the
+ * runner iterates: draws filled where the previous pass needed them, the pass repeated, until a
+ * pass needs draws exactly where they were filled (then every element has read its own draws).
+ * If that takes more than a few passes the JS kernel runs instead (the same draws, counted anew).
  * tests/emulator/simd-loop.test.ts checks whole runs against the interpreter and the JS path.
  */
 import type { IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import { drawSite } from "../../src/ir/draws.ts";
 import { convertNumber } from "./convert.ts";
 import { SimdKernel } from "./wasm/runtime.ts";
 
-/** The emulator's random streams (rewound if a run falls back to JS) and its rounding draw function. */
+/** The kernel's index and the emulator's draw functions (src/ir/draws.ts; `round` counts the draw). */
 export interface Draws {
-  noise: Rng;
-  rounding: Rng;
-  uniform: () => number;
+  kernel: number;
+  round: (site: number, element: number) => number;
+  normal: (site: number, element: number) => number;
 }
 
 /** Passes over the same elements before the runner gives up on a self-consistent layout of draws. */
@@ -61,12 +60,15 @@ export class SimdRunner {
 
   /** Per draw site: the need mask its draws were laid out from (compared with the next pass's). */
   private readonly laidOut: Int32Array[];
+  /** Per draw site: its counter word (drawSite of the kernel and the op that draws). */
+  private readonly sites: Int32Array;
   /** Runs done on the JS kernel because the draws did not settle (reported for benchmarks). */
   fallbacks = 0;
 
   private constructor(private readonly sk: SimdKernel, k: Kernel, state: Float64Array[], private readonly versions: Float64Array, private readonly activity: Float64Array, private readonly random: Draws | undefined, private readonly js: ((e: number) => void) | undefined) {
     if (sk.draws.length > 0 && (!random || !js)) throw new Error(`kernel ${k.name} draws: its runner needs the emulator's streams and JS kernel`);
     this.laidOut = sk.draws.map(() => new Int32Array(sk.layout.capacity));
+    this.sites = Int32Array.from(sk.draws, (x) => drawSite(random?.kernel ?? 0, x.op));
     const stored = new Set(k.ops.filter((o) => o.op === STORE || o.op === STORE_ADD).map((o) => o.state));
     this.touched = sk.views.flatMap((view, s) => (view ? [{ s, arr: state[s]!, view, stored: stored.has(s) }] : []));
     this.syncedAt = new Float64Array(this.touched.length).fill(-1);
@@ -84,32 +86,31 @@ export class SimdRunner {
    * settle (see the file comment); false if they did not (the streams are rewound, nothing is
    * drawn, the module's copies are stale: the caller runs the JS kernel).
    */
-  private pass(n: number, copyIn: () => void): boolean {
+  private pass(n: number, copyIn: () => void, list?: Int32Array): boolean {
     const d = this.sk.draws;
     if (d.length === 0) {
       this.sk.runN(n);
       return true;
     }
-    const { noise, rounding, uniform } = this.random!;
+    const { round, normal } = this.random!;
     const act = this.activity;
-    const saved = { noise: noise.save(), rounding: rounding.save(), draws: act[1]! };
+    const before = act[1]!;
     for (const x of d) x.value.fill(0, 0, n);
     this.sk.runN(n);
     for (let pass = 1; pass < MAX_PASSES; pass++) {
       for (let j = 0; j < d.length; j++) this.laidOut[j]!.set(d[j]!.need.subarray(0, n));
-      if (pass > 1) {
-        noise.load(saved.noise);
-        rounding.load(saved.rounding);
-        act[1] = saved.draws;
-      }
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < d.length; j++) {
-          const x = d[j]!;
-          if (this.laidOut[j]![i] === 0) continue;
-          if (x.kind === "round") x.value[i] = Math.floor(uniform() * 2 ** x.shift); // uniform() counts the draw
+      act[1] = before; // only the last pass's draws count, as the JS kernel would count them
+      for (let j = 0; j < d.length; j++) {
+        const x = d[j]!, laid = this.laidOut[j]!, site = this.sites[j]!, scale = 2 ** x.shift;
+        const uniform = () => round(site, e); // counts the draw
+        let e = 0;
+        for (let i = 0; i < n; i++) {
+          if (laid[i] === 0) continue;
+          e = list ? list[i]! : i;
+          if (x.kind === "round") x.value[i] = Math.floor(uniform() * scale);
           else {
             act[1]!++;
-            x.value[i] = convertNumber(Math.round(noise.normal() * 1099511627776), 40, x.format, uniform); // as codegen.ts' RAND_NORMAL
+            x.value[i] = convertNumber(Math.round(normal(site, e) * 1099511627776), 40, x.format, uniform); // as codegen.ts' RAND_NORMAL
           }
         }
       }
@@ -117,9 +118,7 @@ export class SimdRunner {
       this.sk.runN(n);
       if (this.settled(n)) return true;
     }
-    noise.load(saved.noise);
-    rounding.load(saved.rounding);
-    act[1] = saved.draws;
+    act[1] = before;
     this.fallbacks++;
     return false;
   }
@@ -189,7 +188,7 @@ export class SimdRunner {
       }
     };
     copyIn();
-    if (!this.pass(count, copyIn)) {
+    if (!this.pass(count, copyIn, list)) {
       for (let i = 0; i < count; i++) this.js!(list[i]!);
       return;
     }

@@ -64,7 +64,8 @@ export function checkSnapshot(s: unknown, p: IrProgram, shape: SnapshotShape): v
   };
 
   const snap = obj("checkpoint", s);
-  if (snap.format !== "engram-emulator-snapshot-1") fail("format", `must be "engram-emulator-snapshot-1"`, snap.format);
+  if (snap.format === "engram-emulator-snapshot-1") fail("format", "is a checkpoint of an engram before IR version 4, whose kernels drew stochastic rounding and RAND_NORMAL from sequential streams; this engram (IR version 4) draws them by counter and cannot continue it: start the run again", snap.format);
+  if (snap.format !== "engram-emulator-snapshot-2") fail("format", `must be "engram-emulator-snapshot-2"`, snap.format);
   const end = p.header.duration_ticks;
   const tick = int("tick", snap.tick, 0, end, "a tick of the run");
   const sizes = p.groups.map((g) => g.size);
@@ -78,8 +79,6 @@ export function checkSnapshot(s: unknown, p: IrProgram, shape: SnapshotShape): v
     }
   });
   const rngs = obj("rngs", snap.rngs);
-  rng("rngs.rounding", rngs.rounding);
-  rng("rngs.noise", rngs.noise);
   arr("rngs.stimuli", rngs.stimuli, p.stimuli.length).forEach((r, i) => rng(`rngs.stimuli[${i}]`, r));
   arr("stimNext", snap.stimNext, p.stimuli.length).forEach((x, i) => {
     if (x !== null) int(`stimNext[${i}]`, x, tick, Number.MAX_SAFE_INTEGER, "a tick at or after the checkpoint's");

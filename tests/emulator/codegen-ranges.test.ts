@@ -19,7 +19,6 @@ import { interpret } from "../../src/ir/reference.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { generateKernel } from "../../targets/emulator/codegen.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
-import { Rng } from "../../src/util/rng.ts";
 
 type Op = IrProgram["kernels"][number]["ops"][number];
 const code = (name: string) => OP_BY_NAME.get(name)!.code;
@@ -64,7 +63,7 @@ function check(p: IrProgram): { generated: Emulator; closures: Emulator } {
 
 /** The stats codegen reports for the program's kernel. */
 function stats(p: IrProgram) {
-  const ctx = { state: p.states.map((s) => new Float64Array(p.groups[0]!.size)), activity: new Float64Array(3), versions: new Float64Array(p.states.length), uniform: () => 0.5, noise: new Rng(1, "t"), spike: () => {}, now: new Float64Array(1), saturations: new Float64Array(1) };
+  const ctx = { state: p.states.map((s) => new Float64Array(p.groups[0]!.size)), activity: new Float64Array(3), versions: new Float64Array(p.states.length), round: () => 0.5, normal: () => 0, spike: () => {}, now: new Float64Array(1), saturations: new Float64Array(1) };
   return generateKernel(p.kernels[0]!, p, ctx).stats;
 }
 

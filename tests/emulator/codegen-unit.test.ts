@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { verify } from "../../src/ir/verify.ts";
-import { Rng } from "../../src/util/rng.ts";
 import { generateKernel, numberSafe } from "../../targets/emulator/codegen.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 
@@ -133,7 +132,7 @@ describe("generated kernels", () => {
     const seen: number[] = [];
     // a probe of the first store: a kernel that stores 1000 only
     const only = program([fmt(24, 0)], [p.kernels[0]!.ops[0]!, p.kernels[0]!.ops[1]!], fmt(8, 0), 1);
-    const ctx = { state, activity: new Float64Array(3), versions: new Float64Array(1), uniform: () => 0.5, noise: new Rng(1, "test"), spike: () => {}, now: new Float64Array(1) };
+    const ctx = { state, activity: new Float64Array(3), versions: new Float64Array(1), round: () => 0.5, normal: () => 0, spike: () => {}, now: new Float64Array(1) };
     generateKernel(only.kernels[0]!, only, ctx)(0);
     seen.push(state[0]![0]!);
     generateKernel(p.kernels[0]!, p, ctx)(0);

@@ -110,7 +110,7 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     const { ir, kernel } = fullChipProgram("nearest", 3); // syn.update over 131072 synapses, random in-range states
     const states = () => ir.states.map((st) => Float64Array.from(st.init.length === 1 ? new Array<number>(ir.groups[st.group]!.size).fill(st.init[0]!) : st.init));
     const sj = states(), ss = states();
-    const ctx = (state: Float64Array[]) => ({ state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), uniform: () => 0.5, noise: new Rng(1, "unused"), spike: () => {}, now: new Float64Array(1) });
+    const ctx = (state: Float64Array[]) => ({ state, activity: new Float64Array(3), versions: new Float64Array(ir.states.length), round: () => 0.5, normal: () => 0, spike: () => {}, now: new Float64Array(1) });
     const cj = ctx(sj), cs = ctx(ss);
     const js = generateKernel(kernel, ir, cj);
     const runner = SimdRunner.create(kernel, ir, ss, cs.versions, cs.activity);
@@ -157,17 +157,16 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     expect(simd.stats.spikes).toBeGreaterThan(0);
   });
 
-  it("STET on bss2 (nearest rounding): the noisy synapse kernel on SIMD draws the same noise in the same order", () => {
+  it("STET on bss2 (nearest rounding): the noisy synapse kernel on SIMD draws the same noise", () => {
     const ir = shortStet("nearest");
     const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
     const update = ir.kernels.findIndex((k) => k.name === "syn.update");
     expect(simd.kernelPaths()[update]).toBe("simd");
     expect(ir.kernels[update]!.ops.some((o) => o.op === OP_BY_NAME.get("RAND_NORMAL")!.code)).toBe(true);
-    const before = simd.snapshot().rngs.noise;
     simd.run();
     js.run();
-    expect(simd.snapshot().rngs.noise).not.toEqual(before); // it drew
-    expect(simd.snapshot().rngs).toEqual(js.snapshot().rngs);
+    expect(simd.snapshot().activity[1]).toBeGreaterThan(0); // it drew
+    expect(simd.snapshot().activity).toEqual(js.snapshot().activity); // as many draws
     expect(simd.spikes).toEqual(js.spikes);
     expect(simd.probes).toEqual(js.probes);
     expect(simd.state).toEqual(js.state);
@@ -177,11 +176,10 @@ describe("SIMD kernels in the tick loop = reference interpreter = generated JS",
     const ir = shortStet("stochastic");
     const simd = new Emulator(ir, "simd"), js = new Emulator(ir, "generated");
     expect(ir.kernels.filter((_, i) => simd.kernelPaths()[i] === "simd").map((k) => k.name)).toContain("syn.update");
-    const before = simd.snapshot().rngs;
     simd.run();
     js.run();
-    expect(simd.snapshot().rngs.rounding).not.toEqual(before.rounding);
-    expect(simd.snapshot().rngs).toEqual(js.snapshot().rngs);
+    expect(simd.snapshot().activity[1]).toBeGreaterThan(0); // it drew
+    expect(simd.snapshot().activity).toEqual(js.snapshot().activity);
     expect(simd.spikes).toEqual(js.spikes);
     expect(simd.probes).toEqual(js.probes);
     expect(simd.state).toEqual(js.state);

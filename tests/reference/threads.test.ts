@@ -7,7 +7,7 @@ import { compile } from "../../src/compiler/pipeline.ts";
 import { startThreads, unsplittable } from "../../targets/reference/threads.ts";
 import type { Program } from "../../src/ir/program.ts";
 import { main } from "../../src/cli/main.ts";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -49,9 +49,20 @@ describe("reference target split over worker threads", () => {
     expect(unsplittable(compile("models/stc/memory-network-small.yaml", { target: "reference", seed: 1 }))).toBeNull();
   });
 
-  it("engram run --threads: a usage error (exit 2) on a chip's emulator and for a bad count, nothing run", { timeout: 90_000 }, async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "engram-threads-")), "out");
-    expect(await main(["run", "models/stc/stet.yaml", "--target", "cmos", "--threads", "2", "--out", out])).toBe(2);
+  it("engram run --threads: on a chip's emulator the same files as one thread; a bad count is a usage error (exit 2)", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "engram-threads-"));
+    const out = join(dir, "out");
+    // the emulator splits kernel runs over two threads (targets/emulator/split.ts; tests/emulator/split.test.ts)
+    for (const n of ["1", "2"]) expect(await main(["run", "models/stc/stet.yaml", "--target", "cmos", "--threads", n, "--no-plots", "--out", join(dir, n)])).toBe(0);
+    const csvs = readdirSync(join(dir, "1")).filter((f) => f.endsWith(".csv"));
+    expect(csvs).toContain("traces.csv");
+    for (const f of csvs) expect(readFileSync(join(dir, "2", f), "utf8")).toBe(readFileSync(join(dir, "1", f), "utf8"));
+    // a compiled image too
+    const image = join(dir, "stet.engram");
+    expect(await main(["compile", "models/stc/stet.yaml", "--target", "cmos", "--rounding", "stochastic", "-o", image])).toBe(0);
+    for (const n of ["1", "2"]) expect(await main(["run", image, "--threads", n, "--no-plots", "--out", join(dir, `image${n}`)])).toBe(0);
+    expect(readFileSync(join(dir, "image2", "traces.csv"), "utf8")).toBe(readFileSync(join(dir, "image1", "traces.csv"), "utf8"));
+    expect(readFileSync(join(dir, "image2", "traces.csv"), "utf8")).toBe(readFileSync(join(dir, "1", "traces.csv"), "utf8"));
     expect(await main(["run", "models/stc/stet.yaml", "--threads", "0", "--out", out])).toBe(2);
     expect(await main(["run", "models/stc/stet.yaml", "--threads", "two", "--out", out])).toBe(2);
   });

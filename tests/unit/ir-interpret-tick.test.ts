@@ -6,8 +6,9 @@
  * LOOKUP, RAND_NORMAL, SPIKE), spike bookkeeping (stimulus spikes, delays, the ascending order of
  * spike-triggered runs), probes and current stimuli; plus convert's stochastic and error branches
  * and exactOp op by op. Written from the Stryker survivors of the `reference` mutation module
- * (docs/reliability.md). Random draws are checked against the streams the header names
- * (Rng(seed, "ir:noise"), "ir:rounding", "ir:stimulus:<i>"), drawn here independently.
+ * (docs/reliability.md). Random draws are checked against their definitions, drawn here
+ * independently: kernels' draws by Philox with the counter layout of docs/ir.md (IR version 4),
+ * stimuli from their streams Rng(seed, "ir:stimulus:<i>").
  */
 import { describe, expect, it } from "vitest";
 import { convert, exactOp, interpret, type Exact } from "../../src/ir/reference.ts";
@@ -16,6 +17,7 @@ import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { roundingDraw } from "../../src/ir/rounding.ts";
+import { normalFromBlock, philox, wordsToUniform } from "../../src/util/philox.ts";
 import { normalSample, ouStep } from "../../src/ir/current.ts";
 
 const FLOOR = 1, NEAREST = 2, STOCHASTIC = 3, WRAP = 1, SAT = 2;
@@ -203,27 +205,30 @@ describe("ops inside kernels", () => {
     expect([lookupOf(3, 1), lookupOf(15, 2), lookupOf(16, 2), lookupOf(0, 2), lookupOf(-1, 2), lookupOf(2, 0), lookupOf(4, 0)]).toEqual([200, 400, 400, 100, 100, 300, 400]);
   });
 
-  it("RAND_NORMAL draws Rng(seed, 'ir:noise').normal() in order, only for elements whose source is non-zero", () => {
+  it("RAND_NORMAL draws the Box-Muller normal of Philox block (element, tick, 0, kernel 2^16 + op) under key (seed, 2), only for elements whose source is non-zero", () => {
     const f = q(32, true, 20, NEAREST);
     const p = program({
       groups: [{ name: "n", kind: 1, size: 3 }],
       states: [state("on", 0, U16, [0, 1, 1]), state("z", 0, f, [77])],
       kernels: [kernel({ group: 0, periodic: every(1), registers: [{ format: U16 }, { format: f }], ops: [op("LOAD", { dst: 0, state: 0, index: SELF }), op("RAND_NORMAL", { dst: 1, src: [0] }), op("STORE", { src: [1], state: 1, index: SELF })] })],
     }, 10, 42);
-    const rng = new Rng(42, "ir:noise");
+    // the documented counter layout (docs/ir.md "Random draws"), written out here: kernel 0, op 1, tick 0
+    const normal = (e: number, tick: number) => normalFromBlock(philox(e, tick, 0, 0 * 65536 + 1, 42, 2));
     // to 40 fractional bits (round half away from zero is Math.round for these non-ties), then nearest to frac 20
     const toF = (n: number) => {
       const r40 = Math.round(n * 2 ** 40);
       return convert({ raw: BigInt(r40), frac: 40 }, f, () => 0);
     };
-    const z1 = toF(rng.normal()), z2 = toF(rng.normal());
+    const z1 = toF(normal(1, 0)), z2 = toF(normal(2, 0));
     expect(interpret(p, 1).state[1]).toEqual([0n, z1, z2]);
+    // the second tick draws at tick 1, element by element (the element 0 draws nothing, moving nothing)
+    expect(interpret(p, 2).state[1]).toEqual([0n, toF(normal(1, 1)), toF(normal(2, 1))]);
     // the draws are standard normal at 2^-20: not all zero, and distinct
     expect(z1).not.toBe(z2);
     expect(z1 !== 0n || z2 !== 0n).toBe(true);
   });
 
-  it("stochastic rounding draws from Rng(seed, 'ir:rounding') through roundingDraw with the header's bits", () => {
+  it("stochastic rounding draws the uniform of Philox block (element, tick, 0, kernel 2^16 + op) under key (seed, 1) through roundingDraw with the header's bits", () => {
     // x = 0.25 (raw 1 at frac 2) into frac 0: rounds up exactly when the draw < 0.25
     const f = q(8, false, 0, STOCHASTIC);
     const size = 64;
@@ -236,8 +241,12 @@ describe("ops inside kernels", () => {
       p.header.rounding_bits = bits;
       return p;
     };
-    const rng = new Rng(9, "ir:rounding");
-    const expected = Array.from({ length: size }, () => (rng.uniform() < 0.25 ? 1n : 0n));
+    // kernel 0, op 1 (the STORE), tick 0: the documented layout written out
+    const uniform = (e: number) => {
+      const w = philox(e, 0, 0, 1, 9, 1);
+      return wordsToUniform(w[0]!, w[1]!);
+    };
+    const expected = Array.from({ length: size }, (_, e) => (uniform(e) < 0.25 ? 1n : 0n));
     const full = interpret(mk(0)).state[0]!;
     expect(full).toEqual(expected);
     // binomial(64, 1/4): 16 +- 3.5 expected; seed 9 gives a count in that range
@@ -247,8 +256,7 @@ describe("ops inside kernels", () => {
     // a 1-bit draw is just under 0.5 or just under 1 (rounding.ts): never below 0.25, never rounds up
     expect(interpret(mk(1)).state[0]!.every((v) => v === 0n)).toBe(true);
     // 2 bits: just under 0.25, 0.5, 0.75 or 1: up only when the draw's top two bits are 00
-    const rng2 = new Rng(9, "ir:rounding");
-    expect(interpret(mk(2)).state[0]).toEqual(Array.from({ length: size }, () => (roundingDraw(rng2.uniform(), 2) < 0.25 ? 1n : 0n)));
+    expect(interpret(mk(2)).state[0]).toEqual(Array.from({ length: size }, (_, e) => (roundingDraw(uniform(e), 2) < 0.25 ? 1n : 0n)));
   });
 });
 

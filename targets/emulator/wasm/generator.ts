@@ -173,8 +173,8 @@ function emitPass(k: Kernel, p: IrProgram, layout: SimdLayout, live: Set<number>
       const drawAt = (kind: "normal" | "round", shift: number, format: IrFixedFormat): DrawSite => {
         if (!site) {
           const at = layout.draws[sites.length];
-          sites.push({ kind, shift, format });
-          site = { need: at?.need ?? 0, value: at?.value ?? 0, kind, shift, format };
+          sites.push({ op: current, kind, shift, format });
+          site = { op: current, need: at?.need ?? 0, value: at?.value ?? 0, kind, shift, format };
         }
         return { need: site.need + 16 * drawHalf, value: site.value + 16 * drawHalf, addr: addrOf, tmp2 };
       };

@@ -13,7 +13,7 @@ export class SimdKernel {
   readonly views: (Int16Array | Uint16Array | undefined)[];
   readonly layout: SimdLayout;
   /** Per RAND_NORMAL op, in op order: which elements draw (written by a run) and their draws (read by it). */
-  readonly draws: { need: Int32Array; value: Int32Array; kind: "normal" | "round"; shift: number; format: SimdLayout["draws"][number]["format"] }[];
+  readonly draws: { op: number; need: Int32Array; value: Int32Array; kind: "normal" | "round"; shift: number; format: SimdLayout["draws"][number]["format"] }[];
   private readonly fn: (n: number) => void;
   /** SIMD instructions per iteration of 8 elements, and how many of them are v128.const. */
   simdOps = 0;
@@ -24,7 +24,7 @@ export class SimdKernel {
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(layout.bytes / 65536)) });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
     this.fn = inst.exports.run as (n: number) => void;
-    this.draws = layout.draws.map((d) => ({ need: new Int32Array(memory.buffer, d.need, layout.capacity), value: new Int32Array(memory.buffer, d.value, layout.capacity), kind: d.kind, shift: d.shift, format: d.format }));
+    this.draws = layout.draws.map((d) => ({ op: d.op, need: new Int32Array(memory.buffer, d.need, layout.capacity), value: new Int32Array(memory.buffer, d.value, layout.capacity), kind: d.kind, shift: d.shift, format: d.format }));
     this.views = p.states.map((s, i) => {
       if (!states.includes(i)) return undefined;
       return s.format.signed ? new Int16Array(memory.buffer, layout.offsets[i], layout.capacity) : new Uint16Array(memory.buffer, layout.offsets[i], layout.capacity);

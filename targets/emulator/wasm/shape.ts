@@ -25,6 +25,8 @@ export interface SimdLayout {
 }
 
 export interface DrawLayout {
+  /** The op that draws (its index in the kernel: the draw's site, src/ir/draws.ts). */
+  op: number;
   need: number;
   value: number;
   kind: "normal" | "round";
