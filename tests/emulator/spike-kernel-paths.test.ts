@@ -5,7 +5,7 @@
  * Since the default mode is "simd", tests that construct an Emulator without a mode no longer
  * reach the JS loops for kernels the SIMD generator takes: here each mode is named. Written from
  * the emulator's mutation survivors (docs/reliability.md). Also: simdFallbacks() sums the
- * runners' counts.
+ * runners' counts, and recentSpikeBacklog() follows the volleys.
  *
  * The program: 3 presynaptic neurons, 1 postsynaptic, 6 synapses with pre_index [2, 0, 1, 0, 2, 1].
  * Stimulus spikes: all three at tick 5, neurons 2 and 0 at tick 9. Kernels:
@@ -79,6 +79,15 @@ describe("spike-triggered kernels: several neurons in one tick, on every path", 
       expect(emu.stats.eventSynapseUpdates).toBe(20);
     });
   }
+
+  it("recentSpikeBacklog: the tick-5 volley is kept until its last delivery (tick 5 + the largest delay 2) is past", () => {
+    // recentSpikes[pre] = [5] from tick 5 through tick 7 (deliveries at 6 and 7); dropped at 8
+    for (const [ticks, backlog] of [[5, 0], [6, 1], [8, 1], [9, 0]] as const) {
+      const emu = new Emulator(program, "generated");
+      emu.run(ticks);
+      expect(emu.recentSpikeBacklog(), `after ${ticks} ticks`).toBe(backlog);
+    }
+  });
 
   it("simdFallbacks() is the sum of the SIMD runners' fallbacks; JS kernels count 0", () => {
     const emu = new Emulator(program, "simd");
