@@ -149,3 +149,27 @@ describe("applyCurrents: an input already zero is not reset again", () => {
     }
   });
 });
+
+describe("nextEvent: a kernel's first run at its offset", () => {
+  // n.stamp stores the tick (reads NOW: never skipped) every 3 ticks from tick 5; 12 ticks.
+  const p: IrProgram = {
+    header: header(12),
+    groups: [{ name: "n", kind: 1, size: 1 }],
+    states: [{ name: "n.t", group: 0, format: q(16), init: [0], unit: "1", unit_scale: 1 }],
+    connectivity: [],
+    kernels: [{ name: "n.stamp", group: 0, periodic: { period_ticks: 3, offset_ticks: 5, gated: false, gate_state: 0 }, unit: 2, cycles: 0, registers: [{ format: q(16) }], ops: stampNow(0) }],
+    stimuli: [],
+    probes: [{ state: 0, elements: [0], every_ticks: 1, column: "t" }],
+  };
+
+  it("only ticks 5, 8 and 11 are stepped; 0-4 and the gaps are jumped (samples as the interpreter)", () => {
+    verify(p);
+    const ref = interpret(p);
+    const e = new Emulator(p, "generated");
+    e.run();
+    expect(e.probes[0]!.data).toEqual(ref.probes[0]!.values.map((v) => Number(v[0])));
+    expect(Array.from(e.state[0]!)).toEqual([11]);
+    expect(e.stats.ticks).toBe(3);
+    expect(e.stats.jumpedTicks).toBe(9);
+  });
+});
