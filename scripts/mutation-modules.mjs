@@ -41,8 +41,11 @@ export const MUTATION_MODULES = {
     // Fast files only (seconds each). Left out: currents.test.ts (its network case takes 12 s a run)
     // and bitexact.test.ts (compiled STC models, 8 s a run; it is in the codegen and reference
     // lists): random-kernels.test.ts compares every op, trigger, stimulus kind and the jump and
-    // skip paths with the interpreter bit for bit; closures-path.test.ts aims at the closures path
-    // (operands past 2^53, mixed fracs), gate order under stochastic rounding and the idle skip.
-    testFiles: ["tests/emulator/stats.test.ts", "tests/emulator/random-kernels.test.ts", "tests/emulator/checkpoint-random.test.ts", "tests/emulator/handle.test.ts", "tests/emulator/codegen-unit.test.ts", "tests/emulator/current-exact.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/current.test.ts", "tests/emulator/checkpoint.test.ts", "tests/emulator/closures-path.test.ts"],
+    // skip paths with the interpreter bit for bit; stream-timing.test.ts: stream windows, their order
+    // with currents and the jumps around them; closures-path.test.ts aims at the closures path
+    // (operands past 2^53, mixed fracs), gate order under stochastic rounding and the idle skip;
+    // spike-kernel-paths, restore-refusals, poisson-jumps and run-loop-accounting were written from
+    // the survivors of the rerun on the current file (docs/reliability.md).
+    testFiles: ["tests/emulator/stats.test.ts", "tests/emulator/random-kernels.test.ts", "tests/emulator/checkpoint-random.test.ts", "tests/emulator/handle.test.ts", "tests/emulator/codegen-unit.test.ts", "tests/emulator/current-exact.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/overrun.test.ts", "tests/emulator/overrun-boundary.test.ts", "tests/emulator/current.test.ts", "tests/emulator/checkpoint.test.ts", "tests/emulator/closures-path.test.ts", "tests/emulator/stream-timing.test.ts", "tests/emulator/spike-kernel-paths.test.ts", "tests/emulator/restore-refusals.test.ts", "tests/emulator/poisson-jumps.test.ts", "tests/emulator/run-loop-accounting.test.ts"],
   },
 };
