@@ -7,38 +7,22 @@
  * every later tick of the 500 is jumped.
  */
 import { describe, expect, it } from "vitest";
-import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
-import { OP_BY_NAME } from "../../src/ir/ops.ts";
+import type { IrProgram } from "../../src/ir/codec.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { interpret } from "../../src/ir/reference.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
-
-const op = (name: string) => OP_BY_NAME.get(name)!.code;
-const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
-const q = (width: number): IrFixedFormat => ({ width, signed: true, frac: 0, rounding: 2, overflow: 2 });
+import { header, keep, state } from "../helpers/tiny-ir.ts";
 
 function program(stimulus: "current" | "stream"): IrProgram {
   const window = stimulus === "current"
     ? { group: 0, current: { neurons: [0, 1], input_state: 1, start_tick: 100, stop_tick: 100, mean_raw: 50, decay_q32: 0, kick_raw: 0, ou_state: 0 } }
     : { group: 0, stream: { neurons: [0, 1], input_state: 1, start_tick: 200, stop_tick: 200, channels: 1, sample_frac: 0, samples: [] as number[], weight_frac: 0, weights: [1, 1] } };
   return {
-    header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 3, tick_seconds: 1e-3, duration_ticks: 500, model_name: "empty-window", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
+    header: header("empty-window", 500, 3),
     groups: [{ name: "n", kind: 1, size: 2 }],
-    states: [
-      { name: "n.V", group: 0, format: q(16), init: [0], unit: "1", unit_scale: 1 },
-      { name: "n.I", group: 0, format: q(16), init: [0], unit: "1", unit_scale: 1 },
-    ],
+    states: [state("n.V", 16), state("n.I", 16)],
     connectivity: [],
-    kernels: [
-      {
-        name: "n.keep", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 1, cycles: 0,
-        registers: [{ format: q(16) }],
-        ops: [
-          { ...unused, op: op("LOAD"), dst: 0, state: 0, index: 1 },
-          { ...unused, op: op("STORE"), src: [0], state: 0, index: 1 },
-        ],
-      },
-    ],
+    kernels: [keep("n.keep", 0, 16)],
     stimuli: [window],
     probes: [],
   } as IrProgram;

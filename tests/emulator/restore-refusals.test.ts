@@ -9,38 +9,21 @@
  * x += I.
  */
 import { describe, expect, it } from "vitest";
-import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
-import { OP_BY_NAME } from "../../src/ir/ops.ts";
+import type { IrProgram } from "../../src/ir/codec.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { interpret } from "../../src/ir/reference.ts";
 import { Emulator, type Snapshot } from "../../targets/emulator/emulator.ts";
 import { SnapshotError } from "../../targets/emulator/snapshot-check.ts";
 
-const op = (name: string) => OP_BY_NAME.get(name)!.code;
-const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
-const q = (width: number): IrFixedFormat => ({ width, signed: true, frac: 0, rounding: 2, overflow: 2 });
+import { accumulate, header, state } from "../helpers/tiny-ir.ts";
 const SHA = "0123456789abcdef".repeat(4);
 
 const program: IrProgram = {
-  header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 1, tick_seconds: 1e-3, duration_ticks: 10, model_name: "restore", model_sha256: SHA, acceleration: 1, clock_hz: 0, rounding_bits: 0 },
+  header: { ...header("restore", 10), model_sha256: SHA },
   groups: [{ name: "n", kind: 1, size: 2 }],
-  states: [
-    { name: "n.I", group: 0, format: q(8), init: [0], unit: "1", unit_scale: 1 },
-    { name: "n.x", group: 0, format: q(16), init: [0], unit: "1", unit_scale: 1 },
-  ],
+  states: [state("n.I", 8), state("n.x", 16)],
   connectivity: [],
-  kernels: [
-    {
-      name: "n.acc", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 1, cycles: 0,
-      registers: [{ format: q(8) }, { format: q(16) }, { format: q(16) }],
-      ops: [
-        { ...unused, op: op("LOAD"), dst: 0, state: 0, index: 1 },
-        { ...unused, op: op("LOAD"), dst: 1, state: 1, index: 1 },
-        { ...unused, op: op("ADD"), dst: 2, src: [0, 1] },
-        { ...unused, op: op("STORE"), src: [2], state: 1, index: 1 },
-      ],
-    },
-  ],
+  kernels: [accumulate("n.acc", 0, 8, 1, 16)],
   stimuli: [{ group: 0, current: { neurons: [0, 1], input_state: 0, start_tick: 2, stop_tick: 6, mean_raw: 3, decay_q32: 0, kick_raw: 0, ou_state: 0 } }],
   probes: [{ state: 1, elements: [0, 1], every_ticks: 1, column: "x" }],
 };

@@ -11,6 +11,7 @@ import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { interpret } from "../../src/ir/reference.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
+import { accumulate } from "../helpers/tiny-ir.ts";
 
 const op = (name: string) => OP_BY_NAME.get(name)!.code;
 const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
@@ -120,16 +121,7 @@ describe("applyCurrents: an input already zero is not reset again", () => {
     ],
     connectivity: [],
     kernels: [
-      {
-        name: "n.acc", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 2, cycles: 0,
-        registers: [{ format: q(8) }, { format: q(16) }, { format: q(16) }],
-        ops: [
-          { ...unused, op: op("LOAD"), dst: 0, state: 0, index: 1 },
-          { ...unused, op: op("LOAD"), dst: 1, state: 1, index: 1 },
-          { ...unused, op: op("ADD"), dst: 2, src: [0, 1] },
-          { ...unused, op: op("STORE"), src: [2], state: 1, index: 1 },
-        ],
-      },
+      accumulate("n.acc", 0, 8, 1, 16, 2),
       { name: "n.stamp", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 2, cycles: 0, registers: [{ format: q(16) }], ops: stampNow(2) },
     ],
     stimuli: [{ group: 0, current: { neurons: [0], input_state: 0, start_tick: 2, stop_tick: 4, mean_raw: 3, decay_q32: 0, kick_raw: 0, ou_state: 0 } }],

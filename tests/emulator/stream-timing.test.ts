@@ -13,16 +13,13 @@
  *  2: stream, ticks 13-19, neuron 0 only, sample 50, weight 1  -> +50
  */
 import { describe, expect, it } from "vitest";
-import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
-import { OP_BY_NAME } from "../../src/ir/ops.ts";
+import type { IrProgram } from "../../src/ir/codec.ts";
 import { verify } from "../../src/ir/verify.ts";
 import { interpret } from "../../src/ir/reference.ts";
 import { Emulator } from "../../targets/emulator/emulator.ts";
 import { expectSameAsInterpreterIn } from "../helpers/same-as-interpreter.ts";
 
-const op = (name: string) => OP_BY_NAME.get(name)!.code;
-const unused = { dst: 0, src: [] as number[], imm: 0, state: 0, index: 0, table: [] as number[] };
-const q = (width: number): IrFixedFormat => ({ width, signed: true, frac: 0, rounding: 2, overflow: 2 });
+import { accumulate, header, state } from "../helpers/tiny-ir.ts";
 
 const stream = (neurons: number[], start: number, stop: number, sample: number) => ({
   group: 0,
@@ -31,25 +28,11 @@ const stream = (neurons: number[], start: number, stop: number, sample: number) 
 
 function program(stimuli: IrProgram["stimuli"]): IrProgram {
   return {
-    header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 1, tick_seconds: 1e-3, duration_ticks: 30, model_name: "stream-timing", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
+    header: header("stream-timing", 30),
     groups: [{ name: "n", kind: 1, size: 2 }],
-    states: [
-      { name: "n.I", group: 0, format: q(8), init: [0], unit: "1", unit_scale: 1 },
-      { name: "n.x", group: 0, format: q(24), init: [0], unit: "1", unit_scale: 1 },
-    ],
+    states: [state("n.I", 8), state("n.x", 24)],
     connectivity: [],
-    kernels: [
-      {
-        name: "n.acc", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 1, cycles: 0,
-        registers: [{ format: q(8) }, { format: q(24) }, { format: q(24) }],
-        ops: [
-          { ...unused, op: op("LOAD"), dst: 0, state: 0, index: 1 },
-          { ...unused, op: op("LOAD"), dst: 1, state: 1, index: 1 },
-          { ...unused, op: op("ADD"), dst: 2, src: [0, 1] },
-          { ...unused, op: op("STORE"), src: [2], state: 1, index: 1 },
-        ],
-      },
-    ],
+    kernels: [accumulate("n.acc", 0, 8, 1, 24)],
     stimuli,
     probes: [
       { state: 0, elements: [0, 1], every_ticks: 1, column: "I" },
