@@ -20,11 +20,11 @@ import { EmulatorHandle } from "../../targets/emulator/handle.ts";
 const cmos = getTarget("cmos").caps;
 const bss2 = getTarget("bss2").caps;
 
-function run(model: string, caps: TargetCaps, lazy: boolean, seed: number, seconds?: number) {
+function run(model: string, caps: TargetCaps, lazy: boolean, seed: number, seconds?: number, rounding: "stochastic" | "nearest" = "stochastic") {
   const p = compile(model, { target: caps.name, seed });
   p.numerics.lazySynapses = lazy;
   if (seconds !== undefined) p.durationTicks = Math.round(seconds / p.tickSeconds);
-  const { ir } = compileFixed(p, caps, { rounding: "stochastic", engramVersion: "test", analyse: analyseByRun });
+  const { ir } = compileFixed(p, caps, { rounding, engramVersion: "test", analyse: analyseByRun });
   const h = new EmulatorHandle(ir);
   h.run();
   return { ir, h };
@@ -48,11 +48,16 @@ function differences(a: ReturnType<typeof run>, b: ReturnType<typeof run>): stri
 }
 
 describe("dense and event-driven synapses hold the same values, bit for bit", () => {
-  for (const rule of ["stochastic", "floor", "nearest"] as const) {
-    it(`basic-early on cmos, ${rule} rounding of the decay at events`, () => {
+  // Deterministic rounding only: since IR version 4 a stochastic draw is keyed by (kernel, op)
+  // (src/ir/draws.ts), and the event-driven and dense programs put the same conversion into
+  // different kernels and ops, so under stochastic rounding they draw different numbers and agree
+  // in distribution, not bit for bit (docs/numerics.md). Before version 4 one sequential stream
+  // gave both the same draws in the same order.
+  for (const rule of ["floor", "nearest"] as const) {
+    it(`basic-early on cmos, ${rule} rounding of the decay at events (program rounding: nearest)`, () => {
       const caps = { ...cmos, decay: { ...cmos.decay, rounding: rule } };
       for (const seed of [1, 2]) {
-        const lazy = run("models/stc/basic-early.yaml", caps, true, seed), dense = run("models/stc/basic-early.yaml", caps, false, seed);
+        const lazy = run("models/stc/basic-early.yaml", caps, true, seed, undefined, "nearest"), dense = run("models/stc/basic-early.yaml", caps, false, seed, undefined, "nearest");
         expect(lazy.ir.kernels.some((k) => k.name === "syn.active" && k.periodic?.gated)).toBe(true);
         expect(dense.ir.kernels.some((k) => k.name === "syn.stepped" && !k.periodic?.gated)).toBe(true);
         expect(differences(lazy, dense), `seed ${seed}`).toEqual([]);
@@ -67,7 +72,9 @@ describe("dense and event-driven synapses hold the same values, bit for bit", ()
   });
 
   it("memory-network-small on cmos through the first learning stimulus (1.2 s): every state, sample and spike", { timeout: 120_000 }, () => {
-    const lazy = run("models/stc/memory-network-small.yaml", cmos, true, 1, 1.2), dense = run("models/stc/memory-network-small.yaml", cmos, false, 1, 1.2);
+    const nearest = { ...cmos, decay: { ...cmos.decay, rounding: "nearest" as const } };
+    const model = "tests/fixtures/stc/memory-network-small-no-plasticity-noise.yaml";
+    const lazy = run(model, nearest, true, 1, 1.2, "nearest"), dense = run(model, nearest, false, 1, 1.2, "nearest");
     expect(lazy.h.recorded.spikes.count).toBeGreaterThan(1000);
     expect(differences(lazy, dense)).toEqual([]);
     // the learning stimulus moved the assembly's weights: the comparison covers plasticity, not only rest
