@@ -33,8 +33,10 @@ export const MUTATION_MODULES = {
     // formats; the closures are compared with the interpreter in the emulator module), and the
     // saturation counts only generated kernels keep. bitexact.test.ts (compiled STC models against
     // the interpreter, 8 s a run) and conformance.test.ts (minutes) would add little but time.
-    // codegen-unit.test.ts: which kernels take the generated path, saturation counts at the bounds.
-    testFiles: ["tests/emulator/codegen-unit.test.ts", "tests/emulator/codegen-vs-closures.test.ts", "tests/emulator/saturation.test.ts"],
+    // codegen-unit.test.ts: which kernels take the generated path, saturation counts at the bounds;
+    // codegen-ranges.test.ts: clamps left out from raw bounds, reused ops and tables (their draws
+    // and saturation counts); counter-draws.test.ts: each path's draws by (element, tick, kernel, op).
+    testFiles: ["tests/emulator/codegen-unit.test.ts", "tests/emulator/codegen-vs-closures.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/codegen-ranges.test.ts", "tests/emulator/counter-draws.test.ts"],
   },
   emulator: {
     mutate: ["targets/emulator/emulator.ts", "targets/emulator/convert.ts", "targets/emulator/current.ts", "targets/emulator/handle.ts"],
