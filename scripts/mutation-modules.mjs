@@ -38,7 +38,7 @@ export const MUTATION_MODULES = {
     // codegen-unit.test.ts: which kernels take the generated path, saturation counts at the bounds;
     // codegen-ranges.test.ts: clamps left out from raw bounds, reused ops and tables (their draws
     // and saturation counts); counter-draws.test.ts: each path's draws by (element, tick, kernel, op).
-    testFiles: ["tests/emulator/codegen-unit.test.ts", "tests/emulator/codegen-vs-closures.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/codegen-ranges.test.ts", "tests/emulator/counter-draws.test.ts"],
+    testFiles: ["tests/emulator/codegen-unit.test.ts", "tests/emulator/codegen-vs-closures.test.ts", "tests/emulator/saturation.test.ts", "tests/emulator/codegen-ranges.test.ts", "tests/emulator/counter-draws.test.ts", "tests/emulator/codegen-range-chains.test.ts"],
   },
   emulator: {
     mutate: ["targets/emulator/emulator.ts", "targets/emulator/convert.ts", "targets/emulator/current.ts", "targets/emulator/handle.ts"],
