@@ -8,26 +8,17 @@
  * much as B. Usage (after the studies ran into out/studies/):
  *   node --import tsx scripts/heterogeneity-forgetting.ts [STUDIES_DIR]
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { mean, median, readOkRows, sd, type Row } from "./lib/study-results.ts";
 
 const dir = process.argv[2] ?? join("out", "studies");
-type Row = Record<string, string>;
 
 /** Rows that succeeded, with `drop` = R² mg17 - R² mg17-again (seed-models.md A.4's forgetting: readout refitted on the current reservoir). */
 function rows(study: string): Row[] {
-  const [head, ...lines] = readFileSync(join(dir, study, "results.csv"), "utf8").trim().split("\n");
-  const cols = head!.split(",");
-  const ok = lines.map((l) => Object.fromEntries(l.split(",").slice(0, cols.length).map((v, i) => [cols[i]!, v]))).filter((r) => r.status === "ok");
-  return ok.map((r) => ({ ...r, drop: String(Number(r.r2_mg17) - Number(r.r2_mg17_again)) }));
+  return readOkRows(join(dir, study)).rows.map((r) => ({ ...r, drop: String(Number(r.r2_mg17) - Number(r.r2_mg17_again)) }));
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
 const SCALARS = ["r2_mg17", "r2_mg23", "r2_mg30", "r2_mg17_again", "drop", "r2_mg17_retest", "forgetting", "r2_mg17_retest_clipped", "forgetting_clipped"];
 

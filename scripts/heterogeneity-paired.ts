@@ -9,29 +9,17 @@
  * Used for studies/heterogeneity-logistic*.yaml and heterogeneity-cmos.yaml in docs/heterogeneity.md.
  * Usage: node --import tsx scripts/heterogeneity-paired.ts STUDY_DIR [SCALAR (default mean_r2)] [--pair COLUMN=BASELINE]
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { fmt, mean, median, ms, readOkRows, sd, type Row } from "./lib/study-results.ts";
 
 const args = process.argv.slice(2);
 const pairAt = args.indexOf("--pair");
 const [pairColumn, baseline] = pairAt >= 0 ? args.splice(pairAt, 2)[1]!.split("=") : ["populations.res.params.tau.variance", "0 ms^2"];
 const [dir, scalar = "mean_r2"] = args;
 if (!dir || !pairColumn || baseline === undefined) throw new Error("usage: heterogeneity-paired.ts STUDY_DIR [SCALAR] [--pair COLUMN=BASELINE]");
-type Row = Record<string, string>;
-const [head, ...lines] = readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n");
-const cols = head!.split(",");
-const rows: Row[] = lines.map((l) => Object.fromEntries(l.split(",").slice(0, cols.length).map((v, i) => [cols[i]!, v]))).filter((r) => r.status === "ok");
+const { cols, rows } = readOkRows(dir);
 // Grid columns: the model, the parameters (dotted paths) and target, rounding, bits, mismatch, noise, when they vary.
 const grid = ["model", ...cols.filter((c) => c.includes(".")), "target", "rounding", "bits", "mismatch", "noise"].filter((c) => c !== pairColumn && (c === "model" || new Set(rows.map((r) => r[c])).size > 1));
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
-const ms = (xs: number[]) => `${fmt(mean(xs))} ± ${fmt(sd(xs))}`;
 const show = (c: string, v: string) => (c === "model" ? v.split("/").at(-1)!.replace(/\.yaml$/, "") : v);
 const label = (c: string) => (c.includes(".") ? c.split(".").slice(-2).join(".") : c);
 

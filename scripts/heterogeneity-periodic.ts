@@ -7,24 +7,13 @@
  * Usage: node --import tsx scripts/heterogeneity-periodic.ts [STUDY_DIR] [SCALAR]
  * (default out/studies/heterogeneity-periodic, mean_r2).
  */
-import { readFileSync } from "node:fs";
+import { fmt, median, ms, readOkRows } from "./lib/study-results.ts";
 import { join } from "node:path";
 
 const dir = process.argv[2] ?? join("out", "studies", "heterogeneity-periodic");
 const scalar = process.argv[3] ?? "mean_r2";
-type Row = Record<string, string>;
-const [head, ...lines] = readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n");
-const cols = head!.split(",");
-const rows: Row[] = lines.map((l) => Object.fromEntries(l.split(",").slice(0, cols.length).map((v, i) => [cols[i]!, v]))).filter((r) => r.status === "ok");
+const { rows } = readOkRows(dir);
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
-const ms = (xs: number[]) => `${fmt(mean(xs))} ± ${fmt(sd(xs))}`;
 
 const M = "populations.res.params.tau.mean", V = "populations.res.params.tau.variance";
 const label = (model: string) => {
