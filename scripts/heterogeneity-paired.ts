@@ -9,7 +9,7 @@
  * Used for studies/heterogeneity-logistic*.yaml and heterogeneity-cmos.yaml in docs/heterogeneity.md.
  * Usage: node --import tsx scripts/heterogeneity-paired.ts STUDY_DIR [SCALAR (default mean_r2)] [--pair COLUMN=BASELINE]
  */
-import { fmt, mean, median, ms, readOkRows, sd, type Row } from "./lib/study-results.ts";
+import { fmt, mean, median, ms, readOkRows, type Row } from "./lib/study-results.ts";
 
 const args = process.argv.slice(2);
 const pairAt = args.indexOf("--pair");
