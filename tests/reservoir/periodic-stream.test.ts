@@ -3,13 +3,11 @@
  * seeded phases, the |u| <= 1 bound, and bad parameters as located errors.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { makeStream, StreamError } from "../../src/compiler/rate/streams.ts";
 import { planTasks } from "../../src/analysis/tasks/check.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
+import { esnModelWriter } from "../helpers/esn-model.ts";
 
 describe("periodic stream", () => {
   it("given phases: u(t) = sum a_i sin(2 pi t / P_i + phi_i) / sum |a_i|, hand-computed at t = 0 and t = 1", () => {
@@ -51,24 +49,8 @@ describe("periodic stream", () => {
     expect(() => makeStream({ periodic: { periods: [5], amplitudes: [0] } }, 10, 1)).toThrow(/all 0/);
   });
 
-  const dir = mkdtempSync(join(tmpdir(), "engram-periodic-"));
-  for (const f of ["leaky-esn-unit.yaml", "rate-synapse.yaml"]) copyFileSync(join("models/reservoir", f), join(dir, f));
-  const model = (source: string) => {
-    const f = join(dir, `m${Math.random().toString(36).slice(2)}.yaml`);
-    writeFileSync(f, `engram: 1
-kind: network
-dt: 1 ms
-duration: 301 ms
-populations:
-  res: { neuron: leaky-esn-unit.yaml, size: 10 }
-stimuli:
-  - { kind: stream, target: res, input: I_in, source: ${source}, weights: 1 }
-recordings:
-  - { var: res.x, elements: all, every: 1 ms }
-tasks: { states: res.x, washout: 10, train: 200, test: 80, shifts: [1, 5] }
-`);
-    return f;
-  };
+  const write = esnModelWriter("periodic");
+  const model = (source: string) => write(301, source, " { states: res.x, washout: 10, train: 200, test: 80, shifts: [1, 5] }");
   const diagnostics = (file: string) => {
     try {
       planTasks(compile(file, { target: "reference" }));

@@ -4,14 +4,12 @@
  * window specs as located errors.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { makeStream, StreamError, type StreamSource } from "../../src/compiler/rate/streams.ts";
 import { evaluateWindows } from "../../src/analysis/tasks/windows.ts";
 import { planTasks, type TaskPlan } from "../../src/analysis/tasks/check.ts";
 import { compile } from "../../src/compiler/pipeline.ts";
 import { EngramError } from "../../src/diagnostics/diagnostic.ts";
+import { esnModelWriter } from "../helpers/esn-model.ts";
 
 const mg = (tau: number) => ({ mackey_glass: { tau, beta: 0.2, gamma: 0.1, n: 10, x0: 1.2, step: 0.1, drop: 300 } });
 
@@ -108,31 +106,15 @@ describe("the sequence model and bad window specs", () => {
     expect(plan.tasks.windows!.map((w) => w.name)).toEqual(["mg17", "mg23", "mg30", "mg17-again"]);
   });
 
-  const dir = mkdtempSync(join(tmpdir(), "engram-windows-"));
-  for (const f of ["leaky-esn-unit.yaml", "rate-synapse.yaml"]) copyFileSync(join("models/reservoir", f), join(dir, f));
-  const model = (source: string, windows: string) => {
-    const f = join(dir, `m${Math.random().toString(36).slice(2)}.yaml`);
-    writeFileSync(f, `engram: 1
-kind: network
-dt: 1 ms
-duration: 401 ms
-populations:
-  res: { neuron: leaky-esn-unit.yaml, size: 10 }
-stimuli:
-  - { kind: stream, target: res, input: I_in, source: ${source}, weights: 1 }
-recordings:
-  - { var: res.x, elements: all, every: 1 ms }
-tasks:
+  const write = esnModelWriter("windows");
+  const model = (source: string, windows: string) => write(401, source, `
   states: res.x
   washout: 10
   train: 100
   test: 50
   shifts: [-2, 5]
   windows:
-${windows}
-`);
-    return f;
-  };
+${windows}`);
   const seq = "{ sequence: [{ source: { mackey_glass: { tau: 17 } }, samples: 200 }, { source: { mackey_glass: { tau: 30 } }, samples: 201 }] }";
   const fails = (file: string, code: string, path: (string | number)[], text: RegExp) => {
     try {
