@@ -16,7 +16,9 @@ export const MUTATION_MODULES = {
     mutate: ["src/compiler/fixed/quantise.ts"],
     // decay.test.ts and dead-zone-plot.test.ts: the report's decay and dead-zone lines, added to
     // quantise.ts after the first run (97 mutants there had no coverage from quantise.test.ts).
-    testFiles: ["tests/unit/quantise.test.ts", "tests/compile/decay.test.ts", "tests/unit/dead-zone-plot.test.ts"],
+    // quantise-report-text.test.ts: the report's dead-zone wording, ufrac formats and decay flags,
+    // written from the survivors of the run on the current file.
+    testFiles: ["tests/unit/quantise.test.ts", "tests/compile/decay.test.ts", "tests/unit/dead-zone-plot.test.ts", "tests/unit/quantise-report-text.test.ts"],
   },
   "check-units": {
     mutate: ["src/compiler/passes/check-units.ts"],
