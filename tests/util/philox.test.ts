@@ -3,7 +3,8 @@
  * examples/kat_vectors, the three "philox4x32 10" lines (columns: counter[4], key[2], result[4]).
  */
 import { describe, expect, it } from "vitest";
-import { CounterStream, normalFromBlock, philox, wordsToUniform } from "../../src/util/philox.ts";
+import { CounterStream, normalFromBlock, philox, philoxJs, wordsToUniform } from "../../src/util/philox.ts";
+import { Rng } from "../../src/util/rng.ts";
 
 const KAT: [number[], number[], number[]][] = [
   [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
@@ -14,6 +15,22 @@ const KAT: [number[], number[], number[]][] = [
 describe("Philox-4x32-10", () => {
   it.each(KAT)("matches Random123's known answer for counter %j, key %j", (c, k, want) => {
     expect([...philox(c[0]!, c[1]!, c[2]!, c[3]!, k[0]!, k[1]!)]).toEqual(want);
+  });
+
+  it.each(KAT)("in JS (the reference of the WebAssembly version) too: counter %j, key %j", (c, k, want) => {
+    expect([...philoxJs(c[0]!, c[1]!, c[2]!, c[3]!, k[0]!, k[1]!)]).toEqual(want);
+  });
+
+  it("gives the same words in WebAssembly as in JS on 100 000 seeded random counters and keys", () => {
+    const rng = new Rng(11, "philox-wasm");
+    let differ = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const a = [rng.nextU32(), rng.nextU32(), rng.nextU32(), rng.nextU32(), rng.nextU32(), rng.nextU32()] as const;
+      const js = [...philoxJs(...a)];
+      const wasm = [...philox(...a)];
+      if (js.join() !== wasm.join()) differ++;
+    }
+    expect(differ).toBe(0);
   });
 
   it("is a pure function of (seed, stream, element, tick, site): order of draws does not matter", () => {
