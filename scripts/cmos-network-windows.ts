@@ -5,6 +5,7 @@
  * and prints wall and CPU seconds per window.
  *
  *   node --import tsx scripts/cmos-network-windows.ts MODEL [MODE] [SECONDS]
+ *   ROUNDING=stochastic  (default nearest)
  *   MARKS=9.9,11.2   window ends (biological s) before SECONDS
  *   PROF_FROM=9.9    CPU profile of the window starting there, to PROF_OUT (.cpuprofile)
  *   DUMP=1|2         per kernel: why SIMD does not take it, the generated JS stats (2: every op);
@@ -26,7 +27,7 @@ const model = process.argv[2] ?? "models/stc/memory-network-small.yaml";
 const mode = (process.argv[3] ?? "simd") as "simd" | "generated";
 const secs = process.argv[4] ? Number(process.argv[4]) : undefined;
 const t0 = performance.now();
-const ir = process.env.IR_IN ? JSON.parse((await import("node:fs")).readFileSync(process.env.IR_IN, "utf8")) : compileFixed(compile(model, { target: "cmos" }), getTarget("cmos").caps, { rounding: "nearest", engramVersion: "prof", analyse: analyseByRun }).ir;
+const ir = process.env.IR_IN ? JSON.parse((await import("node:fs")).readFileSync(process.env.IR_IN, "utf8")) : compileFixed(compile(model, { target: "cmos" }), getTarget("cmos").caps, { rounding: (process.env.ROUNDING ?? "nearest") as "nearest" | "stochastic" | "floor", engramVersion: "prof", analyse: analyseByRun }).ir;
 console.log(`compile ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 if (process.env.DUMP) {
   for (const k of ir.kernels) {
