@@ -6,32 +6,13 @@
  * reference (tests/util/philox.test.ts checks both against Random123's known answers and against
  * each other on random counters).
  */
+import { sleb, uleb } from "./leb128.ts";
 
-/** Unsigned and signed LEB128, as the binary format encodes immediates and sizes. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: bigint): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = Number(n & 0x7fn);
-    n >>= 7n;
-    if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 const GET = 0x20, SET = 0x21, I32 = 0x41, I64 = 0x42, MUL64 = 0x7e, SHR64U = 0x88, WRAP = 0xa7, EXTU = 0xad, XOR = 0x73, ADD = 0x6a, STORE = 0x36;
-const M0 = 0xd2511f53n, M1 = 0xcd9e8d57n, W0 = 0x9e3779b9, W1 = 0xbb67ae85;
+const M0 = 0xd2511f53, M1 = 0xcd9e8d57, W0 = 0x9e3779b9, W1 = 0xbb67ae85;
 
 /** Locals: 0-3 counter words c0..c3, 4-5 key words k0, k1 (parameters), 6-7 the two products (i64). */
 function body(): number[] {
@@ -43,8 +24,8 @@ function body(): number[] {
     code.push(GET, 7, WRAP, SET, 1); // c1 = lo(p1)
     code.push(GET, 6, I64, 32, SHR64U, WRAP, GET, 3, XOR, GET, 5, XOR, SET, 2); // c2 = hi(p0) ^ c3 ^ k1
     code.push(GET, 6, WRAP, SET, 3); // c3 = lo(p0)
-    code.push(GET, 4, I32, ...sleb(BigInt(W0 | 0)), ADD, SET, 4); // k0 += W0 (mod 2^32)
-    code.push(GET, 5, I32, ...sleb(BigInt(W1 | 0)), ADD, SET, 5); // k1 += W1
+    code.push(GET, 4, I32, ...sleb(W0 | 0), ADD, SET, 4); // k0 += W0 (mod 2^32)
+    code.push(GET, 5, I32, ...sleb(W1 | 0), ADD, SET, 5); // k1 += W1
   }
   for (let w = 0; w < 4; w++) code.push(I32, 0, GET, w, STORE, 2, ...uleb(4 * w)); // out[w] at byte 4w
   const locals = [1, 2, 0x7e]; // one run of two i64 locals
@@ -52,7 +33,7 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(): Uint8Array<ArrayBuffer> {
   const type = [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -62,7 +43,7 @@ function moduleBytes(): Uint8Array {
     ...section(7, [2, ...name("philox"), 0, 0, ...name("memory"), 2, 0]),
     ...section(10, [1, ...body()]),
   ];
-  return Uint8Array.from(bytes);
+  return new Uint8Array(bytes);
 }
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));

@@ -62,27 +62,7 @@ export const Simd = {
   i32x4ExtmulHighS: 0xbd,
 } as const;
 
-export function uleb(n: number, out: number[] = []): number[] {
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-export function sleb(n: number, out: number[] = []): number[] {
-  for (;;) {
-    const b = n & 0x7f;
-    n = Math.floor(n / 128); // arithmetic: floor keeps the sign for negatives
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+import { sleb, uleb } from "../../../src/util/leb128.ts";
 
 /** A function body under construction. Locals are declared up front; 0 is the parameter n. */
 export class Body {
