@@ -196,6 +196,22 @@ describe("codegen: raw bounds in the cases random chains rarely reach", () => {
     expect(agrees(p)).toBeGreaterThan(0);
   });
 
+  it("a conversion that shifts left (more fractional bits) scales both bounds up", () => {
+    // x in s7 (frac 0) bounded on one side by MIN(x, 5) or MAX(x, -5), copied into s8 with frac 2:
+    // raw x 4 in [-256, 20] (or [-20, 252]) leaves s8 on one side only
+    const x = sat(7, true, 0), out = sat(8, true, 2);
+    for (const [bound, imm] of [["MIN", 5], ["MAX", -5]] as const) {
+      const p = program({ a: x, b: x, c: out, d: out }, [x, x, x, out], [
+        op("LOAD", 0, [], { state: 0 }),
+        op("CONST", 1, [], { imm }),
+        op(bound, 2, [0, 1]),
+        op("COPY", 3, [2]),
+        op("STORE", 0, [3], { state: 2 }),
+      ], "left-shift");
+      expect(agrees(p)).toBeGreaterThan(0);
+    }
+  });
+
   it("STORE_ADD into a state with negative fractional bits, and from a register with them", () => {
     // state s4 with frac -2 (LSB 4) plus a register s8 with frac 3, and the other way round: the
     // sum is aligned to the larger frac, each side scaled up by the difference of fracs
