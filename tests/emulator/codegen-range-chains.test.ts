@@ -11,7 +11,8 @@
  * (saturation counts). Written from the codegen module's mutation run (docs/reliability.md).
  */
 import { describe, expect, it } from "vitest";
-import { IR_VERSION, type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
+import { type IrFixedFormat, type IrProgram } from "../../src/ir/codec.ts";
+import { everyTick, header } from "../helpers/tiny-ir.ts";
 import { OP_BY_NAME } from "../../src/ir/ops.ts";
 import { interpret } from "../../src/ir/reference.ts";
 import { verify } from "../../src/ir/verify.ts";
@@ -58,33 +59,30 @@ function step(name: string, dst: number, a: number, b: number, c: number, rng: R
 /** A chain: r0, r1 loaded; r2 = CMP(r0, r1) (SELECT's condition); r3 = first(r0, r1); r4 = second(r3, r0); r3, r4 stored. */
 function chain(rng: Rng, first: string, second: string): IrProgram {
   const f0 = randomFormat(rng), f1 = randomFormat(rng), f3 = randomFormat(rng), f4 = randomFormat(rng);
-  const x0 = extremes(f0), x1 = extremes(f1);
-  const a: number[] = [], b: number[] = [];
-  for (const u of x0) for (const v of x1) { a.push(u); b.push(v); }
   const cond: IrFixedFormat = { width: 2, signed: false, frac: 0, rounding: 2, overflow: 2 };
+  return program({ a: f0, b: f1, c: f3, d: f4 }, [f0, f1, cond, f3, f4], [
+    op("LOAD", 0, [], { state: 0 }),
+    op("LOAD", 1, [], { state: 1 }),
+    op("CMP_GT", 2, [0, 1]),
+    step(first, 3, 0, 1, 2, rng, f3),
+    step(second, 4, 3, 0, 2, rng, f4),
+    op("STORE", 0, [3], { state: 2 }),
+    op("STORE", 0, [4], { state: 3 }),
+  ], "range-chains");
+}
+
+/** A one-kernel program over states (a, b; outputs c, d) whose values are every pair of extreme raw values of a's and b's formats. */
+function program(formats: { a: IrFixedFormat; b: IrFixedFormat; c: IrFixedFormat; d: IrFixedFormat }, registers: IrFixedFormat[], ops: Op[], name: string): IrProgram {
+  const xa = extremes(formats.a), xb = extremes(formats.b);
+  const a: number[] = [], b: number[] = [];
+  for (const u of xa) for (const v of xb) { a.push(u); b.push(v); }
+  const st = (n: string, format: IrFixedFormat, init: number[]) => ({ name: n, group: 0, format, init, unit: "1", unit_scale: 1 });
   const p: IrProgram = {
-    header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 3, tick_seconds: 0.001, duration_ticks: 1, model_name: "range-chains", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
+    header: header(name, 1, 3),
     groups: [{ name: "g", kind: 1, size: a.length }],
-    states: [
-      { name: "g.a", group: 0, format: f0, init: a, unit: "1", unit_scale: 1 },
-      { name: "g.b", group: 0, format: f1, init: b, unit: "1", unit_scale: 1 },
-      { name: "g.c", group: 0, format: f3, init: [0], unit: "1", unit_scale: 1 },
-      { name: "g.d", group: 0, format: f4, init: [0], unit: "1", unit_scale: 1 },
-    ],
+    states: [st("g.a", formats.a, a), st("g.b", formats.b, b), st("g.c", formats.c, [0]), st("g.d", formats.d, [0])],
     connectivity: [],
-    kernels: [{
-      name: "g.k", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 1, cycles: 0,
-      registers: [f0, f1, cond, f3, f4].map((format) => ({ format })),
-      ops: [
-        op("LOAD", 0, [], { state: 0 }),
-        op("LOAD", 1, [], { state: 1 }),
-        op("CMP_GT", 2, [0, 1]),
-        step(first, 3, 0, 1, 2, rng, f3),
-        step(second, 4, 3, 0, 2, rng, f4),
-        op("STORE", 0, [3], { state: 2 }),
-        op("STORE", 0, [4], { state: 3 }),
-      ],
-    }],
+    kernels: [everyTick("g.k", registers, ops)],
     stimuli: [],
     probes: [],
   };
@@ -92,25 +90,34 @@ function chain(rng: Rng, first: string, second: string): IrProgram {
   return p;
 }
 
+/** Runs p on the generated path and checks it against the interpreter and the closures' saturation count; returns that count. */
+function agrees(p: IrProgram, what = ""): number {
+  const ref = interpret(p);
+  const generated = new Emulator(p, "generated");
+  generated.run();
+  const closures = new Emulator(p, "closures");
+  closures.run();
+  expect(generated.state.map((s) => Array.from(s, (x) => x + 0)), what).toEqual(ref.state.map((s) => s.map(Number)));
+  expect(generated.stats.saturations, what).toBe(closures.stats.saturations);
+  return closures.stats.saturations;
+}
+
+/** Every ordered pair of `names` in `rounds` seeded chains each: the number of chains that saturate. */
+function pairs(names: string[], rounds: number, rng: Rng): number {
+  let saturating = 0;
+  for (const first of names) for (const second of names) for (let k = 0; k < rounds; k++) {
+    const p = chain(rng, first, second);
+    const what = `${first} then ${second}, formats ${JSON.stringify(p.kernels[0]!.registers.map((r) => r.format))}, ops ${JSON.stringify(p.kernels[0]!.ops.slice(3, 5))}`;
+    if (agrees(p, what) > 0) saturating++;
+  }
+  return saturating;
+}
+
 describe("codegen: raw bounds through chains of two ops, at every pair of extremes", () => {
   const names = [...TWO, ...ONE, ...CMP, "SELECT"];
   it(`${names.length} x ${names.length} op pairs, 20 random format sets each (seeded): generated = interpreter, saturations = closures`, () => {
-    const rng = new Rng(2026, "codegen-range-chains");
-    let saturating = 0;
-    for (const first of names) for (const second of names) for (let k = 0; k < 20; k++) {
-      const p = chain(rng, first, second);
-      const ref = interpret(p);
-      const generated = new Emulator(p, "generated");
-      generated.run();
-      const closures = new Emulator(p, "closures");
-      closures.run();
-      const what = `${first} then ${second}, formats ${JSON.stringify(p.kernels[0]!.registers.map((r) => r.format))}`;
-      expect(generated.state.map((s) => Array.from(s, (x) => x + 0)), what).toEqual(ref.state.map((s) => s.map(Number)));
-      expect(generated.stats.saturations, what).toBe(closures.stats.saturations);
-      if (closures.stats.saturations > 0) saturating++;
-    }
     // the chains reach the clamps: most saturate somewhere
-    expect(saturating).toBeGreaterThan(names.length * names.length);
+    expect(pairs(names, 20, new Rng(2026, "codegen-range-chains"))).toBeGreaterThan(names.length * names.length);
   });
 });
 
@@ -120,63 +127,14 @@ describe("codegen: raw bounds with fractional bits below 0 and above the width, 
   // cover every value, or a clamp is dropped (written from codegen's survivors, session 5).
   const names = [...TWO, ...ONE, ...CMP, "SELECT", "LOOKUP"];
   it(`${names.length} x ${names.length} op pairs, 12 random format sets each (seeded): generated = interpreter, saturations = closures`, () => {
-    const rng = new Rng(2027, "codegen-range-chains-wide");
     wideFracs = true;
-    let saturating = 0;
     try {
-      for (const first of names) for (const second of names) for (let k = 0; k < 12; k++) {
-        const p = chain(rng, first, second);
-        const ref = interpret(p);
-        const generated = new Emulator(p, "generated");
-        generated.run();
-        const closures = new Emulator(p, "closures");
-        closures.run();
-        const what = `${first} then ${second}, formats ${JSON.stringify(p.kernels[0]!.registers.map((r) => r.format))}, ops ${JSON.stringify(p.kernels[0]!.ops.slice(3, 5))}`;
-        expect(generated.state.map((s) => Array.from(s, (x) => x + 0)), what).toEqual(ref.state.map((s) => s.map(Number)));
-        expect(generated.stats.saturations, what).toBe(closures.stats.saturations);
-        if (closures.stats.saturations > 0) saturating++;
-      }
+      expect(pairs(names, 12, new Rng(2027, "codegen-range-chains-wide"))).toBeGreaterThan(names.length * names.length);
     } finally {
       wideFracs = false;
     }
-    expect(saturating).toBeGreaterThan(names.length * names.length);
   });
 });
-
-/** A one-kernel program over states (a, b; outputs c, d) whose values are every pair of the given raw values. */
-function program(formats: { a: IrFixedFormat; b: IrFixedFormat; c: IrFixedFormat; d: IrFixedFormat }, registers: IrFixedFormat[], ops: Op[], name: string): IrProgram {
-  const xa = extremes(formats.a), xb = extremes(formats.b);
-  const a: number[] = [], b: number[] = [];
-  for (const u of xa) for (const v of xb) { a.push(u); b.push(v); }
-  const p: IrProgram = {
-    header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 3, tick_seconds: 0.001, duration_ticks: 1, model_name: name, model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
-    groups: [{ name: "g", kind: 1, size: a.length }],
-    states: [
-      { name: "g.a", group: 0, format: formats.a, init: a, unit: "1", unit_scale: 1 },
-      { name: "g.b", group: 0, format: formats.b, init: b, unit: "1", unit_scale: 1 },
-      { name: "g.c", group: 0, format: formats.c, init: [0], unit: "1", unit_scale: 1 },
-      { name: "g.d", group: 0, format: formats.d, init: [0], unit: "1", unit_scale: 1 },
-    ],
-    connectivity: [],
-    kernels: [{ name: "g.k", group: 0, periodic: { period_ticks: 1, offset_ticks: 0, gated: false, gate_state: 0 }, unit: 1, cycles: 0, registers: registers.map((format) => ({ format })), ops }],
-    stimuli: [],
-    probes: [],
-  };
-  verify(p);
-  return p;
-}
-
-/** Runs p on the generated path and checks it against the interpreter and the closures' saturation count; returns that count. */
-function agrees(p: IrProgram): number {
-  const ref = interpret(p);
-  const generated = new Emulator(p, "generated");
-  generated.run();
-  const closures = new Emulator(p, "closures");
-  closures.run();
-  expect(generated.state.map((s) => Array.from(s, (x) => x + 0))).toEqual(ref.state.map((s) => s.map(Number)));
-  expect(generated.stats.saturations).toBe(closures.stats.saturations);
-  return closures.stats.saturations;
-}
 
 describe("codegen: raw bounds in the cases random chains rarely reach", () => {
   const sat = (width: number, signed: boolean, frac: number): IrFixedFormat => ({ width, signed, frac, rounding: 2, overflow: 2 });
@@ -234,7 +192,7 @@ describe("codegen: value numbering sees stores", () => {
     const f: IrFixedFormat = { width: 8, signed: true, frac: 0, rounding: 2, overflow: 2 };
     const init = [-128, -5, 0, 7, 126];
     const p: IrProgram = {
-      header: { ir_version: IR_VERSION, engram_version: "test", target: "cmos", seed: 3, tick_seconds: 0.001, duration_ticks: 1, model_name: "reload", model_sha256: "0".repeat(64), acceleration: 1, clock_hz: 0, rounding_bits: 0 },
+      header: header("reload", 1, 3),
       groups: [{ name: "g", kind: 1, size: init.length }],
       states: [
         { name: "g.x", group: 0, format: f, init, unit: "1", unit_scale: 1 },
