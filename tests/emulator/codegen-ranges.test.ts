@@ -85,6 +85,26 @@ describe("codegen: conversions from the raw bounds of registers", () => {
     }
   });
 
+  it("counts the conversions that drop bits (rounded) and those that clamp (bounded), by hand", () => {
+    // r0 = s0 (sQ5.2); copies of r0 into sQ7.0 (drops 2 bits, fits: rounds), sQ3.4 (adds 2 bits,
+    // can leave 8 bits: clamps), sQ3.0 in 4 bits (drops 2 bits and clamps), sQ6.2 in 9 bits (same
+    // frac, fits: neither); r0 + r0 into sQ5.2 (same frac, can leave it: clamps). Stores keep formats.
+    const src = fmt(8, 2), formats = [fmt(8, 0), fmt(8, 4), fmt(4, 0), fmt(9, 2), fmt(8, 2)];
+    const init = every(src);
+    const p = program([{ f: src, init }, ...formats.map((f) => ({ f, init: [0] }))], [src, ...formats], [
+      op("LOAD", 0, [], { state: 0 }),
+      op("COPY", 1, [0]),
+      op("COPY", 2, [0]),
+      op("COPY", 3, [0]),
+      op("COPY", 4, [0]),
+      op("ADD", 5, [0, 0]),
+      ...formats.map((_, i) => op("STORE", 0, [i + 1], { state: i + 1 })),
+    ], init.length);
+    check(p);
+    expect(stats(p).rounded).toBe(2);
+    expect(stats(p).bounded).toBe(3);
+  });
+
   it("nearest rounding of signed values: ties away from zero on both sides (shift by 1, 2 and 3 bits)", () => {
     const s8 = fmt(8, 0);
     const init = every(s8);
