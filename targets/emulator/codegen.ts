@@ -67,7 +67,7 @@ export interface KernelContext {
  * is the full rule. `draw` is the expression of the op's rounding draw, evaluated only where bits
  * are dropped.
  */
-function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, draw: string, saturations = "", range?: Range): { code: string; range: Range; pure: boolean; rounds: boolean; bounds: boolean } {
+function inlineSource(target: string, x: string, shift: number, f: IrFixedFormat, draw: string, saturations: string, range?: Range): { code: string; range: Range; pure: boolean; rounds: boolean; bounds: boolean } {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
   const xr = range ?? FULL;
@@ -107,7 +107,7 @@ const formatRange = (f: IrFixedFormat): Range => (f.signed ? [-(2 ** (f.width - 
  * The same conversion as a function `name`(x, e, s), for conversions that must stay lazy (RAND_NORMAL's
  * draw): e the element, s the op's draw site, for a stochastic rounding.
  */
-function converterSource(name: string, shift: number, f: IrFixedFormat, round: string, saturations = ""): string {
+function converterSource(name: string, shift: number, f: IrFixedFormat, round: string, saturations: string): string {
   return `const ${name} = (x, e, s) => { let v = 0; ${inlineSource("v", "x", shift, f, `${round}(s, e)`, saturations).code} return v; };`;
 }
 
@@ -119,7 +119,6 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
     return `q${args.length - 1}`;
   };
   const fmt = k.registers.map((r) => r.format);
-  const F = (f: IrFixedFormat) => ref(f);
   const conn = p.connectivity.find((c) => c.synapses === k.group);
   const pre = conn ? ref(Int32Array.from(conn.pre_index)) : "";
   const post = conn ? ref(Int32Array.from(conn.post_index)) : "";
@@ -129,7 +128,6 @@ export function generateKernel(k: Kernel, p: IrProgram, ctx: KernelContext): Gen
   const act = ref(ctx.activity);
   const ver = ref(ctx.versions);
   const sat = ctx.saturations ? ref(ctx.saturations) : "";
-  void F;
   void convertNumber;
   // One specialised converter per (shift, format): constants baked in, no Math.pow per call.
   const converters = new Map<string, string>();

@@ -105,6 +105,22 @@ describe("codegen: conversions from the raw bounds of registers", () => {
     expect(stats(p).bounded).toBe(3);
   });
 
+  it("two identical stochastically rounded ops that wrap draw separately (no reuse as a copy)", () => {
+    // r1 and r2 = r0 / 2 into 4 bits, stochastic rounding, wrapping: each op has its own draw site,
+    // so the two results differ for some elements; reusing r1 for r2 would make them equal
+    const src = fmt(8, 2), dst = fmt(4, 0, true, 1, 3);
+    const init = every(src);
+    const p = program([{ f: src, init }, { f: dst, init: [0] }, { f: dst, init: [0] }], [src, dst, dst], [
+      op("LOAD", 0, [], { state: 0 }),
+      op("SHR", 1, [0], { imm: 1 }),
+      op("SHR", 2, [0], { imm: 1 }),
+      op("STORE", 0, [1], { state: 1 }),
+      op("STORE", 0, [2], { state: 2 }),
+    ], init.length, 1);
+    const { generated } = check(p);
+    expect(Array.from(generated.state[1]!).some((v, i) => v !== generated.state[2]![i])).toBe(true);
+  });
+
   it("nearest rounding of signed values: ties away from zero on both sides (shift by 1, 2 and 3 bits)", () => {
     const s8 = fmt(8, 0);
     const init = every(s8);
