@@ -221,5 +221,25 @@ describe("codegen: value numbering sees stores", () => {
     expect(Array.from(generated.state[1]!, (x) => x + 0)).toEqual([-127, -4, 1, 8, 127]);
     expect(Array.from(generated.state[0]!, (x) => x + 0)).toEqual([-127, -4, 1, 8, 127]);
   });
-});
 
+  it("after two stores, a third load reads the second store's value (each store is a new version)", () => {
+    // x' = x + 1, then x'' = x' + 1, then y = x'': hand-derived x + 2, saturating at 127
+    const f: IrFixedFormat = { width: 8, signed: true, frac: 0, rounding: 2, overflow: 2 };
+    const p = program({ a: f, b: f, c: f, d: f }, [f, f, f, f, f, f], [
+      op("LOAD", 0, [], { state: 0 }),
+      op("CONST", 1, [], { imm: 1 }),
+      op("ADD", 2, [0, 1]),
+      op("STORE", 0, [2], { state: 0 }),
+      op("LOAD", 3, [], { state: 0 }),
+      op("ADD", 4, [3, 1]),
+      op("STORE", 0, [4], { state: 0 }),
+      op("LOAD", 5, [], { state: 0 }),
+      op("STORE", 0, [5], { state: 2 }),
+    ], "reload-twice");
+    agrees(p);
+    const generated = new Emulator(p, "generated");
+    generated.run();
+    const x = p.states[0]!.init;
+    expect(Array.from(generated.state[2]!, (v) => v + 0)).toEqual(x.map((v) => Math.min(127, v + 2)));
+  });
+});
