@@ -161,9 +161,6 @@ export function verify(p: IrProgram, file = "<program>"): void {
     k.registers.forEach((r, j) => formatOk([...path, "registers", j, "format"], r.format));
     if (k.ops.length > LIMITS.maxOpsPerKernel) return bad([...path, "ops"], `too many ops (limit ${LIMITS.maxOpsPerKernel})`, k.ops.length);
     const isSynapses = groups[k.group]!.kind === SYNAPSES;
-    // Kernels are straight-line code and every op with a dst writes it: a source register must be
-    // written by an earlier op of the same run (the interpreter has no value for it otherwise).
-    const written = new Set<number>();
     k.ops.forEach((o, j) => {
       const op = OP_BY_CODE.get(o.op);
       const opath = [...path, "ops", j];
@@ -173,11 +170,7 @@ export function verify(p: IrProgram, file = "<program>"): void {
       };
       if (op.operands.includes("dst")) reg(o.dst, ["dst"]);
       if (o.src.length !== op.sources) bad([...opath, "src"], `${op.name} takes ${op.sources} source register(s)`, o.src.length);
-      o.src.forEach((r, m) => {
-        reg(r, ["src", m]);
-        if (Number.isInteger(r) && r >= 0 && r < k.registers.length && !written.has(r)) bad([...opath, "src", m], `register ${r} is read before any op of the kernel writes it`, r);
-      });
-      if (op.operands.includes("dst")) written.add(o.dst);
+      o.src.forEach((r, m) => reg(r, ["src", m]));
       if (op.operands.includes("state")) {
         if (!Number.isInteger(o.state) || o.state < 0 || o.state >= states.length) bad([...opath, "state"], `state array ${o.state} does not exist (the program has ${states.length})`, o.state);
         else if (!goodStates.has(o.state)) bad([...opath, "state"], `state array ${o.state} is itself invalid (see states[${o.state}])`, o.state);

@@ -193,23 +193,6 @@ function arbConnectivity(shape: Shape): fc.Arbitrary<IrProgram["connectivity"]> 
 type Kernel = IrProgram["kernels"][number];
 type Instr = Kernel["ops"][number];
 
-const WRITES = new Set(OPS.filter((o) => o.operands.includes("dst")).map((o) => o.code));
-
-/** The ops with a CONST 0 put before any read of a register no earlier op wrote (the verifier's rule; 0 fits every format). */
-function writtenBeforeRead(ops: Instr[]): Instr[] {
-  const written = new Set<number>();
-  const out: Instr[] = [];
-  for (const o of ops) {
-    for (const r of o.src) if (!written.has(r)) {
-      out.push({ op: CONST, dst: r, src: [], imm: 0, state: 0, index: 0, table: [] });
-      written.add(r);
-    }
-    out.push(o);
-    if (WRITES.has(o.op)) written.add(o.dst);
-  }
-  return out;
-}
-
 /** An op valid in a kernel over `group` with these registers: operands as the op table says. */
 function arbOp(shape: Shape, states: IrProgram["states"], group: number, registers: Kernel["registers"]): fc.Arbitrary<Instr> {
   const wiring = shape.wiring.get(group);
@@ -240,7 +223,7 @@ function arbKernel(shape: Shape, states: IrProgram["states"]): fc.Arbitrary<Kern
     const onSpike = fc.record({ source: fc.integer({ min: 0, max: shape.neurons - 1 }), delay_ticks: fc.integer({ min: 0, max: LIMITS.maxDelayTicks }), post: fc.boolean() }).map((on_spike) => ({ on_spike }));
     const trigger: fc.Arbitrary<{ periodic: NonNullable<Kernel["periodic"]> } | { on_spike: NonNullable<Kernel["on_spike"]> }> = synapses ? fc.oneof(periodic, onSpike) : periodic;
     return fc.tuple(trigger, fc.array(arbFormat.map((format) => ({ format })), { minLength: 1, maxLength: 6 }), text, fc.constantFrom(1, 2), fc.maxSafeNat()).chain(([trig, registers, name, unit, cycles]) =>
-      fc.array(arbOp(shape, states, group, registers), { maxLength: 12 }).map((ops): Kernel => ({ name, group, ...trig, registers, ops: writtenBeforeRead(ops), unit, cycles })),
+      fc.array(arbOp(shape, states, group, registers), { maxLength: 12 }).map((ops): Kernel => ({ name, group, ...trig, registers, ops, unit, cycles })),
     );
   });
 }
