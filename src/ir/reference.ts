@@ -153,7 +153,8 @@ export function interpret(p: IrProgram, ticks = p.header.duration_ticks): Interp
 
   let tick = 0; // the tick being run (NOW, spikes, draws)
   const runKernel = (k: IrProgram["kernels"][number], element: number) => {
-    const regs: Exact[] = new Array(k.registers.length);
+    // Every register starts each element's run at 0 (ir.proto, Kernel.ops), as on the emulator.
+    const regs: Exact[] = k.registers.map((r) => ({ raw: 0n, frac: r.format.frac }));
     const c = conn.get(k.group);
     const target = (index: number): number => (index === 1 ? element : index === 2 ? c!.pre_index[element]! : c!.post_index[element]!);
     const kernel = p.kernels.indexOf(k);

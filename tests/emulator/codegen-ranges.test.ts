@@ -121,6 +121,23 @@ describe("codegen: conversions from the raw bounds of registers", () => {
     expect(Array.from(generated.state[1]!).some((v, i) => v !== generated.state[2]![i])).toBe(true);
   });
 
+  it("a register read before any op writes it holds 0, and is not confused with a computed value", () => {
+    // r1 = -r2 with r2 never written (0, as every register at the start of a run), then r3 = -r0
+    // with r0 loaded: different operands, so r3 is no copy of r1 (hand-derived: s1 = -s0, s2 = 0)
+    const s8 = fmt(8, 0);
+    const init = every(s8);
+    const p = program([{ f: s8, init }, { f: s8, init: [0] }, { f: s8, init: [5] }], [s8, s8, s8, s8], [
+      op("LOAD", 0, [], { state: 0 }),
+      op("NEG", 1, [2]),
+      op("NEG", 3, [0]),
+      op("STORE", 0, [3], { state: 1 }),
+      op("STORE", 0, [1], { state: 2 }),
+    ], init.length, 1);
+    const { generated } = check(p);
+    expect(Array.from(generated.state[1]!, (x) => x + 0)).toEqual(init.map((v) => Math.min(127, -v) + 0));
+    expect(Array.from(generated.state[2]!, (x) => x + 0)).toEqual(init.map(() => 0));
+  });
+
   it("nearest rounding of signed values: ties away from zero on both sides (shift by 1, 2 and 3 bits)", () => {
     const s8 = fmt(8, 0);
     const init = every(s8);
